@@ -1,0 +1,177 @@
+//! The crate's one error type.
+
+use std::fmt;
+use std::net::IpAddr;
+
+/// Everything that can go wrong while receiving a webhook.
+///
+/// One type for every provider, so a handler maps any failure to an HTTP answer in one line with
+/// [`Error::status_code`]. The enum is `#[non_exhaustive]` because providers change: a new
+/// authentication scheme or a new failure mode must be addable without breaking your `match`.
+///
+/// Messages are short, lowercase and never contain a secret, a token or a signature value, so an
+/// error can be logged as it is.
+///
+/// ```
+/// use delivery_webhooks::{wakilni, Error};
+///
+/// let err = wakilni::parse(b"{not json").unwrap_err();
+/// assert_eq!(err.status_code(), 400);
+/// assert!(matches!(err, Error::Payload(_)));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A header the check needs was not sent (or was sent empty).
+    #[error("missing header `{name}`")]
+    MissingHeader {
+        /// The header's name, lowercase.
+        name: &'static str,
+    },
+    /// A security header was sent more than once with different values.
+    ///
+    /// Which one is genuine cannot be decided, so the delivery is refused.
+    #[error("header `{name}` sent more than once with different values")]
+    ConflictingHeader {
+        /// The header's name, lowercase.
+        name: &'static str,
+    },
+    /// A header was present but its value could not be read.
+    #[error("invalid header `{name}`: {reason}")]
+    InvalidHeader {
+        /// The header's name, lowercase.
+        name: &'static str,
+        /// What was wrong with the value (never the value itself).
+        reason: &'static str,
+    },
+    /// The body's signature does not match any configured secret.
+    #[error("signature mismatch")]
+    SignatureMismatch,
+    /// The shared token, API key or URL token does not match any configured one.
+    #[error("token mismatch")]
+    TokenMismatch,
+    /// The request did not come from an allowed source address.
+    #[error("untrusted source address {addr}")]
+    UntrustedSource {
+        /// The client address the decision was made on.
+        addr: IpAddr,
+    },
+    /// A secret, token or key given to a constructor was empty.
+    #[error("empty secret")]
+    EmptySecret,
+    /// The body is larger than the configured limit.
+    #[error("body of {len} bytes exceeds the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The body's length in bytes.
+        len: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// A URL did not have the expected shape (see the provider's docs).
+    #[error("invalid url: {reason}")]
+    InvalidUrl {
+        /// What was wrong.
+        reason: &'static str,
+    },
+    /// The body is not the JSON the provider documents.
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+}
+
+impl Error {
+    /// The HTTP status a webhook handler should answer with.
+    ///
+    /// | error | status |
+    /// |---|---|
+    /// | [`MissingHeader`](Error::MissingHeader), [`SignatureMismatch`](Error::SignatureMismatch), [`TokenMismatch`](Error::TokenMismatch) | 401 |
+    /// | [`UntrustedSource`](Error::UntrustedSource) | 403 |
+    /// | [`BodyTooLarge`](Error::BodyTooLarge) | 413 |
+    /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
+    /// | [`EmptySecret`](Error::EmptySecret) | 500 (a configuration error on the receiver's side) |
+    /// | everything else | 400 |
+    ///
+    /// Headers are only required where they carry a credential, so a missing header means an
+    /// unauthenticated request: 401.
+    #[must_use]
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Error::MissingHeader { .. } | Error::SignatureMismatch | Error::TokenMismatch => 401,
+            Error::UntrustedSource { .. } => 403,
+            Error::BodyTooLarge { .. } => 413,
+            Error::InvalidUrl { .. } => 404,
+            Error::EmptySecret => 500,
+            Error::ConflictingHeader { .. } | Error::InvalidHeader { .. } | Error::Payload(_) => {
+                400
+            }
+        }
+    }
+
+    /// Whether this error means the request failed authentication (as opposed to being
+    /// authentic but malformed). Useful to decide what to log and alert on.
+    #[must_use]
+    pub fn is_authentication_failure(&self) -> bool {
+        matches!(self.status_code(), 401 | 403)
+    }
+}
+
+/// A body that is not the JSON a provider documents: where, and what was wrong.
+///
+/// The path uses dots and brackets (`data.order_id`, `tracking[2].steps[0].timestamp`); it is `.`
+/// when the problem is with the document as a whole (not JSON at all, empty, truncated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayloadError {
+    path: String,
+    line: usize,
+    column: usize,
+    message: String,
+}
+
+impl PayloadError {
+    /// The JSON path of the offending value, e.g. `data.order_id`, or `.` for the whole document.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The 1-based line of the body where parsing stopped (0 when not known).
+    #[must_use]
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column of the body where parsing stopped (0 when not known).
+    #[must_use]
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// What was wrong, e.g. `invalid type: string "x", expected an order id`.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub(crate) fn new(path: String, line: usize, column: usize, message: String) -> Self {
+        Self {
+            path,
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "malformed payload at `{}`: {}", self.path, self.message)?;
+        if self.line > 0 {
+            write!(f, " (line {}, column {})", self.line, self.column)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PayloadError {}
+
+/// The crate's `Result`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,380 @@
+//! Shared JSON plumbing: the parse entry every provider uses, and serde helpers for the
+//! providers' loose wire types (numbers sent as strings, naive date-times, `null` for absent).
+
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serializer};
+use std::fmt;
+use time::{OffsetDateTime, PrimitiveDateTime, format_description::well_known::Rfc3339};
+
+use crate::error::{Error, PayloadError};
+
+/// Parses `body` as `T`.
+///
+/// The success path is a plain `serde_json::from_slice`. Only when it fails is the body parsed a
+/// second time with path tracking, so that the error can name the JSON path (`data.order_id`)
+/// without every successful parse paying for it.
+pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    match serde_json::from_slice(body) {
+        Ok(value) => Ok(value),
+        Err(fast) => Err(Error::Payload(locate::<T>(body, fast))),
+    }
+}
+
+/// Re-runs a failed parse with path tracking and builds the error.
+#[cold]
+fn locate<T: DeserializeOwned>(body: &[u8], fast: serde_json::Error) -> PayloadError {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let (path, err) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(tracked) => {
+            let path = tracked.path().to_string();
+            (path, tracked.into_inner())
+        }
+        // Cannot happen for a deterministic Deserialize; keep the first error if it does.
+        Ok(_) => (".".to_owned(), fast),
+    };
+    let path = if path.is_empty() || path == "?" {
+        ".".to_owned()
+    } else {
+        path
+    };
+    payload_error(path, &err)
+}
+
+/// Turns a serde_json error into a [`PayloadError`] at `path`.
+pub(crate) fn payload_error(path: String, err: &serde_json::Error) -> PayloadError {
+    let mut message = err.to_string();
+    // serde_json appends " at line L column C"; the error keeps those as fields instead.
+    if err.line() > 0 {
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        if message.ends_with(&suffix) {
+            message.truncate(message.len() - suffix.len());
+        }
+    }
+    PayloadError::new(path, err.line(), err.column(), message)
+}
+
+/// Unsigned integers from a JSON number or a string of ASCII digits (providers send both).
+///
+/// Generic over the target type: `u16`, `u32` and `u64` fields all use it, and an out-of-range
+/// value is an error that says so.
+pub(crate) mod lenient_uint {
+    use super::*;
+
+    pub(crate) struct U64Visitor;
+
+    impl Visitor<'_> for U64Visitor {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a non-negative integer or a string of digits")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            Ok(v)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            // `123.0` is an integer written loosely; `1.5` is not.
+            if v.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&v) {
+                Ok(v as u64)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+            let digits = v.trim();
+            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+                digits
+                    .parse()
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            } else {
+                Err(E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D, T>(d: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: TryFrom<u64>,
+    {
+        let v = d.deserialize_any(U64Visitor)?;
+        T::try_from(v).map_err(|_| {
+            de::Error::invalid_value(de::Unexpected::Unsigned(v), &"an integer in range")
+        })
+    }
+
+    pub(crate) fn serialize<S: Serializer, T: Copy + Into<u64>>(
+        v: &T,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.serialize_u64((*v).into())
+    }
+
+    /// The same for an optional value: `null` and absent are `None`.
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+        where
+            D: Deserializer<'de>,
+            T: TryFrom<u64>,
+        {
+            struct Opt<T>(std::marker::PhantomData<T>);
+            impl<'de, T: TryFrom<u64>> Visitor<'de> for Opt<T> {
+                type Value = Option<T>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an integer, a string of digits or null")
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    super::deserialize(d).map(Some)
+                }
+            }
+            d.deserialize_option(Opt(std::marker::PhantomData))
+        }
+
+        pub(crate) fn serialize<S: Serializer, T: Copy + Into<u64>>(
+            v: &Option<T>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_u64((*v).into()),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+/// A string that may also arrive as a number (`"waybill": 123`): kept as its text.
+pub(crate) mod lenient_string {
+    use super::*;
+
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or a number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        d.deserialize_any(V)
+    }
+
+    /// The same for an optional value: `null` and absent are `None`.
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<String>, D::Error> {
+            struct Opt;
+            impl<'de> Visitor<'de> for Opt {
+                type Value = Option<String>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a string, a number or null")
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(None)
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    super::deserialize(d).map(Some)
+                }
+            }
+            d.deserialize_option(Opt)
+        }
+    }
+}
+
+/// The wire format of date-times without a timezone: `2024-11-14 14:39:13`.
+const NAIVE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+/// Parses `YYYY-MM-DD HH:MM:SS` (also with `T` as the separator).
+pub(crate) fn parse_naive(s: &str) -> Option<PrimitiveDateTime> {
+    let s = s.trim();
+    if s.len() == 19 && s.as_bytes()[10] == b'T' {
+        let mut buf = [0u8; 19];
+        buf.copy_from_slice(s.as_bytes());
+        buf[10] = b' ';
+        let s = std::str::from_utf8(&buf).ok()?;
+        return PrimitiveDateTime::parse(s, NAIVE).ok();
+    }
+    PrimitiveDateTime::parse(s, NAIVE).ok()
+}
+
+/// Formats a date-time as `YYYY-MM-DD HH:MM:SS`.
+pub(crate) fn format_naive(dt: &PrimitiveDateTime) -> String {
+    dt.format(NAIVE).unwrap_or_else(|_| dt.to_string()) // only fails for years beyond 9999
+}
+
+/// `PrimitiveDateTime` as `YYYY-MM-DD HH:MM:SS`: providers that document no timezone.
+pub(crate) mod naive_datetime {
+    use super::*;
+
+    struct V;
+    impl Visitor<'_> for V {
+        type Value = PrimitiveDateTime;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a date-time as `YYYY-MM-DD HH:MM:SS`")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            parse_naive(v).ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<PrimitiveDateTime, D::Error> {
+        d.deserialize_str(V)
+    }
+
+    pub(crate) fn serialize<S: Serializer>(v: &PrimitiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_naive(v))
+    }
+
+    /// The same for an optional value: `null`, `""` and absent are `None`.
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<PrimitiveDateTime>, D::Error> {
+            let s: Option<std::borrow::Cow<'de, str>> = super::super::borrowed_str_opt(d)?;
+            match s.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(v) => parse_naive(v)
+                    .map(Some)
+                    .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(v), &V)),
+            }
+        }
+
+        pub(crate) fn serialize<S: Serializer>(
+            v: &Option<PrimitiveDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_str(&format_naive(v)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+/// `OffsetDateTime` as RFC 3339 (`2024-09-02T13:08:06.574Z`, with or without fractional
+/// seconds, `Z` or an explicit offset).
+pub(crate) mod rfc3339 {
+    use super::*;
+
+    pub(crate) struct V;
+    impl Visitor<'_> for V {
+        type Value = OffsetDateTime;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 date-time such as `2024-09-02T13:08:06.574Z`")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            OffsetDateTime::parse(v.trim(), &Rfc3339)
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<OffsetDateTime, D::Error> {
+        d.deserialize_str(V)
+    }
+
+    pub(crate) fn serialize<S: Serializer>(v: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_rfc3339(v))
+    }
+
+    /// The same for an optional value: `null`, `""` and absent are `None`.
+    pub(crate) mod option {
+        use super::*;
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            let s: Option<std::borrow::Cow<'de, str>> = super::super::borrowed_str_opt(d)?;
+            match s.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(v) => OffsetDateTime::parse(v, &Rfc3339)
+                    .map(Some)
+                    .map_err(|_| de::Error::invalid_value(de::Unexpected::Str(v), &V)),
+            }
+        }
+
+        pub(crate) fn serialize<S: Serializer>(
+            v: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match v {
+                Some(v) => s.serialize_str(&super::super::format_rfc3339(v)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}
+
+/// Formats RFC 3339; falls back to time's default format for years RFC 3339 cannot express.
+pub(crate) fn format_rfc3339(v: &OffsetDateTime) -> String {
+    v.format(&Rfc3339).unwrap_or_else(|_| v.to_string())
+}
+
+/// An optional string that borrows from the body when it can.
+pub(crate) fn borrowed_str_opt<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::borrow::Cow<'de, str>>, D::Error> {
+    #[derive(Deserialize)]
+    struct Wrap<'a>(#[serde(borrow)] std::borrow::Cow<'a, str>);
+    Ok(Option::<Wrap<'de>>::deserialize(d)?.map(|w| w.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn naive_accepts_space_and_t() {
+        let a = parse_naive("2024-11-14 14:39:13").unwrap();
+        let b = parse_naive("2024-11-14T14:39:13").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(format_naive(&a), "2024-11-14 14:39:13");
+        assert!(parse_naive("2024-13-14 14:39:13").is_none());
+        assert!(parse_naive("2024-11-14").is_none());
+        assert!(parse_naive("é024-11-14T14:39:13").is_none());
+    }
+
+    #[test]
+    fn error_message_drops_position_suffix() {
+        let err = parse::<u64>(b"\"x\"").unwrap_err();
+        let Error::Payload(p) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(p.path(), ".");
+        assert_eq!((p.line(), p.column()), (1, 3));
+        assert!(!p.message().contains("line"), "{}", p.message());
+    }
+}

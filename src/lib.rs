@@ -1,0 +1,95 @@
+//! Receive webhooks from five delivery and fulfilment providers — Wakilni, Peddler,
+//! Xoxoday (Plum Pro), isendu and Skladon — safely and with strong types, in whatever web
+//! framework you already use.
+//!
+//! # What it does
+//! Hand the crate the raw request: the body bytes, the headers (any [`Headers`] type: a
+//! `Vec` of pairs, a `HashMap`, `http::HeaderMap`...) and, where the provider needs it, the peer
+//! address or the URL. It checks the provider's authenticity mechanism in constant time over the
+//! exact bytes received, and turns the body into typed payloads. It owns no HTTP server.
+//!
+//! Every provider module offers the same shape:
+//! - `parse(body)`: the typed payload;
+//! - `Verifier`: the provider's authenticity check, with several secrets valid at once for
+//!   rotation, refusing empty secrets, with a `Debug` that never shows them;
+//! - `Verifier::receive(...)`: check, then parse.
+//!
+//! Failures are one [`Error`] type; [`Error::status_code`] is the HTTP status to answer.
+//!
+//! # Quick start
+//! ```
+//! use delivery_webhooks::{wakilni, Error};
+//!
+//! // Built once at start-up, from your configuration.
+//! let verifier = wakilni::Verifier::new("secret-from-the-wakilni-dashboard")?;
+//!
+//! // In your request handler: the raw body bytes and the request headers.
+//! fn handle(verifier: &wakilni::Verifier, headers: &[(String, String)], body: &[u8]) -> u16 {
+//!     match verifier.receive(headers, body) {
+//!         Ok(delivery) => {
+//!             println!("{} for order {:?}", delivery.event.event_name(), delivery.event.data.order_id());
+//!             200
+//!         }
+//!         Err(err) => err.status_code(),
+//!     }
+//! }
+//!
+//! let body = br#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13",
+//!   "data":{"order_id":1,"waybill":"W1","created_at":"2024-11-14 14:39:10"}}"#;
+//! let headers = vec![("x-webhook-signature".to_string(), wakilni::sign("secret-from-the-wakilni-dashboard", body))];
+//! assert_eq!(handle(&verifier, &headers, body), 200);
+//! assert_eq!(handle(&verifier, &headers, b"{}"), 401);
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Providers
+//! | module | authenticity | payload |
+//! |---|---|---|
+//! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
+//!
+//! # Features
+//! - one per provider, all on by default: `wakilni`;
+//! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
+//!
+//! # Design notes
+//! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
+//! - **Lenient where harmless, strict where it matters.** Unknown fields are ignored; unknown
+//!   events, statuses and enum values are kept verbatim (`Unknown`/`Other`); numbers are also read
+//!   from numeric strings; `null` and absent both mean `None`. Signatures, tokens and required
+//!   identifiers are checked exactly, and a malformed body is an error naming the JSON path.
+//! - **Lossless round trip.** Every payload serializes back to the provider's wire format, and
+//!   parsing that again gives an equal value: payloads can be queued, logged and replayed.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod headers;
+mod json;
+mod macros;
+mod url;
+mod verify;
+
+#[cfg(feature = "wakilni")]
+pub mod wakilni;
+
+pub use error::{Error, PayloadError, Result};
+pub use headers::Headers;
+pub use verify::UrlToken;
+
+/// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
+///
+/// Large enough for the biggest batches providers send (an isendu batch of 10,000 trackings is a
+/// few MiB), small enough to bound memory. Configure your web framework's own body limit too:
+/// this check runs only once the body has been read.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
+
+pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
+    if body.len() > limit {
+        Err(Error::BodyTooLarge {
+            len: body.len(),
+            limit,
+        })
+    } else {
+        Ok(())
+    }
+}

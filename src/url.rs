@@ -1,0 +1,146 @@
+//! Just enough URL handling for webhook receivers: split a request target into path and query,
+//! walk segments and parameters, percent-decode. No allocation unless decoding changes the text.
+
+use std::borrow::Cow;
+
+/// The parts of a request target. Accepts an absolute URL (`https://host/a/b?x=1#f`), an
+/// origin-form target (`/a/b?x=1`) or a bare path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Target<'a> {
+    /// `scheme://authority`, empty for origin-form targets.
+    pub(crate) origin: &'a str,
+    /// The path, starting with `/` unless empty.
+    pub(crate) path: &'a str,
+    /// The query without the `?`, if there was one.
+    pub(crate) query: Option<&'a str>,
+}
+
+pub(crate) fn split(url: &str) -> Target<'_> {
+    let url = url.trim();
+    let url = url.split_once('#').map_or(url, |(before, _)| before);
+    let (origin, rest) = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            let end = after.find(['/', '?']).map_or(url.len(), |j| i + 3 + j);
+            (&url[..end], &url[end..])
+        }
+        None => ("", url),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest, None),
+    };
+    Target {
+        origin,
+        path,
+        query,
+    }
+}
+
+/// The non-empty segments of a path.
+pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
+    path.split('/').filter(|s| !s.is_empty())
+}
+
+/// The `(name, value)` pairs of a query string, still percent-encoded.
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Feeds the percent-decoded bytes of `s` to `out`. `plus_is_space` for query components.
+/// Returns `false` for a malformed escape (`%` not followed by two hex digits).
+pub(crate) fn decode_each(s: &str, plus_is_space: bool, mut out: impl FnMut(&[u8])) -> bool {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let (Some(h), Some(l)) = (
+                    bytes.get(i + 1).copied().and_then(hex),
+                    bytes.get(i + 2).copied().and_then(hex),
+                ) else {
+                    return false;
+                };
+                out(&bytes[start..i]);
+                out(&[h << 4 | l]);
+                i += 3;
+                start = i;
+            }
+            b'+' if plus_is_space => {
+                out(&bytes[start..i]);
+                out(b" ");
+                i += 1;
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    out(&bytes[start..]);
+    true
+}
+
+/// Percent-decodes `s`; `None` for a malformed escape or a result that is not UTF-8.
+pub(crate) fn decode(s: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
+    if !s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
+        return Some(Cow::Borrowed(s));
+    }
+    let mut buf = Vec::with_capacity(s.len());
+    if !decode_each(s, plus_is_space, |chunk| buf.extend_from_slice(chunk)) {
+        return None;
+    }
+    String::from_utf8(buf).ok().map(Cow::Owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_absolute_and_origin_form() {
+        let t = split("https://app.example/api/orders/changes/123?x=1#frag");
+        assert_eq!(t.origin, "https://app.example");
+        assert_eq!(t.path, "/api/orders/changes/123");
+        assert_eq!(t.query, Some("x=1"));
+        let t = split("/hooks/abc");
+        assert_eq!((t.origin, t.path, t.query), ("", "/hooks/abc", None));
+        let t = split("https://host?q=1");
+        assert_eq!(
+            (t.origin, t.path, t.query),
+            ("https://host", "", Some("q=1"))
+        );
+    }
+
+    #[test]
+    fn decodes_percent_and_plus() {
+        assert_eq!(decode("a%20b+c", true).unwrap(), "a b c");
+        assert_eq!(decode("a%20b+c", false).unwrap(), "a b+c");
+        assert!(decode("bad%2", false).is_none());
+        assert!(decode("bad%zz", false).is_none());
+        assert!(decode("%ff", false).is_none());
+        assert!(matches!(
+            decode("plain", true),
+            Some(Cow::Borrowed("plain"))
+        ));
+    }
+
+    #[test]
+    fn query_pairs_and_segments() {
+        let pairs: Vec<_> = query_pairs("a=1&&b&c=x=y").collect();
+        assert_eq!(pairs, [("a", "1"), ("b", ""), ("c", "x=y")]);
+        let segs: Vec<_> = segments("//a/b//c/").collect();
+        assert_eq!(segs, ["a", "b", "c"]);
+    }
+}

@@ -1,0 +1,798 @@
+//! Wakilni: order status webhooks, signed with HMAC-SHA256.
+//!
+//! # What Wakilni sends
+//! A `POST` with a JSON envelope `{event_id, event, timestamp, data}` for each of 13 events
+//! (`Order Created`, `Order Assigned`, `Order Ready for Self-Pickup` and ten status changes such
+//! as `Order Confirmed`). [`parse`] turns it into an [`Event`] whose [`EventData`] has one
+//! variant per event; an event this crate does not know is kept in [`EventData::Unknown`] with
+//! its raw data, never refused.
+//!
+//! # How it is authenticated
+//! `x-webhook-signature` carries the base64 HMAC-SHA256 of the raw body. [`Verifier`] checks it
+//! in constant time against one or more secrets (rotation), and [`Verifier::receive`] checks,
+//! then parses the body and the other delivery headers into a [`Delivery`].
+//!
+//! # Example
+//! ```
+//! use delivery_webhooks::wakilni::{self, EventData, Status};
+//!
+//! let body = br#"{"event_id":"e2986cd1-1e85-4ef1-a85a-89488dd27b92","event":"Order Confirmed",
+//!   "timestamp":"2024-11-14 14:39:13","data":{"order_id":123456,"waybill":"WK-123456",
+//!   "new_status_code":7,"new_status":"Confirmed","previous_status_code":1,
+//!   "previous_status":"Pending","updated_at":"2024-11-14 14:39:10"}}"#;
+//! let signature = wakilni::sign("my-webhook-secret", body);
+//! let headers = [("X-Webhook-Signature", signature.as_str()), ("X-Webhook-Topic", "Order Confirmed")];
+//!
+//! let verifier = wakilni::Verifier::new("my-webhook-secret")?;
+//! let delivery = verifier.receive(&headers, body)?;
+//! match &delivery.event.data {
+//!     EventData::OrderConfirmed(change) => {
+//!         assert_eq!(change.order_id, 123456);
+//!         assert_eq!(change.new_status, Status::Confirmed);
+//!     }
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! assert_eq!(delivery.dedup_key(), "e2986cd1-1e85-4ef1-a85a-89488dd27b92");
+//! # Ok::<(), delivery_webhooks::Error>(())
+//! ```
+//!
+//! # Quirks handled
+//! - Times (`2024-11-14 14:39:13`) carry no timezone and Wakilni documents none, so they are
+//!   [`PrimitiveDateTime`]s: the crate does not guess an offset.
+//! - `order_id` is accepted as a number or a string of digits, and written back as a number.
+//! - Status codes are kept as the numbers sent and never tied to a [`Status`]: Wakilni's own pages
+//!   disagree on which code means which status.
+//! - Status and event names match ignoring case and `_`/`-`/space (`CLOSED_FAILED` is
+//!   `Closed Failed`), since the API page and the webhook page spell them differently.
+//! - The self-pickup `location` is read as an object or as a list holding one object: the doc's
+//!   sample is neither valid JSON nor clear about which it is.
+//!
+//! See `docs/wakilni.md` for the full list.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+use time::PrimitiveDateTime;
+
+use crate::error::Error;
+use crate::headers::Headers;
+use crate::json;
+use crate::macros::wire_enum;
+use crate::verify::HmacKeys;
+
+/// The header carrying the base64 HMAC-SHA256 of the body.
+pub const SIGNATURE_HEADER: &str = "x-webhook-signature";
+/// The header carrying the delivery attempt number.
+pub const ATTEMPT_HEADER: &str = "x-attempt-number";
+/// The header naming the sender (`https://api.wakilni.com`).
+pub const SOURCE_HEADER: &str = "x-webhook-source";
+/// The header naming the event, as the body's `event`.
+pub const TOPIC_HEADER: &str = "x-webhook-topic";
+/// The header carrying the id of the webhook subscription.
+pub const WEBHOOK_ID_HEADER: &str = "x-webhook-id";
+/// The header carrying the id of this delivery.
+pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
+
+/// Parses a Wakilni webhook body.
+///
+/// # Errors
+/// [`Error::Payload`] naming the JSON path when the body is not a Wakilni envelope, or when a
+/// known event lacks a required field (`data.order_id`, say) or has one of the wrong type.
+///
+/// ```
+/// let body = br#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13",
+///   "data":{"order_id":"77","waybill":"WB77","created_at":"2024-11-14 14:39:10"}}"#;
+/// let event = delivery_webhooks::wakilni::parse(body)?;
+/// assert_eq!(event.data.order_id(), Some(77));
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn parse(body: &[u8]) -> Result<Event, Error> {
+    json::parse(body)
+}
+
+/// The `x-webhook-signature` value for `body` under `secret`: base64 (standard, padded) of the
+/// HMAC-SHA256. For tests and local tooling, to send signed fixtures to your own receiver.
+///
+/// ```
+/// // printf %s '{}' | openssl dgst -sha256 -hmac 'secret' -binary | base64
+/// assert_eq!(
+///     delivery_webhooks::wakilni::sign("secret", b"{}"),
+///     "dzJZAsrKgS3CWXM6rNBGtzgXNyx3e42VtAJkdHRRbhM="
+/// );
+/// ```
+#[must_use]
+pub fn sign(secret: impl AsRef<[u8]>, body: &[u8]) -> String {
+    crate::verify::sign_base64(secret.as_ref(), body)
+}
+
+/// Checks Wakilni's `x-webhook-signature`.
+///
+/// Which secret Wakilni keys the HMAC with (a per-webhook secret or the app token) is not
+/// documented; configure whichever your dashboard shows, or both with
+/// [`with_secrets`](Verifier::with_secrets). `Debug` never shows a secret.
+#[derive(Clone)]
+pub struct Verifier {
+    keys: HmacKeys,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("wakilni::Verifier")
+            .field("keys", &self.keys)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier with one secret.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if `secret` is empty.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+        Self::with_secrets([secret])
+    }
+
+    /// A verifier accepting a signature made with any of `secrets`: during a rotation, configure
+    /// the new and the old secret together.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list or any secret is empty.
+    pub fn with_secrets<I, S>(secrets: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        Ok(Self {
+            keys: HmacKeys::new(secrets)?,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        })
+    }
+
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Checks the signature of `body`. Allocates nothing.
+    ///
+    /// # Errors
+    /// [`Error::MissingHeader`], [`Error::ConflictingHeader`], [`Error::InvalidHeader`] (not
+    /// base64), [`Error::SignatureMismatch`] or [`Error::BodyTooLarge`].
+    pub fn verify<H: Headers + ?Sized>(&self, headers: &H, body: &[u8]) -> Result<(), Error> {
+        crate::check_body_size(body, self.max_body_size)?;
+        let signature = headers.require(SIGNATURE_HEADER)?;
+        self.keys.verify_base64(SIGNATURE_HEADER, signature, body)
+    }
+
+    /// Checks the signature, then parses the delivery headers and the body.
+    ///
+    /// A `x-webhook-topic` header naming another event than the body's is refused: the body is
+    /// authentic, but a receiver routing on the header would act on the wrong event.
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify) and [`parse`], and [`Error::InvalidHeader`] for a
+    /// topic that disagrees with the body.
+    pub fn receive<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<Delivery, Error> {
+        self.verify(headers, body)?;
+        let event = parse(body)?;
+        let headers = DeliveryHeaders::from_headers(headers)?;
+        if let Some(topic) = &headers.topic {
+            if !topic.matches_event(&event.data) {
+                return Err(Error::InvalidHeader {
+                    name: TOPIC_HEADER,
+                    reason: "names another event than the body",
+                });
+            }
+        }
+        Ok(Delivery { headers, event })
+    }
+
+    /// Signs `body` with the first configured secret (see [`sign`]).
+    #[must_use]
+    pub fn sign(&self, body: &[u8]) -> String {
+        self.keys.sign_base64(body)
+    }
+}
+
+/// A verified, parsed delivery: the typed headers and the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The delivery headers.
+    pub headers: DeliveryHeaders,
+    /// The event from the body.
+    pub event: Event,
+}
+
+impl Delivery {
+    /// The key to deduplicate on: the body's `event_id`, the same on every retry of the event.
+    #[must_use]
+    pub fn dedup_key(&self) -> &str {
+        self.event.dedup_key()
+    }
+}
+
+/// The headers Wakilni sends with each delivery.
+///
+/// Only the signature is required; the others are informative, and a delivery that lacks one
+/// (or sends an unreadable attempt number) is still accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DeliveryHeaders {
+    /// `x-webhook-signature`, as sent (already checked).
+    pub signature: String,
+    /// `x-attempt-number`: 1 for the first attempt.
+    pub attempt_number: Option<u32>,
+    /// `x-webhook-source`, e.g. `https://api.wakilni.com`.
+    pub source: Option<String>,
+    /// `x-webhook-topic`: the event type, the same as the body's.
+    pub topic: Option<EventType>,
+    /// `x-webhook-id`: the webhook subscription.
+    pub webhook_id: Option<String>,
+    /// `x-webhook-delivery-id`: this delivery.
+    pub delivery_id: Option<String>,
+}
+
+impl DeliveryHeaders {
+    /// Reads the delivery headers (the signature is required, the rest optional).
+    ///
+    /// # Errors
+    /// [`Error::MissingHeader`] without a signature; [`Error::ConflictingHeader`] or
+    /// [`Error::InvalidHeader`] for a header sent twice differently or with unreadable bytes.
+    pub fn from_headers<H: Headers + ?Sized>(headers: &H) -> Result<Self, Error> {
+        let owned = |name| {
+            headers
+                .get(name)
+                .map(|v| v.filter(|v| !v.is_empty()).map(str::to_owned))
+        };
+        Ok(Self {
+            signature: headers.require(SIGNATURE_HEADER)?.to_owned(),
+            attempt_number: headers.get(ATTEMPT_HEADER)?.and_then(|v| v.parse().ok()),
+            source: owned(SOURCE_HEADER)?,
+            topic: headers
+                .get(TOPIC_HEADER)?
+                .filter(|v| !v.is_empty())
+                .map(EventType::from),
+            webhook_id: owned(WEBHOOK_ID_HEADER)?,
+            delivery_id: owned(DELIVERY_ID_HEADER)?,
+        })
+    }
+}
+
+wire_enum! {
+    /// The 13 documented Wakilni events. Names match ignoring case and separators.
+    pub enum EventType matching eq_loose {
+        /// An order was created.
+        OrderCreated = "Order Created",
+        /// An order was confirmed.
+        OrderConfirmed = "Order Confirmed",
+        /// An order was declined.
+        OrderDeclined = "Order Declined",
+        /// A driver was assigned.
+        OrderAssigned = "Order Assigned",
+        /// An order was processed.
+        OrderProcessed = "Order Processed",
+        /// An order was canceled.
+        OrderCanceled = "Order Canceled" | "Order Cancelled",
+        /// An order was postponed.
+        OrderPostponed = "Order Postponed",
+        /// An order was completed.
+        OrderCompleted = "Order Completed",
+        /// A completed order was rejected.
+        OrderCompletedRejected = "Order Completed Rejected",
+        /// An order was closed as failed.
+        OrderClosedFailed = "Order Closed Failed",
+        /// A cancelation was requested.
+        OrderPendingCancelation = "Order Pending Cancelation" | "Order Pending Cancellation",
+        /// An order failed.
+        OrderFailed = "Order Failed",
+        /// An order waits at a Wakilni office for the customer.
+        OrderReadyForSelfPickup = "Order Ready for Self-Pickup",
+    }
+}
+
+impl EventType {
+    /// Whether `data` is this event (an unknown name compares with the unknown event's name,
+    /// loosely).
+    fn matches_event(&self, data: &EventData) -> bool {
+        match (self, data) {
+            (EventType::Other(a), EventData::Unknown { event, .. }) => {
+                crate::macros::eq_loose(a, event)
+            }
+            (t, d) => *t == d.event_type(),
+        }
+    }
+}
+
+wire_enum! {
+    /// An order status name as Wakilni sends it in `new_status`/`previous_status`.
+    ///
+    /// Names match ignoring case and `_`/`-`/space, since the API page writes `CLOSED_FAILED`
+    /// where webhooks write `Closed Failed`. Unknown names are kept in `Other`.
+    pub enum Status matching eq_loose {
+        /// Pending (API code 1).
+        Pending = "Pending",
+        /// Confirmed (API code 2).
+        Confirmed = "Confirmed",
+        /// Processing (API code 3).
+        Processing = "Processing",
+        /// Success (API code 4).
+        Success = "Success",
+        /// Rejected (listed with code 4 on the API page).
+        Rejected = "Rejected",
+        /// Failed (API code 5).
+        Failed = "Failed",
+        /// Declined (API code 6).
+        Declined = "Declined",
+        /// Canceled (API code 7).
+        Canceled = "Canceled" | "Cancelled",
+        /// Closed failed (API code 8).
+        ClosedFailed = "Closed Failed",
+        /// Postponed (API code 9).
+        Postponed = "Postponed",
+        /// Pending cancellation (API code 10).
+        PendingCancellation = "Pending Cancellation" | "Pending Cancelation",
+    }
+}
+
+/// One Wakilni webhook: the envelope and its event data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Event {
+    /// `event_id`: a UUID, the same on every retry of this event.
+    pub event_id: String,
+    /// `timestamp`: when the event was emitted (no timezone is documented).
+    pub timestamp: PrimitiveDateTime,
+    /// `event` and `data`, typed.
+    pub data: EventData,
+}
+
+impl Event {
+    /// The key to deduplicate on: `event_id`.
+    #[must_use]
+    pub fn dedup_key(&self) -> &str {
+        &self.event_id
+    }
+
+    /// The event's name as it goes on the wire (`Order Created`, or an unknown name verbatim).
+    #[must_use]
+    pub fn event_name(&self) -> &str {
+        self.data.event_name()
+    }
+}
+
+/// The event, with the data each kind carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EventData {
+    /// `Order Created`.
+    OrderCreated(OrderCreated),
+    /// `Order Confirmed`.
+    OrderConfirmed(StatusChange),
+    /// `Order Declined`.
+    OrderDeclined(StatusChange),
+    /// `Order Assigned`: a driver was assigned.
+    OrderAssigned(OrderAssigned),
+    /// `Order Processed`.
+    OrderProcessed(StatusChange),
+    /// `Order Canceled`.
+    OrderCanceled(StatusChange),
+    /// `Order Postponed`.
+    OrderPostponed(StatusChange),
+    /// `Order Completed`.
+    OrderCompleted(StatusChange),
+    /// `Order Completed Rejected`.
+    OrderCompletedRejected(StatusChange),
+    /// `Order Closed Failed`.
+    OrderClosedFailed(StatusChange),
+    /// `Order Pending Cancelation`.
+    OrderPendingCancelation(StatusChange),
+    /// `Order Failed`.
+    OrderFailed(StatusChange),
+    /// `Order Ready for Self-Pickup`: the order waits at a Wakilni office.
+    OrderReadyForSelfPickup(ReadyForSelfPickup),
+    /// An event this crate does not know yet, kept as sent.
+    Unknown {
+        /// The `event` name, verbatim.
+        event: String,
+        /// The `data`, as raw JSON (`null` when absent).
+        data: serde_json::Value,
+    },
+}
+
+impl EventData {
+    /// The event type; [`EventType::Other`] for an unknown event.
+    #[must_use]
+    pub fn event_type(&self) -> EventType {
+        match self {
+            EventData::OrderCreated(_) => EventType::OrderCreated,
+            EventData::OrderConfirmed(_) => EventType::OrderConfirmed,
+            EventData::OrderDeclined(_) => EventType::OrderDeclined,
+            EventData::OrderAssigned(_) => EventType::OrderAssigned,
+            EventData::OrderProcessed(_) => EventType::OrderProcessed,
+            EventData::OrderCanceled(_) => EventType::OrderCanceled,
+            EventData::OrderPostponed(_) => EventType::OrderPostponed,
+            EventData::OrderCompleted(_) => EventType::OrderCompleted,
+            EventData::OrderCompletedRejected(_) => EventType::OrderCompletedRejected,
+            EventData::OrderClosedFailed(_) => EventType::OrderClosedFailed,
+            EventData::OrderPendingCancelation(_) => EventType::OrderPendingCancelation,
+            EventData::OrderFailed(_) => EventType::OrderFailed,
+            EventData::OrderReadyForSelfPickup(_) => EventType::OrderReadyForSelfPickup,
+            EventData::Unknown { event, .. } => EventType::Other(event.clone()),
+        }
+    }
+
+    /// The event's wire name, without allocating.
+    #[must_use]
+    pub fn event_name(&self) -> &str {
+        match self {
+            EventData::Unknown { event, .. } => event,
+            known => known.event_type().documented_str().unwrap_or_default(),
+        }
+    }
+
+    /// The order id, for every known event (an unknown event's `data.order_id` if it is a
+    /// non-negative integer).
+    #[must_use]
+    pub fn order_id(&self) -> Option<u64> {
+        match self {
+            EventData::OrderCreated(d) => Some(d.order_id),
+            EventData::OrderAssigned(d) => Some(d.order_id),
+            EventData::OrderReadyForSelfPickup(d) => Some(d.order_id),
+            EventData::Unknown { data, .. } => {
+                data.get("order_id").and_then(serde_json::Value::as_u64)
+            }
+            other => other.status_change().map(|c| c.order_id),
+        }
+    }
+
+    /// The status change, for the ten status-change events.
+    #[must_use]
+    pub fn status_change(&self) -> Option<&StatusChange> {
+        match self {
+            EventData::OrderConfirmed(c)
+            | EventData::OrderDeclined(c)
+            | EventData::OrderProcessed(c)
+            | EventData::OrderCanceled(c)
+            | EventData::OrderPostponed(c)
+            | EventData::OrderCompleted(c)
+            | EventData::OrderCompletedRejected(c)
+            | EventData::OrderClosedFailed(c)
+            | EventData::OrderPendingCancelation(c)
+            | EventData::OrderFailed(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+/// `Order Created` data.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderCreated {
+    /// `order_id`.
+    #[serde(with = "json::lenient_uint")]
+    pub order_id: u64,
+    /// `waybill`.
+    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    pub waybill: String,
+    /// `created_at`.
+    #[serde(with = "json::naive_datetime")]
+    pub created_at: PrimitiveDateTime,
+}
+
+/// `Order Assigned` data: the driver now in charge.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct OrderAssigned {
+    /// `order_id`.
+    #[serde(with = "json::lenient_uint")]
+    pub order_id: u64,
+    /// `waybill`.
+    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    pub waybill: String,
+    /// `driver_name`.
+    #[serde(
+        default,
+        deserialize_with = "json::lenient_string::option::deserialize"
+    )]
+    pub driver_name: Option<String>,
+    /// `driver_phone`, e.g. `+96170123456`.
+    #[serde(
+        default,
+        deserialize_with = "json::lenient_string::option::deserialize"
+    )]
+    pub driver_phone: Option<String>,
+    /// `updated_at`.
+    #[serde(with = "json::naive_datetime")]
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// `Order Ready for Self-Pickup` data: where the customer collects the order.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReadyForSelfPickup {
+    /// `order_id`.
+    #[serde(with = "json::lenient_uint")]
+    pub order_id: u64,
+    /// `waybill`.
+    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    pub waybill: String,
+    /// `location`: the pickup office. Read from an object or a list holding one object; written
+    /// as an object.
+    #[serde(default, deserialize_with = "one_office")]
+    pub location: Option<PickupOffice>,
+}
+
+/// The Wakilni office holding an order for self-pickup.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PickupOffice {
+    /// `office_name`, e.g. `Wakilni Dekwaneh`.
+    #[serde(
+        default,
+        deserialize_with = "json::lenient_string::option::deserialize"
+    )]
+    pub office_name: Option<String>,
+    /// `phone_number`.
+    #[serde(
+        default,
+        deserialize_with = "json::lenient_string::option::deserialize"
+    )]
+    pub phone_number: Option<String>,
+}
+
+/// `location` as an object, a list of at most one object, or `null`.
+fn one_office<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PickupOffice>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<PickupOffice>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a pickup office object, or a list holding one")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            PickupOffice::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let first = seq.next_element::<PickupOffice>()?;
+            if seq.next_element::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_length(
+                    2,
+                    &"a list holding one pickup office",
+                ));
+            }
+            Ok(first)
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// The data of the ten status-change events (`Order Confirmed`, `Order Failed`, ...).
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StatusChange {
+    /// `order_id`.
+    #[serde(with = "json::lenient_uint")]
+    pub order_id: u64,
+    /// `waybill`.
+    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    pub waybill: String,
+    /// `new_status_code`, as sent. Do not infer the status from it: Wakilni's pages disagree.
+    #[serde(with = "json::lenient_uint")]
+    pub new_status_code: u32,
+    /// `new_status`.
+    pub new_status: Status,
+    /// `previous_status_code`, as sent.
+    #[serde(default, with = "json::lenient_uint::option")]
+    pub previous_status_code: Option<u32>,
+    /// `previous_status`.
+    #[serde(default)]
+    pub previous_status: Option<Status>,
+    /// `updated_at`.
+    #[serde(with = "json::naive_datetime")]
+    pub updated_at: PrimitiveDateTime,
+}
+
+// ----- the envelope: hand-written so that `data` is parsed straight into its type ------------
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Field {
+    EventId,
+    Event,
+    Timestamp,
+    Data,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+struct Timestamp(#[serde(with = "json::naive_datetime")] PrimitiveDateTime);
+
+#[derive(Deserialize)]
+struct EventId(#[serde(deserialize_with = "json::lenient_string::deserialize")] String);
+
+/// Deserializes `data` for a known event type.
+struct DataSeed<'a>(&'a EventType);
+
+impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
+    type Value = EventData;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<EventData, D::Error> {
+        Ok(match self.0 {
+            EventType::OrderCreated => EventData::OrderCreated(Deserialize::deserialize(d)?),
+            EventType::OrderAssigned => EventData::OrderAssigned(Deserialize::deserialize(d)?),
+            EventType::OrderReadyForSelfPickup => {
+                EventData::OrderReadyForSelfPickup(Deserialize::deserialize(d)?)
+            }
+            EventType::OrderConfirmed => EventData::OrderConfirmed(Deserialize::deserialize(d)?),
+            EventType::OrderDeclined => EventData::OrderDeclined(Deserialize::deserialize(d)?),
+            EventType::OrderProcessed => EventData::OrderProcessed(Deserialize::deserialize(d)?),
+            EventType::OrderCanceled => EventData::OrderCanceled(Deserialize::deserialize(d)?),
+            EventType::OrderPostponed => EventData::OrderPostponed(Deserialize::deserialize(d)?),
+            EventType::OrderCompleted => EventData::OrderCompleted(Deserialize::deserialize(d)?),
+            EventType::OrderCompletedRejected => {
+                EventData::OrderCompletedRejected(Deserialize::deserialize(d)?)
+            }
+            EventType::OrderClosedFailed => {
+                EventData::OrderClosedFailed(Deserialize::deserialize(d)?)
+            }
+            EventType::OrderPendingCancelation => {
+                EventData::OrderPendingCancelation(Deserialize::deserialize(d)?)
+            }
+            EventType::OrderFailed => EventData::OrderFailed(Deserialize::deserialize(d)?),
+            EventType::Other(name) => EventData::Unknown {
+                event: name.clone(),
+                data: Deserialize::deserialize(d)?,
+            },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_struct(
+            "Event",
+            &["event_id", "event", "timestamp", "data"],
+            EventVisitor,
+        )
+    }
+}
+
+struct EventVisitor;
+
+impl<'de> Visitor<'de> for EventVisitor {
+    type Value = Event;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Wakilni webhook object {event_id, event, timestamp, data}")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
+        let mut event_id = None;
+        let mut event: Option<EventType> = None;
+        let mut timestamp = None;
+        let mut data = None;
+        // `data` before `event` (never seen from Wakilni, but legal JSON) is buffered.
+        let mut early_data: Option<serde_json::Value> = None;
+        while let Some(field) = map.next_key()? {
+            match field {
+                Field::EventId => set(&mut event_id, "event_id", map.next_value::<EventId>()?.0)?,
+                Field::Event => set(&mut event, "event", map.next_value()?)?,
+                Field::Timestamp => set(
+                    &mut timestamp,
+                    "timestamp",
+                    map.next_value::<Timestamp>()?.0,
+                )?,
+                Field::Data => {
+                    if data.is_some() || early_data.is_some() {
+                        return Err(de::Error::duplicate_field("data"));
+                    }
+                    match &event {
+                        Some(kind) => data = Some(map.next_value_seed(DataSeed(kind))?),
+                        None => early_data = Some(map.next_value()?),
+                    }
+                }
+                Field::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let event = event.ok_or_else(|| de::Error::missing_field("event"))?;
+        let data = match (data, early_data) {
+            (Some(data), _) => data,
+            (None, Some(raw)) => {
+                // Parsed from the buffer, outside the outer path tracking: track it here.
+                let mut track = serde_path_to_error::Track::new();
+                DataSeed(&event)
+                    .deserialize(serde_path_to_error::Deserializer::new(raw, &mut track))
+                    .map_err(|e| {
+                        de::Error::custom(format_args!("invalid `data.{}`: {e}", track.path()))
+                    })?
+            }
+            (None, None) if event.is_other() => DataSeed(&event)
+                .deserialize(serde_json::Value::Null)
+                .map_err(de::Error::custom)?,
+            (None, None) => return Err(de::Error::missing_field("data")),
+        };
+        Ok(Event {
+            event_id: event_id.ok_or_else(|| de::Error::missing_field("event_id"))?,
+            timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
+            data,
+        })
+    }
+}
+
+fn set<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Event", 4)?;
+        st.serialize_field("event_id", &self.event_id)?;
+        st.serialize_field("event", self.event_name())?;
+        st.serialize_field("timestamp", &json::format_naive(&self.timestamp))?;
+        st.serialize_field("data", &self.data)?;
+        st.end()
+    }
+}
+
+impl Serialize for EventData {
+    /// Serializes the `data` object alone (the envelope is written by [`Event`]).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EventData::OrderCreated(d) => d.serialize(s),
+            EventData::OrderAssigned(d) => d.serialize(s),
+            EventData::OrderReadyForSelfPickup(d) => d.serialize(s),
+            EventData::Unknown { data, .. } => data.serialize(s),
+            change => match change.status_change() {
+                Some(c) => c.serialize(s),
+                None => s.serialize_unit(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_round_trips_its_name() {
+        assert_eq!(EventType::ALL.len(), 13);
+        for t in EventType::ALL {
+            assert_eq!(&EventType::from(t.as_str()), t);
+            assert_eq!(
+                &EventType::from(t.as_str().to_uppercase().replace(' ', "_").as_str()),
+                t
+            );
+        }
+        assert_eq!(Status::ALL.len(), 11);
+    }
+}
