@@ -9,7 +9,9 @@ use std::path::Path;
 use delivery_webhooks::wakilni;
 
 fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(provider);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(provider);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
         .filter_map(Result::ok)
@@ -20,8 +22,13 @@ fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {
     files
         .into_iter()
         .map(|path| {
-            let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-            let body = std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let name = path
+                .file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            let body = std::fs::read(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
             (name, body)
         })
         .collect()
@@ -41,7 +48,10 @@ fn wakilni_tour() -> Result<(), delivery_webhooks::Error> {
     let verifier = wakilni::Verifier::new(secret)?;
     for (name, body) in fixtures("wakilni") {
         let signature = wakilni::sign(secret, &body);
-        let headers = [("x-webhook-signature", signature.as_str()), ("x-attempt-number", "1")];
+        let headers = [
+            ("x-webhook-signature", signature.as_str()),
+            ("x-attempt-number", "1"),
+        ];
         let delivery = verifier.receive(&headers, &body)?;
         let event = &delivery.event;
         let detail = match (&event.data, event.data.status_change()) {
@@ -55,16 +65,24 @@ fn wakilni_tour() -> Result<(), delivery_webhooks::Error> {
             }
             (wakilni::EventData::OrderReadyForSelfPickup(p), _) => format!(
                 "at {}",
-                p.location.as_ref().and_then(|l| l.office_name.as_deref()).unwrap_or("?")
+                p.location
+                    .as_ref()
+                    .and_then(|l| l.office_name.as_deref())
+                    .unwrap_or("?")
             ),
             (wakilni::EventData::OrderCreated(c), _) => format!("waybill {}", c.waybill),
-            (wakilni::EventData::Unknown { .. }, _) => "unknown event, kept as raw JSON".to_string(),
+            (wakilni::EventData::Unknown { .. }, _) => {
+                "unknown event, kept as raw JSON".to_string()
+            }
             _ => String::new(),
         };
         println!(
             "  ok  {name:<38} {:<28} order {:<8} {detail}",
             event.event_name(),
-            event.data.order_id().map_or("-".into(), |id| id.to_string()),
+            event
+                .data
+                .order_id()
+                .map_or("-".into(), |id| id.to_string()),
         );
     }
 
