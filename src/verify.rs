@@ -14,6 +14,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
+use zeroize::Zeroize;
 
 use crate::error::Error;
 
@@ -98,6 +99,15 @@ impl fmt::Debug for HmacKeys {
     }
 }
 
+// The keyed HMAC state is as good as the key for forging signatures: it must be wiped when
+// dropped. `Hmac<Sha256>` holds the key only as two SHA-256 cores (inner and outer pad absorbed),
+// and with sha2's `zeroize` feature those cores wipe themselves on drop. This fails to compile if
+// that ever stops being true.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<<Sha256 as hmac::digest::block_api::CoreProxy>::Core>();
+};
+
 fn keyed(secret: &[u8]) -> HmacSha256 {
     // HMAC takes keys of any length; `new_from_slice` cannot fail for it.
     <HmacSha256 as KeyInit>::new_from_slice(secret).expect("hmac accepts keys of any length")
@@ -170,6 +180,13 @@ impl TokenSet {
             .iter()
             .fold(Choice::from(0), |acc, d| acc | d.ct_eq(digest));
         hit.into()
+    }
+}
+
+impl Drop for TokenSet {
+    fn drop(&mut self) {
+        // A digest lets anyone holding it test guesses offline; wipe it with the set.
+        self.digests.zeroize();
     }
 }
 
