@@ -1,61 +1,12 @@
 //! Property tests: no input makes a parser panic, every error names a path, generated payloads
 //! round-trip, and signatures hold exactly for the right secret and bytes.
 
-use std::path::Path;
+mod common;
 
+use common::{check_error, corpus, providers};
 use delivery_webhooks::Error;
 use proptest::prelude::*;
 use serde_json::Value;
-
-type Parse = fn(&[u8]) -> Result<Value, Error>;
-
-/// Each provider's parser, reduced to "parse, then serialize back to JSON".
-fn providers() -> Vec<(&'static str, Parse)> {
-    let mut out: Vec<(&'static str, Parse)> = Vec::new();
-    #[cfg(feature = "wakilni")]
-    out.push(("wakilni", |b| {
-        delivery_webhooks::wakilni::parse(b).map(|e| serde_json::to_value(e).unwrap())
-    }));
-    out
-}
-
-fn fixtures(provider: &str) -> Vec<Vec<u8>> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(provider);
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|p| std::fs::read(p).unwrap())
-        .collect()
-}
-
-/// Every fixture of every provider, with its parser.
-fn corpus() -> Vec<(&'static str, Parse, Vec<u8>)> {
-    providers()
-        .into_iter()
-        .flat_map(|(name, parse)| {
-            fixtures(name)
-                .into_iter()
-                .map(move |body| (name, parse, body))
-        })
-        .collect()
-}
-
-fn check_error(err: &Error) {
-    match err {
-        Error::Payload(p) => {
-            assert!(!p.path().is_empty(), "error without a path: {p}");
-            assert!(!p.message().is_empty(), "error without a message: {p}");
-        }
-        other => panic!("parse returned a non-payload error: {other:?}"),
-    }
-}
 
 /// Every location in a JSON document: object keys and array indexes from the root.
 fn locations(value: &Value, here: Vec<Value>, out: &mut Vec<Vec<Value>>) {
