@@ -847,14 +847,11 @@ fn non_json_bodies() {
 #[test]
 fn wrong_types_name_the_path() {
     let base = |field: &str, value: &str| {
+        // Set the field to `null`, then splice the raw value in: some values are not valid JSON
+        // numbers for serde_json to build (`4294967296` is, but the splice keeps them verbatim).
         let mut v = as_value(fixture!("delivered_at_neighbours"));
-        let mut text = v.to_string();
-        if field.is_empty() {
-            return text;
-        }
         v[field] = serde_json::Value::Null;
-        text = v.to_string();
-        text.replace(
+        v.to_string().replace(
             &format!(r#""{field}":null"#),
             &format!(r#""{field}":{value}"#),
         )
