@@ -46,9 +46,10 @@
 //! | module | authenticity | payload |
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
+//! | [`peddler`] | `x-webhook-shared-token`: shared token, constant time | [`peddler::ShipmentUpdate`], 16 statuses, 20 failure reasons |
 //!
 //! # Features
-//! - one per provider, all on by default: `wakilni`;
+//! - one per provider, all on by default: `wakilni`, `peddler`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes
@@ -69,6 +70,8 @@ mod macros;
 mod url;
 mod verify;
 
+#[cfg(feature = "peddler")]
+pub mod peddler;
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
 

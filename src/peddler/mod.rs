@@ -1,0 +1,186 @@
+//! Peddler: shipment status webhooks, authenticated by a shared token header.
+//!
+//! # What Peddler sends
+//! A `POST` with a JSON body for every status change of a shipment whose `webhookUri` you set
+//! when creating it: the shipment `id`, `carrierTrackingNumber`, your `metaData`, the `status`
+//! (`OUT_FOR_DELIVERY`, `DELIVERED`, `FAILED_ATTEMPT`...), a numeric `code`, the time `ts`, the
+//! `trackingUrl`, for `OUT_FOR_DELIVERY` and `DELIVERED` the GPS `location`, for failed attempts
+//! the `failedStatus` reason, and `details` with texts per language and per-status extras.
+//! [`parse`] turns it into a [`ShipmentUpdate`]. Answer `200` (the body may be empty).
+//!
+//! # How it is authenticated
+//! Each call carries `x-webhook-shared-token`, a secret you agree with Peddler. [`Verifier`]
+//! compares it in constant time with one or more configured tokens (several during a rotation);
+//! [`Verifier::receive`] checks it, then parses the body.
+//!
+//! # Example
+//! ```
+//! use delivery_webhooks::peddler::{self, CodeMeaning, FailureReason, Status};
+//!
+//! let body = br#"{"id":"fx6_ZSWp0RDc24csBqOj9","carrierTrackingNumber":"P199684830307745678",
+//!   "metaData":"78420240902-2","status":"FAILED_ATTEMPT","location":null,
+//!   "ts":"2024-09-02T13:08:06.574Z","trackingUrl":"https://t.pdlr.nl/P199684830307745678/",
+//!   "code":601,"failedStatus":"CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS",
+//!   "details":{"lang":{"en":{"headline":"Delivery attempt failed"}},"courierName":"Peddler"}}"#;
+//! let headers = [("X-Webhook-Shared-Token", "my-shared-token")];
+//!
+//! let verifier = peddler::Verifier::new("my-shared-token")?;
+//! let update = verifier.receive(&headers, body)?;
+//! assert_eq!(update.status, Status::FailedAttempt);
+//! assert_eq!(update.failed_status, Some(FailureReason::CustomerNotPresentNoNeighbours));
+//! assert_eq!(
+//!     update.code_meaning(),
+//!     Some(CodeMeaning::FailedAttempt(FailureReason::CustomerNotPresentNoNeighbours))
+//! );
+//! assert_eq!(
+//!     update.dedup_key(),
+//!     "fx6_ZSWp0RDc24csBqOj9:FAILED_ATTEMPT:601:2024-09-02T13:08:06.574Z"
+//! );
+//!
+//! let wrong = [("x-webhook-shared-token", "guess")];
+//! assert_eq!(verifier.receive(&wrong, body).unwrap_err().status_code(), 401);
+//! # Ok::<(), delivery_webhooks::Error>(())
+//! ```
+//!
+//! # Quirks handled
+//! - `code` is kept as sent, also from a string of digits; [`ShipmentUpdate::code_meaning`]
+//!   reads it: `DELIVERED` comes as 500, 501 (at the neighbours) or 502 (in the mailbox), and a
+//!   `FAILED_ATTEMPT`'s code is its reason's (600 to 619), not a status code of its own.
+//! - `location` is `null` or absent on statuses that have none, and may be `null` on those
+//!   that should: both are `None`. `lat`/`lng` are also read from strings and checked against
+//!   their ranges; a location sent with any status is kept.
+//! - `details` is absent on some statuses; `lang` is a map, so a third language is kept.
+//!   The extras whose shapes are not published (dates, neighbours, collection point,
+//!   warehouse) are typed when recognisable and kept as sent otherwise, never refused.
+//! - `ts` is RFC 3339 with or without fractional seconds, `Z` or an offset.
+//! - Statuses and reasons match ignoring case and `_`/`-`/space; unknown ones are kept verbatim.
+//! - No event id: [`ShipmentUpdate::dedup_key`] and [`ShipmentUpdate::is_newer_than`] handle
+//!   repeats and late arrivals.
+//!
+//! See `docs/peddler.md` for the status and reason tables and the full list.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::headers::Headers;
+use crate::json;
+use crate::verify::TokenSet;
+
+mod codes;
+mod update;
+
+pub use codes::{CodeMeaning, FailureReason, Status};
+pub use update::{DateValue, Details, LocalizedText, Location, NeighbourDelivery, ShipmentUpdate};
+
+/// The header carrying the shared token.
+pub const TOKEN_HEADER: &str = "x-webhook-shared-token";
+
+/// Parses a Peddler webhook body.
+///
+/// # Errors
+/// [`Error::Payload`] naming the JSON path when the body is not JSON, lacks `id`, `status`,
+/// `code` or `ts`, or has a field of the wrong type (a non-numeric `code`, a latitude out of
+/// range at `location.lat`...).
+///
+/// ```
+/// use delivery_webhooks::peddler::{self, Status};
+///
+/// let update = peddler::parse(br#"{"id":"PlakFjJkuYatSCXFvDxTs","status":"OUT_FOR_DELIVERY",
+///   "location":{"lat":52.3409992,"lng":4.8236365},"ts":"2023-06-14T10:54:55.896Z","code":410}"#)?;
+/// assert_eq!(update.status, Status::OutForDelivery);
+/// assert_eq!(update.location.map(|l| l.lat), Some(52.3409992));
+///
+/// let err = peddler::parse(br#"{"id":"x","status":"DELIVERED","ts":"2023-06-14T10:54:55Z","code":"soon"}"#)
+///     .unwrap_err();
+/// assert!(err.to_string().contains("code"));
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
+    json::parse(body)
+}
+
+/// Checks Peddler's `x-webhook-shared-token` header.
+///
+/// Tokens are kept as SHA-256 digests and compared in constant time; `Debug` never shows them.
+/// Configure the new and the old token together with [`with_tokens`](Verifier::with_tokens)
+/// while a rotation is under way.
+#[derive(Clone)]
+pub struct Verifier {
+    tokens: TokenSet,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("peddler::Verifier")
+            .field("tokens", &self.tokens)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier accepting one token.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if `token` is empty.
+    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
+        Self::with_tokens([token])
+    }
+
+    /// A verifier accepting any of `tokens`: during a rotation, configure the new and the old
+    /// token together.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list or any token is empty.
+    pub fn with_tokens<I, S>(tokens: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        Ok(Self {
+            tokens: TokenSet::new(tokens)?,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        })
+    }
+
+    /// Sets the largest body [`receive`](Verifier::receive) accepts, in bytes
+    /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) by default). Larger bodies are
+    /// refused with [`Error::BodyTooLarge`] before any other work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Checks the `x-webhook-shared-token` header. Allocates nothing.
+    ///
+    /// The token covers no part of the body, so only the headers are needed.
+    ///
+    /// # Errors
+    /// [`Error::MissingHeader`] (absent or empty, 401), [`Error::ConflictingHeader`] (sent twice
+    /// with different values, 400), [`Error::InvalidHeader`] (not visible ASCII, 400) or
+    /// [`Error::TokenMismatch`] (401).
+    pub fn verify<H: Headers + ?Sized>(&self, headers: &H) -> Result<(), Error> {
+        let token = headers.require(TOKEN_HEADER)?;
+        if self.tokens.matches(token.as_bytes()) {
+            Ok(())
+        } else {
+            Err(Error::TokenMismatch)
+        }
+    }
+
+    /// Checks the body size and the token, then parses the body.
+    ///
+    /// # Errors
+    /// [`Error::BodyTooLarge`], those of [`verify`](Verifier::verify), then those of [`parse`].
+    pub fn receive<H: Headers + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+    ) -> Result<ShipmentUpdate, Error> {
+        crate::check_body_size(body, self.max_body_size)?;
+        self.verify(headers)?;
+        parse(body)
+    }
+}
