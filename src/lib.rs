@@ -46,9 +46,10 @@
 //! | module | authenticity | payload |
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
+//! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware), optional `x-api-key` | [`xoxoday::DeliveryUpdate`] |
 //!
 //! # Features
-//! - one per provider, all on by default: `wakilni`;
+//! - one per provider, all on by default: `wakilni`, `xoxoday`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes
@@ -71,6 +72,8 @@ mod verify;
 
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
+#[cfg(feature = "xoxoday")]
+pub mod xoxoday;
 
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
