@@ -417,6 +417,10 @@ wire_enum! {
 /// JSON number of any length up to 39 digits or from a string of digits (never through `f64`);
 /// written as a JSON number.
 ///
+/// `serde_json::to_value` cannot hold an id beyond `u64` (a `Value` number is at most 64 bits
+/// without serde_json's `arbitrary_precision` feature) and returns an error for one: serialize
+/// with `serde_json::to_vec`/`to_string`, which write every digit.
+///
 /// Reading needs serde_json (`parse`, `serde_json::from_slice`, `from_str`, `from_reader` or
 /// `from_value`): without its `arbitrary_precision` feature, the only exact way to read an
 /// integer beyond `u64` that may also come as a string is its raw text.
