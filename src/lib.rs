@@ -50,6 +50,10 @@
 //!
 //! # Features
 //! - one per provider, all on by default: `wakilni`, `peddler`;
+//! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware), optional `x-api-key` | [`xoxoday::DeliveryUpdate`] |
+//!
+//! # Features
+//! - one per provider, all on by default: `wakilni`, `xoxoday`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes
@@ -74,6 +78,8 @@ mod verify;
 pub mod peddler;
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
+#[cfg(feature = "xoxoday")]
+pub mod xoxoday;
 
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
