@@ -46,9 +46,10 @@
 //! | module | authenticity | payload |
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
+//! | [`skladon`] | none sent: a [`UrlToken`] in each registered URL, GET and POST | [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s; GET ids via [`skladon::entity_id_from_url`] |
 //!
 //! # Features
-//! - one per provider, all on by default: `wakilni`;
+//! - one per provider, all on by default: `wakilni`, `skladon`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes
@@ -69,6 +70,8 @@ mod macros;
 mod url;
 mod verify;
 
+#[cfg(feature = "skladon")]
+pub mod skladon;
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
 
