@@ -400,6 +400,7 @@ pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
 /// # Errors
 /// [`Error::Payload`] as for [`parse`].
 pub fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
+    refuse_array(body)?;
     Ok(match kind {
         EntityKind::Order => Entity::Order(json::parse(body)?),
         EntityKind::Product => Entity::Product(json::parse(body)?),
@@ -407,6 +408,26 @@ pub fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
         EntityKind::Return => Entity::Return(json::parse(body)?),
         EntityKind::StockMovement => Entity::StockMovement(json::parse(body)?),
     })
+}
+
+/// Serde's derived structs also accept a JSON array of their fields in order; a Skladon entity
+/// is always an object, so an array body is refused up front.
+fn refuse_array(body: &[u8]) -> Result<(), Error> {
+    let Some(at) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(());
+    };
+    if body.get(at) != Some(&b'[') {
+        return Ok(());
+    }
+    let before = body.get(..at).unwrap_or_default();
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+    Err(Error::Payload(PayloadError::new(
+        ".".to_owned(),
+        line,
+        column,
+        "invalid type: sequence, expected a skladon entity object".to_owned(),
+    )))
 }
 
 /// Fallback: parses a POST body whose webhook type is not known, recognising the entity by its
