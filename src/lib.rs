@@ -54,6 +54,10 @@
 //!
 //! # Features
 //! - one per provider, all on by default: `wakilni`, `xoxoday`;
+//! | [`skladon`] | none sent: a [`UrlToken`] in each registered URL, GET and POST | [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s; GET ids via [`skladon::entity_id_from_url`] |
+//!
+//! # Features
+//! - one per provider, all on by default: `wakilni`, `skladon`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes
@@ -76,6 +80,8 @@ mod verify;
 
 #[cfg(feature = "peddler")]
 pub mod peddler;
+#[cfg(feature = "skladon")]
+pub mod skladon;
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
 #[cfg(feature = "xoxoday")]

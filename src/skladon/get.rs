@@ -1,0 +1,112 @@
+//! GET webhooks: Skladon calls the registered URL with the entity id appended.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::url;
+
+/// The id Skladon appended to a GET webhook URL, percent-decoded: an `eshopOrderId` for order
+/// types, an `eshopReceivingId` for receivings, and so on. Fetch the entity with it from
+/// Skladon's API.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntityId(String);
+
+impl EntityId {
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The id as an owned `String`.
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for EntityId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for EntityId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+fn invalid(reason: &'static str) -> Error {
+    Error::InvalidUrl { reason }
+}
+
+/// The entity id of a GET webhook call: `requested` is `registered` with one more path segment.
+///
+/// Skladon calls the URL you registered with the entity id appended: register
+/// `https://app.example/api/orders/changes/` and a change of order `123456` arrives as
+/// `GET https://app.example/api/orders/changes/123456`.
+///
+/// - `registered` may end with a slash or not (`.../changes` and `.../changes/` are the same);
+/// - either URL may be absolute or just the request target (`/api/orders/changes/123456`,
+///   as most frameworks give it); when both are absolute their scheme and host are compared,
+///   ignoring ASCII case;
+/// - query strings on either side are ignored here (check a token in them with
+///   [`Verifier::receive_get`](super::Verifier::receive_get));
+/// - the id is percent-decoded (`ORD%2F7` is `ORD/7`); one trailing slash after it is allowed.
+///
+/// Paths are compared exactly (case-sensitive, not decoded). When the registered URL holds a
+/// secret token, call [`Verifier::receive_get`](super::Verifier::receive_get) instead, which
+/// checks the token in constant time first.
+///
+/// # Errors
+/// [`Error::InvalidUrl`] (HTTP 404) when `requested` is not under `registered` (another path or
+/// origin), has no id, has more than one segment after it, or has a malformed percent escape.
+///
+/// ```
+/// use delivery_webhooks::skladon::entity_id_from_url;
+///
+/// let registered = "https://app.myclientapp/api/orders/changes/";
+/// let id = entity_id_from_url(registered, "https://app.myclientapp/api/orders/changes/123456")?;
+/// assert_eq!(id.as_str(), "123456");
+/// let id = entity_id_from_url(registered, "/api/orders/changes/ORD%2F7?x=1")?;
+/// assert_eq!(id.as_str(), "ORD/7");
+/// assert_eq!(entity_id_from_url(registered, "/api/orders/other/1").unwrap_err().status_code(), 404);
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn entity_id_from_url(registered: &str, requested: &str) -> Result<EntityId, Error> {
+    let reg = url::split(registered);
+    let req = url::split(requested);
+    if !reg.origin.is_empty()
+        && !req.origin.is_empty()
+        && !reg.origin.eq_ignore_ascii_case(req.origin)
+    {
+        return Err(invalid("not under the registered url (another origin)"));
+    }
+    let base = reg.path.trim_end_matches('/');
+    let rest = req
+        .path
+        .strip_prefix(base)
+        .ok_or_else(|| invalid("not under the registered url"))?;
+    // `base` ends where a segment ends: `/changes` does not cover `/changes123`.
+    let rest = match rest.strip_prefix('/') {
+        Some(rest) => rest,
+        None if rest.is_empty() => return Err(invalid("no entity id after the registered url")),
+        None => return Err(invalid("not under the registered url")),
+    };
+    let id = rest.strip_suffix('/').unwrap_or(rest);
+    if id.is_empty() {
+        return Err(invalid("no entity id after the registered url"));
+    }
+    if id.contains('/') {
+        return Err(invalid(
+            "more than one path segment after the registered url",
+        ));
+    }
+    let decoded = url::decode(id, false)
+        .ok_or_else(|| invalid("malformed percent-encoding in the entity id"))?;
+    if decoded.is_empty() {
+        return Err(invalid("no entity id after the registered url"));
+    }
+    Ok(EntityId(decoded.into_owned()))
+}

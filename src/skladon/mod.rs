@@ -1,0 +1,676 @@
+//! Skladon: fulfilment webhooks for orders, products, receivings, returns and stock movements,
+//! as GET or POST calls to URLs you register, one per webhook type.
+//!
+//! # What Skladon sends
+//! You register a URL per [`WebhookType`] (18 of them, such as `CREATE_ORDER` or
+//! `UPDATE_RECEIVING_STATUS`) with Skladon's `/webhooks` API, choosing the method:
+//! - **POST**: the body is the changed entity, in the same JSON as Skladon's API returns it,
+//!   with **no field naming the type**: your receiver knows it from the URL it was called on.
+//!   [`parse`] takes that type and gives an [`Entity`]: an [`Order`], [`Product`],
+//!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse_any`]
+//!   recognises the entity by its keys (a fallback).
+//! - **GET**: no body; the entity's id is appended to your URL
+//!   (`.../orders/changes/` + `123456`). [`entity_id_from_url`] extracts it; you then fetch the
+//!   entity from Skladon's API.
+//!
+//! # How it is authenticated
+//! Skladon signs nothing and sends no credential. Put a long random token in each URL you
+//! register and check it on every call: [`Verifier`] does that with a [`UrlToken`] (constant
+//! time, several tokens at once for rotation), for POST ([`Verifier::receive`]) and GET
+//! ([`Verifier::receive_get`]). Prefer a path-segment token (`/hooks/skladon/<token>/orders/`):
+//! it survives however Skladon appends the id.
+//!
+//! # Example
+//! ```
+//! use delivery_webhooks::{UrlToken, skladon::{self, Entity, WebhookType}};
+//!
+//! // One verifier for every Skladon URL: the token is a path segment of each.
+//! let verifier = skladon::Verifier::new(UrlToken::path_segment("tok-5f1c9a7e2b")?);
+//!
+//! // POST, registered for UPDATE_RECEIVING_STATUS at /hooks/skladon/tok-5f1c9a7e2b/receivings
+//! let body = br#"{"eshopReceivingId":"ESHOP_RECIVING_ID_123","status":"received",
+//!   "estimatedDelivery":"2024-06-13T00:00:00.000Z","products":[{"sku":"TEST_SKU_3","quantity":2,
+//!   "received":2,"lineState":"E"}]}"#;
+//! let delivery = verifier.receive(
+//!     "/hooks/skladon/tok-5f1c9a7e2b/receivings",
+//!     &WebhookType::UpdateReceivingStatus,
+//!     body,
+//! )?;
+//! let Entity::Receiving(receiving) = &delivery.entity else { unreachable!() };
+//! assert_eq!(receiving.eshop_receiving_id, "ESHOP_RECIVING_ID_123");
+//! assert_eq!(receiving.products[0].received, Some(2));
+//! println!("dedup on {}", delivery.dedup_key());
+//!
+//! // GET, registered for UPDATE_ORDER_STATUS at /hooks/skladon/tok-5f1c9a7e2b/orders/
+//! let id = verifier.receive_get(
+//!     "https://me.example/hooks/skladon/tok-5f1c9a7e2b/orders/",
+//!     "/hooks/skladon/tok-5f1c9a7e2b/orders/123456",
+//! )?;
+//! assert_eq!(id.as_str(), "123456");
+//!
+//! // A call without the token is refused (401).
+//! let err = verifier.receive_get("/hooks/skladon/tok-5f1c9a7e2b/orders/", "/hooks/skladon/guess/orders/1");
+//! assert_eq!(err.unwrap_err().status_code(), 401);
+//! # Ok::<(), delivery_webhooks::Error>(())
+//! ```
+//!
+//! # Quirks handled
+//! - Times are RFC 3339 with milliseconds (`2022-05-23T18:43:10.000Z`), read as
+//!   [`OffsetDateTime`](time::OffsetDateTime) and written back in that form.
+//! - `estimatedDelivery` and `expirationDate` are plain dates (`2025-05-25`) in the API schema
+//!   but a midnight time in the webhook example: both are read, as [`DateOrDateTime`], and each
+//!   is written back as it came.
+//! - Skladon's misspellings are the wire values: `recievedWithoutAsn` ([`Urgency`]),
+//!   `completition` ([`StockMovementType`], `CREATE_STOCK_MOVEMENT_COMPLETITION`). The correct
+//!   spellings are read too.
+//! - Prices are kept exact ([`serde_json::Number`]), and numbers are also read from numeric
+//!   strings; `null` and absent are both `None`; `null` lists are empty.
+//! - Orders carry more fields than Skladon publishes: those are kept in [`Order::extra`].
+//! - Skladon sends no delivery id: [`Delivery::dedup_key`] is built from the entity.
+//!
+//! See `docs/skladon.md` for the entity tables, registration and retries.
+
+mod entities;
+mod get;
+mod order;
+mod wire;
+
+use std::fmt;
+
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, PayloadError};
+use crate::json;
+use crate::macros::wire_enum;
+use crate::verify::UrlToken;
+
+pub use entities::{
+    BatteryType, Contact, DeliveryType, ExpMethod, HandlingUnits, Incoterms, LineState, Order,
+    OrderStatus, OrderType, Product, ProductType, Receiving, ReceivingProduct, ReceivingStatus,
+    ReceivingType, Resolution, Return, ReturnFile, ReturnReason, ReturnedOrderProduct,
+    StockMovement, StockMovementType, Urgency,
+};
+pub use get::{EntityId, entity_id_from_url};
+pub use wire::DateOrDateTime;
+
+wire_enum! {
+    /// The 18 webhook types Skladon registers URLs for (`webhookType` in its `/webhooks` API).
+    ///
+    /// Names match exactly, as Skladon's API requires them. Each type carries one kind of
+    /// entity ([`entity`](WebhookType::entity)) and is a create, an update or a status update
+    /// ([`action`](WebhookType::action)).
+    pub enum WebhookType matching eq_exact {
+        /// An order was created.
+        CreateOrder = "CREATE_ORDER",
+        /// An order was updated.
+        UpdateOrder = "UPDATE_ORDER",
+        /// An order's status changed.
+        UpdateOrderStatus = "UPDATE_ORDER_STATUS",
+        /// A product was created.
+        CreateProduct = "CREATE_PRODUCT",
+        /// A product was updated.
+        UpdateProduct = "UPDATE_PRODUCT",
+        /// A receiving was created.
+        CreateReceiving = "CREATE_RECEIVING",
+        /// A receiving was updated.
+        UpdateReceiving = "UPDATE_RECEIVING",
+        /// A receiving's status changed.
+        UpdateReceivingStatus = "UPDATE_RECEIVING_STATUS",
+        /// A return was created.
+        CreateReturn = "CREATE_RETURN",
+        /// A return was updated.
+        UpdateReturn = "UPDATE_RETURN",
+        /// A return's status changed.
+        UpdateReturnStatus = "UPDATE_RETURN_STATUS",
+        /// A stock movement of type `stock_correction` was created.
+        CreateStockMovementStockCorrection = "CREATE_STOCK_MOVEMENT_STOCK_CORRECTION",
+        /// A stock movement of type `completition` (sic) was created.
+        CreateStockMovementCompletition = "CREATE_STOCK_MOVEMENT_COMPLETITION",
+        /// A stock movement of type `order` was created.
+        CreateStockMovementOrder = "CREATE_STOCK_MOVEMENT_ORDER",
+        /// A stock movement of type `return` was created.
+        CreateStockMovementReturn = "CREATE_STOCK_MOVEMENT_RETURN",
+        /// A stock movement of type `receiving` was created.
+        CreateStockMovementReceiving = "CREATE_STOCK_MOVEMENT_RECEIVING",
+        /// Stock was put on quality hold.
+        CreateStockMovementQualityHold = "CREATE_STOCK_MOVEMENT_QUALITY_HOLD",
+        /// Stock was released from quality hold.
+        CreateStockMovementQualityRelease = "CREATE_STOCK_MOVEMENT_QUALITY_RELEASE",
+    }
+}
+
+/// Which kind of entity a webhook carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EntityKind {
+    /// An [`Order`].
+    Order,
+    /// A [`Product`].
+    Product,
+    /// A [`Receiving`].
+    Receiving,
+    /// A [`Return`].
+    Return,
+    /// A [`StockMovement`].
+    StockMovement,
+}
+
+impl EntityKind {
+    /// Every kind.
+    pub const ALL: &'static [EntityKind] = &[
+        EntityKind::Order,
+        EntityKind::Product,
+        EntityKind::Receiving,
+        EntityKind::Return,
+        EntityKind::StockMovement,
+    ];
+
+    /// A lowercase name for logs: `order`, `product`, `receiving`, `return`, `stock_movement`.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EntityKind::Order => "order",
+            EntityKind::Product => "product",
+            EntityKind::Receiving => "receiving",
+            EntityKind::Return => "return",
+            EntityKind::StockMovement => "stock_movement",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened to the entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Action {
+    /// It was created (`CREATE_*`).
+    Create,
+    /// It was updated (`UPDATE_ORDER`, `UPDATE_PRODUCT`, ...).
+    Update,
+    /// Its status changed (`UPDATE_*_STATUS`).
+    StatusUpdate,
+}
+
+impl WebhookType {
+    /// The kind of entity this type carries; `None` for an unknown type.
+    #[must_use]
+    pub fn entity(&self) -> Option<EntityKind> {
+        use WebhookType as T;
+        Some(match self {
+            T::CreateOrder | T::UpdateOrder | T::UpdateOrderStatus => EntityKind::Order,
+            T::CreateProduct | T::UpdateProduct => EntityKind::Product,
+            T::CreateReceiving | T::UpdateReceiving | T::UpdateReceivingStatus => {
+                EntityKind::Receiving
+            }
+            T::CreateReturn | T::UpdateReturn | T::UpdateReturnStatus => EntityKind::Return,
+            T::CreateStockMovementStockCorrection
+            | T::CreateStockMovementCompletition
+            | T::CreateStockMovementOrder
+            | T::CreateStockMovementReturn
+            | T::CreateStockMovementReceiving
+            | T::CreateStockMovementQualityHold
+            | T::CreateStockMovementQualityRelease => EntityKind::StockMovement,
+            T::Other(_) => return None,
+        })
+    }
+
+    /// Whether this is a create, an update or a status update; `None` for an unknown type.
+    #[must_use]
+    pub fn action(&self) -> Option<Action> {
+        use WebhookType as T;
+        Some(match self {
+            T::UpdateOrder | T::UpdateProduct | T::UpdateReceiving | T::UpdateReturn => {
+                Action::Update
+            }
+            T::UpdateOrderStatus | T::UpdateReceivingStatus | T::UpdateReturnStatus => {
+                Action::StatusUpdate
+            }
+            T::Other(_) => return None,
+            _ => Action::Create,
+        })
+    }
+
+    /// For the stock movement types named after a movement type, that type
+    /// (`CREATE_STOCK_MOVEMENT_ORDER` is [`StockMovementType::Order`]). `None` for the quality
+    /// hold and release types, whose movement type Skladon does not publish, and for the others.
+    #[must_use]
+    pub fn stock_movement_type(&self) -> Option<StockMovementType> {
+        use WebhookType as T;
+        Some(match self {
+            T::CreateStockMovementStockCorrection => StockMovementType::StockCorrection,
+            T::CreateStockMovementCompletition => StockMovementType::Completition,
+            T::CreateStockMovementOrder => StockMovementType::Order,
+            T::CreateStockMovementReturn => StockMovementType::Return,
+            T::CreateStockMovementReceiving => StockMovementType::Receiving,
+            _ => return None,
+        })
+    }
+}
+
+/// The entity a POST webhook carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one entity per request, moved once: boxing would only add an allocation"
+)]
+pub enum Entity {
+    /// An order.
+    Order(Order),
+    /// A product.
+    Product(Product),
+    /// A receiving.
+    Receiving(Receiving),
+    /// A return.
+    Return(Return),
+    /// A stock movement.
+    StockMovement(StockMovement),
+}
+
+impl Entity {
+    /// Which kind of entity this is.
+    #[must_use]
+    pub fn kind(&self) -> EntityKind {
+        match self {
+            Entity::Order(_) => EntityKind::Order,
+            Entity::Product(_) => EntityKind::Product,
+            Entity::Receiving(_) => EntityKind::Receiving,
+            Entity::Return(_) => EntityKind::Return,
+            Entity::StockMovement(_) => EntityKind::StockMovement,
+        }
+    }
+
+    /// The entity's identifier, the one a GET webhook appends to the URL: `eshopOrderId`,
+    /// `sku`, `eshopReceivingId`, `eshopReturnId`, or a stock movement's `id`.
+    #[must_use]
+    pub fn id(&self) -> String {
+        match self {
+            Entity::Order(o) => o.eshop_order_id.clone(),
+            Entity::Product(p) => p.sku.clone(),
+            Entity::Receiving(r) => r.eshop_receiving_id.clone(),
+            Entity::Return(r) => r.eshop_return_id.clone(),
+            Entity::StockMovement(m) => m.id.to_string(),
+        }
+    }
+
+    /// A key to deduplicate deliveries on: Skladon sends no delivery id and retries a failed
+    /// delivery up to 20 times over 48 hours.
+    ///
+    /// It is `<webhook type>:<entity id>`, then the entity's version where it has one:
+    /// `:<updatedAt>` (orders, stock movements) and `:<status>` (orders, receivings, returns).
+    /// Products, receivings, returns and orders without `updatedAt` carry no version stamp, so
+    /// `:~` and a 16-hex-digit fingerprint of the entity's content is added: a retry of the same
+    /// change gives the same key, two different changes of one entity do not.
+    ///
+    /// ```
+    /// use delivery_webhooks::skladon::{self, WebhookType};
+    ///
+    /// let t = WebhookType::UpdateOrderStatus;
+    /// let order = skladon::parse(&t, br#"{"eshopOrderId":"12345","status":"delivered",
+    ///   "updatedAt":"2022-05-23T18:43:10.000Z"}"#)?;
+    /// assert_eq!(order.dedup_key(&t), "UPDATE_ORDER_STATUS:12345:2022-05-23T18:43:10.000Z:delivered");
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn dedup_key(&self, webhook_type: &WebhookType) -> String {
+        let mut key = format!("{}:{}", webhook_type.as_str(), self.id());
+        let (updated_at, status) = match self {
+            Entity::Order(o) => (o.updated_at, o.status.as_ref().map(OrderStatus::as_str)),
+            Entity::Product(_) => (None, None),
+            Entity::Receiving(r) => (None, r.status.as_ref().map(ReceivingStatus::as_str)),
+            Entity::Return(r) => (None, r.status.as_deref()),
+            Entity::StockMovement(m) => (m.updated_at, None),
+        };
+        if let Some(t) = updated_at {
+            key.push(':');
+            key.push_str(&wire::format_time(&t));
+        }
+        if let Some(s) = status {
+            key.push(':');
+            key.push_str(s);
+        }
+        // A stock movement is immutable and its id unique: no fingerprint needed.
+        if updated_at.is_none() && !matches!(self, Entity::StockMovement(_)) {
+            let bytes = serde_json::to_vec(self).unwrap_or_default();
+            let digest = Sha256::digest(&bytes);
+            key.push_str(":~");
+            for b in digest.iter().take(8) {
+                key.push_str(&format!("{b:02x}"));
+            }
+        }
+        key
+    }
+}
+
+impl Serialize for Entity {
+    /// The entity alone, exactly as Skladon sends it (the type is not part of the body).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Entity::Order(e) => e.serialize(s),
+            Entity::Product(e) => e.serialize(s),
+            Entity::Receiving(e) => e.serialize(s),
+            Entity::Return(e) => e.serialize(s),
+            Entity::StockMovement(e) => e.serialize(s),
+        }
+    }
+}
+
+/// Parses the body of a POST webhook registered for `webhook_type`.
+///
+/// The body carries no type, so the type decides the entity: pass the type of the URL the call
+/// came in on.
+///
+/// # Errors
+/// [`Error::Payload`] naming the JSON path when the body is not that entity (or lacks its
+/// required id: `eshopOrderId`, `sku`, `eshopReceivingId`, `eshopReturnId`, or a stock
+/// movement's `id`, `count`, `sku` and `type`), and for a [`WebhookType::Other`] type, whose
+/// entity is unknown: use [`parse_any`] for those.
+///
+/// ```
+/// use delivery_webhooks::skladon::{self, Entity, WebhookType};
+///
+/// let body = br#"{"id":17,"count":-2,"sku":"TEST_SKU_1","lot":null,"type":"stock_correction",
+///   "createdAt":"2024-06-13T09:12:44.000Z","updatedAt":"2024-06-13T09:12:44.000Z"}"#;
+/// let entity = skladon::parse(&WebhookType::CreateStockMovementStockCorrection, body)?;
+/// let Entity::StockMovement(m) = entity else { unreachable!() };
+/// assert_eq!((m.id, m.count, m.sku.as_str()), (17, -2, "TEST_SKU_1"));
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
+    match webhook_type.entity() {
+        Some(kind) => parse_kind(kind, body),
+        None => Err(Error::Payload(PayloadError::new(
+            ".".to_owned(),
+            0,
+            0,
+            format!(
+                "unknown skladon webhook type `{}`: its entity is not known; \
+                 use `skladon::parse_any` to recognise the entity by its keys",
+                webhook_type.as_str()
+            ),
+        ))),
+    }
+}
+
+/// Parses the body as an entity of `kind`.
+///
+/// # Errors
+/// [`Error::Payload`] as for [`parse`].
+pub fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
+    refuse_array(body)?;
+    Ok(match kind {
+        EntityKind::Order => Entity::Order(json::parse(body)?),
+        EntityKind::Product => Entity::Product(json::parse(body)?),
+        EntityKind::Receiving => Entity::Receiving(json::parse(body)?),
+        EntityKind::Return => Entity::Return(json::parse(body)?),
+        EntityKind::StockMovement => Entity::StockMovement(json::parse(body)?),
+    })
+}
+
+/// Serde's derived structs also accept a JSON array of their fields in order; a Skladon entity
+/// is always an object, so an array body is refused up front.
+fn refuse_array(body: &[u8]) -> Result<(), Error> {
+    let Some(at) = body.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return Ok(());
+    };
+    if body.get(at) != Some(&b'[') {
+        return Ok(());
+    }
+    let before = body.get(..at).unwrap_or_default();
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+    Err(Error::Payload(PayloadError::new(
+        ".".to_owned(),
+        line,
+        column,
+        "invalid type: sequence, expected a skladon entity object".to_owned(),
+    )))
+}
+
+/// Fallback: parses a POST body whose webhook type is not known, recognising the entity by its
+/// identifying keys.
+///
+/// Prefer [`parse`] with the type of the URL you registered: the keys of two entities overlap
+/// (a return also has `eshopOrderId` and `status`), so recognition is a heuristic. The rules,
+/// first match wins:
+///
+/// | keys present | entity |
+/// |---|---|
+/// | `eshopReceivingId` | [`Receiving`] |
+/// | `eshopReturnId` or `returnedOrderProducts` | [`Return`] |
+/// | `sku`, `count` and `type` | [`StockMovement`] |
+/// | `productType`, or `sku` and `name` | [`Product`] |
+/// | `eshopOrderId` | [`Order`] |
+///
+/// The body is read twice: a first pass looks at the top-level keys only (skipping values,
+/// allocating nothing), the second parses the recognised entity as [`parse`] would.
+///
+/// # Errors
+/// [`Error::Payload`] when the body is not a JSON object, matches no rule, or is not a valid
+/// entity of the recognised kind.
+///
+/// ```
+/// use delivery_webhooks::skladon::{self, EntityKind};
+///
+/// let entity = skladon::parse_any(br#"{"sku":"TEST_SKU_1","name":"Mug","productType":"finalProduct"}"#)?;
+/// assert_eq!(entity.kind(), EntityKind::Product);
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn parse_any(body: &[u8]) -> Result<Entity, Error> {
+    let keys: Keys = json::parse(body)?;
+    let kind = keys.kind().ok_or_else(|| {
+        Error::Payload(PayloadError::new(
+            ".".to_owned(),
+            0,
+            0,
+            "not a recognisable skladon entity: none of `eshopReceivingId`, `eshopReturnId`, \
+             `sku`+`count`+`type`, `productType`, `sku`+`name`, `eshopOrderId` found"
+                .to_owned(),
+        ))
+    })?;
+    parse_kind(kind, body)
+}
+
+/// Which identifying keys a body has at its top level.
+#[derive(Default)]
+struct Keys {
+    eshop_receiving_id: bool,
+    eshop_return_id: bool,
+    returned_order_products: bool,
+    sku: bool,
+    count: bool,
+    r#type: bool,
+    product_type: bool,
+    name: bool,
+    eshop_order_id: bool,
+}
+
+impl Keys {
+    fn kind(&self) -> Option<EntityKind> {
+        Some(if self.eshop_receiving_id {
+            EntityKind::Receiving
+        } else if self.eshop_return_id || self.returned_order_products {
+            EntityKind::Return
+        } else if self.sku && self.count && self.r#type {
+            EntityKind::StockMovement
+        } else if self.product_type || (self.sku && self.name) {
+            EntityKind::Product
+        } else if self.eshop_order_id {
+            EntityKind::Order
+        } else {
+            return None;
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Keys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Skladon entity object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Keys, A::Error> {
+                let mut k = Keys::default();
+                while let Some(wire::Key(key)) = map.next_key::<wire::Key<'de>>()? {
+                    let flag = match key.as_ref() {
+                        "eshopReceivingId" => &mut k.eshop_receiving_id,
+                        "eshopReturnId" => &mut k.eshop_return_id,
+                        "returnedOrderProducts" => &mut k.returned_order_products,
+                        "sku" => &mut k.sku,
+                        "count" => &mut k.count,
+                        "type" => &mut k.r#type,
+                        "productType" => &mut k.product_type,
+                        "name" => &mut k.name,
+                        "eshopOrderId" => &mut k.eshop_order_id,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                            continue;
+                        }
+                    };
+                    *flag = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Ok(k)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// Checks Skladon webhook calls by the token in their URL, then parses them.
+///
+/// Skladon signs nothing, so the URL you register is the credential: put a [`UrlToken`] in it
+/// (a path segment is safest for GET webhooks, where Skladon appends the id). `Debug` never
+/// shows the token.
+#[derive(Clone)]
+pub struct Verifier {
+    token: Option<UrlToken>,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("skladon::Verifier")
+            .field("token", &self.token)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier requiring `token` in every URL. The token's constructors refuse an empty
+    /// value ([`Error::EmptySecret`]) and accept several for rotation.
+    #[must_use]
+    pub fn new(token: UrlToken) -> Self {
+        Self {
+            token: Some(token),
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+
+    /// A verifier that checks no token: anyone who learns your URLs can call them. Only for
+    /// receivers protected otherwise (a private network, a gateway that checks the caller).
+    #[must_use]
+    pub fn without_token() -> Self {
+        Self {
+            token: None,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Checks the body size and the token in `url` (the absolute URL or the request target the
+    /// call came in on). Allocates nothing.
+    ///
+    /// # Errors
+    /// [`Error::BodyTooLarge`], [`Error::TokenMismatch`].
+    pub fn verify(&self, url: &str, body: &[u8]) -> Result<(), Error> {
+        crate::check_body_size(body, self.max_body_size)?;
+        self.verify_url(url)
+    }
+
+    fn verify_url(&self, url: &str) -> Result<(), Error> {
+        match &self.token {
+            Some(token) => token.verify(url),
+            None => Ok(()),
+        }
+    }
+
+    /// A POST webhook: checks the size and the URL token, then parses the body as the entity of
+    /// `webhook_type` (the type this URL was registered for).
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify), then those of [`parse`].
+    pub fn receive(
+        &self,
+        url: &str,
+        webhook_type: &WebhookType,
+        body: &[u8],
+    ) -> Result<Delivery, Error> {
+        self.verify(url, body)?;
+        let entity = parse(webhook_type, body)?;
+        Ok(Delivery {
+            webhook_type: webhook_type.clone(),
+            entity,
+        })
+    }
+
+    /// A GET webhook: checks the token in `requested` (in constant time, before anything is
+    /// compared), then returns the entity id appended to `registered` (see
+    /// [`entity_id_from_url`]).
+    ///
+    /// # Errors
+    /// [`Error::TokenMismatch`] (401), then [`Error::InvalidUrl`] (404).
+    pub fn receive_get(&self, registered: &str, requested: &str) -> Result<EntityId, Error> {
+        self.verify_url(requested)?;
+        entity_id_from_url(registered, requested)
+    }
+}
+
+/// A checked, parsed POST webhook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The type the URL was registered for.
+    pub webhook_type: WebhookType,
+    /// The entity from the body.
+    pub entity: Entity,
+}
+
+impl Delivery {
+    /// The key to deduplicate on (see [`Entity::dedup_key`]).
+    #[must_use]
+    pub fn dedup_key(&self) -> String {
+        self.entity.dedup_key(&self.webhook_type)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_knows_its_entity_and_action() {
+        assert_eq!(WebhookType::ALL.len(), 18);
+        for t in WebhookType::ALL {
+            assert!(t.entity().is_some() && t.action().is_some(), "{t}");
+        }
+        assert_eq!(WebhookType::Other("X".into()).entity(), None);
+    }
+}
