@@ -72,7 +72,7 @@ pub fn read_body(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
 }
 
 /// One `--header 'Name: value'`.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Header {
     /// The name, as given.
     pub name: String,
@@ -87,7 +87,10 @@ pub fn parse_header(raw: &str) -> Result<Header, String> {
     };
     let name = name.trim();
     let is_token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(is_token) {
+    if name.is_empty() {
+        return Err("missing the header name before `:`".into());
+    }
+    if !name.chars().all(is_token) {
         return Err(format!("`{name}` is not a header name"));
     }
     Ok(Header {
@@ -177,4 +180,44 @@ pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::Rejected(format!("cannot serialize the payload: {e}")))?;
     print_line(&json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_arguments_split_at_the_first_colon_and_trim() {
+        let h = parse_header("X-Webhook-Signature:  ab:c= ").unwrap();
+        assert_eq!(
+            (h.name.as_str(), h.value.as_str()),
+            ("X-Webhook-Signature", "ab:c=")
+        );
+        let h = parse_header("x-empty:").unwrap();
+        assert_eq!((h.name.as_str(), h.value.as_str()), ("x-empty", ""));
+    }
+
+    #[test]
+    fn header_arguments_need_a_name_and_a_colon() {
+        assert_eq!(
+            parse_header("no colon").unwrap_err(),
+            "expected `Name: value`"
+        );
+        assert_eq!(
+            parse_header(" : v").unwrap_err(),
+            "missing the header name before `:`"
+        );
+        assert_eq!(
+            parse_header("two words: v").unwrap_err(),
+            "`two words` is not a header name"
+        );
+    }
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        assert_eq!(
+            format!("{:?}", Secret(b"hunter2".to_vec())),
+            "Secret(<redacted>)"
+        );
+    }
 }
