@@ -48,25 +48,35 @@ impl Failure {
     }
 }
 
-/// Reads the body from `file`, or from standard input for `-` or no file.
-pub fn read_body(file: Option<&Path>) -> Result<Vec<u8>, Failure> {
-    match file {
-        Some(path) if path != Path::new("-") => std::fs::read(path)
-            .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display()))),
-        _ => {
-            let mut stdin = io::stdin().lock();
-            // Waiting silently on a terminal looks like a hang: say what is expected instead.
-            if stdin.is_terminal() {
-                return Err(Failure::Usage(
-                    "no FILE given and standard input is a terminal: pass a file, or pipe the body in"
-                        .into(),
-                ));
+/// The `[FILE|-]` argument: where the body comes from.
+#[derive(Args)]
+pub struct Body {
+    /// The body: a file, or `-` (or nothing) for standard input.
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+}
+
+impl Body {
+    /// Reads the body from the file, or from standard input for `-` or no file.
+    pub fn read(&self) -> Result<Vec<u8>, Failure> {
+        match self.file.as_deref() {
+            Some(path) if path != Path::new("-") => std::fs::read(path)
+                .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display()))),
+            _ => {
+                let mut stdin = io::stdin().lock();
+                // Waiting silently on a terminal looks like a hang: say what is expected instead.
+                if stdin.is_terminal() {
+                    return Err(Failure::Usage(
+                        "no FILE given and standard input is a terminal: pass a file, or pipe the body in"
+                            .into(),
+                    ));
+                }
+                let mut body = Vec::new();
+                stdin
+                    .read_to_end(&mut body)
+                    .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
+                Ok(body)
             }
-            let mut body = Vec::new();
-            stdin
-                .read_to_end(&mut body)
-                .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
-            Ok(body)
         }
     }
 }

@@ -17,12 +17,11 @@
 mod common;
 mod wakilni;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use common::{Failure, Header, SecretArgs};
+use common::{Body, Failure, Header, SecretArgs};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -94,13 +93,6 @@ enum SigningProvider {
 }
 
 #[derive(Args)]
-struct Body {
-    /// The body: a file, or `-` (or nothing) for standard input.
-    #[arg(value_name = "FILE")]
-    file: Option<PathBuf>,
-}
-
-#[derive(Args)]
 struct ParseArgs {
     /// The provider that sent the body.
     provider: Provider,
@@ -131,31 +123,26 @@ struct SignArgs {
     secret: SecretArgs,
 }
 
+/// Dispatches to the provider's module. Each provider reads the body itself (`Body::read`), so
+/// one whose check needs only headers does not wait on standard input.
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Parse(args) => {
-            let body = common::read_body(args.body.file.as_deref())?;
-            match args.provider {
-                Provider::Wakilni => wakilni::parse(&body),
-            }
-        }
+        Command::Parse(args) => match args.provider {
+            Provider::Wakilni => wakilni::parse(&args.body),
+        },
         Command::Verify(args) => {
-            let body = common::read_body(args.body.file.as_deref())?;
             let headers: Vec<(String, String)> = args
                 .headers
                 .into_iter()
                 .map(|h| (h.name, h.value))
                 .collect();
             match args.provider {
-                Provider::Wakilni => wakilni::verify(&args.secret, &headers, &body),
+                Provider::Wakilni => wakilni::verify(&args.secret, &headers, &args.body),
             }
         }
-        Command::Sign(args) => {
-            let body = common::read_body(args.body.file.as_deref())?;
-            match args.provider {
-                SigningProvider::Wakilni => wakilni::sign(&args.secret, &body),
-            }
-        }
+        Command::Sign(args) => match args.provider {
+            SigningProvider::Wakilni => wakilni::sign(&args.secret, &args.body),
+        },
     }
 }
 

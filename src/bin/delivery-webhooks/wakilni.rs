@@ -2,14 +2,14 @@
 
 use delivery_webhooks::wakilni::{self, Event, EventData};
 
-use crate::common::{self, Failure, SecretArgs};
+use crate::common::{self, Body, Failure, SecretArgs};
 
 const NAME: &str = "wakilni";
 const SECRET: &str = "wakilni needs the webhook secret";
 
 /// `parse wakilni`: the event as pretty JSON on stdout, a summary on stderr.
-pub fn parse(body: &[u8]) -> Result<(), Failure> {
-    let event = wakilni::parse(body).map_err(|e| Failure::from_error(NAME, &e))?;
+pub fn parse(body: &Body) -> Result<(), Failure> {
+    let event = wakilni::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&event)?;
     eprintln!("{NAME}: {}", summary(&event));
     Ok(())
@@ -19,21 +19,22 @@ pub fn parse(body: &[u8]) -> Result<(), Failure> {
 pub fn verify(
     secret: &SecretArgs,
     headers: &[(String, String)],
-    body: &[u8],
+    body: &Body,
 ) -> Result<(), Failure> {
     let secret = secret.require(SECRET)?;
+    let body = body.read()?;
     let verifier =
         wakilni::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
     verifier
-        .verify(headers, body)
+        .verify(headers, &body)
         .map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_line("verified")
 }
 
 /// `sign wakilni`: the `x-webhook-signature` value for the body.
-pub fn sign(secret: &SecretArgs, body: &[u8]) -> Result<(), Failure> {
+pub fn sign(secret: &SecretArgs, body: &Body) -> Result<(), Failure> {
     let secret = secret.require(SECRET)?;
-    common::print_line(&wakilni::sign(secret.bytes(), body))
+    common::print_line(&wakilni::sign(secret.bytes(), &body.read()?))
 }
 
 /// `Order Assigned, order 123456, driver Ali Haddad`.
