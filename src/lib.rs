@@ -59,6 +59,8 @@
 //! # Features
 //! - one per provider, all on by default: `wakilni`, `skladon`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
+//! - `cli`: builds the `delivery-webhooks` command-line tool (`parse`, `verify`, `sign`); see the
+//!   README's "Testing your receiver locally".
 //!
 //! # Design notes
 //! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
