@@ -47,17 +47,11 @@
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
 //! | [`peddler`] | `x-webhook-shared-token`: shared token, constant time | [`peddler::ShipmentUpdate`], 16 statuses, 20 failure reasons |
-//!
-//! # Features
-//! - one per provider, all on by default: `wakilni`, `peddler`;
 //! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware), optional `x-api-key` | [`xoxoday::DeliveryUpdate`] |
-//!
-//! # Features
-//! - one per provider, all on by default: `wakilni`, `xoxoday`;
 //! | [`skladon`] | none sent: a [`UrlToken`] in each registered URL, GET and POST | [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s; GET ids via [`skladon::entity_id_from_url`] |
 //!
 //! # Features
-//! - one per provider, all on by default: `wakilni`, `skladon`;
+//! - one per provider, all on by default: `wakilni`, `peddler`, `xoxoday`, `isendu`, `skladon`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //! - `cli`: builds the `delivery-webhooks` command-line tool (`parse`, `verify`, `sign`); see the
 //!   README's "Testing your receiver locally".
