@@ -69,6 +69,8 @@ mod macros;
 mod url;
 mod verify;
 
+#[cfg(feature = "isendu")]
+pub mod isendu;
 #[cfg(feature = "wakilni")]
 pub mod wakilni;
 
