@@ -46,9 +46,10 @@
 //! | module | authenticity | payload |
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
+//! | [`isendu`] | handshake answered only for your key id; optional [`UrlToken`] in the registered URL | [`isendu::Message`]: handshake or batch of orders and trackings, folded order-independently by [`isendu::State`] |
 //!
 //! # Features
-//! - one per provider, all on by default: `wakilni`;
+//! - one per provider, all on by default: `wakilni`, `isendu`;
 //! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
 //!
 //! # Design notes

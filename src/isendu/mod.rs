@@ -41,6 +41,7 @@
 //!         assert_eq!(response, r#"{"response":"sk_live_0123456789"}"#);
 //!     }
 //!     Delivery::Update(update) => println!("{} trackings", update.tracking.len()),
+//!     _ => {} // `Delivery` is non-exhaustive: isendu may add message kinds.
 //! }
 //!
 //! let body = br#"{"tracking":[{"uuid":"t-1","status":"D","delivered":true,"steps":[]}]}"#;

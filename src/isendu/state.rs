@@ -158,7 +158,7 @@ impl State {
         }
         if steps_changed {
             let mut ordered: Vec<&(StepRank, Step)> = slot.steps.values().collect();
-            ordered.sort_by(|a, b| a.0.cmp(&b.0));
+            ordered.sort_by_key(|a| a.0);
             slot.merged.steps = ordered.into_iter().map(|(_, s)| s.clone()).collect();
         }
         changed | steps_changed
