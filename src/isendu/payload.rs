@@ -84,6 +84,8 @@ wire_enum! {
 /// zeros included), and whether it came as a JSON string or a JSON number is remembered, so the
 /// value is written back exactly as it came. Convert with [`to_f64`](Decimal::to_f64) for display,
 /// or parse [`as_str`](Decimal::as_str) with the decimal crate of your choice for arithmetic.
+/// A number is written back through `serde_json`'s raw-value support, so its digits survive
+/// `serde_json::to_vec`/`to_value`; other serializers see a raw-value wrapper instead.
 ///
 /// A string is accepted when, once trimmed, it is an optional sign, digits with an optional
 /// fraction, and an optional exponent (`"12.50"`, `" 7 "`, `"-0.5"`, `"1e3"`); anything else is
@@ -597,7 +599,7 @@ impl Tracking {
         }
     }
 
-    /// The newest step by `timestamp` (steps without one come last in that order); among
+    /// The newest step by `timestamp` (steps without one count as the oldest); among
     /// steps with the same timestamp, the one [`State`](super::State) would also pick.
     #[must_use]
     pub fn latest_step(&self) -> Option<&Step> {
