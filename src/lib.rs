@@ -48,6 +48,7 @@
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
 //! | [`peddler`] | `x-webhook-shared-token`: shared token, constant time | [`peddler::ShipmentUpdate`], 16 statuses, 20 failure reasons |
 //! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware), optional `x-api-key` | [`xoxoday::DeliveryUpdate`] |
+//! | [`isendu`] | handshake answered only for your key id; optional [`UrlToken`] in the registered URL | [`isendu::Message`]: handshake or batch of orders and trackings, folded order-independently by [`isendu::State`] |
 //! | [`skladon`] | none sent: a [`UrlToken`] in each registered URL, GET and POST | [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s; GET ids via [`skladon::entity_id_from_url`] |
 //!
 //! # Features
@@ -74,6 +75,8 @@ mod macros;
 mod url;
 mod verify;
 
+#[cfg(feature = "isendu")]
+pub mod isendu;
 #[cfg(feature = "peddler")]
 pub mod peddler;
 #[cfg(feature = "skladon")]

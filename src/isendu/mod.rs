@@ -1,0 +1,507 @@
+//! isendu (Store API): a verification handshake, then batches of order and tracking updates.
+//!
+//! # What isendu sends
+//! Two kinds of `POST` to the webhook URL of an API integration:
+//! - **The handshake**, five minutes after the URL is registered (and again whenever the
+//!   integration is saved): `{"keyId": "<API key id>"}`. The receiver must answer HTTP 200
+//!   **within 5 seconds** with the JSON body `{"response":"<API integration secret key>"}`;
+//!   anything else and isendu never uses the URL. [`Verifier::answer`] builds that body, only for
+//!   the right key id.
+//! - **Updates**: `{"order": [...], "tracking": [...]}` whenever an API-generated order changes or
+//!   a shipment gets news. Events are *batched* and *not guaranteed to arrive in order*: fold them
+//!   with [`State`], which gives the same result whatever the order and however often a batch
+//!   is repeated.
+//!
+//! [`parse`] tells the two apart by their keys and gives a [`Message`].
+//!
+//! # How it is authenticated
+//! isendu signs nothing and sends no auth header. Two checks remain, both constant time:
+//! - the handshake's `keyId` must be your integration's key id, or no secret is revealed
+//!   ([`Error::TokenMismatch`], 401);
+//! - optionally, a secret token in the URL you register: register
+//!   `https://you.example/hooks/isendu?token=<long random value>` (or put the value in a path
+//!   segment, `https://you.example/hooks/isendu/<value>`), configure the same value with
+//!   [`Verifier::with_url_token`], and every request whose URL lacks it is refused (401) before
+//!   its body is read. Without it, anyone who learns your webhook URL can post fake updates.
+//!
+//! # Example
+//! ```
+//! use delivery_webhooks::UrlToken;
+//! use delivery_webhooks::isendu::{Delivery, Verifier};
+//!
+//! // At start-up, from your configuration.
+//! let verifier = Verifier::new("key-7f3a", "sk_live_0123456789")?
+//!     .with_url_token(UrlToken::query("token", "u9X2-long-random-value")?);
+//!
+//! // In the handler: the request target as your framework gives it, and the raw body.
+//! let url = "/hooks/isendu?token=u9X2-long-random-value";
+//! match verifier.handle(url, br#"{"keyId":"key-7f3a"}"#)? {
+//!     Delivery::Verification { response, .. } => {
+//!         // Answer 200 with this body (content type application/json), right away.
+//!         assert_eq!(response, r#"{"response":"sk_live_0123456789"}"#);
+//!     }
+//!     Delivery::Update(update) => println!("{} trackings", update.tracking.len()),
+//!     _ => {} // `Delivery` is non-exhaustive: isendu may add message kinds.
+//! }
+//!
+//! let body = br#"{"tracking":[{"uuid":"t-1","status":"D","delivered":true,"steps":[]}]}"#;
+//! let Delivery::Update(update) = verifier.handle(url, body)? else { unreachable!() };
+//! assert_eq!(update.tracking[0].delivered, Some(true));
+//!
+//! // A wrong token in the URL, or a handshake for another key id: 401.
+//! assert_eq!(verifier.handle("/hooks/isendu?token=guess", body).unwrap_err().status_code(), 401);
+//! assert_eq!(verifier.handle(url, br#"{"keyId":"other"}"#).unwrap_err().status_code(), 401);
+//! # Ok::<(), delivery_webhooks::Error>(())
+//! ```
+//!
+//! # Quirks handled
+//! - **Batches out of order**: [`State`] folds them order-independently (newest step timestamp
+//!   wins, deterministic tie-breaks, duplicates harmless).
+//! - **`delivered` written `"boolean"`** in isendu's sample: a placeholder for a real `true` or
+//!   `false`. Booleans (`delivered`, `pod`, `external`) are read from JSON booleans, from the
+//!   strings `"true"`/`"false"` (any case) and from `1`/`0`; any other value — the placeholder
+//!   included — is an error naming the field rather than a guess.
+//! - **Amounts and weights** may be numbers or strings: [`Decimal`] keeps the exact text, never
+//!   rounding through a float, and writes it back the way it came.
+//! - **"Other order fields"**: an order may carry any subset of its fields, plus fields this crate
+//!   does not model; those are kept in [`Order::extra`] so that nothing is lost.
+//! - **Date-times** are RFC 3339; since isendu says its timestamps are UTC, a value without an
+//!   offset (`2024-05-02 10:15:00`) or a bare date is read as UTC. A step's `datetime` is the
+//!   courier's own text and is kept as sent.
+//! - **Letters and names**: tracking status letters match ignoring case; order statuses ignoring
+//!   case and `_`/`-`/space; unknown values are kept verbatim in `Other`.
+//! - `null`, absent and (for lists) empty are all the same: no entries.
+//!
+//! See `docs/isendu.md` for the handshake step by step and a handler.
+
+mod payload;
+mod state;
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::json;
+use crate::verify::{TokenSet, UrlToken};
+
+pub use payload::{
+    Decimal, ErrorDetails, Item, Order, OrderStatus, ShippingInformation, Step, Tracking,
+    TrackingInformation, TrackingStatus,
+};
+pub use state::State;
+
+/// The content type of the handshake answer.
+pub const RESPONSE_CONTENT_TYPE: &str = "application/json";
+
+/// Parses an isendu webhook body: the handshake or a batch of updates.
+///
+/// A body with `keyId` is the handshake; a body with `order` and/or `tracking` (each may be
+/// absent, `null` or empty) is an update. Other keys are ignored.
+///
+/// # Errors
+/// [`Error::Payload`] when the body is not JSON, is neither shape (`{}`, both shapes at once, an
+/// array...), or an entry is malformed; the error names the JSON path, e.g. `tracking[0].uuid`.
+///
+/// ```
+/// use delivery_webhooks::isendu::{self, Message};
+///
+/// let Message::Verification(req) = isendu::parse(br#"{"keyId":"key-7f3a"}"#)? else { panic!() };
+/// assert_eq!(req.key_id, "key-7f3a");
+///
+/// let Message::Update(update) = isendu::parse(br#"{"order":[{"uuid":"o-1"}],"tracking":null}"#)?
+/// else { panic!() };
+/// assert_eq!(update.order[0].uuid, "o-1");
+/// assert!(update.tracking.is_empty());
+///
+/// let err = isendu::parse(b"{}").unwrap_err();
+/// assert!(err.to_string().contains("keyId"));
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub fn parse(body: &[u8]) -> Result<Message, Error> {
+    json::parse(body)
+}
+
+/// An isendu webhook body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Message {
+    /// The handshake: answer it with [`Verifier::answer`].
+    Verification(VerificationRequest),
+    /// A batch of order and tracking updates.
+    Update(Update),
+}
+
+/// The handshake body, `{"keyId": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerificationRequest {
+    /// `keyId`: the API key id of the integration whose URL is being verified.
+    pub key_id: String,
+}
+
+impl VerificationRequest {
+    /// A request for this key id (for tests and tooling).
+    #[must_use]
+    pub fn new(key_id: impl Into<String>) -> Self {
+        Self {
+            key_id: key_id.into(),
+        }
+    }
+}
+
+/// A batch: orders and trackings that changed. Either list may be empty.
+///
+/// A batch has no id of its own and may repeat or reorder earlier news: fold batches with
+/// [`State`] rather than acting on each entry as if it were the latest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Update {
+    /// `order`: orders that changed.
+    pub order: Vec<Order>,
+    /// `tracking`: shipments that got news.
+    pub tracking: Vec<Tracking>,
+}
+
+impl Update {
+    /// A batch of these entries (for tests and tooling).
+    #[must_use]
+    pub fn new(order: Vec<Order>, tracking: Vec<Tracking>) -> Self {
+        Self { order, tracking }
+    }
+
+    /// Whether the batch carries no entry at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty() && self.tracking.is_empty()
+    }
+}
+
+// ----- telling the two shapes apart, from the keys seen ---------------------------------------
+
+const EXPECTED: &str = r#"an isendu webhook body: a verification request {"keyId": ...} or an update {"order": [...], "tracking": [...]}"#;
+
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum MessageKey {
+    #[serde(rename = "keyId")]
+    KeyId,
+    #[serde(rename = "order")]
+    Order,
+    #[serde(rename = "tracking")]
+    Tracking,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct KeyId(#[serde(deserialize_with = "json::lenient_string::deserialize")] String);
+
+struct MessageVisitor;
+
+impl<'de> Visitor<'de> for MessageVisitor {
+    type Value = Message;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(EXPECTED)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
+        let mut key_id: Option<String> = None;
+        let mut order: Option<Vec<Order>> = None;
+        let mut tracking: Option<Vec<Tracking>> = None;
+        while let Some(key) = map.next_key()? {
+            match key {
+                MessageKey::KeyId => {
+                    if key_id.is_some() {
+                        return Err(de::Error::duplicate_field("keyId"));
+                    }
+                    key_id = Some(map.next_value::<KeyId>()?.0);
+                }
+                MessageKey::Order => {
+                    if order.is_some() {
+                        return Err(de::Error::duplicate_field("order"));
+                    }
+                    order = Some(map.next_value::<Option<Vec<Order>>>()?.unwrap_or_default());
+                }
+                MessageKey::Tracking => {
+                    if tracking.is_some() {
+                        return Err(de::Error::duplicate_field("tracking"));
+                    }
+                    tracking = Some(
+                        map.next_value::<Option<Vec<Tracking>>>()?
+                            .unwrap_or_default(),
+                    );
+                }
+                MessageKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        match (key_id, order, tracking) {
+            (Some(key_id), None, None) => Ok(Message::Verification(VerificationRequest { key_id })),
+            (None, None, None) => Err(de::Error::custom(format_args!(
+                "neither `keyId` nor `order`/`tracking` found, expected {EXPECTED}"
+            ))),
+            (Some(_), _, _) => Err(de::Error::custom(format_args!(
+                "both `keyId` and `order`/`tracking` found, expected {EXPECTED}"
+            ))),
+            (None, order, tracking) => Ok(Message::Update(Update {
+                order: order.unwrap_or_default(),
+                tracking: tracking.unwrap_or_default(),
+            })),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(MessageVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for Update {
+    /// Reads a batch as [`parse`] does; a handshake body is an error.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match d.deserialize_map(MessageVisitor)? {
+            Message::Update(u) => Ok(u),
+            Message::Verification(_) => Err(de::Error::custom(
+                "found a verification request `{\"keyId\": ...}`, expected an update",
+            )),
+        }
+    }
+}
+
+impl Serialize for Update {
+    /// Writes `{"order": [...], "tracking": [...]}`, both lists always present.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Update", 2)?;
+        st.serialize_field("order", &self.order)?;
+        st.serialize_field("tracking", &self.tracking)?;
+        st.end()
+    }
+}
+
+impl Serialize for VerificationRequest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("VerificationRequest", 1)?;
+        st.serialize_field("keyId", &self.key_id)?;
+        st.end()
+    }
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Message::Verification(r) => r.serialize(s),
+            Message::Update(u) => u.serialize(s),
+        }
+    }
+}
+
+// ----- the verifier ----------------------------------------------------------------------------
+
+/// One API integration: its key id (compared in constant time) and the prepared answer.
+#[derive(Clone)]
+struct Integration {
+    key_id: TokenSet,
+    response: String,
+}
+
+/// Answers isendu's handshake and, optionally, checks a token in the request URL.
+///
+/// Holds the integration's secret key, since the handshake answer must contain it; `Debug`
+/// never shows it, and it is revealed only to a handshake naming the right key id.
+#[derive(Clone)]
+pub struct Verifier {
+    integrations: Vec<Integration>,
+    url_token: Option<UrlToken>,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("isendu::Verifier")
+            .field(
+                "integrations",
+                &format_args!("[{} redacted key pair(s)]", self.integrations.len()),
+            )
+            .field("url_token", &self.url_token)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for one API integration: its key id and its secret key, as isendu shows them
+    /// when the key pair is generated.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if either is empty.
+    pub fn new(key_id: impl AsRef<str>, secret_key: impl AsRef<str>) -> Result<Self, Error> {
+        Self::with_keys([(key_id, secret_key)])
+    }
+
+    /// A verifier for several integrations at once, as `(key id, secret key)` pairs: during a key
+    /// rotation, the new pair's handshake is answered with the new secret while the old one still
+    /// works.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty.
+    pub fn with_keys<I, K, S>(pairs: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, S)>,
+        K: AsRef<str>,
+        S: AsRef<str>,
+    {
+        let mut integrations = Vec::new();
+        for (key_id, secret) in pairs {
+            let secret = secret.as_ref();
+            if secret.is_empty() {
+                return Err(Error::EmptySecret);
+            }
+            // serde_json escapes quotes, backslashes and control characters; a `&str` cannot
+            // fail to serialize.
+            let quoted = serde_json::to_string(secret).map_err(|_| Error::EmptySecret)?;
+            integrations.push(Integration {
+                key_id: TokenSet::new([key_id.as_ref()])?,
+                response: format!(r#"{{"response":{quoted}}}"#),
+            });
+        }
+        if integrations.is_empty() {
+            return Err(Error::EmptySecret);
+        }
+        Ok(Self {
+            integrations,
+            url_token: None,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        })
+    }
+
+    /// Also requires this token in the request URL (see [`UrlToken`]), for the handshake and
+    /// for updates alike: register the URL with the token in it.
+    #[must_use]
+    pub fn with_url_token(mut self, token: UrlToken) -> Self {
+        self.url_token = Some(token);
+        self
+    }
+
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The handshake answer, `{"response":"<secret key>"}`, JSON-escaped, for a request naming
+    /// one of the configured key ids. Send it with status 200 and content type
+    /// [`RESPONSE_CONTENT_TYPE`].
+    ///
+    /// # Errors
+    /// [`Error::TokenMismatch`] (401) when the key id is not one of the configured ones: the
+    /// secret is never sent to a handshake for another integration.
+    ///
+    /// ```
+    /// use delivery_webhooks::isendu::{VerificationRequest, Verifier};
+    ///
+    /// let verifier = Verifier::new("key-7f3a", r#"se"cr\et"#)?;
+    /// let body = verifier.answer(&VerificationRequest::new("key-7f3a"))?;
+    /// assert_eq!(body, r#"{"response":"se\"cr\\et"}"#);
+    /// assert!(verifier.answer(&VerificationRequest::new("key-0000")).is_err());
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    pub fn answer(&self, request: &VerificationRequest) -> Result<String, Error> {
+        let presented = request.key_id.as_bytes();
+        // Every integration is compared, so timing does not tell which one matched.
+        let mut hit = None;
+        for integration in &self.integrations {
+            if integration.key_id.matches(presented) {
+                hit = Some(integration);
+            }
+        }
+        hit.map(|i| i.response.clone()).ok_or(Error::TokenMismatch)
+    }
+
+    /// Checks the body size and, if configured, the URL token. Allocates nothing.
+    ///
+    /// `url` is the request target as your framework gives it (`/hooks/isendu?token=...`) or an
+    /// absolute URL; it is ignored when no URL token is configured.
+    ///
+    /// # Errors
+    /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
+    pub fn verify(&self, url: &str, body: &[u8]) -> Result<(), Error> {
+        crate::check_body_size(body, self.max_body_size)?;
+        match &self.url_token {
+            Some(token) => token.verify(url),
+            None => Ok(()),
+        }
+    }
+
+    /// [`verify`](Verifier::verify), then [`parse`].
+    ///
+    /// # Errors
+    /// Those of both.
+    pub fn receive(&self, url: &str, body: &[u8]) -> Result<Message, Error> {
+        self.verify(url, body)?;
+        parse(body)
+    }
+
+    /// Everything a handler needs: checks, parses, and answers a handshake.
+    ///
+    /// # Errors
+    /// Those of [`receive`](Verifier::receive), and [`Error::TokenMismatch`] for a handshake
+    /// naming another key id.
+    pub fn handle(&self, url: &str, body: &[u8]) -> Result<Delivery, Error> {
+        Ok(match self.receive(url, body)? {
+            Message::Verification(request) => {
+                let response = self.answer(&request)?;
+                Delivery::Verification { request, response }
+            }
+            Message::Update(update) => Delivery::Update(update),
+        })
+    }
+}
+
+/// A checked request, as [`Verifier::handle`] gives it.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// The handshake, for a configured key id.
+    Verification {
+        /// The request.
+        request: VerificationRequest,
+        /// The body to answer with, status 200, within 5 seconds.
+        response: String,
+    },
+    /// A batch: answer 200, then fold it into your [`State`].
+    Update(Update),
+}
+
+impl Delivery {
+    /// The body to answer with: the handshake response, or empty for an update.
+    #[must_use]
+    pub fn response_body(&self) -> &str {
+        match self {
+            Delivery::Verification { response, .. } => response,
+            Delivery::Update(_) => "",
+        }
+    }
+}
+
+impl fmt::Debug for Delivery {
+    /// Never shows the handshake response: it contains the secret key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Delivery::Verification { request, .. } => f
+                .debug_struct("Verification")
+                .field("request", request)
+                .field("response", &"[redacted]")
+                .finish(),
+            Delivery::Update(u) => f.debug_tuple("Update").field(u).finish(),
+        }
+    }
+}
