@@ -358,7 +358,7 @@ pub(crate) mod rfc3339 {
         s.serialize_str(&super::format_rfc3339(v))
     }
 
-    /// The same for an optional value: `null`, `""` and absent are `None`.
+    /// The same for an optional value (read only): `null`, `""` and absent are `None`.
     pub(crate) mod option {
         use super::*;
 
@@ -371,16 +371,6 @@ pub(crate) mod rfc3339 {
                 Some(v) => parse_rfc3339(v)
                     .map(Some)
                     .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(v), &V)),
-            }
-        }
-
-        pub(crate) fn serialize<S: Serializer>(
-            v: &Option<OffsetDateTime>,
-            s: S,
-        ) -> Result<S::Ok, S::Error> {
-            match v {
-                Some(v) => s.serialize_str(&super::super::format_rfc3339(v)),
-                None => s.serialize_none(),
             }
         }
     }

@@ -112,7 +112,9 @@ fn self_pickup_location_edge_cases() {
 
 #[test]
 fn every_status_change_event() {
-    let cases: [(&[u8], EventType, u32, Status, u32, Status); 10] = [
+    // (body, event, new code, new status, previous code, previous status)
+    type Case = (&'static [u8], EventType, u32, Status, u32, Status);
+    let cases: [Case; 10] = [
         (
             fixture!("order_confirmed"),
             EventType::OrderConfirmed,

@@ -264,10 +264,7 @@ mod utc {
 
     pub(super) fn parse(s: &str) -> Option<OffsetDateTime> {
         let s = s.trim();
-        if let Some(t) = fast(s.as_bytes()) {
-            return Some(t);
-        }
-        if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
+        if let Some(t) = json::parse_rfc3339(s) {
             return Some(t);
         }
         // No offset: normalise the separator and read as UTC.
@@ -287,65 +284,6 @@ mod utc {
             _ => return None,
         }
         OffsetDateTime::parse(&fixed, &Rfc3339).ok()
-    }
-
-    /// The common shape, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, read without the generic
-    /// format machinery: timestamps are the bulk of a tracking batch. Anything else (leap
-    /// seconds, long fractions, lowercase or unusual forms) returns `None` and takes the
-    /// general path, so the result never differs from it.
-    pub(super) fn fast(b: &[u8]) -> Option<OffsetDateTime> {
-        fn num(b: &[u8], at: usize, len: usize) -> Option<u32> {
-            let digits = b.get(at..at + len)?;
-            digits.iter().try_fold(0u32, |acc, d| {
-                d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-            })
-        }
-        let sep = |i: usize, c: u8| b.get(i) == Some(&c);
-        if b.len() < 20
-            || !(sep(4, b'-') && sep(7, b'-') && sep(10, b'T') && sep(13, b':') && sep(16, b':'))
-        {
-            return None;
-        }
-        let year = i32::try_from(num(b, 0, 4)?).ok()?;
-        let month = time::Month::try_from(u8::try_from(num(b, 5, 2)?).ok()?).ok()?;
-        let day = u8::try_from(num(b, 8, 2)?).ok()?;
-        let date = time::Date::from_calendar_date(year, month, day).ok()?;
-        let (h, m, sec) = (num(b, 11, 2)?, num(b, 14, 2)?, num(b, 17, 2)?);
-        let mut i = 19;
-        let mut nanos = 0u32;
-        if sep(i, b'.') {
-            let n = b
-                .get(i + 1..)?
-                .iter()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            if n == 0 || n > 9 {
-                return None;
-            }
-            nanos = num(b, i + 1, n)? * 10u32.pow(9 - u32::try_from(n).ok()?);
-            i += 1 + n;
-        }
-        let offset = match b.get(i..)? {
-            b"Z" => time::UtcOffset::UTC,
-            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
-                let oh = i8::try_from(num(b, i + 1, 2)?).ok()?;
-                let om = i8::try_from(num(b, i + 4, 2)?).ok()?;
-                if oh > 23 {
-                    return None; // RFC 3339 offsets stop at 23:59
-                }
-                let k = if *sign == b'-' { -1 } else { 1 };
-                time::UtcOffset::from_hms(k * oh, k * om, 0).ok()?
-            }
-            _ => return None,
-        };
-        let t = time::Time::from_hms_nano(
-            u8::try_from(h).ok()?,
-            u8::try_from(m).ok()?,
-            u8::try_from(sec).ok()?,
-            nanos,
-        )
-        .ok()?;
-        Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
     }
 
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
@@ -1080,7 +1018,7 @@ mod tests {
             utc::parse("2024-05-02 10:15:00.250"),
             Some(datetime!(2024-05-02 10:15:00.25 UTC))
         );
-        // The fast path gives what the general parser gives, or leaves it to it.
+        // RFC 3339 input reads exactly as time's general parser reads it.
         for s in [
             "2024-05-02T10:15:00Z",
             "2024-05-02T10:15:00.5Z",
@@ -1099,11 +1037,12 @@ mod tests {
         ] {
             let general =
                 OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok();
-            if let Some(fast) = utc::fast(s.as_bytes()) {
-                assert_eq!(Some(fast), general, "{s}");
-                assert_eq!(fast.offset(), general.unwrap().offset(), "{s}");
-            }
             assert_eq!(utc::parse(s), general, "{s}");
+            assert_eq!(
+                utc::parse(s).map(|t| t.offset()),
+                general.map(|t| t.offset()),
+                "{s}"
+            );
         }
         for bad in [
             "",
