@@ -1,58 +1,77 @@
-//! Typed parsing against parsing the same bytes into `serde_json::Value`, per fixture.
+//! Typed parsing against parsing the same bytes into `serde_json::Value`, for every provider's
+//! fixtures, and for large bodies at two sizes ten times apart (to show linear cost).
 //!
-//! `cargo bench --bench parse`; ratios are reported in docs/performance.md.
+//! `cargo bench --bench parse`; the tables and ratios are in docs/performance.md.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use delivery_webhooks::{Error, isendu, peddler, skladon, wakilni, xoxoday};
 
-fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(provider);
-    let mut out: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| {
-            (
-                p.file_stem().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
+mod common;
 
-fn bench_provider<T>(
+/// Benchmarks `parse` and the `Value` baseline over `bodies` in one group.
+fn compare<T>(
     c: &mut Criterion,
-    provider: &str,
-    parse: impl Fn(&[u8]) -> Result<T, delivery_webhooks::Error>,
+    group: &str,
+    bodies: &[(String, Vec<u8>)],
+    parse: impl Fn(&str, &[u8]) -> Result<T, Error>,
 ) {
-    let mut group = c.benchmark_group(format!("parse/{provider}"));
-    for (name, body) in fixtures(provider) {
-        group.throughput(Throughput::Bytes(body.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new("baseline_value", &name),
-            &body,
-            |b, body| {
-                b.iter(|| {
-                    black_box(serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap())
-                })
-            },
-        );
-        group.bench_with_input(BenchmarkId::new("crate_parse", &name), &body, |b, body| {
-            b.iter(|| black_box(parse(black_box(body)).unwrap()))
+    let mut g = c.benchmark_group(group);
+    for (name, body) in bodies {
+        parse(name, body).unwrap_or_else(|e| panic!("{group}/{name}: {e}"));
+        g.throughput(Throughput::Bytes(body.len() as u64));
+        g.bench_with_input(BenchmarkId::new("baseline_value", name), body, |b, body| {
+            b.iter(|| {
+                black_box(serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap())
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("crate_parse", name), body, |b, body| {
+            b.iter(|| black_box(parse(name, black_box(body)).unwrap()))
         });
     }
-    group.finish();
+    g.finish();
 }
 
-fn wakilni(c: &mut Criterion) {
-    bench_provider(c, "wakilni", delivery_webhooks::wakilni::parse);
+fn fixtures(c: &mut Criterion) {
+    compare(c, "parse/wakilni", &common::fixtures("wakilni"), |_, b| {
+        wakilni::parse(b)
+    });
+    compare(c, "parse/peddler", &common::fixtures("peddler"), |_, b| {
+        peddler::parse(b)
+    });
+    compare(c, "parse/xoxoday", &common::fixtures("xoxoday"), |_, b| {
+        xoxoday::parse(b)
+    });
+    compare(c, "parse/isendu", &common::fixtures("isendu"), |_, b| {
+        isendu::parse(b)
+    });
+    compare(
+        c,
+        "parse/skladon",
+        &common::fixtures("skladon"),
+        |name, b| skladon::parse_kind(common::skladon_kind(name), b),
+    );
 }
 
-criterion_group!(benches, wakilni);
+fn large(c: &mut Criterion) {
+    let batches: Vec<_> = [1_000, 10_000]
+        .iter()
+        .map(|&n| (format!("tracking_{n}"), common::isendu_batch(n)))
+        .collect();
+    compare(c, "parse_large/isendu", &batches, |_, b| isendu::parse(b));
+    let receivings: Vec<_> = [500, 5_000]
+        .iter()
+        .map(|&n| (format!("lines_{n}"), common::skladon_receiving(n)))
+        .collect();
+    compare(c, "parse_large/skladon", &receivings, |_, b| {
+        skladon::parse_kind(skladon::EntityKind::Receiving, b)
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = fixtures, large
+}
 criterion_main!(benches);

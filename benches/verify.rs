@@ -1,13 +1,19 @@
-//! Verification cost against the floor it cannot beat: HMAC-SHA256 of the same bytes computed
-//! directly with `hmac` and `sha2`, in the same benchmark group and run.
+//! Verification cost. Wakilni's signature check is measured against the floor it cannot beat,
+//! HMAC-SHA256 of the same bytes computed directly with `hmac` and `sha2`, in the same group and
+//! run, at sizes from 300 B to 1 MiB (pairs ten times apart show linear cost). Peddler's token
+//! check and Xoxoday's source check are measured against the plain comparison they replace.
 //!
-//! `cargo bench --bench verify`; ratios are reported in docs/performance.md.
+//! `cargo bench --bench verify`; the tables and ratios are in docs/performance.md.
 
 use std::hint::black_box;
+use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use delivery_webhooks::{peddler, wakilni, xoxoday};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
+
+mod common;
 
 const SECRET: &str = "bench-secret-0123456789abcdef";
 
@@ -22,11 +28,19 @@ fn body(len: usize) -> Vec<u8> {
 }
 
 fn wakilni_signature(c: &mut Criterion) {
-    let verifier = delivery_webhooks::wakilni::Verifier::new(SECRET).unwrap();
+    let verifier = wakilni::Verifier::new(SECRET).unwrap();
     let mut group = c.benchmark_group("verify/wakilni");
-    for len in [300usize, 4 << 10, 40 << 10, 64 << 10, 1 << 20] {
+    for len in [
+        300usize,
+        3_000,
+        4 << 10,
+        40 << 10,
+        64 << 10,
+        640 << 10,
+        1 << 20,
+    ] {
         let body = body(len);
-        let sig = delivery_webhooks::wakilni::sign(SECRET, &body);
+        let sig = wakilni::sign(SECRET, &body);
         let headers = [
             ("content-type", "application/json"),
             ("x-webhook-topic", "Order Created"),
@@ -51,5 +65,63 @@ fn wakilni_signature(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, wakilni_signature);
+fn peddler_token(c: &mut Criterion) {
+    let token = "pdlr-shared-token-6f1e9a2c47b3";
+    let verifier = peddler::Verifier::with_tokens([token, "pdlr-previous-token-0b8d"]).unwrap();
+    let headers = [
+        ("content-type", "application/json"),
+        ("x-webhook-shared-token", token),
+    ];
+    let mut group = c.benchmark_group("verify/peddler");
+    group.bench_function("baseline_eq", |b| {
+        b.iter(|| {
+            let presented = headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("x-webhook-shared-token"))
+                .unwrap()
+                .1;
+            assert!(black_box(presented) == black_box(token));
+        })
+    });
+    group.bench_function("crate_verify", |b| {
+        b.iter(|| verifier.verify(black_box(&headers)).unwrap())
+    });
+    group.finish();
+}
+
+fn xoxoday_source(c: &mut Criterion) {
+    let allowed = IpAddr::V4(Ipv4Addr::new(52, 76, 120, 90));
+    let proxy = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
+    let direct = xoxoday::Verifier::default();
+    let behind_proxy = xoxoday::Verifier::default()
+        .trusted_proxies(["10.0.0.0/8"])
+        .unwrap();
+    let no_headers: [(&str, &str); 0] = [];
+    let forwarded = [("x-forwarded-for", "52.76.120.90, 10.0.0.3")];
+    let mut group = c.benchmark_group("verify/xoxoday");
+    group.bench_function("baseline_eq", |b| {
+        b.iter(|| assert!(black_box(allowed) == black_box(allowed)))
+    });
+    group.bench_function(BenchmarkId::new("crate_verify", "direct"), |b| {
+        b.iter(|| {
+            direct
+                .verify(black_box(allowed), black_box(&no_headers))
+                .unwrap()
+        })
+    });
+    group.bench_function(BenchmarkId::new("crate_verify", "x_forwarded_for"), |b| {
+        b.iter(|| {
+            behind_proxy
+                .verify(black_box(proxy), black_box(&forwarded))
+                .unwrap()
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::config();
+    targets = wakilni_signature, peddler_token, xoxoday_source
+}
 criterion_main!(benches);

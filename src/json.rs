@@ -381,6 +381,79 @@ pub(crate) fn format_rfc3339(v: &OffsetDateTime) -> String {
     v.format(&Rfc3339).unwrap_or_else(|_| v.to_string())
 }
 
+/// A JSON value of a field whose shape is not published: a string is kept borrowed from the
+/// body when it can be (so a caller that recognises it allocates nothing to look at it), and
+/// anything else is read as a `serde_json::Value`, without first buffering the string case.
+pub(crate) enum Loose<'de> {
+    /// A JSON string.
+    Text(std::borrow::Cow<'de, str>),
+    /// Any other JSON value.
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        use serde_json::Value;
+        use std::borrow::Cow;
+
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Loose<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Loose::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Loose::Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Loose::Text(Cow::Owned(v)))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::Bool(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::from(v)))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::from(v)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::from(v)))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::Null))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Other(Value::Null))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                Loose::deserialize(d)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Value::deserialize(MapAccessDeserializer::new(map)).map(Loose::Other)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Value::deserialize(SeqAccessDeserializer::new(seq)).map(Loose::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Loose<'_> {
+    /// The value as a `serde_json::Value`, for keeping what was not recognised.
+    pub(crate) fn into_value(self) -> serde_json::Value {
+        match self {
+            Loose::Text(t) => serde_json::Value::String(t.into_owned()),
+            Loose::Other(v) => v,
+        }
+    }
+}
+
 /// An optional string that borrows from the body when it can.
 pub(crate) fn borrowed_str_opt<'de, D: Deserializer<'de>>(
     d: D,

@@ -633,10 +633,10 @@ struct Timestamp(#[serde(with = "json::naive_datetime")] PrimitiveDateTime);
 #[derive(Deserialize)]
 struct EventId(#[serde(deserialize_with = "json::lenient_string::deserialize")] String);
 
-/// Deserializes `data` for a known event type.
-struct DataSeed<'a>(&'a EventType);
+/// Deserializes `data` for an event type (an unknown one's name moves into the result).
+struct DataSeed(EventType);
 
-impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
+impl<'de> DeserializeSeed<'de> for DataSeed {
     type Value = EventData;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<EventData, D::Error> {
@@ -663,7 +663,7 @@ impl<'de> DeserializeSeed<'de> for DataSeed<'_> {
             }
             EventType::OrderFailed => EventData::OrderFailed(Deserialize::deserialize(d)?),
             EventType::Other(name) => EventData::Unknown {
-                event: name.clone(),
+                event: name,
                 data: Deserialize::deserialize(d)?,
             },
         })
@@ -691,7 +691,9 @@ impl<'de> Visitor<'de> for EventVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event, A::Error> {
         let mut event_id = None;
+        // `event` moves into `data` once both are read; `event_seen` still catches a repeat.
         let mut event: Option<EventType> = None;
+        let mut event_seen = false;
         let mut timestamp = None;
         let mut data = None;
         // `data` before `event` (never seen from Wakilni, but legal JSON) is buffered.
@@ -699,7 +701,13 @@ impl<'de> Visitor<'de> for EventVisitor {
         while let Some(field) = map.next_key()? {
             match field {
                 Field::EventId => set(&mut event_id, "event_id", map.next_value::<EventId>()?.0)?,
-                Field::Event => set(&mut event, "event", map.next_value()?)?,
+                Field::Event => {
+                    if event_seen {
+                        return Err(de::Error::duplicate_field("event"));
+                    }
+                    event_seen = true;
+                    event = Some(map.next_value()?);
+                }
                 Field::Timestamp => set(
                     &mut timestamp,
                     "timestamp",
@@ -709,7 +717,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                     if data.is_some() || early_data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
                     }
-                    match &event {
+                    match event.take() {
                         Some(kind) => data = Some(map.next_value_seed(DataSeed(kind))?),
                         None => early_data = Some(map.next_value()?),
                     }
@@ -719,22 +727,22 @@ impl<'de> Visitor<'de> for EventVisitor {
                 }
             }
         }
-        let event = event.ok_or_else(|| de::Error::missing_field("event"))?;
-        let data = match (data, early_data) {
-            (Some(data), _) => data,
-            (None, Some(raw)) => {
+        let data = match (data, event, early_data) {
+            (Some(data), _, _) => data,
+            (None, None, _) => return Err(de::Error::missing_field("event")),
+            (None, Some(event), Some(raw)) => {
                 // Parsed from the buffer, outside the outer path tracking: track it here.
                 let mut track = serde_path_to_error::Track::new();
-                DataSeed(&event)
+                DataSeed(event)
                     .deserialize(serde_path_to_error::Deserializer::new(raw, &mut track))
                     .map_err(|e| {
                         de::Error::custom(format_args!("invalid `data.{}`: {e}", track.path()))
                     })?
             }
-            (None, None) if event.is_other() => DataSeed(&event)
+            (None, Some(event), None) if event.is_other() => DataSeed(event)
                 .deserialize(serde_json::Value::Null)
                 .map_err(de::Error::custom)?,
-            (None, None) => return Err(de::Error::missing_field("data")),
+            (None, Some(_), None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Event {
             event_id: event_id.ok_or_else(|| de::Error::missing_field("event_id"))?,

@@ -141,7 +141,13 @@ impl Decimal {
         let raw: Box<str> = raw.into();
         if raw.starts_with('"') {
             let text: String = match raw.get(1..raw.len() - 1) {
-                Some(inner) if !inner.contains('\\') => inner.to_owned(),
+                // No escapes: drop the quotes in place, reusing the raw buffer.
+                Some(inner) if !inner.contains('\\') => {
+                    let mut text = raw.into_string();
+                    text.pop();
+                    text.remove(0);
+                    text
+                }
                 _ => serde_json::from_str(&raw).map_err(E::custom)?,
             };
             if text.trim().is_empty() {
@@ -267,7 +273,13 @@ mod utc {
         if let Some(t) = json::parse_rfc3339(s) {
             return Some(t);
         }
-        // No offset: normalise the separator and read as UTC.
+        if let Some(t) = json::parse_naive(s) {
+            return Some(t.assume_utc());
+        }
+        if let Some(date) = json::parse_date(s.as_bytes()) {
+            return Some(date.midnight().assume_utc());
+        }
+        // No offset but a fraction of a second (rare): normalise to RFC 3339 and read as UTC.
         let b = s.as_bytes();
         let mut fixed = String::with_capacity(s.len() + 10);
         match b.len() {

@@ -472,21 +472,17 @@ const DATE: &[time::format_description::FormatItem<'static>] =
 
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(d)?;
-        Ok(match value.as_str().map(str::trim) {
-            Some(s) => {
-                if let Ok(t) =
-                    OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                {
-                    DateValue::DateTime(t)
-                } else if let Ok(date) = Date::parse(s, DATE) {
-                    DateValue::Date(date)
-                } else {
-                    DateValue::Other(value)
-                }
+        let loose = json::Loose::deserialize(d)?;
+        if let json::Loose::Text(text) = &loose {
+            let s = text.trim();
+            if let Some(t) = json::parse_rfc3339(s) {
+                return Ok(DateValue::DateTime(t));
             }
-            None => DateValue::Other(value),
-        })
+            if let Some(date) = json::parse_date(s.as_bytes()) {
+                return Ok(DateValue::Date(date));
+            }
+        }
+        Ok(DateValue::Other(loose.into_value()))
     }
 }
 
@@ -532,14 +528,14 @@ impl NeighbourDelivery {
 
 impl<'de> Deserialize<'de> for NeighbourDelivery {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Bool(b) => NeighbourDelivery::Flag(b),
-            serde_json::Value::String(s) => match s.trim() {
+        Ok(match json::Loose::deserialize(d)? {
+            json::Loose::Text(s) => match s.trim() {
                 t if t.eq_ignore_ascii_case("true") => NeighbourDelivery::Flag(true),
                 t if t.eq_ignore_ascii_case("false") => NeighbourDelivery::Flag(false),
-                _ => NeighbourDelivery::Text(s),
+                _ => NeighbourDelivery::Text(s.into_owned()),
             },
-            other => NeighbourDelivery::Other(other),
+            json::Loose::Other(serde_json::Value::Bool(b)) => NeighbourDelivery::Flag(b),
+            json::Loose::Other(other) => NeighbourDelivery::Other(other),
         })
     }
 }
