@@ -10,14 +10,19 @@ use crate::error::{Error, PayloadError};
 
 /// Parses `body` as `T`.
 ///
-/// The success path is a plain `serde_json::from_slice`. Only when it fails is the body parsed a
-/// second time with path tracking, so that the error can name the JSON path (`data.order_id`)
-/// without every successful parse paying for it.
+/// The success path validates the body as UTF-8 once, in one pass, and parses it as a `&str`:
+/// serde_json then skips the UTF-8 check it would otherwise run on every string and key, which
+/// is a sizeable share of parsing a webhook body. A body that is not UTF-8 goes through
+/// `serde_json::from_slice` unchanged, so what is accepted and refused is exactly the same.
+///
+/// Only when parsing fails is the body parsed a second time with path tracking, so that the error
+/// can name the JSON path (`data.order_id`) without every successful parse paying for it.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    match serde_json::from_slice(body) {
-        Ok(value) => Ok(value),
-        Err(fast) => Err(Error::Payload(locate::<T>(body, fast))),
-    }
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(body),
+    };
+    parsed.map_err(|fast| Error::Payload(locate::<T>(body, fast)))
 }
 
 /// Re-runs a failed parse with path tracking and builds the error.
