@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use delivery_webhooks::wakilni;
+use delivery_webhooks::{isendu, peddler, skladon, wakilni, xoxoday};
 
 const BIN: &str = env!("CARGO_BIN_EXE_delivery-webhooks");
 const SECRET: &str = "cli-test-secret";
@@ -106,6 +106,163 @@ const WAKILNI_SUMMARIES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The summary `parse` prints on stderr for each Peddler fixture (without the `peddler: `).
+const PEDDLER_SUMMARIES: &[(&str, &str)] = &[
+    (
+        "delivered_at_neighbours",
+        "DELIVERED, shipment PlakFjJkuYatSCXFvDxTs, tracking P123456789012345678, code 501",
+    ),
+    (
+        "delivered_collection_point",
+        "DELIVERED_COLLECTION_POINT, shipment Kd4Pn7Qs2VxB9mTe1Rw6Y, tracking P555000111222333444, code 550",
+    ),
+    (
+        "delivered_in_mailbox",
+        "DELIVERED, shipment Zr8Tq1WbN5mKcX0vHs2Le, tracking P998877665544332211, code 502",
+    ),
+    (
+        "failed_attempt",
+        "FAILED_ATTEMPT, shipment fx6_ZSWp0RDc24csBqOj9, tracking P199684830307745678, code 601, reason CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS",
+    ),
+    (
+        "failed_attempt_unknown_reason",
+        "FAILED_ATTEMPT, shipment Fa1LuReR3aS0nXyZ8bCdE, tracking P321321321321321321, code 620, reason CUSTOMER_ON_HOLIDAY",
+    ),
+    (
+        "out_for_delivery",
+        "OUT_FOR_DELIVERY, shipment PlakFjJkuYatSCXFvDxTs, tracking P123456789012345678, code 410",
+    ),
+    (
+        "quirk_strings_offsets_languages",
+        "OUT_FOR_DELIVERY, shipment Qx7Yb3Nc5Vd1Mf9Lg2Hj4, tracking P777888999000111222, code 410",
+    ),
+    (
+        "schema_example",
+        "FAILED_ATTEMPT, shipment Qm3kT8vLx2NpR7sWcY4dZ, tracking P204812345678901234, code 603, reason INCOMPLETE_ADDRESS",
+    ),
+    (
+        "shipment_in_warehouse",
+        "SHIPMENT_IN_WAREHOUSE, shipment Wh2Lc9Xp4Rt7Nb1Mz8Qs3, tracking P111222333444555666, code 210",
+    ),
+    (
+        "unknown_status",
+        "PARCEL_IN_LOCKER, shipment Un1Kn0wNsT4tUsXyZ9aBc, tracking P123123123123123123, code 580, unknown status, kept as sent",
+    ),
+];
+
+/// The summary `parse` prints on stderr for each Xoxoday fixture (without the `xoxoday: `).
+const XOXODAY_SUMMARIES: &[(&str, &str)] = &[
+    (
+        "canceled",
+        "canceled, order 10254678902, po PO-2019-7782, webhook 10000000000000000002",
+    ),
+    (
+        "canceled_british",
+        "canceled, order 10254678905, po PO-UK-0005, webhook 10000000000000000005",
+    ),
+    (
+        "canceled_lowercase",
+        "canceled, order 10254678904, webhook 10000000000000000004",
+    ),
+    (
+        "delivered",
+        "delivered, order 10254678901, po PO-2019-7781, webhook 10000000000000000001",
+    ),
+    (
+        "delivered_capitalized",
+        "delivered, order 10254678903, webhook 10000000000000000003",
+    ),
+    (
+        "pending",
+        "pending, order 10254678906, webhook 10000000000000000006",
+    ),
+    (
+        "rfc3339_dates",
+        "delivered, order 10254678909, po PO-2020-0009, webhook 18446744073709551616",
+    ),
+    (
+        "string_ids",
+        "delivered, order 10254678907, po 4500012345, webhook 98765432109876543210",
+    ),
+    (
+        "twenty_digit_id",
+        "delivered, order 99999999999, po PO-MAX, webhook 99999999999999999999",
+    ),
+    (
+        "unknown_status",
+        "Returned, order 10254678910, po PO-2020-0010, webhook 10000000000000000010, unknown status, kept as sent",
+    ),
+];
+
+/// The summary `parse` prints on stderr for each isendu fixture (without the `isendu: `).
+const ISENDU_SUMMARIES: &[(&str, &str)] = &[
+    (
+        "quirk_loose_values",
+        "update: 2 orders, 1 tracking, 1 delivered",
+    ),
+    ("update_batch", "update: 3 orders, 3 trackings, 1 delivered"),
+    ("update_doc_sample", "update: 1 order, 1 tracking"),
+    ("update_empty", "update: 0 orders, 0 trackings"),
+    (
+        "verification",
+        "verification request for key id ak_3f1c2a9e5b7d4e8a",
+    ),
+];
+
+/// For each Skladon fixture: the webhook type given with `--type`, and the summary.
+const SKLADON_SUMMARIES: &[(&str, &str, &str)] = &[
+    (
+        "order",
+        "UPDATE_ORDER_STATUS",
+        "UPDATE_ORDER_STATUS: order 12345, status inProcess",
+    ),
+    (
+        "order_unknown_values",
+        "UPDATE_ORDER",
+        "UPDATE_ORDER: order 98765, status teleported",
+    ),
+    (
+        "product",
+        "CREATE_PRODUCT",
+        "CREATE_PRODUCT: product TEST_SKU_1",
+    ),
+    (
+        "product_unknown_values",
+        "UPDATE_PRODUCT",
+        "UPDATE_PRODUCT: product 8594001234567",
+    ),
+    (
+        "receiving",
+        "UPDATE_RECEIVING_STATUS",
+        "UPDATE_RECEIVING_STATUS: receiving ESHOP_RECIVING_ID_123, status received",
+    ),
+    (
+        "receiving_api_dates",
+        "CREATE_RECEIVING",
+        "CREATE_RECEIVING: receiving ESHOP_RECEIVING_ID_456, status awaiting",
+    ),
+    (
+        "return",
+        "UPDATE_RETURN_STATUS",
+        "UPDATE_RETURN_STATUS: return RET-2024-0042, status received",
+    ),
+    (
+        "stock_movement",
+        "CREATE_STOCK_MOVEMENT_STOCK_CORRECTION",
+        "CREATE_STOCK_MOVEMENT_STOCK_CORRECTION: stock_movement 778899, stock_correction, count -3, sku TEST_SKU_1",
+    ),
+    (
+        "stock_movement_completition",
+        "CREATE_STOCK_MOVEMENT_COMPLETITION",
+        "CREATE_STOCK_MOVEMENT_COMPLETITION: stock_movement 778900, completition, count 12, sku SET_SKU_1",
+    ),
+    (
+        "stock_movement_unknown_type",
+        "CREATE_STOCK_MOVEMENT_QUALITY_HOLD",
+        "CREATE_STOCK_MOVEMENT_QUALITY_HOLD: stock_movement 778901, quality_hold, count 5, sku TEST_SKU_3",
+    ),
+];
+
 // ----- helpers ---------------------------------------------------------------------------
 
 struct Run {
@@ -136,13 +293,32 @@ fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
         .unwrap();
     {
         let mut pipe = child.stdin.take().unwrap();
-        pipe.write_all(stdin.unwrap_or_default()).unwrap();
+        // A command that exits before reading (a usage error) closes the pipe: not a failure.
+        if let Err(e) = pipe.write_all(stdin.unwrap_or_default()) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     finish(child.wait_with_output().unwrap())
 }
 
 fn run(args: &[&str]) -> Run {
     run_with_stdin(args, None)
+}
+
+/// Runs the binary with a standard input that fails when read (a directory): a command that
+/// reads it exits 2 with `cannot read standard input`, one that does not is unaffected. This
+/// shows that header-only checks never wait on stdin, without timing anything.
+fn run_without_readable_stdin(args: &[&str]) -> Run {
+    let dir = std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let output = Command::new(BIN)
+        .args(args)
+        .env(SECRET_VAR, SECRET)
+        .stdin(Stdio::from(dir))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    finish(output)
 }
 
 fn fixture_path(provider: &str, name: &str) -> String {
@@ -576,15 +752,664 @@ fn every_command_has_help_with_an_example() {
     for needle in ["parse", "verify", "sign", "Exit codes:", "2  usage"] {
         assert!(top.stdout.contains(needle), "{needle}: {}", top.stdout);
     }
-    for command in ["parse", "verify", "sign"] {
+    assert!(top.stdout.contains("answer"), "{}", top.stdout);
+    for (command, provider) in [
+        ("parse", "wakilni"),
+        ("verify", "wakilni"),
+        ("sign", "wakilni"),
+        ("answer", "isendu"),
+    ] {
         let out = run(&[command, "--help"]);
         assert_exit(&out, 0);
         assert!(out.stdout.contains("Example"), "{command}: {}", out.stdout);
         assert!(
             out.stdout
-                .contains(&format!("delivery-webhooks {command} wakilni")),
+                .contains(&format!("delivery-webhooks {command} {provider}")),
             "{command}: {}",
             out.stdout
         );
     }
+    // Every provider is listed, and the options only some of them take are explained.
+    let parse = run(&["parse", "--help"]);
+    let verify = run(&["verify", "--help"]);
+    for provider in ["wakilni", "peddler", "xoxoday", "isendu", "skladon"] {
+        assert!(
+            parse.stdout.contains(provider),
+            "{provider}: {}",
+            parse.stdout
+        );
+        assert!(
+            verify.stdout.contains(provider),
+            "{provider}: {}",
+            verify.stdout
+        );
+    }
+    assert!(
+        parse.stdout.contains("--type <SKLADON_TYPE>"),
+        "{}",
+        parse.stdout
+    );
+    assert!(
+        parse
+            .stdout
+            .contains("delivery-webhooks parse skladon --type UPDATE_ORDER_STATUS"),
+        "{}",
+        parse.stdout
+    );
+    for option in ["--peer <IP>", "--trusted-proxy <CIDR>", "--url <URL>"] {
+        assert!(
+            verify.stdout.contains(option),
+            "{option}: {}",
+            verify.stdout
+        );
+    }
+    for example in ["verify peddler", "verify xoxoday", "verify skladon"] {
+        assert!(
+            verify.stdout.contains(example),
+            "{example}: {}",
+            verify.stdout
+        );
+    }
+    let answer = run(&["answer", "--help"]);
+    assert!(answer.stdout.contains("--key-id <ID>"), "{}", answer.stdout);
+}
+
+// ----- every provider: parse -----------------------------------------------------------------
+
+/// Runs `parse` on every fixture of `provider`: exit 0, the expected summary on stderr, and on
+/// stdout pretty JSON that `same` finds equal to the fixture once both are parsed by the crate.
+fn parse_every_fixture(
+    provider: &str,
+    summaries: &[(&str, &str, &str)],
+    same: &dyn Fn(&[u8], &[u8]) -> bool,
+) {
+    let names = fixture_names(provider);
+    assert_eq!(
+        names.len(),
+        summaries.len(),
+        "{provider}: a fixture without a summary here"
+    );
+    for name in &names {
+        let (_, extra, expected) = summaries
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .unwrap_or_else(|| panic!("no expected summary for {provider}/{name}"));
+        let path = fixture_path(provider, name);
+        let mut args = vec!["parse", provider, path.as_str()];
+        if !extra.is_empty() {
+            args.extend(["--type", extra]);
+        }
+        let out = run(&args);
+        assert_exit(&out, 0);
+        assert_eq!(out.stderr, format!("{provider}: {expected}\n"), "{name}");
+        assert!(out.stdout.starts_with("{\n  \""), "{name}: {}", out.stdout);
+        let original = std::fs::read(&path).unwrap();
+        assert!(same(out.stdout.as_bytes(), &original), "{provider}/{name}");
+    }
+}
+
+fn no_type<'a>(table: &'a [(&'a str, &'a str)]) -> Vec<(&'a str, &'a str, &'a str)> {
+    table.iter().map(|(name, s)| (*name, "", *s)).collect()
+}
+
+#[test]
+fn parse_prints_every_peddler_fixture_in_wire_format_with_a_summary() {
+    parse_every_fixture(
+        "peddler",
+        &no_type(PEDDLER_SUMMARIES),
+        &|printed, original| peddler::parse(printed).unwrap() == peddler::parse(original).unwrap(),
+    );
+    // Peddler's camelCase names, as Peddler sends them.
+    let out = run(&[
+        "parse",
+        "peddler",
+        &fixture_path("peddler", "failed_attempt"),
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["carrierTrackingNumber"], "P199684830307745678");
+    assert_eq!(value["failedStatus"], "CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS");
+    assert_eq!(value["code"], 601);
+}
+
+#[test]
+fn parse_prints_every_xoxoday_fixture_in_wire_format_with_a_summary() {
+    parse_every_fixture(
+        "xoxoday",
+        &no_type(XOXODAY_SUMMARIES),
+        &|printed, original| xoxoday::parse(printed).unwrap() == xoxoday::parse(original).unwrap(),
+    );
+    // A twenty-digit id beyond u64 is printed as the exact number.
+    let out = run(&[
+        "parse",
+        "xoxoday",
+        &fixture_path("xoxoday", "twenty_digit_id"),
+    ]);
+    assert!(
+        out.stdout
+            .starts_with("{\n  \"id\": 99999999999999999999,\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("\"deliveryStatus\": \"delivered\""),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn parse_prints_every_isendu_fixture_in_wire_format_with_a_summary() {
+    parse_every_fixture(
+        "isendu",
+        &no_type(ISENDU_SUMMARIES),
+        &|printed, original| isendu::parse(printed).unwrap() == isendu::parse(original).unwrap(),
+    );
+    let out = run(&["parse", "isendu", &fixture_path("isendu", "verification")]);
+    assert_eq!(out.stdout, "{\n  \"keyId\": \"ak_3f1c2a9e5b7d4e8a\"\n}\n");
+}
+
+#[test]
+fn parse_prints_every_skladon_fixture_in_wire_format_with_a_summary() {
+    parse_every_fixture("skladon", SKLADON_SUMMARIES, &|printed, original| {
+        // The type decides the entity: parse both as the kind the printed JSON is.
+        let printed = skladon::parse_any(printed).unwrap();
+        let original = skladon::parse_kind(printed.kind(), original).unwrap();
+        printed == original
+    });
+    let out = run(&[
+        "parse",
+        "skladon",
+        "--type",
+        "UPDATE_RECEIVING_STATUS",
+        &fixture_path("skladon", "receiving"),
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(value["eshopReceivingId"], "ESHOP_RECIVING_ID_123");
+    assert_eq!(value["status"], "received");
+}
+
+#[test]
+fn parse_skladon_needs_a_known_type_and_only_skladon_takes_one() {
+    let path = fixture_path("skladon", "order");
+    let out = run(&["parse", "skladon", &path]);
+    assert_exit(&out, 2);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("error: skladon bodies carry no type: pass --type SKLADON_TYPE"),
+        "{}",
+        out.stderr
+    );
+
+    // Types match exactly, as Skladon's API requires them.
+    for bad in ["DELETE_ORDER", "update_order_status", ""] {
+        let out = run(&["parse", "skladon", &path, "--type", bad]);
+        assert_exit(&out, 2);
+        assert_eq!(out.stdout, "", "{bad}");
+        assert!(
+            out.stderr
+                .contains("unknown skladon webhook type; one of: CREATE_ORDER, "),
+            "{bad}: {}",
+            out.stderr
+        );
+    }
+
+    for provider in ["wakilni", "peddler", "xoxoday", "isendu"] {
+        let body = fixture_path(provider, &fixture_names(provider)[0]);
+        let out = run(&["parse", provider, &body, "--type", "CREATE_ORDER"]);
+        assert_exit(&out, 2);
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            out.stderr,
+            format!("error: --type does not apply to {provider}\n")
+        );
+    }
+
+    // The wrong type for the body: the entity's required id is missing, named by its path.
+    let out = run(&["parse", "skladon", &path, "--type", "CREATE_PRODUCT"]);
+    assert_exit(&out, 1);
+    assert!(
+        out.stderr
+            .starts_with("skladon: malformed payload at `.`: missing field `sku`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn parse_reports_malformed_bodies_of_every_provider_with_their_json_path() {
+    let cases: [(&[&str], &[u8], &str); 8] = [
+        (
+            &["parse", "peddler"],
+            br#"{"id":"s1","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":"soon"}"#,
+            "peddler: malformed payload at `code`: ",
+        ),
+        (
+            &["parse", "peddler"],
+            br#"{"id":"s1","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":500,
+"location":{"lat":95.0,"lng":4.8}}"#,
+            "peddler: malformed payload at `location.lat`: ",
+        ),
+        (
+            &["parse", "xoxoday"],
+            br#"{"id":1,"data":{"orderId":"abc","orderDate":"2019-12-27 16:41:33","deliveryStatus":"delivered"},"createdAt":"2019-12-27 16:45:02"}"#,
+            "xoxoday: malformed payload at `data.orderId`: ",
+        ),
+        (
+            &["parse", "xoxoday"],
+            br#"{"id":1,"data":{"orderId":7,"orderDate":"2019-12-27 16:41:33"},"createdAt":"2019-12-27 16:45:02"}"#,
+            "xoxoday: malformed payload at `data`: missing field `deliveryStatus`",
+        ),
+        (
+            &["parse", "isendu"],
+            br#"{"tracking":[{"uuid":"t-1"},{"status":"D"}]}"#,
+            "isendu: malformed payload at `tracking[1]`: missing field `uuid`",
+        ),
+        (
+            &["parse", "isendu"],
+            b"{}",
+            "isendu: malformed payload at `.`: neither `keyId` nor `order`/`tracking` found",
+        ),
+        (
+            &["parse", "skladon", "--type", "CREATE_STOCK_MOVEMENT_ORDER"],
+            br#"{"id":17,"count":"many","sku":"S","type":"order"}"#,
+            "skladon: malformed payload at `count`: ",
+        ),
+        (
+            &["parse", "skladon", "--type", "CREATE_ORDER"],
+            b"{not json",
+            "skladon: malformed payload at `.`: ",
+        ),
+    ];
+    for (args, body, expected) in cases {
+        let out = run_with_stdin(args, Some(body));
+        assert_exit(&out, 1);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert!(out.stderr.starts_with(expected), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("(line "), "{args:?}: {}", out.stderr);
+    }
+}
+
+// ----- every provider: verify ----------------------------------------------------------------
+
+#[test]
+fn verify_peddler_checks_the_shared_token_without_reading_the_body() {
+    let ok = run_without_readable_stdin(&[
+        "verify",
+        "peddler",
+        "--secret-env",
+        SECRET_VAR,
+        "-H",
+        "x-webhook-shared-token: cli-test-secret",
+    ]);
+    assert_exit(&ok, 0);
+    assert_eq!((ok.stdout.as_str(), ok.stderr.as_str()), ("verified\n", ""));
+
+    let wrong = run_without_readable_stdin(&[
+        "verify",
+        "peddler",
+        "--secret-env",
+        SECRET_VAR,
+        "-H",
+        "X-Webhook-Shared-Token: guess",
+    ]);
+    assert_exit(&wrong, 1);
+    assert_eq!(
+        wrong.stderr,
+        "peddler: rejected: token mismatch (a receiver answers 401)\n"
+    );
+
+    let missing = run_without_readable_stdin(&["verify", "peddler", "--secret-env", SECRET_VAR]);
+    assert_exit(&missing, 1);
+    assert_eq!(
+        missing.stderr,
+        "peddler: rejected: missing header `x-webhook-shared-token` (a receiver answers 401)\n"
+    );
+
+    let no_secret = run(&["verify", "peddler", "-H", "x-webhook-shared-token: t"]);
+    assert_exit(&no_secret, 2);
+    assert_eq!(
+        no_secret.stderr,
+        "error: peddler needs the shared token: pass --secret-env VAR or --secret-file PATH\n"
+    );
+}
+
+#[test]
+fn verify_xoxoday_checks_the_source_address_and_the_optional_api_key() {
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "xoxoday"];
+        args.extend_from_slice(extra);
+        run_without_readable_stdin(&args)
+    };
+    // Straight from Xoxoday's documented address, no key configured.
+    let out = verify(&["--peer", "52.76.120.90"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        (out.stdout.as_str(), out.stderr.as_str()),
+        ("verified\n", "")
+    );
+
+    // Through a trusted proxy reporting Xoxoday's address.
+    let out = verify(&[
+        "--peer",
+        "127.0.0.1",
+        "--trusted-proxy",
+        "10.0.0.0/8",
+        "--trusted-proxy",
+        "127.0.0.1/32",
+        "-H",
+        "X-Forwarded-For: 52.76.120.90",
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, "verified\n");
+    assert_eq!(
+        out.stderr,
+        "xoxoday: client 52.76.120.90, forwarded by trusted proxy 127.0.0.1\n"
+    );
+
+    // Another forwarded source, and a forged header with no trusted proxy: 403.
+    let out = verify(&[
+        "--peer",
+        "127.0.0.1",
+        "--trusted-proxy",
+        "127.0.0.1",
+        "-H",
+        "X-Forwarded-For: 203.0.113.9",
+    ]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        out.stderr,
+        "xoxoday: rejected: untrusted source address 203.0.113.9 (a receiver answers 403)\n"
+    );
+    let out = verify(&["--peer", "127.0.0.1", "-H", "X-Forwarded-For: 52.76.120.90"]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        out.stderr,
+        "xoxoday: rejected: untrusted source address 127.0.0.1 (a receiver answers 403)\n"
+    );
+
+    // With a secret, x-api-key is required.
+    let key = ["--peer", "52.76.120.90", "--secret-env", SECRET_VAR];
+    let out = verify(&[&key[..], &["-H", "x-api-key: cli-test-secret"]].concat());
+    assert_exit(&out, 0);
+    let out = verify(&[&key[..], &["-H", "x-api-key: guess"]].concat());
+    assert_exit(&out, 1);
+    assert_eq!(
+        out.stderr,
+        "xoxoday: rejected: token mismatch (a receiver answers 401)\n"
+    );
+    let out = verify(&key);
+    assert_exit(&out, 1);
+    assert_eq!(
+        out.stderr,
+        "xoxoday: rejected: missing header `x-api-key` (a receiver answers 401)\n"
+    );
+
+    // Usage: no peer, a peer that is not an address, a proxy that is not a range.
+    let out = verify(&[]);
+    assert_exit(&out, 2);
+    assert!(
+        out.stderr
+            .starts_with("error: xoxoday is checked by source address: pass --peer IP"),
+        "{}",
+        out.stderr
+    );
+    assert_exit(&verify(&["--peer", "xoxoday.com"]), 2);
+    let out = verify(&["--peer", "127.0.0.1", "--trusted-proxy", "10.0.0.0/33"]);
+    assert_exit(&out, 2);
+    assert!(
+        out.stderr.starts_with("error: --trusted-proxy: "),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn verify_url_tokens_of_isendu_and_skladon() {
+    let cases = [
+        (
+            "isendu",
+            "/webhooks/isendu?token=cli-test-secret",
+            "https://me.example/webhooks/isendu?token=guess",
+        ),
+        (
+            "skladon",
+            "https://me.example/webhooks/skladon/cli-test-secret/UPDATE_ORDER_STATUS/123",
+            "/webhooks/skladon/guess/UPDATE_ORDER_STATUS",
+        ),
+    ];
+    for (provider, good, bad) in cases {
+        let out = run_without_readable_stdin(&[
+            "verify",
+            provider,
+            "--secret-env",
+            SECRET_VAR,
+            "--url",
+            good,
+        ]);
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, "verified\n", "{provider}");
+
+        let out = run_without_readable_stdin(&[
+            "verify",
+            provider,
+            "--secret-env",
+            SECRET_VAR,
+            "--url",
+            bad,
+        ]);
+        assert_exit(&out, 1);
+        assert_eq!(
+            out.stderr,
+            format!("{provider}: rejected: token mismatch (a receiver answers 401)\n")
+        );
+
+        let out = run(&["verify", provider, "--secret-env", SECRET_VAR]);
+        assert_exit(&out, 2);
+        assert!(
+            out.stderr.starts_with(&format!(
+                "error: {provider} is checked by the token in its url: pass --url URL"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+    // isendu's token is query parameter `token`; Skladon's a path segment.
+    let out = run(&[
+        "verify",
+        "isendu",
+        "--secret-env",
+        SECRET_VAR,
+        "--url",
+        "/webhooks/isendu/cli-test-secret",
+    ]);
+    assert_exit(&out, 1);
+}
+
+#[test]
+fn options_of_other_providers_are_usage_errors() {
+    let wakilni_body = fixture_path("wakilni", "order_assigned");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["verify", "wakilni", &wakilni_body, "--peer", "52.76.120.90"],
+            "error: --peer does not apply to wakilni\n",
+        ),
+        (
+            &["verify", "peddler", "--trusted-proxy", "10.0.0.0/8"],
+            "error: --trusted-proxy does not apply to peddler\n",
+        ),
+        (
+            &["verify", "skladon", "--url", "/x", "--peer", "127.0.0.1"],
+            "error: --peer does not apply to skladon\n",
+        ),
+        (
+            &["verify", "isendu", "--url", "/x", "--peer", "127.0.0.1"],
+            "error: --peer does not apply to isendu\n",
+        ),
+        (
+            &["verify", "xoxoday", "--peer", "127.0.0.1", "--url", "/x"],
+            "error: --url does not apply to xoxoday\n",
+        ),
+        (
+            &["verify", "peddler", "--url", "/x"],
+            "error: --url does not apply to peddler\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run_without_readable_stdin(args);
+        assert_exit(&out, 2);
+        assert_eq!(out.stdout, "", "{args:?}");
+        assert_eq!(out.stderr, expected, "{args:?}");
+    }
+    // Only Wakilni signs: `sign` knows no other provider.
+    for provider in ["peddler", "xoxoday", "isendu", "skladon"] {
+        let out = run(&["sign", provider, &wakilni_body, "--secret-env", SECRET_VAR]);
+        assert_exit(&out, 2);
+        assert!(out.stderr.contains("invalid value"), "{}", out.stderr);
+    }
+}
+
+// ----- answer isendu -----------------------------------------------------------------------
+
+#[test]
+fn answer_isendu_prints_exactly_the_handshake_response() {
+    let handshake = fixture_path("isendu", "verification");
+    let key = "ak_3f1c2a9e5b7d4e8a";
+
+    // For the fixture's handshake, from a file or standard input.
+    let out = run(&[
+        "answer",
+        "isendu",
+        "--key-id",
+        key,
+        &handshake,
+        "--secret-env",
+        SECRET_VAR,
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, "{\"response\":\"cli-test-secret\"}\n");
+    assert_eq!(out.stderr, "");
+    let body = std::fs::read(&handshake).unwrap();
+    let out = run_with_stdin(
+        &[
+            "answer",
+            "isendu",
+            "--key-id",
+            key,
+            "-",
+            "--secret-env",
+            SECRET_VAR,
+        ],
+        Some(&body),
+    );
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, "{\"response\":\"cli-test-secret\"}\n");
+
+    // Without a body: the answer for --key-id, and standard input is not read.
+    let out = run_without_readable_stdin(&[
+        "answer",
+        "isendu",
+        "--key-id",
+        "any-key",
+        "--secret-env",
+        SECRET_VAR,
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, "{\"response\":\"cli-test-secret\"}\n");
+
+    // A secret key with JSON's special characters is escaped.
+    let secret = scratch_file("isendu-secret", b"se\"cr\\et\n");
+    let out = run(&[
+        "answer",
+        "isendu",
+        "--key-id",
+        key,
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ]);
+    assert_exit(&out, 0);
+    assert_eq!(out.stdout, "{\"response\":\"se\\\"cr\\\\et\"}\n");
+}
+
+#[test]
+fn answer_isendu_reveals_nothing_to_the_wrong_handshake() {
+    let args = |body: &str| {
+        vec![
+            "answer".to_owned(),
+            "isendu".to_owned(),
+            "--key-id".to_owned(),
+            "ak_other_integration".to_owned(),
+            body.to_owned(),
+            "--secret-env".to_owned(),
+            SECRET_VAR.to_owned(),
+        ]
+    };
+    let run_owned = |args: Vec<String>| run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let out = run_owned(args(&fixture_path("isendu", "verification")));
+    assert_exit(&out, 1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "isendu: rejected: token mismatch (a receiver answers 401)\n"
+    );
+
+    let out = run_owned(args(&fixture_path("isendu", "update_batch")));
+    assert_exit(&out, 1);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "isendu: not a verification request: an update is answered with an empty 200\n"
+    );
+
+    let out = run_with_stdin(
+        &[
+            "answer",
+            "isendu",
+            "--key-id",
+            "k",
+            "-",
+            "--secret-env",
+            SECRET_VAR,
+        ],
+        Some(b"{}"),
+    );
+    assert_exit(&out, 1);
+    assert!(
+        out.stderr.starts_with("isendu: malformed payload at `.`: "),
+        "{}",
+        out.stderr
+    );
+
+    // Usage: no secret, no key id, an empty key id.
+    let out = run(&["answer", "isendu", "--key-id", "k"]);
+    assert_exit(&out, 2);
+    assert_eq!(
+        out.stderr,
+        "error: isendu needs the integration's secret key: pass --secret-env VAR or --secret-file PATH\n"
+    );
+    assert_exit(&run(&["answer", "isendu", "--secret-env", SECRET_VAR]), 2);
+    let out = run(&[
+        "answer",
+        "isendu",
+        "--key-id",
+        "",
+        "--secret-env",
+        SECRET_VAR,
+    ]);
+    assert_exit(&out, 2);
+    assert_eq!(out.stderr, "error: isendu: --key-id is empty\n");
+}
+
+#[test]
+fn a_directory_as_standard_input_fails_commands_that_read_it() {
+    // The premise of `run_without_readable_stdin`: reading such a stdin is an error.
+    let out = run_without_readable_stdin(&["parse", "peddler"]);
+    assert_exit(&out, 2);
+    assert!(
+        out.stderr
+            .starts_with("error: cannot read standard input: "),
+        "{}",
+        out.stderr
+    );
 }

@@ -57,6 +57,12 @@ pub struct Body {
 }
 
 impl Body {
+    /// A body read from `file` (`-` for standard input), for commands where giving no FILE
+    /// means no body at all rather than standard input (`answer isendu`).
+    pub fn from_file(file: PathBuf) -> Self {
+        Self { file: Some(file) }
+    }
+
     /// Reads the body from the file, or from standard input for `-` or no file.
     pub fn read(&self) -> Result<Vec<u8>, Failure> {
         match self.file.as_deref() {
@@ -142,6 +148,16 @@ impl SecretArgs {
     /// Missing configuration, an unset variable, an unreadable file or an empty secret are usage
     /// errors (exit 2); none of the messages contains the secret.
     pub fn require(&self, what: &str) -> Result<Secret, Failure> {
+        self.optional(what)?.ok_or_else(|| {
+            Failure::Usage(format!(
+                "{what}: pass --secret-env VAR or --secret-file PATH"
+            ))
+        })
+    }
+
+    /// The secret if one is configured (Xoxoday's API key is optional); `None` when neither
+    /// option is given. The same errors as [`require`](SecretArgs::require) otherwise.
+    pub fn optional(&self, what: &str) -> Result<Option<Secret>, Failure> {
         let bytes = match (&self.secret_env, &self.secret_file) {
             (Some(var), _) => match std::env::var_os(var) {
                 Some(value) => value.into_encoded_bytes(),
@@ -164,16 +180,12 @@ impl SecretArgs {
                 }
                 bytes
             }
-            (None, None) => {
-                return Err(Failure::Usage(format!(
-                    "{what}: pass --secret-env VAR or --secret-file PATH"
-                )));
-            }
+            (None, None) => return Ok(None),
         };
         if bytes.is_empty() {
             return Err(Failure::Usage(format!("{what}: the secret given is empty")));
         }
-        Ok(Secret(bytes))
+        Ok(Some(Secret(bytes)))
     }
 }
 

@@ -1,0 +1,65 @@
+//! Xoxoday: `parse` and `verify` (source address, behind trusted proxies, and the optional
+//! `x-api-key`).
+
+use std::net::IpAddr;
+
+use delivery_webhooks::xoxoday::{self, DeliveryUpdate};
+
+use crate::common::{self, Body, Failure, SecretArgs};
+
+const NAME: &str = "xoxoday";
+const SECRET: &str = "xoxoday's api key";
+
+/// `parse xoxoday`: the update as pretty JSON on stdout, a summary on stderr.
+pub fn parse(body: &Body) -> Result<(), Failure> {
+    let update = xoxoday::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
+    common::print_json(&update)?;
+    eprintln!("{NAME}: {}", summary(&update));
+    Ok(())
+}
+
+/// `verify xoxoday`: checks the client address (`--peer`, or behind a `--trusted-proxy` the
+/// address it forwarded) against Xoxoday's documented address and, when a secret is given, the
+/// `x-api-key` header. Only the connection and the headers count: the body is not read.
+pub fn verify(
+    secret: &SecretArgs,
+    headers: &[(String, String)],
+    peer: Option<IpAddr>,
+    trusted_proxies: &[String],
+) -> Result<(), Failure> {
+    let Some(peer) = peer else {
+        return Err(Failure::Usage(
+            "xoxoday is checked by source address: pass --peer IP (the TCP peer of the request)"
+                .into(),
+        ));
+    };
+    let mut verifier = xoxoday::Verifier::default()
+        .trusted_proxies(trusted_proxies)
+        .map_err(|e| Failure::Usage(format!("--trusted-proxy: {e}")))?;
+    if let Some(key) = secret.optional(SECRET)? {
+        verifier = verifier
+            .api_key(key.bytes())
+            .map_err(|e| Failure::from_error(NAME, &e))?;
+    }
+    let client = verifier
+        .verify(peer, headers)
+        .map_err(|e| Failure::from_error(NAME, &e))?;
+    if client != peer {
+        eprintln!("{NAME}: client {client}, forwarded by trusted proxy {peer}");
+    }
+    common::print_line("verified")
+}
+
+/// `delivered, order 10254678, po PO-7781, webhook 12345678901234567890`.
+fn summary(update: &DeliveryUpdate) -> String {
+    let data = &update.data;
+    let mut line = format!("{}, order {}", data.delivery_status, data.order_id);
+    if let Some(po) = &data.po_number {
+        line.push_str(&format!(", po {po}"));
+    }
+    line.push_str(&format!(", webhook {}", update.id.get()));
+    if data.delivery_status.is_other() {
+        line.push_str(", unknown status, kept as sent");
+    }
+    line
+}
