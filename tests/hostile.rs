@@ -653,3 +653,50 @@ mod skladon {
         assert_eq!(again, entity);
     }
 }
+
+/// Regression (found by fuzzing `parse_wakilni`): a number beyond `u64` in data the crate keeps
+/// verbatim (Wakilni's unknown events, isendu's and Skladon's undocumented order fields) is read
+/// as the nearest `f64`. Without serde_json's `float_roundtrip` that reading was not exact, so
+/// writing the value back and reading it again gave another number: the round trip was lossy.
+#[test]
+fn long_numbers_kept_verbatim_round_trip() {
+    let crash = include_bytes!("../fixtures/regressions/wakilni_unknown_event_long_float.json");
+    let long = format!("1{}3456", "2888888888".repeat(10));
+    let mut bodies: Vec<(&str, Vec<u8>)> = vec![("wakilni", crash.to_vec())];
+    for number in [
+        long.as_str(),
+        "0.30000000000000004441",
+        "1.2888888888888888e106",
+        "-5e-324",
+    ] {
+        bodies.push((
+            "isendu",
+            format!(r#"{{"order":[{{"uuid":"o1","somethingNew":{number}}}],"tracking":[]}}"#)
+                .into_bytes(),
+        ));
+        bodies.push((
+            "skladon",
+            format!(r#"{{"eshopOrderId":"1","somethingNew":{number}}}"#).into_bytes(),
+        ));
+        bodies.push((
+            "wakilni",
+            format!(
+                r#"{{"event_id":"e","event":"New","timestamp":"2024-11-14 14:39:13","data":{{"n":{number}}}}}"#
+            )
+            .into_bytes(),
+        ));
+    }
+    let by_name: std::collections::HashMap<_, _> = providers().into_iter().collect();
+    for (name, body) in bodies {
+        let Some(parse) = by_name.get(name) else {
+            continue; // provider not enabled
+        };
+        let once = parse(&body).unwrap();
+        let twice = parse(&once).unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&twice),
+            String::from_utf8_lossy(&once),
+            "{name}"
+        );
+    }
+}
