@@ -153,12 +153,29 @@ impl PayloadError {
 
     pub(crate) fn new(path: String, line: usize, column: usize, message: String) -> Self {
         Self {
-            path,
+            path: bounded(path),
             line,
             column,
-            message,
+            message: bounded(message),
         }
     }
+}
+
+/// The most bytes of a path or message an error keeps.
+const MAX_ERROR_TEXT: usize = 512;
+
+/// Messages quote the sender's values (`invalid value: string "..."`) and paths name its keys,
+/// both of any size: an error keeps their start only, so that logging it stays cheap.
+fn bounded(mut text: String) -> String {
+    if text.len() > MAX_ERROR_TEXT {
+        let mut end = MAX_ERROR_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str("... (truncated)");
+    }
+    text
 }
 
 impl fmt::Display for PayloadError {

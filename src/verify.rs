@@ -190,6 +190,10 @@ impl Drop for TokenSet {
     }
 }
 
+// The `Drop` above wipes every digest: `TokenSet`, and every type holding one (`UrlToken`, the
+// verifiers), can be required to be `ZeroizeOnDrop`.
+impl zeroize::ZeroizeOnDrop for TokenSet {}
+
 impl fmt::Debug for TokenSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "[{} redacted token(s)]", self.digests.len())
@@ -231,6 +235,9 @@ pub struct UrlToken {
     tokens: TokenSet,
     placement: Placement,
 }
+
+// The tokens are wiped on drop (the placement, a parameter name, is no secret).
+impl zeroize::ZeroizeOnDrop for UrlToken {}
 
 impl UrlToken {
     /// The token is the value of query parameter `name`.

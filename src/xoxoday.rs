@@ -478,8 +478,12 @@ impl<'de> Deserialize<'de> for WebhookId {
             None => text,
         };
         WebhookId::from_digits(digits).ok_or_else(|| {
+            // The value is the sender's text, of any size (a 10 MiB array): an error quotes
+            // only its start, so that logging it costs little.
+            let shown: String = text.chars().take(48).collect();
+            let more = if shown.len() < text.len() { "..." } else { "" };
             de::Error::custom(format_args!(
-                "invalid value: {text}, expected a webhook id (an integer of up to 39 digits, or a string of digits)"
+                "invalid value: {shown}{more}, expected a webhook id (an integer of up to 39 digits, or a string of digits)"
             ))
         })
     }

@@ -82,6 +82,7 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::json;
@@ -308,8 +309,16 @@ impl Serialize for Message {
 #[derive(Clone)]
 struct Integration {
     key_id: TokenSet,
-    response: String,
+    /// Contains the secret key: wiped when dropped.
+    response: Zeroizing<String>,
 }
+
+// Both fields wipe themselves on drop; this fails to compile if either stops doing so.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<TokenSet>();
+    wiped_on_drop::<Zeroizing<String>>();
+};
 
 /// Answers isendu's handshake and, optionally, checks a token in the request URL.
 ///
@@ -365,10 +374,16 @@ impl Verifier {
             }
             // serde_json escapes quotes, backslashes and control characters; a `&str` cannot
             // fail to serialize.
-            let quoted = serde_json::to_string(secret).map_err(|_| Error::EmptySecret)?;
+            let quoted =
+                Zeroizing::new(serde_json::to_string(secret).map_err(|_| Error::EmptySecret)?);
+            // Sized up front so that the text is written once, in the buffer that is wiped.
+            let mut response = Zeroizing::new(String::with_capacity(quoted.len() + 14));
+            response.push_str(r#"{"response":"#);
+            response.push_str(&quoted);
+            response.push('}');
             integrations.push(Integration {
                 key_id: TokenSet::new([key_id.as_ref()])?,
-                response: format!(r#"{{"response":{quoted}}}"#),
+                response,
             });
         }
         if integrations.is_empty() {
@@ -423,7 +438,8 @@ impl Verifier {
                 hit = Some(integration);
             }
         }
-        hit.map(|i| i.response.clone()).ok_or(Error::TokenMismatch)
+        hit.map(|i| String::clone(&i.response))
+            .ok_or(Error::TokenMismatch)
     }
 
     /// Checks the body size and, if configured, the URL token. Allocates nothing.

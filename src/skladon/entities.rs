@@ -262,7 +262,9 @@ pub struct Product {
     /// `sku`: your stock keeping unit, the product's identifier. Required.
     #[serde(deserialize_with = "json::lenient_string::deserialize")]
     pub sku: String,
-    /// `name`.
+    /// `name`. Written even when `null`: with `sku` it is what [`parse_any`](super::parse_any)
+    /// recognises a product by when `productType` is absent, so a round trip keeps the kind.
+    #[serialize_always]
     #[serde(
         default,
         deserialize_with = "json::lenient_string::option::deserialize"
