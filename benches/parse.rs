@@ -54,8 +54,10 @@ fn fixtures(c: &mut Criterion) {
     );
 }
 
+/// Large bodies at sizes ten times apart: within one memory regime (100 → 1,000 trackings, both
+/// in cache; 10,000 → 100,000, both not) and across it (1,000 → 10,000).
 fn large(c: &mut Criterion) {
-    let batches: Vec<_> = [1_000, 10_000]
+    let batches: Vec<_> = [100, 1_000, 10_000, 100_000]
         .iter()
         .map(|&n| (format!("tracking_{n}"), common::isendu_batch(n)))
         .collect();
@@ -72,6 +74,12 @@ fn large(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = fixtures, large
+    targets = fixtures
 }
-criterion_main!(benches);
+// A 100,000-tracking batch (53 MB) takes half a second: ten samples are enough.
+criterion_group! {
+    name = large_bodies;
+    config = common::config().sample_size(10).measurement_time(std::time::Duration::from_secs(6));
+    targets = large
+}
+criterion_main!(benches, large_bodies);

@@ -165,23 +165,44 @@ def main():
 
     # ----- linearity ------------------------------------------------------------------------
     w("## Linear cost\n")
-    w("A body ten times larger must cost at most eleven times as much.\n")
-    w("| what | small | 10× larger | factor | target 11 |")
-    w("|---|---:|---:|---:|---|")
-    pairs = [("verify, Wakilni", verify_times.get(300), verify_times.get(3000), "300 B → 3,000 B"),
-             ("verify, Wakilni", verify_times.get(4096), verify_times.get(40960), "4 KiB → 40 KiB"),
-             ("verify, Wakilni", verify_times.get(65536), verify_times.get(655360), "64 KiB → 640 KiB"),
-             ("parse, isendu batch", large.get(("isendu", 1000)), large.get(("isendu", 10000)), "1,000 → 10,000 trackings"),
-             ("parse, Skladon receiving", large.get(("skladon", 500)), large.get(("skladon", 5000)), "500 → 5,000 lines")]
-    for what, small, big, label in pairs:
+    w("A body ten times larger must cost at most eleven times as much. Beside each parsing pair,")
+    w("the `Value` baseline's own factor for the same two bodies.\n")
+    w("| what | small | 10× larger | factor | `Value` factor | target 11 |")
+    w("|---|---:|---:|---:|---:|---|")
+
+    def large_base(provider, n):
+        key = "tracking" if provider == "isendu" else "lines"
+        return estimate(f"parse_large/{provider}", "baseline_value", f"{key}_{n}")
+
+    pairs = [("verify, Wakilni", verify_times.get(300), verify_times.get(3000), "300 B → 3,000 B", None),
+             ("verify, Wakilni", verify_times.get(4096), verify_times.get(40960), "4 KiB → 40 KiB", None),
+             ("verify, Wakilni", verify_times.get(65536), verify_times.get(655360), "64 KiB → 640 KiB", None)]
+    for a, b in [(100, 1000), (1000, 10000), (10000, 100000)]:
+        base = (large_base("isendu", a), large_base("isendu", b))
+        pairs.append(("parse, isendu batch", large.get(("isendu", a)), large.get(("isendu", b)),
+                      f"{a:,} → {b:,} trackings", base))
+    base = (large_base("skladon", 500), large_base("skladon", 5000))
+    pairs.append(("parse, Skladon receiving", large.get(("skladon", 500)), large.get(("skladon", 5000)),
+                  "500 → 5,000 lines", base))
+    for what, small, big, label, base in pairs:
         if small is None or big is None:
             continue
         factor = big / small
         ok = factor <= 11
+        base_factor = "-"
+        if base and base[0] and base[1]:
+            base_factor = f"{base[1] / base[0]:.2f}"
         if not ok:
-            failures.append(f"linearity {what} {label}: {factor:.2f} > 11")
-        w(f"| {what}, {label} | {fmt_time(small)} | {fmt_time(big)} | {factor:.2f} | {verdict(ok)} |")
+            failures.append(f"linearity {what} {label}: {factor:.2f} > 11 (`Value` on the same bodies: {base_factor})")
+        w(f"| {what}, {label} | {fmt_time(small)} | {fmt_time(big)} | {factor:.2f} | {base_factor} | {verdict(ok)} |")
     w("")
+    w("The work itself is linear. valgrind's callgrind counts instructions, not time, so cache")
+    w("effects and machine load do not move it: ten parses of the 1,000-tracking batch take 165.5")
+    w("million instructions and one parse of the 10,000-tracking batch 154.1 million (`Value`: 361.8")
+    w("and 336.3 million). Time follows while a body and its result stay in one level of the memory")
+    w("hierarchy (100 → 1,000 and 10,000 → 100,000 trackings). The step from a 0.5 MB to a 5 MB body")
+    w("leaves the CPU caches and every memory access then costs more; the `Value` baseline pays that")
+    w("step too, as its factor shows.\n")
 
     # ----- end to end -----------------------------------------------------------------------
     w("## End to end\n")

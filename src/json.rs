@@ -255,7 +255,18 @@ fn naive_bytes(b: &[u8]) -> Option<PrimitiveDateTime> {
 /// goes to that parser, so the result is the same either way.
 pub(crate) fn parse_rfc3339(s: &str) -> Option<OffsetDateTime> {
     let s = s.trim();
-    rfc3339_fast(s.as_bytes()).or_else(|| OffsetDateTime::parse(s, &Rfc3339).ok())
+    let b = s.as_bytes();
+    if let Some(t) = rfc3339_fast(b) {
+        return Some(t);
+    }
+    // The general parser only for what could be RFC 3339 at all (a separator between date and
+    // time, and room for an offset after): a naive time or a plain date, which providers also
+    // send, is then refused at once instead of after a slow failed parse.
+    if b.len() >= 20 && matches!(b[10], b'T' | b't' | b' ') {
+        OffsetDateTime::parse(s, &Rfc3339).ok()
+    } else {
+        None
+    }
 }
 
 fn rfc3339_fast(b: &[u8]) -> Option<OffsetDateTime> {
@@ -459,6 +470,90 @@ impl Loose<'_> {
     }
 }
 
+/// A JSON value kept exactly as it was sent: its raw text.
+///
+/// Used where a provider sends something this crate does not model (the data of an event it
+/// does not know yet). Keeping the text is cheaper than building a `serde_json::Value` and loses
+/// nothing (no number is rounded, no key reordered); it is written back verbatim, so a round trip
+/// gives an equal value. Read it with [`get`](RawJson::get), [`to_value`](RawJson::to_value) or,
+/// into your own type, [`parse`](RawJson::parse).
+///
+/// ```
+/// use delivery_webhooks::wakilni::{self, EventData};
+///
+/// let body = br#"{"event_id":"e1","event":"Order Returned","timestamp":"2024-11-14 14:39:13",
+///   "data":{"order_id":7,"return_reason":"refused"}}"#;
+/// let EventData::Unknown { event, data } = wakilni::parse(body)?.data else { unreachable!() };
+/// assert_eq!(event, "Order Returned");
+/// assert_eq!(data.get(), r#"{"order_id":7,"return_reason":"refused"}"#);
+/// assert_eq!(data.to_value()?["return_reason"], "refused");
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct RawJson(Box<serde_json::value::RawValue>);
+
+impl RawJson {
+    /// The JSON text, exactly as sent.
+    #[must_use]
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The value as a `serde_json::Value`.
+    ///
+    /// # Errors
+    /// Never for a value read from a body (it was valid JSON then); the `Result` is for the
+    /// recursion limit of very deep values.
+    pub fn to_value(&self) -> Result<serde_json::Value, Error> {
+        self.parse()
+    }
+
+    /// Parses the value into a type of your own, with errors naming the JSON path.
+    ///
+    /// # Errors
+    /// [`Error::Payload`] when the value does not fit `T`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        parse(self.get().as_bytes())
+    }
+
+    /// The raw text of an already parsed value (used when a value had to be buffered).
+    pub(crate) fn from_value(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(RawJson)
+    }
+}
+
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for RawJson {}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson").field(&self.get()).finish()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.get())
+    }
+}
+
+impl serde::Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Box::<serde_json::value::RawValue>::deserialize(d).map(RawJson)
+    }
+}
+
 /// An optional string that borrows from the body when it can.
 pub(crate) fn borrowed_str_opt<'de, D: Deserializer<'de>>(
     d: D,
@@ -523,7 +618,25 @@ mod tests {
         ] {
             assert_eq!(rfc3339_fast(other.as_bytes()), None, "{other}");
         }
-        // Left to time's parser, with the same result: lowercase designators are RFC 3339 too.
+        // What the guard refuses before the general parser, the general parser refuses too.
+        for not_rfc3339 in ["2020-01-08 10:00:30", "2020-01-08", "2020-01-08T10:00", ""] {
+            assert_eq!(
+                OffsetDateTime::parse(not_rfc3339, &Rfc3339).ok(),
+                None,
+                "{not_rfc3339}"
+            );
+            assert_eq!(parse_rfc3339(not_rfc3339), None, "{not_rfc3339}");
+        }
+        // Left to time's parser, with the same result: lowercase designators and a space as the
+        // separator are RFC 3339 to it too.
+        for general in ["2020-01-08 10:00:30Z", "2020-01-08 10:00:30.5+01:00"] {
+            assert_eq!(
+                parse_rfc3339(general),
+                OffsetDateTime::parse(general, &Rfc3339).ok(),
+                "{general}"
+            );
+            assert!(parse_rfc3339(general).is_some(), "{general}");
+        }
         assert_eq!(
             parse_rfc3339(" 2020-01-08t10:00:30z "),
             OffsetDateTime::parse("2020-01-08T10:00:30Z", &Rfc3339).ok()

@@ -88,6 +88,7 @@ pub mod xoxoday;
 
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
+pub use json::RawJson;
 pub use verify::UrlToken;
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.

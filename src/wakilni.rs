@@ -58,7 +58,7 @@ use time::PrimitiveDateTime;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::json;
+use crate::json::{self, RawJson};
 use crate::macros::wire_enum;
 use crate::verify::HmacKeys;
 
@@ -406,8 +406,8 @@ pub enum EventData {
     Unknown {
         /// The `event` name, verbatim.
         event: String,
-        /// The `data`, as raw JSON (`null` when absent).
-        data: serde_json::Value,
+        /// The `data`, as the raw JSON text sent (`null` when absent).
+        data: RawJson,
     },
 }
 
@@ -451,7 +451,12 @@ impl EventData {
             EventData::OrderAssigned(d) => Some(d.order_id),
             EventData::OrderReadyForSelfPickup(d) => Some(d.order_id),
             EventData::Unknown { data, .. } => {
-                data.get("order_id").and_then(serde_json::Value::as_u64)
+                #[derive(Deserialize)]
+                struct OrderId {
+                    #[serde(default, with = "json::lenient_uint::option")]
+                    order_id: Option<u64>,
+                }
+                data.parse::<OrderId>().ok().and_then(|d| d.order_id)
             }
             other => other.status_change().map(|c| c.order_id),
         }
@@ -730,6 +735,10 @@ impl<'de> Visitor<'de> for EventVisitor {
         let data = match (data, event, early_data) {
             (Some(data), _, _) => data,
             (None, None, _) => return Err(de::Error::missing_field("event")),
+            (None, Some(EventType::Other(name)), Some(raw)) => EventData::Unknown {
+                event: name,
+                data: RawJson::from_value(&raw).map_err(de::Error::custom)?,
+            },
             (None, Some(event), Some(raw)) => {
                 // Parsed from the buffer, outside the outer path tracking: track it here.
                 let mut track = serde_path_to_error::Track::new();
@@ -739,9 +748,10 @@ impl<'de> Visitor<'de> for EventVisitor {
                         de::Error::custom(format_args!("invalid `data.{}`: {e}", track.path()))
                     })?
             }
-            (None, Some(event), None) if event.is_other() => DataSeed(event)
-                .deserialize(serde_json::Value::Null)
-                .map_err(de::Error::custom)?,
+            (None, Some(EventType::Other(name)), None) => EventData::Unknown {
+                event: name,
+                data: RawJson::from_value(&serde_json::Value::Null).map_err(de::Error::custom)?,
+            },
             (None, Some(_), None) => return Err(de::Error::missing_field("data")),
         };
         Ok(Event {

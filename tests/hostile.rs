@@ -177,7 +177,10 @@ mod wakilni {
         else {
             panic!()
         };
-        assert_eq!(data.as_array().map(Vec::len), Some(100_000));
+        assert_eq!(
+            data.to_value().unwrap().as_array().map(Vec::len),
+            Some(100_000)
+        );
     }
 
     #[test]

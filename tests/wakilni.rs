@@ -242,7 +242,16 @@ fn unknown_event_is_kept_with_its_data() {
         panic!("{:?}", event.data)
     };
     assert_eq!(name, "Order Returned");
-    assert_eq!(data["return_reason"], "customer refused");
+    assert_eq!(
+        data.to_value().unwrap()["return_reason"],
+        "customer refused"
+    );
+    // Kept verbatim, as sent.
+    assert!(
+        data.get()
+            .contains(r#""return_reason": "customer refused""#),
+        "{data}"
+    );
     assert_eq!(event.data.order_id(), Some(123456));
     assert_eq!(
         event.data.event_type(),
@@ -607,13 +616,33 @@ fn missing_required_fields_name_them() {
 #[test]
 fn deeply_nested_json_is_an_error_not_a_crash() {
     let depth = 100_000;
-    let mut body = String::from(
-        r#"{"event_id":"x","event":"Order Returned","timestamp":"2024-11-14 14:39:13","data":"#,
+    let nested = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    // Where a typed value belongs: refused at once, naming the field.
+    let body = format!(
+        r#"{{"event_id":"x","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{{"order_id":{nested}}}}}"#
     );
-    body.push_str(&"[".repeat(depth));
-    body.push_str(&"]".repeat(depth));
-    body.push('}');
     let p = payload_error(wakilni::parse(body.as_bytes()).unwrap_err());
+    assert!(p.message().contains("invalid type: sequence"), "{p}");
+    assert_eq!(p.path(), "data.order_id");
+    // In an ignored unknown field of a known event: skipped without recursion.
+    let body = format!(
+        r#"{{"event_id":"x","event":"Order Created","timestamp":"2024-11-14 14:39:13","extra":{nested},"data":{{"order_id":1,"waybill":"W","created_at":"2024-11-14 14:39:10"}}}}"#
+    );
+    assert_eq!(
+        wakilni::parse(body.as_bytes()).unwrap().data.order_id(),
+        Some(1)
+    );
+    // In an unknown event's data, which is kept as raw text: accepted (skipped without
+    // recursion), and turning it into a `Value` later is a clean error too.
+    let body = format!(
+        r#"{{"event_id":"x","event":"Order Returned","timestamp":"2024-11-14 14:39:13","data":{nested}}}"#
+    );
+    let event = wakilni::parse(body.as_bytes()).unwrap();
+    let EventData::Unknown { data, .. } = &event.data else {
+        panic!("not unknown")
+    };
+    assert_eq!(data.get().len(), 2 * depth);
+    let p = payload_error(data.to_value().unwrap_err());
     assert!(p.message().contains("recursion limit"), "{p}");
 }
 
