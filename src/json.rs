@@ -125,23 +125,14 @@ pub(crate) mod lenient_uint {
             D: Deserializer<'de>,
             T: TryFrom<u64>,
         {
-            struct Opt<T>(std::marker::PhantomData<T>);
-            impl<'de, T: TryFrom<u64>> Visitor<'de> for Opt<T> {
-                type Value = Option<T>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("an integer, a string of digits or null")
-                }
-                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                    super::deserialize(d).map(Some)
+            // serde's own `Option` handles `null` and absent; the wrapper reads the rest.
+            struct Value<T>(T);
+            impl<'de, T: TryFrom<u64>> Deserialize<'de> for Value<T> {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    super::deserialize(d).map(Value)
                 }
             }
-            d.deserialize_option(Opt(std::marker::PhantomData))
+            Ok(Option::<Value<T>>::deserialize(d)?.map(|v| v.0))
         }
 
         pub(crate) fn serialize<S: Serializer, T: Copy + Into<u64>>(
@@ -194,23 +185,14 @@ pub(crate) mod lenient_string {
         pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
             d: D,
         ) -> Result<Option<String>, D::Error> {
-            struct Opt;
-            impl<'de> Visitor<'de> for Opt {
-                type Value = Option<String>;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a string, a number or null")
-                }
-                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                    Ok(None)
-                }
-                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                    super::deserialize(d).map(Some)
+            // serde's own `Option` handles `null` and absent; the wrapper reads the rest.
+            struct Value(String);
+            impl<'de> Deserialize<'de> for Value {
+                fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    super::deserialize(d).map(Value)
                 }
             }
-            d.deserialize_option(Opt)
+            Ok(Option::<Value>::deserialize(d)?.map(|v| v.0))
         }
     }
 }

@@ -60,7 +60,8 @@
 //! # Design notes
 //! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
 //! - **Lenient where harmless, strict where it matters.** Unknown fields are ignored; unknown
-//!   events, statuses and enum values are kept verbatim (`Unknown`/`Other`); numbers are also read
+//!   events, statuses and enum values are kept verbatim (`Unknown`/`Other`, data the crate does
+//!   not model as [`RawJson`] or `serde_json::Value`); numbers are also read
 //!   from numeric strings; `null` and absent both mean `None`. Signatures, tokens and required
 //!   identifiers are checked exactly, and a malformed body is an error naming the JSON path.
 //! - **Lossless round trip.** Every payload serializes back to the provider's wire format, and

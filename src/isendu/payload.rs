@@ -477,9 +477,9 @@ pub struct Step {
     /// `podUrl`: the proof of delivery, if any.
     #[serde(default)]
     pub pod_url: Option<String>,
-    /// `error`, if the step reports one.
+    /// `error`, if the step reports one. Boxed: rarely sent, and a batch holds many steps.
     #[serde(default)]
-    pub error: Option<ErrorDetails>,
+    pub error: Option<Box<ErrorDetails>>,
 }
 
 /// One tracking (shipment) entry of a batch: its current state and its steps.
@@ -521,9 +521,10 @@ pub struct Tracking {
     /// `external`: whether the shipment is handled outside isendu.
     #[serde(default, deserialize_with = "lenient_bool::deserialize")]
     pub external: Option<bool>,
-    /// `error`, if isendu reports one for the tracking.
+    /// `error`, if isendu reports one for the tracking. Boxed: rarely sent, and a batch holds
+    /// many trackings.
     #[serde(default)]
-    pub error: Option<ErrorDetails>,
+    pub error: Option<Box<ErrorDetails>>,
     /// `steps`, as sent (`null` and absent read as empty). Their order is not guaranteed:
     /// see [`latest_step`](Tracking::latest_step).
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -704,10 +705,10 @@ pub struct Order {
     pub tracking_information: Option<Vec<TrackingInformation>>,
     /// `customerNote`.
     pub customer_note: Option<String>,
-    /// `error`, when the order is in error.
-    pub error: Option<ErrorDetails>,
-    /// `shippingInformation`.
-    pub shipping_information: Option<ShippingInformation>,
+    /// `error`, when the order is in error. Boxed: rarely sent.
+    pub error: Option<Box<ErrorDetails>>,
+    /// `shippingInformation`. Boxed: large, and absent from most webhook orders.
+    pub shipping_information: Option<Box<ShippingInformation>>,
     /// `deliveryDayEstimate`, as sent (its type is not documented).
     pub delivery_day_estimate: Option<serde_json::Value>,
     /// `items`.
