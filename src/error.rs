@@ -13,11 +13,13 @@ use std::net::IpAddr;
 /// error can be logged as it is.
 ///
 /// ```
+/// # #[cfg(feature = "wakilni")] {
 /// use delivery_webhooks::{wakilni, Error};
 ///
 /// let err = wakilni::parse(b"{not json").unwrap_err();
 /// assert_eq!(err.status_code(), 400);
 /// assert!(matches!(err, Error::Payload(_)));
+/// # }
 /// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

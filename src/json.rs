@@ -461,6 +461,7 @@ impl Loose<'_> {
 /// into your own type, [`parse`](RawJson::parse).
 ///
 /// ```
+/// # #[cfg(feature = "wakilni")] {
 /// use delivery_webhooks::wakilni::{self, EventData};
 ///
 /// let body = br#"{"event_id":"e1","event":"Order Returned","timestamp":"2024-11-14 14:39:13",
@@ -469,6 +470,7 @@ impl Loose<'_> {
 /// assert_eq!(event, "Order Returned");
 /// assert_eq!(data.get(), r#"{"order_id":7,"return_reason":"refused"}"#);
 /// assert_eq!(data.to_value()?["return_reason"], "refused");
+/// # }
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 #[derive(Clone)]

@@ -18,6 +18,7 @@
 //!
 //! # Quick start
 //! ```
+//! # #[cfg(feature = "wakilni")] {
 //! use delivery_webhooks::{wakilni, Error};
 //!
 //! // Built once at start-up, from your configuration.
@@ -39,7 +40,8 @@
 //! let headers = vec![("x-webhook-signature".to_string(), wakilni::sign("secret-from-the-wakilni-dashboard", body))];
 //! assert_eq!(handle(&verifier, &headers, body), 200);
 //! assert_eq!(handle(&verifier, &headers, b"{}"), 401);
-//! # Ok::<(), Error>(())
+//! # }
+//! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 //!
 //! # Providers
