@@ -103,7 +103,10 @@ def main():
         ok = ratio <= target
         if not ok:
             failures.append(f"verify {n} B: {ratio:.3f} > {target}")
-        size = f"{n} B" if n < 1024 else (f"{n // 1024} KiB" if n < 1 << 20 else f"{n >> 20} MiB")
+        if n % 1024:
+            size = f"{n:,} B"
+        else:
+            size = f"{n // 1024} KiB" if n < 1 << 20 else f"{n >> 20} MiB"
         w(f"| {size} | {fmt_time(base)} | {fmt_time(ours)} | {ratio:.3f} | ≤ {target} | {verdict(ok)} |")
     w("")
     w("The crate keeps each secret as the keyed HMAC state (inner and outer pads already absorbed)")
