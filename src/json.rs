@@ -294,6 +294,16 @@ pub(crate) fn parse_date(b: &[u8]) -> Option<time::Date> {
     time::Date::from_calendar_date(digits(&b[..4])? as i32, month, digits(&b[8..10])? as u8).ok()
 }
 
+/// The wire form of a plain date, `YYYY-MM-DD`.
+const PLAIN_DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Formats a date as `YYYY-MM-DD` (what [`parse_date`] reads); falls back to time's default
+/// format for years beyond four digits.
+pub(crate) fn format_date(d: &time::Date) -> String {
+    d.format(PLAIN_DATE).unwrap_or_else(|_| d.to_string())
+}
+
 /// The value of a run of ASCII digits (at most four here), `None` if any byte is not a digit.
 fn digits(b: &[u8]) -> Option<u32> {
     b.iter().try_fold(0u32, |acc, &d| {

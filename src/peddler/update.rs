@@ -467,9 +467,6 @@ impl DateValue {
     }
 }
 
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let loose = json::Loose::deserialize(d)?;
@@ -490,10 +487,7 @@ impl Serialize for DateValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             DateValue::DateTime(t) => s.serialize_str(&json::format_rfc3339(t)),
-            DateValue::Date(d) => match d.format(DATE) {
-                Ok(text) => s.serialize_str(&text),
-                Err(e) => Err(serde::ser::Error::custom(e)),
-            },
+            DateValue::Date(d) => s.serialize_str(&json::format_date(d)),
             DateValue::Other(v) => v.serialize(s),
         }
     }

@@ -7,7 +7,6 @@ use std::fmt;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use time::format_description::FormatItem;
-use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
 
@@ -16,9 +15,6 @@ use crate::json;
 /// How Skladon writes times: `2022-05-23T18:43:10.000Z` (JavaScript's `toISOString`).
 const MILLIS_Z: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-
-/// A plain date: `2025-05-25`.
-const PLAIN_DATE: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
 /// Formats a time as Skladon does (`2022-05-23T18:43:10.000Z`) when that loses nothing (UTC,
 /// whole milliseconds); otherwise as full RFC 3339 so the round trip stays exact.
@@ -72,13 +68,12 @@ impl DateOrDateTime {
     /// Parses either form; `None` if the text is neither.
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
+        // The crate's shared readers: hand-written for the common forms, `time`'s own parser for
+        // the rest of RFC 3339, so the result is the same as parsing with `time` alone.
         let s = s.trim();
-        if s.len() == 10 {
-            Date::parse(s, PLAIN_DATE).ok().map(DateOrDateTime::Date)
-        } else {
-            OffsetDateTime::parse(s, &Rfc3339)
-                .ok()
-                .map(DateOrDateTime::DateTime)
+        match json::parse_date(s.as_bytes()) {
+            Some(date) => Some(DateOrDateTime::Date(date)),
+            None => json::parse_rfc3339(s).map(DateOrDateTime::DateTime),
         }
     }
 }
@@ -87,10 +82,7 @@ impl fmt::Display for DateOrDateTime {
     /// The wire form: `2025-05-25` or `2024-06-13T00:00:00.000Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DateOrDateTime::Date(d) => match d.format(PLAIN_DATE) {
-                Ok(s) => f.write_str(&s),
-                Err(_) => write!(f, "{d}"),
-            },
+            DateOrDateTime::Date(d) => f.write_str(&json::format_date(d)),
             DateOrDateTime::DateTime(t) => f.write_str(&format_time(t)),
         }
     }
