@@ -1,0 +1,72 @@
+//! Shared tokens, API keys and key ids: kept as SHA-256 digests, compared in constant time.
+
+use std::fmt;
+
+use sha2::{Digest, Sha256};
+use subtle::{Choice, ConstantTimeEq};
+use zeroize::Zeroize;
+
+use crate::error::Error;
+
+/// A set of shared secrets compared in constant time: tokens, API keys, key ids.
+///
+/// Each is kept as its SHA-256 digest, so comparing takes the same time whatever the length of
+/// the presented value, and a long-lived process does not keep the token in the clear.
+#[derive(Clone)]
+pub(crate) struct TokenSet {
+    digests: Vec<[u8; 32]>,
+}
+
+impl TokenSet {
+    /// Refuses an empty list and any empty token.
+    pub(crate) fn new<I, S>(tokens: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let mut digests = Vec::new();
+        for token in tokens {
+            let token = token.as_ref();
+            if token.is_empty() {
+                return Err(Error::EmptySecret);
+            }
+            digests.push(Sha256::digest(token).into());
+        }
+        if digests.is_empty() {
+            return Err(Error::EmptySecret);
+        }
+        Ok(Self { digests })
+    }
+
+    /// Whether `presented` equals one of the tokens; constant time in every token.
+    pub(crate) fn matches(&self, presented: &[u8]) -> bool {
+        self.matches_digest(&Sha256::digest(presented).into())
+    }
+
+    /// Whether a digest computed by the caller (e.g. of a value decoded on the fly) matches.
+    pub(crate) fn matches_digest(&self, digest: &[u8; 32]) -> bool {
+        // No early exit: every configured token is compared.
+        let hit = self
+            .digests
+            .iter()
+            .fold(Choice::from(0), |acc, d| acc | d.ct_eq(digest));
+        hit.into()
+    }
+}
+
+impl Drop for TokenSet {
+    fn drop(&mut self) {
+        // A digest lets anyone holding it test guesses offline; wipe it with the set.
+        self.digests.zeroize();
+    }
+}
+
+// The `Drop` above wipes every digest: `TokenSet`, and every type holding one (`UrlToken`, the
+// verifiers), can be required to be `ZeroizeOnDrop`.
+impl zeroize::ZeroizeOnDrop for TokenSet {}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} redacted token(s)]", self.digests.len())
+    }
+}
