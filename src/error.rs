@@ -58,7 +58,7 @@ pub enum Error {
         /// The client address the decision was made on.
         addr: IpAddr,
     },
-    /// A secret, token or key given to a constructor was empty.
+    /// A secret, token or key given to a constructor was empty or only whitespace.
     #[error("empty secret")]
     EmptySecret,
     /// The body is larger than the configured limit.
@@ -78,6 +78,20 @@ pub enum Error {
     /// The body is not the JSON the provider documents.
     #[error(transparent)]
     Payload(#[from] PayloadError),
+    /// The provider never calls with this HTTP method (Skladon uses GET and POST, the others
+    /// POST).
+    #[error("method {method} not allowed")]
+    MethodNotAllowed {
+        /// The allowed method(s), e.g. `POST` or `GET or POST`.
+        method: &'static str,
+    },
+    /// The receiver did not give the check something it needs: the peer address for
+    /// Xoxoday's source check, say. A bug in the integration, not in the request: 500.
+    #[error("the receiver did not provide the request's {part}")]
+    MissingRequestPart {
+        /// What is missing, e.g. `peer address`.
+        part: &'static str,
+    },
 }
 
 impl Error {
@@ -89,7 +103,8 @@ impl Error {
     /// | [`UntrustedSource`](Error::UntrustedSource) | 403 |
     /// | [`BodyTooLarge`](Error::BodyTooLarge) | 413 |
     /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
-    /// | [`EmptySecret`](Error::EmptySecret) | 500 (a configuration error on the receiver's side) |
+    /// | [`MethodNotAllowed`](Error::MethodNotAllowed) | 405 |
+    /// | [`EmptySecret`](Error::EmptySecret), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
     /// | everything else | 400 |
     ///
     /// Headers are only required where they carry a credential, so a missing header means an
@@ -101,10 +116,26 @@ impl Error {
             Error::UntrustedSource { .. } => 403,
             Error::BodyTooLarge { .. } => 413,
             Error::InvalidUrl { .. } => 404,
-            Error::EmptySecret => 500,
+            Error::MethodNotAllowed { .. } => 405,
+            Error::EmptySecret | Error::MissingRequestPart { .. } => 500,
             Error::ConflictingHeader { .. } | Error::InvalidHeader { .. } | Error::Payload(_) => {
                 400
             }
+        }
+    }
+
+    /// [`status_code`](Error::status_code) as an `http::StatusCode`.
+    #[cfg(feature = "http")]
+    #[must_use]
+    pub fn http_status(&self) -> http::StatusCode {
+        match self.status_code() {
+            401 => http::StatusCode::UNAUTHORIZED,
+            403 => http::StatusCode::FORBIDDEN,
+            404 => http::StatusCode::NOT_FOUND,
+            405 => http::StatusCode::METHOD_NOT_ALLOWED,
+            413 => http::StatusCode::PAYLOAD_TOO_LARGE,
+            500 => http::StatusCode::INTERNAL_SERVER_ERROR,
+            _ => http::StatusCode::BAD_REQUEST,
         }
     }
 

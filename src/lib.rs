@@ -71,10 +71,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod any;
+mod delivery;
 mod error;
 mod headers;
 mod json;
 mod macros;
+mod request;
 mod url;
 mod verify;
 
@@ -89,9 +92,12 @@ pub mod wakilni;
 #[cfg(feature = "xoxoday")]
 pub mod xoxoday;
 
+pub use any::AnyDelivery;
+pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
 pub use json::RawJson;
+pub use request::Request;
 pub use verify::UrlToken;
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.

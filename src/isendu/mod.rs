@@ -5,8 +5,8 @@
 //! - **The handshake**, five minutes after the URL is registered (and again whenever the
 //!   integration is saved): `{"keyId": "<API key id>"}`. The receiver must answer HTTP 200
 //!   **within 5 seconds** with the JSON body `{"response":"<API integration secret key>"}`;
-//!   anything else and isendu never uses the URL. [`Verifier::answer`] builds that body, only for
-//!   the right key id.
+//!   anything else and isendu never uses the URL. [`Verifier::receive`] puts that body in the
+//!   delivery's [`Reply`], only for the right key id.
 //! - **Updates**: `{"order": [...], "tracking": [...]}` whenever an API-generated order changes or
 //!   a shipment gets news. Events are *batched* and *not guaranteed to arrive in order*: fold them
 //!   with [`State`], which gives the same result whatever the order and however often a batch
@@ -21,36 +21,38 @@
 //! - optionally, a secret token in the URL you register: register
 //!   `https://you.example/hooks/isendu?token=<long random value>` (or put the value in a path
 //!   segment, `https://you.example/hooks/isendu/<value>`), configure the same value with
-//!   [`Verifier::with_url_token`], and every request whose URL lacks it is refused (401) before
+//!   [`Verifier::url_token`], and every request whose URL lacks it is refused (401) before
 //!   its body is read. Without it, anyone who learns your webhook URL can post fake updates.
 //!
 //! # Example
 //! ```
-//! use delivery_webhooks::UrlToken;
-//! use delivery_webhooks::isendu::{Delivery, Verifier};
+//! use delivery_webhooks::{Request, UrlToken};
+//! use delivery_webhooks::isendu::{Message, Verifier};
 //!
 //! // At start-up, from your configuration.
 //! let verifier = Verifier::new("key-7f3a", "sk_live_0123456789")?
-//!     .with_url_token(UrlToken::query("token", "u9X2-long-random-value")?);
+//!     .url_token(UrlToken::query("token", "u9X2-long-random-value")?);
 //!
 //! // In the handler: the request target as your framework gives it, and the raw body.
 //! let url = "/hooks/isendu?token=u9X2-long-random-value";
-//! match verifier.handle(url, br#"{"keyId":"key-7f3a"}"#)? {
-//!     Delivery::Verification { response, .. } => {
-//!         // Answer 200 with this body (content type application/json), right away.
-//!         assert_eq!(response, r#"{"response":"sk_live_0123456789"}"#);
-//!     }
-//!     Delivery::Update(update) => println!("{} trackings", update.tracking.len()),
-//!     _ => {} // `Delivery` is non-exhaustive: isendu may add message kinds.
-//! }
+//! let handshake = verifier.receive(&Request::new(&[] as &[(&str, &str)], br#"{"keyId":"key-7f3a"}"#).uri(url))?;
+//! // Answer with the reply, right away: 200, application/json, the secret key.
+//! assert_eq!(handshake.reply.body(), br#"{"response":"sk_live_0123456789"}"#);
+//! assert_eq!(handshake.reply.content_type(), Some("application/json"));
 //!
 //! let body = br#"{"tracking":[{"uuid":"t-1","status":"D","delivered":true,"steps":[]}]}"#;
-//! let Delivery::Update(update) = verifier.handle(url, body)? else { unreachable!() };
+//! let no_headers: [(&str, &str); 0] = [];
+//! let delivery = verifier.receive(&Request::new(&no_headers, body).uri(url))?;
+//! let Message::Update(update) = &delivery.payload else { unreachable!() };
 //! assert_eq!(update.tracking[0].delivered, Some(true));
+//! assert_eq!(delivery.reply.body(), b""); // an empty 200
+//! assert!(delivery.dedup_key.as_str().starts_with("isendu:sha256:"));
 //!
 //! // A wrong token in the URL, or a handshake for another key id: 401.
-//! assert_eq!(verifier.handle("/hooks/isendu?token=guess", body).unwrap_err().status_code(), 401);
-//! assert_eq!(verifier.handle(url, br#"{"keyId":"other"}"#).unwrap_err().status_code(), 401);
+//! let forged = Request::new(&no_headers, body).uri("/hooks/isendu?token=guess");
+//! assert_eq!(verifier.receive(&forged).unwrap_err().status_code(), 401);
+//! let other = Request::new(&no_headers, br#"{"keyId":"other"}"#).uri(url);
+//! assert_eq!(verifier.receive(&other).unwrap_err().status_code(), 401);
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 //!
@@ -87,6 +89,7 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 use crate::json;
 use crate::verify::{TokenSet, UrlToken};
+use crate::{DedupKey, Delivery, Provider, Receive, Reply, Request};
 
 pub use payload::{
     Decimal, ErrorDetails, Item, Order, OrderStatus, ShippingInformation, Step, Tracking,
@@ -349,9 +352,9 @@ impl Verifier {
     /// when the key pair is generated.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if either is empty.
+    /// [`Error::EmptySecret`] if either is empty or only whitespace.
     pub fn new(key_id: impl AsRef<str>, secret_key: impl AsRef<str>) -> Result<Self, Error> {
-        Self::with_keys([(key_id, secret_key)])
+        Self::with_secrets([(key_id, secret_key)])
     }
 
     /// A verifier for several integrations at once, as `(key id, secret key)` pairs: during a key
@@ -359,8 +362,9 @@ impl Verifier {
     /// works.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty.
-    pub fn with_keys<I, K, S>(pairs: I) -> Result<Self, Error>
+    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
+    /// whitespace.
+    pub fn with_secrets<I, K, S>(pairs: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = (K, S)>,
         K: AsRef<str>,
@@ -369,7 +373,7 @@ impl Verifier {
         let mut integrations = Vec::new();
         for (key_id, secret) in pairs {
             let secret = secret.as_ref();
-            if secret.is_empty() {
+            if secret.trim().is_empty() {
                 return Err(Error::EmptySecret);
             }
             // serde_json escapes quotes, backslashes and control characters; a `&str` cannot
@@ -399,7 +403,7 @@ impl Verifier {
     /// Also requires this token in the request URL (see [`UrlToken`]), for the handshake and
     /// for updates alike: register the URL with the token in it.
     #[must_use]
-    pub fn with_url_token(mut self, token: UrlToken) -> Self {
+    pub fn url_token(mut self, token: UrlToken) -> Self {
         self.url_token = Some(token);
         self
     }
@@ -413,8 +417,8 @@ impl Verifier {
     }
 
     /// The handshake answer, `{"response":"<secret key>"}`, JSON-escaped, for a request naming
-    /// one of the configured key ids. Send it with status 200 and content type
-    /// [`RESPONSE_CONTENT_TYPE`].
+    /// one of the configured key ids. [`receive`](Verifier::receive) puts it in the delivery's
+    /// [`Reply`]; call this directly only outside the contract. The text is wiped on drop.
     ///
     /// # Errors
     /// [`Error::TokenMismatch`] (401) when the key id is not one of the configured ones: the
@@ -425,11 +429,11 @@ impl Verifier {
     ///
     /// let verifier = Verifier::new("key-7f3a", r#"se"cr\et"#)?;
     /// let body = verifier.answer(&VerificationRequest::new("key-7f3a"))?;
-    /// assert_eq!(body, r#"{"response":"se\"cr\\et"}"#);
+    /// assert_eq!(body.as_str(), r#"{"response":"se\"cr\\et"}"#);
     /// assert!(verifier.answer(&VerificationRequest::new("key-0000")).is_err());
     /// # Ok::<(), delivery_webhooks::Error>(())
     /// ```
-    pub fn answer(&self, request: &VerificationRequest) -> Result<String, Error> {
+    pub fn answer(&self, request: &VerificationRequest) -> Result<Zeroizing<String>, Error> {
         let presented = request.key_id.as_bytes();
         // Every integration is compared, so timing does not tell which one matched.
         let mut hit = None;
@@ -438,86 +442,65 @@ impl Verifier {
                 hit = Some(integration);
             }
         }
-        hit.map(|i| String::clone(&i.response))
-            .ok_or(Error::TokenMismatch)
+        hit.map(|i| i.response.clone()).ok_or(Error::TokenMismatch)
     }
 
-    /// Checks the body size and, if configured, the URL token. Allocates nothing.
-    ///
-    /// `url` is the request target as your framework gives it (`/hooks/isendu?token=...`) or an
-    /// absolute URL; it is ignored when no URL token is configured.
+    /// Checks the body size and, if configured, the URL token in the request target. Allocates
+    /// nothing.
     ///
     /// # Errors
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
-    pub fn verify(&self, url: &str, body: &[u8]) -> Result<(), Error> {
-        crate::check_body_size(body, self.max_body_size)?;
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
         match &self.url_token {
-            Some(token) => token.verify(url),
+            Some(token) => token.verify(request.path_and_query()),
             None => Ok(()),
         }
     }
 
-    /// [`verify`](Verifier::verify), then [`parse`].
+    /// Checks, parses, and answers a handshake: the delivery's [`Reply`] holds
+    /// `{"response":"<secret key>"}` for a handshake naming a configured key id (wiped on drop),
+    /// an empty 200 for an update. The dedup key is the SHA-256 of the body (`isendu:sha256:…`):
+    /// isendu sends no id.
     ///
     /// # Errors
-    /// Those of both.
-    pub fn receive(&self, url: &str, body: &[u8]) -> Result<Message, Error> {
-        self.verify(url, body)?;
-        parse(body)
-    }
-
-    /// Everything a handler needs: checks, parses, and answers a handshake.
-    ///
-    /// # Errors
-    /// Those of [`receive`](Verifier::receive), and [`Error::TokenMismatch`] for a handshake
-    /// naming another key id.
-    pub fn handle(&self, url: &str, body: &[u8]) -> Result<Delivery, Error> {
-        Ok(match self.receive(url, body)? {
-            Message::Verification(request) => {
-                let response = self.answer(&request)?;
-                Delivery::Verification { request, response }
+    /// Those of [`verify`](Verifier::verify) and [`parse`], and [`Error::TokenMismatch`] for a
+    /// handshake naming another key id.
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
+        self.verify(request)?;
+        let body = request.body();
+        let message = parse(body)?;
+        let reply = match &message {
+            Message::Verification(handshake) => {
+                let mut answer = self.answer(handshake)?;
+                // Moves the buffer (no copy left behind): the reply wipes it on drop.
+                Reply::secret_json(std::mem::take(&mut *answer).into_bytes())
             }
-            Message::Update(update) => Delivery::Update(update),
-        })
+            Message::Update(_) => Reply::ok(),
+        };
+        let key = DedupKey::of_body(Provider::Isendu, body);
+        let mut delivery = Delivery::new(Provider::Isendu, key, message);
+        delivery.reply = reply;
+        Ok(delivery)
     }
 }
 
-/// A checked request, as [`Verifier::handle`] gives it.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Delivery {
-    /// The handshake, for a configured key id.
-    Verification {
-        /// The request.
-        request: VerificationRequest,
-        /// The body to answer with, status 200, within 5 seconds.
-        response: String,
-    },
-    /// A batch: answer 200, then fold it into your [`State`].
-    Update(Update),
-}
+impl Receive for Verifier {
+    type Payload = Message;
 
-impl Delivery {
-    /// The body to answer with: the handshake response, or empty for an update.
-    #[must_use]
-    pub fn response_body(&self) -> &str {
-        match self {
-            Delivery::Verification { response, .. } => response,
-            Delivery::Update(_) => "",
-        }
+    fn provider(&self) -> Provider {
+        Provider::Isendu
     }
-}
 
-impl fmt::Debug for Delivery {
-    /// Never shows the handshake response: it contains the secret key.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Delivery::Verification { request, .. } => f
-                .debug_struct("Verification")
-                .field("request", request)
-                .field("response", &"[redacted]")
-                .finish(),
-            Delivery::Update(u) => f.debug_tuple("Update").field(u).finish(),
-        }
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
+        Verifier::receive(self, request)
     }
 }

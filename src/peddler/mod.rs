@@ -11,10 +11,12 @@
 //! # How it is authenticated
 //! Each call carries `x-webhook-shared-token`, a secret you agree with Peddler. [`Verifier`]
 //! compares it in constant time with one or more configured tokens (several during a rotation);
-//! [`Verifier::receive`] checks it, then parses the body.
+//! [`Verifier::receive`] checks it, then parses the body into the crate's
+//! [`Delivery`](crate::Delivery) with the dedup key `peddler:<ShipmentUpdate::dedup_key>`.
 //!
 //! # Example
 //! ```
+//! use delivery_webhooks::Request;
 //! use delivery_webhooks::peddler::{self, CodeMeaning, FailureReason, Status};
 //!
 //! let body = br#"{"id":"fx6_ZSWp0RDc24csBqOj9","carrierTrackingNumber":"P199684830307745678",
@@ -25,7 +27,8 @@
 //! let headers = [("X-Webhook-Shared-Token", "my-shared-token")];
 //!
 //! let verifier = peddler::Verifier::new("my-shared-token")?;
-//! let update = verifier.receive(&headers, body)?;
+//! let delivery = verifier.receive(&Request::new(&headers, body))?;
+//! let update = &delivery.payload;
 //! assert_eq!(update.status, Status::FailedAttempt);
 //! assert_eq!(update.failed_status, Some(FailureReason::CustomerNotPresentNoNeighbours));
 //! assert_eq!(
@@ -33,12 +36,13 @@
 //!     Some(CodeMeaning::FailedAttempt(FailureReason::CustomerNotPresentNoNeighbours))
 //! );
 //! assert_eq!(
-//!     update.dedup_key(),
-//!     "fx6_ZSWp0RDc24csBqOj9:FAILED_ATTEMPT:601:2024-09-02T13:08:06.574Z"
+//!     delivery.dedup_key.as_str(),
+//!     "peddler:fx6_ZSWp0RDc24csBqOj9:FAILED_ATTEMPT:601:2024-09-02T13:08:06.574Z"
 //! );
 //!
 //! let wrong = [("x-webhook-shared-token", "guess")];
-//! assert_eq!(verifier.receive(&wrong, body).unwrap_err().status_code(), 401);
+//! let err = verifier.receive(&Request::new(&wrong, body)).unwrap_err();
+//! assert_eq!(err.status_code(), 401);
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 //!
@@ -62,9 +66,9 @@
 use std::fmt;
 
 use crate::error::Error;
-use crate::headers::Headers;
 use crate::json;
 use crate::verify::TokenSet;
+use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
 mod codes;
 mod update;
@@ -102,7 +106,7 @@ pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
 /// Checks Peddler's `x-webhook-shared-token` header.
 ///
 /// Tokens are kept as SHA-256 digests and compared in constant time; `Debug` never shows them.
-/// Configure the new and the old token together with [`with_tokens`](Verifier::with_tokens)
+/// Configure the new and the old token together with [`with_secrets`](Verifier::with_secrets)
 /// while a rotation is under way.
 #[derive(Clone)]
 pub struct Verifier {
@@ -123,17 +127,17 @@ impl Verifier {
     /// A verifier accepting one token.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty.
+    /// [`Error::EmptySecret`] if `token` is empty or only whitespace.
     pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
-        Self::with_tokens([token])
+        Self::with_secrets([token])
     }
 
     /// A verifier accepting any of `tokens`: during a rotation, configure the new and the old
     /// token together.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty.
-    pub fn with_tokens<I, S>(tokens: I) -> Result<Self, Error>
+    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace.
+    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -153,16 +157,17 @@ impl Verifier {
         self
     }
 
-    /// Checks the `x-webhook-shared-token` header. Allocates nothing.
+    /// Checks the body size, then the `x-webhook-shared-token` header. Allocates nothing.
     ///
-    /// The token covers no part of the body, so only the headers are needed.
+    /// The token covers no part of the body: only its size is looked at.
     ///
     /// # Errors
-    /// [`Error::MissingHeader`] (absent or empty, 401), [`Error::ConflictingHeader`] (sent twice
-    /// with different values, 400), [`Error::InvalidHeader`] (not visible ASCII, 400) or
-    /// [`Error::TokenMismatch`] (401).
-    pub fn verify<H: Headers + ?Sized>(&self, headers: &H) -> Result<(), Error> {
-        let token = headers.require(TOKEN_HEADER)?;
+    /// [`Error::BodyTooLarge`] (413), [`Error::MissingHeader`] (absent or empty, 401),
+    /// [`Error::ConflictingHeader`] (sent twice with different values, 400),
+    /// [`Error::InvalidHeader`] (not visible ASCII, 400) or [`Error::TokenMismatch`] (401).
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
+        let token = request.headers().require(TOKEN_HEADER)?;
         if self.tokens.matches(token.as_bytes()) {
             Ok(())
         } else {
@@ -170,17 +175,35 @@ impl Verifier {
         }
     }
 
-    /// Checks the body size and the token, then parses the body.
+    /// [`verify`](Verifier::verify), then [`parse`]; the dedup key is
+    /// `peddler:` and [`ShipmentUpdate::dedup_key`].
     ///
     /// # Errors
-    /// [`Error::BodyTooLarge`], those of [`verify`](Verifier::verify), then those of [`parse`].
-    pub fn receive<H: Headers + ?Sized>(
-        &self,
-        headers: &H,
-        body: &[u8],
-    ) -> Result<ShipmentUpdate, Error> {
-        crate::check_body_size(body, self.max_body_size)?;
-        self.verify(headers)?;
-        parse(body)
+    /// Those of [`verify`](Verifier::verify), then those of [`parse`].
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<ShipmentUpdate>, Error> {
+        self.verify(request)?;
+        let update = parse(request.body())?;
+        let key = DedupKey::new(Provider::Peddler, update.dedup_key());
+        Ok(Delivery::new(Provider::Peddler, key, update))
+    }
+}
+
+impl Receive for Verifier {
+    type Payload = ShipmentUpdate;
+
+    fn provider(&self) -> Provider {
+        Provider::Peddler
+    }
+
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<ShipmentUpdate>, Error> {
+        Verifier::receive(self, request)
     }
 }

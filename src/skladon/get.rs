@@ -7,7 +7,10 @@ use crate::url;
 
 /// The id Skladon appended to a GET webhook URL, percent-decoded: an `eshopOrderId` for order
 /// types, an `eshopReceivingId` for receivings, and so on. Fetch the entity with it from
-/// Skladon's API.
+/// Skladon's API, putting it in that URL with [`to_path_segment`](EntityId::to_path_segment).
+///
+/// Ids that could change the meaning of a URL built from them are refused where the id is read:
+/// a `/`, `?` or `#`, `.` or `..` alone, control characters and NUL (all after decoding).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntityId(String);
 
@@ -22,6 +25,55 @@ impl EntityId {
     #[must_use]
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+impl EntityId {
+    /// Reads one path segment: percent-decodes it and refuses unsafe ids (see the type's docs).
+    pub(crate) fn from_segment(raw: &str) -> Result<Self, Error> {
+        let decoded = url::decode(raw, false)
+            .ok_or_else(|| invalid("malformed percent-encoding in the entity id"))?;
+        if decoded.is_empty() {
+            return Err(invalid("no entity id after the registered url"));
+        }
+        if decoded == "." || decoded == ".." {
+            return Err(invalid("the entity id is a dot segment"));
+        }
+        if decoded
+            .chars()
+            .any(|c| matches!(c, '/' | '?' | '#') || c.is_control())
+        {
+            return Err(invalid(
+                "the entity id contains `/`, `?`, `#` or a control character",
+            ));
+        }
+        Ok(EntityId(decoded.into_owned()))
+    }
+
+    /// The id percent-encoded as one URL path segment: every byte but ASCII letters, digits and
+    /// `-._~` is escaped, so the id can be appended to an API URL as it is.
+    ///
+    /// ```
+    /// use delivery_webhooks::skladon::entity_id_from_url;
+    ///
+    /// let id = entity_id_from_url("/orders/", "/orders/ORD%207%2B1")?;
+    /// assert_eq!(id.as_str(), "ORD 7+1");
+    /// assert_eq!(id.to_path_segment(), "ORD%207%2B1");
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_path_segment(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(self.0.len());
+        for b in self.0.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(char::from(b));
+            } else {
+                // Writing to a String cannot fail.
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+        out
     }
 }
 
@@ -52,16 +104,17 @@ fn invalid(reason: &'static str) -> Error {
 ///   as most frameworks give it); when both are absolute their scheme and host are compared,
 ///   ignoring ASCII case;
 /// - query strings on either side are ignored here (check a token in them with
-///   [`Verifier::receive_get`](super::Verifier::receive_get));
+///   the [`Verifier`](super::Verifier), which reads the token from the path);
 /// - the id is percent-decoded (`ORD%2F7` is `ORD/7`); one trailing slash after it is allowed.
 ///
 /// Paths are compared exactly (case-sensitive, not decoded). When the registered URL holds a
-/// secret token, call [`Verifier::receive_get`](super::Verifier::receive_get) instead, which
-/// checks the token in constant time first.
+/// secret token, receive through the [`Verifier`](super::Verifier) instead, which checks the
+/// token in constant time first. Unsafe ids are refused as by [`EntityId`].
 ///
 /// # Errors
 /// [`Error::InvalidUrl`] (HTTP 404) when `requested` is not under `registered` (another path or
-/// origin), has no id, has more than one segment after it, or has a malformed percent escape.
+/// origin), has no id, has more than one segment after it, has a malformed percent escape, or
+/// names an unsafe id.
 ///
 /// ```
 /// use delivery_webhooks::skladon::entity_id_from_url;
@@ -103,10 +156,5 @@ pub fn entity_id_from_url(registered: &str, requested: &str) -> Result<EntityId,
             "more than one path segment after the registered url",
         ));
     }
-    let decoded = url::decode(id, false)
-        .ok_or_else(|| invalid("malformed percent-encoding in the entity id"))?;
-    if decoded.is_empty() {
-        return Err(invalid("no entity id after the registered url"));
-    }
-    Ok(EntityId(decoded.into_owned()))
+    EntityId::from_segment(id)
 }

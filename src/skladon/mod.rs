@@ -73,6 +73,7 @@
 mod entities;
 mod get;
 mod order;
+mod receive;
 mod wire;
 
 use std::fmt;
@@ -84,7 +85,6 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, PayloadError};
 use crate::json;
 use crate::macros::wire_enum;
-use crate::verify::UrlToken;
 
 pub use entities::{
     BatteryType, Contact, DeliveryType, ExpMethod, HandlingUnits, Incoterms, LineState, Order,
@@ -93,6 +93,7 @@ pub use entities::{
     StockMovement, StockMovementType, Urgency,
 };
 pub use get::{EntityId, entity_id_from_url};
+pub use receive::{DEFAULT_MOUNT, Notification, Verifier};
 pub use wire::DateOrDateTime;
 
 wire_enum! {
@@ -543,121 +544,6 @@ impl<'de> Deserialize<'de> for Keys {
             }
         }
         d.deserialize_map(V)
-    }
-}
-
-/// Checks Skladon webhook calls by the token in their URL, then parses them.
-///
-/// Skladon signs nothing, so the URL you register is the credential: put a [`UrlToken`] in it
-/// (a path segment is safest for GET webhooks, where Skladon appends the id). `Debug` never
-/// shows the token.
-#[derive(Clone)]
-pub struct Verifier {
-    token: Option<UrlToken>,
-    max_body_size: usize,
-}
-
-impl fmt::Debug for Verifier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("skladon::Verifier")
-            .field("token", &self.token)
-            .field("max_body_size", &self.max_body_size)
-            .finish()
-    }
-}
-
-impl Verifier {
-    /// A verifier requiring `token` in every URL. The token's constructors refuse an empty
-    /// value ([`Error::EmptySecret`]) and accept several for rotation.
-    #[must_use]
-    pub fn new(token: UrlToken) -> Self {
-        Self {
-            token: Some(token),
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-        }
-    }
-
-    /// A verifier that checks no token: anyone who learns your URLs can call them. Only for
-    /// receivers protected otherwise (a private network, a gateway that checks the caller).
-    #[must_use]
-    pub fn without_token() -> Self {
-        Self {
-            token: None,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-        }
-    }
-
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
-    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
-    #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
-        self
-    }
-
-    /// Checks the body size and the token in `url` (the absolute URL or the request target the
-    /// call came in on). Allocates nothing.
-    ///
-    /// # Errors
-    /// [`Error::BodyTooLarge`], [`Error::TokenMismatch`].
-    pub fn verify(&self, url: &str, body: &[u8]) -> Result<(), Error> {
-        crate::check_body_size(body, self.max_body_size)?;
-        self.verify_url(url)
-    }
-
-    fn verify_url(&self, url: &str) -> Result<(), Error> {
-        match &self.token {
-            Some(token) => token.verify(url),
-            None => Ok(()),
-        }
-    }
-
-    /// A POST webhook: checks the size and the URL token, then parses the body as the entity of
-    /// `webhook_type` (the type this URL was registered for).
-    ///
-    /// # Errors
-    /// Those of [`verify`](Verifier::verify), then those of [`parse`].
-    pub fn receive(
-        &self,
-        url: &str,
-        webhook_type: &WebhookType,
-        body: &[u8],
-    ) -> Result<Delivery, Error> {
-        self.verify(url, body)?;
-        let entity = parse(webhook_type, body)?;
-        Ok(Delivery {
-            webhook_type: webhook_type.clone(),
-            entity,
-        })
-    }
-
-    /// A GET webhook: checks the token in `requested` (in constant time, before anything is
-    /// compared), then returns the entity id appended to `registered` (see
-    /// [`entity_id_from_url`]).
-    ///
-    /// # Errors
-    /// [`Error::TokenMismatch`] (401), then [`Error::InvalidUrl`] (404).
-    pub fn receive_get(&self, registered: &str, requested: &str) -> Result<EntityId, Error> {
-        self.verify_url(requested)?;
-        entity_id_from_url(registered, requested)
-    }
-}
-
-/// A checked, parsed POST webhook.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// The type the URL was registered for.
-    pub webhook_type: WebhookType,
-    /// The entity from the body.
-    pub entity: Entity,
-}
-
-impl Delivery {
-    /// The key to deduplicate on (see [`Entity::dedup_key`]).
-    #[must_use]
-    pub fn dedup_key(&self) -> String {
-        self.entity.dedup_key(&self.webhook_type)
     }
 }
 

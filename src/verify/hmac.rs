@@ -30,7 +30,7 @@ pub(crate) struct HmacKeys {
 }
 
 impl HmacKeys {
-    /// Refuses an empty list and any empty secret.
+    /// Refuses an empty list and any empty or whitespace-only secret.
     pub(crate) fn new<I, S>(secrets: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
@@ -39,7 +39,7 @@ impl HmacKeys {
         let mut keys = Vec::new();
         for secret in secrets {
             let secret = secret.as_ref();
-            if secret.is_empty() {
+            if secret.trim_ascii().is_empty() {
                 return Err(Error::EmptySecret);
             }
             keys.push(keyed(secret));

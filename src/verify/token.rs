@@ -18,7 +18,7 @@ pub(crate) struct TokenSet {
 }
 
 impl TokenSet {
-    /// Refuses an empty list and any empty token.
+    /// Refuses an empty list and any empty or whitespace-only token.
     pub(crate) fn new<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
@@ -27,7 +27,7 @@ impl TokenSet {
         let mut digests = Vec::new();
         for token in tokens {
             let token = token.as_ref();
-            if token.is_empty() {
+            if token.trim_ascii().is_empty() {
                 return Err(Error::EmptySecret);
             }
             digests.push(Sha256::digest(token).into());

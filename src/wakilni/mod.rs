@@ -10,10 +10,13 @@
 //! # How it is authenticated
 //! `x-webhook-signature` carries the base64 HMAC-SHA256 of the raw body. [`Verifier`] checks it
 //! in constant time against one or more secrets (rotation), and [`Verifier::receive`] checks,
-//! then parses the body and the other delivery headers into a [`Delivery`].
+//! then parses the body into the crate's [`Delivery`](crate::Delivery): the [`Event`], the dedup
+//! key `wakilni:<event_id>` and the attempt number from `x-attempt-number`. The other delivery
+//! headers are read with [`DeliveryHeaders::from_headers`].
 //!
 //! # Example
 //! ```
+//! use delivery_webhooks::Request;
 //! use delivery_webhooks::wakilni::{self, EventData, Status};
 //!
 //! let body = br#"{"event_id":"e2986cd1-1e85-4ef1-a85a-89488dd27b92","event":"Order Confirmed",
@@ -21,18 +24,23 @@
 //!   "new_status_code":7,"new_status":"Confirmed","previous_status_code":1,
 //!   "previous_status":"Pending","updated_at":"2024-11-14 14:39:10"}}"#;
 //! let signature = wakilni::sign("my-webhook-secret", body);
-//! let headers = [("X-Webhook-Signature", signature.as_str()), ("X-Webhook-Topic", "Order Confirmed")];
+//! let headers = [
+//!     ("X-Webhook-Signature", signature.as_str()),
+//!     ("X-Webhook-Topic", "Order Confirmed"),
+//!     ("X-Attempt-Number", "2"),
+//! ];
 //!
 //! let verifier = wakilni::Verifier::new("my-webhook-secret")?;
-//! let delivery = verifier.receive(&headers, body)?;
-//! match &delivery.event.data {
+//! let delivery = verifier.receive(&Request::new(&headers, body))?;
+//! match &delivery.payload.data {
 //!     EventData::OrderConfirmed(change) => {
 //!         assert_eq!(change.order_id, 123456);
 //!         assert_eq!(change.new_status, Status::Confirmed);
 //!     }
 //!     other => panic!("unexpected {other:?}"),
 //! }
-//! assert_eq!(delivery.dedup_key(), "e2986cd1-1e85-4ef1-a85a-89488dd27b92");
+//! assert_eq!(delivery.dedup_key.as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
+//! assert_eq!(delivery.attempt, Some(2));
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 //!
@@ -57,6 +65,7 @@ use crate::error::Error;
 use crate::headers::Headers;
 use crate::json;
 use crate::verify::HmacKeys;
+use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
 pub use event::{
     Event, EventData, EventType, OrderAssigned, OrderCreated, PickupOffice, ReadyForSelfPickup,
@@ -161,18 +170,20 @@ impl Verifier {
         self
     }
 
-    /// Checks the signature of `body`. Allocates nothing.
+    /// Checks the body size, then the signature of the body. Allocates nothing.
     ///
     /// # Errors
-    /// [`Error::MissingHeader`], [`Error::ConflictingHeader`], [`Error::InvalidHeader`] (not
-    /// base64), [`Error::SignatureMismatch`] or [`Error::BodyTooLarge`].
-    pub fn verify<H: Headers + ?Sized>(&self, headers: &H, body: &[u8]) -> Result<(), Error> {
+    /// [`Error::BodyTooLarge`], [`Error::MissingHeader`], [`Error::ConflictingHeader`],
+    /// [`Error::InvalidHeader`] (not base64) or [`Error::SignatureMismatch`].
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        let body = request.body();
         crate::check_body_size(body, self.max_body_size)?;
-        let signature = headers.require(SIGNATURE_HEADER)?;
+        let signature = request.headers().require(SIGNATURE_HEADER)?;
         self.keys.verify_base64(SIGNATURE_HEADER, signature, body)
     }
 
-    /// Checks the signature, then parses the delivery headers and the body.
+    /// Checks the signature, then parses the body into an [`Event`]; the dedup key is
+    /// `wakilni:<event_id>`, the attempt is `x-attempt-number`.
     ///
     /// A `x-webhook-topic` header naming another event than the body's is refused: the body is
     /// authentic, but a receiver routing on the header would act on the wrong event.
@@ -180,23 +191,21 @@ impl Verifier {
     /// # Errors
     /// Those of [`verify`](Verifier::verify) and [`parse`], and [`Error::InvalidHeader`] for a
     /// topic that disagrees with the body.
-    pub fn receive<H: Headers + ?Sized>(
-        &self,
-        headers: &H,
-        body: &[u8],
-    ) -> Result<Delivery, Error> {
-        self.verify(headers, body)?;
-        let event = parse(body)?;
-        let headers = DeliveryHeaders::from_headers(headers)?;
-        if let Some(topic) = &headers.topic {
-            if !topic.matches_event(&event.data) {
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Event>, Error> {
+        self.verify(request)?;
+        let event = parse(request.body())?;
+        let headers = request.headers();
+        if let Some(topic) = headers.get(TOPIC_HEADER)?.filter(|t| !t.is_empty()) {
+            if !EventType::from(topic).matches_event(&event.data) {
                 return Err(Error::InvalidHeader {
                     name: TOPIC_HEADER,
                     reason: "names another event than the body",
                 });
             }
         }
-        Ok(Delivery { headers, event })
+        let attempt = headers.get(ATTEMPT_HEADER)?.and_then(|v| v.parse().ok());
+        let key = DedupKey::new(Provider::Wakilni, &event.event_id);
+        Ok(Delivery::new(Provider::Wakilni, key, event).with_attempt(attempt))
     }
 
     /// Signs `body` with the first configured secret (see [`sign`]).
@@ -206,21 +215,23 @@ impl Verifier {
     }
 }
 
-/// A verified, parsed delivery: the typed headers and the event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// The delivery headers.
-    pub headers: DeliveryHeaders,
-    /// The event from the body.
-    pub event: Event,
-}
+impl Receive for Verifier {
+    type Payload = Event;
 
-impl Delivery {
-    /// The key to deduplicate on: the body's `event_id`, the same on every retry of the event.
-    #[must_use]
-    pub fn dedup_key(&self) -> &str {
-        self.event.dedup_key()
+    fn provider(&self) -> Provider {
+        Provider::Wakilni
+    }
+
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Event>, Error> {
+        Verifier::receive(self, request)
     }
 }
 

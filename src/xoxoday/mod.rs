@@ -17,32 +17,33 @@
 //! It is not signed. Xoxoday asks receivers to allow its callback address, `52.76.120.90`, and
 //! lets them add one custom header (`x-api-key: <value chosen in the dashboard>`). So the
 //! [`Verifier`] checks where the request comes from — the peer address, or behind your reverse
-//! proxies the client address they report — against an allowlist, and optionally the key, in
-//! constant time. [`Verifier::receive`] checks, then parses.
+//! proxies the client address they report — against an allowlist, and the key in constant time
+//! (unless built [`without_api_key`](Verifier::without_api_key)). [`Verifier::receive`] checks,
+//! then parses into the crate's [`Delivery`](crate::Delivery), deduplicated on `xoxoday:<id>`.
 //!
 //! # Example
 //! ```
 //! use std::net::IpAddr;
+//! use delivery_webhooks::Request;
 //! use delivery_webhooks::xoxoday::{self, DeliveryStatus};
 //!
 //! let body = br#"{"id":12345678901234567890,"data":{"orderId":10254678,"poNumber":"PO-7781",
 //!   "orderDate":"2019-12-27 16:41:33","deliveryStatus":"delivered"},"createdAt":"2019-12-27 16:45:02"}"#;
 //!
 //! // Built once at start-up: Xoxoday's address, your proxy, and the key set in the dashboard.
-//! let verifier = xoxoday::Verifier::default()
-//!     .trusted_proxies(["10.0.0.0/8"])?
-//!     .api_key("Key4Xoxoday2024")?;
+//! let verifier = xoxoday::Verifier::new("Key4Xoxoday2024")?.trusted_proxies(["10.0.0.0/8"])?;
 //!
 //! // In the handler: the TCP peer (here the proxy), the headers and the raw body.
 //! let peer: IpAddr = "10.1.2.3".parse()?;
 //! let headers = [("X-Forwarded-For", "52.76.120.90"), ("x-api-key", "Key4Xoxoday2024")];
-//! let update = verifier.receive(peer, &headers, body)?;
-//! assert_eq!(update.data.order_id, 10254678);
-//! assert_eq!(update.data.delivery_status, DeliveryStatus::Delivered);
-//! assert_eq!(update.dedup_key().get(), 12345678901234567890);
+//! let delivery = verifier.receive(&Request::new(&headers, body).peer(peer))?;
+//! assert_eq!(delivery.payload.data.order_id, 10254678);
+//! assert_eq!(delivery.payload.data.delivery_status, DeliveryStatus::Delivered);
+//! assert_eq!(delivery.dedup_key.as_str(), "xoxoday:12345678901234567890");
 //!
 //! // The same request sent straight from elsewhere, claiming to be forwarded: refused.
-//! let err = verifier.receive("203.0.113.9".parse()?, &headers, body).unwrap_err();
+//! let elsewhere: IpAddr = "203.0.113.9".parse()?;
+//! let err = verifier.receive(&Request::new(&headers, body).peer(elsewhere)).unwrap_err();
 //! assert_eq!(err.status_code(), 403);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -69,9 +70,9 @@ use std::net::{IpAddr, Ipv4Addr};
 mod payload;
 
 use crate::error::Error;
-use crate::headers::Headers;
 use crate::json;
 use crate::verify::TokenSet;
+use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
 pub use payload::{
     DeliveryData, DeliveryStatus, DeliveryUpdate, InvalidTimestamp, Timestamp, WebhookId,
@@ -87,8 +88,8 @@ pub const X_FORWARDED_FOR_HEADER: &str = crate::verify::X_FORWARDED_FOR;
 /// The RFC 7239 `Forwarded` header, read only from trusted proxies.
 pub const FORWARDED_HEADER: &str = crate::verify::FORWARDED;
 
-/// The address Xoxoday documents for its webhook calls, the only one [`Verifier::default`]
-/// allows.
+/// The address Xoxoday documents for its webhook calls, the only one a [`Verifier`] allows
+/// unless told otherwise.
 pub const CALLBACK_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(52, 76, 120, 90));
 
 /// Other Xoxoday production addresses that appear on its other integration pages. Whether they
@@ -118,20 +119,22 @@ pub fn parse(body: &[u8]) -> Result<DeliveryUpdate, Error> {
     json::parse(body)
 }
 
-/// Checks that a request comes from Xoxoday: its source address and, optionally, `x-api-key`.
+/// Checks that a request comes from Xoxoday: its source address and its `x-api-key`.
 ///
-/// Xoxoday signs nothing, so the source address is the whole of its authenticity: a request
-/// from an allowed address is genuine as far as anything can tell. The optional API key adds a
-/// shared secret on top (sent in the clear, so only worth it over HTTPS).
+/// Xoxoday signs nothing. Its dashboard lets you add one custom header, `x-api-key`, with a
+/// value you choose: [`Verifier::new`] requires it (constant time) on top of the source
+/// address. Without a key, the source address is the whole of the authenticity check: build
+/// that with the explicitly named [`Verifier::without_api_key`].
 ///
-/// - [`Verifier::default`] allows `52.76.120.90` only, trusts no proxy and checks no key.
-/// - [`allowlist`](Verifier::allowlist) replaces the allowed sources, [`allow`](Verifier::allow)
-///   adds one: single addresses or CIDR ranges, IPv4 or IPv6.
+/// - The allowed sources are `52.76.120.90` only by default; [`allowlist`](Verifier::allowlist)
+///   replaces them, [`allow`](Verifier::allow) adds one: single addresses or CIDR ranges, IPv4
+///   or IPv6.
 /// - Behind a reverse proxy or load balancer, name it with
 ///   [`trusted_proxies`](Verifier::trusted_proxies): the client address is then read from
 ///   `X-Forwarded-For` or `Forwarded` (see [`proxy_header`](Verifier::proxy_header)), and only
 ///   when the peer is one of those proxies; anybody else's forwarding headers are ignored.
-/// - [`api_key`](Verifier::api_key)/[`api_keys`](Verifier::api_keys) require `x-api-key`.
+/// - The [`Request`] must carry the peer address ([`Request::peer`]): without it every call is
+///   refused with [`Error::MissingRequestPart`] (500), a bug in the integration.
 ///
 /// `Debug` shows the addresses but never a key.
 #[derive(Clone)]
@@ -141,19 +144,6 @@ pub struct Verifier {
     proxy_header: ProxyHeader,
     api_keys: Option<TokenSet>,
     max_body_size: usize,
-}
-
-impl Default for Verifier {
-    /// Allows [`CALLBACK_IP`] only; no trusted proxy; no API key.
-    fn default() -> Self {
-        Self {
-            allowlist: vec![IpNet::host(CALLBACK_IP)],
-            trusted_proxies: Vec::new(),
-            proxy_header: ProxyHeader::Auto,
-            api_keys: None,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-        }
-    }
 }
 
 impl fmt::Debug for Verifier {
@@ -169,10 +159,45 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
-    /// The same as [`Verifier::default`]: allows `52.76.120.90` only.
+    /// Requires `x-api-key` to equal `api_key` (compared in constant time) and the source to be
+    /// `52.76.120.90`.
+    ///
+    /// Xoxoday's dashboard takes 13 to 60 letters and digits; the crate only refuses an empty or
+    /// blank key, so that whatever the dashboard holds can be configured here unchanged.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if `api_key` is empty or only whitespace.
+    pub fn new(api_key: impl AsRef<[u8]>) -> Result<Self, Error> {
+        Self::with_secrets([api_key])
+    }
+
+    /// Requires `x-api-key` to equal any of `api_keys` (rotation: configure the new key here,
+    /// then in the dashboard, then drop the old one).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list or any key is empty or only whitespace.
+    pub fn with_secrets<I, S>(api_keys: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        Ok(Self {
+            api_keys: Some(TokenSet::new(api_keys)?),
+            ..Self::without_api_key()
+        })
+    }
+
+    /// Checks the source address only, with no `x-api-key`: anyone who can send from an allowed
+    /// address (or through a trusted proxy) is believed. Allows `52.76.120.90` only.
     #[must_use]
-    pub fn new() -> Self {
-        Self::default()
+    pub fn without_api_key() -> Self {
+        Self {
+            allowlist: vec![IpNet::host(CALLBACK_IP)],
+            trusted_proxies: Vec::new(),
+            proxy_header: ProxyHeader::Auto,
+            api_keys: None,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        }
     }
 
     /// Replaces the allowed sources with `entries`: addresses (`52.76.120.90`, `2001:db8::7`) or
@@ -186,8 +211,8 @@ impl Verifier {
     /// ```
     /// use delivery_webhooks::xoxoday::Verifier;
     ///
-    /// let v = Verifier::default().allowlist(["52.76.120.90", "52.74.39.101", "2001:db8::/32"])?;
-    /// assert!(Verifier::default().allowlist(["52.76.120.90/24"]).is_err());
+    /// let v = Verifier::without_api_key().allowlist(["52.76.120.90", "52.74.39.101", "2001:db8::/32"])?;
+    /// assert!(Verifier::without_api_key().allowlist(["52.76.120.90/24"]).is_err());
     /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
     /// ```
     pub fn allowlist<I, S>(mut self, entries: I) -> Result<Self, InvalidIpNet>
@@ -238,31 +263,6 @@ impl Verifier {
         self
     }
 
-    /// Requires `x-api-key` to equal `key`, compared in constant time.
-    ///
-    /// Xoxoday's dashboard takes 13 to 60 letters and digits; the crate only refuses an empty
-    /// key, so that whatever the dashboard holds can be configured here unchanged.
-    ///
-    /// # Errors
-    /// [`Error::EmptySecret`] if `key` is empty.
-    pub fn api_key(self, key: impl AsRef<[u8]>) -> Result<Self, Error> {
-        self.api_keys([key])
-    }
-
-    /// Requires `x-api-key` to equal any of `keys` (rotation: configure the new key here, then
-    /// in the dashboard, then drop the old one).
-    ///
-    /// # Errors
-    /// [`Error::EmptySecret`] if the list or any key is empty.
-    pub fn api_keys<I, S>(mut self, keys: I) -> Result<Self, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<[u8]>,
-    {
-        self.api_keys = Some(TokenSet::new(keys)?);
-        Ok(self)
-    }
-
     /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
@@ -271,63 +271,77 @@ impl Verifier {
         self
     }
 
-    /// The client address a request is judged on: `peer_ip`, or behind a trusted proxy the
+    /// The client address a request is judged on: the peer, or behind a trusted proxy the
     /// address it forwarded (IPv4-mapped IPv6 as IPv4). Useful for logging.
     ///
     /// # Errors
-    /// [`Error::InvalidHeader`] for a malformed, hidden or contradictory forwarding header from
-    /// a trusted proxy.
-    pub fn client_addr<H: Headers + ?Sized>(
-        &self,
-        peer_ip: IpAddr,
-        headers: &H,
-    ) -> Result<IpAddr, Error> {
-        crate::verify::client_addr(peer_ip, headers, &self.trusted_proxies, self.proxy_header)
+    /// [`Error::MissingRequestPart`] without a peer address; [`Error::InvalidHeader`] for a
+    /// malformed, hidden or contradictory forwarding header from a trusted proxy.
+    pub fn client_addr(&self, request: &Request<'_>) -> Result<IpAddr, Error> {
+        let peer = request.peer_ip().ok_or(Error::MissingRequestPart {
+            part: "peer address",
+        })?;
+        crate::verify::client_addr(
+            peer,
+            request.headers(),
+            &self.trusted_proxies,
+            self.proxy_header,
+        )
     }
 
-    /// Checks the source address and, if configured, the API key. Returns the client address
-    /// the decision was made on. Allocates nothing.
-    ///
-    /// `peer_ip` is the remote address of the TCP connection as your server sees it (axum's
-    /// `ConnectInfo`, actix's `peer_addr`), never a header value.
+    /// Checks the body size, the source address and, unless built
+    /// [`without_api_key`](Verifier::without_api_key), the API key. Allocates nothing.
     ///
     /// # Errors
+    /// - [`Error::BodyTooLarge`] (413);
+    /// - [`Error::MissingRequestPart`] (500) when the request carries no peer address;
     /// - [`Error::UntrustedSource`] (403) when the client is not allowed;
     /// - [`Error::InvalidHeader`] (400) for a bad forwarding header from a trusted proxy;
-    /// - [`Error::MissingHeader`] (401) without `x-api-key` when a key is configured,
-    ///   [`Error::TokenMismatch`] (401) for a wrong one, [`Error::ConflictingHeader`] (400) for
-    ///   two different ones.
-    pub fn verify<H: Headers + ?Sized>(
-        &self,
-        peer_ip: IpAddr,
-        headers: &H,
-    ) -> Result<IpAddr, Error> {
-        let client = self.client_addr(peer_ip, headers)?;
+    /// - [`Error::MissingHeader`] (401) without `x-api-key`, [`Error::TokenMismatch`] (401) for
+    ///   a wrong one, [`Error::ConflictingHeader`] (400) for two different ones.
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
+        let client = self.client_addr(request)?;
         if !crate::verify::any_contains(&self.allowlist, client) {
             return Err(Error::UntrustedSource { addr: client });
         }
         if let Some(keys) = &self.api_keys {
-            let key = headers.require(API_KEY_HEADER)?;
+            let key = request.headers().require(API_KEY_HEADER)?;
             if !keys.matches(key.as_bytes()) {
                 return Err(Error::TokenMismatch);
             }
         }
-        Ok(client)
+        Ok(())
     }
 
-    /// Checks the body size, then the source and key ([`verify`](Verifier::verify)), then
-    /// parses the body ([`parse`]).
+    /// [`verify`](Verifier::verify), then [`parse`]; the dedup key is `xoxoday:<id>`.
     ///
     /// # Errors
-    /// [`Error::BodyTooLarge`], then those of [`verify`](Verifier::verify) and [`parse`].
-    pub fn receive<H: Headers + ?Sized>(
-        &self,
-        peer_ip: IpAddr,
-        headers: &H,
-        body: &[u8],
-    ) -> Result<DeliveryUpdate, Error> {
-        crate::check_body_size(body, self.max_body_size)?;
-        self.verify(peer_ip, headers)?;
-        parse(body)
+    /// Those of [`verify`](Verifier::verify), then those of [`parse`].
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<DeliveryUpdate>, Error> {
+        self.verify(request)?;
+        let update = parse(request.body())?;
+        let key = DedupKey::new(Provider::Xoxoday, update.id);
+        Ok(Delivery::new(Provider::Xoxoday, key, update))
+    }
+}
+
+impl Receive for Verifier {
+    type Payload = DeliveryUpdate;
+
+    fn provider(&self) -> Provider {
+        Provider::Xoxoday
+    }
+
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<DeliveryUpdate>, Error> {
+        Verifier::receive(self, request)
     }
 }

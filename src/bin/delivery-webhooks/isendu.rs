@@ -68,7 +68,7 @@ pub fn answer(secret: &SecretArgs, key_id: &str, body: Option<Body>) -> Result<(
     let response = verifier
         .answer(&request)
         .map_err(|e| Failure::from_error(NAME, &e))?;
-    common::print_line(&response)
+    common::print_line(response.as_str())
 }
 
 /// `verification request for key id key-7f3a`, or `update: 2 orders (o-1 ...), 1 tracking`.

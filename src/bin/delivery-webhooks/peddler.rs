@@ -1,5 +1,6 @@
 //! Peddler: `parse` and `verify` (the `x-webhook-shared-token` header).
 
+use delivery_webhooks::Request;
 use delivery_webhooks::peddler::{self, ShipmentUpdate};
 
 use crate::common::{self, Body, Failure, SecretArgs};
@@ -19,10 +20,10 @@ pub fn parse(body: &Body) -> Result<(), Failure> {
 /// the body is not read (nor waited for on standard input).
 pub fn verify(secret: &SecretArgs, headers: &[(String, String)]) -> Result<(), Failure> {
     let secret = secret.require(SECRET)?;
-    let verifier = peddler::Verifier::with_tokens([secret.bytes()])
-        .map_err(|e| Failure::from_error(NAME, &e))?;
+    let verifier =
+        peddler::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
     verifier
-        .verify(headers)
+        .verify(&Request::new(&headers, &[]))
         .map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_line("verified")
 }

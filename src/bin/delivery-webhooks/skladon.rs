@@ -1,6 +1,6 @@
 //! Skladon: `parse --type` and `verify --url` (the token in the registered URL).
 
-use delivery_webhooks::UrlToken;
+use delivery_webhooks::Request;
 use delivery_webhooks::skladon::{self, Entity, WebhookType};
 
 use crate::common::{self, Body, Failure, SecretArgs};
@@ -34,8 +34,8 @@ pub fn parse(body: &Body, webhook_type: &WebhookType) -> Result<(), Failure> {
 }
 
 /// `verify skladon --url URL`: Skladon signs nothing, so the check is the token in the URL the
-/// call came in on, as one of its path segments (`/webhooks/skladon/<token>/<TYPE>`). The body
-/// is not read.
+/// call came in on, the path segment after the mount point (`/webhooks/skladon/<token>/<TYPE>`).
+/// The body is not read.
 pub fn verify(secret: &SecretArgs, url: Option<&str>) -> Result<(), Failure> {
     let Some(url) = url else {
         return Err(Failure::Usage(
@@ -44,10 +44,11 @@ pub fn verify(secret: &SecretArgs, url: Option<&str>) -> Result<(), Failure> {
         ));
     };
     let secret = secret.require(SECRET)?;
-    let token =
-        UrlToken::path_segment(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
-    skladon::Verifier::new(token)
-        .verify(url, &[])
+    let verifier =
+        skladon::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
+    let no_headers: [(&str, &str); 0] = [];
+    verifier
+        .verify(&Request::new(&no_headers, &[]).uri(url))
         .map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_line("verified")
 }

@@ -1,5 +1,6 @@
 //! Wakilni: `parse`, `verify` (x-webhook-signature) and `sign`.
 
+use delivery_webhooks::Request;
 use delivery_webhooks::wakilni::{self, Event, EventData};
 
 use crate::common::{self, Body, Failure, SecretArgs};
@@ -26,7 +27,7 @@ pub fn verify(
     let verifier =
         wakilni::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
     verifier
-        .verify(headers, &body)
+        .verify(&Request::new(&headers, &body))
         .map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_line("verified")
 }

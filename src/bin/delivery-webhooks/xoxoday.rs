@@ -3,6 +3,7 @@
 
 use std::net::IpAddr;
 
+use delivery_webhooks::Request;
 use delivery_webhooks::xoxoday::{self, DeliveryUpdate};
 
 use crate::common::{self, Body, Failure, SecretArgs};
@@ -33,16 +34,20 @@ pub fn verify(
                 .into(),
         ));
     };
-    let mut verifier = xoxoday::Verifier::default()
-        .trusted_proxies(trusted_proxies)
-        .map_err(|e| Failure::Usage(format!("--trusted-proxy: {e}")))?;
-    if let Some(key) = secret.optional(SECRET)? {
-        verifier = verifier
-            .api_key(key.bytes())
-            .map_err(|e| Failure::from_error(NAME, &e))?;
+    let verifier = match secret.optional(SECRET)? {
+        Some(key) => {
+            xoxoday::Verifier::new(key.bytes()).map_err(|e| Failure::from_error(NAME, &e))?
+        }
+        None => xoxoday::Verifier::without_api_key(),
     }
+    .trusted_proxies(trusted_proxies)
+    .map_err(|e| Failure::Usage(format!("--trusted-proxy: {e}")))?;
+    let request = Request::new(&headers, &[]).peer(peer);
+    verifier
+        .verify(&request)
+        .map_err(|e| Failure::from_error(NAME, &e))?;
     let client = verifier
-        .verify(peer, headers)
+        .client_addr(&request)
         .map_err(|e| Failure::from_error(NAME, &e))?;
     if client != peer {
         eprintln!("{NAME}: client {client}, forwarded by trusted proxy {peer}");

@@ -1,0 +1,344 @@
+//! Receiving Skladon calls: the [`Verifier`] reads the token, the webhook type and a GET call's
+//! entity id from the request path under the route it is mounted at, and gives a
+//! [`Notification`].
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::{Entity, EntityId, WebhookType, parse, parse_any};
+use crate::error::Error;
+use crate::verify::TokenSet;
+use crate::{DedupKey, Delivery, Provider, Receive, Request};
+
+/// Where the [`Verifier`] expects to be mounted unless told otherwise.
+pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
+
+/// A checked Skladon call: the changed entity (POST) or its id (GET).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Notification {
+    /// A POST webhook: the entity, as Skladon's API returns it.
+    Entity {
+        /// The type the URL was registered for.
+        webhook_type: WebhookType,
+        /// The entity from the body.
+        entity: Entity,
+    },
+    /// A GET webhook: only the id; fetch the entity from Skladon's API.
+    EntityId {
+        /// The type the URL was registered for.
+        webhook_type: WebhookType,
+        /// The id Skladon appended to the URL, percent-decoded.
+        id: EntityId,
+    },
+}
+
+impl Notification {
+    /// The webhook type the call came in for.
+    #[must_use]
+    pub fn webhook_type(&self) -> &WebhookType {
+        match self {
+            Notification::Entity { webhook_type, .. }
+            | Notification::EntityId { webhook_type, .. } => webhook_type,
+        }
+    }
+
+    /// The entity, for a POST webhook.
+    #[must_use]
+    pub fn entity(&self) -> Option<&Entity> {
+        match self {
+            Notification::Entity { entity, .. } => Some(entity),
+            Notification::EntityId { .. } => None,
+        }
+    }
+
+    /// The entity's id: appended to the URL (GET), or read from the entity (POST).
+    #[must_use]
+    pub fn entity_id(&self) -> String {
+        match self {
+            Notification::Entity { entity, .. } => entity.id(),
+            Notification::EntityId { id, .. } => id.as_str().to_owned(),
+        }
+    }
+
+    /// The key to deduplicate on, without the provider prefix: [`Entity::dedup_key`] for a
+    /// POST; `<TYPE>:<id>:get` for a GET, which carries nothing else. Two changes of one
+    /// entity announced by GET therefore share a key: fetch the entity when processing, so a
+    /// later change is read even if its announcement was taken for a retry.
+    #[must_use]
+    pub fn dedup_id(&self) -> String {
+        match self {
+            Notification::Entity {
+                webhook_type,
+                entity,
+            } => entity.dedup_key(webhook_type),
+            Notification::EntityId { webhook_type, id } => format!("{webhook_type}:{id}:get"),
+        }
+    }
+}
+
+impl Serialize for Notification {
+    /// A POST's entity exactly as Skladon sends it; a GET's id as a JSON string.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Notification::Entity { entity, .. } => entity.serialize(s),
+            Notification::EntityId { id, .. } => s.serialize_str(id.as_str()),
+        }
+    }
+}
+
+/// Checks Skladon calls by the token in their path, and reads the webhook type and entity id
+/// from it.
+///
+/// Skladon signs nothing and names neither the webhook type nor a credential, so the URL you
+/// register is both: mount the receiver at a route (`/webhooks/skladon` by default, see
+/// [`mounted_at`](Verifier::mounted_at)) and register, per webhook type,
+///
+/// - for POST: `https://you.example/webhooks/skladon/<token>/<TYPE>`, e.g.
+///   `.../<token>/UPDATE_RECEIVING_STATUS`;
+/// - for GET: the same with a trailing slash, `.../<token>/UPDATE_ORDER_STATUS/`, to which
+///   Skladon appends the entity id.
+///
+/// The token is compared in constant time (several at once for rotation); `Debug` never shows
+/// it.
+///
+/// ```
+/// use delivery_webhooks::Request;
+/// use delivery_webhooks::skladon::{self, Entity, Notification, WebhookType};
+///
+/// let verifier = skladon::Verifier::new("tok-5f1c9a7e2b")?;
+/// let none: [(&str, &str); 0] = [];
+///
+/// // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS
+/// let body = br#"{"eshopReceivingId":"R-123","status":"received","products":[]}"#;
+/// let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS");
+/// let delivery = verifier.receive(&post)?;
+/// let Notification::Entity { webhook_type, entity: Entity::Receiving(r) } = &delivery.payload else {
+///     unreachable!()
+/// };
+/// assert_eq!((webhook_type, r.eshop_receiving_id.as_str()), (&WebhookType::UpdateReceivingStatus, "R-123"));
+///
+/// // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
+/// let get = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
+/// assert_eq!(verifier.receive(&get)?.payload.entity_id(), "123456");
+///
+/// // Without the token: 401. Outside the mount point or with a missing id: 404.
+/// let forged = Request::new(&none, body).uri("/webhooks/skladon/guess/UPDATE_RECEIVING_STATUS");
+/// assert_eq!(verifier.receive(&forged).unwrap_err().status_code(), 401);
+/// let no_id = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/");
+/// assert_eq!(verifier.receive(&no_id).unwrap_err().status_code(), 404);
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Verifier {
+    tokens: Option<TokenSet>,
+    /// The mount path, without a trailing slash (empty for the root).
+    mount: String,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("skladon::Verifier")
+            .field("tokens", &self.tokens)
+            .field("mount", &self.mount)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+/// A request path taken apart: the token segment (if the verifier has tokens), the webhook
+/// type, and a GET call's id.
+struct Route<'a> {
+    token: Option<&'a str>,
+    webhook_type: &'a str,
+    id: Option<&'a str>,
+}
+
+fn not_found(reason: &'static str) -> Error {
+    Error::InvalidUrl { reason }
+}
+
+impl Verifier {
+    /// A verifier requiring `token` as the path segment after the mount point.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if `token` is empty or only whitespace.
+    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
+        Self::with_secrets([token])
+    }
+
+    /// A verifier accepting any of `tokens` (rotation: register the new URLs, then drop the
+    /// old token).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace.
+    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        Ok(Self {
+            tokens: Some(TokenSet::new(tokens)?),
+            ..Self::without_token()
+        })
+    }
+
+    /// A verifier that checks no token: URLs are `<mount>/<TYPE>[/<id>]`, and anyone who learns
+    /// them can call them. Only for receivers protected otherwise (a private network, a gateway
+    /// that checks the caller).
+    #[must_use]
+    pub fn without_token() -> Self {
+        Self {
+            tokens: None,
+            mount: DEFAULT_MOUNT.to_owned(),
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+
+    /// Sets the route the receiver is mounted at ([`DEFAULT_MOUNT`], `/webhooks/skladon`, by
+    /// default): the path the request target starts with, before the token. `""` or `"/"` for
+    /// the root, when your framework strips the prefix before the handler sees the path.
+    #[must_use]
+    pub fn mounted_at(mut self, path: impl Into<String>) -> Self {
+        let mut mount = path.into();
+        while mount.ends_with('/') {
+            mount.pop();
+        }
+        if !mount.is_empty() && !mount.starts_with('/') {
+            mount.insert(0, '/');
+        }
+        self.mount = mount;
+        self
+    }
+
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Takes the path apart: `<mount>/<token>/<TYPE>` for POST, `<mount>/<token>/<TYPE>/<id>`
+    /// for GET, one trailing slash allowed; without tokens, no `<token>` segment.
+    fn route<'a>(&self, request: &Request<'a>) -> Result<Route<'a>, Error> {
+        let is_get = request.http_method().eq_ignore_ascii_case("GET");
+        if !is_get && !request.http_method().eq_ignore_ascii_case("POST") {
+            return Err(Error::MethodNotAllowed {
+                method: "GET or POST",
+            });
+        }
+        let path = request.path();
+        let rest = path
+            .strip_prefix(self.mount.as_str())
+            .and_then(|rest| rest.strip_prefix('/'))
+            .ok_or_else(|| not_found("not under the receiver's mount path"))?;
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let mut segments = rest.split('/');
+        let token = match self.tokens {
+            Some(_) => Some(segments.next().unwrap_or("")),
+            None => None,
+        };
+        let webhook_type = segments.next().unwrap_or("");
+        let id = if is_get { segments.next() } else { None };
+        if webhook_type.is_empty() || segments.next().is_some() {
+            // Checked after the token below, so a bad shape says nothing about the token.
+            return Ok(Route {
+                token,
+                webhook_type: "",
+                id: None,
+            });
+        }
+        Ok(Route {
+            token,
+            webhook_type,
+            id,
+        })
+    }
+
+    /// Checks the method, the body size and the token in the path. Allocates nothing.
+    ///
+    /// # Errors
+    /// [`Error::MethodNotAllowed`] (405, neither GET nor POST), [`Error::BodyTooLarge`] (413),
+    /// [`Error::InvalidUrl`] (404, not under the mount path), [`Error::TokenMismatch`] (401).
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
+        self.check_token(&self.route(request)?)
+    }
+
+    fn check_token(&self, route: &Route<'_>) -> Result<(), Error> {
+        let (Some(tokens), Some(presented)) = (&self.tokens, route.token) else {
+            return Ok(());
+        };
+        if crate::url::decode(presented, false).is_some_and(|t| tokens.matches(t.as_bytes())) {
+            Ok(())
+        } else {
+            Err(Error::TokenMismatch)
+        }
+    }
+
+    /// Checks, then reads the call: a POST's body is parsed as the entity of the webhook type
+    /// in the path (by its keys, with [`parse_any`], for a type this crate does not know); a
+    /// GET's id is taken from the path. The dedup key is `skladon:` and
+    /// [`Notification::dedup_id`].
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify); [`Error::InvalidUrl`] (404) for a path without a
+    /// type, a GET without an id or with an unsafe one (see [`EntityId`]); then those of
+    /// [`parse`].
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
+        let route = self.route(request)?;
+        self.check_token(&route)?;
+        if route.webhook_type.is_empty() {
+            return Err(not_found("expected <token>/<TYPE>, and /<id> for GET"));
+        }
+        let webhook_type = crate::url::decode(route.webhook_type, false)
+            .map(|t| WebhookType::from(t.as_ref()))
+            .ok_or_else(|| not_found("malformed percent-encoding in the webhook type"))?;
+        let notification = match route.id {
+            Some(raw) => Notification::EntityId {
+                webhook_type,
+                id: EntityId::from_segment(raw)?,
+            },
+            None if request.http_method().eq_ignore_ascii_case("GET") => {
+                return Err(not_found("no entity id after the webhook type"));
+            }
+            None => {
+                let entity = if webhook_type.entity().is_some() {
+                    parse(&webhook_type, request.body())?
+                } else {
+                    parse_any(request.body())?
+                };
+                Notification::Entity {
+                    webhook_type,
+                    entity,
+                }
+            }
+        };
+        let key = DedupKey::new(Provider::Skladon, notification.dedup_id());
+        Ok(Delivery::new(Provider::Skladon, key, notification))
+    }
+}
+
+impl Receive for Verifier {
+    type Payload = Notification;
+
+    fn provider(&self) -> Provider {
+        Provider::Skladon
+    }
+
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
+        Verifier::receive(self, request)
+    }
+}
