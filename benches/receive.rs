@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use delivery_webhooks::{UrlToken, isendu, peddler, skladon, wakilni, xoxoday};
+use delivery_webhooks::{Request, UrlToken, isendu, peddler, skladon, wakilni, xoxoday};
 
 mod common;
 
@@ -37,45 +37,44 @@ fn receive(c: &mut Criterion) {
         ("x-webhook-topic", "Order Assigned"),
     ];
     bench(c, "wakilni", &body, |b| {
-        black_box(verifier.receive(&headers, b).unwrap());
+        black_box(verifier.receive(&Request::new(&headers, b)).unwrap());
     });
 
     let body = fixture("peddler", "failed_attempt");
     let verifier = peddler::Verifier::new("token").unwrap();
     let headers = [("x-webhook-shared-token", "token")];
     bench(c, "peddler", &body, |b| {
-        black_box(verifier.receive(&headers, b).unwrap());
+        black_box(verifier.receive(&Request::new(&headers, b)).unwrap());
     });
 
     let body = fixture("xoxoday", "delivered");
-    let verifier = xoxoday::Verifier::default();
+    let verifier = xoxoday::Verifier::without_api_key();
     let peer = IpAddr::V4(Ipv4Addr::new(52, 76, 120, 90));
     let headers: [(&str, &str); 0] = [];
     bench(c, "xoxoday", &body, |b| {
-        black_box(verifier.receive(peer, &headers, b).unwrap());
+        black_box(
+            verifier
+                .receive(&Request::new(&headers, b).peer(peer))
+                .unwrap(),
+        );
     });
 
     let body = fixture("isendu", "update_batch");
     let verifier = isendu::Verifier::new("key-id", "secret")
         .unwrap()
-        .with_url_token(UrlToken::query("token", "url-secret").unwrap());
+        .url_token(UrlToken::query("token", "url-secret").unwrap());
+    let no_headers: [(&str, &str); 0] = [];
     bench(c, "isendu", &body, |b| {
-        black_box(
-            verifier
-                .receive("/webhooks/isendu?token=url-secret", b)
-                .unwrap(),
-        );
+        let request = Request::new(&no_headers, b).uri("/webhooks/isendu?token=url-secret");
+        black_box(verifier.receive(&request).unwrap());
     });
 
     let body = fixture("skladon", "receiving");
-    let verifier = skladon::Verifier::new(UrlToken::query("token", "url-secret").unwrap());
-    let kind = skladon::WebhookType::UpdateReceiving;
+    let verifier = skladon::Verifier::new("url-secret").unwrap();
     bench(c, "skladon", &body, |b| {
-        black_box(
-            verifier
-                .receive("/webhooks/skladon?token=url-secret", &kind, b)
-                .unwrap(),
-        );
+        let request =
+            Request::new(&no_headers, b).uri("/webhooks/skladon/url-secret/UPDATE_RECEIVING");
+        black_box(verifier.receive(&request).unwrap());
     });
 }
 

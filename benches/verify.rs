@@ -9,7 +9,7 @@ use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use delivery_webhooks::{peddler, wakilni, xoxoday};
+use delivery_webhooks::{Request, peddler, wakilni, xoxoday};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -57,7 +57,7 @@ fn wakilni_signature(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("crate_verify", len), &body, |b, body| {
             b.iter(|| {
                 verifier
-                    .verify(black_box(&headers), black_box(body))
+                    .verify(&Request::new(black_box(&headers), black_box(body)))
                     .unwrap()
             })
         });
@@ -67,7 +67,7 @@ fn wakilni_signature(c: &mut Criterion) {
 
 fn peddler_token(c: &mut Criterion) {
     let token = "pdlr-shared-token-6f1e9a2c47b3";
-    let verifier = peddler::Verifier::with_tokens([token, "pdlr-previous-token-0b8d"]).unwrap();
+    let verifier = peddler::Verifier::with_secrets([token, "pdlr-previous-token-0b8d"]).unwrap();
     let headers = [
         ("content-type", "application/json"),
         ("x-webhook-shared-token", token),
@@ -84,7 +84,11 @@ fn peddler_token(c: &mut Criterion) {
         })
     });
     group.bench_function("crate_verify", |b| {
-        b.iter(|| verifier.verify(black_box(&headers)).unwrap())
+        b.iter(|| {
+            verifier
+                .verify(&Request::new(black_box(&headers), b"{}"))
+                .unwrap()
+        })
     });
     group.finish();
 }
@@ -92,8 +96,8 @@ fn peddler_token(c: &mut Criterion) {
 fn xoxoday_source(c: &mut Criterion) {
     let allowed = IpAddr::V4(Ipv4Addr::new(52, 76, 120, 90));
     let proxy = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
-    let direct = xoxoday::Verifier::default();
-    let behind_proxy = xoxoday::Verifier::default()
+    let direct = xoxoday::Verifier::without_api_key();
+    let behind_proxy = xoxoday::Verifier::without_api_key()
         .trusted_proxies(["10.0.0.0/8"])
         .unwrap();
     let no_headers: [(&str, &str); 0] = [];
@@ -105,14 +109,14 @@ fn xoxoday_source(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("crate_verify", "direct"), |b| {
         b.iter(|| {
             direct
-                .verify(black_box(allowed), black_box(&no_headers))
+                .verify(&Request::new(black_box(&no_headers), b"{}").peer(black_box(allowed)))
                 .unwrap()
         })
     });
     group.bench_function(BenchmarkId::new("crate_verify", "x_forwarded_for"), |b| {
         b.iter(|| {
             behind_proxy
-                .verify(black_box(proxy), black_box(&forwarded))
+                .verify(&Request::new(black_box(&forwarded), b"{}").peer(black_box(proxy)))
                 .unwrap()
         })
     });

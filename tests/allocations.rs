@@ -6,6 +6,8 @@
 //!   ones: serde_json's scratch buffer, used once per parse for strings with escapes and for
 //!   skipping nested values of unknown fields.
 
+#[allow(unused_imports)]
+use delivery_webhooks::Request;
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Runs `f`; returns its result, the allocations made, and those still alive at the end.
@@ -78,10 +80,15 @@ fn wakilni() {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-    assert_eq!(count(|| verifier.verify(&headers, body).unwrap()).1, 0);
-    assert_eq!(count(|| verifier.verify(&owned, body).unwrap()).1, 0);
+    let request = Request::new(&headers, body);
+    assert_eq!(count(|| verifier.verify(&request).unwrap()).1, 0);
+    assert_eq!(
+        count(|| verifier.verify(&Request::new(&owned, body)).unwrap()).1,
+        0
+    );
     // A rejection does not allocate either.
-    assert_eq!(count(|| verifier.verify(&headers, b"{}").unwrap_err()).1, 0);
+    let tampered = Request::new(&headers, b"{}");
+    assert_eq!(count(|| verifier.verify(&tampered).unwrap_err()).1, 0);
 }
 
 #[cfg(feature = "peddler")]
@@ -89,19 +96,17 @@ fn wakilni() {
 fn peddler() {
     use delivery_webhooks::peddler;
     parse_budget("peddler", 0, |_, b| peddler::parse(b).unwrap());
-    let verifier = peddler::Verifier::with_tokens(["old-token", "new-token"]).unwrap();
+    let verifier = peddler::Verifier::with_secrets(["old-token", "new-token"]).unwrap();
     let headers = [
         ("content-type", "application/json"),
         ("X-Webhook-Shared-Token", "new-token"),
     ];
-    assert_eq!(count(|| verifier.verify(&headers).unwrap()).1, 0);
-    assert_eq!(
-        count(|| verifier
-            .verify(&[("x-webhook-shared-token", "guess")])
-            .unwrap_err())
-        .1,
-        0
-    );
+    let body = include_bytes!("../fixtures/peddler/failed_attempt.json");
+    let genuine = Request::new(&headers, body);
+    assert_eq!(count(|| verifier.verify(&genuine).unwrap()).1, 0);
+    let guess = [("x-webhook-shared-token", "guess")];
+    let forged = Request::new(&guess, body);
+    assert_eq!(count(|| verifier.verify(&forged).unwrap_err()).1, 0);
 }
 
 #[cfg(feature = "xoxoday")]
@@ -113,25 +118,29 @@ fn xoxoday() {
     parse_budget("xoxoday", 1, |_, b| xoxoday::parse(b).unwrap());
     let xoxoday_ip = IpAddr::V4(Ipv4Addr::new(52, 76, 120, 90));
     let proxy = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 7));
-    let direct = xoxoday::Verifier::default()
-        .api_keys(["k3yForXoxoday2024", "0ldKeyForXoxoday"])
-        .unwrap();
+    let direct =
+        xoxoday::Verifier::with_secrets(["k3yForXoxoday2024", "0ldKeyForXoxoday"]).unwrap();
     let key = [("x-api-key", "k3yForXoxoday2024")];
-    assert_eq!(count(|| direct.verify(xoxoday_ip, &key).unwrap()).1, 0);
-    assert_eq!(count(|| direct.verify(proxy, &key).unwrap_err()).1, 0);
-    let proxied = xoxoday::Verifier::default()
+    let body = include_bytes!("../fixtures/xoxoday/delivered.json");
+    let genuine = Request::new(&key, body).peer(xoxoday_ip);
+    assert_eq!(count(|| direct.verify(&genuine).unwrap()).1, 0);
+    let elsewhere = Request::new(&key, body).peer(proxy);
+    assert_eq!(count(|| direct.verify(&elsewhere).unwrap_err()).1, 0);
+    let proxied = xoxoday::Verifier::without_api_key()
         .trusted_proxies(["10.0.0.0/8"])
         .unwrap();
     let xff = [("X-Forwarded-For", "203.0.113.9, 52.76.120.90, 10.0.0.3")];
-    assert_eq!(count(|| proxied.verify(proxy, &xff).unwrap()).1, 0);
+    let forwarded_xff = Request::new(&xff, body).peer(proxy);
+    assert_eq!(count(|| proxied.verify(&forwarded_xff).unwrap()).1, 0);
     let forwarded = [(
         "Forwarded",
         "for=52.76.120.90;proto=https, for=\"[2001:db8::1]:443\"",
     )];
-    let proxied = xoxoday::Verifier::default()
+    let proxied = xoxoday::Verifier::without_api_key()
         .trusted_proxies(["10.0.0.0/8", "2001:db8::/32"])
         .unwrap();
-    assert_eq!(count(|| proxied.verify(proxy, &forwarded).unwrap()).1, 0);
+    let request = Request::new(&forwarded, body).peer(proxy);
+    assert_eq!(count(|| proxied.verify(&request).unwrap()).1, 0);
 }
 
 #[cfg(feature = "isendu")]
@@ -142,28 +151,19 @@ fn isendu() {
     parse_budget("isendu", 1, |_, b| isendu::parse(b).unwrap());
     let verifier = isendu::Verifier::new("key-id", "secret")
         .unwrap()
-        .with_url_token(UrlToken::query("token", "url-secret").unwrap());
+        .url_token(UrlToken::query("token", "url-secret").unwrap());
     let body = include_bytes!("../fixtures/isendu/update_batch.json");
-    assert_eq!(
-        count(|| verifier
-            .verify("/hooks/isendu?token=url-secret", body)
-            .unwrap())
-        .1,
-        0
-    );
-    assert_eq!(
-        count(|| verifier
-            .verify("/hooks/isendu?token=guess", body)
-            .unwrap_err())
-        .1,
-        0
-    );
+    let none: [(&str, &str); 0] = [];
+    let genuine = Request::new(&none, body).uri("/hooks/isendu?token=url-secret");
+    assert_eq!(count(|| verifier.verify(&genuine).unwrap()).1, 0);
+    let forged = Request::new(&none, body).uri("/hooks/isendu?token=guess");
+    assert_eq!(count(|| verifier.verify(&forged).unwrap_err()).1, 0);
 }
 
 #[cfg(feature = "skladon")]
 #[test]
 fn skladon() {
-    use delivery_webhooks::{UrlToken, skladon};
+    use delivery_webhooks::skladon;
     use skladon::EntityKind;
     let kind = |name: &str| match name.split('_').next().unwrap() {
         "order" => EntityKind::Order,
@@ -177,17 +177,12 @@ fn skladon() {
     });
     // The fallback skips every value once to find the keys: serde_json's scratch again.
     parse_budget("skladon", 0, |_, b| skladon::parse_any(b).unwrap());
-    let verifier = skladon::Verifier::new(UrlToken::path_segment("seg-secret").unwrap());
+    let verifier = skladon::Verifier::new("seg-secret").unwrap();
     let body = include_bytes!("../fixtures/skladon/receiving.json");
-    assert_eq!(
-        count(|| verifier
-            .verify("/hooks/seg-secret/receiving", body)
-            .unwrap())
-        .1,
-        0
-    );
-    assert_eq!(
-        count(|| verifier.verify("/hooks/guess/receiving", body).unwrap_err()).1,
-        0
-    );
+    let none: [(&str, &str); 0] = [];
+    let genuine =
+        Request::new(&none, body).uri("/webhooks/skladon/seg-secret/UPDATE_RECEIVING_STATUS");
+    assert_eq!(count(|| verifier.verify(&genuine).unwrap()).1, 0);
+    let forged = Request::new(&none, body).uri("/webhooks/skladon/guess/UPDATE_RECEIVING_STATUS");
+    assert_eq!(count(|| verifier.verify(&forged).unwrap_err()).1, 0);
 }

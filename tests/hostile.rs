@@ -4,7 +4,10 @@
 mod common;
 
 use common::{check_error, providers};
-use delivery_webhooks::{Error, Headers};
+use delivery_webhooks::{Error, Headers, Request};
+
+#[allow(dead_code)]
+const NO_HEADERS: [(&str, &str); 0] = [];
 
 /// Parses `body` with every provider, asserting no panic and a well-formed error if any.
 fn each_provider(body: &[u8]) -> Vec<(&'static str, Result<Vec<u8>, Error>)> {
@@ -144,14 +147,20 @@ mod wakilni {
         let sig = wakilni::sign("s", body.as_bytes());
         let delivery = wakilni::Verifier::new("s")
             .unwrap()
-            .receive(&[("x-webhook-signature", sig.as_str())], body.as_bytes())
+            .receive(&Request::new(
+                &[("x-webhook-signature", sig.as_str())],
+                body.as_bytes(),
+            ))
             .unwrap();
-        assert_eq!(delivery.event.data.order_id(), Some(1));
+        assert_eq!(delivery.payload.data.order_id(), Some(1));
         // The same body over a smaller limit is refused before any work.
         let err = wakilni::Verifier::new("s")
             .unwrap()
             .max_body_size(1 << 20)
-            .receive(&[("x-webhook-signature", sig.as_str())], body.as_bytes())
+            .receive(&Request::new(
+                &[("x-webhook-signature", sig.as_str())],
+                body.as_bytes(),
+            ))
             .unwrap_err();
         assert!(matches!(
             err,
@@ -251,7 +260,7 @@ fn every_header_verifier_refuses_hostile_values() {
         {
             let v = delivery_webhooks::wakilni::Verifier::new("s").unwrap();
             let err = v
-                .verify(&[("x-webhook-signature", value)], b"{}")
+                .verify(&Request::new(&[("x-webhook-signature", value)], b"{}"))
                 .unwrap_err();
             assert!(
                 matches!(err, Error::InvalidHeader { .. }),
@@ -262,7 +271,9 @@ fn every_header_verifier_refuses_hostile_values() {
         {
             use delivery_webhooks::peddler;
             let v = peddler::Verifier::new("token").unwrap();
-            let err = v.verify(&[(peddler::TOKEN_HEADER, value)]).unwrap_err();
+            let err = v
+                .verify(&Request::new(&[(peddler::TOKEN_HEADER, value)], b""))
+                .unwrap_err();
             assert!(
                 matches!(err, Error::InvalidHeader { .. }),
                 "peddler {value:?}: {err:?}"
@@ -271,9 +282,10 @@ fn every_header_verifier_refuses_hostile_values() {
         #[cfg(feature = "xoxoday")]
         {
             use delivery_webhooks::xoxoday;
-            let v = xoxoday::Verifier::new().api_key("token").unwrap();
+            let v = xoxoday::Verifier::new("token").unwrap();
+            let headers = [(xoxoday::API_KEY_HEADER, value)];
             let err = v
-                .verify(xoxoday::CALLBACK_IP, &[(xoxoday::API_KEY_HEADER, value)])
+                .verify(&Request::new(&headers, b"{}").peer(xoxoday::CALLBACK_IP))
                 .unwrap_err();
             assert!(
                 matches!(err, Error::InvalidHeader { .. }),
@@ -313,20 +325,27 @@ fn url_verifiers_refuse_hostile_urls() {
         {
             let v = delivery_webhooks::isendu::Verifier::new("k", "s")
                 .unwrap()
-                .with_url_token(token.clone());
+                .url_token(token.clone());
+            let request = Request::new(&NO_HEADERS, b"{}").uri(url);
             assert!(
-                matches!(v.verify(url, b"{}"), Err(Error::TokenMismatch)),
+                matches!(v.verify(&request), Err(Error::TokenMismatch)),
                 "{url:?}"
             );
         }
         #[cfg(feature = "skladon")]
         {
-            let v = delivery_webhooks::skladon::Verifier::new(in_path.clone());
-            assert!(
-                matches!(v.verify(url, b"{}"), Err(Error::TokenMismatch)),
-                "{url:?}"
-            );
-            assert!(v.receive_get("/h/token/orders/", url).is_err(), "{url:?}");
+            // Mounted at the root: the first path segment is the token.
+            let v = delivery_webhooks::skladon::Verifier::new("token")
+                .unwrap()
+                .mounted_at("/");
+            for method in ["POST", "GET"] {
+                let request = Request::new(&NO_HEADERS, b"{}").method(method).uri(url);
+                let err = v.receive(&request).unwrap_err();
+                assert!(
+                    matches!(err, Error::TokenMismatch | Error::InvalidUrl { .. }),
+                    "{url:?}: {err:?}"
+                );
+            }
         }
     }
 }
@@ -349,9 +368,15 @@ mod peddler {
         let body = padded("{", TAIL, 10 << 20);
         let v = peddler::Verifier::new("token").unwrap();
         let headers = [(peddler::TOKEN_HEADER, "token")];
-        let update = v.clone().receive(&headers, body.as_bytes()).unwrap();
+        let update = v
+            .clone()
+            .receive(&Request::new(&headers, body.as_bytes()))
+            .unwrap()
+            .payload;
         assert_eq!((update.id.as_str(), update.code), ("P1", 410));
-        let err = v.max_body_size(1 << 20).receive(&headers, body.as_bytes());
+        let err = v
+            .max_body_size(1 << 20)
+            .receive(&Request::new(&headers, body.as_bytes()));
         assert!(
             matches!(
                 err,
@@ -390,9 +415,19 @@ mod xoxoday {
     const BODY: &str = r#""id":7,"data":{"orderId":42,"orderDate":"2019-12-27 16:41:33","deliveryStatus":"delivered"},"createdAt":"2019-12-27 16:45:02"}"#;
 
     fn proxied() -> xoxoday::Verifier {
-        xoxoday::Verifier::new()
+        xoxoday::Verifier::without_api_key()
             .trusted_proxies(["10.0.0.0/8", "fd00::/8"])
             .unwrap()
+    }
+
+    /// Verifies, then gives the client address the decision was made on.
+    fn check<H: Headers>(
+        v: &xoxoday::Verifier,
+        (peer, headers): (IpAddr, &H),
+    ) -> Result<IpAddr, Error> {
+        let request = Request::new(headers, b"{}").peer(peer);
+        v.verify(&request)?;
+        v.client_addr(&request)
     }
 
     const PROXY: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(10, 0, 0, 1));
@@ -400,15 +435,15 @@ mod xoxoday {
     #[test]
     fn a_ten_mebibyte_body() {
         let body = padded("{", BODY, 10 << 20);
-        let v = xoxoday::Verifier::new();
+        let v = xoxoday::Verifier::without_api_key();
         let update = v
             .clone()
-            .receive(xoxoday::CALLBACK_IP, &[("a", "b")], body.as_bytes())
+            .receive(&Request::new(&[("a", "b")], body.as_bytes()).peer(xoxoday::CALLBACK_IP))
             .unwrap();
-        assert_eq!(update.id.get(), 7);
-        let err =
-            v.max_body_size(1 << 20)
-                .receive(xoxoday::CALLBACK_IP, &[("a", "b")], body.as_bytes());
+        assert_eq!(update.payload.id.get(), 7);
+        let err = v
+            .max_body_size(1 << 20)
+            .receive(&Request::new(&[("a", "b")], body.as_bytes()).peer(xoxoday::CALLBACK_IP));
         assert!(
             matches!(
                 err,
@@ -443,19 +478,15 @@ mod xoxoday {
         let v = proxied();
         let mut xff = "10.0.0.2, ".repeat(100_000);
         xff.push_str("52.76.120.90");
-        let client = v
-            .verify(PROXY, &[("x-forwarded-for", xff.as_str())])
-            .unwrap();
+        let client = check(&v, (PROXY, &[("x-forwarded-for", xff.as_str())])).unwrap();
         assert_eq!(client, xoxoday::CALLBACK_IP);
         // The rightmost untrusted hop decides: a forged allowed address on the left is useless.
         let forged = format!("52.76.120.90, {}203.0.113.9", "10.0.0.2, ".repeat(100_000));
-        let err = v
-            .verify(PROXY, &[("x-forwarded-for", forged.as_str())])
-            .unwrap_err();
+        let err = check(&v, (PROXY, &[("x-forwarded-for", forged.as_str())])).unwrap_err();
         assert!(matches!(err, Error::UntrustedSource { .. }), "{err:?}");
         let fwd = format!("{}for=52.76.120.90", "for=10.0.0.3, ".repeat(100_000));
         assert_eq!(
-            v.verify(PROXY, &[("forwarded", fwd.as_str())]).unwrap(),
+            check(&v, (PROXY, &[("forwarded", fwd.as_str())])).unwrap(),
             xoxoday::CALLBACK_IP
         );
     }
@@ -488,7 +519,7 @@ mod xoxoday {
         ] {
             for header in ["x-forwarded-for", "forwarded"] {
                 // A clear refusal, or a decision on an address that is not the allowed one.
-                match v.verify(PROXY, &[(header, value)]) {
+                match check(&v, (PROXY, &[(header, value)])) {
                     Ok(client) => panic!("{header}: {value:?} passed as {client}"),
                     Err(Error::InvalidHeader { .. } | Error::UntrustedSource { .. }) => {}
                     Err(other) => panic!("{header}: {value:?}: {other:?}"),
@@ -501,7 +532,7 @@ mod xoxoday {
     /// hostile.
     #[test]
     fn forwarding_headers_from_untrusted_peers_are_ignored() {
-        let v = xoxoday::Verifier::new();
+        let v = xoxoday::Verifier::without_api_key();
         let attacker: IpAddr = "203.0.113.9".parse().unwrap();
         for value in [
             "52.76.120.90",
@@ -510,10 +541,10 @@ mod xoxoday {
             &"1,".repeat(100_000),
         ] {
             for header in ["x-forwarded-for", "forwarded", "x-real-ip"] {
-                let err = v.verify(attacker, &[(header, value)]).unwrap_err();
+                let err = check(&v, (attacker, &[(header, value)])).unwrap_err();
                 assert!(matches!(err, Error::UntrustedSource { addr } if addr == attacker));
                 assert_eq!(
-                    v.verify(xoxoday::CALLBACK_IP, &[(header, value)]).unwrap(),
+                    check(&v, (xoxoday::CALLBACK_IP, &[(header, value)])).unwrap(),
                     xoxoday::CALLBACK_IP
                 );
             }
@@ -534,11 +565,18 @@ mod isendu {
             10 << 20,
         );
         let v = isendu::Verifier::new("k", "s").unwrap();
-        let isendu::Message::Update(u) = v.clone().receive("/h", body.as_bytes()).unwrap() else {
+        let isendu::Message::Update(u) = v
+            .clone()
+            .receive(&Request::new(&NO_HEADERS, body.as_bytes()).uri("/h"))
+            .unwrap()
+            .payload
+        else {
             panic!("not an update")
         };
         assert_eq!(u.tracking[0].uuid, "t1");
-        let err = v.max_body_size(1 << 20).receive("/h", body.as_bytes());
+        let err = v
+            .max_body_size(1 << 20)
+            .receive(&Request::new(&NO_HEADERS, body.as_bytes()).uri("/h"));
         assert!(
             matches!(
                 err,
@@ -584,8 +622,7 @@ mod isendu {
 #[cfg(feature = "skladon")]
 mod skladon {
     use super::*;
-    use delivery_webhooks::UrlToken;
-    use delivery_webhooks::skladon::{self, Entity, EntityKind, WebhookType};
+    use delivery_webhooks::skladon::{self, Entity, EntityKind};
 
     #[test]
     fn a_ten_mebibyte_body() {
@@ -594,16 +631,12 @@ mod skladon {
             r#""eshopOrderId":"O1","status":"delivered"}"#,
             10 << 20,
         );
-        let v = skladon::Verifier::new(UrlToken::query("t", "token").unwrap());
-        let t = WebhookType::UpdateOrderStatus;
-        let d = v
-            .clone()
-            .receive("/h?t=token", &t, body.as_bytes())
-            .unwrap();
-        assert_eq!(d.entity.id(), "O1");
-        let err = v
-            .max_body_size(1 << 20)
-            .receive("/h?t=token", &t, body.as_bytes());
+        let v = skladon::Verifier::new("token").unwrap();
+        let url = "/webhooks/skladon/token/UPDATE_ORDER_STATUS";
+        let request = Request::new(&NO_HEADERS, body.as_bytes()).uri(url);
+        let d = v.clone().receive(&request).unwrap();
+        assert_eq!(d.payload.entity_id(), "O1");
+        let err = v.max_body_size(1 << 20).receive(&request);
         assert!(
             matches!(
                 err,

@@ -3,10 +3,12 @@
 #![cfg(feature = "isendu")]
 
 use delivery_webhooks::isendu::{
-    self, Decimal, Delivery, Message, Order, OrderStatus, State, Step, Tracking, TrackingStatus,
-    Update, VerificationRequest, Verifier,
+    self, Decimal, Message, Order, OrderStatus, State, Step, Tracking, TrackingStatus, Update,
+    VerificationRequest, Verifier,
 };
-use delivery_webhooks::{Error, UrlToken};
+use delivery_webhooks::{DedupKey, Error, Provider, Request, UrlToken};
+
+const NO_HEADERS: [(&str, &str); 0] = [];
 use time::macros::datetime;
 
 macro_rules! fixture {
@@ -436,15 +438,23 @@ fn handshake_answer_for_the_right_key_id() {
         panic!()
     };
     assert_eq!(
-        v.answer(&req).unwrap(),
+        v.answer(&req).unwrap().as_str(),
         r#"{"response":"sk_live_Zx81-secret-key"}"#
     );
-    let delivery = v.handle("/hooks/isendu", fixture!("verification")).unwrap();
+    let delivery = v
+        .receive(&Request::new(&NO_HEADERS, fixture!("verification")).uri("/hooks/isendu"))
+        .unwrap();
     assert_eq!(
-        delivery.response_body(),
-        r#"{"response":"sk_live_Zx81-secret-key"}"#
+        delivery.reply.body(),
+        br#"{"response":"sk_live_Zx81-secret-key"}"#
     );
-    let Delivery::Verification { request, .. } = &delivery else {
+    assert_eq!(delivery.reply.content_type(), Some("application/json"));
+    assert!(delivery.reply.holds_secret());
+    assert_eq!(
+        delivery.dedup_key,
+        DedupKey::of_body(Provider::Isendu, fixture!("verification"))
+    );
+    let Message::Verification(request) = &delivery.payload else {
         panic!()
     };
     assert_eq!(request.key_id, KEY_ID);
@@ -466,7 +476,9 @@ fn handshake_mismatch_reveals_nothing() {
         assert_eq!(err.status_code(), 401);
         assert!(!err.to_string().contains(SECRET) && !format!("{err:?}").contains(SECRET));
     }
-    let err = v.handle("/h", br#"{"keyId":"someone-else"}"#).unwrap_err();
+    let err = v
+        .receive(&Request::new(&NO_HEADERS, br#"{"keyId":"someone-else"}"#).uri("/h"))
+        .unwrap_err();
     assert!(matches!(err, Error::TokenMismatch));
 }
 
@@ -483,7 +495,7 @@ fn handshake_escapes_the_secret() {
     for (secret, want) in cases {
         let v = Verifier::new(KEY_ID, secret).unwrap();
         let body = v.answer(&VerificationRequest::new(KEY_ID)).unwrap();
-        assert_eq!(body, want);
+        assert_eq!(body.as_str(), want);
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(parsed, serde_json::json!({ "response": secret }));
     }
@@ -491,13 +503,17 @@ fn handshake_escapes_the_secret() {
 
 #[test]
 fn handshake_with_several_key_pairs() {
-    let v = Verifier::with_keys([("old-key", "old-secret"), ("new-key", "new-secret")]).unwrap();
+    let v = Verifier::with_secrets([("old-key", "old-secret"), ("new-key", "new-secret")]).unwrap();
     assert_eq!(
-        v.answer(&VerificationRequest::new("old-key")).unwrap(),
+        v.answer(&VerificationRequest::new("old-key"))
+            .unwrap()
+            .as_str(),
         r#"{"response":"old-secret"}"#
     );
     assert_eq!(
-        v.answer(&VerificationRequest::new("new-key")).unwrap(),
+        v.answer(&VerificationRequest::new("new-key"))
+            .unwrap()
+            .as_str(),
         r#"{"response":"new-secret"}"#
     );
     assert!(v.answer(&VerificationRequest::new("other")).is_err());
@@ -518,23 +534,25 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
     assert!(matches!(Verifier::new("", SECRET), Err(Error::EmptySecret)));
     assert!(matches!(Verifier::new(KEY_ID, ""), Err(Error::EmptySecret)));
     assert!(matches!(
-        Verifier::with_keys(Vec::<(&str, &str)>::new()),
+        Verifier::with_secrets(Vec::<(&str, &str)>::new()),
         Err(Error::EmptySecret)
     ));
     assert!(matches!(
-        Verifier::with_keys([("a", "b"), ("c", "")]),
+        Verifier::with_secrets([("a", "b"), ("c", "")]),
         Err(Error::EmptySecret)
     ));
     let v = Verifier::new(KEY_ID, SECRET)
         .unwrap()
-        .with_url_token(UrlToken::query("token", "url-secret-123").unwrap());
+        .url_token(UrlToken::query("token", "url-secret-123").unwrap());
     let debug = format!("{v:?}");
     for hidden in [SECRET, KEY_ID, "url-secret-123"] {
         assert!(!debug.contains(hidden), "{debug}");
     }
     assert!(debug.contains("1 redacted key pair"), "{debug}");
     let delivery = v
-        .handle("/h?token=url-secret-123", fixture!("verification"))
+        .receive(
+            &Request::new(&NO_HEADERS, fixture!("verification")).uri("/h?token=url-secret-123"),
+        )
         .unwrap();
     let debug = format!("{delivery:?}");
     assert!(!debug.contains(SECRET) && debug.contains(KEY_ID), "{debug}");
@@ -546,14 +564,20 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
 fn url_token_in_the_query() {
     let v = Verifier::new(KEY_ID, SECRET)
         .unwrap()
-        .with_url_token(UrlToken::query("token", "u9X2-long-random-value").unwrap());
+        .url_token(UrlToken::query("token", "u9X2-long-random-value").unwrap());
     let body = fixture!("update_doc_sample");
     for url in [
         "/hooks/isendu?token=u9X2-long-random-value",
         "https://shop.example/hooks/isendu?a=1&token=u9X2%2Dlong-random-value",
     ] {
-        assert!(matches!(v.handle(url, body).unwrap(), Delivery::Update(_)));
-        assert!(matches!(v.receive(url, body).unwrap(), Message::Update(_)));
+        let delivery = v
+            .receive(&Request::new(&NO_HEADERS, body).uri(url))
+            .unwrap();
+        assert!(matches!(delivery.payload, Message::Update(_)));
+        assert_eq!(
+            (delivery.reply.status(), delivery.reply.body()),
+            (200, &b""[..])
+        );
     }
     for url in [
         "/hooks/isendu",
@@ -563,15 +587,21 @@ fn url_token_in_the_query() {
         "/hooks/u9X2-long-random-value",
         "/hooks/isendu?token=u9X2-long-random-value&token=x",
     ] {
-        let err = v.handle(url, body).unwrap_err();
+        let err = v
+            .receive(&Request::new(&NO_HEADERS, body).uri(url))
+            .unwrap_err();
         assert!(matches!(err, Error::TokenMismatch), "{url}");
         assert_eq!(err.status_code(), 401);
         // The handshake is protected too: no secret for a wrong URL.
-        assert!(v.handle(url, fixture!("verification")).is_err(), "{url}");
+        assert!(
+            v.receive(&Request::new(&NO_HEADERS, fixture!("verification")).uri(url))
+                .is_err(),
+            "{url}"
+        );
     }
     // The token is checked before the body is parsed.
     assert!(matches!(
-        v.receive("/hooks/isendu", b"not json"),
+        v.receive(&Request::new(&NO_HEADERS, b"not json").uri("/hooks/isendu")),
         Err(Error::TokenMismatch)
     ));
 }
@@ -580,32 +610,44 @@ fn url_token_in_the_query() {
 fn url_token_in_a_path_segment() {
     let v = Verifier::new(KEY_ID, SECRET)
         .unwrap()
-        .with_url_token(UrlToken::path_segment("p7-secret").unwrap());
+        .url_token(UrlToken::path_segment("p7-secret").unwrap());
     let body = fixture!("verification");
-    v.verify("/hooks/isendu/p7-secret", body).unwrap();
-    v.verify("https://shop.example/hooks/p7-secret/isendu?x=1", body)
+    v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu/p7-secret"))
         .unwrap();
-    assert!(v.verify("/hooks/isendu?token=p7-secret", body).is_err());
-    assert!(v.verify("/hooks/isendu/p7-secre", body).is_err());
+    v.verify(
+        &Request::new(&NO_HEADERS, body).uri("https://shop.example/hooks/p7-secret/isendu?x=1"),
+    )
+    .unwrap();
+    assert!(
+        v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu?token=p7-secret"))
+            .is_err()
+    );
+    assert!(
+        v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu/p7-secre"))
+            .is_err()
+    );
 }
 
 #[test]
 fn without_a_url_token_any_url_is_accepted() {
     let v = Verifier::new(KEY_ID, SECRET).unwrap();
-    v.verify("", fixture!("update_batch")).unwrap();
-    v.verify("/anything?token=whatever", fixture!("update_batch"))
+    v.verify(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri(""))
+        .unwrap();
+    v.verify(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri("/anything?token=whatever"))
         .unwrap();
 }
 
 #[test]
 fn body_size_limit() {
     let v = Verifier::new(KEY_ID, SECRET).unwrap().max_body_size(16);
-    let err = v.handle("/h", fixture!("update_batch")).unwrap_err();
+    let err = v
+        .receive(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri("/h"))
+        .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 16, .. }));
     assert_eq!(err.status_code(), 413);
     // Checked before anything else, even the body's shape.
     assert!(matches!(
-        v.receive("/h", &[b'x'; 17]),
+        v.receive(&Request::new(&NO_HEADERS, &[b'x'; 17]).uri("/h")),
         Err(Error::BodyTooLarge { .. })
     ));
 }

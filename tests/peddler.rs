@@ -2,6 +2,7 @@
 //! and negative cases.
 #![cfg(feature = "peddler")]
 
+use delivery_webhooks::Request;
 use delivery_webhooks::peddler::{
     self, CodeMeaning, DateValue, FailureReason, NeighbourDelivery, ShipmentUpdate, Status,
     Verifier,
@@ -683,16 +684,23 @@ fn ties_are_broken_by_journey_order() {
 fn receive_checks_the_token_then_parses() {
     let v = Verifier::new(TOKEN).unwrap();
     let u = v
-        .receive(&with_token(TOKEN), fixture!("out_for_delivery"))
+        .receive(&Request::new(
+            &with_token(TOKEN),
+            fixture!("out_for_delivery"),
+        ))
         .unwrap();
-    assert_eq!(u.id, "PlakFjJkuYatSCXFvDxTs");
-    v.verify(&with_token(TOKEN)).unwrap();
+    assert_eq!(u.payload.id, "PlakFjJkuYatSCXFvDxTs");
+    assert_eq!(
+        u.dedup_key.as_str(),
+        format!("peddler:{}", u.payload.dedup_key())
+    );
+    v.verify(&Request::new(&with_token(TOKEN), b"")).unwrap();
     // Header names in any case, from maps too.
     let mut map = std::collections::HashMap::new();
     map.insert("X-WEBHOOK-SHARED-TOKEN".to_string(), TOKEN.to_string());
-    v.verify(&map).unwrap();
+    v.verify(&Request::new(&map, b"")).unwrap();
     let tree: std::collections::BTreeMap<_, _> = map.into_iter().collect();
-    v.verify(&tree).unwrap();
+    v.verify(&Request::new(&tree, b"")).unwrap();
     assert_eq!(
         Headers::get(&tree, peddler::TOKEN_HEADER).unwrap(),
         Some(TOKEN)
@@ -709,13 +717,18 @@ fn wrong_token_is_rejected() {
         "x",
     ] {
         let err = v
-            .receive(&with_token(wrong), fixture!("out_for_delivery"))
+            .receive(&Request::new(
+                &with_token(wrong),
+                fixture!("out_for_delivery"),
+            ))
             .unwrap_err();
         assert!(matches!(err, Error::TokenMismatch), "{wrong}: {err:?}");
         assert_eq!(err.status_code(), 401);
     }
     // A valid body is never parsed without the token: a bad body still gives 401.
-    let err = v.receive(&with_token("x"), b"not json").unwrap_err();
+    let err = v
+        .receive(&Request::new(&with_token("x"), b"not json"))
+        .unwrap_err();
     assert!(matches!(err, Error::TokenMismatch));
 }
 
@@ -723,7 +736,7 @@ fn wrong_token_is_rejected() {
 fn missing_empty_and_conflicting_token_headers() {
     let v = Verifier::new(TOKEN).unwrap();
     let none: [(&str, &str); 0] = [];
-    let err = v.verify(&none).unwrap_err();
+    let err = v.verify(&Request::new(&none, b"")).unwrap_err();
     assert!(matches!(
         err,
         Error::MissingHeader {
@@ -733,7 +746,7 @@ fn missing_empty_and_conflicting_token_headers() {
     assert_eq!(err.status_code(), 401);
     for empty in ["", "   "] {
         assert!(matches!(
-            v.verify(&with_token(empty)),
+            v.verify(&Request::new(&with_token(empty), b"")),
             Err(Error::MissingHeader { .. })
         ));
     }
@@ -741,7 +754,7 @@ fn missing_empty_and_conflicting_token_headers() {
         ("x-webhook-shared-token", TOKEN),
         ("X-Webhook-Shared-Token", "evil"),
     ];
-    let err = v.verify(&twice).unwrap_err();
+    let err = v.verify(&Request::new(&twice, b"")).unwrap_err();
     assert!(matches!(
         err,
         Error::ConflictingHeader {
@@ -753,20 +766,24 @@ fn missing_empty_and_conflicting_token_headers() {
         ("x-webhook-shared-token", TOKEN),
         ("X-Webhook-Shared-Token", TOKEN),
     ];
-    v.verify(&same_twice).unwrap();
+    v.verify(&Request::new(&same_twice, b"")).unwrap();
     let err = v
-        .verify(&[("x-webhook-shared-token", "tok\u{e9}n")])
+        .verify(&Request::new(
+            &[("x-webhook-shared-token", "tok\u{e9}n")],
+            b"",
+        ))
         .unwrap_err();
     assert!(matches!(err, Error::InvalidHeader { .. }), "{err:?}");
 }
 
 #[test]
 fn rotation_accepts_old_and_new_tokens() {
-    let v = Verifier::with_tokens(["new-token-77", TOKEN]).unwrap();
-    v.verify(&with_token(TOKEN)).unwrap();
-    v.verify(&with_token("new-token-77")).unwrap();
+    let v = Verifier::with_secrets(["new-token-77", TOKEN]).unwrap();
+    v.verify(&Request::new(&with_token(TOKEN), b"")).unwrap();
+    v.verify(&Request::new(&with_token("new-token-77"), b""))
+        .unwrap();
     assert!(matches!(
-        v.verify(&with_token("new-token-7")),
+        v.verify(&Request::new(&with_token("new-token-7"), b"")),
         Err(Error::TokenMismatch)
     ));
 }
@@ -775,14 +792,14 @@ fn rotation_accepts_old_and_new_tokens() {
 fn empty_tokens_are_refused_and_debug_is_redacted() {
     assert!(matches!(Verifier::new(""), Err(Error::EmptySecret)));
     assert!(matches!(
-        Verifier::with_tokens(["ok", ""]),
+        Verifier::with_secrets(["ok", ""]),
         Err(Error::EmptySecret)
     ));
     assert!(matches!(
-        Verifier::with_tokens(Vec::<String>::new()),
+        Verifier::with_secrets(Vec::<String>::new()),
         Err(Error::EmptySecret)
     ));
-    let v = Verifier::with_tokens([TOKEN, "second-token"]).unwrap();
+    let v = Verifier::with_secrets([TOKEN, "second-token"]).unwrap();
     let debug = format!("{v:?}");
     assert!(
         !debug.contains(TOKEN) && !debug.contains("second"),
@@ -795,13 +812,19 @@ fn empty_tokens_are_refused_and_debug_is_redacted() {
 fn body_size_limit_is_checked_first() {
     let v = Verifier::new(TOKEN).unwrap().max_body_size(16);
     let err = v
-        .receive(&with_token(TOKEN), fixture!("out_for_delivery"))
+        .receive(&Request::new(
+            &with_token(TOKEN),
+            fixture!("out_for_delivery"),
+        ))
         .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 16, .. }));
     assert_eq!(err.status_code(), 413);
     let v = Verifier::new(TOKEN).unwrap().max_body_size(1 << 20);
-    v.receive(&with_token(TOKEN), fixture!("out_for_delivery"))
-        .unwrap();
+    v.receive(&Request::new(
+        &with_token(TOKEN),
+        fixture!("out_for_delivery"),
+    ))
+    .unwrap();
 }
 
 #[test]
@@ -809,13 +832,17 @@ fn error_messages_never_contain_the_token() {
     let v = Verifier::new(TOKEN).unwrap();
     let near = &TOKEN[..TOKEN.len() - 1];
     for err in [
-        v.verify(&with_token(near)).unwrap_err(),
-        v.verify(&[
-            ("x-webhook-shared-token", TOKEN),
-            ("x-webhook-shared-token", near),
-        ])
+        v.verify(&Request::new(&with_token(near), b"")).unwrap_err(),
+        v.verify(&Request::new(
+            &[
+                ("x-webhook-shared-token", TOKEN),
+                ("x-webhook-shared-token", near),
+            ],
+            b"",
+        ))
         .unwrap_err(),
-        v.receive(&with_token(TOKEN), b"{}").unwrap_err(),
+        v.receive(&Request::new(&with_token(TOKEN), b"{}"))
+            .unwrap_err(),
     ] {
         assert!(!err.to_string().contains(near), "{err}");
         assert!(!format!("{err:?}").contains(near), "{err:?}");

@@ -6,6 +6,8 @@
 use std::fmt::Debug;
 use std::net::IpAddr;
 
+#[allow(unused_imports)]
+use delivery_webhooks::Request;
 use delivery_webhooks::{Error, UrlToken};
 use sha2::{Digest, Sha256};
 
@@ -79,6 +81,9 @@ fn url_token_debug_and_errors() {
     }
 }
 
+#[cfg(any(feature = "isendu", feature = "skladon"))]
+const NO_HEADERS: [(&str, &str); 0] = [];
+
 #[cfg(feature = "wakilni")]
 #[test]
 fn wakilni() {
@@ -88,7 +93,8 @@ fn wakilni() {
     let body = br#"{"event_id":"e1"}"#;
     let good = wakilni::sign(SECRET, body);
     for sig in near_misses().iter().chain([&good]) {
-        if let Err(e) = v.receive(&[("x-webhook-signature", sig.as_str())], body) {
+        let headers = [("x-webhook-signature", sig.as_str())];
+        if let Err(e) = v.receive(&Request::new(&headers, body)) {
             assert_error_clean("wakilni::Verifier::receive", &e);
         }
     }
@@ -99,19 +105,20 @@ fn wakilni() {
 #[test]
 fn peddler() {
     use delivery_webhooks::peddler::{TOKEN_HEADER, Verifier};
-    let v = Verifier::with_tokens([SECRET, "other-token"]).unwrap();
+    let v = Verifier::with_secrets([SECRET, "other-token"]).unwrap();
     assert_debug_clean("peddler::Verifier", &v);
     for presented in near_misses() {
-        let e = v.verify(&[(TOKEN_HEADER, presented.as_str())]).unwrap_err();
+        let headers = [(TOKEN_HEADER, presented.as_str())];
+        let e = v.verify(&Request::new(&headers, b"{}")).unwrap_err();
         assert_error_clean("peddler::Verifier::verify", &e);
     }
     // Sent twice, differently: the conflict is reported without either value.
-    let e = v
-        .verify(&[(TOKEN_HEADER, SECRET), (TOKEN_HEADER, "x")])
-        .unwrap_err();
+    let twice = [(TOKEN_HEADER, SECRET), (TOKEN_HEADER, "x")];
+    let e = v.verify(&Request::new(&twice, b"{}")).unwrap_err();
     assert_error_clean("peddler::Verifier::verify (conflict)", &e);
+    let right = [(TOKEN_HEADER, SECRET)];
     let e = v
-        .receive(&[(TOKEN_HEADER, SECRET)], SECRET.as_bytes())
+        .receive(&Request::new(&right, SECRET.as_bytes()))
         .unwrap_err();
     assert_error_clean("peddler::Verifier::receive (body)", &e);
 }
@@ -120,33 +127,39 @@ fn peddler() {
 #[test]
 fn xoxoday() {
     use delivery_webhooks::xoxoday::{API_KEY_HEADER, CALLBACK_IP, Verifier};
-    let v = Verifier::new().api_keys([SECRET, "other-key"]).unwrap();
+    let v = Verifier::with_secrets([SECRET, "other-key"]).unwrap();
     assert_debug_clean("xoxoday::Verifier", &v);
     for presented in near_misses() {
+        let headers = [(API_KEY_HEADER, presented.as_str())];
         let e = v
-            .verify(CALLBACK_IP, &[(API_KEY_HEADER, presented.as_str())])
+            .verify(&Request::new(&headers, b"{}").peer(CALLBACK_IP))
             .unwrap_err();
         assert_error_clean("xoxoday::Verifier::verify", &e);
     }
     let stranger: IpAddr = "203.0.113.9".parse().unwrap();
-    let e = v.verify(stranger, &[(API_KEY_HEADER, SECRET)]).unwrap_err();
-    assert_error_clean("xoxoday::Verifier::verify (source)", &e);
+    let right = [(API_KEY_HEADER, SECRET)];
     let e = v
-        .verify(
-            CALLBACK_IP,
-            &[(API_KEY_HEADER, SECRET), (API_KEY_HEADER, "x")],
-        )
+        .verify(&Request::new(&right, b"{}").peer(stranger))
+        .unwrap_err();
+    assert_error_clean("xoxoday::Verifier::verify (source)", &e);
+    let twice = [(API_KEY_HEADER, SECRET), (API_KEY_HEADER, "x")];
+    let e = v
+        .verify(&Request::new(&twice, b"{}").peer(CALLBACK_IP))
         .unwrap_err();
     assert_error_clean("xoxoday::Verifier::verify (conflict)", &e);
+    // Without a peer address: a 500 that names what is missing, nothing else.
+    let e = v.verify(&Request::new(&right, b"{}")).unwrap_err();
+    assert_eq!(e.status_code(), 500);
+    assert_error_clean("xoxoday::Verifier::verify (no peer)", &e);
 }
 
 #[cfg(feature = "isendu")]
 #[test]
 fn isendu() {
     use delivery_webhooks::isendu::{self, VerificationRequest, Verifier};
-    let v = Verifier::with_keys([("key-1", SECRET), ("key-2", "another-secret")])
+    let v = Verifier::with_secrets([("key-1", SECRET), ("key-2", "another-secret")])
         .unwrap()
-        .with_url_token(UrlToken::query("t", "url-token").unwrap());
+        .url_token(UrlToken::query("t", "url-token").unwrap());
     assert_debug_clean("isendu::Verifier", &v);
     // The handshake answer is the one place the secret goes, and only for the right key id.
     let answer = v.answer(&VerificationRequest::new("key-1")).unwrap();
@@ -159,17 +172,25 @@ fn isendu() {
         let e = v.answer(&VerificationRequest::new(key_id)).unwrap_err();
         assert_error_clean("isendu::Verifier::answer", &e);
     }
-    // A handled handshake is answered; its Debug never shows the answer.
-    let delivery = v.handle("/h?t=url-token", br#"{"keyId":"key-1"}"#).unwrap();
-    assert_eq!(delivery.response_body(), answer);
-    assert_debug_clean("isendu::Delivery", &delivery);
+    // A received handshake is answered through its Reply; no Debug shows the answer.
+    let handshake = br#"{"keyId":"key-1"}"#;
+    let delivery = v
+        .receive(&Request::new(&NO_HEADERS, handshake).uri("/h?t=url-token"))
+        .unwrap();
+    assert_eq!(delivery.reply.body(), answer.as_bytes());
+    assert_debug_clean("isendu Delivery", &delivery);
+    assert_debug_clean("isendu Reply", &delivery.reply);
+    let any: delivery_webhooks::AnyDelivery = delivery.into();
+    assert_debug_clean("AnyDelivery", &any);
     for (url, body) in [
         ("/h?t=wrong", &br#"{"keyId":"key-1"}"#[..]),
         ("/h?t=url-token", br#"{"keyId":"key-9"}"#),
         ("/h?t=url-token", SECRET.as_bytes()),
     ] {
-        let e = v.handle(url, body).unwrap_err();
-        assert_error_clean("isendu::Verifier::handle", &e);
+        let e = v
+            .receive(&Request::new(&NO_HEADERS, body).uri(url))
+            .unwrap_err();
+        assert_error_clean("isendu::Verifier::receive", &e);
     }
     let _ = isendu::parse(b"{}");
     assert_error_clean(
@@ -181,30 +202,29 @@ fn isendu() {
 #[cfg(feature = "skladon")]
 #[test]
 fn skladon() {
-    use delivery_webhooks::skladon::{Verifier, WebhookType};
-    let v = Verifier::new(UrlToken::path_segment(SECRET).unwrap());
+    use delivery_webhooks::skladon::Verifier;
+    let v = Verifier::new(SECRET).unwrap();
     assert_debug_clean("skladon::Verifier", &v);
     for presented in near_misses() {
-        let url = format!("/hooks/{presented}/orders/1");
+        let url = format!("/webhooks/skladon/{presented}/UPDATE_ORDER_STATUS");
+        let post = Request::new(&NO_HEADERS, b"{}").uri(&url);
+        let e = v.receive(&post).unwrap_err();
+        assert_error_clean("skladon::Verifier::receive (POST)", &e);
+        let get_url = format!("{url}/1");
         let e = v
-            .receive(&url, &WebhookType::UpdateOrderStatus, b"{}")
+            .receive(&Request::new(&NO_HEADERS, b"").method("GET").uri(&get_url))
             .unwrap_err();
-        assert_error_clean("skladon::Verifier::receive", &e);
-        let e = v.receive_get("/hooks/x/orders/", &url).unwrap_err();
-        assert_error_clean("skladon::Verifier::receive_get", &e);
+        assert_error_clean("skladon::Verifier::receive (GET)", &e);
     }
-    // The right token, then a body or URL that is wrong: the error names neither the token...
-    let registered = format!("/hooks/{SECRET}/orders/");
+    // The right token, then a path or body that is wrong: the error names neither the token...
+    let bad_id = format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS/a%2Fb");
     let e = v
-        .receive_get(&registered, &format!("/hooks/{SECRET}/other/1"))
+        .receive(&Request::new(&NO_HEADERS, b"").method("GET").uri(&bad_id))
         .unwrap_err();
-    assert_error_clean("skladon::Verifier::receive_get (path)", &e);
+    assert_error_clean("skladon::Verifier::receive (GET id)", &e);
+    let post = format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS");
     let e = v
-        .receive(
-            &format!("/hooks/{SECRET}/orders"),
-            &WebhookType::UpdateOrderStatus,
-            b"[1]",
-        )
+        .receive(&Request::new(&NO_HEADERS, b"[1]").uri(&post))
         .unwrap_err();
     assert_error_clean("skladon::Verifier::receive (body)", &e);
 }

@@ -4,11 +4,11 @@
 
 use delivery_webhooks::skladon::{
     self, Action, BatteryType, DateOrDateTime, DeliveryType, Entity, EntityKind, ExpMethod,
-    HandlingUnits, Incoterms, LineState, Order, OrderStatus, OrderType, Product, ProductType,
-    Receiving, ReceivingStatus, ReceivingType, Resolution, Return, ReturnReason, StockMovement,
-    StockMovementType, Urgency, Verifier, WebhookType, entity_id_from_url,
+    HandlingUnits, Incoterms, LineState, Notification, Order, OrderStatus, OrderType, Product,
+    ProductType, Receiving, ReceivingStatus, ReceivingType, Resolution, Return, ReturnReason,
+    StockMovement, StockMovementType, Urgency, Verifier, WebhookType, entity_id_from_url,
 };
-use delivery_webhooks::{Error, UrlToken};
+use delivery_webhooks::{Error, Provider, Request, UrlToken};
 use serde_json::json;
 use time::macros::{date, datetime};
 
@@ -1063,8 +1063,8 @@ fn get_url_doc_example_and_variants() {
         // Percent-encoded ids are decoded.
         (
             "/api/orders/changes/",
-            "/api/orders/changes/ORD%2F7",
-            "ORD/7",
+            "/api/orders/changes/ORD%2D7",
+            "ORD-7",
         ),
         (
             "/api/orders/changes/",
@@ -1093,6 +1093,13 @@ fn get_url_doc_example_and_variants() {
 #[test]
 fn get_url_refusals() {
     let bad = [
+        // Ids that would change the meaning of a URL built from them.
+        ("/o/", "/o/ORD%2F7", "contains"),
+        ("/o/", "/o/..%2F..%2Fadmin%3Fx=1", "contains"),
+        ("/o/", "/o/%2E%2E", "dot segment"),
+        ("/o/", "/o/.", "dot segment"),
+        ("/o/", "/o/a%0D%0Ab", "contains"),
+        ("/o/", "/o/a%00", "contains"),
         // Not under the registered path.
         ("/api/orders/changes/", "/api/orders/other/1", "not under"),
         (
@@ -1164,156 +1171,204 @@ fn get_url_refusals() {
     }
 }
 
-// ----- the URL token ------------------------------------------------------------------------
+// ----- the receiver: token, webhook type and GET id in the path -----------------------------
+
+const NO_HEADERS: [(&str, &str); 0] = [];
 
 fn path_verifier() -> Verifier {
-    Verifier::new(UrlToken::path_segment(TOKEN).unwrap())
+    Verifier::new(TOKEN).unwrap()
+}
+
+fn post<'a>(uri: &'a str, body: &'a [u8]) -> Request<'a> {
+    Request::new(&NO_HEADERS, body).uri(uri)
+}
+
+fn get(uri: &str) -> Request<'_> {
+    Request::new(&NO_HEADERS, b"").method("GET").uri(uri)
 }
 
 #[test]
-fn post_with_token_in_path_and_in_query() {
+fn post_reads_type_from_the_path_and_dedups_on_the_entity() {
     let v = path_verifier();
-    let d = v
-        .receive(
-            &format!("https://me.example/hooks/skladon/{TOKEN}/receivings"),
-            &WebhookType::UpdateReceivingStatus,
-            fixture!("receiving"),
-        )
-        .unwrap();
-    assert_eq!(d.webhook_type, WebhookType::UpdateReceivingStatus);
-    assert_eq!(d.entity.id(), "ESHOP_RECIVING_ID_123");
+    let url = format!("https://me.example/webhooks/skladon/{TOKEN}/UPDATE_RECEIVING_STATUS");
+    let d = v.receive(&post(&url, fixture!("receiving"))).unwrap();
+    assert_eq!(d.provider, Provider::Skladon);
+    let Notification::Entity {
+        webhook_type,
+        entity,
+    } = &d.payload
+    else {
+        panic!("{:?}", d.payload)
+    };
+    assert_eq!(webhook_type, &WebhookType::UpdateReceivingStatus);
+    assert_eq!(entity.id(), "ESHOP_RECIVING_ID_123");
     assert!(
-        d.dedup_key()
-            .starts_with("UPDATE_RECEIVING_STATUS:ESHOP_RECIVING_ID_123:received:~"),
+        d.dedup_key
+            .as_str()
+            .starts_with("skladon:UPDATE_RECEIVING_STATUS:ESHOP_RECIVING_ID_123:received:~"),
         "{}",
-        d.dedup_key()
+        d.dedup_key
     );
-    // A retry of the same body gives the same key; another change of the entity does not.
+    // A retry of the same body gives the same key (with or without a trailing slash);
+    // another change of the entity does not.
     let again = v
-        .receive(
-            &format!("/hooks/skladon/{TOKEN}/receivings"),
-            &WebhookType::UpdateReceivingStatus,
+        .receive(&post(
+            &format!("/webhooks/skladon/{TOKEN}/UPDATE_RECEIVING_STATUS/"),
             fixture!("receiving"),
-        )
+        ))
         .unwrap();
-    assert_eq!(again.dedup_key(), d.dedup_key());
+    assert_eq!(again.dedup_key, d.dedup_key);
     let changed = String::from_utf8(fixture!("receiving").to_vec())
         .unwrap()
         .replace("\"received\":2", "\"received\":1");
     let other = v
-        .receive(
-            &format!("/hooks/skladon/{TOKEN}/receivings"),
-            &WebhookType::UpdateReceivingStatus,
+        .receive(&post(
+            &format!("/webhooks/skladon/{TOKEN}/UPDATE_RECEIVING_STATUS"),
             changed.as_bytes(),
-        )
+        ))
         .unwrap();
-    assert_ne!(other.dedup_key(), d.dedup_key());
+    assert_ne!(other.dedup_key, d.dedup_key);
 
-    let q = Verifier::new(UrlToken::query_with_tokens("token", ["new-token", TOKEN]).unwrap());
+    // Rotation, and another mount point.
+    let q = Verifier::with_secrets(["new-token", TOKEN])
+        .unwrap()
+        .mounted_at("/hooks/skladon/");
     let d = q
-        .receive(
-            &format!("/hooks/skladon/orders?token={TOKEN}"),
-            &WebhookType::CreateOrder,
+        .receive(&post(
+            &format!("/hooks/skladon/{TOKEN}/CREATE_ORDER"),
             fixture!("order"),
-        )
+        ))
         .unwrap();
     assert_eq!(
-        d.dedup_key(),
-        "CREATE_ORDER:12345:2022-05-23T18:45:02.000Z:inProcess"
+        d.dedup_key.as_str(),
+        "skladon:CREATE_ORDER:12345:2022-05-23T18:45:02.000Z:inProcess"
     );
-    q.receive(
-        "/hooks/skladon/orders?token=new-token",
-        &WebhookType::CreateOrder,
+    q.receive(&post(
+        "/hooks/skladon/new-token/CREATE_ORDER",
         fixture!("order"),
-    )
+    ))
     .unwrap();
+    // An unknown type: the entity is recognised by its keys rather than refused.
+    let d = q
+        .receive(&post(
+            "/hooks/skladon/new-token/CREATE_PALLET",
+            fixture!("order"),
+        ))
+        .unwrap();
+    assert_eq!(d.payload.webhook_type().as_str(), "CREATE_PALLET");
+    assert!(matches!(d.payload.entity(), Some(Entity::Order(_))));
 }
 
 #[test]
 fn post_without_or_with_a_wrong_token_is_refused() {
     let v = path_verifier();
     for url in [
-        "/hooks/skladon/receivings",
-        "/hooks/skladon/tok-5f1c9a7e2c/receivings",
-        "/hooks/skladon/receivings?token=tok-5f1c9a7e2b",
-        "",
+        "/webhooks/skladon/CREATE_RECEIVING",
+        "/webhooks/skladon/tok-5f1c9a7e2c/CREATE_RECEIVING",
+        "/webhooks/skladon/CREATE_RECEIVING?token=tok-5f1c9a7e2b",
+        "/webhooks/skladon/",
+        "/webhooks/skladon/x/tok-5f1c9a7e2b/CREATE_RECEIVING",
     ] {
-        let err = v
-            .receive(url, &WebhookType::CreateReceiving, fixture!("receiving"))
-            .unwrap_err();
+        let err = v.receive(&post(url, fixture!("receiving"))).unwrap_err();
         assert!(matches!(err, Error::TokenMismatch), "{url}: {err:?}");
         assert_eq!(err.status_code(), 401);
         assert!(!err.to_string().contains(TOKEN));
     }
+    // Outside the mount point: 404, whatever the token.
+    for url in [
+        "",
+        "/hooks/tok-5f1c9a7e2b/CREATE_RECEIVING",
+        "/webhooks/skladonx/tok-5f1c9a7e2b/A",
+    ] {
+        let err = v.receive(&post(url, fixture!("receiving"))).unwrap_err();
+        assert_eq!(err.status_code(), 404, "{url}: {err:?}");
+    }
     // The token is checked before the body is parsed.
     let err = v
-        .receive("/hooks/x", &WebhookType::CreateOrder, b"not json")
+        .receive(&post("/webhooks/skladon/guess/CREATE_ORDER", b"not json"))
         .unwrap_err();
     assert!(matches!(err, Error::TokenMismatch));
+    // Neither GET nor POST: 405.
+    let err = v
+        .receive(&post(&format!("/webhooks/skladon/{TOKEN}/CREATE_ORDER"), b"{}").method("PUT"))
+        .unwrap_err();
+    assert_eq!(err.status_code(), 405);
 }
 
 #[test]
-fn get_with_token() {
+fn get_reads_the_entity_id_from_the_path() {
     let v = path_verifier();
-    let registered = format!("https://me.example/hooks/skladon/{TOKEN}/orders/");
-    let id = v
-        .receive_get(
-            &registered,
-            &format!("/hooks/skladon/{TOKEN}/orders/123456"),
-        )
+    let d = v
+        .receive(&get(&format!(
+            "https://me.example/webhooks/skladon/{TOKEN}/UPDATE_ORDER_STATUS/123456"
+        )))
         .unwrap();
+    let Notification::EntityId { webhook_type, id } = &d.payload else {
+        panic!("{:?}", d.payload)
+    };
+    assert_eq!(webhook_type, &WebhookType::UpdateOrderStatus);
     assert_eq!(id.as_str(), "123456");
-    assert_eq!(id.into_string(), "123456");
+    assert_eq!(d.payload.entity_id(), "123456");
+    assert_eq!(
+        d.dedup_key.as_str(),
+        "skladon:UPDATE_ORDER_STATUS:123456:get"
+    );
+    assert_eq!(serde_json::to_string(&d.payload).unwrap(), "\"123456\"");
+    // Percent-decoded, one trailing slash allowed.
+    let d = v
+        .receive(&get(&format!(
+            "/webhooks/skladon/{TOKEN}/UPDATE_ORDER_STATUS/ORD%207/"
+        )))
+        .unwrap();
+    assert_eq!(d.payload.entity_id(), "ORD 7");
     // Wrong token: 401 before any path comparison.
     let err = v
-        .receive_get(&registered, "/hooks/skladon/tok-guess/orders/123456")
+        .receive(&get(
+            "/webhooks/skladon/tok-guess/UPDATE_ORDER_STATUS/123456",
+        ))
         .unwrap_err();
     assert!(matches!(err, Error::TokenMismatch));
-    // Right token, wrong shape: 404.
-    let err = v
-        .receive_get(&registered, &format!("/hooks/skladon/{TOKEN}/orders/1/2"))
-        .unwrap_err();
-    assert_eq!(err.status_code(), 404);
-
-    // Token in the query: Skladon appends the id to the path, the query stays.
-    let q = Verifier::new(UrlToken::query("token", TOKEN).unwrap());
-    let id = q
-        .receive_get(
-            &format!("https://me.example/hooks/skladon/orders/?token={TOKEN}"),
-            &format!("https://me.example/hooks/skladon/orders/ORD-9?token={TOKEN}"),
-        )
-        .unwrap();
-    assert_eq!(id.as_str(), "ORD-9");
-    assert!(matches!(
-        q.receive_get(
-            "/hooks/skladon/orders/",
-            "/hooks/skladon/orders/ORD-9?token=nope"
-        ),
-        Err(Error::TokenMismatch)
-    ));
+    // Right token, wrong shape or unsafe id: 404.
+    for tail in [
+        "UPDATE_ORDER_STATUS/1/2",
+        "UPDATE_ORDER_STATUS/",
+        "UPDATE_ORDER_STATUS",
+        "UPDATE_ORDER_STATUS/..",
+        "UPDATE_ORDER_STATUS/%2E%2E",
+        "UPDATE_ORDER_STATUS/..%2F..%2Fadmin%3Fx=1",
+        "UPDATE_ORDER_STATUS/a%0D%0Ab",
+        "UPDATE_ORDER_STATUS/a%00",
+        "UPDATE_ORDER_STATUS/a%23b",
+        "UPDATE_ORDER_STATUS/a%2",
+    ] {
+        let err = v
+            .receive(&get(&format!("/webhooks/skladon/{TOKEN}/{tail}")))
+            .unwrap_err();
+        assert_eq!(err.status_code(), 404, "{tail}: {err:?}");
+    }
 }
 
 #[test]
 fn without_token_body_limit_and_redacted_debug() {
-    let open = Verifier::without_token();
-    open.receive(
-        "/anything",
-        &WebhookType::CreateProduct,
-        fixture!("product"),
-    )
-    .unwrap();
+    let open = Verifier::without_token().mounted_at("/");
+    let d = open
+        .receive(&post("/CREATE_PRODUCT", fixture!("product")))
+        .unwrap();
+    assert!(matches!(d.payload.entity(), Some(Entity::Product(_))));
     assert_eq!(
-        open.receive_get("/p/", "/p/SKU-1").unwrap().as_str(),
+        open.receive(&get("/UPDATE_PRODUCT/SKU-1"))
+            .unwrap()
+            .payload
+            .entity_id(),
         "SKU-1"
     );
 
     let small = path_verifier().max_body_size(64);
     let err = small
-        .receive(
-            &format!("/h/{TOKEN}/r"),
-            &WebhookType::CreateReceiving,
+        .receive(&post(
+            &format!("/webhooks/skladon/{TOKEN}/CREATE_RECEIVING"),
             fixture!("receiving"),
-        )
+        ))
         .unwrap_err();
     assert!(
         matches!(err, Error::BodyTooLarge { limit: 64, .. }),
@@ -1322,13 +1377,15 @@ fn without_token_body_limit_and_redacted_debug() {
     assert_eq!(err.status_code(), 413);
     // The size is checked first, even without a token.
     assert!(matches!(
-        small.verify("/no-token", fixture!("receiving")),
+        small.verify(&post("/no-token", fixture!("receiving"))),
         Err(Error::BodyTooLarge { .. })
     ));
 
     let debug = format!("{:?}", path_verifier());
     assert!(!debug.contains(TOKEN), "{debug}");
     assert!(debug.contains("redacted"), "{debug}");
+    assert!(matches!(Verifier::new(""), Err(Error::EmptySecret)));
+    assert!(matches!(Verifier::new(" \t"), Err(Error::EmptySecret)));
     assert!(matches!(
         UrlToken::path_segment(""),
         Err(Error::EmptySecret)

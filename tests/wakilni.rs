@@ -1,8 +1,9 @@
 //! Wakilni: every fixture's fields, the round trip, known-answer signatures and negative cases.
 #![cfg(feature = "wakilni")]
 
-use delivery_webhooks::wakilni::{self, EventData, EventType, Status, Verifier};
+use delivery_webhooks::wakilni::{self, DeliveryHeaders, EventData, EventType, Status, Verifier};
 use delivery_webhooks::{Error, Headers};
+use delivery_webhooks::{Provider, Request};
 use time::macros::datetime;
 
 macro_rules! fixture {
@@ -298,10 +299,16 @@ fn known_answer_signatures() {
         ORDER_ASSIGNED_SIG
     );
     let v = Verifier::new(SECRET).unwrap();
-    v.verify(&signed(ORDER_CREATED_SIG), fixture!("order_created"))
-        .unwrap();
-    v.verify(&signed(ORDER_ASSIGNED_SIG), fixture!("order_assigned"))
-        .unwrap();
+    v.verify(&Request::new(
+        &signed(ORDER_CREATED_SIG),
+        fixture!("order_created"),
+    ))
+    .unwrap();
+    v.verify(&Request::new(
+        &signed(ORDER_ASSIGNED_SIG),
+        fixture!("order_assigned"),
+    ))
+    .unwrap();
     assert_eq!(v.sign(fixture!("order_created")), ORDER_CREATED_SIG);
 }
 
@@ -317,25 +324,36 @@ fn receive_gives_typed_headers_and_event() {
         ("x-webhook-delivery-id", "dl_9001"),
         ("content-type", "application/json"),
     ];
-    let d = v.receive(&headers, fixture!("order_assigned")).unwrap();
-    assert_eq!(d.headers.signature, ORDER_ASSIGNED_SIG);
-    assert_eq!(d.headers.attempt_number, Some(2));
-    assert_eq!(d.headers.source.as_deref(), Some("https://api.wakilni.com"));
-    assert_eq!(d.headers.topic, Some(EventType::OrderAssigned));
-    assert_eq!(d.headers.webhook_id.as_deref(), Some("wh_17"));
-    assert_eq!(d.headers.delivery_id.as_deref(), Some("dl_9001"));
-    assert_eq!(d.dedup_key(), DOC_EVENT_ID);
-    assert!(matches!(d.event.data, EventData::OrderAssigned(_)));
+    let d = v
+        .receive(&Request::new(&headers, fixture!("order_assigned")))
+        .unwrap();
+    assert_eq!(d.provider, Provider::Wakilni);
+    assert_eq!(d.attempt, Some(2));
+    assert_eq!(d.dedup_key.as_str(), format!("wakilni:{DOC_EVENT_ID}"));
+    assert_eq!(d.dedup_key.id(), DOC_EVENT_ID);
+    assert_eq!((d.reply.status(), d.reply.body()), (200, &b""[..]));
+    assert!(matches!(d.payload.data, EventData::OrderAssigned(_)));
+    let h = DeliveryHeaders::from_headers(&headers).unwrap();
+    assert_eq!(h.signature, ORDER_ASSIGNED_SIG);
+    assert_eq!(h.attempt_number, Some(2));
+    assert_eq!(h.source.as_deref(), Some("https://api.wakilni.com"));
+    assert_eq!(h.topic, Some(EventType::OrderAssigned));
+    assert_eq!(h.webhook_id.as_deref(), Some("wh_17"));
+    assert_eq!(h.delivery_id.as_deref(), Some("dl_9001"));
 }
 
 #[test]
 fn receive_with_only_the_signature_header() {
     let v = Verifier::new(SECRET).unwrap();
     let d = v
-        .receive(&signed(ORDER_CREATED_SIG), fixture!("order_created"))
+        .receive(&Request::new(
+            &signed(ORDER_CREATED_SIG),
+            fixture!("order_created"),
+        ))
         .unwrap();
-    assert_eq!(d.headers.attempt_number, None);
-    assert_eq!(d.headers.topic, None);
+    assert_eq!(d.attempt, None);
+    let h = DeliveryHeaders::from_headers(&signed(ORDER_CREATED_SIG)).unwrap();
+    assert_eq!(h.topic, None);
 }
 
 #[test]
@@ -345,7 +363,9 @@ fn receive_rejects_a_topic_that_disagrees_with_the_body() {
         ("x-webhook-signature", ORDER_CREATED_SIG),
         ("x-webhook-topic", "Order Canceled"),
     ];
-    let err = v.receive(&headers, fixture!("order_created")).unwrap_err();
+    let err = v
+        .receive(&Request::new(&headers, fixture!("order_created")))
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -362,16 +382,20 @@ fn receive_rejects_a_topic_that_disagrees_with_the_body() {
         ("x-webhook-signature", ORDER_CREATED_SIG),
         ("x-webhook-topic", "ORDER_CREATED"),
     ];
-    v.receive(&headers, fixture!("order_created")).unwrap();
+    v.receive(&Request::new(&headers, fixture!("order_created")))
+        .unwrap();
 }
 
 #[test]
 fn rotation_accepts_old_and_new_secrets() {
     let v = Verifier::with_secrets(["new-secret", SECRET]).unwrap();
-    v.verify(&signed(ORDER_CREATED_SIG), fixture!("order_created"))
-        .unwrap();
+    v.verify(&Request::new(
+        &signed(ORDER_CREATED_SIG),
+        fixture!("order_created"),
+    ))
+    .unwrap();
     let fresh = wakilni::sign("new-secret", fixture!("order_created"));
-    v.verify(&signed(&fresh), fixture!("order_created"))
+    v.verify(&Request::new(&signed(&fresh), fixture!("order_created")))
         .unwrap();
     // printf %s hello | openssl dgst -sha256 -hmac new-secret -binary | base64
     assert_eq!(
@@ -390,7 +414,7 @@ fn signature_encodings_accepted() {
         ORDER_CREATED_SIG.replace('+', "-").replace('/', "_"),
         format!(" {ORDER_CREATED_SIG} "),
     ] {
-        v.verify(&signed(&sig), body)
+        v.verify(&Request::new(&signed(&sig), body))
             .unwrap_or_else(|e| panic!("{sig}: {e}"));
     }
 }
@@ -401,7 +425,9 @@ fn tampered_body_is_rejected() {
     let mut body = fixture!("order_created").to_vec();
     let at = body.iter().position(|&b| b == b'4').unwrap();
     body[at] = b'5';
-    let err = v.receive(&signed(ORDER_CREATED_SIG), &body).unwrap_err();
+    let err = v
+        .receive(&Request::new(&signed(ORDER_CREATED_SIG), &body))
+        .unwrap_err();
     assert!(matches!(err, Error::SignatureMismatch));
     assert_eq!(err.status_code(), 401);
 }
@@ -418,7 +444,7 @@ fn flipped_bit_in_signature_is_rejected() {
         flipped[bit / 8] ^= 1 << (bit % 8);
         let sig = base64::engine::general_purpose::STANDARD.encode(&flipped);
         assert!(matches!(
-            v.verify(&signed(&sig), fixture!("order_created")),
+            v.verify(&Request::new(&signed(&sig), fixture!("order_created"))),
             Err(Error::SignatureMismatch)
         ));
     }
@@ -430,16 +456,21 @@ fn truncated_wrong_secret_and_non_base64_signatures() {
     let body = fixture!("order_created");
     // 40 characters decode to 30 bytes: well-formed base64, but too short a tag.
     assert!(matches!(
-        v.verify(&signed(&ORDER_CREATED_SIG[..40]), body),
+        v.verify(&Request::new(&signed(&ORDER_CREATED_SIG[..40]), body)),
         Err(Error::SignatureMismatch)
     ));
-    assert!(v.verify(&signed(&ORDER_CREATED_SIG[..41]), body).is_err());
+    assert!(
+        v.verify(&Request::new(&signed(&ORDER_CREATED_SIG[..41]), body))
+            .is_err()
+    );
     let wrong = Verifier::new("another-secret").unwrap();
     assert!(matches!(
-        wrong.verify(&signed(ORDER_CREATED_SIG), body),
+        wrong.verify(&Request::new(&signed(ORDER_CREATED_SIG), body)),
         Err(Error::SignatureMismatch)
     ));
-    let err = v.verify(&signed("%%%not-base64%%%"), body).unwrap_err();
+    let err = v
+        .verify(&Request::new(&signed("%%%not-base64%%%"), body))
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -461,7 +492,7 @@ fn missing_empty_and_conflicting_signature_headers() {
     let v = Verifier::new(SECRET).unwrap();
     let body = fixture!("order_created");
     let none: [(&str, &str); 0] = [];
-    let err = v.verify(&none, body).unwrap_err();
+    let err = v.verify(&Request::new(&none, body)).unwrap_err();
     assert!(matches!(
         err,
         Error::MissingHeader {
@@ -470,14 +501,14 @@ fn missing_empty_and_conflicting_signature_headers() {
     ));
     assert_eq!(err.status_code(), 401);
     assert!(matches!(
-        v.verify(&signed(""), body),
+        v.verify(&Request::new(&signed(""), body)),
         Err(Error::MissingHeader { .. })
     ));
     let twice = [
         ("x-webhook-signature", ORDER_CREATED_SIG),
         ("X-Webhook-Signature", ORDER_ASSIGNED_SIG),
     ];
-    let err = v.verify(&twice, body).unwrap_err();
+    let err = v.verify(&Request::new(&twice, body)).unwrap_err();
     assert!(matches!(
         err,
         Error::ConflictingHeader {
@@ -489,7 +520,7 @@ fn missing_empty_and_conflicting_signature_headers() {
         ("x-webhook-signature", ORDER_CREATED_SIG),
         ("X-Webhook-Signature", ORDER_CREATED_SIG),
     ];
-    v.verify(&same_twice, body).unwrap();
+    v.verify(&Request::new(&same_twice, body)).unwrap();
 }
 
 #[test]
@@ -516,7 +547,10 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
 fn body_size_limit() {
     let v = Verifier::new(SECRET).unwrap().max_body_size(16);
     let err = v
-        .verify(&signed(ORDER_CREATED_SIG), fixture!("order_created"))
+        .verify(&Request::new(
+            &signed(ORDER_CREATED_SIG),
+            fixture!("order_created"),
+        ))
         .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 16, .. }));
     assert_eq!(err.status_code(), 413);
@@ -530,9 +564,11 @@ fn headers_from_a_hashmap_and_btreemap() {
         "X-WEBHOOK-SIGNATURE".to_string(),
         ORDER_CREATED_SIG.to_string(),
     );
-    v.verify(&map, fixture!("order_created")).unwrap();
+    v.verify(&Request::new(&map, fixture!("order_created")))
+        .unwrap();
     let tree: std::collections::BTreeMap<_, _> = map.into_iter().collect();
-    v.verify(&tree, fixture!("order_created")).unwrap();
+    v.verify(&Request::new(&tree, fixture!("order_created")))
+        .unwrap();
     assert_eq!(
         Headers::get(&tree, "x-webhook-signature").unwrap(),
         Some(ORDER_CREATED_SIG)
@@ -650,9 +686,9 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
 fn error_messages_never_contain_the_secret() {
     let v = Verifier::new(SECRET).unwrap();
     for err in [
-        v.verify(&signed("AAAA"), b"{}").unwrap_err(),
-        v.verify(&signed("@@"), b"{}").unwrap_err(),
-        v.receive(&signed(&wakilni::sign(SECRET, b"{}")), b"{}")
+        v.verify(&Request::new(&signed("AAAA"), b"{}")).unwrap_err(),
+        v.verify(&Request::new(&signed("@@"), b"{}")).unwrap_err(),
+        v.receive(&Request::new(&signed(&wakilni::sign(SECRET, b"{}")), b"{}"))
             .unwrap_err(),
     ] {
         assert!(!err.to_string().contains(SECRET));

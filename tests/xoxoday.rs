@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use delivery_webhooks::Request;
 use delivery_webhooks::xoxoday::{
     self, DeliveryStatus, DeliveryUpdate, IpNet, ProxyHeader, Timestamp, Verifier, WebhookId,
 };
@@ -359,11 +360,18 @@ fn missing_required_fields_are_named() {
 
 #[test]
 fn default_allows_the_documented_address_only() {
-    let v = Verifier::default();
-    assert_eq!(v.verify(ip(XOXODAY), &NO_HEADERS).unwrap(), ip(XOXODAY));
+    let v = Verifier::without_api_key();
+    assert_eq!(
+        verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip(XOXODAY))).unwrap(),
+        ip(XOXODAY)
+    );
     // A dual-stack socket reports IPv4 peers as mapped IPv6.
     assert_eq!(
-        v.verify(ip("::ffff:52.76.120.90"), &NO_HEADERS).unwrap(),
+        verified(
+            &v,
+            &Request::new(&NO_HEADERS, b"").peer(ip("::ffff:52.76.120.90"))
+        )
+        .unwrap(),
         ip(XOXODAY)
     );
     for other in [
@@ -376,7 +384,7 @@ fn default_allows_the_documented_address_only() {
         "::52.76.120.90",
         "2001:db8::1",
     ] {
-        let err = v.verify(ip(other), &NO_HEADERS).unwrap_err();
+        let err = verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip(other))).unwrap_err();
         assert!(
             matches!(err, Error::UntrustedSource { addr } if addr == ip(other).to_canonical()),
             "{other}: {err:?}"
@@ -385,11 +393,11 @@ fn default_allows_the_documented_address_only() {
         assert!(err.is_authentication_failure());
     }
     for other in xoxoday::OTHER_PRODUCTION_IPS {
-        assert!(v.verify(other, &NO_HEADERS).is_err());
+        assert!(verified(&v, &Request::new(&NO_HEADERS, b"").peer(other)).is_err());
     }
     assert_eq!(
-        Verifier::new()
-            .verify(xoxoday::CALLBACK_IP, &NO_HEADERS)
+        Verifier::without_api_key()
+            .verify_client(&Request::new(&NO_HEADERS, b"").peer(xoxoday::CALLBACK_IP))
             .unwrap(),
         ip(XOXODAY)
     );
@@ -404,16 +412,18 @@ fn forged_forwarding_headers_from_an_untrusted_peer_get_nothing() {
         ("X-Real-IP", XOXODAY),
     ];
     for v in [
-        Verifier::default(),
-        Verifier::default().trusted_proxies(["10.0.0.0/8"]).unwrap(),
+        Verifier::without_api_key(),
+        Verifier::without_api_key()
+            .trusted_proxies(["10.0.0.0/8"])
+            .unwrap(),
     ] {
-        let err = v.verify(attacker, &forged).unwrap_err();
+        let err = verified(&v, &Request::new(&forged, b"").peer(attacker)).unwrap_err();
         assert!(matches!(err, Error::UntrustedSource { addr } if addr == attacker));
     }
     // Xoxoday itself may send such headers: they are ignored, not refused.
     assert_eq!(
-        Verifier::default()
-            .verify(ip(XOXODAY), &[("X-Forwarded-For", "garbage")])
+        Verifier::without_api_key()
+            .verify_client(&Request::new(&[("X-Forwarded-For", "garbage")], b"").peer(ip(XOXODAY)))
             .unwrap(),
         ip(XOXODAY)
     );
@@ -421,7 +431,7 @@ fn forged_forwarding_headers_from_an_untrusted_peer_get_nothing() {
 
 #[test]
 fn configured_allowlists_with_ranges_and_ipv6() {
-    let v = Verifier::default()
+    let v = Verifier::without_api_key()
         .allowlist(["52.76.120.0/24", "2001:db8:abcd::/48", "198.51.100.7"])
         .unwrap();
     for ok in [
@@ -433,7 +443,7 @@ fn configured_allowlists_with_ranges_and_ipv6() {
         "198.51.100.7",
     ] {
         assert_eq!(
-            v.verify(ip(ok), &NO_HEADERS).unwrap(),
+            verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip(ok))).unwrap(),
             ip(ok).to_canonical(),
             "{ok}"
         );
@@ -445,30 +455,52 @@ fn configured_allowlists_with_ranges_and_ipv6() {
         "10.0.0.1",
     ] {
         assert!(matches!(
-            v.verify(ip(bad), &NO_HEADERS),
+            verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip(bad))),
             Err(Error::UntrustedSource { .. })
         ));
     }
     // `allow` adds to the default.
-    let more = Verifier::default()
+    let more = Verifier::without_api_key()
         .allow(xoxoday::OTHER_PRODUCTION_IPS[0])
         .allow("2001:db8::/32".parse::<IpNet>().unwrap());
-    more.verify(ip(XOXODAY), &NO_HEADERS).unwrap();
-    more.verify(ip("52.74.39.101"), &NO_HEADERS).unwrap();
-    more.verify(ip("2001:db8::9"), &NO_HEADERS).unwrap();
+    verified(&more, &Request::new(&NO_HEADERS, b"").peer(ip(XOXODAY))).unwrap();
+    verified(
+        &more,
+        &Request::new(&NO_HEADERS, b"").peer(ip("52.74.39.101")),
+    )
+    .unwrap();
+    verified(
+        &more,
+        &Request::new(&NO_HEADERS, b"").peer(ip("2001:db8::9")),
+    )
+    .unwrap();
     // Everything: /0 in both families (then rely on the API key).
-    let any = Verifier::default()
+    let any = Verifier::without_api_key()
         .allowlist(["0.0.0.0/0", "::/0"])
         .unwrap();
-    any.verify(ip("1.2.3.4"), &NO_HEADERS).unwrap();
-    any.verify(ip("2001:db8::1"), &NO_HEADERS).unwrap();
+    verified(&any, &Request::new(&NO_HEADERS, b"").peer(ip("1.2.3.4"))).unwrap();
+    verified(
+        &any,
+        &Request::new(&NO_HEADERS, b"").peer(ip("2001:db8::1")),
+    )
+    .unwrap();
     // /32 and /128 are single hosts.
-    let hosts = Verifier::default()
+    let hosts = Verifier::without_api_key()
         .allowlist(["52.76.120.90/32", "2001:db8::5/128"])
         .unwrap();
-    hosts.verify(ip(XOXODAY), &NO_HEADERS).unwrap();
-    hosts.verify(ip("2001:db8::5"), &NO_HEADERS).unwrap();
-    assert!(hosts.verify(ip("2001:db8::4"), &NO_HEADERS).is_err());
+    verified(&hosts, &Request::new(&NO_HEADERS, b"").peer(ip(XOXODAY))).unwrap();
+    verified(
+        &hosts,
+        &Request::new(&NO_HEADERS, b"").peer(ip("2001:db8::5")),
+    )
+    .unwrap();
+    assert!(
+        verified(
+            &hosts,
+            &Request::new(&NO_HEADERS, b"").peer(ip("2001:db8::4"))
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -483,33 +515,43 @@ fn invalid_networks_are_refused_at_construction() {
         "10.0.0.0/-1",
         "",
     ] {
-        let err = Verifier::default().allowlist([bad]).unwrap_err();
+        let err = Verifier::without_api_key().allowlist([bad]).unwrap_err();
         assert_eq!(err.input(), bad);
         assert!(err.to_string().starts_with("invalid ip network"), "{err}");
         assert!(
-            Verifier::default()
+            Verifier::without_api_key()
                 .trusted_proxies(["10.0.0.0/8", bad])
                 .is_err()
         );
     }
-    let empty = Verifier::default()
+    let empty = Verifier::without_api_key()
         .allowlist(Vec::<String>::new())
         .unwrap_err();
     assert!(empty.reason().contains("empty allowlist"));
     // An empty list of proxies is fine: it trusts none.
-    let v = Verifier::default()
+    let v = Verifier::without_api_key()
         .trusted_proxies(Vec::<&str>::new())
         .unwrap();
     assert!(
-        v.verify(ip("10.0.0.1"), &[("x-forwarded-for", XOXODAY)])
-            .is_err()
+        verified(
+            &v,
+            &Request::new(&[("x-forwarded-for", XOXODAY)], b"").peer(ip("10.0.0.1"))
+        )
+        .is_err()
     );
 }
 
 // ----- behind proxies ----------------------------------------------------------------------
 
+fn keyed_behind_proxy<const N: usize>(keys: [&str; N]) -> Verifier {
+    Verifier::with_secrets(keys)
+        .unwrap()
+        .trusted_proxies(["10.0.0.0/8", "fd00::/8", "192.0.2.1"])
+        .unwrap()
+}
+
 fn behind_proxy() -> Verifier {
-    Verifier::default()
+    Verifier::without_api_key()
         .trusted_proxies(["10.0.0.0/8", "fd00::/8", "192.0.2.1"])
         .unwrap()
 }
@@ -533,18 +575,23 @@ fn client_from_x_forwarded_for_via_trusted_proxy() {
     for (peer, xff, expected) in cases {
         let headers = [("X-Forwarded-For", xff)];
         match expected {
-            Ok(client) => assert_eq!(v.verify(ip(peer), &headers).unwrap(), ip(client), "{xff}"),
+            Ok(client) => assert_eq!(
+                verified(&v, &Request::new(&headers, b"").peer(ip(peer))).unwrap(),
+                ip(client),
+                "{xff}"
+            ),
             Err(()) => {
-                let err = v.verify(ip(peer), &headers).unwrap_err();
+                let err = verified(&v, &Request::new(&headers, b"").peer(ip(peer))).unwrap_err();
                 assert_eq!(err.status_code(), 403, "{peer} {xff}: {err:?}");
             }
         }
     }
     // A trusted proxy without forwarding headers is the client (and it is not allowed).
-    let err = v.verify(ip("10.0.0.1"), &NO_HEADERS).unwrap_err();
+    let err = verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip("10.0.0.1"))).unwrap_err();
     assert!(matches!(err, Error::UntrustedSource { addr } if addr == ip("10.0.0.1")));
     assert_eq!(
-        v.client_addr(ip("10.0.0.1"), &NO_HEADERS).unwrap(),
+        v.client_addr(&Request::new(&NO_HEADERS, b"").peer(ip("10.0.0.1")))
+            .unwrap(),
         ip("10.0.0.1")
     );
 }
@@ -557,18 +604,21 @@ fn several_x_forwarded_for_lines_are_concatenated() {
         ("X-Forwarded-For".to_string(), "52.76.120.90".to_string()),
         ("x-forwarded-for".to_string(), "10.0.0.5".to_string()),
     ];
-    assert_eq!(v.verify(ip("10.0.0.1"), &lines).unwrap(), ip(XOXODAY));
+    assert_eq!(
+        verified(&v, &Request::new(&lines, b"").peer(ip("10.0.0.1"))).unwrap(),
+        ip(XOXODAY)
+    );
     let appended = [
         ("x-forwarded-for", XOXODAY),
         ("x-forwarded-for", "203.0.113.66"),
     ];
     assert!(matches!(
-        v.verify(ip("10.0.0.1"), &appended),
+        verified(&v, &Request::new(&appended, b"").peer(ip("10.0.0.1"))),
         Err(Error::UntrustedSource { addr }) if addr == ip("203.0.113.66")
     ));
     let mut map = HashMap::new();
     map.insert("X-Forwarded-For", XOXODAY);
-    v.verify(ip("10.0.0.1"), &map).unwrap();
+    verified(&v, &Request::new(&map, b"").peer(ip("10.0.0.1"))).unwrap();
 }
 
 #[test]
@@ -582,20 +632,25 @@ fn client_from_rfc7239_forwarded() {
         "for=unknown, for=52.76.120.90",
     ] {
         assert_eq!(
-            v.verify(ip("10.0.0.1"), &[("Forwarded", value)]).unwrap(),
+            verified(
+                &v,
+                &Request::new(&[("Forwarded", value)], b"").peer(ip("10.0.0.1"))
+            )
+            .unwrap(),
             ip(XOXODAY),
             "{value}"
         );
     }
-    let ipv6 = Verifier::default()
+    let ipv6 = Verifier::without_api_key()
         .allowlist(["2001:db8:cafe::17"])
         .unwrap()
         .trusted_proxies(["fd00::/8"])
         .unwrap();
     assert_eq!(
-        ipv6.verify(
-            ip("fd00::1"),
-            &[("Forwarded", "for=\"[2001:db8:cafe::17]:4711\"")]
+        verified(
+            &ipv6,
+            &Request::new(&[("Forwarded", "for=\"[2001:db8:cafe::17]:4711\"")], b"")
+                .peer(ip("fd00::1"))
         )
         .unwrap(),
         ip("2001:db8:cafe::17")
@@ -617,7 +672,11 @@ fn malformed_forwarding_headers_from_a_trusted_proxy_are_400() {
         ("forwarded", "proto=https"),
         ("forwarded", "for=52.76.120.90;for=52.76.120.90"),
     ] {
-        let err = v.verify(ip("10.0.0.1"), &[(name, value)]).unwrap_err();
+        let err = verified(
+            &v,
+            &Request::new(&[(name, value)], b"").peer(ip("10.0.0.1")),
+        )
+        .unwrap_err();
         assert!(
             matches!(&err, Error::InvalidHeader { name: n, .. } if *n == name),
             "{name}: {value:?}: {err:?}"
@@ -634,7 +693,9 @@ fn both_headers_must_agree_unless_one_is_chosen() {
         ("Forwarded", "for=52.76.120.90"),
         ("X-Forwarded-For", "203.0.113.66"),
     ];
-    let err = behind_proxy().verify(ip("10.0.0.1"), &forged).unwrap_err();
+    let err = behind_proxy()
+        .verify(&Request::new(&forged, b"").peer(ip("10.0.0.1")))
+        .unwrap_err();
     assert!(
         matches!(
             err,
@@ -647,7 +708,7 @@ fn both_headers_must_agree_unless_one_is_chosen() {
     );
     let xff_only = behind_proxy().proxy_header(ProxyHeader::XForwardedFor);
     assert!(matches!(
-        xff_only.verify(ip("10.0.0.1"), &forged),
+        verified(&xff_only, &Request::new(&forged, b"").peer(ip("10.0.0.1"))),
         Err(Error::UntrustedSource { addr }) if addr == ip("203.0.113.66")
     ));
     let fwd_only = behind_proxy().proxy_header(ProxyHeader::Forwarded);
@@ -656,85 +717,111 @@ fn both_headers_must_agree_unless_one_is_chosen() {
         ("X-Forwarded-For", XOXODAY),
     ];
     assert!(matches!(
-        fwd_only.verify(ip("10.0.0.1"), &real),
+        verified(&fwd_only, &Request::new(&real, b"").peer(ip("10.0.0.1"))),
         Err(Error::UntrustedSource { .. })
     ));
     let agree = [
         ("Forwarded", "for=52.76.120.90"),
         ("X-Forwarded-For", XOXODAY),
     ];
-    behind_proxy().verify(ip("10.0.0.1"), &agree).unwrap();
+    behind_proxy()
+        .verify(&Request::new(&agree, b"").peer(ip("10.0.0.1")))
+        .unwrap();
 }
 
 // ----- API key -----------------------------------------------------------------------------
 
 #[test]
 fn api_key_is_required_when_configured() {
-    let v = Verifier::default().api_key(KEY).unwrap();
-    v.verify(ip(XOXODAY), &[("X-API-Key", KEY)]).unwrap();
-    v.verify(ip(XOXODAY), &[("x-api-key", KEY), ("x-api-key", KEY)])
-        .unwrap();
+    let v = Verifier::new(KEY).unwrap();
+    verified(
+        &v,
+        &Request::new(&[("X-API-Key", KEY)], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap();
+    verified(
+        &v,
+        &Request::new(&[("x-api-key", KEY), ("x-api-key", KEY)], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap();
 
-    let missing = v.verify(ip(XOXODAY), &NO_HEADERS).unwrap_err();
+    let missing = verified(&v, &Request::new(&NO_HEADERS, b"").peer(ip(XOXODAY))).unwrap_err();
     assert!(matches!(
         missing,
         Error::MissingHeader { name: "x-api-key" }
     ));
     assert_eq!(missing.status_code(), 401);
-    let empty = v.verify(ip(XOXODAY), &[("x-api-key", "")]).unwrap_err();
+    let empty = verified(
+        &v,
+        &Request::new(&[("x-api-key", "")], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap_err();
     assert!(matches!(empty, Error::MissingHeader { .. }));
     for wrong in [
         "Xoxo4Webhooks2024ke",
         "Xoxo4Webhooks2024keyy",
         "xoxo4webhooks2024key",
     ] {
-        let err = v.verify(ip(XOXODAY), &[("x-api-key", wrong)]).unwrap_err();
+        let err = verified(
+            &v,
+            &Request::new(&[("x-api-key", wrong)], b"").peer(ip(XOXODAY)),
+        )
+        .unwrap_err();
         assert!(matches!(err, Error::TokenMismatch), "{wrong}");
         assert_eq!(err.status_code(), 401);
     }
-    let conflict = v
-        .verify(ip(XOXODAY), &[("x-api-key", KEY), ("x-api-key", "other")])
-        .unwrap_err();
+    let conflict = verified(
+        &v,
+        &Request::new(&[("x-api-key", KEY), ("x-api-key", "other")], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap_err();
     assert!(matches!(
         conflict,
         Error::ConflictingHeader { name: "x-api-key" }
     ));
     // The key does not replace the source check.
-    let err = v
-        .verify(ip("203.0.113.66"), &[("x-api-key", KEY)])
-        .unwrap_err();
+    let err = verified(
+        &v,
+        &Request::new(&[("x-api-key", KEY)], b"").peer(ip("203.0.113.66")),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::UntrustedSource { .. }));
 }
 
 #[test]
 fn several_api_keys_for_rotation_and_empty_keys_refused() {
-    let v = Verifier::default()
-        .api_keys(["OldKey1234567", KEY])
-        .unwrap();
-    v.verify(ip(XOXODAY), &[("x-api-key", "OldKey1234567")])
-        .unwrap();
-    v.verify(ip(XOXODAY), &[("x-api-key", KEY)]).unwrap();
+    let v = Verifier::with_secrets(["OldKey1234567", KEY]).unwrap();
+    verified(
+        &v,
+        &Request::new(&[("x-api-key", "OldKey1234567")], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap();
+    verified(
+        &v,
+        &Request::new(&[("x-api-key", KEY)], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap();
     assert!(
-        v.verify(ip(XOXODAY), &[("x-api-key", "NewKey1234567")])
-            .is_err()
+        verified(
+            &v,
+            &Request::new(&[("x-api-key", "NewKey1234567")], b"").peer(ip(XOXODAY))
+        )
+        .is_err()
     );
+    assert!(matches!(Verifier::new(""), Err(Error::EmptySecret)));
     assert!(matches!(
-        Verifier::default().api_key(""),
+        Verifier::with_secrets(["ok-key-123456", ""]),
         Err(Error::EmptySecret)
     ));
     assert!(matches!(
-        Verifier::default().api_keys(["ok-key-123456", ""]),
-        Err(Error::EmptySecret)
-    ));
-    assert!(matches!(
-        Verifier::default().api_keys(Vec::<String>::new()),
+        Verifier::with_secrets(Vec::<String>::new()),
         Err(Error::EmptySecret)
     ));
 }
 
 #[test]
 fn debug_shows_addresses_but_never_keys() {
-    let v = behind_proxy().api_keys([KEY, "SecondKey12345"]).unwrap();
+    let v = keyed_behind_proxy([KEY, "SecondKey12345"]);
     let debug = format!("{v:?}");
     assert!(debug.contains("52.76.120.90/32"), "{debug}");
     assert!(debug.contains("10.0.0.0/8"), "{debug}");
@@ -743,9 +830,11 @@ fn debug_shows_addresses_but_never_keys() {
         !debug.contains(KEY) && !debug.contains("SecondKey"),
         "{debug}"
     );
-    let err = v
-        .verify(ip(XOXODAY), &[("x-api-key", "guess")])
-        .unwrap_err();
+    let err = verified(
+        &v,
+        &Request::new(&[("x-api-key", "guess")], b"").peer(ip(XOXODAY)),
+    )
+    .unwrap_err();
     assert!(!err.to_string().contains("guess") && !err.to_string().contains(KEY));
 }
 
@@ -753,47 +842,49 @@ fn debug_shows_addresses_but_never_keys() {
 
 #[test]
 fn receive_checks_then_parses() {
-    let v = behind_proxy().api_key(KEY).unwrap();
+    let v = keyed_behind_proxy([KEY]);
     let headers = [("x-forwarded-for", XOXODAY), ("x-api-key", KEY)];
     let u = v
-        .receive(ip("10.0.0.1"), &headers, fixture!("delivered"))
+        .receive(&Request::new(&headers, fixture!("delivered")).peer(ip("10.0.0.1")))
         .unwrap();
-    assert_eq!(u.data.delivery_status, DeliveryStatus::Delivered);
-    assert_eq!(u.dedup_key().get(), 10_000_000_000_000_000_001);
+    assert_eq!(u.payload.data.delivery_status, DeliveryStatus::Delivered);
+    assert_eq!(u.dedup_key.as_str(), "xoxoday:10000000000000000001");
 
     // Order of checks: size, source, key, body.
-    let small = behind_proxy().api_key(KEY).unwrap().max_body_size(16);
+    let small = keyed_behind_proxy([KEY]).max_body_size(16);
     let err = small
-        .receive(ip("203.0.113.66"), &NO_HEADERS, fixture!("delivered"))
+        .receive(&Request::new(&NO_HEADERS, fixture!("delivered")).peer(ip("203.0.113.66")))
         .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 16, .. }));
     assert_eq!(err.status_code(), 413);
     let err = v
-        .receive(ip("203.0.113.66"), &headers, b"not json")
+        .receive(&Request::new(&headers, b"not json").peer(ip("203.0.113.66")))
         .unwrap_err();
     assert_eq!(err.status_code(), 403);
     let err = v
-        .receive(ip(XOXODAY), &NO_HEADERS, b"not json")
+        .receive(&Request::new(&NO_HEADERS, b"not json").peer(ip(XOXODAY)))
         .unwrap_err();
     assert_eq!(err.status_code(), 401);
     let err = v
-        .receive(ip(XOXODAY), &[("x-api-key", KEY)], b"not json")
+        .receive(&Request::new(&[("x-api-key", KEY)], b"not json").peer(ip(XOXODAY)))
         .unwrap_err();
     assert_eq!(err.status_code(), 400);
     let body = fixture!("canceled");
-    let exact = Verifier::default().max_body_size(body.len());
-    exact.receive(ip(XOXODAY), &NO_HEADERS, body).unwrap();
+    let exact = Verifier::without_api_key().max_body_size(body.len());
+    exact
+        .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
+        .unwrap();
     assert!(
-        Verifier::default()
+        Verifier::without_api_key()
             .max_body_size(body.len() - 1)
-            .receive(ip(XOXODAY), &NO_HEADERS, body)
+            .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
             .is_err()
     );
 }
 
 #[test]
 fn every_fixture_goes_through_receive() {
-    let v = Verifier::default();
+    let v = Verifier::without_api_key();
     for body in [
         fixture!("delivered"),
         fixture!("canceled"),
@@ -806,7 +897,27 @@ fn every_fixture_goes_through_receive() {
         fixture!("rfc3339_dates"),
         fixture!("unknown_status"),
     ] {
-        let u = v.receive(ip(XOXODAY), &NO_HEADERS, body).unwrap();
-        assert_eq!(u, xoxoday::parse(body).unwrap());
+        let u = v
+            .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
+            .unwrap();
+        assert_eq!(u.payload, xoxoday::parse(body).unwrap());
+        assert_eq!(u.dedup_key.as_str(), format!("xoxoday:{}", u.payload.id));
+    }
+}
+
+/// The old `verify` returned the client address the decision was made on: the contract's
+/// `verify` returns `()`, and `client_addr` gives the address.
+fn verified(v: &Verifier, request: &Request<'_>) -> Result<IpAddr, Error> {
+    v.verify(request)?;
+    v.client_addr(request)
+}
+
+trait VerifyClient {
+    fn verify_client(&self, request: &Request<'_>) -> Result<IpAddr, Error>;
+}
+
+impl VerifyClient for Verifier {
+    fn verify_client(&self, request: &Request<'_>) -> Result<IpAddr, Error> {
+        verified(self, request)
     }
 }

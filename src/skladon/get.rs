@@ -105,7 +105,8 @@ fn invalid(reason: &'static str) -> Error {
 ///   ignoring ASCII case;
 /// - query strings on either side are ignored here (check a token in them with
 ///   the [`Verifier`](super::Verifier), which reads the token from the path);
-/// - the id is percent-decoded (`ORD%2F7` is `ORD/7`); one trailing slash after it is allowed.
+/// - the id is percent-decoded (`ORD%207` is `ORD 7`); one trailing slash after it is allowed;
+///   an id that decodes to `/`, `?`, `#`, `.`, `..` or a control character is refused.
 ///
 /// Paths are compared exactly (case-sensitive, not decoded). When the registered URL holds a
 /// secret token, receive through the [`Verifier`](super::Verifier) instead, which checks the
@@ -122,8 +123,9 @@ fn invalid(reason: &'static str) -> Error {
 /// let registered = "https://app.myclientapp/api/orders/changes/";
 /// let id = entity_id_from_url(registered, "https://app.myclientapp/api/orders/changes/123456")?;
 /// assert_eq!(id.as_str(), "123456");
-/// let id = entity_id_from_url(registered, "/api/orders/changes/ORD%2F7?x=1")?;
-/// assert_eq!(id.as_str(), "ORD/7");
+/// let id = entity_id_from_url(registered, "/api/orders/changes/ORD%207?x=1")?;
+/// assert_eq!(id.as_str(), "ORD 7");
+/// assert_eq!(entity_id_from_url(registered, "/api/orders/changes/..%2Fadmin").unwrap_err().status_code(), 404);
 /// assert_eq!(entity_id_from_url(registered, "/api/orders/other/1").unwrap_err().status_code(), 404);
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
