@@ -1,6 +1,17 @@
 //! [`AnyDelivery`]: a delivery from any of the providers, for code that handles them all.
 
-use crate::delivery::{DedupKey, Delivery, Provider, Reply};
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(unused_imports)
+)]
+use crate::delivery::Delivery;
+use crate::delivery::{DedupKey, Provider, Reply};
 
 /// A delivery from any provider: what a router over all five hands to one handler.
 ///

@@ -388,6 +388,7 @@ impl Reply {
     }
 
     /// A `200 OK` with a JSON body that holds a secret (isendu's handshake answer).
+    #[cfg_attr(not(feature = "isendu"), allow(dead_code))]
     pub(crate) fn secret_json(body: Vec<u8>) -> Self {
         Self {
             status: 200,

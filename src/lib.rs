@@ -70,6 +70,7 @@
 //!   parsing that again gives an equal value: payloads can be queued, logged and replayed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod any;
 mod delivery;
@@ -82,14 +83,19 @@ mod url;
 mod verify;
 
 #[cfg(feature = "isendu")]
+#[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]
 pub mod isendu;
 #[cfg(feature = "peddler")]
+#[cfg_attr(docsrs, doc(cfg(feature = "peddler")))]
 pub mod peddler;
 #[cfg(feature = "skladon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "skladon")))]
 pub mod skladon;
 #[cfg(feature = "wakilni")]
+#[cfg_attr(docsrs, doc(cfg(feature = "wakilni")))]
 pub mod wakilni;
 #[cfg(feature = "xoxoday")]
+#[cfg_attr(docsrs, doc(cfg(feature = "xoxoday")))]
 pub mod xoxoday;
 
 pub use any::AnyDelivery;
@@ -107,6 +113,16 @@ pub use verify::UrlToken;
 /// this check runs only once the body has been read.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
 
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
     if body.len() > limit {
         Err(Error::BodyTooLarge {

@@ -7,11 +7,23 @@
 //! keys are kept as the keyed HMAC state, tokens as their SHA-256 digest, and `Debug` prints
 //! neither.
 
+// Each primitive serves some providers only: a build without them must not warn.
+#[cfg_attr(not(feature = "wakilni"), allow(dead_code, unused_imports))]
 mod hmac;
 mod token;
 mod url_token;
 
+#[cfg_attr(not(feature = "wakilni"), allow(unused_imports))]
 pub(crate) use hmac::{HmacKeys, sign_base64};
+#[cfg_attr(
+    not(any(
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(unused_imports)
+)]
 pub(crate) use token::TokenSet;
 pub use url_token::UrlToken;
 
