@@ -105,6 +105,13 @@ impl AnyDelivery {
     pub fn payload_json(&self) -> serde_json::Result<Vec<u8>> {
         each!(self, d => serde_json::to_vec(&d.payload))
     }
+
+    /// The shipment status changes this delivery reports, in the common model: see
+    /// [`Delivery::status_updates`].
+    #[must_use]
+    pub fn status_updates(&self) -> Vec<crate::status::StatusUpdate> {
+        each!(self, d => d.status_updates())
+    }
 }
 
 macro_rules! from_delivery {

@@ -246,6 +246,15 @@ impl<P> Delivery<P> {
     }
 }
 
+impl<P: crate::status::StatusSource> Delivery<P> {
+    /// The shipment status changes this delivery reports, in the common model: none, one or
+    /// many (see [`StatusSource`](crate::StatusSource) and the [`Timeline`](crate::Timeline)).
+    #[must_use]
+    pub fn status_updates(&self) -> Vec<crate::status::StatusUpdate> {
+        self.payload.status_updates()
+    }
+}
+
 /// The key that identifies a delivery across its retries, namespaced by provider:
 /// `wakilni:<event_id>`, `xoxoday:<id>`, `isendu:sha256:<digest of the body>`...
 ///

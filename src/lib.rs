@@ -16,6 +16,11 @@
 //!
 //! Failures are one [`Error`] type; [`Error::status_code`] is the HTTP status to answer.
 //!
+//! Every delivery also reads as shipment status changes in one model shared by all five
+//! providers: [`Delivery::status_updates`] gives [`StatusUpdate`]s with a common [`Status`]
+//! (`in_transit`, `delivered`...), and a [`Timeline`] folds them into the current status of each
+//! shipment, the same whatever order they arrive in. The mapping is in `docs/status-mapping.md`.
+//!
 //! # Quick start
 //! ```
 //! # #[cfg(feature = "wakilni")] {
@@ -79,6 +84,7 @@ mod headers;
 mod json;
 mod macros;
 mod request;
+mod status;
 mod url;
 mod verify;
 
@@ -104,6 +110,7 @@ pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
 pub use json::RawJson;
 pub use request::Request;
+pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate, Timeline};
 pub use verify::UrlToken;
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.

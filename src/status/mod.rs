@@ -1,0 +1,516 @@
+//! One delivery status model across the five providers.
+//!
+//! Every provider speaks its own vocabulary: Wakilni's 13 events and status names, Peddler's
+//! 16 statuses and 20 failure reasons, Xoxoday's `delivered`/`canceled`/`pending`, isendu's
+//! tracking letters and order statuses, Skladon's order, receiving and return statuses. This
+//! module maps them all onto one lifecycle, [`Status`], carried by a [`StatusUpdate`] that also
+//! names the shipment ([`ShipmentRef`]), when the change happened, where, why it failed, and the
+//! provider's own status verbatim.
+//!
+//! [`Delivery::status_updates`](crate::Delivery::status_updates) and
+//! [`AnyDelivery::status_updates`](crate::AnyDelivery::status_updates) give the updates of a
+//! delivery: none, one or many (an isendu batch gives one per tracking and per order; a Skladon
+//! product or stock movement, a Skladon GET call, an isendu handshake and a Peddler
+//! `SHIPMENT_DETAILS_UPDATED` give none). A [`Timeline`] folds them into the current state of
+//! every shipment, with the same result whatever order they arrive in and however often they
+//! are repeated.
+//!
+//! The table from every provider value to [`Status`], with its justification from the
+//! providers' documentation, is `docs/status-mapping.md`.
+//!
+//! ```
+//! # #[cfg(feature = "peddler")] {
+//! use delivery_webhooks::{Request, Status, Timeline, peddler};
+//!
+//! let verifier = peddler::Verifier::new("pd-token")?;
+//! let headers = [("x-webhook-shared-token", "pd-token")];
+//! let delivered = br#"{"id":"A1","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":501}"#;
+//! let out = br#"{"id":"A1","status":"OUT_FOR_DELIVERY","ts":"2024-09-02T10:00:00Z","code":410}"#;
+//!
+//! let mut timeline = Timeline::new();
+//! // The later update arrives first; the earlier one, late, does not undo it.
+//! for body in [delivered.as_slice(), out] {
+//!     let delivery = verifier.receive(&Request::new(&headers, body))?;
+//!     timeline.apply_all(&delivery.status_updates());
+//! }
+//! let now = timeline.current(delivery_webhooks::Provider::Peddler, "shipment:A1").unwrap();
+//! assert_eq!(now.status, Status::Delivered);
+//! assert_eq!(now.provider_status, "DELIVERED");
+//! assert!(now.status.is_terminal());
+//! # }
+//! # Ok::<(), delivery_webhooks::Error>(())
+//! ```
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::delivery::Provider;
+
+mod providers;
+mod timeline;
+
+pub use timeline::Timeline;
+
+/// Where a shipment is in its life, the same words for every provider.
+///
+/// The variants are listed in lifecycle order, which [`position`](Status::position) numbers;
+/// the four terminal states ([`is_terminal`](Status::is_terminal)) come last. A provider value
+/// that has no lifecycle meaning, or that this crate does not know, is kept verbatim in
+/// [`Other`](Status::Other).
+///
+/// ```
+/// use delivery_webhooks::Status;
+///
+/// assert!(Status::InTransit.position() < Status::Delivered.position());
+/// assert!(Status::Canceled.is_terminal() && !Status::FailedAttempt.is_terminal());
+/// assert_eq!(Status::OutForDelivery.to_string(), "out_for_delivery");
+/// assert_eq!(Status::Other("PARCEL_IN_LOCKER".into()).to_string(), "PARCEL_IN_LOCKER");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// The order or shipment exists, nothing more (Wakilni `Order Created`, isendu `pending`).
+    Created,
+    /// Accepted by the provider (Wakilni `Order Confirmed`, Peddler `SHIPMENT_CONFIRMED`).
+    Confirmed,
+    /// Held or blocked, expected to resume: postponed, suspended, waiting for payment or stock.
+    OnHold,
+    /// Being prepared: picked, packed, labelled (Skladon `processing`, isendu
+    /// `generating_labels`).
+    Processing,
+    /// Prepared, waiting for the carrier to collect it (isendu `P`, Skladon
+    /// `waitingForCarrier`).
+    ReadyToShip,
+    /// A driver or courier was assigned (Wakilni `Order Assigned`).
+    Assigned,
+    /// The carrier has collected it (Peddler `SHIPMENT_ENROUTE_TO_WAREHOUSE`).
+    PickedUp,
+    /// On its way: between depots, in a warehouse or hub of the carrier.
+    InTransit,
+    /// A problem the provider reports that needs attention (Peddler `EXCEPTION`, isendu `E`).
+    Exception,
+    /// With the courier for the final delivery.
+    OutForDelivery,
+    /// A delivery attempt failed; another may follow. See
+    /// [`StatusUpdate::failure_reason`].
+    FailedAttempt,
+    /// Waiting at a collection point or office for the recipient.
+    ReadyForPickup,
+    /// On its way back to the sender or the warehouse.
+    Returning,
+    /// Terminal: delivered to the recipient (or collected by them).
+    Delivered,
+    /// Terminal: back with the sender or in the warehouse.
+    Returned,
+    /// Terminal: delivery ended without success (closed as failed, lost, rejected).
+    Failed,
+    /// Terminal: called off before delivery, by the sender, the recipient or the provider.
+    Canceled,
+    /// A provider value with no lifecycle meaning, or one this crate does not know, verbatim
+    /// (isendu's own `U`, "unknown", is kept here too).
+    Other(String),
+}
+
+impl Status {
+    /// Every status but [`Other`](Status::Other), in lifecycle order.
+    pub const ALL: &'static [Status] = &[
+        Status::Created,
+        Status::Confirmed,
+        Status::OnHold,
+        Status::Processing,
+        Status::ReadyToShip,
+        Status::Assigned,
+        Status::PickedUp,
+        Status::InTransit,
+        Status::Exception,
+        Status::OutForDelivery,
+        Status::FailedAttempt,
+        Status::ReadyForPickup,
+        Status::Returning,
+        Status::Delivered,
+        Status::Returned,
+        Status::Failed,
+        Status::Canceled,
+    ];
+
+    /// The position along the lifecycle: 1 for [`Created`](Status::Created) up to 17 for
+    /// [`Canceled`](Status::Canceled), in the order of the variants; 0 for
+    /// [`Other`](Status::Other). Terminal states have the highest positions.
+    ///
+    /// A [`Timeline`] uses it to choose between two updates sent with the same time.
+    #[must_use]
+    pub fn position(&self) -> u8 {
+        match self {
+            Status::Created => 1,
+            Status::Confirmed => 2,
+            Status::OnHold => 3,
+            Status::Processing => 4,
+            Status::ReadyToShip => 5,
+            Status::Assigned => 6,
+            Status::PickedUp => 7,
+            Status::InTransit => 8,
+            Status::Exception => 9,
+            Status::OutForDelivery => 10,
+            Status::FailedAttempt => 11,
+            Status::ReadyForPickup => 12,
+            Status::Returning => 13,
+            Status::Delivered => 14,
+            Status::Returned => 15,
+            Status::Failed => 16,
+            Status::Canceled => 17,
+            Status::Other(_) => 0,
+        }
+    }
+
+    /// Whether the shipment's journey is over: [`Delivered`](Status::Delivered),
+    /// [`Returned`](Status::Returned), [`Failed`](Status::Failed) or
+    /// [`Canceled`](Status::Canceled).
+    #[must_use]
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            Status::Delivered | Status::Returned | Status::Failed | Status::Canceled
+        )
+    }
+
+    /// Whether this is [`Other`](Status::Other).
+    #[must_use]
+    pub fn is_other(&self) -> bool {
+        matches!(self, Status::Other(_))
+    }
+
+    /// The status in snake_case (`out_for_delivery`), or the verbatim value of
+    /// [`Other`](Status::Other).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Status::Created => "created",
+            Status::Confirmed => "confirmed",
+            Status::OnHold => "on_hold",
+            Status::Processing => "processing",
+            Status::ReadyToShip => "ready_to_ship",
+            Status::Assigned => "assigned",
+            Status::PickedUp => "picked_up",
+            Status::InTransit => "in_transit",
+            Status::Exception => "exception",
+            Status::OutForDelivery => "out_for_delivery",
+            Status::FailedAttempt => "failed_attempt",
+            Status::ReadyForPickup => "ready_for_pickup",
+            Status::Returning => "returning",
+            Status::Delivered => "delivered",
+            Status::Returned => "returned",
+            Status::Failed => "failed",
+            Status::Canceled => "canceled",
+            Status::Other(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a [`ShipmentRef`] identifies: the thing whose status changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RefKind {
+    /// An order (Wakilni, Xoxoday, isendu orders, Skladon orders).
+    Order,
+    /// A parcel or tracking (Peddler shipments, isendu trackings).
+    Shipment,
+    /// An inbound delivery of goods to a warehouse (Skladon receivings).
+    Receiving,
+    /// A return (Skladon returns).
+    Return,
+}
+
+impl RefKind {
+    /// The lowercase name: `order`, `shipment`, `receiving`, `return`.
+    #[must_use]
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RefKind::Order => "order",
+            RefKind::Shipment => "shipment",
+            RefKind::Receiving => "receiving",
+            RefKind::Return => "return",
+        }
+    }
+}
+
+impl fmt::Display for RefKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The references of the shipment a [`StatusUpdate`] is about: whichever the provider sends.
+///
+/// [`kind`](ShipmentRef::kind) and [`id`](ShipmentRef::id) identify it at its provider and make
+/// its [`shipment_key`](ShipmentRef::shipment_key); the other fields are for finding it in your
+/// own records.
+///
+/// ```
+/// use delivery_webhooks::{RefKind, ShipmentRef};
+///
+/// let mut r = ShipmentRef::new(RefKind::Order, "123456");
+/// r.waybill = Some("WK123456".into());
+/// assert_eq!(r.shipment_key(), "order:123456");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShipmentRef {
+    /// What [`id`](ShipmentRef::id) identifies.
+    pub kind: RefKind,
+    /// The provider's own id of it: Wakilni `order_id`, Peddler `id`, Xoxoday `orderId`, isendu
+    /// `uuid`, Skladon `eshopOrderId`/`eshopReceivingId`/`eshopReturnId`.
+    pub id: String,
+    /// The order id, where the provider sends one (for isendu, the shop's `storeOrderId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// The waybill (Wakilni).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waybill: Option<String>,
+    /// Carrier tracking numbers (Peddler `carrierTrackingNumber`, isendu `trackingNumber`,
+    /// Skladon `trackingNumbers`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tracking_numbers: Vec<String>,
+    /// The purchase order number (Xoxoday `poNumber`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub po_number: Option<String>,
+    /// Other ids, by the provider's own field name (`metaData`, `storeInternalOrderId`,
+    /// `partnerOrderId`, `rma`...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub external_ids: BTreeMap<String, String>,
+}
+
+impl ShipmentRef {
+    /// A reference with this kind and id and nothing else.
+    #[must_use]
+    pub fn new(kind: RefKind, id: impl Into<String>) -> Self {
+        Self {
+            kind,
+            id: id.into(),
+            order_id: None,
+            waybill: None,
+            tracking_numbers: Vec::new(),
+            po_number: None,
+            external_ids: BTreeMap::new(),
+        }
+    }
+
+    /// The key that groups the updates of one shipment at one provider: `<kind>:<id>`, e.g.
+    /// `order:123456` or `shipment:fx6_ZSWp0RDc24csBqOj9`. Unique within a provider (a Skladon
+    /// order and a Skladon return with the same id have different keys).
+    #[must_use]
+    pub fn shipment_key(&self) -> String {
+        format!("{}:{}", self.kind, self.id)
+    }
+}
+
+/// Where a status change took place, as far as the provider says.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Location {
+    /// A place name or address as sent: isendu's step `location`, Wakilni's pickup office,
+    /// Peddler's collection point or warehouse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude in degrees (WGS 84), where sent (Peddler).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    /// Longitude in degrees (WGS 84), where sent (Peddler).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lng: Option<f64>,
+}
+
+impl Location {
+    /// A location known by name only.
+    #[must_use]
+    pub fn named(name: impl Into<String>) -> Self {
+        Self {
+            name: Some(name.into()),
+            lat: None,
+            lng: None,
+        }
+    }
+
+    /// A location known by GPS position only.
+    #[must_use]
+    pub fn at(lat: f64, lng: f64) -> Self {
+        Self {
+            name: None,
+            lat: Some(lat),
+            lng: Some(lng),
+        }
+    }
+}
+
+/// One status change of one shipment, in the common model.
+///
+/// Build it from a delivery with [`Delivery::status_updates`](crate::Delivery::status_updates),
+/// or with [`StatusUpdate::new`] for your own sources and tests. Serializes to JSON with the
+/// time in RFC 3339.
+///
+/// ```
+/// use delivery_webhooks::{Provider, RefKind, ShipmentRef, Status, StatusUpdate};
+/// use time::macros::datetime;
+///
+/// let update = StatusUpdate::new(
+///     Provider::Xoxoday,
+///     ShipmentRef::new(RefKind::Order, "10254678901"),
+///     Status::Delivered,
+///     "delivered",
+/// )
+/// .at(Some(datetime!(2019-12-27 16:45:02 UTC)));
+/// assert_eq!(update.shipment_key(), "order:10254678901");
+/// let json = serde_json::to_string(&update).unwrap();
+/// assert!(json.contains(r#""time":"2019-12-27T16:45:02Z""#));
+/// assert_eq!(serde_json::from_str::<StatusUpdate>(&json).unwrap(), update);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct StatusUpdate {
+    /// Who sent it.
+    pub provider: Provider,
+    /// The shipment it is about.
+    pub shipment: ShipmentRef,
+    /// The status, in the common model.
+    pub status: Status,
+    /// The provider's own status, event or code name, as the payload holds it (a documented
+    /// value in its documented spelling, anything else verbatim): `Order Completed`,
+    /// `FAILED_ATTEMPT`, `D`, `onTheWay`...
+    pub provider_status: String,
+    /// When the change happened, by the provider's own clock, in UTC.
+    ///
+    /// Wakilni and Xoxoday send times without a zone and document none: they are taken as UTC.
+    /// Within one provider that assumption never changes which update is newer; shift the
+    /// value yourself if you know the provider's zone. `None` when the provider sent no time
+    /// for the change (an isendu tracking without step timestamps, a Skladon receiving without
+    /// any date).
+    #[serde(default, with = "rfc3339_opt", skip_serializing_if = "Option::is_none")]
+    pub time: Option<OffsetDateTime>,
+    /// Where it happened, when the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Why a delivery failed, as sent: Peddler's `failedStatus` (`CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS`),
+    /// isendu's error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+impl StatusUpdate {
+    /// An update with no time, location or failure reason.
+    #[must_use]
+    pub fn new(
+        provider: Provider,
+        shipment: ShipmentRef,
+        status: Status,
+        provider_status: impl Into<String>,
+    ) -> Self {
+        Self {
+            provider,
+            shipment,
+            status,
+            provider_status: provider_status.into(),
+            time: None,
+            location: None,
+            failure_reason: None,
+        }
+    }
+
+    /// The same update with this time (converted to UTC).
+    #[must_use]
+    pub fn at(mut self, time: Option<OffsetDateTime>) -> Self {
+        self.time = time.map(|t| t.to_offset(time::UtcOffset::UTC));
+        self
+    }
+
+    /// The key grouping the updates of this shipment at its provider:
+    /// [`ShipmentRef::shipment_key`].
+    #[must_use]
+    pub fn shipment_key(&self) -> String {
+        self.shipment.shipment_key()
+    }
+
+    /// Orders two updates by recency, the order a [`Timeline`] keeps the greatest of: by
+    /// [`time`](StatusUpdate::time) (an update without a time is older than any with one), then
+    /// by [`Status::position`] (so at equal times a terminal state wins), then by
+    /// [`provider_status`](StatusUpdate::provider_status), then by the JSON serialization of the
+    /// whole update. `Equal` only for updates that serialize identically.
+    ///
+    /// Meant for updates of the same shipment; it does not look at the provider or the key.
+    #[must_use]
+    pub fn recency_cmp(&self, other: &StatusUpdate) -> Ordering {
+        self.time
+            .cmp(&other.time)
+            .then_with(|| self.status.position().cmp(&other.status.position()))
+            .then_with(|| self.provider_status.cmp(&other.provider_status))
+            .then_with(|| {
+                // Whole-value tie-break: deterministic on every machine, and only two updates
+                // that are the same update compare equal. Serialization of these plain types
+                // cannot fail; an empty string would only make two updates tie.
+                let a = serde_json::to_string(self).unwrap_or_default();
+                let b = serde_json::to_string(other).unwrap_or_default();
+                a.cmp(&b)
+            })
+    }
+}
+
+/// A payload that carries shipment status changes: every provider's payload type.
+///
+/// [`Delivery::status_updates`](crate::Delivery::status_updates) calls it; call it directly on a
+/// payload you parsed yourself.
+///
+/// ```
+/// # #[cfg(feature = "xoxoday")] {
+/// use delivery_webhooks::{Status, StatusSource, xoxoday};
+///
+/// let update = xoxoday::parse(br#"{"id":1,"data":{"orderId":77,"orderDate":"2019-12-27 16:41:33",
+///   "deliveryStatus":"Canceled"},"createdAt":"2019-12-28 09:03:17"}"#)?;
+/// let updates = update.status_updates();
+/// assert_eq!(updates.len(), 1);
+/// assert_eq!(updates[0].status, Status::Canceled);
+/// assert_eq!(updates[0].shipment_key(), "order:77");
+/// # }
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+pub trait StatusSource {
+    /// The status changes this payload reports: none, one or many.
+    fn status_updates(&self) -> Vec<StatusUpdate>;
+}
+
+/// `Option<OffsetDateTime>` as an RFC 3339 string, read back into UTC.
+mod rfc3339_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::{OffsetDateTime, UtcOffset};
+
+    pub(super) fn serialize<S: Serializer>(
+        v: &Option<OffsetDateTime>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(t) => s.serialize_str(&crate::json::format_rfc3339(t)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<OffsetDateTime>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        match text {
+            None => Ok(None),
+            Some(t) => crate::json::parse_rfc3339(&t)
+                .map(|t| Some(t.to_offset(UtcOffset::UTC)))
+                .ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date-time")),
+        }
+    }
+}
