@@ -36,6 +36,10 @@ use crate::delivery::{DedupKey, Provider, Reply};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one delivery per request, moved a few times: boxing would only add an allocation"
+)]
 pub enum AnyDelivery {
     /// A Wakilni event.
     #[cfg(feature = "wakilni")]

@@ -17,6 +17,10 @@ pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
 /// A checked Skladon call: the changed entity (POST) or its id (GET).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one notification per request, moved a few times: boxing would only add an allocation"
+)]
 pub enum Notification {
     /// A POST webhook: the entity, as Skladon's API returns it.
     Entity {
