@@ -73,10 +73,9 @@
 
 mod error;
 mod headers;
-mod json;
-mod macros;
 mod url;
 mod verify;
+mod wire;
 
 #[cfg(feature = "isendu")]
 pub mod isendu;
@@ -91,7 +90,7 @@ pub mod xoxoday;
 
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
-pub use json::RawJson;
+pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 pub use verify::UrlToken;
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.

@@ -63,7 +63,7 @@ use std::fmt;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::json;
+use crate::wire;
 use crate::verify::TokenSet;
 
 mod codes;
@@ -96,7 +96,7 @@ pub const TOKEN_HEADER: &str = "x-webhook-shared-token";
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
-    json::parse(body)
+    wire::parse(body)
 }
 
 /// Checks Peddler's `x-webhook-shared-token` header.
