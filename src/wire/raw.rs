@@ -88,8 +88,10 @@ impl serde::Serialize for RawJson {
 }
 
 impl<'de> Deserialize<'de> for RawJson {
+    /// Any JSON value, kept as text. serde_json skips it without recursing, so even a deeply
+    /// nested value costs linear time and no stack; [`to_value`](RawJson::to_value) then has
+    /// serde_json's recursion limit, and fails cleanly on such a value.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Box::<serde_json::value::RawValue>::deserialize(d).map(RawJson)
     }
 }
-
