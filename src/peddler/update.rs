@@ -459,15 +459,19 @@ impl DateValue {
 
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let loose = wire::Loose::deserialize(d)?;
-        if let wire::Loose::Text(text) = &loose {
-            if let Some(t) = Timestamp::parse(text) {
-                return Ok(DateValue::Timestamp(t));
+        // Read as raw text first: what is not a date is then kept as sent with no second
+        // representation built (one buffer, dropped when the value is a date).
+        let raw = RawJson::deserialize(d)?;
+        let text = raw.get();
+        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            // Dates have no escapes; a string with some is kept as sent.
+            if !inner.contains('\\') {
+                if let Some(t) = Timestamp::parse(inner) {
+                    return Ok(DateValue::Timestamp(t));
+                }
             }
         }
-        RawJson::from_value(&loose.into_value())
-            .map(DateValue::Other)
-            .map_err(de::Error::custom)
+        Ok(DateValue::Other(raw))
     }
 }
 
