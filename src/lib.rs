@@ -90,8 +90,8 @@ pub mod xoxoday;
 
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
-pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 pub use verify::UrlToken;
+pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
 ///

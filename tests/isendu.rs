@@ -3,8 +3,8 @@
 #![cfg(feature = "isendu")]
 
 use delivery_webhooks::isendu::{
-    self, Delivery, Message, Order, OrderStatus, State, Step, Tracking, TrackingStatus,
-    Update, VerificationRequest, Verifier,
+    self, Delivery, Message, Order, OrderStatus, State, Step, Tracking, TrackingStatus, Update,
+    VerificationRequest, Verifier,
 };
 use delivery_webhooks::{Decimal, Error, RawJson, Timestamp, TimestampOrText, UrlToken};
 use time::OffsetDateTime;
@@ -133,7 +133,10 @@ fn batch_order_with_every_documented_field() {
     assert_eq!(o.status, Some(OrderStatus::Delivered));
     assert_eq!(o.store_order_id.as_deref(), Some("#1042"));
     assert_eq!(o.store_internal_order_id.as_deref(), Some("5531240961"));
-    assert_eq!(utc(&o.store_creation_date), Some(datetime!(2024-05-01 07:59:12 +02:00)));
+    assert_eq!(
+        utc(&o.store_creation_date),
+        Some(datetime!(2024-05-01 07:59:12 +02:00))
+    );
     let total = o.total.as_ref().unwrap();
     assert_eq!((total.as_str(), total.was_string()), ("59.90", true));
     assert_eq!(total.to_f64(), Some(59.9));
@@ -170,13 +173,19 @@ fn batch_order_with_every_documented_field() {
         si.shipment_details.as_ref().map(value),
         Some(serde_json::json!({"service": "express", "insured": true}))
     );
-    assert_eq!(si.additional_services.as_ref().map(value), Some(serde_json::json!(["cod"])));
+    assert_eq!(
+        si.additional_services.as_ref().map(value),
+        Some(serde_json::json!(["cod"]))
+    );
     assert_eq!(
         value(si.addresses.as_ref().unwrap())["to"]["city"],
         serde_json::json!("Milano")
     );
     assert_eq!(si.pudo_id.as_deref(), Some("88123"));
-    assert_eq!(o.delivery_day_estimate.as_ref().map(value), Some(serde_json::json!(2)));
+    assert_eq!(
+        o.delivery_day_estimate.as_ref().map(value),
+        Some(serde_json::json!(2))
+    );
 
     let items = o.items.as_ref().unwrap();
     assert_eq!(items.len(), 2);
@@ -214,7 +223,10 @@ fn batch_order_with_every_documented_field() {
 
     // Fields isendu sends beyond the documented ones are kept, `null` included.
     assert_eq!(o.extra.len(), 3);
-    assert_eq!(value(&o.extra["storeName"]), serde_json::json!("Bottega Rossi"));
+    assert_eq!(
+        value(&o.extra["storeName"]),
+        serde_json::json!("Bottega Rossi")
+    );
     assert_eq!(value(&o.extra["tags"]), serde_json::json!(["vip", "gift"]));
     assert_eq!(value(&o.extra["marketplace"]), serde_json::Value::Null);
 
@@ -284,7 +296,10 @@ fn batch_trackings_steps_and_errors() {
     );
     let step = &t2.steps[0];
     assert_eq!(step.datetime.as_deref(), Some("Thu May 02 2024 16:20"));
-    assert_eq!(utc(&step.timestamp), Some(datetime!(2024-05-02 14:20:00 UTC)));
+    assert_eq!(
+        utc(&step.timestamp),
+        Some(datetime!(2024-05-02 14:20:00 UTC))
+    );
     let se = step.error.as_ref().unwrap();
     assert_eq!(se.code.as_deref(), Some("31"));
     assert_eq!(se.i18n_code.as_deref(), Some("courier.errors.31"));

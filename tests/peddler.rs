@@ -57,7 +57,10 @@ fn doc_failed_attempt() {
     assert_eq!(u.meta_data.as_deref(), Some("78420240902-2"));
     assert_eq!(u.status, Status::FailedAttempt);
     assert_eq!(u.location, None);
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-09-02 13:08:06.574 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-09-02 13:08:06.574 UTC))
+    );
     assert_eq!(
         u.tracking_url.as_deref(),
         Some("https://t.pdlr.nl/P199684830307745678/")
@@ -123,7 +126,10 @@ fn doc_out_for_delivery() {
     let loc = u.location.unwrap();
     assert_eq!(loc.lat, 52.3409992);
     assert_eq!(loc.lng, 4.8236365);
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2023-06-14 10:54:55.896 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2023-06-14 10:54:55.896 UTC))
+    );
     assert_eq!(u.code, 410);
     assert_eq!(
         u.code_meaning(),
@@ -151,7 +157,10 @@ fn doc_schema_as_a_real_body() {
     assert_eq!(u.meta_data.as_deref(), Some("ORDER-2024-09-03-0117"));
     assert_eq!(u.status, Status::FailedAttempt);
     assert_eq!(u.location, None);
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-09-03 09:15:42.127 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-09-03 09:15:42.127 UTC))
+    );
     assert_eq!(
         u.tracking_url.as_deref(),
         Some("https://t.pdlr.nl/P204812345678901234/")
@@ -194,7 +203,9 @@ fn delivered_at_neighbours_with_extras() {
     );
     assert_eq!(
         d.delivery_date,
-        Some(DateValue::Timestamp(Timestamp::from(datetime!(2023-06-14 11:32:10.204 UTC))))
+        Some(DateValue::Timestamp(Timestamp::from(
+            datetime!(2023-06-14 11:32:10.204 UTC)
+        )))
     );
     assert_eq!(
         d.delivered_at_neighbours,
@@ -223,7 +234,10 @@ fn delivered_in_mailbox_without_a_location() {
     assert_eq!(u.code, 502);
     assert_eq!(u.code_meaning(), Some(CodeMeaning::DeliveredInMailbox));
     assert_eq!(u.location, None);
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-03-05 08:47:00 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-03-05 08:47:00 UTC))
+    );
     let d = u.details.as_ref().unwrap();
     assert_eq!(
         d.text("en").unwrap().headline.as_deref(),
@@ -256,8 +270,14 @@ fn delivered_at_collection_point_keeps_its_shape() {
         Some(CodeMeaning::Status(Status::DeliveredCollectionPoint))
     );
     // The offset as sent; 16:20 at +02:00 is 14:20 UTC.
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-05-21 16:20:11.008 +02:00)));
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-05-21 14:20:11.008 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-05-21 16:20:11.008 +02:00))
+    );
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-05-21 14:20:11.008 UTC))
+    );
     assert_eq!(
         u.dedup_key(),
         "Kd4Pn7Qs2VxB9mTe1Rw6Y:DELIVERED_COLLECTION_POINT:550:2024-05-21T14:20:11.008Z"
@@ -284,11 +304,17 @@ fn shipment_in_warehouse_with_estimate() {
     let u = peddler::parse(fixture!("shipment_in_warehouse")).unwrap();
     assert_eq!(u.status, Status::ShipmentInWarehouse);
     assert_eq!(u.code, 210);
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-09-01 22:03:15.5 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-09-01 22:03:15.5 UTC))
+    );
     // `""` is no reason.
     assert_eq!(u.failed_status, None);
     let d = u.details.as_ref().unwrap();
-    assert_eq!(d.warehouse.as_ref().map(value), Some(json!("Amsterdam Westpoort")));
+    assert_eq!(
+        d.warehouse.as_ref().map(value),
+        Some(json!("Amsterdam Westpoort"))
+    );
     assert_eq!(
         d.estimated_delivery_date,
         Some(DateValue::Timestamp(Timestamp::from(date!(2024 - 09 - 03))))
@@ -313,7 +339,10 @@ fn quirks_strings_offsets_and_a_third_language() {
     let loc = u.location.unwrap();
     assert_eq!((loc.lat, loc.lng), (52.3702157, 4.8951679));
     // No fractional seconds, explicit offset.
-    assert_eq!(u.ts.to_offset_date_time(), Some(datetime!(2024-09-02 13:08:06 UTC)));
+    assert_eq!(
+        u.ts.to_offset_date_time(),
+        Some(datetime!(2024-09-02 13:08:06 UTC))
+    );
     let d = u.details.as_ref().unwrap();
     assert_eq!(
         d.lang.keys().map(String::as_str).collect::<Vec<_>>(),
@@ -990,7 +1019,13 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
     let p = payload_error(raw.to_value().unwrap_err());
     assert!(p.message().contains("recursion limit"), "{p}");
     let u = peddler::parse(nested("details\":{\"collectionPoint").as_bytes()).unwrap();
-    let raw = u.details.as_ref().unwrap().collection_point.as_ref().unwrap();
+    let raw = u
+        .details
+        .as_ref()
+        .unwrap()
+        .collection_point
+        .as_ref()
+        .unwrap();
     let p = payload_error(raw.to_value().unwrap_err());
     assert!(p.message().contains("recursion limit"), "{p}");
     // An unknown field is skipped without recursing: accepted, and no stack overflow.

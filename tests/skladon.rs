@@ -3,9 +3,9 @@
 #![cfg(feature = "skladon")]
 
 use delivery_webhooks::skladon::{
-    self, Action, BatteryType, DeliveryType, Entity, EntityKind, ExpMethod,
-    HandlingUnits, Incoterms, LineState, Order, OrderStatus, OrderType, Product, ProductType,
-    Receiving, ReceivingStatus, ReceivingType, Resolution, Return, ReturnReason, StockMovement,
+    self, Action, BatteryType, DeliveryType, Entity, EntityKind, ExpMethod, HandlingUnits,
+    Incoterms, LineState, Order, OrderStatus, OrderType, Product, ProductType, Receiving,
+    ReceivingStatus, ReceivingType, Resolution, Return, ReturnReason, StockMovement,
     StockMovementType, Urgency, Verifier, WebhookType, entity_id_from_url,
 };
 use delivery_webhooks::{Error, RawJson, Timestamp, TimestampOrText, UrlToken};
@@ -244,8 +244,14 @@ fn doc_receiving_example_every_field() {
     assert_eq!(r.driver_phone, None);
     assert_eq!(r.driver_trailer_license_plate, None);
     assert_eq!(r.duty, Some(false));
-    assert_eq!(at(&r.estimated_delivery), Some(datetime!(2024-06-13 00:00 UTC)));
-    assert_eq!(ts(&r.estimated_delivery).unwrap().date(), date!(2024 - 06 - 13));
+    assert_eq!(
+        at(&r.estimated_delivery),
+        Some(datetime!(2024-06-13 00:00 UTC))
+    );
+    assert_eq!(
+        ts(&r.estimated_delivery).unwrap().date(),
+        date!(2024 - 06 - 13)
+    );
     assert_eq!(r.handling_units, Some(HandlingUnits::BoxLoose));
     assert_eq!(value(&r.packagings), Some(json!([])));
     assert_eq!(r.status, Some(ReceivingStatus::Received));
@@ -331,7 +337,10 @@ fn receiving_with_api_dates_and_every_field() {
     assert_eq!(r.description.as_deref(), Some("Spring restock"));
     assert_eq!(r.tracking_number.as_deref(), Some("1Z999AA10123456784"));
     assert_eq!(r.supplier.as_deref(), Some("ACME"));
-    assert_eq!(ts(&r.estimated_delivery), Some(Timestamp::from(date!(2025 - 09 - 15))));
+    assert_eq!(
+        ts(&r.estimated_delivery),
+        Some(Timestamp::from(date!(2025 - 09 - 15)))
+    );
     assert_eq!(r.handling_units, Some(HandlingUnits::BoxLoose));
     assert_eq!(value(&r.carrier_info), Some(json!("DHL Freight, gate 3")));
     assert_eq!(r.delivery_note_number.as_deref(), Some("DN-2025-0915"));
@@ -353,16 +362,25 @@ fn receiving_with_api_dates_and_every_field() {
     assert_eq!(r.announced_pallets_count, Some(4));
     assert_eq!(r.receiving_type, Some(ReceivingType::PieceMix));
     assert_eq!(r.incoterms, Some(Incoterms::Fob));
-    assert_eq!(at(&r.real_delivery), Some(datetime!(2025-09-15 08:03:20.770 UTC)));
+    assert_eq!(
+        at(&r.real_delivery),
+        Some(datetime!(2025-09-15 08:03:20.770 UTC))
+    );
     assert_eq!(r.delivered_pallets_count, Some(4));
     assert_eq!(r.delivered_cartons_count, Some(37));
     assert_eq!(r.returned_eur_pallets_count, Some(2));
     assert_eq!(r.delivered_standard_pallets_count, Some(1));
     assert_eq!(r.returned_standard_pallets_count, Some(0));
     assert_eq!(at(&r.unloaded_at), Some(datetime!(2025-09-15 09:10 UTC)));
-    assert_eq!(at(&r.confirmed_at), Some(datetime!(2025-09-15 11:30:45.5 UTC)));
+    assert_eq!(
+        at(&r.confirmed_at),
+        Some(datetime!(2025-09-15 11:30:45.5 UTC))
+    );
     assert_eq!(r.status, Some(ReceivingStatus::Awaiting));
-    assert_eq!(value(&r.packagings), Some(json!([{"type": "pallet", "count": 4}])));
+    assert_eq!(
+        value(&r.packagings),
+        Some(json!([{"type": "pallet", "count": 4}]))
+    );
 
     let [a, b] = r.products.as_slice() else {
         panic!("{:?}", r.products)
@@ -371,9 +389,14 @@ fn receiving_with_api_dates_and_every_field() {
     assert_eq!(a.quantity, Some(120));
     assert_eq!(a.lot.as_deref(), Some("LOT-2025-09"));
     assert_eq!(a.received, Some(118));
-    assert_eq!(ts(&a.expiration_date), Some(Timestamp::from(date!(2026 - 03 - 31))));
     assert_eq!(
-        a.product_price.as_ref().map(|n| (n.as_str(), n.was_string(), n.to_f64())),
+        ts(&a.expiration_date),
+        Some(Timestamp::from(date!(2026 - 03 - 31)))
+    );
+    assert_eq!(
+        a.product_price
+            .as_ref()
+            .map(|n| (n.as_str(), n.was_string(), n.to_f64())),
         Some(("4.75", false, Some(4.75)))
     );
     assert_eq!(a.line_state, Some(LineState::E));
@@ -381,9 +404,14 @@ fn receiving_with_api_dates_and_every_field() {
     assert_eq!(b.quantity, Some(10));
     assert_eq!(b.lot, None);
     assert_eq!(b.received, None);
-    assert_eq!(at(&b.expiration_date), Some(datetime!(2026-04-30 00:00 UTC)));
     assert_eq!(
-        b.product_price.as_ref().map(|n| (n.as_str(), n.was_string())),
+        at(&b.expiration_date),
+        Some(datetime!(2026-04-30 00:00 UTC))
+    );
+    assert_eq!(
+        b.product_price
+            .as_ref()
+            .map(|n| (n.as_str(), n.was_string())),
         Some(("12", true))
     );
     assert_eq!(b.line_state, Some(LineState::Other("X".into())));
@@ -419,7 +447,10 @@ fn order_every_field() {
     assert_eq!(o.invoice_number.as_deref(), Some("4790712402150"));
     assert_eq!(o.order_type, Some(OrderType::B2c));
     assert_eq!(at(&o.invoice_date), Some(datetime!(2022-05-23 00:00 UTC)));
-    assert_eq!(at(&o.required_expedition_date), Some(datetime!(2022-05-24 12:00 UTC)));
+    assert_eq!(
+        at(&o.required_expedition_date),
+        Some(datetime!(2022-05-24 12:00 UTC))
+    );
     assert_eq!(o.partner_order_id.as_deref(), Some("PARTNER-77"));
 
     let r = &o.recipient;
@@ -477,7 +508,10 @@ fn order_unknown_values_nulls_numbers_and_extra_fields() {
     assert_eq!(at(&o.timestamp), Some(datetime!(2022-05-23 18:43:10 UTC)));
     assert_eq!(o.updated_at, None);
     assert_eq!(o.delivered_at, None, "empty string");
-    assert_eq!(at(&o.canceled_at), Some(datetime!(2022-05-25 08:00:00.123 UTC)));
+    assert_eq!(
+        at(&o.canceled_at),
+        Some(datetime!(2022-05-25 08:00:00.123 UTC))
+    );
     assert!(o.tracking_numbers.is_empty());
     assert_eq!(o.eshop_order_id, "98765", "from a number");
     assert_eq!(o.invoice_number.as_deref(), Some("4790712402151"));
@@ -805,7 +839,10 @@ fn stock_movement_every_field() {
     assert_eq!(m.r#type, StockMovementType::StockCorrection);
     assert_eq!(at(&m.created_at), Some(datetime!(2024-06-13 09:12:44 UTC)));
     assert_eq!(at(&m.updated_at), Some(datetime!(2024-06-13 09:12:44 UTC)));
-    assert_eq!(ts(&m.expiration_date), Some(Timestamp::from(date!(2026 - 03 - 31))));
+    assert_eq!(
+        ts(&m.expiration_date),
+        Some(Timestamp::from(date!(2026 - 03 - 31)))
+    );
     let t = WebhookType::CreateStockMovementStockCorrection;
     let entity = Entity::StockMovement(m);
     assert_eq!(entity.id(), "778899");
@@ -831,7 +868,10 @@ fn stock_movement_completition_with_string_numbers() {
     assert_eq!(m.r#type.as_str(), "completition");
     assert_eq!(at(&m.created_at), Some(datetime!(2024-06-14 07:00 UTC)));
     assert_eq!(m.updated_at, None);
-    assert_eq!(at(&m.expiration_date), Some(datetime!(2026-01-31 00:00 UTC)));
+    assert_eq!(
+        at(&m.expiration_date),
+        Some(datetime!(2026-01-31 00:00 UTC))
+    );
     let t = WebhookType::CreateStockMovementCompletition;
     assert_eq!(t.stock_movement_type().as_ref(), Some(&m.r#type));
     let entity = Entity::StockMovement(m);

@@ -8,7 +8,11 @@ use time::macros::datetime;
 /// A date-time sent without zone, with this wall-clock value.
 #[track_caller]
 fn assert_naive(t: delivery_webhooks::Timestamp, want: time::PrimitiveDateTime) {
-    assert_eq!((t.date_time(), t.offset(), t.is_date_only()), (want, None, false), "{t}");
+    assert_eq!(
+        (t.date_time(), t.offset(), t.is_date_only()),
+        (want, None, false),
+        "{t}"
+    );
 }
 
 macro_rules! fixture {

@@ -27,7 +27,11 @@ fn ip(s: &str) -> IpAddr {
 /// A date-time sent without zone, with this wall-clock value.
 #[track_caller]
 fn assert_naive(t: Timestamp, want: time::PrimitiveDateTime) {
-    assert_eq!((t.date_time(), t.offset(), t.is_date_only()), (want, None, false), "{t}");
+    assert_eq!(
+        (t.date_time(), t.offset(), t.is_date_only()),
+        (want, None, false),
+        "{t}"
+    );
 }
 
 fn roundtrip(update: &DeliveryUpdate) {
@@ -204,7 +208,10 @@ fn rfc3339_dates_keep_their_offset() {
         Some(datetime!(2020-01-08 15:30:00 +05:30))
     );
     assert_eq!(u.data.order_date.offset(), Some(offset!(+05:30)));
-    assert_eq!(u.data.order_date.date_time(), datetime!(2020-01-08 15:30:00));
+    assert_eq!(
+        u.data.order_date.date_time(),
+        datetime!(2020-01-08 15:30:00)
+    );
     assert_eq!(
         u.created_at.to_offset_date_time(),
         Some(datetime!(2020-01-08 10:00:30.25 UTC))

@@ -90,12 +90,12 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::wire;
 use crate::verify::{TokenSet, UrlToken};
+use crate::wire;
 
 pub use order::{Item, Order, OrderStatus, ShippingInformation, TrackingInformation};
-pub use tracking::{ErrorDetails, Step, Tracking, TrackingStatus};
 pub use state::State;
+pub use tracking::{ErrorDetails, Step, Tracking, TrackingStatus};
 
 /// The content type of the handshake answer.
 pub const RESPONSE_CONTENT_TYPE: &str = "application/json";

@@ -11,8 +11,10 @@ use serde_with::Same;
 use serde_with::ser::SerializeAsWrap;
 
 use super::tracking::{ErrorDetails, TrackingStatus};
-use crate::wire::{self, As, Decimal, Key, OptDecimal, OptTimestamp, RawJson, Seen, TimestampOrText};
 use crate::wire::enums::wire_enum;
+use crate::wire::{
+    self, As, Decimal, Key, OptDecimal, OptTimestamp, RawJson, Seen, TimestampOrText,
+};
 
 wire_enum! {
     /// An order status.
@@ -134,7 +136,6 @@ pub struct Item {
     #[serde(default)]
     pub asin: Option<String>,
 }
-
 
 /// Declares [`Order`] from one list of its optional typed fields: each with its docs, its wire
 /// name, its type and the `serde_with` adapter it is read and written through. The struct, the

@@ -214,7 +214,10 @@ mod tests {
     use time::macros::datetime;
 
     fn step(timestamp: &str) -> Step {
-        let json = format!(r#"{{"timestamp":{}}}"#, serde_json::to_string(timestamp).unwrap());
+        let json = format!(
+            r#"{{"timestamp":{}}}"#,
+            serde_json::to_string(timestamp).unwrap()
+        );
         serde_json::from_str(&json).unwrap()
     }
 

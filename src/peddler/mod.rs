@@ -63,8 +63,8 @@ use std::fmt;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::wire;
 use crate::verify::TokenSet;
+use crate::wire;
 
 mod codes;
 mod update;

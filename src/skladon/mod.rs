@@ -82,9 +82,9 @@ use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, PayloadError};
+use crate::verify::UrlToken;
 use crate::wire;
 use crate::wire::enums::wire_enum;
-use crate::verify::UrlToken;
 
 pub use entities::{
     BatteryType, Contact, DeliveryType, ExpMethod, HandlingUnits, Incoterms, LineState, Order,

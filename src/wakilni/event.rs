@@ -367,7 +367,6 @@ enum Field {
     Other,
 }
 
-
 /// Deserializes `data` for an event type (an unknown one's name moves into the result).
 struct DataSeed(EventType);
 
@@ -435,7 +434,11 @@ impl<'de> Visitor<'de> for EventVisitor {
         let mut early_data: Option<serde_json::Value> = None;
         while let Some(field) = map.next_key()? {
             match field {
-                Field::EventId => set(&mut event_id, "event_id", map.next_value::<As<wire::Text, String>>()?.into_inner())?,
+                Field::EventId => set(
+                    &mut event_id,
+                    "event_id",
+                    map.next_value::<As<wire::Text, String>>()?.into_inner(),
+                )?,
                 Field::Event => {
                     if event_seen {
                         return Err(de::Error::duplicate_field("event"));

@@ -57,8 +57,8 @@ use std::fmt;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::wire;
 use crate::verify::HmacKeys;
+use crate::wire;
 
 pub use event::{
     Event, EventData, EventType, OrderAssigned, OrderCreated, PickupOffice, ReadyForSelfPickup,

@@ -573,28 +573,84 @@ mod tests {
             ("2024-11-14", None, None),
             ("2024-11-14T14:39:13", Some(time!(14:39:13)), None),
             ("2024-11-14 14:39:13", Some(time!(14:39:13)), None),
-            ("2024-11-14t14:39:13z", Some(time!(14:39:13)), Some(offset!(UTC))),
+            (
+                "2024-11-14t14:39:13z",
+                Some(time!(14:39:13)),
+                Some(offset!(UTC)),
+            ),
             ("2024-11-14T14:39", Some(time!(14:39)), None),
-            ("2024-11-14 14:39+02:00", Some(time!(14:39)), Some(offset!(+2))),
-            ("2024-11-14T14:39:13Z", Some(time!(14:39:13)), Some(offset!(UTC))),
-            ("2024-11-14T14:39:13.1Z", Some(time!(14:39:13.1)), Some(offset!(UTC))),
-            ("2024-11-14T14:39:13.000Z", Some(time!(14:39:13)), Some(offset!(UTC))),
-            ("2024-11-14T14:39:13.123+03:00", Some(time!(14:39:13.123)), Some(offset!(+3))),
-            ("2024-11-14T14:39:13.123456-05:30", Some(time!(14:39:13.123456)), Some(offset!(-5:30))),
-            ("2024-11-14T14:39:13.123456789+0000", Some(time!(14:39:13.123456789)), Some(offset!(UTC))),
-            ("2024-11-14 14:39:13+0530", Some(time!(14:39:13)), Some(offset!(+5:30))),
-            ("2024-11-14T14:39:13+03", Some(time!(14:39:13)), Some(offset!(+3))),
-            ("2024-11-14T14:39:13-00:00", Some(time!(14:39:13)), Some(offset!(UTC))),
+            (
+                "2024-11-14 14:39+02:00",
+                Some(time!(14:39)),
+                Some(offset!(+2)),
+            ),
+            (
+                "2024-11-14T14:39:13Z",
+                Some(time!(14:39:13)),
+                Some(offset!(UTC)),
+            ),
+            (
+                "2024-11-14T14:39:13.1Z",
+                Some(time!(14:39:13.1)),
+                Some(offset!(UTC)),
+            ),
+            (
+                "2024-11-14T14:39:13.000Z",
+                Some(time!(14:39:13)),
+                Some(offset!(UTC)),
+            ),
+            (
+                "2024-11-14T14:39:13.123+03:00",
+                Some(time!(14:39:13.123)),
+                Some(offset!(+3)),
+            ),
+            (
+                "2024-11-14T14:39:13.123456-05:30",
+                Some(time!(14:39:13.123456)),
+                Some(offset!(-5:30)),
+            ),
+            (
+                "2024-11-14T14:39:13.123456789+0000",
+                Some(time!(14:39:13.123456789)),
+                Some(offset!(UTC)),
+            ),
+            (
+                "2024-11-14 14:39:13+0530",
+                Some(time!(14:39:13)),
+                Some(offset!(+5:30)),
+            ),
+            (
+                "2024-11-14T14:39:13+03",
+                Some(time!(14:39:13)),
+                Some(offset!(+3)),
+            ),
+            (
+                "2024-11-14T14:39:13-00:00",
+                Some(time!(14:39:13)),
+                Some(offset!(UTC)),
+            ),
             ("2024-11-14 14:39:13.5", Some(time!(14:39:13.5)), None),
-            ("2024-11-14T23:59:59+23:59", Some(time!(23:59:59)), Some(offset!(+23:59))),
+            (
+                "2024-11-14T23:59:59+23:59",
+                Some(time!(23:59:59)),
+                Some(offset!(+23:59)),
+            ),
         ];
         for &(text, time, offset) in cases {
             let t = read(text);
-            assert_eq!((t.date(), t.time(), t.offset()), (d, time, offset), "{text}");
+            assert_eq!(
+                (t.date(), t.time(), t.offset()),
+                (d, time, offset),
+                "{text}"
+            );
             assert_eq!(t.to_string(), text, "{text}");
             let json = serde_json::to_string(&t).unwrap();
             assert_eq!(json, format!("\"{text}\""));
-            assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t, "{text}");
+            assert_eq!(
+                serde_json::from_str::<Timestamp>(&json).unwrap(),
+                t,
+                "{text}"
+            );
         }
     }
 
@@ -608,7 +664,10 @@ mod tests {
         assert_eq!(t.assume_utc(), datetime!(2024-11-14 11:39:13.123 UTC));
         let naive = read("2024-11-14 14:39:13");
         assert_eq!(naive.to_offset_date_time(), None);
-        assert_eq!(naive.assume_offset(offset!(+1)), datetime!(2024-11-14 14:39:13 +1));
+        assert_eq!(
+            naive.assume_offset(offset!(+1)),
+            datetime!(2024-11-14 14:39:13 +1)
+        );
         let day = read("2024-11-14");
         assert!(day.is_date_only());
         assert_eq!(day.assume_utc(), datetime!(2024-11-14 0:00 UTC));
@@ -646,7 +705,10 @@ mod tests {
             Timestamp::from(datetime!(2024-09-02 13:08:06.5)).to_string(),
             "2024-09-02T13:08:06.5"
         );
-        assert_eq!(Timestamp::from(date!(2024 - 09 - 02)).to_string(), "2024-09-02");
+        assert_eq!(
+            Timestamp::from(date!(2024 - 09 - 02)).to_string(),
+            "2024-09-02"
+        );
         let t = Timestamp::from(datetime!(2024-09-02 13:08:06.000_000_001 +5:45));
         assert_eq!(Timestamp::parse(&t.to_string()), Some(t));
     }
@@ -700,13 +762,24 @@ mod tests {
         for bad in BAD.iter().copied().filter(|b| !b.trim().is_empty()) {
             let json = format!(r#"{{"at":{}}}"#, serde_json::to_string(bad).unwrap());
             let v: Opt = serde_json::from_str(&json).unwrap();
-            assert_eq!(v.at, Some(TimestampOrText::Unreadable(bad.to_owned())), "{bad}");
+            assert_eq!(
+                v.at,
+                Some(TimestampOrText::Unreadable(bad.to_owned())),
+                "{bad}"
+            );
             assert_eq!(serde_json::to_string(&v).unwrap(), json);
         }
         let v: Opt = serde_json::from_str(r#"{"at":1731595153}"#).unwrap();
-        assert_eq!(v.at.as_ref().and_then(|t| t.unreadable()), Some("1731595153"));
+        assert_eq!(
+            v.at.as_ref().and_then(|t| t.unreadable()),
+            Some("1731595153")
+        );
         for none in [r#"{}"#, r#"{"at":null}"#, r#"{"at":""}"#, r#"{"at":"  "}"#] {
-            assert_eq!(serde_json::from_str::<Opt>(none).unwrap().at, None, "{none}");
+            assert_eq!(
+                serde_json::from_str::<Opt>(none).unwrap().at,
+                None,
+                "{none}"
+            );
         }
         let v: Opt = serde_json::from_str(r#"{"at":"2024-11-14 14:39:13+0300"}"#).unwrap();
         assert_eq!(

@@ -201,7 +201,6 @@ fn digits(b: &[u8]) -> usize {
     b.iter().take_while(|c| c.is_ascii_digit()).count()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

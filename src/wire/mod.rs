@@ -11,8 +11,8 @@
 //! and absent mean `None` everywhere; duplicate keys are refused by serde's derive, and by the
 //! hand-written visitors through [`Seen`].
 
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use std::fmt;
 
 use crate::error::{Error, PayloadError};
@@ -23,9 +23,9 @@ pub(crate) mod enums;
 pub(crate) mod number;
 pub(crate) mod raw;
 
+pub(crate) use datetime::OptTimestamp;
 pub use datetime::{InvalidTimestamp, Timestamp, TimestampOrText};
 pub use decimal::Decimal;
-pub(crate) use datetime::OptTimestamp;
 pub(crate) use decimal::OptDecimal;
 pub(crate) use number::{Bool, Int, Text, Uint};
 pub use raw::RawJson;
@@ -79,7 +79,6 @@ pub(crate) fn payload_error(path: String, err: &serde_json::Error) -> PayloadErr
     }
     PayloadError::new(path, err.line(), err.column(), message)
 }
-
 
 /// Refuses a repeated key in a hand-written struct visitor, as serde's derive does: each known
 /// field has a bit, and a second sighting is `duplicate field `x``.

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
 use serde::Serializer;
+use serde::de::{self, Deserializer, Visitor};
 use serde_with::{DeserializeAs, SerializeAs};
 
 /// An unsigned integer from a JSON number or a string of ASCII digits.
@@ -137,8 +137,7 @@ impl Visitor<'_> for IntVisitor {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
         // `3.0` is an integer written loosely; `1.5` is not.
-        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v)
-        {
+        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v) {
             Ok(v as i64)
         } else {
             Err(E::invalid_value(de::Unexpected::Float(v), &self))
@@ -238,6 +237,11 @@ mod tests {
         assert!(t(r#"{"n":-1}"#).is_err());
         assert!(t(r#"{"i":"--1"}"#).is_err());
         assert!(t(r#"{"s":{}}"#).is_err());
-        assert!(t(r#"{"n":1,"n":2}"#).unwrap_err().to_string().contains("duplicate field `n`"));
+        assert!(
+            t(r#"{"n":1,"n":2}"#)
+                .unwrap_err()
+                .to_string()
+                .contains("duplicate field `n`")
+        );
     }
 }

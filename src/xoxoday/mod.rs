@@ -71,8 +71,8 @@ mod payload;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::wire;
 use crate::verify::TokenSet;
+use crate::wire;
 
 pub use payload::{DeliveryData, DeliveryStatus, DeliveryUpdate, WebhookId};
 
