@@ -11,6 +11,19 @@
 //! and absent mean `None` everywhere; duplicate keys are refused by serde's derive, and by the
 //! hand-written visitors through [`Seen`].
 
+// Each provider uses a subset of the codec: with only some provider features on, the rest is
+// legitimately unused.
+#![cfg_attr(
+    not(all(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(dead_code, unused_imports)
+)]
+
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use std::fmt;
@@ -192,16 +205,6 @@ impl<'de> Deserialize<'de> for Loose<'de> {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-impl Loose<'_> {
-    /// The value as a `serde_json::Value`, for keeping what was not recognised.
-    pub(crate) fn into_value(self) -> serde_json::Value {
-        match self {
-            Loose::Text(t) => serde_json::Value::String(t.into_owned()),
-            Loose::Other(v) => v,
-        }
     }
 }
 
