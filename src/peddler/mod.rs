@@ -67,6 +67,7 @@ use crate::verify::TokenSet;
 use crate::wire;
 
 mod codes;
+mod extras;
 mod update;
 
 pub use codes::{CodeMeaning, FailureReason, Status};

@@ -72,6 +72,7 @@
 //! See `docs/skladon.md` for the entity tables, registration and retries.
 
 mod entities;
+mod enums;
 mod get;
 mod order;
 

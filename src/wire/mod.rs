@@ -3,6 +3,7 @@
 //!
 //! - [`number`]: integers and strings that also arrive as the other kind;
 //! - [`datetime`]: [`Timestamp`], every ISO 8601 / RFC 3339 form, written back as it came;
+//! - [`optional`]: [`TimestampOrText`], an optional timestamp kept as text when unreadable;
 //! - [`decimal`]: [`Decimal`], exact decimal text;
 //! - [`raw`]: [`RawJson`], the one form of JSON this crate does not model;
 //! - [`enums`]: `wire_enum!`, string enums that keep unknown values.
@@ -34,13 +35,15 @@ pub(crate) mod datetime;
 pub(crate) mod decimal;
 pub(crate) mod enums;
 pub(crate) mod number;
+pub(crate) mod optional;
 pub(crate) mod raw;
 
-pub(crate) use datetime::OptTimestamp;
-pub use datetime::{InvalidTimestamp, Timestamp, TimestampOrText};
+pub use datetime::{InvalidTimestamp, Timestamp};
 pub use decimal::Decimal;
 pub(crate) use decimal::OptDecimal;
 pub(crate) use number::{Bool, Int, Text, Uint};
+pub(crate) use optional::OptTimestamp;
+pub use optional::TimestampOrText;
 pub use raw::RawJson;
 
 /// Parses `body` as `T`.
