@@ -81,12 +81,11 @@ mod any;
 mod delivery;
 mod error;
 mod headers;
-mod json;
-mod macros;
 mod request;
 mod status;
 mod url;
 mod verify;
+mod wire;
 
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]
@@ -108,10 +107,10 @@ pub use any::AnyDelivery;
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
-pub use json::RawJson;
 pub use request::Request;
 pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate, Timeline};
 pub use verify::UrlToken;
+pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
 ///

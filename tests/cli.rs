@@ -37,6 +37,18 @@ const KNOWN_SIGNATURES: &[(&str, &str)] = &[
 /// The summary `parse` prints on stderr for each Wakilni fixture (without the `wakilni: `).
 const WAKILNI_SUMMARIES: &[(&str, &str)] = &[
     (
+        "quirk_timestamp_compact_offset",
+        "Order Assigned, order 123458, driver Ali",
+    ),
+    (
+        "quirk_timestamp_fraction_offset",
+        "Order Created, order 123457, waybill WK123457",
+    ),
+    (
+        "quirk_timestamp_plain_date",
+        "Order Confirmed, order 123459, now Confirmed",
+    ),
+    (
         "order_assigned",
         "Order Assigned, order 123456, driver Ali Haddad",
     ),
@@ -109,6 +121,14 @@ const WAKILNI_SUMMARIES: &[(&str, &str)] = &[
 /// The summary `parse` prints on stderr for each Peddler fixture (without the `peddler: `).
 const PEDDLER_SUMMARIES: &[(&str, &str)] = &[
     (
+        "quirk_ts_compact_offset",
+        "DELIVERED, shipment Tz4Kc8Wm2Qp6Rb1Xn5Jv7, code 500",
+    ),
+    (
+        "quirk_ts_without_zone",
+        "OUT_FOR_DELIVERY, shipment Uy5Ld9Xn3Rq7Sc2Yo6Kw8, code 410",
+    ),
+    (
         "delivered_at_neighbours",
         "DELIVERED, shipment PlakFjJkuYatSCXFvDxTs, tracking P123456789012345678, code 501",
     ),
@@ -152,6 +172,14 @@ const PEDDLER_SUMMARIES: &[(&str, &str)] = &[
 
 /// The summary `parse` prints on stderr for each Xoxoday fixture (without the `xoxoday: `).
 const XOXODAY_SUMMARIES: &[(&str, &str)] = &[
+    (
+        "quirk_dates_fraction_compact_offset",
+        "delivered, order 10254678911, po PO-2020-0011, webhook 10000000000000000011",
+    ),
+    (
+        "quirk_dates_plain_and_hours_offset",
+        "canceled, order 10254678912, po PO-2020-0012, webhook 10000000000000000012",
+    ),
     (
         "canceled",
         "canceled, order 10254678902, po PO-2019-7782, webhook 10000000000000000002",
@@ -197,6 +225,14 @@ const XOXODAY_SUMMARIES: &[(&str, &str)] = &[
 /// The summary `parse` prints on stderr for each isendu fixture (without the `isendu: `).
 const ISENDU_SUMMARIES: &[(&str, &str)] = &[
     (
+        "quirk_step_offset_without_colon",
+        "update: 1 order, 1 tracking",
+    ),
+    (
+        "quirk_step_timestamp_unreadable",
+        "update: 0 orders, 1 tracking",
+    ),
+    (
         "quirk_loose_values",
         "update: 2 orders, 1 tracking, 1 delivered",
     ),
@@ -211,6 +247,16 @@ const ISENDU_SUMMARIES: &[(&str, &str)] = &[
 
 /// For each Skladon fixture: the webhook type given with `--type`, and the summary.
 const SKLADON_SUMMARIES: &[(&str, &str, &str)] = &[
+    (
+        "order_plain_dates",
+        "UPDATE_ORDER",
+        "UPDATE_ORDER: order 12346, status inProcess",
+    ),
+    (
+        "order_times_without_zone",
+        "UPDATE_ORDER",
+        "UPDATE_ORDER: order 12347, status delivered",
+    ),
     (
         "order",
         "UPDATE_ORDER_STATUS",

@@ -477,6 +477,8 @@ const SKLADON_TOKEN: &str = "e2e-skladon-token-9c2f";
 /// The webhook type each fixture is registered for in these tests.
 const SKLADON_TYPES: &[(&str, &str)] = &[
     ("order", "UPDATE_ORDER_STATUS"),
+    ("order_plain_dates", "UPDATE_ORDER"),
+    ("order_times_without_zone", "UPDATE_ORDER"),
     ("order_unknown_values", "UPDATE_ORDER"),
     ("product", "CREATE_PRODUCT"),
     ("product_unknown_values", "UPDATE_PRODUCT"),

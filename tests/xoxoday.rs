@@ -7,9 +7,9 @@ use std::net::IpAddr;
 
 use delivery_webhooks::Request;
 use delivery_webhooks::xoxoday::{
-    self, DeliveryStatus, DeliveryUpdate, IpNet, ProxyHeader, Timestamp, Verifier, WebhookId,
+    self, DeliveryStatus, DeliveryUpdate, IpNet, ProxyHeader, Verifier, WebhookId,
 };
-use delivery_webhooks::{Error, PayloadError};
+use delivery_webhooks::{Error, PayloadError, Timestamp};
 use time::macros::{datetime, offset};
 
 macro_rules! fixture {
@@ -25,8 +25,14 @@ fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
 
-fn naive(t: time::PrimitiveDateTime) -> Timestamp {
-    Timestamp::Naive(t)
+/// A date-time sent without zone, with this wall-clock value.
+#[track_caller]
+fn assert_naive(t: Timestamp, want: time::PrimitiveDateTime) {
+    assert_eq!(
+        (t.date_time(), t.offset(), t.is_date_only()),
+        (want, None, false),
+        "{t}"
+    );
 }
 
 fn roundtrip(update: &DeliveryUpdate) {
@@ -56,9 +62,9 @@ fn delivered() {
     );
     assert_eq!(u.data.order_id, 10_254_678_901);
     assert_eq!(u.data.po_number.as_deref(), Some("PO-2019-7781"));
-    assert_eq!(u.data.order_date, naive(datetime!(2019-12-27 16:41:33)));
+    assert_naive(u.data.order_date, datetime!(2019-12-27 16:41:33));
     assert_eq!(u.data.delivery_status, DeliveryStatus::Delivered);
-    assert_eq!(u.created_at, naive(datetime!(2019-12-27 16:45:02)));
+    assert_naive(u.created_at, datetime!(2019-12-27 16:45:02));
     roundtrip(&u);
 }
 
@@ -68,9 +74,9 @@ fn canceled_as_in_the_doc_sample() {
     assert_eq!(u.id.get(), 10_000_000_000_000_000_002);
     assert_eq!(u.data.order_id, 10_254_678_902);
     assert_eq!(u.data.po_number.as_deref(), Some("PO-2019-7782"));
-    assert_eq!(u.data.order_date, naive(datetime!(2019-12-27 16:41:33)));
+    assert_naive(u.data.order_date, datetime!(2019-12-27 16:41:33));
     assert_eq!(u.data.delivery_status, DeliveryStatus::Canceled);
-    assert_eq!(u.created_at, naive(datetime!(2019-12-28 09:03:17)));
+    assert_naive(u.created_at, datetime!(2019-12-28 09:03:17));
     roundtrip(&u);
 }
 
@@ -81,8 +87,8 @@ fn case_variants_and_empty_po_numbers() {
     assert_eq!(cap.data.order_id, 10_254_678_903);
     assert_eq!(cap.data.delivery_status, DeliveryStatus::Delivered);
     assert_eq!(cap.data.po_number, None); // null
-    assert_eq!(cap.data.order_date, naive(datetime!(2020-01-02 08:00:00)));
-    assert_eq!(cap.created_at, naive(datetime!(2020-01-02 08:00:41)));
+    assert_naive(cap.data.order_date, datetime!(2020-01-02 08:00:00));
+    assert_naive(cap.created_at, datetime!(2020-01-02 08:00:41));
     roundtrip(&cap);
 
     let lower = xoxoday::parse(fixture!("canceled_lowercase")).unwrap();
@@ -90,8 +96,8 @@ fn case_variants_and_empty_po_numbers() {
     assert_eq!(lower.data.order_id, 10_254_678_904);
     assert_eq!(lower.data.delivery_status, DeliveryStatus::Canceled);
     assert_eq!(lower.data.po_number, None); // ""
-    assert_eq!(lower.data.order_date, naive(datetime!(2020-01-03 10:15:00)));
-    assert_eq!(lower.created_at, naive(datetime!(2020-01-03 10:20:00)));
+    assert_naive(lower.data.order_date, datetime!(2020-01-03 10:15:00));
+    assert_naive(lower.created_at, datetime!(2020-01-03 10:20:00));
     roundtrip(&lower);
 
     let british = xoxoday::parse(fixture!("canceled_british")).unwrap();
@@ -99,11 +105,8 @@ fn case_variants_and_empty_po_numbers() {
     assert_eq!(british.data.order_id, 10_254_678_905);
     assert_eq!(british.data.delivery_status, DeliveryStatus::Canceled);
     assert_eq!(british.data.po_number.as_deref(), Some("PO-UK-0005"));
-    assert_eq!(
-        british.data.order_date,
-        naive(datetime!(2020-01-04 11:00:00))
-    );
-    assert_eq!(british.created_at, naive(datetime!(2020-01-04 11:30:00)));
+    assert_naive(british.data.order_date, datetime!(2020-01-04 11:00:00));
+    assert_naive(british.created_at, datetime!(2020-01-04 11:30:00));
     roundtrip(&british);
 }
 
@@ -114,8 +117,8 @@ fn pending_without_po_number() {
     assert_eq!(u.data.order_id, 10_254_678_906);
     assert_eq!(u.data.po_number, None); // absent
     assert_eq!(u.data.delivery_status, DeliveryStatus::Pending);
-    assert_eq!(u.data.order_date, naive(datetime!(2020-01-05 12:00:00)));
-    assert_eq!(u.created_at, naive(datetime!(2020-01-05 12:00:05)));
+    assert_naive(u.data.order_date, datetime!(2020-01-05 12:00:00));
+    assert_naive(u.created_at, datetime!(2020-01-05 12:00:05));
     roundtrip(&u);
 }
 
@@ -126,8 +129,8 @@ fn string_ids_and_numeric_po_number() {
     assert_eq!(u.data.order_id, 10_254_678_907);
     assert_eq!(u.data.po_number.as_deref(), Some("4500012345"));
     assert_eq!(u.data.delivery_status, DeliveryStatus::Delivered);
-    assert_eq!(u.data.order_date, naive(datetime!(2020-01-06 13:00:00)));
-    assert_eq!(u.created_at, naive(datetime!(2020-01-06 13:00:09)));
+    assert_naive(u.data.order_date, datetime!(2020-01-06 13:00:00));
+    assert_naive(u.created_at, datetime!(2020-01-06 13:00:09));
     roundtrip(&u);
     // Written back as numbers.
     let json: serde_json::Value = serde_json::to_value(&u.data).unwrap();
@@ -145,8 +148,8 @@ fn twenty_digit_ids_beyond_u64_are_exact() {
     assert_eq!(u.data.order_id, 99_999_999_999);
     assert_eq!(u.data.po_number.as_deref(), Some("PO-MAX"));
     assert_eq!(u.data.delivery_status, DeliveryStatus::Delivered);
-    assert_eq!(u.data.order_date, naive(datetime!(2020-01-07 14:00:00)));
-    assert_eq!(u.created_at, naive(datetime!(2020-01-07 14:00:01)));
+    assert_naive(u.data.order_date, datetime!(2020-01-07 14:00:00));
+    assert_naive(u.created_at, datetime!(2020-01-07 14:00:01));
     roundtrip(&u);
 
     // u64::MAX + 1, and the neighbours that an f64 would merge with it.
@@ -202,23 +205,27 @@ fn rfc3339_dates_keep_their_offset() {
     assert_eq!(u.data.po_number.as_deref(), Some("PO-2020-0009"));
     assert_eq!(u.data.delivery_status, DeliveryStatus::Delivered);
     assert_eq!(
-        u.data.order_date,
-        Timestamp::Offset(datetime!(2020-01-08 15:30:00 +05:30))
+        u.data.order_date.to_offset_date_time(),
+        Some(datetime!(2020-01-08 15:30:00 +05:30))
     );
     assert_eq!(u.data.order_date.offset(), Some(offset!(+05:30)));
-    assert_eq!(u.data.order_date.naive(), datetime!(2020-01-08 15:30:00));
     assert_eq!(
-        u.created_at,
-        Timestamp::Offset(datetime!(2020-01-08 10:00:30.25 UTC))
+        u.data.order_date.date_time(),
+        datetime!(2020-01-08 15:30:00)
     );
-    assert_eq!(u.created_at.to_string(), "2020-01-08T10:00:30.25Z");
+    assert_eq!(
+        u.created_at.to_offset_date_time(),
+        Some(datetime!(2020-01-08 10:00:30.25 UTC))
+    );
+    // Written back exactly as sent (three fraction digits).
+    assert_eq!(u.created_at.to_string(), "2020-01-08T10:00:30.250Z");
     roundtrip(&u);
     // (`to_value` cannot hold this id beyond u64: see `WebhookId`; the data alone can.)
     let json: serde_json::Value = serde_json::to_value(&u.data).unwrap();
     assert_eq!(json["orderDate"], "2020-01-08T15:30:00+05:30");
     let text = serde_json::to_string(&u).unwrap();
     assert!(
-        text.contains(r#""createdAt":"2020-01-08T10:00:30.25Z""#),
+        text.contains(r#""createdAt":"2020-01-08T10:00:30.250Z""#),
         "{text}"
     );
 }
@@ -234,8 +241,8 @@ fn unknown_status_and_fields_are_kept_or_ignored() {
         DeliveryStatus::Other("Returned".into())
     );
     assert!(u.data.delivery_status.is_other());
-    assert_eq!(u.data.order_date, naive(datetime!(2020-01-09 16:00:00)));
-    assert_eq!(u.created_at, naive(datetime!(2020-01-09 16:00:00)));
+    assert_naive(u.data.order_date, datetime!(2020-01-09 16:00:00));
+    assert_naive(u.created_at, datetime!(2020-01-09 16:00:00));
     roundtrip(&u);
     let json: serde_json::Value = serde_json::to_value(&u).unwrap();
     assert_eq!(json["data"]["deliveryStatus"], "Returned");

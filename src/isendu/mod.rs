@@ -63,21 +63,26 @@
 //!   `false`. Booleans (`delivered`, `pod`, `external`) are read from JSON booleans, from the
 //!   strings `"true"`/`"false"` (any case) and from `1`/`0`; any other value — the placeholder
 //!   included — is an error naming the field rather than a guess.
-//! - **Amounts and weights** may be numbers or strings: [`Decimal`] keeps the exact text, never
+//! - **Amounts and weights** may be numbers or strings: [`Decimal`](crate::Decimal) keeps the exact text, never
 //!   rounding through a float, and writes it back the way it came.
 //! - **"Other order fields"**: an order may carry any subset of its fields, plus fields this crate
 //!   does not model; those are kept in [`Order::extra`] so that nothing is lost.
-//! - **Date-times** are RFC 3339; since isendu says its timestamps are UTC, a value without an
-//!   offset (`2024-05-02 10:15:00`) or a bare date is read as UTC. A step's `datetime` is the
-//!   courier's own text and is kept as sent.
+//! - **Date-times** are documented as RFC 3339 in UTC; they are
+//!   [`TimestampOrText`](crate::TimestampOrText)s, so every ISO 8601 form is read (`+0000` as
+//!   well as `Z`, no zone at all, a bare date) and written back as it came; a value without zone
+//!   is UTC through [`Timestamp::assume_utc`](crate::Timestamp::assume_utc) and
+//!   [`Step::instant`]. A timestamp in no date form is kept as its text, never failing the
+//!   batch. A step's `datetime` is the courier's own text and is kept as sent.
+//! - **`keyId`** of the handshake is an identifier: it must be a JSON string.
 //! - **Letters and names**: tracking status letters match ignoring case; order statuses ignoring
 //!   case and `_`/`-`/space; unknown values are kept verbatim in `Other`.
 //! - `null`, absent and (for lists) empty are all the same: no entries.
 //!
 //! See `docs/isendu.md` for the handshake step by step and a handler.
 
-mod payload;
+mod order;
 mod state;
+mod tracking;
 
 use std::fmt;
 
@@ -87,15 +92,13 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::json;
 use crate::verify::{TokenSet, UrlToken};
+use crate::wire;
 use crate::{DedupKey, Delivery, Provider, Receive, Reply, Request};
 
-pub use payload::{
-    Decimal, ErrorDetails, Item, Order, OrderStatus, ShippingInformation, Step, Tracking,
-    TrackingInformation, TrackingStatus,
-};
+pub use order::{Item, Order, OrderStatus, ShippingInformation, TrackingInformation};
 pub use state::State;
+pub use tracking::{ErrorDetails, Step, Tracking, TrackingStatus};
 
 /// The content type of the handshake answer.
 pub const RESPONSE_CONTENT_TYPE: &str = "application/json";
@@ -125,7 +128,7 @@ pub const RESPONSE_CONTENT_TYPE: &str = "application/json";
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse(body: &[u8]) -> Result<Message, Error> {
-    json::parse(body)
+    wire::parse(body)
 }
 
 /// An isendu webhook body.
@@ -200,10 +203,6 @@ enum MessageKey {
     Other,
 }
 
-#[derive(Deserialize)]
-#[serde(transparent)]
-struct KeyId(#[serde(deserialize_with = "json::lenient_string::deserialize")] String);
-
 struct MessageVisitor;
 
 impl<'de> Visitor<'de> for MessageVisitor {
@@ -223,7 +222,8 @@ impl<'de> Visitor<'de> for MessageVisitor {
                     if key_id.is_some() {
                         return Err(de::Error::duplicate_field("keyId"));
                     }
-                    key_id = Some(map.next_value::<KeyId>()?.0);
+                    // An identifier: a string, exactly; a number is refused, not converted.
+                    key_id = Some(map.next_value::<String>()?);
                 }
                 MessageKey::Order => {
                     if order.is_some() {

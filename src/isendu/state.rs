@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{Order, Step, Tracking, Update};
+use crate::TimestampOrText;
 
 /// The latest known state of every tracking and order seen in any number of batches, whatever
 /// order the batches (and the entries and steps inside them) arrived in.
@@ -147,7 +148,7 @@ impl State {
                 Some(uuid) => StepKey::Uuid(uuid.clone()),
                 None => StepKey::Content(content),
             };
-            let rank: StepRank = (step.timestamp, content);
+            let rank: StepRank = (step.instant(), content);
             match slot.steps.get(&key) {
                 Some((have, _)) if *have >= rank => {}
                 _ => {
@@ -166,7 +167,8 @@ impl State {
 
     /// Folds in one order entry. Returns whether the state changed.
     pub fn apply_order(&mut self, entry: &Order) -> bool {
-        let rank: Rank = (entry.updated, 0, digest(entry));
+        let updated = entry.updated.as_ref().and_then(TimestampOrText::timestamp);
+        let rank: Rank = (updated.map(|t| t.assume_utc()), 0, digest(entry));
         match self.orders.get(&entry.uuid) {
             Some(slot) if slot.rank >= rank => false,
             _ => {
@@ -246,7 +248,7 @@ impl<'a> FromIterator<&'a Update> for State {
 fn without_steps(t: &Tracking) -> Tracking {
     Tracking {
         uuid: t.uuid.clone(),
-        created: t.created,
+        created: t.created.clone(),
         status: t.status.clone(),
         tracking_number: t.tracking_number.clone(),
         tracking_url: t.tracking_url.clone(),
@@ -259,11 +261,11 @@ fn without_steps(t: &Tracking) -> Tracking {
     }
 }
 
-/// The order [`Tracking::latest_step`] and the fold use between two steps: `timestamp` (absent
-/// first), then the digest of the serialization.
+/// The order [`Tracking::latest_step`] and the fold use between two steps: `timestamp` as an
+/// instant (absent or unreadable first, no zone as UTC), then the digest of the serialization.
 pub(super) fn step_order(a: &Step, b: &Step) -> Ordering {
-    a.timestamp
-        .cmp(&b.timestamp)
+    a.instant()
+        .cmp(&b.instant())
         .then_with(|| digest(a).cmp(&digest(b)))
 }
 

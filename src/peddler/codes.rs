@@ -1,6 +1,6 @@
 //! Peddler's status names, failure reasons and numeric codes, and how they relate.
 
-use crate::macros::wire_enum;
+use crate::wire::enums::wire_enum;
 
 wire_enum! {
     /// A shipment status, as Peddler sends it in `status`.

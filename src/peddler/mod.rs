@@ -66,11 +66,12 @@
 use std::fmt;
 
 use crate::error::Error;
-use crate::json;
 use crate::verify::TokenSet;
+use crate::wire;
 use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
 mod codes;
+mod extras;
 mod update;
 
 pub use codes::{CodeMeaning, FailureReason, Status};
@@ -100,7 +101,7 @@ pub const TOKEN_HEADER: &str = "x-webhook-shared-token";
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
-    json::parse(body)
+    wire::parse(body)
 }
 
 /// Checks Peddler's `x-webhook-shared-token` header.

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
-use time::{Date, OffsetDateTime, UtcOffset};
+use serde::{Deserialize, Serialize};
+use time::UtcOffset;
 
 use super::codes::{CodeMeaning, FailureReason, Status};
-use crate::json;
+pub use super::extras::{DateValue, NeighbourDelivery};
+use crate::wire::{self, RawJson, Timestamp};
 
 /// One Peddler webhook: a status update of one shipment.
 ///
@@ -21,25 +22,22 @@ use crate::json;
 /// [`dedup_key`](ShipmentUpdate::dedup_key) to drop repeats and
 /// [`is_newer_than`](ShipmentUpdate::is_newer_than) before overwriting a shipment's stored state.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShipmentUpdate {
     /// `id`: Peddler's shipment id, e.g. `fx6_ZSWp0RDc24csBqOj9`. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub id: String,
     /// `carrierTrackingNumber`, e.g. `P199684830307745678`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub carrier_tracking_number: Option<String>,
     /// `metaData`: the free text the shipper attached when creating the shipment (an order
     /// reference, say), as sent.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub meta_data: Option<String>,
     /// `status`. Required.
     pub status: Status,
@@ -47,19 +45,17 @@ pub struct ShipmentUpdate {
     /// and `DELIVERED`, where it may still be `null` or absent; kept whatever the status.
     #[serde(default, deserialize_with = "optional_location")]
     pub location: Option<Location>,
-    /// `ts`: when the status changed. Required; RFC 3339, with or without fractional seconds,
-    /// `Z` or an explicit offset.
-    #[serde(with = "json::rfc3339")]
-    pub ts: OffsetDateTime,
+    /// `ts`: when the status changed. Required; documented as RFC 3339, and any ISO 8601 form
+    /// is read (a value without zone counts as UTC where an instant is needed, as in
+    /// [`dedup_key`](ShipmentUpdate::dedup_key) and [`recency_cmp`](ShipmentUpdate::recency_cmp)).
+    pub ts: Timestamp,
     /// `trackingUrl`: the public tracking page, e.g. `https://t.pdlr.nl/P199684830307745678/`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub tracking_url: Option<String>,
     /// `code`: the numeric code, as sent (a number or a string of digits). Required. Its
     /// documented meaning: [`code_meaning`](ShipmentUpdate::code_meaning).
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub code: u32,
     /// `failedStatus`: why the attempt failed, with status `FAILED_ATTEMPT`. `null`, `""` and
     /// absent are `None`.
@@ -110,7 +106,7 @@ impl ShipmentUpdate {
     /// unique column or a cache.
     #[must_use]
     pub fn dedup_key(&self) -> String {
-        let ts = json::format_rfc3339(&self.ts.to_offset(UtcOffset::UTC));
+        let ts = Timestamp::from(self.ts.assume_utc().to_offset(UtcOffset::UTC)).to_string();
         let mut key = String::with_capacity(self.id.len() + ts.len() + 32);
         push_escaped(&mut key, &self.id);
         key.push(':');
@@ -157,7 +153,8 @@ impl ShipmentUpdate {
     #[must_use]
     pub fn recency_cmp(&self, other: &ShipmentUpdate) -> Ordering {
         self.ts
-            .cmp(&other.ts)
+            .assume_utc()
+            .cmp(&other.ts.assume_utc())
             .then_with(|| journey_rank(self.code).cmp(&journey_rank(other.code)))
     }
 }
@@ -322,7 +319,7 @@ impl<'de> DeserializeSeed<'de> for Coordinate {
 
 /// `failedStatus`: a reason, or `null`/`""`/absent for none.
 fn optional_reason<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FailureReason>, D::Error> {
-    let s = json::borrowed_str_opt(d)?;
+    let s = wire::borrowed_str_opt(d)?;
     Ok(match s.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(reason) => Some(FailureReason::from(reason)),
@@ -334,6 +331,7 @@ fn optional_reason<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FailureReas
 /// Every field is optional: Peddler documents `lang`, `courierName` and `reason`, and its
 /// query API shows the other extras per status. Unknown keys are ignored.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -347,16 +345,12 @@ pub struct Details {
     )]
     pub lang: BTreeMap<String, LocalizedText>,
     /// `courierName`, e.g. `Peddler`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub courier_name: Option<String>,
     /// `reason`: a human-readable reason, e.g. `Customer not answering; no neighbours available`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub reason: Option<String>,
     /// `estimatedDeliveryDate`.
     #[serde(default)]
@@ -365,28 +359,24 @@ pub struct Details {
     #[serde(default)]
     pub delivery_date: Option<DateValue>,
     /// `courierComment`: what the courier noted.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub courier_comment: Option<String>,
     /// `deliveredAtNeighbours`.
     #[serde(default)]
     pub delivered_at_neighbours: Option<NeighbourDelivery>,
     /// `podSignatureUrl`: where the proof-of-delivery signature image is.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub pod_signature_url: Option<String>,
     /// `collectionPoint`: the collection point (with `DELIVERED_COLLECTION_POINT` and
     /// `PICKUP_COLLECTION_POINT`). Its shape is not published, so it is kept as sent.
     #[serde(default)]
-    pub collection_point: Option<serde_json::Value>,
+    pub collection_point: Option<RawJson>,
     /// `warehouse`: the warehouse holding the shipment. Its shape is not published, so it is
     /// kept as sent.
     #[serde(default)]
-    pub warehouse: Option<serde_json::Value>,
+    pub warehouse: Option<RawJson>,
 }
 
 impl Details {
@@ -399,20 +389,17 @@ impl Details {
 
 /// A status's headline and description in one language.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LocalizedText {
     /// `headline`, e.g. `Delivery attempt failed`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub headline: Option<String>,
     /// `description`, e.g. `Delivery attempt failed at destination`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub description: Option<String>,
 }
 
@@ -439,107 +426,4 @@ fn lang_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Localize
         }
     }
     d.deserialize_any(V)
-}
-
-/// A date Peddler's extras carry (`estimatedDeliveryDate`, `deliveryDate`), whose format is not
-/// published: typed when it is a recognisable date, kept as sent otherwise, so that an
-/// unexpected shape never fails a delivery.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum DateValue {
-    /// An RFC 3339 date-time, e.g. `2024-09-03T17:00:00.000Z`.
-    DateTime(OffsetDateTime),
-    /// A calendar date, `YYYY-MM-DD`.
-    Date(Date),
-    /// Anything else (another text, a time window object...), as sent.
-    Other(serde_json::Value),
-}
-
-impl DateValue {
-    /// The calendar date, for a date or a date-time (in the offset it was sent with).
-    #[must_use]
-    pub fn date(&self) -> Option<Date> {
-        match self {
-            DateValue::DateTime(t) => Some(t.date()),
-            DateValue::Date(d) => Some(*d),
-            DateValue::Other(_) => None,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for DateValue {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let loose = json::Loose::deserialize(d)?;
-        if let json::Loose::Text(text) = &loose {
-            let s = text.trim();
-            if let Some(t) = json::parse_rfc3339(s) {
-                return Ok(DateValue::DateTime(t));
-            }
-            if let Some(date) = json::parse_date(s.as_bytes()) {
-                return Ok(DateValue::Date(date));
-            }
-        }
-        Ok(DateValue::Other(loose.into_value()))
-    }
-}
-
-impl Serialize for DateValue {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            DateValue::DateTime(t) => s.serialize_str(&json::format_rfc3339(t)),
-            DateValue::Date(d) => s.serialize_str(&json::format_date(d)),
-            DateValue::Other(v) => v.serialize(s),
-        }
-    }
-}
-
-/// `deliveredAtNeighbours`, whose shape is not published: a yes/no flag, or a description of
-/// the neighbour (a house number, a name), or anything else kept as sent.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum NeighbourDelivery {
-    /// `true`/`false` (also the strings `"true"`/`"false"`).
-    Flag(bool),
-    /// A text, e.g. the neighbour's house number.
-    Text(String),
-    /// Any other shape (an object with the neighbour's address...), as sent.
-    Other(serde_json::Value),
-}
-
-impl NeighbourDelivery {
-    /// Whether the parcel went to the neighbours, when that can be told: a flag as sent, a
-    /// non-empty text or object as yes.
-    #[must_use]
-    pub fn delivered_at_neighbours(&self) -> Option<bool> {
-        match self {
-            NeighbourDelivery::Flag(b) => Some(*b),
-            NeighbourDelivery::Text(t) => Some(!t.trim().is_empty()),
-            NeighbourDelivery::Other(serde_json::Value::Object(o)) => Some(!o.is_empty()),
-            NeighbourDelivery::Other(_) => None,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for NeighbourDelivery {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match json::Loose::deserialize(d)? {
-            json::Loose::Text(s) => match s.trim() {
-                t if t.eq_ignore_ascii_case("true") => NeighbourDelivery::Flag(true),
-                t if t.eq_ignore_ascii_case("false") => NeighbourDelivery::Flag(false),
-                _ => NeighbourDelivery::Text(s.into_owned()),
-            },
-            json::Loose::Other(serde_json::Value::Bool(b)) => NeighbourDelivery::Flag(b),
-            json::Loose::Other(other) => NeighbourDelivery::Other(other),
-        })
-    }
-}
-
-impl Serialize for NeighbourDelivery {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            NeighbourDelivery::Flag(b) => s.serialize_bool(*b),
-            NeighbourDelivery::Text(t) => s.serialize_str(t),
-            NeighbourDelivery::Other(v) => v.serialize(s),
-        }
-    }
 }

@@ -2,351 +2,87 @@
 //! their enums. Field names are the snake_case of Skladon's camelCase wire names.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Number, Value};
-use time::OffsetDateTime;
 
-use super::wire::{self, DateOrDateTime};
-use crate::json;
-use crate::macros::wire_enum;
+use crate::wire::{self, Decimal, RawJson, TimestampOrText};
 
+pub use super::enums::*;
 pub use super::order::{Contact, Order};
-
-wire_enum! {
-    /// An order's `status`.
-    pub enum OrderStatus matching eq_exact {
-        /// Created, waiting to be processed.
-        InProcess = "inProcess",
-        /// Lost.
-        Lost = "lost",
-        /// Received by the warehouse.
-        Received = "received",
-        /// Being picked and packed.
-        Processing = "processing",
-        /// Processed.
-        Processed = "processed",
-        /// Handed to the carrier, on its way.
-        OnTheWay = "onTheWay",
-        /// Delivered.
-        Delivered = "delivered",
-        /// Returned back to the warehouse.
-        ReturnedBack = "returnedBack",
-        /// Canceled.
-        Canceled = "canceled",
-        /// On its way back to the warehouse.
-        ReturningBack = "returningBack",
-        /// Being sent again.
-        OnResend = "onResend",
-        /// A refund is being processed.
-        RefundInProcess = "refundInProcess",
-        /// Received back.
-        ReceivedBack = "receivedBack",
-        /// Partly received back.
-        PartlyReceivedBack = "partlyReceivedBack",
-        /// Pre-received.
-        PreReceived = "preReceived",
-        /// Incorrect: the order needs fixing.
-        Incorrect = "incorrect",
-        /// Suspended.
-        Suspended = "suspended",
-        /// Waiting for payment.
-        WaitingForPayment = "waitingForPayment",
-        /// Products are not available.
-        ProductsNotAvailable = "productsNotAvailable",
-        /// Packed.
-        Packed = "packed",
-        /// Waiting for the carrier.
-        WaitingForCarrier = "waitingForCarrier",
-    }
-}
-
-wire_enum! {
-    /// `orderType` of orders and returns.
-    pub enum OrderType matching eq_exact {
-        /// Business to consumer.
-        B2c = "b2c",
-        /// Business to business.
-        B2b = "b2b",
-    }
-}
-
-wire_enum! {
-    /// A product's `productType`.
-    pub enum ProductType matching eq_exact {
-        /// A pack.
-        Pack = "pack",
-        /// Packaging material.
-        PackagingMaterial = "packagingMaterial",
-        /// A semi-finished product.
-        SemiProduct = "semiProduct",
-        /// A final product.
-        FinalProduct = "finalProduct",
-        /// Promotional material.
-        PromoMaterial = "promoMaterial",
-        /// A virtual product (no stock).
-        Virtual = "virtual",
-        /// A service.
-        ServiceProduct = "serviceProduct",
-    }
-}
-
-wire_enum! {
-    /// A product's `batteryType`.
-    pub enum BatteryType matching eq_exact {
-        /// No battery.
-        No = "no",
-        /// A battery inside the device.
-        Device = "device",
-        /// A battery packed with the device.
-        Package = "package",
-    }
-}
-
-wire_enum! {
-    /// A product's `expMethod`: which stock leaves first.
-    pub enum ExpMethod matching eq_exact {
-        /// First in, first out.
-        Fifo = "FIFO",
-        /// First expired, first out.
-        Fefo = "FEFO",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `deliveryType`.
-    pub enum DeliveryType matching eq_exact {
-        /// A parcel courier.
-        Courier = "courier",
-        /// A transport company.
-        TransportCompany = "transportCompany",
-        /// A trucking company.
-        TruckingCompany = "truckingCompany",
-        /// A container.
-        Container = "container",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `urgent`.
-    ///
-    /// Skladon spells the third value `recievedWithoutAsn` (sic); that is the wire value this
-    /// crate writes. The correct spelling `receivedWithoutAsn` is also read, as the same variant.
-    pub enum Urgency matching eq_exact {
-        /// On time.
-        Ok = "ok",
-        /// After the urgent date.
-        AfterUrgent = "afterUrgent",
-        /// Received without an advance shipping notice.
-        RecievedWithoutAsn = "recievedWithoutAsn" | "receivedWithoutAsn",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `receivingType`. Skladon publishes one example value only.
-    pub enum ReceivingType matching eq_exact {
-        /// Loose pieces, mixed.
-        PieceMix = "piece_mix",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `handlingUnits`. Skladon publishes one example value only.
-    pub enum HandlingUnits matching eq_exact {
-        /// Loose boxes.
-        BoxLoose = "box_loose",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `incoterms`: Skladon's example is `FOB`; the other Incoterms 2020 rules
-    /// are listed too.
-    pub enum Incoterms matching eq_exact {
-        /// Ex works.
-        Exw = "EXW",
-        /// Free carrier.
-        Fca = "FCA",
-        /// Carriage paid to.
-        Cpt = "CPT",
-        /// Carriage and insurance paid to.
-        Cip = "CIP",
-        /// Delivered at place.
-        Dap = "DAP",
-        /// Delivered at place unloaded.
-        Dpu = "DPU",
-        /// Delivered duty paid.
-        Ddp = "DDP",
-        /// Free alongside ship.
-        Fas = "FAS",
-        /// Free on board.
-        Fob = "FOB",
-        /// Cost and freight.
-        Cfr = "CFR",
-        /// Cost, insurance and freight.
-        Cif = "CIF",
-    }
-}
-
-wire_enum! {
-    /// A receiving's `status`. Skladon does not publish the full list; others are kept in
-    /// `Other`.
-    pub enum ReceivingStatus matching eq_exact {
-        /// Announced, waiting for the goods.
-        Awaiting = "awaiting",
-        /// Received.
-        Received = "received",
-    }
-}
-
-wire_enum! {
-    /// `lineState` of a receiving or return line. Skladon's examples show `D` and `E` without
-    /// saying what they mean; others are kept in `Other`.
-    pub enum LineState matching eq_exact {
-        /// State `D` (meaning not published).
-        D = "D",
-        /// State `E` (meaning not published).
-        E = "E",
-    }
-}
-
-wire_enum! {
-    /// A returned line's `returnReason`. Skladon publishes one example value only.
-    pub enum ReturnReason matching eq_exact {
-        /// The customer wants an exchange.
-        Exchange = "exchange",
-    }
-}
-
-wire_enum! {
-    /// A returned line's `resolution`. Skladon publishes one example value only.
-    pub enum Resolution matching eq_exact {
-        /// Put back into stock.
-        ReturnToInventory = "returnToInventory",
-    }
-}
-
-wire_enum! {
-    /// A stock movement's `type`.
-    ///
-    /// `completition` is Skladon's spelling (sic) and the wire value this crate writes; the
-    /// correct `completion` is also read, as the same variant.
-    pub enum StockMovementType matching eq_exact {
-        /// A manual stock correction.
-        StockCorrection = "stock_correction",
-        /// Stock taken by an order.
-        Order = "order",
-        /// Stock from a return.
-        Return = "return",
-        /// Stock from a receiving.
-        Receiving = "receiving",
-        /// Stock used to complete (assemble) products.
-        Completition = "completition" | "completion",
-        /// An order's surplus.
-        OrderSurplus = "order_surplus",
-        /// An order was confirmed.
-        OrderConfirmed = "order_confirmed",
-        /// A return was confirmed.
-        ReturnConfirmed = "return_confirmed",
-        /// A receiving was confirmed.
-        ReceivingConfirmed = "receiving_confirmed",
-    }
-}
 
 /// A product (`CREATE_PRODUCT`, `UPDATE_PRODUCT`).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Product {
     /// `id`: Skladon's own id.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub id: Option<u64>,
     /// `sku`: your stock keeping unit, the product's identifier. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub sku: String,
     /// `name`. Written even when `null`: with `sku` it is what [`parse_any`](super::parse_any)
     /// recognises a product by when `productType` is absent, so a round trip keeps the kind.
     #[serialize_always]
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub name: Option<String>,
     /// `description`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub description: Option<String>,
     /// `price`, exact (a number or a numeric string on the wire).
-    #[serde(default, deserialize_with = "wire::decimal_opt::deserialize")]
-    pub price: Option<Number>,
+    #[serde_as(as = "wire::OptDecimal")]
+    #[serde(default)]
+    pub price: Option<Decimal>,
     /// `hsCode`: the customs tariff code.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub hs_code: Option<String>,
     /// `upc`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub upc: Option<String>,
     /// `ean`. Kept as text: leading zeros matter.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub ean: Option<String>,
     /// `guid`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub guid: Option<String>,
     /// `rop`: the reorder point.
-    #[serde(default, deserialize_with = "wire::decimal_opt::deserialize")]
-    pub rop: Option<Number>,
+    #[serde_as(as = "wire::OptDecimal")]
+    #[serde(default)]
+    pub rop: Option<Decimal>,
     /// `mpn`: the manufacturer part number.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub mpn: Option<String>,
     /// `isbn`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub isbn: Option<String>,
     /// `note`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub note: Option<String>,
     /// `originCountry`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub origin_country: Option<String>,
     /// `customField1`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub custom_field1: Option<String>,
     /// `customField2`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub custom_field2: Option<String>,
     /// `customField3`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub custom_field3: Option<String>,
     /// `ageCheck`: whether the recipient's age must be checked on delivery.
     #[serde(default)]
@@ -371,153 +107,133 @@ pub struct Product {
 /// A receiving, an advance shipping notice of goods coming into the warehouse
 /// (`CREATE_RECEIVING`, `UPDATE_RECEIVING`, `UPDATE_RECEIVING_STATUS`).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Receiving {
     /// `eshopReceivingId`: your id of the receiving. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub eshop_receiving_id: String,
     /// `carrierInfo`: its shape is not published (a string in the API example, `null` in the
     /// webhook example), so it is kept as raw JSON.
     #[serde(default)]
-    pub carrier_info: Option<Value>,
+    pub carrier_info: Option<RawJson>,
     /// `deliveryNoteNumber`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub delivery_note_number: Option<String>,
     /// `deliveryType`.
     #[serde(default)]
     pub delivery_type: Option<DeliveryType>,
     /// `description`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub description: Option<String>,
     /// `driverCompany`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_company: Option<String>,
     /// `driverDispatcherContact`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_dispatcher_contact: Option<String>,
     /// `driverName`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_name: Option<String>,
     /// `driverPhone`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_phone: Option<String>,
     /// `driverTrailerLicensePlate`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_trailer_license_plate: Option<String>,
     /// `duty`: whether the goods are subject to customs duty.
     #[serde(default)]
     pub duty: Option<bool>,
     /// `estimatedDelivery`: a plain date in the API, a midnight time in the webhook example.
-    #[serde(default, deserialize_with = "wire::date_opt::deserialize")]
-    pub estimated_delivery: Option<DateOrDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub estimated_delivery: Option<TimestampOrText>,
     /// `handlingUnits`.
     #[serde(default)]
     pub handling_units: Option<HandlingUnits>,
     /// `packagings`: its shape is not published (an empty list in the example), so it is kept
     /// as raw JSON.
     #[serde(default)]
-    pub packagings: Option<Value>,
+    pub packagings: Option<RawJson>,
     /// `products`: the announced lines (`null` reads as empty).
-    #[serde(default, deserialize_with = "wire::null_as_empty")]
+    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde(default)]
     pub products: Vec<ReceivingProduct>,
     /// `status`.
     #[serde(default)]
     pub status: Option<ReceivingStatus>,
     /// `supplier`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub supplier: Option<String>,
     /// `trackingNumber`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub tracking_number: Option<String>,
     /// `unitsAmount`: how many handling units arrive.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub units_amount: Option<u64>,
     /// `urgent`.
     #[serde(default)]
     pub urgent: Option<Urgency>,
     /// `eshopNote`: a note from the e-shop, not shown to the customer.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub eshop_note: Option<String>,
     /// `priority`: 0 normal, 1 high.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub priority: Option<u8>,
     /// `containerNumber`, for container transport.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub container_number: Option<String>,
     /// `announcedPalletsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub announced_pallets_count: Option<u64>,
     /// `deliveredPalletsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub delivered_pallets_count: Option<u64>,
     /// `deliveredCartonsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub delivered_cartons_count: Option<u64>,
     /// `deliveredStandardPalletsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub delivered_standard_pallets_count: Option<u64>,
     /// `returnedEurPalletsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub returned_eur_pallets_count: Option<u64>,
     /// `returnedStandardPalletsCount`.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub returned_standard_pallets_count: Option<u64>,
     /// `realDelivery`: when the goods actually arrived.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub real_delivery: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub real_delivery: Option<TimestampOrText>,
     /// `unloadedAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub unloaded_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub unloaded_at: Option<TimestampOrText>,
     /// `confirmedAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub confirmed_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub confirmed_at: Option<TimestampOrText>,
     /// `receivingType`.
     #[serde(default)]
     pub receiving_type: Option<ReceivingType>,
@@ -528,31 +244,34 @@ pub struct Receiving {
 
 /// One line of a [`Receiving`].
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivingProduct {
     /// `sku`. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub sku: String,
     /// `quantity`: announced.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub quantity: Option<u64>,
     /// `lot`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub lot: Option<String>,
     /// `received`: counted in the warehouse, `None` until then.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub received: Option<u64>,
     /// `expirationDate`: a plain date or a time.
-    #[serde(default, deserialize_with = "wire::date_opt::deserialize")]
-    pub expiration_date: Option<DateOrDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub expiration_date: Option<TimestampOrText>,
     /// `productPrice`, exact.
-    #[serde(default, deserialize_with = "wire::decimal_opt::deserialize")]
-    pub product_price: Option<Number>,
+    #[serde_as(as = "wire::OptDecimal")]
+    #[serde(default)]
+    pub product_price: Option<Decimal>,
     /// `lineState`.
     #[serde(default)]
     pub line_state: Option<LineState>,
@@ -560,113 +279,92 @@ pub struct ReceivingProduct {
 
 /// A customer return (`CREATE_RETURN`, `UPDATE_RETURN`, `UPDATE_RETURN_STATUS`).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Return {
     /// `eshopReturnId`: your id of the return. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub eshop_return_id: String,
     /// `eshopOrderId`: the order being returned.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub eshop_order_id: Option<String>,
     /// `note`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub note: Option<String>,
     /// `eshopNote`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub eshop_note: Option<String>,
     /// `description`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub description: Option<String>,
     /// `shipper`: the carrier bringing the return.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub shipper: Option<String>,
     /// `trackingNumber`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub tracking_number: Option<String>,
     /// `shipperServiceCode`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub shipper_service_code: Option<String>,
     /// `orderType`.
     #[serde(default)]
     pub order_type: Option<OrderType>,
     /// `canceledAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub canceled_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub canceled_at: Option<TimestampOrText>,
     /// `confirmedAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub confirmed_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub confirmed_at: Option<TimestampOrText>,
     /// `receivedAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub received_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub received_at: Option<TimestampOrText>,
     /// `rma`: the return merchandise authorization number.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub rma: Option<String>,
     /// `status`, verbatim: Skladon does not publish the list of return statuses.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub status: Option<String>,
     /// `returnedOrderProducts` (`null` reads as empty).
-    #[serde(default, deserialize_with = "wire::null_as_empty")]
+    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde(default)]
     pub returned_order_products: Vec<ReturnedOrderProduct>,
     /// `files` attached to the return (`null` reads as empty).
-    #[serde(default, deserialize_with = "wire::null_as_empty")]
+    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde(default)]
     pub files: Vec<ReturnFile>,
 }
 
 /// One returned line of a [`Return`].
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReturnedOrderProduct {
     /// `sku`. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub sku: String,
     /// `quantity`: announced as returned.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub quantity: Option<u64>,
     /// `received`: counted in the warehouse.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub received: Option<u64>,
     /// `returnReason`.
     #[serde(default)]
@@ -681,84 +379,70 @@ pub struct ReturnedOrderProduct {
 
 /// A file attached to a [`Return`] (a photo, a form).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReturnFile {
     /// `id`, as text (Skladon does not say whether it is a number or a string; a number is
     /// read as its digits).
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub id: Option<String>,
     /// `data`: the content, as sent (its encoding is not published).
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub data: Option<String>,
     /// `type`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub r#type: Option<String>,
     /// `fileName`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub file_name: Option<String>,
     /// `fileType`, e.g. a MIME type.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub file_type: Option<String>,
     /// `fileSize`, in bytes.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub file_size: Option<u64>,
 }
 
 /// A stock movement (the six `CREATE_STOCK_MOVEMENT_*` types).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StockMovement {
     /// `id`: Skladon's id of the movement. Required.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub id: u64,
     /// `count`: the change in stock, negative when stock goes out. Required.
-    #[serde(deserialize_with = "wire::lenient_i64::deserialize")]
+    #[serde_as(as = "wire::Int")]
     pub count: i64,
     /// `sku`. Required.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub sku: String,
     /// `lot`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub lot: Option<String>,
     /// `type`. Required.
     pub r#type: StockMovementType,
     /// `createdAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub created_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub created_at: Option<TimestampOrText>,
     /// `updatedAt`.
-    #[serde(
-        default,
-        deserialize_with = "json::rfc3339::option::deserialize",
-        serialize_with = "wire::time_opt::serialize"
-    )]
-    pub updated_at: Option<OffsetDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub updated_at: Option<TimestampOrText>,
     /// `expirationDate`: a plain date or a time.
-    #[serde(default, deserialize_with = "wire::date_opt::deserialize")]
-    pub expiration_date: Option<DateOrDateTime>,
+    #[serde_as(as = "wire::OptTimestamp")]
+    #[serde(default)]
+    pub expiration_date: Option<TimestampOrText>,
 }

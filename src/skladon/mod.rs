@@ -55,15 +55,16 @@
 //! ```
 //!
 //! # Quirks handled
-//! - Times are RFC 3339 with milliseconds (`2022-05-23T18:43:10.000Z`), read as
-//!   [`OffsetDateTime`](time::OffsetDateTime) and written back in that form.
-//! - `estimatedDelivery` and `expirationDate` are plain dates (`2025-05-25`) in the API schema
-//!   but a midnight time in the webhook example: both are read, as [`DateOrDateTime`], and each
-//!   is written back as it came.
+//! - Times are RFC 3339 with milliseconds (`2022-05-23T18:43:10.000Z`); dates such as
+//!   `estimatedDelivery`, `invoiceDate` or `expirationDate` are plain dates (`2025-05-25`) in
+//!   the API schema but midnight times in the webhook example. Every one is a
+//!   [`TimestampOrText`](crate::TimestampOrText): any ISO 8601 date or date-time form is read
+//!   (with or without a zone), written back exactly as it came, and a value in no date form is
+//!   kept as its text rather than failing the delivery.
 //! - Skladon's misspellings are the wire values: `recievedWithoutAsn` ([`Urgency`]),
 //!   `completition` ([`StockMovementType`], `CREATE_STOCK_MOVEMENT_COMPLETITION`). The correct
 //!   spellings are read too.
-//! - Prices are kept exact ([`serde_json::Number`]), and numbers are also read from numeric
+//! - Prices are kept exact ([`Decimal`](crate::Decimal)), and numbers are also read from numeric
 //!   strings; `null` and absent are both `None`; `null` lists are empty.
 //! - Orders carry more fields than Skladon publishes: those are kept in [`Order::extra`].
 //! - Skladon sends no delivery id: [`Delivery::dedup_key`] is built from the entity.
@@ -71,10 +72,10 @@
 //! See `docs/skladon.md` for the entity tables, registration and retries.
 
 mod entities;
+mod enums;
 mod get;
 mod order;
 mod receive;
-mod wire;
 
 use std::fmt;
 
@@ -83,8 +84,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, PayloadError};
-use crate::json;
-use crate::macros::wire_enum;
+use crate::wire;
+use crate::wire::enums::wire_enum;
 
 pub use entities::{
     BatteryType, Contact, DeliveryType, ExpMethod, HandlingUnits, Incoterms, LineState, Order,
@@ -94,7 +95,6 @@ pub use entities::{
 };
 pub use get::{EntityId, entity_id_from_url};
 pub use receive::{DEFAULT_MOUNT, Notification, Verifier};
-pub use wire::DateOrDateTime;
 
 wire_enum! {
     /// The 18 webhook types Skladon registers URLs for (`webhookType` in its `/webhooks` API).
@@ -323,15 +323,19 @@ impl Entity {
     pub fn dedup_key(&self, webhook_type: &WebhookType) -> String {
         let mut key = format!("{}:{}", webhook_type.as_str(), self.id());
         let (updated_at, status) = match self {
-            Entity::Order(o) => (o.updated_at, o.status.as_ref().map(OrderStatus::as_str)),
+            Entity::Order(o) => (
+                o.updated_at.as_ref(),
+                o.status.as_ref().map(OrderStatus::as_str),
+            ),
             Entity::Product(_) => (None, None),
             Entity::Receiving(r) => (None, r.status.as_ref().map(ReceivingStatus::as_str)),
             Entity::Return(r) => (None, r.status.as_deref()),
-            Entity::StockMovement(m) => (m.updated_at, None),
+            Entity::StockMovement(m) => (m.updated_at.as_ref(), None),
         };
         if let Some(t) = updated_at {
             key.push(':');
-            key.push_str(&wire::format_time(&t));
+            // As sent: a retry repeats the same text.
+            key.push_str(&t.to_string());
         }
         if let Some(s) = status {
             key.push(':');
@@ -407,11 +411,11 @@ pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
 pub fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
     refuse_array(body)?;
     Ok(match kind {
-        EntityKind::Order => Entity::Order(json::parse(body)?),
-        EntityKind::Product => Entity::Product(json::parse(body)?),
-        EntityKind::Receiving => Entity::Receiving(json::parse(body)?),
-        EntityKind::Return => Entity::Return(json::parse(body)?),
-        EntityKind::StockMovement => Entity::StockMovement(json::parse(body)?),
+        EntityKind::Order => Entity::Order(wire::parse(body)?),
+        EntityKind::Product => Entity::Product(wire::parse(body)?),
+        EntityKind::Receiving => Entity::Receiving(wire::parse(body)?),
+        EntityKind::Return => Entity::Return(wire::parse(body)?),
+        EntityKind::StockMovement => Entity::StockMovement(wire::parse(body)?),
     })
 }
 
@@ -465,7 +469,7 @@ fn refuse_array(body: &[u8]) -> Result<(), Error> {
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse_any(body: &[u8]) -> Result<Entity, Error> {
-    let keys: Keys = json::parse(body)?;
+    let keys: Keys = wire::parse(body)?;
     let kind = keys.kind().ok_or_else(|| {
         Error::Payload(PayloadError::new(
             ".".to_owned(),

@@ -8,11 +8,14 @@ use std::fmt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use time::OffsetDateTime;
 
 use super::entities::{OrderStatus, OrderType};
-use super::wire::{self, Key, OptString, OptTime, OptU64, ReqString};
+use crate::wire::{self, As, Key, OptTimestamp, RawJson, Seen, TimestampOrText};
+
+/// One optional text field, read as the derived structs read it.
+type OptText = As<Option<wire::Text>, Option<String>>;
+/// One optional timestamp field, read as the derived structs read it.
+type OptTime = As<OptTimestamp, Option<TimestampOrText>>;
 
 /// Declares [`Contact`] and the wire suffix of each of its fields.
 macro_rules! contact {
@@ -28,13 +31,24 @@ macro_rules! contact {
             $($(#[$m])* pub $field: Option<String>,)+
         }
 
+        /// The wire names of the recipient fields, in [`Contact::fields`] order.
+        const RECIPIENT: [&str; 14] = [$(concat!("recipient", $suffix)),+];
+        /// The wire names of the billing fields, in [`Contact::fields`] order.
+        const BILLING: [&str; 14] = [$(concat!("billing", $suffix)),+];
+
         impl Contact {
-            /// The field for a wire suffix (`Name`, `PostCode`...).
-            fn slot(&mut self, suffix: &str) -> Option<&mut Option<String>> {
-                match suffix {
-                    $($suffix => Some(&mut self.$field),)+
-                    _ => None,
-                }
+            /// The field for a wire suffix (`Name`, `PostCode`...), with its index in
+            /// [`Contact::fields`].
+            fn slot(&mut self, suffix: &str) -> Option<(usize, &mut Option<String>)> {
+                let mut i = 0;
+                $(
+                    if suffix == $suffix {
+                        return Some((i, &mut self.$field));
+                    }
+                    i += 1;
+                )+
+                let _ = i;
+                None
             }
 
             /// Every field with its wire suffix, in Skladon's order.
@@ -84,7 +98,9 @@ contact! {
 
 /// An order (`CREATE_ORDER`, `UPDATE_ORDER`, `UPDATE_ORDER_STATUS`).
 ///
-/// Times are [`OffsetDateTime`]s (`2022-05-23T18:43:10.000Z` on the wire, and written back so).
+/// Times and dates are [`TimestampOrText`]s: `2022-05-23T18:43:10.000Z` on the wire, but a plain
+/// date, a time without zone or any other ISO 8601 form is read too, and each is written back as
+/// it came. Every key may appear once: a repeated one (typed, contact or extra) is refused.
 /// The recipient and billing fields are grouped in two [`Contact`]s. Any field this crate does
 /// not model (Skladon's order carries more than it publishes: shipper, cash on delivery, lines...)
 /// is kept in [`extra`](Order::extra) as raw JSON and written back, so nothing is lost.
@@ -99,13 +115,13 @@ pub struct Order {
     /// `status`.
     pub status: Option<OrderStatus>,
     /// `timestamp`: when the order was created.
-    pub timestamp: Option<OffsetDateTime>,
+    pub timestamp: Option<TimestampOrText>,
     /// `updatedAt`: when the order last changed.
-    pub updated_at: Option<OffsetDateTime>,
+    pub updated_at: Option<TimestampOrText>,
     /// `deliveredAt`.
-    pub delivered_at: Option<OffsetDateTime>,
+    pub delivered_at: Option<TimestampOrText>,
     /// `canceledAt`.
-    pub canceled_at: Option<OffsetDateTime>,
+    pub canceled_at: Option<TimestampOrText>,
     /// `trackingNumbers` (`null` reads as empty).
     pub tracking_numbers: Vec<String>,
     /// `invoiceNumber`.
@@ -113,9 +129,9 @@ pub struct Order {
     /// `orderType`.
     pub order_type: Option<OrderType>,
     /// `invoiceDate`.
-    pub invoice_date: Option<OffsetDateTime>,
+    pub invoice_date: Option<TimestampOrText>,
     /// `requiredExpeditionDate`: when the order must leave the warehouse.
-    pub required_expedition_date: Option<OffsetDateTime>,
+    pub required_expedition_date: Option<TimestampOrText>,
     /// `partnerOrderId`.
     pub partner_order_id: Option<String>,
     /// `recipient…` fields.
@@ -123,7 +139,7 @@ pub struct Order {
     /// `billing…` fields.
     pub billing: Contact,
     /// Every other field, by its wire name, as raw JSON.
-    pub extra: BTreeMap<String, Value>,
+    pub extra: BTreeMap<String, RawJson>,
 }
 
 impl<'de> Deserialize<'de> for Order {
@@ -134,11 +150,27 @@ impl<'de> Deserialize<'de> for Order {
 
 struct OrderVisitor;
 
-fn once<T, E: de::Error>(seen: &mut bool, name: &'static str, v: T) -> Result<T, E> {
-    if std::mem::replace(seen, true) {
-        return Err(E::duplicate_field(name));
-    }
-    Ok(v)
+/// The typed fields' wire names, by their index in the duplicate check; contact fields follow
+/// at [`CONTACTS`] (recipient) and `CONTACTS + 14` (billing).
+const FIELDS: [&str; 13] = [
+    "id",
+    "eshopOrderId",
+    "status",
+    "timestamp",
+    "updatedAt",
+    "deliveredAt",
+    "canceledAt",
+    "trackingNumbers",
+    "invoiceNumber",
+    "orderType",
+    "invoiceDate",
+    "requiredExpeditionDate",
+    "partnerOrderId",
+];
+const CONTACTS: usize = FIELDS.len();
+
+fn field_index(name: &str) -> Option<usize> {
+    FIELDS.iter().position(|f| *f == name)
 }
 
 impl<'de> Visitor<'de> for OrderVisitor {
@@ -150,7 +182,7 @@ impl<'de> Visitor<'de> for OrderVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Order, A::Error> {
         let mut eshop_order_id: Option<String> = None;
-        let mut seen_id = false;
+        let mut seen = Seen::default();
         let mut o = Order {
             id: None,
             eshop_order_id: String::new(),
@@ -170,54 +202,55 @@ impl<'de> Visitor<'de> for OrderVisitor {
             extra: BTreeMap::new(),
         };
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-            // Optional fields: `null` and absent are alike, a repeated key keeps the last
-            // value (as `serde_json::Value` would). Identifiers are strict.
-            match key.as_ref() {
-                "id" => {
-                    let v = map.next_value::<OptU64>()?.0;
-                    o.id = once(&mut seen_id, "id", v)?;
-                }
-                "eshopOrderId" => {
-                    if eshop_order_id.is_some() {
-                        return Err(de::Error::duplicate_field("eshopOrderId"));
+            // Every key once, optional or not (principle 3); `null` and absent are alike.
+            if let Some(i) = field_index(&key) {
+                seen.once(i, FIELDS[i])?;
+                match i {
+                    0 => o.id = map.next_value::<As<Option<wire::Uint>, _>>()?.into_inner(),
+                    1 => {
+                        let id = map.next_value::<As<wire::Text, String>>()?.into_inner();
+                        eshop_order_id = Some(id);
                     }
-                    eshop_order_id = Some(map.next_value::<ReqString>()?.0);
-                }
-                "status" => o.status = map.next_value()?,
-                "timestamp" => o.timestamp = map.next_value::<OptTime>()?.0,
-                "updatedAt" => o.updated_at = map.next_value::<OptTime>()?.0,
-                "deliveredAt" => o.delivered_at = map.next_value::<OptTime>()?.0,
-                "canceledAt" => o.canceled_at = map.next_value::<OptTime>()?.0,
-                "trackingNumbers" => {
-                    o.tracking_numbers = map
-                        .next_value::<Option<Vec<ReqString>>>()?
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|s| s.0)
-                        .collect();
-                }
-                "invoiceNumber" => o.invoice_number = map.next_value::<OptString>()?.0,
-                "orderType" => o.order_type = map.next_value()?,
-                "invoiceDate" => o.invoice_date = map.next_value::<OptTime>()?.0,
-                "requiredExpeditionDate" => {
-                    o.required_expedition_date = map.next_value::<OptTime>()?.0;
-                }
-                "partnerOrderId" => o.partner_order_id = map.next_value::<OptString>()?.0,
-                other => {
-                    let slot = if let Some(suffix) = other.strip_prefix("recipient") {
-                        o.recipient.slot(suffix)
-                    } else if let Some(suffix) = other.strip_prefix("billing") {
-                        o.billing.slot(suffix)
-                    } else {
-                        None
-                    };
-                    match slot {
-                        Some(slot) => *slot = map.next_value::<OptString>()?.0,
-                        None => {
-                            let v: Value = map.next_value()?;
-                            o.extra.insert(key.into_owned(), v);
-                        }
+                    2 => o.status = map.next_value()?,
+                    3 => o.timestamp = map.next_value::<OptTime>()?.into_inner(),
+                    4 => o.updated_at = map.next_value::<OptTime>()?.into_inner(),
+                    5 => o.delivered_at = map.next_value::<OptTime>()?.into_inner(),
+                    6 => o.canceled_at = map.next_value::<OptTime>()?.into_inner(),
+                    7 => {
+                        o.tracking_numbers = map
+                            .next_value::<As<serde_with::DefaultOnNull<Vec<wire::Text>>, _>>()?
+                            .into_inner();
                     }
+                    8 => o.invoice_number = map.next_value::<OptText>()?.into_inner(),
+                    9 => o.order_type = map.next_value()?,
+                    10 => o.invoice_date = map.next_value::<OptTime>()?.into_inner(),
+                    11 => o.required_expedition_date = map.next_value::<OptTime>()?.into_inner(),
+                    _ => o.partner_order_id = map.next_value::<OptText>()?.into_inner(),
+                }
+                continue;
+            }
+            let slot = if let Some(suffix) = key.strip_prefix("recipient") {
+                o.recipient
+                    .slot(suffix)
+                    .map(|(i, slot)| (CONTACTS + i, RECIPIENT[i], slot))
+            } else if let Some(suffix) = key.strip_prefix("billing") {
+                o.billing
+                    .slot(suffix)
+                    .map(|(i, slot)| (CONTACTS + 14 + i, BILLING[i], slot))
+            } else {
+                None
+            };
+            match slot {
+                Some((i, name, slot)) => {
+                    seen.once(i, name)?;
+                    *slot = map.next_value::<OptText>()?.into_inner();
+                }
+                None => {
+                    if o.extra.contains_key(key.as_ref()) {
+                        return Err(wire::duplicate_key(&key));
+                    }
+                    let v: RawJson = map.next_value()?;
+                    o.extra.insert(key.into_owned(), v);
                 }
             }
         }
@@ -227,17 +260,9 @@ impl<'de> Visitor<'de> for OrderVisitor {
     }
 }
 
-struct Time<'a>(&'a OffsetDateTime);
-
-impl Serialize for Time<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&wire::format_time(self.0))
-    }
-}
-
 impl Serialize for Order {
-    /// Writes the order as Skladon does: camelCase, flat contact fields, times with
-    /// milliseconds; `None` fields are left out; [`extra`](Order::extra) fields come last.
+    /// Writes the order as Skladon does: camelCase, flat contact fields, times as they came;
+    /// `None` fields are left out; [`extra`](Order::extra) fields come last.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         if let Some(id) = self.id {
@@ -255,7 +280,7 @@ impl Serialize for Order {
         ];
         for (k, v) in times {
             if let Some(v) = v {
-                m.serialize_entry(k, &Time(v))?;
+                m.serialize_entry(k, v)?;
             }
         }
         if !self.tracking_numbers.is_empty() {
@@ -273,7 +298,7 @@ impl Serialize for Order {
         ];
         for (k, v) in times {
             if let Some(v) = v {
-                m.serialize_entry(k, &Time(v))?;
+                m.serialize_entry(k, v)?;
             }
         }
         if let Some(v) = &self.partner_order_id {

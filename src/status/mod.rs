@@ -497,7 +497,7 @@ mod rfc3339_opt {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         match v {
-            Some(t) => s.serialize_str(&crate::json::format_rfc3339(t)),
+            Some(t) => s.serialize_str(&crate::Timestamp::from(*t).to_string()),
             None => s.serialize_none(),
         }
     }
@@ -508,7 +508,8 @@ mod rfc3339_opt {
         let text: Option<String> = Option::deserialize(d)?;
         match text {
             None => Ok(None),
-            Some(t) => crate::json::parse_rfc3339(&t)
+            Some(t) => crate::Timestamp::parse(&t)
+                .and_then(|t| t.to_offset_date_time())
                 .map(|t| Some(t.to_offset(UtcOffset::UTC)))
                 .ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date-time")),
         }

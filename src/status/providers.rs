@@ -38,16 +38,24 @@ fn wakilni_time(e: &crate::wakilni::Event) -> Option<OffsetDateTime> {
     Some(naive.assume_utc())
 }
 
+/// An optional timestamp as an instant in UTC (no zone read as UTC); `None` if unreadable.
+#[cfg(any(feature = "isendu", feature = "skladon"))]
+fn utc(t: &Option<crate::TimestampOrText>) -> Option<OffsetDateTime> {
+    t.as_ref()
+        .and_then(crate::TimestampOrText::timestamp)
+        .map(|t| t.assume_utc())
+}
+
 /// Peddler: `ts`.
 #[cfg(feature = "peddler")]
 fn peddler_time(u: &crate::peddler::ShipmentUpdate) -> Option<OffsetDateTime> {
-    Some(u.ts)
+    Some(u.ts.assume_utc())
 }
 
 /// Xoxoday: `createdAt`, when the callback was invoked (the webhook page's words).
 #[cfg(feature = "xoxoday")]
 fn xoxoday_time(u: &crate::xoxoday::DeliveryUpdate) -> Option<OffsetDateTime> {
-    Some(u.created_at.assume_offset(time::UtcOffset::UTC))
+    Some(u.created_at.assume_utc())
 }
 
 /// isendu tracking: the newest step `timestamp` (UTC per the webhook page).
@@ -59,7 +67,7 @@ fn isendu_tracking_time(t: &crate::isendu::Tracking) -> Option<OffsetDateTime> {
 /// isendu order: `updated`.
 #[cfg(feature = "isendu")]
 fn isendu_order_time(o: &crate::isendu::Order) -> Option<OffsetDateTime> {
-    o.updated
+    utc(&o.updated)
 }
 
 /// Skladon: the newest of the entity's recorded times. Each snapshot of an entity carries the
@@ -68,12 +76,12 @@ fn isendu_order_time(o: &crate::isendu::Order) -> Option<OffsetDateTime> {
 fn skladon_time(entity: &crate::skladon::Entity) -> Option<OffsetDateTime> {
     use crate::skladon::Entity as E;
     let times = match entity {
-        E::Order(o) => [o.timestamp, o.updated_at, o.delivered_at, o.canceled_at],
-        E::Receiving(r) => [r.real_delivery, r.unloaded_at, r.confirmed_at, None],
-        E::Return(r) => [r.canceled_at, r.confirmed_at, r.received_at, None],
-        E::Product(_) | E::StockMovement(_) => [None; 4],
+        E::Order(o) => [&o.timestamp, &o.updated_at, &o.delivered_at, &o.canceled_at],
+        E::Receiving(r) => [&r.real_delivery, &r.unloaded_at, &r.confirmed_at, &None],
+        E::Return(r) => [&r.canceled_at, &r.confirmed_at, &r.received_at, &None],
+        E::Product(_) | E::StockMovement(_) => [&None; 4],
     };
-    times.into_iter().flatten().max()
+    times.into_iter().filter_map(utc).max()
 }
 
 // ----- helpers ------------------------------------------------------------------------------
@@ -245,8 +253,9 @@ impl StatusSource for crate::peddler::ShipmentUpdate {
         external(&mut shipment, "metaData", self.meta_data.as_deref());
         // A named place from the details (collection point, warehouse), with the GPS position.
         let place = self.details.as_ref().and_then(|d| {
-            let name_of = |v: &serde_json::Value| match v {
-                serde_json::Value::String(s) => text(Some(s)),
+            // Kept as sent (its shape is not published): a name, or an object with a `name`.
+            let name_of = |raw: &crate::RawJson| match raw.to_value().ok()? {
+                serde_json::Value::String(s) => text(Some(&s)),
                 serde_json::Value::Object(o) => text(o.get("name").and_then(|n| n.as_str())),
                 _ => None,
             };

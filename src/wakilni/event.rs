@@ -5,10 +5,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
-use time::PrimitiveDateTime;
 
-use crate::json::{self, RawJson};
-use crate::macros::wire_enum;
+use crate::wire::{self, As, RawJson, Timestamp, enums::wire_enum};
 
 wire_enum! {
     /// The 13 documented Wakilni events. Names match ignoring case and separators.
@@ -48,7 +46,7 @@ impl EventType {
     pub(super) fn matches_event(&self, data: &EventData) -> bool {
         match (self, data) {
             (EventType::Other(a), EventData::Unknown { event, .. }) => {
-                crate::macros::eq_loose(a, event)
+                crate::wire::enums::eq_loose(a, event)
             }
             (t, d) => *t == d.event_type(),
         }
@@ -93,7 +91,7 @@ pub struct Event {
     /// `event_id`: a UUID, the same on every retry of this event.
     pub event_id: String,
     /// `timestamp`: when the event was emitted (no timezone is documented).
-    pub timestamp: PrimitiveDateTime,
+    pub timestamp: Timestamp,
     /// `event` and `data`, typed.
     pub data: EventData,
 }
@@ -191,9 +189,11 @@ impl EventData {
             EventData::OrderAssigned(d) => Some(d.order_id),
             EventData::OrderReadyForSelfPickup(d) => Some(d.order_id),
             EventData::Unknown { data, .. } => {
+                #[serde_with::serde_as]
                 #[derive(Deserialize)]
                 struct OrderId {
-                    #[serde(default, with = "json::lenient_uint::option")]
+                    #[serde_as(as = "Option<wire::Uint>")]
+                    #[serde(default)]
                     order_id: Option<u64>,
                 }
                 data.parse::<OrderId>().ok().and_then(|d| d.order_id)
@@ -223,58 +223,55 @@ impl EventData {
 
 /// `Order Created` data.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderCreated {
     /// `order_id`.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub order_id: u64,
     /// `waybill`.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub waybill: String,
     /// `created_at`.
-    #[serde(with = "json::naive_datetime")]
-    pub created_at: PrimitiveDateTime,
+    pub created_at: Timestamp,
 }
 
 /// `Order Assigned` data: the driver now in charge.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct OrderAssigned {
     /// `order_id`.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub order_id: u64,
     /// `waybill`.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub waybill: String,
     /// `driver_name`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_name: Option<String>,
     /// `driver_phone`, e.g. `+96170123456`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub driver_phone: Option<String>,
     /// `updated_at`.
-    #[serde(with = "json::naive_datetime")]
-    pub updated_at: PrimitiveDateTime,
+    pub updated_at: Timestamp,
 }
 
 /// `Order Ready for Self-Pickup` data: where the customer collects the order.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ReadyForSelfPickup {
     /// `order_id`.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub order_id: u64,
     /// `waybill`.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub waybill: String,
     /// `location`: the pickup office. Read from an object or a list holding one object; written
     /// as an object.
@@ -284,20 +281,17 @@ pub struct ReadyForSelfPickup {
 
 /// The Wakilni office holding an order for self-pickup.
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PickupOffice {
     /// `office_name`, e.g. `Wakilni Dekwaneh`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub office_name: Option<String>,
     /// `phone_number`.
-    #[serde(
-        default,
-        deserialize_with = "json::lenient_string::option::deserialize"
-    )]
+    #[serde_as(as = "Option<wire::Text>")]
+    #[serde(default)]
     pub phone_number: Option<String>,
 }
 
@@ -334,29 +328,30 @@ fn one_office<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PickupOffice>, D
 
 /// The data of the ten status-change events (`Order Confirmed`, `Order Failed`, ...).
 #[serde_with::skip_serializing_none]
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct StatusChange {
     /// `order_id`.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub order_id: u64,
     /// `waybill`.
-    #[serde(deserialize_with = "json::lenient_string::deserialize")]
+    #[serde_as(as = "wire::Text")]
     pub waybill: String,
     /// `new_status_code`, as sent. Do not infer the status from it: Wakilni's pages disagree.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub new_status_code: u32,
     /// `new_status`.
     pub new_status: Status,
     /// `previous_status_code`, as sent.
-    #[serde(default, with = "json::lenient_uint::option")]
+    #[serde_as(as = "Option<wire::Uint>")]
+    #[serde(default)]
     pub previous_status_code: Option<u32>,
     /// `previous_status`.
     #[serde(default)]
     pub previous_status: Option<Status>,
     /// `updated_at`.
-    #[serde(with = "json::naive_datetime")]
-    pub updated_at: PrimitiveDateTime,
+    pub updated_at: Timestamp,
 }
 
 // ----- the envelope: hand-written so that `data` is parsed straight into its type ------------
@@ -371,12 +366,6 @@ enum Field {
     #[serde(other)]
     Other,
 }
-
-#[derive(Deserialize)]
-struct Timestamp(#[serde(with = "json::naive_datetime")] PrimitiveDateTime);
-
-#[derive(Deserialize)]
-struct EventId(#[serde(deserialize_with = "json::lenient_string::deserialize")] String);
 
 /// Deserializes `data` for an event type (an unknown one's name moves into the result).
 struct DataSeed(EventType);
@@ -445,7 +434,11 @@ impl<'de> Visitor<'de> for EventVisitor {
         let mut early_data: Option<serde_json::Value> = None;
         while let Some(field) = map.next_key()? {
             match field {
-                Field::EventId => set(&mut event_id, "event_id", map.next_value::<EventId>()?.0)?,
+                Field::EventId => set(
+                    &mut event_id,
+                    "event_id",
+                    map.next_value::<As<wire::Text, String>>()?.into_inner(),
+                )?,
                 Field::Event => {
                     if event_seen {
                         return Err(de::Error::duplicate_field("event"));
@@ -453,11 +446,7 @@ impl<'de> Visitor<'de> for EventVisitor {
                     event_seen = true;
                     event = Some(map.next_value()?);
                 }
-                Field::Timestamp => set(
-                    &mut timestamp,
-                    "timestamp",
-                    map.next_value::<Timestamp>()?.0,
-                )?,
+                Field::Timestamp => set(&mut timestamp, "timestamp", map.next_value()?)?,
                 Field::Data => {
                     if data.is_some() || early_data.is_some() {
                         return Err(de::Error::duplicate_field("data"));
@@ -515,7 +504,7 @@ impl Serialize for Event {
         let mut st = s.serialize_struct("Event", 4)?;
         st.serialize_field("event_id", &self.event_id)?;
         st.serialize_field("event", self.event_name())?;
-        st.serialize_field("timestamp", &json::format_naive(&self.timestamp))?;
+        st.serialize_field("timestamp", &self.timestamp)?;
         st.serialize_field("data", &self.data)?;
         st.end()
     }

@@ -45,8 +45,10 @@
 //! ```
 //!
 //! # Quirks handled
-//! - Times (`2024-11-14 14:39:13`) carry no timezone and Wakilni documents none, so they are
-//!   [`PrimitiveDateTime`]s: the crate does not guess an offset.
+//! - Times are documented as `2024-11-14 14:39:13`, with no timezone; they are
+//!   [`Timestamp`](crate::Timestamp)s, which also read the other ISO 8601 forms Wakilni may
+//!   send (`T`, fractional seconds, `Z` or an offset such as `+03:00`) and keep no guessed
+//!   offset: apply Lebanon's with [`Timestamp::assume_offset`](crate::Timestamp::assume_offset).
 //! - `order_id` is accepted as a number or a string of digits, and written back as a number.
 //! - Status codes are kept as the numbers sent and never tied to a [`Status`]: Wakilni's own pages
 //!   disagree on which code means which status.
@@ -63,8 +65,8 @@ use std::fmt;
 
 use crate::error::Error;
 use crate::headers::Headers;
-use crate::json;
 use crate::verify::HmacKeys;
+use crate::wire;
 use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
 pub use event::{
@@ -99,7 +101,7 @@ pub const DELIVERY_ID_HEADER: &str = "x-webhook-delivery-id";
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse(body: &[u8]) -> Result<Event, Error> {
-    json::parse(body)
+    wire::parse(body)
 }
 
 /// The `x-webhook-signature` value for `body` under `secret`: base64 (standard, padded) of the

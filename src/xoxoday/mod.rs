@@ -57,8 +57,9 @@
 //!   `delivered|Canceled` and `Delivered|Canceled`; `pending` and `Cancelled` are accepted too,
 //!   anything else is kept verbatim in [`DeliveryStatus::Other`].
 //! - `poNumber` absent, `null` or `""` is `None`.
-//! - Dates are `YYYY-MM-DD HH:MM:SS` with no documented timezone ([`Timestamp::Naive`]); an
-//!   RFC 3339 date with an offset is accepted too ([`Timestamp::Offset`]).
+//! - Dates are documented as `YYYY-MM-DD HH:MM:SS` with no timezone: they are
+//!   [`Timestamp`](crate::Timestamp)s, which read that and every other ISO 8601 form (`T`,
+//!   fractional seconds, `Z` or an offset, a plain date) and keep no guessed offset.
 //! - The doc's sample uses single quotes and type placeholders: the crate reads real JSON of that
 //!   shape, with the camelCase names the sample shows.
 //!
@@ -70,13 +71,11 @@ use std::net::{IpAddr, Ipv4Addr};
 mod payload;
 
 use crate::error::Error;
-use crate::json;
 use crate::verify::TokenSet;
+use crate::wire;
 use crate::{DedupKey, Delivery, Provider, Receive, Request};
 
-pub use payload::{
-    DeliveryData, DeliveryStatus, DeliveryUpdate, InvalidTimestamp, Timestamp, WebhookId,
-};
+pub use payload::{DeliveryData, DeliveryStatus, DeliveryUpdate, WebhookId};
 
 pub use crate::verify::{InvalidIpNet, IpNet, ProxyHeader};
 
@@ -116,7 +115,7 @@ pub const OTHER_PRODUCTION_IPS: [IpAddr; 3] = [
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 pub fn parse(body: &[u8]) -> Result<DeliveryUpdate, Error> {
-    json::parse(body)
+    wire::parse(body)
 }
 
 /// Checks that a request comes from Xoxoday: its source address and its `x-api-key`.

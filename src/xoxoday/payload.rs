@@ -2,12 +2,10 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
-use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
-use crate::json;
-use crate::macros::wire_enum;
+use crate::wire::{self, As, Timestamp, enums::wire_enum};
 
 /// One delivery status update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,7 +17,8 @@ pub struct DeliveryUpdate {
     pub id: WebhookId,
     /// `data`: the order and its new status.
     pub data: DeliveryData,
-    /// `createdAt`: when the callback was invoked.
+    /// `createdAt`: when the callback was invoked. Documented as `YYYY-MM-DD HH:MM:SS` with no
+    /// timezone; any ISO 8601 form is read, and written back as it came.
     pub created_at: Timestamp,
 }
 
@@ -36,13 +35,14 @@ impl DeliveryUpdate {
 }
 
 /// The `data` object of a [`DeliveryUpdate`].
+#[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeliveryData {
     /// `orderId`: the Xoxoday order id returned when the order was placed through the Plum API
     /// (Number(11)); also read from a string of digits.
-    #[serde(with = "json::lenient_uint")]
+    #[serde_as(as = "wire::Uint")]
     pub order_id: u64,
     /// `poNumber`: the purchase-order number the client gave when placing the order.
     ///
@@ -62,7 +62,8 @@ pub struct DeliveryData {
 }
 
 fn po_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    json::lenient_string::option::deserialize(d).map(|v| v.filter(|s| !s.is_empty()))
+    let v = As::<Option<wire::Text>, Option<String>>::deserialize(d)?.into_inner();
+    Ok(v.filter(|s| !s.is_empty()))
 }
 
 fn serialize_po_number<S: Serializer>(v: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
@@ -165,139 +166,6 @@ impl<'de> Deserialize<'de> for WebhookId {
     }
 }
 
-/// A date-time as Xoxoday sends it.
-///
-/// The docs give `YYYY-MM-DD HH:MM:SS` (String(19)) and no timezone, so such a value is
-/// [`Naive`](Timestamp::Naive): the crate does not guess an offset (Xoxoday is based in India
-/// and hosted in Singapore; neither is documented). An RFC 3339 value with an offset
-/// (`2019-12-27T16:41:33+05:30`) is kept as [`Offset`](Timestamp::Offset). Each writes back in
-/// its own form, so a round trip gives an equal value.
-///
-/// ```
-/// use delivery_webhooks::xoxoday::Timestamp;
-/// use time::{UtcOffset, macros::datetime};
-///
-/// let t: Timestamp = "2019-12-27 16:41:33".parse()?;
-/// assert_eq!(t.naive(), datetime!(2019-12-27 16:41:33));
-/// assert_eq!(t.offset(), None);
-/// let ist = UtcOffset::from_hms(5, 30, 0)?;
-/// assert_eq!(t.assume_offset(ist), datetime!(2019-12-27 16:41:33 +05:30));
-/// assert_eq!(t.to_string(), "2019-12-27 16:41:33");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Timestamp {
-    /// `YYYY-MM-DD HH:MM:SS` (or with `T`): a wall-clock time in an undocumented timezone.
-    Naive(PrimitiveDateTime),
-    /// RFC 3339 with `Z` or an offset.
-    Offset(OffsetDateTime),
-}
-
-impl Timestamp {
-    /// The wall-clock date and time as sent (for [`Offset`](Timestamp::Offset), in its offset).
-    #[must_use]
-    pub fn naive(&self) -> PrimitiveDateTime {
-        match self {
-            Timestamp::Naive(t) => *t,
-            Timestamp::Offset(t) => PrimitiveDateTime::new(t.date(), t.time()),
-        }
-    }
-
-    /// The offset sent, `None` for a naive value.
-    #[must_use]
-    pub fn offset(&self) -> Option<UtcOffset> {
-        match self {
-            Timestamp::Naive(_) => None,
-            Timestamp::Offset(t) => Some(t.offset()),
-        }
-    }
-
-    /// The instant, assuming `offset` for a naive value (an explicit offset is kept).
-    #[must_use]
-    pub fn assume_offset(&self, offset: UtcOffset) -> OffsetDateTime {
-        match self {
-            Timestamp::Naive(t) => t.assume_offset(offset),
-            Timestamp::Offset(t) => *t,
-        }
-    }
-
-    fn parse_str(s: &str) -> Option<Self> {
-        json::parse_naive(s)
-            .map(Timestamp::Naive)
-            .or_else(|| json::parse_rfc3339(s).map(Timestamp::Offset))
-    }
-}
-
-/// The error of [`Timestamp`]'s `FromStr`: neither `YYYY-MM-DD HH:MM:SS` nor RFC 3339.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct InvalidTimestamp;
-
-impl fmt::Display for InvalidTimestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("not a date-time as `YYYY-MM-DD HH:MM:SS` or RFC 3339")
-    }
-}
-
-impl std::error::Error for InvalidTimestamp {}
-
-impl std::str::FromStr for Timestamp {
-    type Err = InvalidTimestamp;
-
-    /// `YYYY-MM-DD HH:MM:SS` (or with `T`) as [`Naive`](Timestamp::Naive), RFC 3339 as
-    /// [`Offset`](Timestamp::Offset).
-    fn from_str(s: &str) -> Result<Self, InvalidTimestamp> {
-        Timestamp::parse_str(s).ok_or(InvalidTimestamp)
-    }
-}
-
-impl From<PrimitiveDateTime> for Timestamp {
-    fn from(t: PrimitiveDateTime) -> Self {
-        Timestamp::Naive(t)
-    }
-}
-
-impl From<OffsetDateTime> for Timestamp {
-    fn from(t: OffsetDateTime) -> Self {
-        Timestamp::Offset(t)
-    }
-}
-
-impl fmt::Display for Timestamp {
-    /// The wire form: `YYYY-MM-DD HH:MM:SS`, or RFC 3339.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Timestamp::Naive(t) => f.write_str(&json::format_naive(t)),
-            Timestamp::Offset(t) => f.write_str(&json::format_rfc3339(t)),
-        }
-    }
-}
-
-impl Serialize for Timestamp {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Timestamp::Naive(t) => s.serialize_str(&json::format_naive(t)),
-            Timestamp::Offset(t) => s.serialize_str(&json::format_rfc3339(t)),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Timestamp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Timestamp;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a date-time as `YYYY-MM-DD HH:MM:SS` or RFC 3339")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
-                Timestamp::parse_str(v)
-                    .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,23 +188,6 @@ mod tests {
             DeliveryStatus::Other("Returned".into())
         );
         assert_eq!(DeliveryStatus::ALL.len(), 3);
-    }
-
-    #[test]
-    fn timestamps_in_both_forms() {
-        assert_eq!(
-            Timestamp::parse_str(" 2019-12-27 16:41:33 "),
-            Some(Timestamp::Naive(
-                time::macros::datetime!(2019-12-27 16:41:33)
-            ))
-        );
-        assert_eq!(
-            Timestamp::parse_str("2019-12-27T16:41:33+05:30"),
-            Some(Timestamp::Offset(
-                time::macros::datetime!(2019-12-27 16:41:33 +05:30)
-            ))
-        );
-        assert_eq!(Timestamp::parse_str("2019-12-27"), None);
     }
 
     #[test]

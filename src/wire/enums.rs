@@ -88,7 +88,7 @@ macro_rules! wire_enum {
                     $($wire $(| $alias)* => return Some($name::$variant),)+
                     _ => {}
                 }
-                let eq = $crate::macros::$rule;
+                let eq = $crate::wire::enums::$rule;
                 $(
                     if eq(s, $wire) $(|| eq(s, $alias))* {
                         return Some($name::$variant);
