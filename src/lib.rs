@@ -70,13 +70,18 @@
 //!   parsing that again gives an equal value: payloads can be queued, logged and replayed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod adapters;
 mod any;
+mod config;
 mod delivery;
 mod error;
 mod headers;
 mod json;
 mod macros;
+mod problem;
 mod request;
 mod url;
 mod verify;
@@ -92,11 +97,23 @@ pub mod wakilni;
 #[cfg(feature = "xoxoday")]
 pub mod xoxoday;
 
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub use adapters::actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use adapters::axum;
+#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
+pub use adapters::Handled;
+
 pub use any::AnyDelivery;
+pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
 pub use json::RawJson;
+pub use problem::Problem;
 pub use request::Request;
 pub use verify::UrlToken;
 
