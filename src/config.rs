@@ -636,6 +636,13 @@ mod tests {
         assert_eq!(config.listen_addr, DEFAULT_LISTEN_ADDR);
     }
 
+    #[cfg(all(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    ))]
     #[test]
     fn previous_without_current_is_refused() {
         let err = from(&[("SKLADON_URL_TOKEN_PREVIOUS", "old-token-value")]).unwrap_err();
@@ -648,6 +655,95 @@ mod tests {
         let err = from(&[("LISTEN_ADDR", "nowhere-at-all")]).unwrap_err();
         assert_eq!(err.variable(), "LISTEN_ADDR");
         assert!(!err.to_string().contains("nowhere-at-all"));
+    }
+
+    #[cfg(all(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    ))]
+    #[test]
+    fn every_provider_with_rotation_from_the_variables() {
+        let config = from(&[
+            ("WAKILNI_WEBHOOK_SECRET", "wk-1"),
+            ("WAKILNI_WEBHOOK_SECRET_PREVIOUS", "wk-0"),
+            ("PEDDLER_WEBHOOK_TOKEN", "pd-1"),
+            ("PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-0"),
+            ("XOXODAY_ENABLED", "1"),
+            ("XOXODAY_API_KEY", "xo-key"),
+            ("XOXODAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1,"),
+            ("ISENDU_KEY_ID", "ak_1"),
+            ("ISENDU_SECRET_KEY", "is-secret"),
+            ("ISENDU_URL_TOKEN", "is-token"),
+            ("SKLADON_URL_TOKEN", "sk-1"),
+            ("SKLADON_URL_TOKEN_PREVIOUS", "sk-0"),
+            ("LISTEN_ADDR", "[::1]:8080"),
+        ])
+        .unwrap();
+        assert_eq!(config.providers(), Provider::ALL.to_vec());
+        assert_eq!(config.listen_addr, "[::1]:8080".parse().unwrap());
+        #[cfg(feature = "wakilni")]
+        {
+            use crate::Request;
+            let wakilni = config.wakilni.as_ref().unwrap();
+            for secret in ["wk-1", "wk-0"] {
+                let signature = crate::wakilni::sign(secret, b"{}");
+                let headers = [("x-webhook-signature", signature.as_str())];
+                assert!(wakilni.verify(&Request::new(&headers, b"{}")).is_ok());
+            }
+        }
+        let shown = format!("{config:?}");
+        for secret in ["wk-1", "wk-0", "pd-1", "xo-key", "is-secret", "is-token", "sk-1"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+
+    #[cfg(all(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    ))]
+    #[test]
+    fn errors_name_the_variable_and_never_show_the_value() {
+        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+            (&[("WAKILNI_WEBHOOK_SECRET", "   ")], "WAKILNI_WEBHOOK_SECRET", "   "),
+            (
+                &[("WAKILNI_WEBHOOK_SECRET", "wk-value-1"), ("WAKILNI_WEBHOOK_SECRET_PREVIOUS", "")],
+                "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
+                "wk-value-1",
+            ),
+            (&[("PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-value-2")], "PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-value-2"),
+            (&[("XOXODAY_ENABLED", "yes-value-3")], "XOXODAY_ENABLED", "yes-value-3"),
+            (&[("XOXODAY_API_KEY", "xo-value-4")], "XOXODAY_API_KEY", "xo-value-4"),
+            (
+                &[("XOXODAY_ENABLED", "1"), ("XOXODAY_TRUSTED_PROXIES", "10.0.0.1, proxy-value-5")],
+                "XOXODAY_TRUSTED_PROXIES",
+                "proxy-value-5",
+            ),
+            (&[("ISENDU_KEY_ID", "id-value-6")], "ISENDU_SECRET_KEY", "id-value-6"),
+            (&[("ISENDU_SECRET_KEY", "sk-value-7")], "ISENDU_KEY_ID", "sk-value-7"),
+            (
+                &[("ISENDU_KEY_ID", "ak_1"), ("ISENDU_SECRET_KEY", "\t ")],
+                "ISENDU_SECRET_KEY",
+                "\t ",
+            ),
+            (&[("ISENDU_URL_TOKEN", "tok-value-8")], "ISENDU_URL_TOKEN", "tok-value-8"),
+            (&[("SKLADON_URL_TOKEN", "")], "SKLADON_URL_TOKEN", "\u{0}"),
+            (&[("LISTEN_ADDR", "addr-value-9")], "LISTEN_ADDR", "addr-value-9"),
+        ];
+        for (vars, variable, value) in cases {
+            let err = from(vars).unwrap_err();
+            assert_eq!(err.variable(), *variable, "{vars:?}: {err}");
+            assert!(err.to_string().starts_with(variable), "{err}");
+            if !value.trim().is_empty() {
+                assert!(!err.to_string().contains(value), "{value} in {err}");
+                assert!(!format!("{err:?}").contains(value), "{value} in {err:?}");
+            }
+        }
     }
 
     #[test]
