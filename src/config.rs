@@ -9,8 +9,10 @@ use zeroize::Zeroizing;
 use crate::Provider;
 
 /// The address a receiver listens on unless `LISTEN_ADDR` says otherwise: `127.0.0.1:3000`.
-pub const DEFAULT_LISTEN_ADDR: SocketAddr =
-    SocketAddr::V4(std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, 3000));
+pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    3000,
+));
 
 /// The variables [`Config::from_env`] reads, besides the `_PREVIOUS` ones.
 const VARIABLES: [&str; 12] = [
@@ -318,18 +320,31 @@ impl Default for ConfigBuilder {
 
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names = |list: &[(&'static str, Secret)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let names =
+            |list: &[(&'static str, Secret)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
         f.debug_struct("ConfigBuilder")
             .field("listen_addr", &self.listen_addr)
             .field("wakilni", &names(&self.wakilni))
             .field("peddler", &names(&self.peddler))
             .field("skladon", &names(&self.skladon))
             .field("xoxoday_enabled", &self.xoxoday_enabled)
-            .field("xoxoday_api_key", &self.xoxoday_api_key.as_ref().map(|_| "[redacted]"))
+            .field(
+                "xoxoday_api_key",
+                &self.xoxoday_api_key.as_ref().map(|_| "[redacted]"),
+            )
             .field("xoxoday_proxies", &self.xoxoday_proxies)
-            .field("isendu_key_id", &self.isendu_key_id.as_ref().map(|_| "[redacted]"))
-            .field("isendu_secret_key", &self.isendu_secret_key.as_ref().map(|_| "[redacted]"))
-            .field("isendu_url_token", &self.isendu_url_token.as_ref().map(|_| "[redacted]"))
+            .field(
+                "isendu_key_id",
+                &self.isendu_key_id.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "isendu_secret_key",
+                &self.isendu_secret_key.as_ref().map(|_| "[redacted]"),
+            )
+            .field(
+                "isendu_url_token",
+                &self.isendu_url_token.as_ref().map(|_| "[redacted]"),
+            )
             .finish()
     }
 }
@@ -373,7 +388,12 @@ impl ConfigBuilder {
     #[must_use]
     pub fn wakilni_previous_secret(mut self, value: impl Into<String>) -> Self {
         let name = "WAKILNI_WEBHOOK_SECRET_PREVIOUS";
-        set_rotation(&mut self.wakilni, "WAKILNI_WEBHOOK_SECRET", name, secret(value));
+        set_rotation(
+            &mut self.wakilni,
+            "WAKILNI_WEBHOOK_SECRET",
+            name,
+            secret(value),
+        );
         self
     }
 
@@ -389,7 +409,12 @@ impl ConfigBuilder {
     #[must_use]
     pub fn peddler_previous_token(mut self, value: impl Into<String>) -> Self {
         let name = "PEDDLER_WEBHOOK_TOKEN_PREVIOUS";
-        set_rotation(&mut self.peddler, "PEDDLER_WEBHOOK_TOKEN", name, secret(value));
+        set_rotation(
+            &mut self.peddler,
+            "PEDDLER_WEBHOOK_TOKEN",
+            name,
+            secret(value),
+        );
         self
     }
 
@@ -460,15 +485,13 @@ impl ConfigBuilder {
             listen_addr: self.listen_addr,
             ..Config::default()
         };
-        let check_pairing = |current: &'static str, list: &[(&'static str, Secret)]| {
-            match list.first() {
-                Some((name, _)) if *name != current => Err(ConfigError::new(
-                    name,
-                    format!("set without {current}"),
-                )),
+        let check_pairing =
+            |current: &'static str, list: &[(&'static str, Secret)]| match list.first() {
+                Some((name, _)) if *name != current => {
+                    Err(ConfigError::new(name, format!("set without {current}")))
+                }
                 _ => Ok(()),
-            }
-        };
+            };
         check_pairing("WAKILNI_WEBHOOK_SECRET", &self.wakilni)?;
         check_pairing("PEDDLER_WEBHOOK_TOKEN", &self.peddler)?;
         check_pairing("SKLADON_URL_TOKEN", &self.skladon)?;
@@ -530,7 +553,10 @@ impl ConfigBuilder {
         if let Some(proxies) = &self.xoxoday_proxies {
             verifier = verifier.trusted_proxies(proxies).map_err(|e| {
                 // The entry is an address, not a secret, but errors never quote values.
-                ConfigError::new("XOXODAY_TRUSTED_PROXIES", format!("an entry is {}", e.reason()))
+                ConfigError::new(
+                    "XOXODAY_TRUSTED_PROXIES",
+                    format!("an entry is {}", e.reason()),
+                )
             })?;
         }
         Ok(Some(verifier))
@@ -612,7 +638,10 @@ impl ConfigBuilder {
 /// Refuses an empty or blank value, naming its own variable (current or `_PREVIOUS`).
 fn check_each(list: &[(&'static str, Secret)]) -> Result<(), ConfigError> {
     match list.iter().find(|(_, s)| s.trim().is_empty()) {
-        Some((name, _)) => Err(ConfigError::new(name, crate::Error::EmptySecret.to_string())),
+        Some((name, _)) => Err(ConfigError::new(
+            name,
+            crate::Error::EmptySecret.to_string(),
+        )),
         None => Ok(()),
     }
 }
@@ -695,7 +724,15 @@ mod tests {
             }
         }
         let shown = format!("{config:?}");
-        for secret in ["wk-1", "wk-0", "pd-1", "xo-key", "is-secret", "is-token", "sk-1"] {
+        for secret in [
+            "wk-1",
+            "wk-0",
+            "pd-1",
+            "xo-key",
+            "is-secret",
+            "is-token",
+            "sk-1",
+        ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }
     }
@@ -710,30 +747,68 @@ mod tests {
     #[test]
     fn errors_name_the_variable_and_never_show_the_value() {
         let cases: &[(&[(&str, &str)], &str, &str)] = &[
-            (&[("WAKILNI_WEBHOOK_SECRET", "   ")], "WAKILNI_WEBHOOK_SECRET", "   "),
             (
-                &[("WAKILNI_WEBHOOK_SECRET", "wk-value-1"), ("WAKILNI_WEBHOOK_SECRET_PREVIOUS", "")],
+                &[("WAKILNI_WEBHOOK_SECRET", "   ")],
+                "WAKILNI_WEBHOOK_SECRET",
+                "   ",
+            ),
+            (
+                &[
+                    ("WAKILNI_WEBHOOK_SECRET", "wk-value-1"),
+                    ("WAKILNI_WEBHOOK_SECRET_PREVIOUS", ""),
+                ],
                 "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
                 "wk-value-1",
             ),
-            (&[("PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-value-2")], "PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-value-2"),
-            (&[("XOXODAY_ENABLED", "yes-value-3")], "XOXODAY_ENABLED", "yes-value-3"),
-            (&[("XOXODAY_API_KEY", "xo-value-4")], "XOXODAY_API_KEY", "xo-value-4"),
             (
-                &[("XOXODAY_ENABLED", "1"), ("XOXODAY_TRUSTED_PROXIES", "10.0.0.1, proxy-value-5")],
+                &[("PEDDLER_WEBHOOK_TOKEN_PREVIOUS", "pd-value-2")],
+                "PEDDLER_WEBHOOK_TOKEN_PREVIOUS",
+                "pd-value-2",
+            ),
+            (
+                &[("XOXODAY_ENABLED", "yes-value-3")],
+                "XOXODAY_ENABLED",
+                "yes-value-3",
+            ),
+            (
+                &[("XOXODAY_API_KEY", "xo-value-4")],
+                "XOXODAY_API_KEY",
+                "xo-value-4",
+            ),
+            (
+                &[
+                    ("XOXODAY_ENABLED", "1"),
+                    ("XOXODAY_TRUSTED_PROXIES", "10.0.0.1, proxy-value-5"),
+                ],
                 "XOXODAY_TRUSTED_PROXIES",
                 "proxy-value-5",
             ),
-            (&[("ISENDU_KEY_ID", "id-value-6")], "ISENDU_SECRET_KEY", "id-value-6"),
-            (&[("ISENDU_SECRET_KEY", "sk-value-7")], "ISENDU_KEY_ID", "sk-value-7"),
+            (
+                &[("ISENDU_KEY_ID", "id-value-6")],
+                "ISENDU_SECRET_KEY",
+                "id-value-6",
+            ),
+            (
+                &[("ISENDU_SECRET_KEY", "sk-value-7")],
+                "ISENDU_KEY_ID",
+                "sk-value-7",
+            ),
             (
                 &[("ISENDU_KEY_ID", "ak_1"), ("ISENDU_SECRET_KEY", "\t ")],
                 "ISENDU_SECRET_KEY",
                 "\t ",
             ),
-            (&[("ISENDU_URL_TOKEN", "tok-value-8")], "ISENDU_URL_TOKEN", "tok-value-8"),
+            (
+                &[("ISENDU_URL_TOKEN", "tok-value-8")],
+                "ISENDU_URL_TOKEN",
+                "tok-value-8",
+            ),
             (&[("SKLADON_URL_TOKEN", "")], "SKLADON_URL_TOKEN", "\u{0}"),
-            (&[("LISTEN_ADDR", "addr-value-9")], "LISTEN_ADDR", "addr-value-9"),
+            (
+                &[("LISTEN_ADDR", "addr-value-9")],
+                "LISTEN_ADDR",
+                "addr-value-9",
+            ),
         ];
         for (vars, variable, value) in cases {
             let err = from(vars).unwrap_err();

@@ -97,15 +97,15 @@ pub mod wakilni;
 #[cfg(feature = "xoxoday")]
 pub mod xoxoday;
 
+#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
+pub use adapters::Handled;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub use adapters::actix;
 #[cfg(feature = "axum")]
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use adapters::axum;
-#[cfg(any(feature = "axum", feature = "actix"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
-pub use adapters::Handled;
 
 pub use any::AnyDelivery;
 pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};

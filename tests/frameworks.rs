@@ -173,11 +173,18 @@ struct Answer {
 impl Answer {
     /// The problem body of a refusal, checked for its shape and its status.
     fn problem(&self) -> serde_json::Value {
-        assert_eq!(self.content_type, "application/problem+json", "{}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
         let json: serde_json::Value = serde_json::from_str(&self.body).unwrap();
         assert_eq!(json["status"], self.status);
         assert_eq!(json["type"], "about:blank");
-        assert!(json["title"].is_string() && json["detail"].is_string(), "{json}");
+        assert!(
+            json["title"].is_string() && json["detail"].is_string(),
+            "{json}"
+        );
         json
     }
 }
@@ -213,15 +220,28 @@ fn post(url: &str, headers: &[(&str, &str)], body: &[u8]) -> Answer {
 }
 
 fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(path),
+    )
+    .unwrap()
 }
 
 /// Sends request headers declaring `declared` bytes (or chunked when `None`), then `sent` bytes
 /// of body, and reads the answer without ever sending the rest: an answer proves the server did
 /// not wait for the whole body.
-fn oversized(addr: SocketAddr, path: &str, headers: &str, declared: Option<usize>, sent: usize) -> String {
+fn oversized(
+    addr: SocketAddr,
+    path: &str,
+    headers: &str,
+    declared: Option<usize>,
+    sent: usize,
+) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let framing = match declared {
         Some(len) => format!("Content-Length: {len}\r\n"),
         None => "Transfer-Encoding: chunked\r\n".to_owned(),
@@ -271,30 +291,76 @@ fn wakilni_end_to_end() {
         let url = server.url("/webhooks/wakilni");
         let body = fixture("wakilni/order_created.json");
         let signature = wakilni::sign(WAKILNI_SECRET, &body);
-        let genuine = post(&url, &[("X-Webhook-Signature", &signature), ("X-Attempt-Number", "3")], &body);
+        let genuine = post(
+            &url,
+            &[
+                ("X-Webhook-Signature", &signature),
+                ("X-Attempt-Number", "3"),
+            ],
+            &body,
+        );
         assert_eq!((genuine.status, genuine.body.as_str()), (200, ""));
-        let AnyDelivery::Wakilni(d) = server.delivered() else { panic!("not wakilni") };
-        assert_eq!(d.dedup_key.as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
-        assert_eq!((d.payload.data.order_id(), d.attempt), (Some(123456), Some(3)));
+        let AnyDelivery::Wakilni(d) = server.delivered() else {
+            panic!("not wakilni")
+        };
+        assert_eq!(
+            d.dedup_key.as_str(),
+            "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92"
+        );
+        assert_eq!(
+            (d.payload.data.order_id(), d.attempt),
+            (Some(123456), Some(3))
+        );
 
-        let forged = post(&url, &[("X-Webhook-Signature", &wakilni::sign("guess", &body))], &body);
+        let forged = post(
+            &url,
+            &[("X-Webhook-Signature", &wakilni::sign("guess", &body))],
+            &body,
+        );
         assert_eq!(forged.status, 401);
         assert_eq!(forged.problem()["detail"], "signature mismatch");
         let unsigned = post(&url, &[], &body);
         assert_eq!(unsigned.status, 401);
-        assert!(unsigned.problem()["detail"].as_str().unwrap().contains("x-webhook-signature"));
+        assert!(
+            unsigned.problem()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("x-webhook-signature")
+        );
 
-        let malformed = String::from_utf8(body.clone()).unwrap().replace("123456,", "{},");
+        let malformed = String::from_utf8(body.clone())
+            .unwrap()
+            .replace("123456,", "{},");
         let signature = wakilni::sign(WAKILNI_SECRET, malformed.as_bytes());
-        let answer = post(&url, &[("X-Webhook-Signature", &signature)], malformed.as_bytes());
+        let answer = post(
+            &url,
+            &[("X-Webhook-Signature", &signature)],
+            malformed.as_bytes(),
+        );
         assert_eq!(answer.status, 400);
         let problem = answer.problem();
         assert_eq!(problem["json_path"], "data.order_id");
-        assert!(problem["detail"].as_str().unwrap().contains("data.order_id"), "{problem}");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("data.order_id"),
+            "{problem}"
+        );
 
-        let head = oversized(server.addr, "/webhooks/wakilni", "X-Webhook-Signature: x\r\n", Some(100 * LIMIT), 1000);
+        let head = oversized(
+            server.addr,
+            "/webhooks/wakilni",
+            "X-Webhook-Signature: x\r\n",
+            Some(100 * LIMIT),
+            1000,
+        );
         assert!(head.starts_with("HTTP/1.1 413"), "{head}");
-        assert!(head.to_ascii_lowercase().contains("application/problem+json"), "{head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("application/problem+json"),
+            "{head}"
+        );
         let head = oversized(server.addr, "/webhooks/wakilni", "", None, LIMIT + 2);
         assert!(head.starts_with("HTTP/1.1 413"), "{head}");
 
@@ -310,15 +376,26 @@ fn peddler_end_to_end() {
         let body = fixture("peddler/delivered_in_mailbox.json");
         let genuine = post(&url, &[("X-Webhook-Shared-Token", PEDDLER_TOKEN)], &body);
         assert_eq!(genuine.status, 200);
-        let AnyDelivery::Peddler(d) = server.delivered() else { panic!("not peddler") };
+        let AnyDelivery::Peddler(d) = server.delivered() else {
+            panic!("not peddler")
+        };
         assert_eq!(d.payload.id, "Zr8Tq1WbN5mKcX0vHs2Le");
         assert_eq!(d.dedup_key.provider(), delivery_webhooks::Provider::Peddler);
 
         let forged = post(&url, &[("X-Webhook-Shared-Token", "guess")], &body);
-        assert_eq!((forged.status, forged.problem()["detail"].as_str()), (401, Some("token mismatch")));
+        assert_eq!(
+            (forged.status, forged.problem()["detail"].as_str()),
+            (401, Some("token mismatch"))
+        );
 
-        let malformed = String::from_utf8(body).unwrap().replace("\"ts\": \"2024-03-05T08:47:00Z\"", "\"ts\": [1]");
-        let answer = post(&url, &[("X-Webhook-Shared-Token", PEDDLER_TOKEN)], malformed.as_bytes());
+        let malformed = String::from_utf8(body)
+            .unwrap()
+            .replace("\"ts\": \"2024-03-05T08:47:00Z\"", "\"ts\": [1]");
+        let answer = post(
+            &url,
+            &[("X-Webhook-Shared-Token", PEDDLER_TOKEN)],
+            malformed.as_bytes(),
+        );
         assert_eq!(answer.status, 400);
         assert_eq!(answer.problem()["json_path"], "ts");
 
@@ -333,27 +410,52 @@ fn xoxoday_end_to_end() {
     both(|server| {
         let url = server.url("/webhooks/xoxoday");
         let body = fixture("xoxoday/delivered.json");
-        let from_xoxoday = [("X-Forwarded-For", "52.76.120.90"), ("X-Api-Key", XOXODAY_KEY)];
+        let from_xoxoday = [
+            ("X-Forwarded-For", "52.76.120.90"),
+            ("X-Api-Key", XOXODAY_KEY),
+        ];
         assert_eq!(post(&url, &from_xoxoday, &body).status, 200);
-        let AnyDelivery::Xoxoday(d) = server.delivered() else { panic!("not xoxoday") };
+        let AnyDelivery::Xoxoday(d) = server.delivered() else {
+            panic!("not xoxoday")
+        };
         assert_eq!(d.payload.data.order_id, 10254678901);
         assert_eq!(d.dedup_key.as_str(), "xoxoday:10000000000000000001");
 
-        let elsewhere = post(&url, &[("X-Forwarded-For", "203.0.113.9"), ("X-Api-Key", XOXODAY_KEY)], &body);
+        let elsewhere = post(
+            &url,
+            &[
+                ("X-Forwarded-For", "203.0.113.9"),
+                ("X-Api-Key", XOXODAY_KEY),
+            ],
+            &body,
+        );
         assert_eq!(elsewhere.status, 403);
-        assert!(elsewhere.problem()["detail"].as_str().unwrap().contains("203.0.113.9"));
+        assert!(
+            elsewhere.problem()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("203.0.113.9")
+        );
         // The loopback proxy itself is not Xoxoday.
         assert_eq!(post(&url, &[("X-Api-Key", XOXODAY_KEY)], &body).status, 403);
         let no_key = post(&url, &[("X-Forwarded-For", "52.76.120.90")], &body);
         assert_eq!(no_key.status, 401);
         no_key.problem();
 
-        let malformed = String::from_utf8(body).unwrap().replace("10254678901", "\"not a number\"");
+        let malformed = String::from_utf8(body)
+            .unwrap()
+            .replace("10254678901", "\"not a number\"");
         let answer = post(&url, &from_xoxoday, malformed.as_bytes());
         assert_eq!(answer.status, 400);
         assert_eq!(answer.problem()["json_path"], "data.orderId");
 
-        let head = oversized(server.addr, "/webhooks/xoxoday", "X-Forwarded-For: 52.76.120.90\r\n", Some(LIMIT * 4), 100);
+        let head = oversized(
+            server.addr,
+            "/webhooks/xoxoday",
+            "X-Forwarded-For: 52.76.120.90\r\n",
+            Some(LIMIT * 4),
+            100,
+        );
         assert!(head.starts_with("HTTP/1.1 413"), "{head}");
         server.assert_nothing_delivered();
     });
@@ -368,14 +470,23 @@ fn isendu_end_to_end() {
         assert_eq!(handshake.content_type, "application/json");
         let answer: serde_json::Value = serde_json::from_str(&handshake.body).unwrap();
         assert_eq!(answer, serde_json::json!({ "response": ISENDU_SECRET }));
-        let AnyDelivery::Isendu(d) = server.delivered() else { panic!("not isendu") };
+        let AnyDelivery::Isendu(d) = server.delivered() else {
+            panic!("not isendu")
+        };
         assert!(matches!(d.payload, Message::Verification(_)));
 
         let batch = post(&url, &[], &fixture("isendu/update_batch.json"));
         assert_eq!((batch.status, batch.body.as_str()), (200, ""));
-        let AnyDelivery::Isendu(d) = server.delivered() else { panic!("not isendu") };
-        let Message::Update(update) = &d.payload else { panic!("not an update") };
-        assert_eq!(update.order[0].uuid, "o-11111111-1111-4111-8111-111111111111");
+        let AnyDelivery::Isendu(d) = server.delivered() else {
+            panic!("not isendu")
+        };
+        let Message::Update(update) = &d.payload else {
+            panic!("not an update")
+        };
+        assert_eq!(
+            update.order[0].uuid,
+            "o-11111111-1111-4111-8111-111111111111"
+        );
         assert!(d.dedup_key.as_str().starts_with("isendu:sha256:"));
 
         let forged = server.url("/webhooks/isendu?token=guess");
@@ -400,20 +511,35 @@ fn isendu_end_to_end() {
 #[test]
 fn skladon_end_to_end() {
     both(|server| {
-        let post_url = server.url(&format!("/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_RECEIVING_STATUS"));
+        let post_url = server.url(&format!(
+            "/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_RECEIVING_STATUS"
+        ));
         let body = fixture("skladon/receiving.json");
         assert_eq!(post(&post_url, &[], &body).status, 200);
-        let AnyDelivery::Skladon(d) = server.delivered() else { panic!("not skladon") };
-        let Notification::Entity { entity: Entity::Receiving(r), .. } = &d.payload else {
+        let AnyDelivery::Skladon(d) = server.delivered() else {
+            panic!("not skladon")
+        };
+        let Notification::Entity {
+            entity: Entity::Receiving(r),
+            ..
+        } = &d.payload
+        else {
             panic!("not a receiving: {:?}", d.payload)
         };
         assert_eq!(r.eshop_receiving_id, "ESHOP_RECIVING_ID_123");
 
-        let get_url = server.url(&format!("/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_ORDER_STATUS/12345"));
+        let get_url = server.url(&format!(
+            "/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_ORDER_STATUS/12345"
+        ));
         assert_eq!(call("GET", &get_url, &[], b"").status, 200);
-        let AnyDelivery::Skladon(d) = server.delivered() else { panic!("not skladon") };
+        let AnyDelivery::Skladon(d) = server.delivered() else {
+            panic!("not skladon")
+        };
         assert_eq!(d.payload.entity_id(), "12345");
-        assert_eq!(d.dedup_key.as_str(), "skladon:UPDATE_ORDER_STATUS:12345:get");
+        assert_eq!(
+            d.dedup_key.as_str(),
+            "skladon:UPDATE_ORDER_STATUS:12345:get"
+        );
 
         let forged = server.url("/webhooks/skladon/guess/UPDATE_RECEIVING_STATUS");
         let refused = post(&forged, &[], &body);
@@ -421,10 +547,14 @@ fn skladon_end_to_end() {
         refused.problem();
         let forged_get = server.url("/webhooks/skladon/guess/UPDATE_ORDER_STATUS/12345");
         assert_eq!(call("GET", &forged_get, &[], b"").status, 401);
-        let no_id = server.url(&format!("/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_ORDER_STATUS/"));
+        let no_id = server.url(&format!(
+            "/webhooks/skladon/{SKLADON_TOKEN}/UPDATE_ORDER_STATUS/"
+        ));
         assert_eq!(call("GET", &no_id, &[], b"").status, 404);
 
-        let malformed = String::from_utf8(body).unwrap().replace("\"ESHOP_RECIVING_ID_123\"", "[]");
+        let malformed = String::from_utf8(body)
+            .unwrap()
+            .replace("\"ESHOP_RECIVING_ID_123\"", "[]");
         let answer = post(&post_url, &[], malformed.as_bytes());
         assert_eq!(answer.status, 400);
         assert_eq!(answer.problem()["json_path"], "eshopReceivingId");
@@ -439,7 +569,10 @@ fn skladon_end_to_end() {
 #[test]
 fn unconfigured_routes_are_not_found() {
     both(|server| {
-        assert_eq!(post(&server.url("/webhooks/nobody"), &[], b"{}").status, 404);
+        assert_eq!(
+            post(&server.url("/webhooks/nobody"), &[], b"{}").status,
+            404
+        );
     });
 }
 
@@ -471,7 +604,11 @@ mod generic {
         fn receive(&self, request: &Request<'_>) -> Result<Delivery<String>, Error> {
             self.verify(request)?;
             let text = String::from_utf8_lossy(request.body()).into_owned();
-            Ok(Delivery::new(Provider::Peddler, DedupKey::new(Provider::Peddler, &text), text))
+            Ok(Delivery::new(
+                Provider::Peddler,
+                DedupKey::new(Provider::Peddler, &text),
+                text,
+            ))
         }
     }
 
@@ -490,7 +627,10 @@ mod generic {
             d.reply
         }
         axum::Router::new()
-            .route("/extract", axum::routing::post(extract::<R>).with_state(Arc::clone(&receiver)))
+            .route(
+                "/extract",
+                axum::routing::post(extract::<R>).with_state(Arc::clone(&receiver)),
+            )
             .route(
                 "/route",
                 delivery_webhooks::axum::route(receiver, |d: Delivery<R::Payload>| async move {
@@ -504,9 +644,13 @@ mod generic {
         R: Receive + 'static,
         R::Payload: std::fmt::Debug,
     {
-        delivery_webhooks::actix::resource("/route", receiver, |d: Delivery<R::Payload>| async move {
-            println!("{:?}", d.payload);
-        })
+        delivery_webhooks::actix::resource(
+            "/route",
+            receiver,
+            |d: Delivery<R::Payload>| async move {
+                println!("{:?}", d.payload);
+            },
+        )
     }
 
     #[tokio::test]
@@ -541,8 +685,14 @@ mod generic {
             .set_payload("ok")
             .to_request();
         assert_eq!(test::call_service(&app, ok).await.status().as_u16(), 200);
-        let forged = test::TestRequest::post().uri("/route").set_payload("ok").to_request();
-        assert_eq!(test::call_service(&app, forged).await.status().as_u16(), 401);
+        let forged = test::TestRequest::post()
+            .uri("/route")
+            .set_payload("ok")
+            .to_request();
+        assert_eq!(
+            test::call_service(&app, forged).await.status().as_u16(),
+            401
+        );
         let big = test::TestRequest::post()
             .uri("/route")
             .insert_header(("x-test", "yes"))

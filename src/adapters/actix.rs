@@ -91,7 +91,9 @@ where
                     "no verifier registered for this route (web::Data<R>)",
                 ));
             };
-            Ok(Webhook(receive(receiver.get_ref(), &request, payload).await?))
+            Ok(Webhook(
+                receive(receiver.get_ref(), &request, payload).await?,
+            ))
         })
     }
 }
@@ -108,7 +110,11 @@ pub async fn receive<R: Receive + ?Sized>(
     payload: Payload,
 ) -> Result<Delivery<R::Payload>, Error> {
     let headers = request.headers();
-    let declared = declared_length(headers.get(header::CONTENT_LENGTH).map(HeaderValue::as_bytes));
+    let declared = declared_length(
+        headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+    );
     let body = collect(payload, declared, receiver.body_limit()).await?;
     let uri = request.uri();
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
