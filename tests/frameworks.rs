@@ -634,7 +634,8 @@ mod generic {
             .route(
                 "/route",
                 delivery_webhooks::axum::route(receiver, |d: Delivery<R::Payload>| async move {
-                    Ok::<(), String>(println!("{:?}", d.payload))
+                    println!("{:?}", d.payload);
+                    Ok::<(), String>(())
                 }),
             )
     }

@@ -31,10 +31,21 @@
 //! use delivery_webhooks::axum::Webhook;
 //! use delivery_webhooks::{Reply, peddler, wakilni};
 //!
-//! #[derive(Clone, FromRef)]
+//! // `#[derive(FromRef)]` writes these impls, with axum's `macros` feature.
+//! #[derive(Clone)]
 //! struct AppState {
 //!     wakilni: Arc<wakilni::Verifier>,
 //!     peddler: Arc<peddler::Verifier>,
+//! }
+//! impl FromRef<AppState> for Arc<wakilni::Verifier> {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         Arc::clone(&state.wakilni)
+//!     }
+//! }
+//! impl FromRef<AppState> for Arc<peddler::Verifier> {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         Arc::clone(&state.peddler)
+//!     }
 //! }
 //!
 //! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
@@ -255,7 +266,6 @@ where
 /// A provider that is not configured has no route (404); another method is 405. Serve the
 /// router with `into_make_service_with_connect_info::<SocketAddr>()` for Xoxoday's source
 /// check. `handler` returns `()` or a `Result` (see [`Handled`]).
-#[must_use]
 pub fn router<H, Fut>(config: Config, handler: H) -> Router
 where
     H: Fn(AnyDelivery) -> Fut + Clone + Send + Sync + 'static,
