@@ -266,6 +266,7 @@ where
     Fut::Output: Handled,
 {
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
+    #[allow(unused_macros)]
     macro_rules! mount {
         ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
             if let Some(verifier) = config.$field {
@@ -289,6 +290,6 @@ where
     // The verifier reads token, type and id from the path itself.
     #[cfg(feature = "skladon")]
     mount!(scope, skladon, "/skladon/{rest:.*}", true);
-    let _ = &handler;
+    let _ = (&handler, &config.listen_addr);
     scope
 }

@@ -273,6 +273,7 @@ where
     Fut::Output: Handled,
 {
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
+    #[allow(unused_macros)]
     macro_rules! mount {
         ($router:ident, $field:ident, $path:literal, $methods:expr) => {
             if let Some(verifier) = config.$field {
@@ -304,6 +305,6 @@ where
         "/webhooks/skladon/{*rest}",
         MethodFilter::GET.or(MethodFilter::POST)
     );
-    let _ = &handler;
+    let _ = (&handler, &config.listen_addr);
     router
 }
