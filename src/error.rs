@@ -69,6 +69,10 @@ pub enum Error {
         /// The configured limit in bytes.
         limit: usize,
     },
+    /// The body could not be read to its end: the sender closed the connection or sent a
+    /// malformed chunked encoding. Raised by the framework adapters, which read the body.
+    #[error("the request body could not be read to its end")]
+    IncompleteBody,
     /// A URL did not have the expected shape (see the provider's docs).
     #[error("invalid url: {reason}")]
     InvalidUrl {
@@ -118,9 +122,10 @@ impl Error {
             Error::InvalidUrl { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::EmptySecret | Error::MissingRequestPart { .. } => 500,
-            Error::ConflictingHeader { .. } | Error::InvalidHeader { .. } | Error::Payload(_) => {
-                400
-            }
+            Error::ConflictingHeader { .. }
+            | Error::InvalidHeader { .. }
+            | Error::Payload(_)
+            | Error::IncompleteBody => 400,
         }
     }
 

@@ -77,10 +77,14 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod adapters;
 mod any;
+mod config;
 mod delivery;
 mod error;
 mod headers;
+mod problem;
 mod request;
 mod status;
 mod url;
@@ -103,10 +107,22 @@ pub mod wakilni;
 #[cfg_attr(docsrs, doc(cfg(feature = "xoxoday")))]
 pub mod xoxoday;
 
+#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
+pub use adapters::Handled;
+#[cfg(feature = "actix")]
+#[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
+pub use adapters::actix;
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub use adapters::axum;
+
 pub use any::AnyDelivery;
+pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
+pub use problem::Problem;
 pub use request::Request;
 pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate, Timeline};
 pub use verify::UrlToken;

@@ -1,0 +1,295 @@
+//! actix-web 4: the [`Webhook`] extractor for any [`Receive`], `ResponseError` for [`Error`],
+//! `Responder` for [`Reply`], and a ready [`scope`] for every configured provider.
+//!
+//! # A ready receiver
+//! [`scope`] mounts every provider of a [`Config`] under `/webhooks/<provider>` and calls one
+//! handler with each [`AnyDelivery`], answering isendu's handshake, reading Skladon's token,
+//! type and id from the path, refusing what does not verify with a problem body (RFC 9457), and
+//! reading a body only up to the verifier's [`body_limit`](Receive::body_limit) (413).
+//!
+//! ```no_run
+//! use actix_web::{App, HttpServer};
+//! use delivery_webhooks::{AnyDelivery, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::from_env()?;
+//! let addr = config.listen_addr;
+//! HttpServer::new(move || {
+//!     let handler = |delivery: AnyDelivery| async move {
+//!         println!("{}: {}", delivery.provider(), delivery.dedup_key());
+//!     };
+//!     App::new().service(delivery_webhooks::actix::scope(config.clone(), handler))
+//! })
+//! .bind(addr)?
+//! .run()
+//! .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # One provider in your own route
+//! [`Webhook<R>`] takes its verifier from the app data as `web::Data<R>`:
+//!
+//! ```no_run
+//! use actix_web::{App, web};
+//! use delivery_webhooks::actix::Webhook;
+//! use delivery_webhooks::{Reply, wakilni};
+//!
+//! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     delivery.reply
+//! }
+//!
+//! # fn app() -> Result<(), delivery_webhooks::Error> {
+//! let verifier = web::Data::new(wakilni::Verifier::new("wk-secret")?);
+//! let app = App::new()
+//!     .app_data(verifier)
+//!     .route("/webhooks/wakilni", web::post().to(wakilni_hook));
+//! # let _ = app; Ok(()) }
+//! ```
+//!
+//! # The request the verifier sees
+//! The body as received, read up to [`Receive::body_limit`] (a `Content-Length` over it is
+//! refused before anything is read; actix's `PayloadConfig` does not apply); the headers
+//! (actix's `HeaderMap` implements [`Headers`](crate::Headers) with this feature); the TCP peer
+//! address (`HttpRequest::peer_addr`); and the full path and query as sent, so Skladon's mount
+//! point is the full public path: a [`scope`] inside `web::scope("/api")` means
+//! `skladon::Verifier::mounted_at("/api/webhooks/skladon")`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
+
+use super::{Handled, NOT_HANDLED, collect, declared_length};
+use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
+
+/// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
+/// problem body.
+///
+/// The verifier comes from the app data as `web::Data<R>` (a missing one is a 500). It reads
+/// the body, so it must be the handler's last extractor.
+#[derive(Debug)]
+pub struct Webhook<R: Receive>(pub Delivery<R::Payload>);
+
+impl<R> FromRequest for Webhook<R>
+where
+    R: Receive + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let Some(receiver) = request.app_data::<web::Data<R>>() else {
+                return Err(actix_web::error::ErrorInternalServerError(
+                    "no verifier registered for this route (web::Data<R>)",
+                ));
+            };
+            Ok(Webhook(
+                receive(receiver.get_ref(), &request, payload).await?,
+            ))
+        })
+    }
+}
+
+/// Reads `payload` up to `receiver`'s limit, then verifies and parses the call: what
+/// [`Webhook`] does, for a handler that holds its verifier otherwise.
+///
+/// # Errors
+/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
+/// it cannot be read, then those of [`Receive::receive`].
+pub async fn receive<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+) -> Result<Delivery<R::Payload>, Error> {
+    let headers = request.headers();
+    let declared = declared_length(
+        headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+    );
+    let body = collect(payload, declared, receiver.body_limit()).await?;
+    let uri = request.uri();
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let mut call = Request::new(headers, body.as_slice())
+        .method(request.method().as_str())
+        .uri(target);
+    if let Some(peer) = request.peer_addr() {
+        call = call.peer(peer.ip());
+    }
+    receiver.receive(&call)
+}
+
+impl Headers for HeaderMap {
+    /// actix-web's header map (not `http::HeaderMap`), names stored in lowercase.
+    fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
+        for value in self.get_all(name) {
+            found(value.as_bytes());
+        }
+    }
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn problem_response(problem: &Problem) -> HttpResponse {
+    HttpResponse::build(status(problem.status()))
+        .content_type(Problem::CONTENT_TYPE)
+        .body(problem.to_json())
+}
+
+impl ResponseError for Error {
+    /// [`Error::status_code`].
+    fn status_code(&self) -> StatusCode {
+        status(Error::status_code(self))
+    }
+
+    /// A [`Problem`] body saying why (never a secret).
+    fn error_response(&self) -> HttpResponse<BoxBody> {
+        problem_response(&Problem::from_error(self))
+    }
+}
+
+impl Responder for Problem {
+    type Body = BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse<BoxBody> {
+        problem_response(&self)
+    }
+}
+
+impl Responder for Reply {
+    type Body = BoxBody;
+
+    /// The reply's status, content type and body. A reply holding a secret (isendu's handshake
+    /// answer) is also marked `Cache-Control: no-store`.
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse<BoxBody> {
+        reply_response(&self)
+    }
+}
+
+fn reply_response(reply: &Reply) -> HttpResponse {
+    let mut response = HttpResponse::build(status(reply.status()));
+    if let Some(content_type) = reply.content_type() {
+        response.content_type(content_type);
+    }
+    if reply.holds_secret() {
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    response.body(reply.body().to_vec())
+}
+
+/// Waits for the handler, then answers the delivery's reply, or 500 if the handler did not
+/// take care of the delivery.
+async fn answer<F>(reply: Reply, handled: F) -> HttpResponse
+where
+    F: Future,
+    F::Output: Handled,
+{
+    if handled.await.is_handled() {
+        reply_response(&reply)
+    } else {
+        problem_response(&Problem::new(500, NOT_HANDLED))
+    }
+}
+
+/// A resource at `path` for any [`Receive`], accepting `POST`: verifies and parses each call
+/// with [`Webhook`], calls `handler` with the [`Delivery`], and answers its [`Reply`] (500
+/// when the handler says it did not take care of it, see [`Handled`]).
+///
+/// ```no_run
+/// use actix_web::App;
+/// use delivery_webhooks::{Delivery, wakilni};
+///
+/// # fn app() -> Result<(), delivery_webhooks::Error> {
+/// let verifier = wakilni::Verifier::new("wk-secret")?;
+/// let app = App::new().service(delivery_webhooks::actix::resource(
+///     "/hooks/wakilni",
+///     verifier,
+///     |d: Delivery<wakilni::Event>| async move { println!("{}", d.payload.event_name()) },
+/// ));
+/// # let _ = app; Ok(()) }
+/// ```
+pub fn resource<R, H, Fut>(path: &str, receiver: R, handler: H) -> Resource
+where
+    R: Receive + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Handled,
+{
+    resource_on(path, false, receiver, handler)
+}
+
+fn resource_on<R, H, Fut>(path: &str, get_too: bool, receiver: R, handler: H) -> Resource
+where
+    R: Receive + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Handled,
+{
+    let call = move |Webhook(delivery): Webhook<R>| {
+        // Cloned so that the handler still sees the whole delivery; both copies wipe a secret.
+        let reply = delivery.reply.clone();
+        answer(reply, handler(delivery))
+    };
+    let mut resource = web::resource(path)
+        .app_data(web::Data::new(receiver))
+        .route(web::post().to(call.clone()));
+    if get_too {
+        resource = resource.route(web::get().to(call));
+    }
+    resource
+}
+
+/// The ready receiver: a `web::scope("/webhooks")` with every provider configured in
+/// `config` at `/webhooks/<provider>`, each delivery handed to `handler` as an
+/// [`AnyDelivery`] and answered with its [`Reply`].
+///
+/// The routes are those of axum's [`router`](crate::axum::router): `POST` for Wakilni, Peddler,
+/// Xoxoday and isendu (whose handshake is answered from the reply), `GET` and `POST
+/// /webhooks/skladon/<token>/<TYPE>[/<id>]` for Skladon. A provider that is not configured has
+/// no route (404); another method is 405. `handler` returns `()` or a `Result` (see
+/// [`Handled`]). Build the scope inside `HttpServer::new`'s factory: `Config` is `Clone`.
+#[must_use]
+pub fn scope<H, Fut>(config: Config, handler: H) -> actix_web::Scope
+where
+    H: Fn(AnyDelivery) -> Fut + Clone + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Handled,
+{
+    // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
+    #[allow(unused_macros)]
+    macro_rules! mount {
+        ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
+            if let Some(verifier) = config.$field {
+                let handler = handler.clone();
+                $scope = $scope.service(resource_on($path, $get_too, verifier, move |delivery| {
+                    handler(AnyDelivery::from(delivery))
+                }));
+            }
+        };
+    }
+    #[allow(unused_mut)]
+    let mut scope = web::scope("/webhooks");
+    #[cfg(feature = "wakilni")]
+    mount!(scope, wakilni, "/wakilni", false);
+    #[cfg(feature = "peddler")]
+    mount!(scope, peddler, "/peddler", false);
+    #[cfg(feature = "xoxoday")]
+    mount!(scope, xoxoday, "/xoxoday", false);
+    #[cfg(feature = "isendu")]
+    mount!(scope, isendu, "/isendu", false);
+    // The verifier reads token, type and id from the path itself.
+    #[cfg(feature = "skladon")]
+    mount!(scope, skladon, "/skladon/{rest:.*}", true);
+    let _ = (&handler, &config.listen_addr);
+    scope
+}

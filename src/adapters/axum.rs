@@ -1,0 +1,310 @@
+//! axum 0.8: the [`Webhook`] extractor for any [`Receive`], answers for [`Error`] and
+//! [`Reply`], and a ready [`router`] for every configured provider.
+//!
+//! # A ready receiver
+//! [`router`] mounts every provider of a [`Config`] under `/webhooks/<provider>` and calls one
+//! handler with each [`AnyDelivery`]. It answers isendu's handshake, reads Skladon's token, type
+//! and id from the path, refuses what does not verify with a problem body (RFC 9457), and stops
+//! reading a body at the verifier's [`body_limit`](Receive::body_limit) (413).
+//!
+//! ```no_run
+//! use std::net::SocketAddr;
+//! use delivery_webhooks::{AnyDelivery, Config};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = Config::from_env()?;
+//! let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+//! let app = delivery_webhooks::axum::router(config, |delivery: AnyDelivery| async move {
+//!     println!("{}: {}", delivery.provider(), delivery.dedup_key());
+//! });
+//! // The peer address is read from `ConnectInfo`: Xoxoday's source check needs it.
+//! axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # One provider in your own route
+//! [`Webhook<R>`] takes its verifier from the state through `FromRef`, as `Arc<R>`:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use axum::{Router, extract::FromRef, routing::post};
+//! use delivery_webhooks::axum::Webhook;
+//! use delivery_webhooks::{Reply, peddler, wakilni};
+//!
+//! // `#[derive(FromRef)]` writes these impls, with axum's `macros` feature.
+//! #[derive(Clone)]
+//! struct AppState {
+//!     wakilni: Arc<wakilni::Verifier>,
+//!     peddler: Arc<peddler::Verifier>,
+//! }
+//! impl FromRef<AppState> for Arc<wakilni::Verifier> {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         Arc::clone(&state.wakilni)
+//!     }
+//! }
+//! impl FromRef<AppState> for Arc<peddler::Verifier> {
+//!     fn from_ref(state: &AppState) -> Self {
+//!         Arc::clone(&state.peddler)
+//!     }
+//! }
+//!
+//! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     delivery.reply
+//! }
+//!
+//! async fn peddler_hook(Webhook(delivery): Webhook<peddler::Verifier>) -> Reply {
+//!     println!("{} is {}", delivery.payload.id, delivery.payload.status);
+//!     delivery.reply
+//! }
+//!
+//! # fn app() -> Result<Router, delivery_webhooks::Error> {
+//! let state = AppState {
+//!     wakilni: Arc::new(wakilni::Verifier::new("wk-secret")?),
+//!     peddler: Arc::new(peddler::Verifier::new("pd-token")?),
+//! };
+//! let app: Router = Router::new()
+//!     .route("/webhooks/wakilni", post(wakilni_hook))
+//!     .route("/webhooks/peddler", post(peddler_hook))
+//!     .with_state(state);
+//! # Ok(app) }
+//! ```
+//!
+//! # The request the verifier sees
+//! - the body as received, read up to [`Receive::body_limit`]; a `Content-Length` over it is
+//!   refused before anything is read. axum's `DefaultBodyLimit` does not apply: the limit is the
+//!   verifier's (16 MiB unless set with `max_body_size`).
+//! - the peer address from `ConnectInfo<SocketAddr>`, when the app is served with
+//!   `into_make_service_with_connect_info::<SocketAddr>()`; without it Xoxoday answers 500.
+//! - the path and query as the client sent them (axum's `OriginalUri`, also inside
+//!   `Router::nest`): Skladon's mount point is the full public path. Nesting [`router`] under
+//!   `/api` means `skladon::Verifier::mounted_at("/api/webhooks/skladon")`.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ::axum::Router;
+use ::axum::body::Body;
+use ::axum::extract::{ConnectInfo, FromRef, FromRequest, OriginalUri};
+use ::axum::http::{HeaderValue, StatusCode, header};
+use ::axum::response::{IntoResponse, Response};
+use ::axum::routing::{MethodFilter, MethodRouter, on};
+
+use super::{Handled, NOT_HANDLED, collect, declared_length};
+use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
+
+/// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
+/// problem body.
+///
+/// The verifier comes from the router's state as `Arc<R>` through `FromRef`: a state that is
+/// `Arc<wakilni::Verifier>` itself, or an app state with an `Arc<R>` field and
+/// `#[derive(FromRef)]`. It must be the handler's last extractor, since it reads the body.
+#[derive(Debug)]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub struct Webhook<R: Receive>(pub Delivery<R::Payload>);
+
+impl<S, R> FromRequest<S> for Webhook<R>
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
+    Arc<R>: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request(request: ::axum::extract::Request, state: &S) -> Result<Self, Error> {
+        let receiver = Arc::<R>::from_ref(state);
+        receive(&*receiver, request).await.map(Webhook)
+    }
+}
+
+/// Reads `request`'s body up to `receiver`'s limit, then verifies and parses it: what
+/// [`Webhook`] does, for a handler that holds its verifier otherwise.
+///
+/// # Errors
+/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
+/// it cannot be read, then those of [`Receive::receive`].
+pub async fn receive<R: Receive + ?Sized>(
+    receiver: &R,
+    request: ::axum::extract::Request,
+) -> Result<Delivery<R::Payload>, Error> {
+    let (parts, body) = request.into_parts();
+    let declared = declared_length(
+        parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+    );
+    let body = collect(body.into_data_stream(), declared, receiver.body_limit()).await?;
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let mut request = Request::from_http(&parts, body.as_slice()).uri(target);
+    if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        request = request.peer(peer.ip());
+    }
+    receiver.receive(&request)
+}
+
+fn status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+impl IntoResponse for Problem {
+    /// The problem's status with its JSON body, `application/problem+json`.
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.to_json()));
+        *response.status_mut() = status(self.status());
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(Problem::CONTENT_TYPE),
+        );
+        response
+    }
+}
+
+impl IntoResponse for Error {
+    /// [`Error::status_code`] with a [`Problem`] body saying why (never a secret).
+    fn into_response(self) -> Response {
+        Problem::from_error(&self).into_response()
+    }
+}
+
+impl IntoResponse for Reply {
+    /// The reply's status, content type and body. A reply holding a secret (isendu's handshake
+    /// answer) is also marked `Cache-Control: no-store`.
+    fn into_response(self) -> Response {
+        let mut response = Response::new(Body::from(self.body().to_vec()));
+        *response.status_mut() = status(self.status());
+        if let Some(content_type) = self.content_type() {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        if self.holds_secret() {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        response
+    }
+}
+
+/// Waits for the handler, then answers the delivery's reply, or 500 if the handler did not
+/// take care of the delivery.
+async fn answer<F>(reply: Reply, handled: F) -> Response
+where
+    F: Future,
+    F::Output: Handled,
+{
+    if handled.await.is_handled() {
+        reply.into_response()
+    } else {
+        Problem::new(500, NOT_HANDLED).into_response()
+    }
+}
+
+/// A `POST` route for any [`Receive`]: verifies and parses each call with [`Webhook`], calls
+/// `handler` with the [`Delivery`], and answers its [`Reply`] (500 when the handler says it
+/// did not take care of it, see [`Handled`]).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use delivery_webhooks::{Delivery, wakilni};
+///
+/// # fn app() -> Result<axum::Router, delivery_webhooks::Error> {
+/// let verifier = Arc::new(wakilni::Verifier::new("wk-secret")?);
+/// let app = axum::Router::new().route(
+///     "/hooks/wakilni",
+///     delivery_webhooks::axum::route(verifier, |d: Delivery<wakilni::Event>| async move {
+///         println!("{}", d.payload.event_name());
+///     }),
+/// );
+/// # Ok(app) }
+/// ```
+pub fn route<R, H, Fut>(receiver: Arc<R>, handler: H) -> MethodRouter
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Handled,
+{
+    route_on(MethodFilter::POST, receiver, handler)
+}
+
+fn route_on<R, H, Fut>(methods: MethodFilter, receiver: Arc<R>, handler: H) -> MethodRouter
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Handled,
+{
+    let call = move |Webhook(delivery): Webhook<R>| {
+        // Cloned so that the handler still sees the whole delivery; both copies wipe a secret.
+        let reply = delivery.reply.clone();
+        answer(reply, handler(delivery))
+    };
+    on(methods, call).with_state(receiver)
+}
+
+/// The ready receiver: every provider configured in `config` under `/webhooks/<provider>`,
+/// each delivery handed to `handler` as an [`AnyDelivery`], answered with its [`Reply`].
+///
+/// | route | provider |
+/// |---|---|
+/// | `POST /webhooks/wakilni` | Wakilni |
+/// | `POST /webhooks/peddler` | Peddler |
+/// | `POST /webhooks/xoxoday` | Xoxoday |
+/// | `POST /webhooks/isendu` | isendu (the handshake is answered from the reply) |
+/// | `POST /webhooks/skladon/<token>/<TYPE>`, `GET /webhooks/skladon/<token>/<TYPE>/<id>` | Skladon |
+///
+/// A provider that is not configured has no route (404); another method is 405. Serve the
+/// router with `into_make_service_with_connect_info::<SocketAddr>()` for Xoxoday's source
+/// check. `handler` returns `()` or a `Result` (see [`Handled`]).
+pub fn router<H, Fut>(config: Config, handler: H) -> Router
+where
+    H: Fn(AnyDelivery) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Handled,
+{
+    // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
+    #[allow(unused_macros)]
+    macro_rules! mount {
+        ($router:ident, $field:ident, $path:literal, $methods:expr) => {
+            if let Some(verifier) = config.$field {
+                let handler = handler.clone();
+                $router = $router.route(
+                    $path,
+                    route_on($methods, Arc::new(verifier), move |delivery| {
+                        handler(AnyDelivery::from(delivery))
+                    }),
+                );
+            }
+        };
+    }
+    #[allow(unused_mut)]
+    let mut router = Router::new();
+    #[cfg(feature = "wakilni")]
+    mount!(router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
+    #[cfg(feature = "peddler")]
+    mount!(router, peddler, "/webhooks/peddler", MethodFilter::POST);
+    #[cfg(feature = "xoxoday")]
+    mount!(router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
+    #[cfg(feature = "isendu")]
+    mount!(router, isendu, "/webhooks/isendu", MethodFilter::POST);
+    // The verifier reads token, type and id from the path itself.
+    #[cfg(feature = "skladon")]
+    mount!(
+        router,
+        skladon,
+        "/webhooks/skladon/{*rest}",
+        MethodFilter::GET.or(MethodFilter::POST)
+    );
+    let _ = (&handler, &config.listen_addr);
+    router
+}

@@ -1,0 +1,118 @@
+//! What the framework adapters share: reading a body under a limit, and the [`Handled`] outcome
+//! of the one handler a ready router calls.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+
+use futures_core::Stream;
+
+use crate::error::Error;
+
+#[cfg(feature = "actix")]
+pub mod actix;
+#[cfg(feature = "axum")]
+pub mod axum;
+
+/// What the handler given to a ready router (axum's [`router`](crate::axum::router), actix's
+/// [`scope`](crate::actix::scope)) returns.
+///
+/// - `()`: the delivery is taken care of, and the router answers with its
+///   [`Reply`](crate::Reply) (an empty 200, or isendu's handshake answer);
+/// - `Result<(), E>`: `Ok` as above; `Err` makes the router answer `500` with a problem body
+///   that does not show `E`, so the provider retries later (log `E` yourself). Return `Err`
+///   when the delivery could not be stored, so that it is not lost.
+pub trait Handled {
+    /// Whether the delivery was taken care of.
+    fn is_handled(&self) -> bool;
+}
+
+impl Handled for () {
+    fn is_handled(&self) -> bool {
+        true
+    }
+}
+
+impl<E> Handled for Result<(), E> {
+    fn is_handled(&self) -> bool {
+        self.is_ok()
+    }
+}
+
+/// The detail of the 500 answered when the handler did not take care of a delivery.
+pub(crate) const NOT_HANDLED: &str =
+    "the receiver could not process this delivery now; send it again later";
+
+/// A body read under a limit: the one chunk received, without a copy, or several joined.
+pub(crate) enum Collected<B> {
+    Empty,
+    One(B),
+    Many(Vec<u8>),
+}
+
+impl<B: AsRef<[u8]>> Collected<B> {
+    pub(crate) fn as_slice(&self) -> &[u8] {
+        match self {
+            Collected::Empty => &[],
+            Collected::One(b) => b.as_ref(),
+            Collected::Many(v) => v,
+        }
+    }
+}
+
+/// The length a `Content-Length` header declares, if it is there and readable.
+pub(crate) fn declared_length(value: Option<&[u8]>) -> Option<u64> {
+    std::str::from_utf8(value?).ok()?.trim().parse().ok()
+}
+
+/// Reads the body chunk by chunk and stops at `limit`: a declared length over the limit is
+/// refused before anything is read, a body that grows past it as soon as it does, so an
+/// oversized body never sits in memory.
+///
+/// # Errors
+/// [`Error::BodyTooLarge`] (413), [`Error::IncompleteBody`] (400) when the stream fails.
+pub(crate) async fn collect<S, B, E>(
+    mut stream: S,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Collected<B>, Error>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    if let Some(len) = declared {
+        if len > limit as u64 {
+            return Err(Error::BodyTooLarge {
+                len: usize::try_from(len).unwrap_or(usize::MAX),
+                limit,
+            });
+        }
+    }
+    let mut body = Collected::Empty;
+    let mut seen = 0usize;
+    while let Some(chunk) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
+        let chunk = chunk.map_err(|_| Error::IncompleteBody)?;
+        let bytes = chunk.as_ref();
+        if bytes.is_empty() {
+            continue;
+        }
+        seen = seen.saturating_add(bytes.len());
+        if seen > limit {
+            return Err(Error::BodyTooLarge { len: seen, limit });
+        }
+        body = match body {
+            Collected::Empty => Collected::One(chunk),
+            Collected::One(first) => {
+                let capacity = declared.map_or(seen, |d| usize::try_from(d).unwrap_or(seen));
+                let mut joined = Vec::with_capacity(capacity.max(seen));
+                joined.extend_from_slice(first.as_ref());
+                joined.extend_from_slice(bytes);
+                Collected::Many(joined)
+            }
+            Collected::Many(mut joined) => {
+                joined.extend_from_slice(bytes);
+                Collected::Many(joined)
+            }
+        };
+    }
+    Ok(body)
+}

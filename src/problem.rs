@@ -1,0 +1,131 @@
+//! [`Problem`]: the `application/problem+json` body (RFC 9457) a receiver answers a refused
+//! delivery with, so that a developer testing with `curl` sees why, not only a status code.
+
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// A refusal explained in an `application/problem+json` body (RFC 9457): `type`, `title`,
+/// `status` and `detail`, plus `json_path` for a malformed body.
+///
+/// Built from an [`Error`]: the status is [`Error::status_code`], the detail its `Display`, which
+/// never contains a secret, a token or a signature. The framework adapters answer with it; use it
+/// in your own handler for any other framework.
+///
+/// ```
+/// # #[cfg(feature = "wakilni")] {
+/// use delivery_webhooks::{Problem, wakilni};
+///
+/// let err = wakilni::parse(br#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{"order_id":"x"}}"#)
+///     .unwrap_err();
+/// let problem = Problem::from_error(&err);
+/// assert_eq!(problem.status(), 400);
+/// let json: serde_json::Value = serde_json::from_slice(&problem.to_json())?;
+/// assert_eq!(json["title"], "Bad Request");
+/// assert_eq!(json["json_path"], "data.order_id");
+/// assert!(json["detail"].as_str().unwrap().contains("data.order_id"));
+/// assert_eq!(Problem::CONTENT_TYPE, "application/problem+json");
+/// # }
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+    status: u16,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    json_path: Option<String>,
+}
+
+impl Problem {
+    /// The media type of the body: `application/problem+json`.
+    pub const CONTENT_TYPE: &'static str = "application/problem+json";
+
+    /// A problem with this status and detail; the type is `about:blank` and the title the
+    /// status's reason phrase, as RFC 9457 asks for problems without a type of their own.
+    #[must_use]
+    pub fn new(status: u16, detail: impl Into<String>) -> Self {
+        Self {
+            kind: "about:blank",
+            title: reason_phrase(status),
+            status,
+            detail: detail.into(),
+            json_path: None,
+        }
+    }
+
+    /// The problem describing `err`: its status, its message, and for a malformed body the
+    /// JSON path of the offending value.
+    #[must_use]
+    pub fn from_error(err: &Error) -> Self {
+        let mut problem = Self::new(err.status_code(), err.to_string());
+        if let Error::Payload(payload) = err {
+            problem.json_path = Some(payload.path().to_owned());
+        }
+        problem
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The human-readable explanation.
+    #[must_use]
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The body, as JSON bytes.
+    #[must_use]
+    pub fn to_json(&self) -> Vec<u8> {
+        // Strings and numbers only: serializing cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+impl From<&Error> for Problem {
+    fn from(err: &Error) -> Self {
+        Self::from_error(err)
+    }
+}
+
+/// The reason phrase of the statuses a receiver answers with.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        413 => "Content Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_of_an_authentication_failure() {
+        let p = Problem::from_error(&Error::SignatureMismatch);
+        let json: serde_json::Value = serde_json::from_slice(&p.to_json()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "about:blank", "title": "Unauthorized", "status": 401,
+                "detail": "signature mismatch"})
+        );
+    }
+
+    #[test]
+    fn oversized_body_is_content_too_large() {
+        let p = Problem::from_error(&Error::BodyTooLarge { len: 10, limit: 5 });
+        assert_eq!((p.status(), p.title), (413, "Content Too Large"));
+    }
+}
