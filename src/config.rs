@@ -746,7 +746,9 @@ mod tests {
     ))]
     #[test]
     fn errors_name_the_variable_and_never_show_the_value() {
-        let cases: &[(&[(&str, &str)], &str, &str)] = &[
+        /// The variables set, the variable the error must name, the value it must not show.
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+        let cases: &[Case<'_>] = &[
             (
                 &[("WAKILNI_WEBHOOK_SECRET", "   ")],
                 "WAKILNI_WEBHOOK_SECRET",

@@ -3,18 +3,20 @@
 //! framework you already use.
 //!
 //! # What it does
-//! Hand the crate the raw request: the body bytes, the headers (any [`Headers`] type: a
-//! `Vec` of pairs, a `HashMap`, `http::HeaderMap`...) and, where the provider needs it, the peer
-//! address or the URL. It checks the provider's authenticity mechanism in constant time over the
-//! exact bytes received, and turns the body into typed payloads. It owns no HTTP server.
+//! Hand the crate the raw request as a [`Request`]: the body bytes, the headers (any [`Headers`]
+//! type: a `Vec` of pairs, a `HashMap`, `http::HeaderMap`...) and, where the provider needs it,
+//! the request target or the peer address. It checks the provider's authenticity mechanism in
+//! constant time over the exact bytes received, and turns the body into typed payloads. It owns
+//! no HTTP server; optional adapters plug it into axum and actix-web.
 //!
-//! Every provider module offers the same shape:
-//! - `parse(body)`: the typed payload;
-//! - `Verifier`: the provider's authenticity check, with several secrets valid at once for
-//!   rotation, refusing empty secrets, with a `Debug` that never shows them;
-//! - `Verifier::receive(...)`: check, then parse.
-//!
-//! Failures are one [`Error`] type; [`Error::status_code`] is the HTTP status to answer.
+//! # The receiver contract
+//! Every provider's `Verifier` implements [`Receive`]: `verify(&Request)` checks authenticity,
+//! `receive(&Request)` checks and parses into the one [`Delivery`] type: the [`Provider`], a
+//! [`DedupKey`] namespaced by provider (the same for every retry), the typed payload, the
+//! [`Reply`] to send (an empty 200, or isendu's handshake answer) and the attempt number where the
+//! provider sends one. [`AnyDelivery`] holds a delivery from any provider. Failures are one
+//! [`Error`]; [`Error::status_code`] is the HTTP status to answer. Every verifier has `new`,
+//! `with_secrets` (rotation) and `max_body_size`; the body size is checked before anything else.
 //!
 //! Every delivery also reads as shipment status changes in one model shared by all five
 //! providers: [`Delivery::status_updates`] gives [`StatusUpdate`]s with a common [`Status`]
@@ -24,17 +26,17 @@
 //! # Quick start
 //! ```
 //! # #[cfg(feature = "wakilni")] {
-//! use delivery_webhooks::{wakilni, Error};
+//! use delivery_webhooks::{Receive, Request, wakilni};
 //!
 //! // Built once at start-up, from your configuration.
 //! let verifier = wakilni::Verifier::new("secret-from-the-wakilni-dashboard")?;
 //!
-//! // In your request handler: the raw body bytes and the request headers.
-//! fn handle(verifier: &wakilni::Verifier, headers: &[(String, String)], body: &[u8]) -> u16 {
-//!     match verifier.receive(headers, body) {
+//! // One handler for any provider: the status to answer.
+//! fn handle<R: Receive>(receiver: &R, request: &Request<'_>) -> u16 {
+//!     match receiver.receive(request) {
 //!         Ok(delivery) => {
-//!             println!("{} for order {:?}", delivery.event.event_name(), delivery.event.data.order_id());
-//!             200
+//!             println!("{} delivery {}", delivery.provider, delivery.dedup_key);
+//!             delivery.reply.status()
 //!         }
 //!         Err(err) => err.status_code(),
 //!     }
@@ -43,8 +45,8 @@
 //! let body = br#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13",
 //!   "data":{"order_id":1,"waybill":"W1","created_at":"2024-11-14 14:39:10"}}"#;
 //! let headers = vec![("x-webhook-signature".to_string(), wakilni::sign("secret-from-the-wakilni-dashboard", body))];
-//! assert_eq!(handle(&verifier, &headers, body), 200);
-//! assert_eq!(handle(&verifier, &headers, b"{}"), 401);
+//! assert_eq!(handle(&verifier, &Request::new(&headers, body)), 200);
+//! assert_eq!(handle(&verifier, &Request::new(&headers, b"{}")), 401);
 //! # }
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
@@ -54,23 +56,26 @@
 //! |---|---|---|
 //! | [`wakilni`] | `x-webhook-signature`: base64 HMAC-SHA256 of the body | [`wakilni::Event`], 13 events |
 //! | [`peddler`] | `x-webhook-shared-token`: shared token, constant time | [`peddler::ShipmentUpdate`], 16 statuses, 20 failure reasons |
-//! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware), optional `x-api-key` | [`xoxoday::DeliveryUpdate`] |
-//! | [`isendu`] | handshake answered only for your key id; optional [`UrlToken`] in the registered URL | [`isendu::Message`]: handshake or batch of orders and trackings, folded order-independently by [`isendu::State`] |
-//! | [`skladon`] | none sent: a [`UrlToken`] in each registered URL, GET and POST | [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s; GET ids via [`skladon::entity_id_from_url`] |
+//! | [`xoxoday`] | source address allowlist (`52.76.120.90`, proxy aware) and `x-api-key` | [`xoxoday::DeliveryUpdate`] |
+//! | [`isendu`] | handshake answered only for your key id; a [`UrlToken`] in the registered URL | [`isendu::Message`]: handshake or batch of orders and trackings, folded order-independently by [`isendu::State`] |
+//! | [`skladon`] | none sent: a token in each registered URL's path, GET and POST | [`skladon::Notification`]: an [`skladon::Entity`] (order, product, receiving, return, stock movement) for 18 [`skladon::WebhookType`]s, or a GET call's id |
 //!
 //! # Features
 //! - one per provider, all on by default: `wakilni`, `peddler`, `xoxoday`, `isendu`, `skladon`;
-//! - `http`: implements [`Headers`] for `http::HeaderMap` (http 1.x).
-//! - `cli`: builds the `delivery-webhooks` command-line tool (`parse`, `verify`, `sign`); see the
-//!   README's "Testing your receiver locally".
+//! - `http`: [`Headers`] for `http::HeaderMap`, `Request::from_http`, `Error::http_status`;
+//! - `axum`, `actix`: framework adapters (extractors, error responses, a ready router or scope);
+//! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
+//!   receiver locally".
 //!
 //! # Design notes
 //! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
 //! - **Lenient where harmless, strict where it matters.** Unknown fields are ignored; unknown
 //!   events, statuses and enum values are kept verbatim (`Unknown`/`Other`, data the crate does
-//!   not model as [`RawJson`] or `serde_json::Value`); numbers are also read
-//!   from numeric strings; `null` and absent both mean `None`. Signatures, tokens and required
-//!   identifiers are checked exactly, and a malformed body is an error naming the JSON path.
+//!   not model as [`RawJson`]); numbers are also read from numeric strings; `null` and absent
+//!   both mean `None`; any ISO 8601 date form is read ([`Timestamp`]), and an optional one that
+//!   cannot be read is kept as text ([`TimestampOrText`]). Signatures, tokens and required
+//!   identifiers are checked exactly, duplicate keys are refused, and a malformed body is an error
+//!   naming the JSON path.
 //! - **Lossless round trip.** Every payload serializes back to the provider's wire format, and
 //!   parsing that again gives an equal value: payloads can be queued, logged and replayed.
 #![forbid(unsafe_code)]

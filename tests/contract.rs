@@ -206,9 +206,9 @@ fn genuine(provider: &str, name: &str, call_for: fn(&[u8]) -> Call) -> (Vec<u8>,
 
 #[test]
 fn every_provider_keeps_the_contract() {
-    let mut keys = Vec::new();
+    let keys = [
 
-    keys.push(check(&Case {
+        check(&Case {
         receiver: wakilni::Verifier::new("wk-secret").unwrap(),
         genuine: genuine("wakilni", "order_assigned", wakilni_call),
         forged: call(
@@ -226,9 +226,9 @@ fn every_provider_keeps_the_contract() {
             br#"{"event_id":"e1","event_id":"e2","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{}}"#,
             "event_id",
         ),
-    }));
+    }),
 
-    keys.push(check(&Case {
+        check(&Case {
         receiver: peddler::Verifier::new("pd-token").unwrap(),
         genuine: genuine("peddler", "failed_attempt", peddler_call),
         forged: call(
@@ -246,9 +246,9 @@ fn every_provider_keeps_the_contract() {
             br#"{"id":"x","status":"DELIVERED","status":"FAILED_ATTEMPT","ts":"2023-06-14T10:54:55Z","code":500}"#,
             "status",
         ),
-    }));
+    }),
 
-    keys.push(check(&Case {
+        check(&Case {
         receiver: xoxoday::Verifier::new("XoxoKey2024abc").unwrap(),
         genuine: genuine("xoxoday", "delivered", xoxoday_call),
         forged: call(&[("x-api-key", "XoxoKey2024abc")], "/webhooks/xoxoday", ELSEWHERE),
@@ -262,9 +262,9 @@ fn every_provider_keeps_the_contract() {
             br#"{"id":1,"id":2,"data":{"orderId":1,"orderDate":"2019-12-27 16:41:33","deliveryStatus":"delivered"},"createdAt":"2019-12-27 16:45:02"}"#,
             "id",
         ),
-    }));
+    }),
 
-    keys.push(check(&Case {
+        check(&Case {
         receiver: isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live")
             .unwrap()
             .url_token(UrlToken::query("token", "is-url-token").unwrap()),
@@ -274,9 +274,9 @@ fn every_provider_keeps_the_contract() {
         call_for: isendu_call,
         malformed: (br#"{"tracking":[{"uuid":["t-1"]}]}"#, "tracking[0].uuid"),
         duplicate: (br#"{"tracking":[{"uuid":"t-1","uuid":"t-2"}]}"#, "uuid"),
-    }));
+    }),
 
-    keys.push(check(&Case {
+        check(&Case {
         receiver: skladon::Verifier::new("sk-token").unwrap(),
         genuine: genuine("skladon", "order", skladon_call),
         forged: call(
@@ -291,7 +291,8 @@ fn every_provider_keeps_the_contract() {
             br#"{"eshopOrderId":"1","status":"delivered","status":"canceled"}"#,
             "status",
         ),
-    }));
+    }),
+    ];
 
     // Keys of different providers never collide, and each names its provider.
     let providers: HashSet<Provider> = keys.iter().map(DedupKey::provider).collect();

@@ -35,13 +35,13 @@
 //!
 //! // In the handler: the request target as your framework gives it, and the raw body.
 //! let url = "/hooks/isendu?token=u9X2-long-random-value";
-//! let handshake = verifier.receive(&Request::new(&[] as &[(&str, &str)], br#"{"keyId":"key-7f3a"}"#).uri(url))?;
+//! let no_headers: [(&str, &str); 0] = [];
+//! let handshake = verifier.receive(&Request::new(&no_headers, br#"{"keyId":"key-7f3a"}"#).uri(url))?;
 //! // Answer with the reply, right away: 200, application/json, the secret key.
 //! assert_eq!(handshake.reply.body(), br#"{"response":"sk_live_0123456789"}"#);
 //! assert_eq!(handshake.reply.content_type(), Some("application/json"));
 //!
 //! let body = br#"{"tracking":[{"uuid":"t-1","status":"D","delivered":true,"steps":[]}]}"#;
-//! let no_headers: [(&str, &str); 0] = [];
 //! let delivery = verifier.receive(&Request::new(&no_headers, body).uri(url))?;
 //! let Message::Update(update) = &delivery.payload else { unreachable!() };
 //! assert_eq!(update.tracking[0].delivered, Some(true));

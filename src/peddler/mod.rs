@@ -12,7 +12,7 @@
 //! Each call carries `x-webhook-shared-token`, a secret you agree with Peddler. [`Verifier`]
 //! compares it in constant time with one or more configured tokens (several during a rotation);
 //! [`Verifier::receive`] checks it, then parses the body into the crate's
-//! [`Delivery`](crate::Delivery) with the dedup key `peddler:<ShipmentUpdate::dedup_key>`.
+//! [`Delivery`] with the dedup key `peddler:<ShipmentUpdate::dedup_key>`.
 //!
 //! # Example
 //! ```

@@ -9,48 +9,46 @@
 //!   [`parse`] takes that type and gives an [`Entity`]: an [`Order`], [`Product`],
 //!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse_any`]
 //!   recognises the entity by its keys (a fallback).
-//! - **GET**: no body; the entity's id is appended to your URL
-//!   (`.../orders/changes/` + `123456`). [`entity_id_from_url`] extracts it; you then fetch the
-//!   entity from Skladon's API.
+//! - **GET**: no body; the entity's id is appended to your URL. You then fetch the entity from
+//!   Skladon's API.
 //!
 //! # How it is authenticated
-//! Skladon signs nothing and sends no credential. Put a long random token in each URL you
-//! register and check it on every call: [`Verifier`] does that with a [`UrlToken`] (constant
-//! time, several tokens at once for rotation), for POST ([`Verifier::receive`]) and GET
-//! ([`Verifier::receive_get`]). Prefer a path-segment token (`/hooks/skladon/<token>/orders/`):
-//! it survives however Skladon appends the id.
+//! Skladon signs nothing and sends no credential, so the URL you register is the credential.
+//! Mount the receiver at a route (`/webhooks/skladon` by default) and register, per type,
+//! `https://you.example/webhooks/skladon/<token>/<TYPE>` for POST and the same with a trailing
+//! slash for GET. The [`Verifier`] checks the token in constant time (several at once for
+//! rotation) and reads the type and a GET call's id from the path: [`Verifier::receive`] gives
+//! the crate's [`Delivery`](crate::Delivery) of a [`Notification`] (the entity, or its id).
 //!
 //! # Example
 //! ```
-//! use delivery_webhooks::{UrlToken, skladon::{self, Entity, WebhookType}};
+//! use delivery_webhooks::Request;
+//! use delivery_webhooks::skladon::{self, Entity, Notification};
 //!
-//! // One verifier for every Skladon URL: the token is a path segment of each.
-//! let verifier = skladon::Verifier::new(UrlToken::path_segment("tok-5f1c9a7e2b")?);
+//! let verifier = skladon::Verifier::new("tok-5f1c9a7e2b")?;
+//! let none: [(&str, &str); 0] = [];
 //!
-//! // POST, registered for UPDATE_RECEIVING_STATUS at /hooks/skladon/tok-5f1c9a7e2b/receivings
+//! // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS
 //! let body = br#"{"eshopReceivingId":"ESHOP_RECIVING_ID_123","status":"received",
 //!   "estimatedDelivery":"2024-06-13T00:00:00.000Z","products":[{"sku":"TEST_SKU_3","quantity":2,
 //!   "received":2,"lineState":"E"}]}"#;
-//! let delivery = verifier.receive(
-//!     "/hooks/skladon/tok-5f1c9a7e2b/receivings",
-//!     &WebhookType::UpdateReceivingStatus,
-//!     body,
-//! )?;
-//! let Entity::Receiving(receiving) = &delivery.entity else { unreachable!() };
+//! let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS");
+//! let delivery = verifier.receive(&post)?;
+//! let Some(Entity::Receiving(receiving)) = delivery.payload.entity() else { unreachable!() };
 //! assert_eq!(receiving.eshop_receiving_id, "ESHOP_RECIVING_ID_123");
 //! assert_eq!(receiving.products[0].received, Some(2));
-//! println!("dedup on {}", delivery.dedup_key());
+//! println!("dedup on {}", delivery.dedup_key);
 //!
-//! // GET, registered for UPDATE_ORDER_STATUS at /hooks/skladon/tok-5f1c9a7e2b/orders/
-//! let id = verifier.receive_get(
-//!     "https://me.example/hooks/skladon/tok-5f1c9a7e2b/orders/",
-//!     "/hooks/skladon/tok-5f1c9a7e2b/orders/123456",
-//! )?;
+//! // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
+//! let get = Request::new(&none, b"")
+//!     .method("GET")
+//!     .uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
+//! let Notification::EntityId { id, .. } = verifier.receive(&get)?.payload else { unreachable!() };
 //! assert_eq!(id.as_str(), "123456");
 //!
 //! // A call without the token is refused (401).
-//! let err = verifier.receive_get("/hooks/skladon/tok-5f1c9a7e2b/orders/", "/hooks/skladon/guess/orders/1");
-//! assert_eq!(err.unwrap_err().status_code(), 401);
+//! let forged = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/guess/UPDATE_ORDER_STATUS/1");
+//! assert_eq!(verifier.receive(&forged).unwrap_err().status_code(), 401);
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 //!
@@ -67,7 +65,8 @@
 //! - Prices are kept exact ([`Decimal`](crate::Decimal)), and numbers are also read from numeric
 //!   strings; `null` and absent are both `None`; `null` lists are empty.
 //! - Orders carry more fields than Skladon publishes: those are kept in [`Order::extra`].
-//! - Skladon sends no delivery id: [`Delivery::dedup_key`] is built from the entity.
+//! - Skladon sends no delivery id: the dedup key is built from the entity
+//!   ([`Entity::dedup_key`], [`Notification::dedup_id`]).
 //!
 //! See `docs/skladon.md` for the entity tables, registration and retries.
 

@@ -10,7 +10,7 @@
 //! # How it is authenticated
 //! `x-webhook-signature` carries the base64 HMAC-SHA256 of the raw body. [`Verifier`] checks it
 //! in constant time against one or more secrets (rotation), and [`Verifier::receive`] checks,
-//! then parses the body into the crate's [`Delivery`](crate::Delivery): the [`Event`], the dedup
+//! then parses the body into the crate's [`Delivery`]: the [`Event`], the dedup
 //! key `wakilni:<event_id>` and the attempt number from `x-attempt-number`. The other delivery
 //! headers are read with [`DeliveryHeaders::from_headers`].
 //!

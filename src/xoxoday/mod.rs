@@ -19,7 +19,7 @@
 //! [`Verifier`] checks where the request comes from — the peer address, or behind your reverse
 //! proxies the client address they report — against an allowlist, and the key in constant time
 //! (unless built [`without_api_key`](Verifier::without_api_key)). [`Verifier::receive`] checks,
-//! then parses into the crate's [`Delivery`](crate::Delivery), deduplicated on `xoxoday:<id>`.
+//! then parses into the crate's [`Delivery`], deduplicated on `xoxoday:<id>`.
 //!
 //! # Example
 //! ```
