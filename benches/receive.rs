@@ -60,9 +60,12 @@ fn receive(c: &mut Criterion) {
     });
 
     let body = fixture("isendu", "update_batch");
-    let verifier = isendu::Verifier::new("key-id", "secret")
-        .unwrap()
-        .url_token(UrlToken::query("token", "url-secret").unwrap());
+    let verifier = isendu::Verifier::new(
+        "key-id",
+        "secret",
+        UrlToken::query("token", "url-secret").unwrap(),
+    )
+    .unwrap();
     let no_headers: [(&str, &str); 0] = [];
     bench(c, "isendu", &body, |b| {
         let request = Request::new(&no_headers, b).uri("/webhooks/isendu?token=url-secret");

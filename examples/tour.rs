@@ -228,8 +228,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         b"{}",
     );
 
-    let isendu = isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "tour-secret-key")?
-        .url_token(UrlToken::query("token", "tour-url-token")?);
+    let isendu = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "tour-secret-key",
+        UrlToken::query("token", "tour-url-token")?,
+    )?;
     tour(
         "isendu: key-id handshake, then batches checked by a token in the URL",
         &isendu,

@@ -15,7 +15,7 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 ));
 
 /// The variables [`Config::from_env`] reads, besides the `_PREVIOUS` ones.
-const VARIABLES: [&str; 12] = [
+const VARIABLES: [&str; 13] = [
     "LISTEN_ADDR",
     "WAKILNI_WEBHOOK_SECRET",
     "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
@@ -27,6 +27,7 @@ const VARIABLES: [&str; 12] = [
     "ISENDU_KEY_ID",
     "ISENDU_SECRET_KEY",
     "ISENDU_URL_TOKEN",
+    "ISENDU_WITHOUT_URL_TOKEN",
     "SKLADON_URL_TOKEN",
 ];
 
@@ -49,7 +50,8 @@ const VARIABLES: [&str; 12] = [
 /// | `XOXODAY_API_KEY` | the `x-api-key` value set in Xoxoday's dashboard, then required | unset: not checked |
 /// | `XOXODAY_TRUSTED_PROXIES` | comma-separated addresses or CIDR ranges of your reverse proxies | unset: none |
 /// | `ISENDU_KEY_ID`, `ISENDU_SECRET_KEY` | the API integration's key pair; enable `POST /webhooks/isendu` | unset: no route |
-/// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls | unset: not checked |
+/// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls (register `.../webhooks/isendu?token=<value>`) | required with `ISENDU_KEY_ID` |
+/// | `ISENDU_WITHOUT_URL_TOKEN` | `1` to run isendu without a URL token: anyone who learns the key id can then obtain the secret key | unset: a token is required |
 /// | `SKLADON_URL_TOKEN` | the token in every Skladon URL; enables `/webhooks/skladon/<token>/<TYPE>[/<id>]` | unset: no route |
 /// | `SKLADON_URL_TOKEN_PREVIOUS` | a second accepted token, while rotating | unset |
 ///
@@ -193,6 +195,8 @@ impl Config {
         builder.isendu_key_id = get("ISENDU_KEY_ID");
         builder.isendu_secret_key = get("ISENDU_SECRET_KEY");
         builder.isendu_url_token = get("ISENDU_URL_TOKEN");
+        builder.isendu_without_url_token =
+            get("ISENDU_WITHOUT_URL_TOKEN").is_some_and(|v| v.trim() == "1");
         if let Some(addr) = get("LISTEN_ADDR") {
             let addr = addr.trim().parse().map_err(|_| {
                 ConfigError::new(
@@ -299,6 +303,7 @@ pub struct ConfigBuilder {
     isendu_key_id: Option<Secret>,
     isendu_secret_key: Option<Secret>,
     isendu_url_token: Option<Secret>,
+    isendu_without_url_token: bool,
 }
 
 impl Default for ConfigBuilder {
@@ -314,6 +319,7 @@ impl Default for ConfigBuilder {
             isendu_key_id: None,
             isendu_secret_key: None,
             isendu_url_token: None,
+            isendu_without_url_token: false,
         }
     }
 }
@@ -345,6 +351,7 @@ impl fmt::Debug for ConfigBuilder {
                 "isendu_url_token",
                 &self.isendu_url_token.as_ref().map(|_| "[redacted]"),
             )
+            .field("isendu_without_url_token", &self.isendu_without_url_token)
             .finish()
     }
 }
@@ -455,6 +462,15 @@ impl ConfigBuilder {
     #[must_use]
     pub fn isendu_url_token(mut self, value: impl Into<String>) -> Self {
         self.isendu_url_token = Some(secret(value));
+        self
+    }
+
+    /// `ISENDU_WITHOUT_URL_TOKEN=1`: runs isendu without a URL token. Anyone who learns the key
+    /// id can then obtain the secret key from the handshake: only behind a gateway that checks
+    /// the caller.
+    #[must_use]
+    pub fn isendu_without_url_token(mut self) -> Self {
+        self.isendu_without_url_token = true;
         self
     }
 
@@ -592,20 +608,32 @@ impl ConfigBuilder {
         let Some((key_id, secret_key)) = self.isendu_pair()? else {
             return Ok(None);
         };
-        let mut verifier = crate::isendu::Verifier::new(key_id.as_str(), secret_key.as_str())
-            .map_err(|e| {
-                let name = if key_id.trim().is_empty() {
-                    "ISENDU_KEY_ID"
-                } else {
-                    "ISENDU_SECRET_KEY"
-                };
-                ConfigError::new(name, e.to_string())
-            })?;
-        if let Some(token) = &self.isendu_url_token {
-            let token = crate::UrlToken::query("token", token.as_bytes())
-                .map_err(|e| ConfigError::new("ISENDU_URL_TOKEN", e.to_string()))?;
-            verifier = verifier.url_token(token);
-        }
+        let pair = [(key_id.as_str(), secret_key.as_str())];
+        let key_error = |e: crate::Error| {
+            let name = if key_id.trim().is_empty() {
+                "ISENDU_KEY_ID"
+            } else {
+                "ISENDU_SECRET_KEY"
+            };
+            ConfigError::new(name, e.to_string())
+        };
+        // The key pair is checked first, so that its own error is the one reported.
+        let unprotected = crate::isendu::Verifier::without_url_token(pair).map_err(key_error)?;
+        let verifier = match &self.isendu_url_token {
+            Some(token) => {
+                let token = crate::UrlToken::query("token", token.as_bytes())
+                    .map_err(|e| ConfigError::new("ISENDU_URL_TOKEN", e.to_string()))?;
+                crate::isendu::Verifier::with_secrets(pair, token).map_err(key_error)?
+            }
+            None if self.isendu_without_url_token => unprotected,
+            None => {
+                return Err(ConfigError::new(
+                    "ISENDU_URL_TOKEN",
+                    "required with ISENDU_KEY_ID: without it anyone who learns the key id \
+                     obtains the secret key; set ISENDU_WITHOUT_URL_TOKEN=1 to run without one",
+                ));
+            }
+        };
         Ok(Some(verifier))
     }
 
@@ -799,6 +827,14 @@ mod tests {
                 &[("ISENDU_KEY_ID", "ak_1"), ("ISENDU_SECRET_KEY", "\t ")],
                 "ISENDU_SECRET_KEY",
                 "\t ",
+            ),
+            (
+                &[
+                    ("ISENDU_KEY_ID", "ak_1"),
+                    ("ISENDU_SECRET_KEY", "sk-value-10"),
+                ],
+                "ISENDU_URL_TOKEN",
+                "sk-value-10",
             ),
             (
                 &[("ISENDU_URL_TOKEN", "tok-value-8")],

@@ -73,6 +73,20 @@ pub enum Error {
     /// malformed chunked encoding. Raised by the framework adapters, which read the body.
     #[error("the request body could not be read to its end")]
     IncompleteBody,
+    /// A secret given to a constructor cannot work as given: a token sent in a header with
+    /// surrounding whitespace can never match, since header values arrive trimmed.
+    #[error("invalid secret: {reason}")]
+    InvalidSecret {
+        /// What is wrong with it (never the secret itself).
+        reason: &'static str,
+    },
+    /// The request target is longer, or has more path segments, than a check reads: refused
+    /// before any work, so a hostile URL costs nothing.
+    #[error("uri too long: {reason}")]
+    UriTooLong {
+        /// Which bound was passed.
+        reason: &'static str,
+    },
     /// A URL did not have the expected shape (see the provider's docs).
     #[error("invalid url: {reason}")]
     InvalidUrl {
@@ -108,7 +122,8 @@ impl Error {
     /// | [`BodyTooLarge`](Error::BodyTooLarge) | 413 |
     /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
     /// | [`MethodNotAllowed`](Error::MethodNotAllowed) | 405 |
-    /// | [`EmptySecret`](Error::EmptySecret), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
+    /// | [`UriTooLong`](Error::UriTooLong) | 414 |
+    /// | [`EmptySecret`](Error::EmptySecret), [`InvalidSecret`](Error::InvalidSecret), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
     /// | everything else | 400 |
     ///
     /// Headers are only required where they carry a credential, so a missing header means an
@@ -121,7 +136,10 @@ impl Error {
             Error::BodyTooLarge { .. } => 413,
             Error::InvalidUrl { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
-            Error::EmptySecret | Error::MissingRequestPart { .. } => 500,
+            Error::UriTooLong { .. } => 414,
+            Error::EmptySecret | Error::InvalidSecret { .. } | Error::MissingRequestPart { .. } => {
+                500
+            }
             Error::ConflictingHeader { .. }
             | Error::InvalidHeader { .. }
             | Error::Payload(_)
@@ -139,6 +157,7 @@ impl Error {
             404 => http::StatusCode::NOT_FOUND,
             405 => http::StatusCode::METHOD_NOT_ALLOWED,
             413 => http::StatusCode::PAYLOAD_TOO_LARGE,
+            414 => http::StatusCode::URI_TOO_LONG,
             500 => http::StatusCode::INTERNAL_SERVER_ERROR,
             _ => http::StatusCode::BAD_REQUEST,
         }

@@ -68,6 +68,20 @@ pub trait Headers {
         }
     }
 
+    /// Whether the values of one header name come back in the order the request carried them
+    /// (also across names that differ only in case).
+    ///
+    /// Only forwarding headers (`X-Forwarded-For`, `Forwarded`) care: several lines of them are
+    /// one list in order, and the client is judged from its right end. A source that cannot
+    /// vouch for the order (a `HashMap` or `BTreeMap`, whose differently-cased keys come back in
+    /// map order) may never decide from more than one line: such a request is refused (400)
+    /// rather than judged on an order an attacker could influence. Slices, arrays, `Vec`s and
+    /// `http::HeaderMap` keep the order; the default for your own type is `false`, the safe
+    /// answer — override it only if your type keeps the lines in arrival order.
+    fn keeps_line_order(&self) -> bool {
+        false
+    }
+
     /// Like [`get`](Headers::get), but a missing or empty header is [`Error::MissingHeader`].
     fn require(&self, name: &'static str) -> Result<&str, Error> {
         match self.get(name)? {
@@ -80,6 +94,9 @@ pub trait Headers {
 impl<H: Headers + ?Sized> Headers for &H {
     fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
         (**self).for_each_value(name, found);
+    }
+    fn keeps_line_order(&self) -> bool {
+        (**self).keeps_line_order()
     }
 }
 
@@ -102,17 +119,26 @@ impl<K: AsRef<str>, V: AsRef<str>> Headers for [(K, V)] {
     fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
         pairs(self.iter().map(|(k, v)| (k, v)), name, found);
     }
+    fn keeps_line_order(&self) -> bool {
+        true
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<str>, const N: usize> Headers for [(K, V); N] {
     fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
         self.as_slice().for_each_value(name, found);
     }
+    fn keeps_line_order(&self) -> bool {
+        true
+    }
 }
 
 impl<K: AsRef<str>, V: AsRef<str>> Headers for Vec<(K, V)> {
     fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
         self.as_slice().for_each_value(name, found);
+    }
+    fn keeps_line_order(&self) -> bool {
+        true
     }
 }
 
@@ -136,6 +162,9 @@ impl Headers for http::HeaderMap {
         for value in self.get_all(name) {
             found(value.as_bytes());
         }
+    }
+    fn keeps_line_order(&self) -> bool {
+        true
     }
 }
 

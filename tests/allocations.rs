@@ -149,9 +149,12 @@ fn isendu() {
     use delivery_webhooks::{UrlToken, isendu};
     // +1: an empty decimal string (`"total": ""`, read as absent) is read from its raw text first.
     parse_budget("isendu", 1, |_, b| isendu::parse(b).unwrap());
-    let verifier = isendu::Verifier::new("key-id", "secret")
-        .unwrap()
-        .url_token(UrlToken::query("token", "url-secret").unwrap());
+    let verifier = isendu::Verifier::new(
+        "key-id",
+        "secret",
+        UrlToken::query("token", "url-secret").unwrap(),
+    )
+    .unwrap();
     let body = include_bytes!("../fixtures/isendu/update_batch.json");
     let none: [(&str, &str); 0] = [];
     let genuine = Request::new(&none, body).uri("/hooks/isendu?token=url-secret");

@@ -265,9 +265,8 @@ fn every_provider_keeps_the_contract() {
     }),
 
         check(&Case {
-        receiver: isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live")
-            .unwrap()
-            .url_token(UrlToken::query("token", "is-url-token").unwrap()),
+        receiver: isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live", UrlToken::query("token", "is-url-token").unwrap())
+        .unwrap(),
         genuine: genuine("isendu", "update_batch", isendu_call),
         forged: call(&[], "/webhooks/isendu?token=guess", ELSEWHERE),
         forged_status: 401,
@@ -317,9 +316,12 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     assert_eq!(d.dedup_key.id(), d.payload.event_id);
 
     // isendu's handshake comes back as the reply, wiped on drop, never in Debug.
-    let v = isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live_secret")
-        .unwrap()
-        .url_token(UrlToken::query("token", "is-url-token").unwrap());
+    let v = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "sk_live_secret",
+        UrlToken::query("token", "is-url-token").unwrap(),
+    )
+    .unwrap();
     let handshake = fixture("isendu", "verification");
     let d = v
         .receive(&isendu_call(&handshake).request(&handshake))

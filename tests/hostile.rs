@@ -295,13 +295,15 @@ fn every_header_verifier_refuses_hostile_values() {
     }
 }
 
-/// isendu and Skladon read no header but the URL: hostile URLs are a token mismatch.
+/// isendu and Skladon read no header but the URL: hostile URLs are a token mismatch, and a URL
+/// over the bounds (8 KiB, 64 segments) is refused with 414 before any token is hashed.
 #[test]
 fn url_verifiers_refuse_hostile_urls() {
     let token = delivery_webhooks::UrlToken::query("t", "token").unwrap();
     let in_path = delivery_webhooks::UrlToken::path_segment("token").unwrap();
-    let long = format!("/h?{}", "t=x&".repeat(100_000));
-    for url in [
+    let long_query = format!("/h?{}", "t=x&".repeat(100_000));
+    let many_segments = format!("{}/token", "/a".repeat(100_000));
+    let hostile = [
         "/h?t=tok\u{0}en",
         "/h?t=tok%00en",
         "/h?t=t%C3%B6ken",
@@ -311,26 +313,23 @@ fn url_verifiers_refuse_hostile_urls() {
         "/h/\u{1b}[31m/x",
         "\u{0}",
         "",
-        long.as_str(),
-    ] {
-        assert!(
-            matches!(token.verify(url), Err(Error::TokenMismatch)),
-            "{url:?}"
-        );
-        assert!(
-            matches!(in_path.verify(url), Err(Error::TokenMismatch)),
-            "{url:?}"
-        );
+    ];
+    let too_long = [long_query.as_str(), many_segments.as_str()];
+    for url in hostile.into_iter().chain(too_long) {
+        let expected = if too_long.contains(&url) { 414 } else { 401 };
+        let shown = &url[..url.len().min(40)];
+        for err in [
+            token.verify(url).unwrap_err(),
+            in_path.verify(url).unwrap_err(),
+        ] {
+            assert_eq!(err.status_code(), expected, "{shown:?}: {err}");
+        }
         #[cfg(feature = "isendu")]
         {
-            let v = delivery_webhooks::isendu::Verifier::new("k", "s")
-                .unwrap()
-                .url_token(token.clone());
+            let v = delivery_webhooks::isendu::Verifier::new("k", "s", token.clone()).unwrap();
             let request = Request::new(&NO_HEADERS, b"{}").uri(url);
-            assert!(
-                matches!(v.verify(&request), Err(Error::TokenMismatch)),
-                "{url:?}"
-            );
+            let err = v.verify(&request).unwrap_err();
+            assert_eq!(err.status_code(), expected, "{shown:?}: {err}");
         }
         #[cfg(feature = "skladon")]
         {
@@ -342,9 +341,15 @@ fn url_verifiers_refuse_hostile_urls() {
                 let request = Request::new(&NO_HEADERS, b"{}").method(method).uri(url);
                 let err = v.receive(&request).unwrap_err();
                 assert!(
-                    matches!(err, Error::TokenMismatch | Error::InvalidUrl { .. }),
-                    "{url:?}: {err:?}"
+                    matches!(
+                        err,
+                        Error::TokenMismatch | Error::InvalidUrl { .. } | Error::UriTooLong { .. }
+                    ),
+                    "{shown:?}: {err:?}"
                 );
+                if expected == 414 {
+                    assert_eq!(err.status_code(), 414, "{shown:?}");
+                }
             }
         }
     }
@@ -564,7 +569,7 @@ mod isendu {
             r#""order":[],"tracking":[{"uuid":"t1","status":"D"}]}"#,
             10 << 20,
         );
-        let v = isendu::Verifier::new("k", "s").unwrap();
+        let v = isendu::Verifier::without_url_token([("k", "s")]).unwrap();
         let isendu::Message::Update(u) = v
             .clone()
             .receive(&Request::new(&NO_HEADERS, body.as_bytes()).uri("/h"))

@@ -468,7 +468,7 @@ fn every_status_value() {
 
 #[test]
 fn handshake_answer_for_the_right_key_id() {
-    let v = Verifier::new(KEY_ID, SECRET).unwrap();
+    let v = Verifier::without_url_token([(KEY_ID, SECRET)]).unwrap();
     let Message::Verification(req) = isendu::parse(fixture!("verification")).unwrap() else {
         panic!()
     };
@@ -498,7 +498,7 @@ fn handshake_answer_for_the_right_key_id() {
 
 #[test]
 fn handshake_mismatch_reveals_nothing() {
-    let v = Verifier::new(KEY_ID, SECRET).unwrap();
+    let v = Verifier::without_url_token([(KEY_ID, SECRET)]).unwrap();
     for other in [
         "",
         "ak_3f1c2a9e5b7d4e8",
@@ -528,7 +528,7 @@ fn handshake_escapes_the_secret() {
         ("</script>", r#"{"response":"</script>"}"#),
     ];
     for (secret, want) in cases {
-        let v = Verifier::new(KEY_ID, secret).unwrap();
+        let v = Verifier::without_url_token([(KEY_ID, secret)]).unwrap();
         let body = v.answer(&VerificationRequest::new(KEY_ID)).unwrap();
         assert_eq!(body.as_str(), want);
         let parsed: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -538,7 +538,8 @@ fn handshake_escapes_the_secret() {
 
 #[test]
 fn handshake_with_several_key_pairs() {
-    let v = Verifier::with_secrets([("old-key", "old-secret"), ("new-key", "new-secret")]).unwrap();
+    let v = Verifier::without_url_token([("old-key", "old-secret"), ("new-key", "new-secret")])
+        .unwrap();
     assert_eq!(
         v.answer(&VerificationRequest::new("old-key"))
             .unwrap()
@@ -577,19 +578,28 @@ fn numeric_key_id_is_refused() {
 
 #[test]
 fn empty_secrets_are_refused_and_debug_is_redacted() {
-    assert!(matches!(Verifier::new("", SECRET), Err(Error::EmptySecret)));
-    assert!(matches!(Verifier::new(KEY_ID, ""), Err(Error::EmptySecret)));
     assert!(matches!(
-        Verifier::with_secrets(Vec::<(&str, &str)>::new()),
+        Verifier::without_url_token([("", SECRET)]),
         Err(Error::EmptySecret)
     ));
     assert!(matches!(
-        Verifier::with_secrets([("a", "b"), ("c", "")]),
+        Verifier::without_url_token([(KEY_ID, "")]),
         Err(Error::EmptySecret)
     ));
-    let v = Verifier::new(KEY_ID, SECRET)
-        .unwrap()
-        .url_token(UrlToken::query("token", "url-secret-123").unwrap());
+    assert!(matches!(
+        Verifier::without_url_token(Vec::<(&str, &str)>::new()),
+        Err(Error::EmptySecret)
+    ));
+    assert!(matches!(
+        Verifier::without_url_token([("a", "b"), ("c", "")]),
+        Err(Error::EmptySecret)
+    ));
+    let v = Verifier::new(
+        KEY_ID,
+        SECRET,
+        UrlToken::query("token", "url-secret-123").unwrap(),
+    )
+    .unwrap();
     let debug = format!("{v:?}");
     for hidden in [SECRET, KEY_ID, "url-secret-123"] {
         assert!(!debug.contains(hidden), "{debug}");
@@ -608,9 +618,12 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
 
 #[test]
 fn url_token_in_the_query() {
-    let v = Verifier::new(KEY_ID, SECRET)
-        .unwrap()
-        .url_token(UrlToken::query("token", "u9X2-long-random-value").unwrap());
+    let v = Verifier::new(
+        KEY_ID,
+        SECRET,
+        UrlToken::query("token", "u9X2-long-random-value").unwrap(),
+    )
+    .unwrap();
     let body = fixture!("update_doc_sample");
     for url in [
         "/hooks/isendu?token=u9X2-long-random-value",
@@ -654,9 +667,7 @@ fn url_token_in_the_query() {
 
 #[test]
 fn url_token_in_a_path_segment() {
-    let v = Verifier::new(KEY_ID, SECRET)
-        .unwrap()
-        .url_token(UrlToken::path_segment("p7-secret").unwrap());
+    let v = Verifier::new(KEY_ID, SECRET, UrlToken::path_segment("p7-secret").unwrap()).unwrap();
     let body = fixture!("verification");
     v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu/p7-secret"))
         .unwrap();
@@ -676,7 +687,7 @@ fn url_token_in_a_path_segment() {
 
 #[test]
 fn without_a_url_token_any_url_is_accepted() {
-    let v = Verifier::new(KEY_ID, SECRET).unwrap();
+    let v = Verifier::without_url_token([(KEY_ID, SECRET)]).unwrap();
     v.verify(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri(""))
         .unwrap();
     v.verify(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri("/anything?token=whatever"))
@@ -685,7 +696,9 @@ fn without_a_url_token_any_url_is_accepted() {
 
 #[test]
 fn body_size_limit() {
-    let v = Verifier::new(KEY_ID, SECRET).unwrap().max_body_size(16);
+    let v = Verifier::without_url_token([(KEY_ID, SECRET)])
+        .unwrap()
+        .max_body_size(16);
     let err = v
         .receive(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri("/h"))
         .unwrap_err();

@@ -1059,3 +1059,24 @@ fn deeply_nested_json_is_an_error_not_a_crash() {
     let u = peddler::parse(nested("someFutureField").as_bytes()).unwrap();
     assert_eq!(u.status, Status::Delivered);
 }
+
+/// Header values arrive trimmed, so a token configured with surrounding whitespace could never
+/// match: refused at construction, with a reason and without the token.
+#[test]
+fn tokens_with_surrounding_whitespace_are_refused() {
+    for padded in [" pd-token", "pd-token ", "pd-token\n", "\tpd-token"] {
+        let err = Verifier::new(padded).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidSecret { .. }),
+            "{padded:?}: {err:?}"
+        );
+        assert_eq!(err.status_code(), 500);
+        assert!(!err.to_string().contains("pd-token"));
+    }
+    assert!(matches!(Verifier::new("   "), Err(Error::EmptySecret)));
+    assert!(matches!(
+        Verifier::with_secrets(["ok-token", " "]),
+        Err(Error::EmptySecret)
+    ));
+    Verifier::new("inner space token").unwrap();
+}

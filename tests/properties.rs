@@ -497,7 +497,7 @@ mod isendu {
             secret in "\\PC{1,40}",
             bit in any::<prop::sample::Index>(),
         ) {
-            let v = isendu::Verifier::new(&key_id, &secret).unwrap();
+            let v = isendu::Verifier::without_url_token([(&key_id, &secret)]).unwrap();
             let answer = v.answer(&VerificationRequest::new(key_id.clone())).unwrap();
             let parsed: Value = serde_json::from_str(&answer).unwrap();
             prop_assert_eq!(&parsed["response"], &Value::String(secret));
@@ -508,7 +508,7 @@ mod isendu {
         #[test]
         fn one_key_id_is_not_answered_under_another(a in "\\PC{1,40}", b in "\\PC{1,40}") {
             prop_assume!(a != b);
-            let v = isendu::Verifier::new(&b, "secret").unwrap();
+            let v = isendu::Verifier::without_url_token([(&b, "secret")]).unwrap();
             prop_assert!(matches!(v.answer(&VerificationRequest::new(a)), Err(Error::TokenMismatch)));
         }
 

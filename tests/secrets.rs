@@ -157,9 +157,11 @@ fn xoxoday() {
 #[test]
 fn isendu() {
     use delivery_webhooks::isendu::{self, VerificationRequest, Verifier};
-    let v = Verifier::with_secrets([("key-1", SECRET), ("key-2", "another-secret")])
-        .unwrap()
-        .url_token(UrlToken::query("t", "url-token").unwrap());
+    let v = Verifier::with_secrets(
+        [("key-1", SECRET), ("key-2", "another-secret")],
+        UrlToken::query("t", "url-token").unwrap(),
+    )
+    .unwrap();
     assert_debug_clean("isendu::Verifier", &v);
     // The handshake answer is the one place the secret goes, and only for the right key id.
     let answer = v.answer(&VerificationRequest::new("key-1")).unwrap();
@@ -195,7 +197,7 @@ fn isendu() {
     let _ = isendu::parse(b"{}");
     assert_error_clean(
         "isendu::Verifier::new",
-        &Verifier::new("key", "").unwrap_err(),
+        &Verifier::without_url_token([("key", "")]).unwrap_err(),
     );
 }
 

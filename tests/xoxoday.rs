@@ -469,7 +469,9 @@ fn configured_allowlists_with_ranges_and_ipv6() {
     // `allow` adds to the default.
     let more = Verifier::without_api_key()
         .allow(xoxoday::OTHER_PRODUCTION_IPS[0])
-        .allow("2001:db8::/32".parse::<IpNet>().unwrap());
+        .unwrap()
+        .allow("2001:db8::/32".parse::<IpNet>().unwrap())
+        .unwrap();
     verified(&more, &Request::new(&NO_HEADERS, b"").peer(ip(XOXODAY))).unwrap();
     verified(
         &more,
@@ -481,9 +483,14 @@ fn configured_allowlists_with_ranges_and_ipv6() {
         &Request::new(&NO_HEADERS, b"").peer(ip("2001:db8::9")),
     )
     .unwrap();
-    // Everything: /0 in both families (then rely on the API key).
+    // Everything: /0 in both families (then rely on the API key), asked for by name.
+    assert!(
+        Verifier::without_api_key()
+            .allowlist(["0.0.0.0/0", "::/0"])
+            .is_err()
+    );
     let any = Verifier::without_api_key()
-        .allowlist(["0.0.0.0/0", "::/0"])
+        .allowlist_including_broad_ranges(["0.0.0.0/0", "::/0"])
         .unwrap();
     verified(&any, &Request::new(&NO_HEADERS, b"").peer(ip("1.2.3.4"))).unwrap();
     verified(
@@ -927,4 +934,134 @@ impl VerifyClient for Verifier {
     fn verify_client(&self, request: &Request<'_>) -> Result<IpAddr, Error> {
         verified(self, request)
     }
+}
+
+// ----- round two of the security review -------------------------------------------------------
+
+/// A header source that cannot vouch for line order (a map) never decides from two lines of a
+/// forwarding header; an ordered one (a `Vec`) reads them in order.
+#[test]
+fn unordered_header_sources_never_decide_from_several_lines() {
+    use std::collections::{BTreeMap, HashMap};
+    let v = Verifier::without_api_key()
+        .trusted_proxies(["10.0.0.0/8"])
+        .unwrap();
+    let proxy = ip("10.1.2.3");
+    // The client's own line, then the proxy's: the right end (6.6.6.6) decides.
+    let ordered = vec![
+        ("x-forwarded-for", "52.76.120.90"),
+        ("X-Forwarded-For", "6.6.6.6"),
+    ];
+    let err = v
+        .verify(&Request::new(&ordered, b"{}").peer(proxy))
+        .unwrap_err();
+    assert!(matches!(err, Error::UntrustedSource { .. }), "{err:?}");
+    let tree: BTreeMap<&str, &str> = ordered.iter().copied().collect();
+    let map: HashMap<&str, &str> = ordered.iter().copied().collect();
+    for _ in 0..32 {
+        for err in [
+            v.verify(&Request::new(&tree, b"{}").peer(proxy))
+                .unwrap_err(),
+            v.verify(&Request::new(&map, b"{}").peer(proxy))
+                .unwrap_err(),
+        ] {
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidHeader {
+                        name: "x-forwarded-for",
+                        ..
+                    }
+                ),
+                "{err:?}"
+            );
+            assert_eq!(err.status_code(), 400);
+        }
+    }
+    // One line from a map is fine: there is no order to get wrong.
+    let one: HashMap<&str, &str> = [("X-Forwarded-For", "52.76.120.90")].into_iter().collect();
+    v.verify(&Request::new(&one, b"{}").peer(proxy)).unwrap();
+    let fwd: BTreeMap<&str, &str> = [
+        ("forwarded", "for=52.76.120.90"),
+        ("Forwarded", "for=6.6.6.6"),
+    ]
+    .into_iter()
+    .collect();
+    let err = v
+        .verify(&Request::new(&fwd, b"{}").peer(proxy))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidHeader {
+                name: "forwarded",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// Ranges that cover the internet are refused unless asked for by name, and no proxy range may
+/// hold an allowed source.
+#[test]
+fn broad_and_overlapping_ranges_are_refused() {
+    for broad in [
+        "0.0.0.0/0",
+        "::/0",
+        "::/8",
+        "::ffff:0:0/96",
+        "1.0.0.0/7",
+        "2000::/3",
+    ] {
+        assert!(
+            Verifier::without_api_key()
+                .trusted_proxies([broad])
+                .is_err(),
+            "{broad}"
+        );
+        assert!(
+            Verifier::without_api_key().allowlist([broad]).is_err(),
+            "{broad}"
+        );
+        Verifier::without_api_key()
+            .trusted_proxies_including_broad_ranges(["10.0.0.0/8"])
+            .unwrap();
+    }
+    assert!(
+        Verifier::without_api_key()
+            .allow("0.0.0.0/0".parse::<IpNet>().unwrap())
+            .is_err()
+    );
+    // Asked for by name: accepted (the API key remains).
+    let open = Verifier::new("Key4Xoxoday2024")
+        .unwrap()
+        .allowlist_including_broad_ranges(["0.0.0.0/0"])
+        .unwrap();
+    let key = [("x-api-key", "Key4Xoxoday2024")];
+    open.verify(&Request::new(&key, b"{}").peer(ip("203.0.113.9")))
+        .unwrap();
+    // A proxy range holding Xoxoday's address, in either order of configuration.
+    let err = Verifier::without_api_key()
+        .trusted_proxies(["52.76.120.0/24"])
+        .unwrap_err();
+    assert!(err.to_string().contains("overlaps"), "{err}");
+    let proxied = Verifier::without_api_key()
+        .trusted_proxies(["10.0.0.0/8"])
+        .unwrap();
+    assert!(proxied.clone().allowlist(["10.9.9.9"]).is_err());
+    assert!(proxied.allow(ip("10.9.9.9")).is_err());
+    // Private and documentation ranges are fine.
+    Verifier::without_api_key()
+        .trusted_proxies(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fd00::/8"])
+        .unwrap();
+}
+
+/// A key configured with surrounding whitespace can never match a (trimmed) header: refused.
+#[test]
+fn keys_with_surrounding_whitespace_are_refused() {
+    let err = Verifier::new(" Key4Xoxoday2024\n").unwrap_err();
+    assert!(matches!(err, Error::InvalidSecret { .. }), "{err:?}");
+    assert_eq!(err.status_code(), 500);
+    assert!(matches!(Verifier::new(" \t "), Err(Error::EmptySecret)));
 }

@@ -134,6 +134,10 @@ impl Headers for HeaderMap {
             found(value.as_bytes());
         }
     }
+    fn keeps_line_order(&self) -> bool {
+        // actix keeps every value of a name in one list, in arrival order.
+        true
+    }
 }
 
 fn status(code: u16) -> StatusCode {

@@ -18,11 +18,12 @@
 //! isendu signs nothing and sends no auth header. Two checks remain, both constant time:
 //! - the handshake's `keyId` must be your integration's key id, or no secret is revealed
 //!   ([`Error::TokenMismatch`], 401);
-//! - optionally, a secret token in the URL you register: register
+//! - a secret token in the URL you register, required by [`Verifier::new`]: register
 //!   `https://you.example/hooks/isendu?token=<long random value>` (or put the value in a path
-//!   segment, `https://you.example/hooks/isendu/<value>`), configure the same value with
-//!   [`Verifier::url_token`], and every request whose URL lacks it is refused (401) before
-//!   its body is read. Without it, anyone who learns your webhook URL can post fake updates.
+//!   segment, `https://you.example/hooks/isendu/<value>`), give the same value as a
+//!   [`UrlToken`], and every request whose URL lacks it is refused (401) before its body is
+//!   read, the handshake included. Without it, anyone who learns the key id could obtain the
+//!   secret key and post fake updates: [`Verifier::without_url_token`] is the explicit opt-out.
 //!
 //! # Example
 //! ```
@@ -30,8 +31,9 @@
 //! use delivery_webhooks::isendu::{Message, Verifier};
 //!
 //! // At start-up, from your configuration.
-//! let verifier = Verifier::new("key-7f3a", "sk_live_0123456789")?
-//!     .url_token(UrlToken::query("token", "u9X2-long-random-value")?);
+//! // Register https://you.example/hooks/isendu?token=u9X2-long-random-value with isendu.
+//! let url_token = UrlToken::query("token", "u9X2-long-random-value")?;
+//! let verifier = Verifier::new("key-7f3a", "sk_live_0123456789", url_token)?;
 //!
 //! // In the handler: the request target as your framework gives it, and the raw body.
 //! let url = "/hooks/isendu?token=u9X2-long-random-value";
@@ -323,10 +325,21 @@ const _: fn() = || {
     wiped_on_drop::<Zeroizing<String>>();
 };
 
-/// Answers isendu's handshake and, optionally, checks a token in the request URL.
+/// Checks the token in the request URL and answers isendu's handshake.
 ///
 /// Holds the integration's secret key, since the handshake answer must contain it; `Debug`
-/// never shows it, and it is revealed only to a handshake naming the right key id.
+/// never shows it (nor the key id), and it is revealed only to a handshake naming the right key
+/// id on a URL carrying the right token.
+///
+/// # The handshake window
+/// isendu sends the handshake five minutes after the URL is registered (and again whenever the
+/// integration is saved) and waits 5 seconds for the answer. The key id alone is no secret worth
+/// the name — it appears in isendu's dashboard and in every handshake body — so without a URL
+/// token anyone who learns it could ask the receiver for the secret key at any time. That is
+/// why [`new`](Verifier::new) and [`with_secrets`](Verifier::with_secrets) take the URL token:
+/// register `https://you.example/webhooks/isendu?token=<long random value>`. Only a receiver
+/// protected otherwise (a gateway that checks the caller) should use the explicitly named
+/// [`without_url_token`](Verifier::without_url_token).
 #[derive(Clone)]
 pub struct Verifier {
     integrations: Vec<Integration>,
@@ -348,23 +361,47 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
-    /// A verifier for one API integration: its key id and its secret key, as isendu shows them
-    /// when the key pair is generated.
+    /// A verifier for one API integration: its key id and secret key, as isendu shows them when
+    /// the key pair is generated, and the token every request URL must carry (the handshake
+    /// included), e.g. `UrlToken::query("token", value)` for `.../webhooks/isendu?token=value`.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if either is empty or only whitespace.
-    pub fn new(key_id: impl AsRef<str>, secret_key: impl AsRef<str>) -> Result<Self, Error> {
-        Self::with_secrets([(key_id, secret_key)])
+    /// [`Error::EmptySecret`] if the key id or the secret key is empty or only whitespace.
+    pub fn new(
+        key_id: impl AsRef<str>,
+        secret_key: impl AsRef<str>,
+        url_token: UrlToken,
+    ) -> Result<Self, Error> {
+        Self::with_secrets([(key_id, secret_key)], url_token)
     }
 
     /// A verifier for several integrations at once, as `(key id, secret key)` pairs: during a key
     /// rotation, the new pair's handshake is answered with the new secret while the old one still
-    /// works.
+    /// works. The URL token rotates on its own ([`UrlToken::query_with_tokens`]).
     ///
     /// # Errors
     /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
     /// whitespace.
-    pub fn with_secrets<I, K, S>(pairs: I) -> Result<Self, Error>
+    pub fn with_secrets<I, K, S>(pairs: I, url_token: UrlToken) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, S)>,
+        K: AsRef<str>,
+        S: AsRef<str>,
+    {
+        Ok(Self {
+            url_token: Some(url_token),
+            ..Self::without_url_token(pairs)?
+        })
+    }
+
+    /// A verifier that checks no URL token: anyone who learns the key id can obtain the secret
+    /// key from the handshake, at any time, and post fake updates. Only for receivers protected
+    /// otherwise (a gateway that checks the caller).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
+    /// whitespace.
+    pub fn without_url_token<I, K, S>(pairs: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = (K, S)>,
         K: AsRef<str>,
@@ -400,14 +437,6 @@ impl Verifier {
         })
     }
 
-    /// Also requires this token in the request URL (see [`UrlToken`]), for the handshake and
-    /// for updates alike: register the URL with the token in it.
-    #[must_use]
-    pub fn url_token(mut self, token: UrlToken) -> Self {
-        self.url_token = Some(token);
-        self
-    }
-
     /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
@@ -427,7 +456,7 @@ impl Verifier {
     /// ```
     /// use delivery_webhooks::isendu::{VerificationRequest, Verifier};
     ///
-    /// let verifier = Verifier::new("key-7f3a", r#"se"cr\et"#)?;
+    /// let verifier = Verifier::without_url_token([("key-7f3a", r#"se"cr\et"#)])?;
     /// let body = verifier.answer(&VerificationRequest::new("key-7f3a"))?;
     /// assert_eq!(body.as_str(), r#"{"response":"se\"cr\\et"}"#);
     /// assert!(verifier.answer(&VerificationRequest::new("key-0000")).is_err());

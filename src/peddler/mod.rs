@@ -128,7 +128,8 @@ impl Verifier {
     /// A verifier accepting one token.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty or only whitespace.
+    /// [`Error::EmptySecret`] if `token` is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
         Self::with_secrets([token])
     }
@@ -137,14 +138,15 @@ impl Verifier {
     /// token together.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace.
+    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         Ok(Self {
-            tokens: TokenSet::new(tokens)?,
+            tokens: TokenSet::for_header(tokens)?,
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
         })
     }

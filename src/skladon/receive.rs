@@ -234,6 +234,7 @@ impl Verifier {
                 method: "GET or POST",
             });
         }
+        crate::url::check_bounds(request.path_and_query())?;
         let path = request.path();
         let rest = path
             .strip_prefix(self.mount.as_str())
@@ -266,7 +267,8 @@ impl Verifier {
     ///
     /// # Errors
     /// [`Error::MethodNotAllowed`] (405, neither GET nor POST), [`Error::BodyTooLarge`] (413),
-    /// [`Error::InvalidUrl`] (404, not under the mount path), [`Error::TokenMismatch`] (401).
+    /// [`Error::UriTooLong`] (414, over 8 KiB or 64 segments), [`Error::InvalidUrl`] (404, not
+    /// under the mount path), [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
         self.check_token(&self.route(request)?)

@@ -93,6 +93,16 @@ mod tests {
         assert!(!t.matches(b"alph") && !t.matches(b"alphaa") && !t.matches(b""));
         assert!(matches!(TokenSet::new(["a", ""]), Err(Error::EmptySecret)));
         assert_eq!(format!("{t:?}"), "[2 redacted token(s)]");
+        assert!(matches!(TokenSet::new([" \t"]), Err(Error::EmptySecret)));
+        assert!(matches!(
+            TokenSet::for_header(["ok", " padded "]),
+            Err(Error::InvalidSecret { .. })
+        ));
+        assert!(matches!(
+            TokenSet::for_header([" "]),
+            Err(Error::EmptySecret)
+        ));
+        TokenSet::for_header(["inner space ok"]).unwrap();
     }
 
     #[test]

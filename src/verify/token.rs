@@ -38,6 +38,25 @@ impl TokenSet {
         Ok(Self { digests })
     }
 
+    /// Like [`new`](TokenSet::new), for tokens sent in a header: header values arrive trimmed,
+    /// so a token with surrounding whitespace could never match and is refused as configured.
+    pub(crate) fn for_header<I, S>(tokens: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let tokens: Vec<S> = tokens.into_iter().collect();
+        for token in &tokens {
+            let token = token.as_ref();
+            if !token.trim_ascii().is_empty() && token.trim_ascii().len() != token.len() {
+                return Err(Error::InvalidSecret {
+                    reason: "surrounding whitespace: header values arrive trimmed, so it could never match",
+                });
+            }
+        }
+        Self::new(tokens)
+    }
+
     /// Whether `presented` equals one of the tokens; constant time in every token.
     pub(crate) fn matches(&self, presented: &[u8]) -> bool {
         self.matches_digest(&Sha256::digest(presented).into())

@@ -102,9 +102,11 @@ impl UrlToken {
     /// your framework gives it.
     ///
     /// # Errors
+    /// [`Error::UriTooLong`] (414) for a target over 8 KiB or 64 path segments, checked first;
     /// [`Error::TokenMismatch`] when no token is found or it matches none of the configured ones;
     /// a query parameter present several times must carry a valid token every time.
     pub fn verify(&self, url: &str) -> Result<(), Error> {
+        crate::url::check_bounds(url)?;
         let target = crate::url::split(url);
         let found = match &self.placement {
             Placement::Query(name) => {

@@ -165,7 +165,8 @@ impl Verifier {
     /// blank key, so that whatever the dashboard holds can be configured here unchanged.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `api_key` is empty or only whitespace.
+    /// [`Error::EmptySecret`] if `api_key` is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn new(api_key: impl AsRef<[u8]>) -> Result<Self, Error> {
         Self::with_secrets([api_key])
     }
@@ -174,14 +175,15 @@ impl Verifier {
     /// then in the dashboard, then drop the old one).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any key is empty or only whitespace.
+    /// [`Error::EmptySecret`] if the list or any key is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn with_secrets<I, S>(api_keys: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         Ok(Self {
-            api_keys: Some(TokenSet::new(api_keys)?),
+            api_keys: Some(TokenSet::for_header(api_keys)?),
             ..Self::without_api_key()
         })
     }
@@ -205,36 +207,62 @@ impl Verifier {
     ///
     /// # Errors
     /// [`InvalidIpNet`] for an entry that is not an address or range, or has bits set after its
-    /// prefix length; and for an empty list, which would refuse every request.
+    /// prefix length; for an empty list, which would refuse every request; for a range covering
+    /// a large part of the internet ([`IpNet::is_broad`]: use
+    /// [`allowlist_including_broad_ranges`](Verifier::allowlist_including_broad_ranges) if you
+    /// mean it); and for an entry overlapping a trusted proxy.
     ///
     /// ```
     /// use delivery_webhooks::xoxoday::Verifier;
     ///
     /// let v = Verifier::without_api_key().allowlist(["52.76.120.90", "52.74.39.101", "2001:db8::/32"])?;
     /// assert!(Verifier::without_api_key().allowlist(["52.76.120.90/24"]).is_err());
+    /// assert!(Verifier::without_api_key().allowlist(["0.0.0.0/0"]).is_err());
     /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
     /// ```
-    pub fn allowlist<I, S>(mut self, entries: I) -> Result<Self, InvalidIpNet>
+    pub fn allowlist<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let nets = crate::verify::parse_nets(entries)?;
+        self.set_allowlist(crate::verify::parse_nets(entries)?, false)
+    }
+
+    /// Like [`allowlist`](Verifier::allowlist), accepting ranges that cover a large part of the
+    /// internet (`0.0.0.0/0`, say): for tests and for receivers protected otherwise. With such a
+    /// range, the API key is the only check that remains.
+    ///
+    /// # Errors
+    /// As [`allowlist`](Verifier::allowlist), but for broad ranges.
+    pub fn allowlist_including_broad_ranges<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.set_allowlist(crate::verify::parse_nets(entries)?, true)
+    }
+
+    /// Adds one allowed source (an address converts: `allow(ip)`).
+    ///
+    /// # Errors
+    /// [`InvalidIpNet`] for a broad range or one overlapping a trusted proxy, as
+    /// [`allowlist`](Verifier::allowlist).
+    pub fn allow(self, net: impl Into<IpNet>) -> Result<Self, InvalidIpNet> {
+        let mut nets = self.allowlist.clone();
+        nets.push(net.into());
+        self.set_allowlist(nets, false)
+    }
+
+    fn set_allowlist(mut self, nets: Vec<IpNet>, broad_ok: bool) -> Result<Self, InvalidIpNet> {
         if nets.is_empty() {
             return Err(InvalidIpNet::new(
                 "",
                 "empty allowlist: every request would be refused",
             ));
         }
+        check_ranges(&nets, &self.trusted_proxies, broad_ok)?;
         self.allowlist = nets;
         Ok(self)
-    }
-
-    /// Adds one allowed source (an address converts: `allow(ip)`).
-    #[must_use]
-    pub fn allow(mut self, net: impl Into<IpNet>) -> Self {
-        self.allowlist.push(net.into());
-        self
     }
 
     /// Names the reverse proxies and load balancers in front of the receiver, as addresses or
@@ -245,13 +273,51 @@ impl Verifier {
     /// proxy of a chain. Never list a range that the public can send from.
     ///
     /// # Errors
-    /// [`InvalidIpNet`] for an entry that is not an address or range.
-    pub fn trusted_proxies<I, S>(mut self, entries: I) -> Result<Self, InvalidIpNet>
+    /// [`InvalidIpNet`] for an entry that is not an address or range; for a range covering a
+    /// large part of the internet ([`IpNet::is_broad`]: `::/8` would trust every IPv4 peer; use
+    /// [`trusted_proxies_including_broad_ranges`](Verifier::trusted_proxies_including_broad_ranges)
+    /// if you mean it); and for a range holding an allowed source, which would let anyone
+    /// reaching the receiver from there claim to be Xoxoday.
+    ///
+    /// ```
+    /// use delivery_webhooks::xoxoday::Verifier;
+    ///
+    /// let v = Verifier::without_api_key().trusted_proxies(["10.0.0.0/8", "fd00::/8"])?;
+    /// assert!(Verifier::without_api_key().trusted_proxies(["::/0"]).is_err());
+    /// assert!(Verifier::without_api_key().trusted_proxies(["52.76.120.0/24"]).is_err());
+    /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
+    /// ```
+    pub fn trusted_proxies<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.trusted_proxies = crate::verify::parse_nets(entries)?;
+        self.set_trusted_proxies(crate::verify::parse_nets(entries)?, false)
+    }
+
+    /// Like [`trusted_proxies`](Verifier::trusted_proxies), accepting ranges that cover a large
+    /// part of the internet: only when every address in them really is a proxy of yours.
+    ///
+    /// # Errors
+    /// As [`trusted_proxies`](Verifier::trusted_proxies), but for broad ranges.
+    pub fn trusted_proxies_including_broad_ranges<I, S>(
+        self,
+        entries: I,
+    ) -> Result<Self, InvalidIpNet>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.set_trusted_proxies(crate::verify::parse_nets(entries)?, true)
+    }
+
+    fn set_trusted_proxies(
+        mut self,
+        nets: Vec<IpNet>,
+        broad_ok: bool,
+    ) -> Result<Self, InvalidIpNet> {
+        check_ranges(&nets, &self.allowlist, broad_ok)?;
+        self.trusted_proxies = nets;
         Ok(self)
     }
 
@@ -343,4 +409,25 @@ impl Receive for Verifier {
     fn receive(&self, request: &Request<'_>) -> Result<Delivery<DeliveryUpdate>, Error> {
         Verifier::receive(self, request)
     }
+}
+
+/// Refuses, among `nets`, a broad range (unless `broad_ok`) and any range overlapping one of
+/// `others` (the allowlist against the proxies, or the reverse): a proxy range holding an
+/// allowed source would let a client there forge its address.
+fn check_ranges(nets: &[IpNet], others: &[IpNet], broad_ok: bool) -> Result<(), InvalidIpNet> {
+    for net in nets {
+        if !broad_ok && net.is_broad() {
+            return Err(InvalidIpNet::new(
+                net.to_string(),
+                "covers a large part of the internet; use the `_including_broad_ranges` method if you mean it",
+            ));
+        }
+        if others.iter().any(|other| other.overlaps(net)) {
+            return Err(InvalidIpNet::new(
+                net.to_string(),
+                "overlaps both the allowed sources and the trusted proxies",
+            ));
+        }
+    }
+    Ok(())
 }

@@ -126,8 +126,9 @@ pub struct SecretArgs {
     secret_file: Option<PathBuf>,
 }
 
-/// A secret's bytes. `Debug` does not show them.
-pub struct Secret(Vec<u8>);
+/// A secret's bytes, wiped from memory when dropped (the whole buffer, spare capacity included).
+/// `Debug` does not show them.
+pub struct Secret(zeroize::Zeroizing<Vec<u8>>);
 
 impl Secret {
     /// The bytes, to hand to a verifier.
@@ -160,6 +161,7 @@ impl SecretArgs {
     pub fn optional(&self, what: &str) -> Result<Option<Secret>, Failure> {
         let bytes = match (&self.secret_env, &self.secret_file) {
             (Some(var), _) => match std::env::var_os(var) {
+                // The process environment keeps its own copy; this one is wiped on drop.
                 Some(value) => value.into_encoded_bytes(),
                 None => {
                     return Err(Failure::Usage(format!(
@@ -185,7 +187,7 @@ impl SecretArgs {
         if bytes.is_empty() {
             return Err(Failure::Usage(format!("{what}: the secret given is empty")));
         }
-        Ok(Some(Secret(bytes)))
+        Ok(Some(Secret(zeroize::Zeroizing::new(bytes))))
     }
 }
 
@@ -238,7 +240,7 @@ mod tests {
     #[test]
     fn secret_debug_is_redacted() {
         assert_eq!(
-            format!("{:?}", Secret(b"hunter2".to_vec())),
+            format!("{:?}", Secret(zeroize::Zeroizing::new(b"hunter2".to_vec()))),
             "Secret(<redacted>)"
         );
     }

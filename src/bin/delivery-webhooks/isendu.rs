@@ -47,12 +47,13 @@ pub fn answer(secret: &SecretArgs, key_id: &str, body: Option<Body>) -> Result<(
     let secret = secret.require(SECRET_KEY)?;
     let secret_key = std::str::from_utf8(secret.bytes())
         .map_err(|_| Failure::Usage(format!("{SECRET_KEY}: the secret given is not UTF-8")))?;
-    let verifier = isendu::Verifier::new(key_id, secret_key).map_err(|e| match e {
-        delivery_webhooks::Error::EmptySecret => {
-            Failure::Usage(format!("{NAME}: --key-id is empty"))
-        }
-        e => Failure::from_error(NAME, &e),
-    })?;
+    let verifier =
+        isendu::Verifier::without_url_token([(key_id, secret_key)]).map_err(|e| match e {
+            delivery_webhooks::Error::EmptySecret => {
+                Failure::Usage(format!("{NAME}: --key-id is empty"))
+            }
+            e => Failure::from_error(NAME, &e),
+        })?;
     let request = if let Some(body) = body {
         match isendu::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))? {
             Message::Verification(request) => request,

@@ -41,12 +41,14 @@ pub(crate) const FORWARDED: &str = "forwarded";
 /// the client. The result is canonical: an IPv4-mapped IPv6 address is returned as IPv4.
 ///
 /// Several lines of the same forwarding header are one list, in order (RFC 9110 §5.3): unlike a
-/// credential header, different values are expected there, one per proxy.
+/// credential header, different values are expected there, one per proxy. A header source that
+/// cannot vouch for line order ([`Headers::keeps_line_order`]) may send one line only.
 ///
 /// # Errors
 /// [`Error::InvalidHeader`] (400) when the hop that decides is malformed, hidden (`unknown`, an
 /// obfuscated identifier) or the header is not readable text, or when `X-Forwarded-For` and
-/// `Forwarded` disagree in [`ProxyHeader::Auto`] mode. Never when the peer is not trusted.
+/// `Forwarded` disagree in [`ProxyHeader::Auto`] mode, or when an unordered header source sends
+/// a forwarding header on several lines. Never when the peer is not trusted.
 pub(crate) fn client_addr<H: Headers + ?Sized>(
     peer: IpAddr,
     headers: &H,
@@ -133,10 +135,33 @@ fn is_field_text(value: &[u8]) -> bool {
         .all(|&b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
+/// Refuses a forwarding header sent on several lines by a source that cannot vouch for their
+/// order (see [`Headers::keeps_line_order`]): the client is read from the right end of the list,
+/// so an order chosen by map iteration would let a client's own line decide.
+fn check_line_order<H: Headers + ?Sized>(headers: &H, name: &'static str) -> Result<(), Error> {
+    if headers.keeps_line_order() {
+        return Ok(());
+    }
+    let mut lines = 0usize;
+    headers.for_each_value(name, &mut |line| {
+        if !line.trim_ascii().is_empty() {
+            lines += 1;
+        }
+    });
+    if lines > 1 {
+        return Err(Error::InvalidHeader {
+            name,
+            reason: "sent on several lines, by a header source that does not keep their order",
+        });
+    }
+    Ok(())
+}
+
 fn from_x_forwarded_for<H: Headers + ?Sized>(
     headers: &H,
     trusted: &[IpNet],
 ) -> Result<Option<IpAddr>, Error> {
+    check_line_order(headers, X_FORWARDED_FOR)?;
     let mut hops = Hops::new(trusted);
     let mut unreadable = false;
     headers.for_each_value(X_FORWARDED_FOR, &mut |line| {
@@ -169,6 +194,7 @@ fn from_forwarded<H: Headers + ?Sized>(
     headers: &H,
     trusted: &[IpNet],
 ) -> Result<Option<IpAddr>, Error> {
+    check_line_order(headers, FORWARDED)?;
     let mut hops = Hops::new(trusted);
     let mut error: Option<&'static str> = None;
     headers.for_each_value(FORWARDED, &mut |line| {

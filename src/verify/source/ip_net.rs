@@ -149,6 +149,50 @@ impl IpNet {
         self.prefix
     }
 
+    /// Whether this network covers a large part of the internet: an IPv4 prefix shorter than
+    /// `/8`, an IPv6 prefix shorter than `/16`, or an IPv6 network holding every IPv4-mapped
+    /// address (`::/8` or `::/80` trust every IPv4 peer of a dual-stack server).
+    ///
+    /// Such a range is almost always a mistake in an allowlist or a list of trusted proxies, so
+    /// the verifiers refuse it unless asked for it by name.
+    ///
+    /// ```
+    /// # #[cfg(feature = "xoxoday")] {
+    /// use delivery_webhooks::xoxoday::IpNet;
+    ///
+    /// for broad in ["0.0.0.0/0", "::/0", "::/8", "::ffff:0:0/96", "::/80", "2000::/3"] {
+    ///     assert!(broad.parse::<IpNet>()?.is_broad(), "{broad}");
+    /// }
+    /// for narrow in ["10.0.0.0/8", "52.76.120.90", "2001:db8::/32", "fd00::/8"] {
+    ///     assert!(!narrow.parse::<IpNet>()?.is_broad(), "{narrow}");
+    /// }
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn is_broad(&self) -> bool {
+        match self.addr {
+            IpAddr::V4(_) => self.prefix < 8,
+            IpAddr::V6(_) => {
+                // The private fd00::/8 is wide but holds no public address; what matters is the
+                // share of the public internet, and every IPv4 address through the mapped range.
+                let holds_mapped = self.prefix <= 96
+                    && self.contains(IpAddr::V6(Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0)));
+                holds_mapped || (self.prefix < 16 && !self.is_unique_local())
+            }
+        }
+    }
+
+    fn is_unique_local(&self) -> bool {
+        matches!(self.addr, IpAddr::V6(a) if a.segments()[0] & 0xfe00 == 0xfc00 && self.prefix >= 7)
+    }
+
+    /// Whether the two networks share any address (for CIDR ranges: one holds the other).
+    #[must_use]
+    pub fn overlaps(&self, other: &IpNet) -> bool {
+        self.contains(other.addr) || other.contains(self.addr)
+    }
+
     /// Whether `ip` is in this network. IPv4-mapped IPv6 addresses are tested as IPv4.
     #[must_use]
     pub fn contains(&self, ip: IpAddr) -> bool {
