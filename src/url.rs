@@ -15,6 +15,22 @@ pub(crate) struct Target<'a> {
     pub(crate) query: Option<&'a str>,
 }
 
+/// Percent-encodes `s` as one URL component: every byte but ASCII letters, digits and `-._~`.
+#[cfg_attr(not(any(feature = "skladon", feature = "testing")), allow(dead_code))]
+pub(crate) fn encode_component(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 pub(crate) fn split(url: &str) -> Target<'_> {
     let url = url.trim();
     let url = url.split_once('#').map_or(url, |(before, _)| before);

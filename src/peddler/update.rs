@@ -68,6 +68,25 @@ pub struct ShipmentUpdate {
 }
 
 impl ShipmentUpdate {
+    /// An update with its four required fields and nothing else: set the optional ones as needed.
+    #[must_use]
+    pub fn new(id: impl Into<String>, status: Status, ts: Timestamp, code: u32) -> Self {
+        Self {
+            id: id.into(),
+            carrier_tracking_number: None,
+            meta_data: None,
+            status,
+            location: None,
+            ts,
+            tracking_url: None,
+            code,
+            failed_status: None,
+            details: None,
+        }
+    }
+}
+
+impl ShipmentUpdate {
     /// The documented meaning of [`code`](ShipmentUpdate::code); `None` for an undocumented code.
     ///
     /// ```

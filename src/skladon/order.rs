@@ -142,6 +142,31 @@ pub struct Order {
     pub extra: BTreeMap<String, RawJson>,
 }
 
+impl Order {
+    /// An order with its `eshopOrderId` and nothing else: set the optional fields and contacts as needed.
+    #[must_use]
+    pub fn new(eshop_order_id: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            eshop_order_id: eshop_order_id.into(),
+            status: None,
+            timestamp: None,
+            updated_at: None,
+            delivered_at: None,
+            canceled_at: None,
+            tracking_numbers: Vec::new(),
+            invoice_number: None,
+            order_type: None,
+            invoice_date: None,
+            required_expedition_date: None,
+            partner_order_id: None,
+            recipient: Contact::default(),
+            billing: Contact::default(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Order {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(OrderVisitor)

@@ -97,6 +97,18 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event: its id, when it was emitted and its data (whose variant names the event).
+    #[must_use]
+    pub fn new(event_id: impl Into<String>, timestamp: Timestamp, data: EventData) -> Self {
+        Self {
+            event_id: event_id.into(),
+            timestamp,
+            data,
+        }
+    }
+}
+
+impl Event {
     /// The key to deduplicate on: `event_id`.
     #[must_use]
     pub fn dedup_key(&self) -> &str {
@@ -237,6 +249,18 @@ pub struct OrderCreated {
     pub created_at: Timestamp,
 }
 
+impl OrderCreated {
+    /// `Order Created` data with its three fields: for tests of your own code.
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>, created_at: Timestamp) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            created_at,
+        }
+    }
+}
+
 /// `Order Assigned` data: the driver now in charge.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
@@ -261,6 +285,20 @@ pub struct OrderAssigned {
     pub updated_at: Timestamp,
 }
 
+impl OrderAssigned {
+    /// `Order Assigned` data without a driver (set [`driver_name`](Self::driver_name) and [`driver_phone`](Self::driver_phone) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>, updated_at: Timestamp) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            driver_name: None,
+            driver_phone: None,
+            updated_at,
+        }
+    }
+}
+
 /// `Order Ready for Self-Pickup` data: where the customer collects the order.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
@@ -279,10 +317,22 @@ pub struct ReadyForSelfPickup {
     pub location: Option<PickupOffice>,
 }
 
+impl ReadyForSelfPickup {
+    /// `Order Ready for Self-Pickup` data without an office (set [`location`](Self::location) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            location: None,
+        }
+    }
+}
+
 /// The Wakilni office holding an order for self-pickup.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PickupOffice {
     /// `office_name`, e.g. `Wakilni Dekwaneh`.
@@ -352,6 +402,28 @@ pub struct StatusChange {
     pub previous_status: Option<Status>,
     /// `updated_at`.
     pub updated_at: Timestamp,
+}
+
+impl StatusChange {
+    /// Status-change data with its required fields, no previous status.
+    #[must_use]
+    pub fn new(
+        order_id: u64,
+        waybill: impl Into<String>,
+        new_status_code: u32,
+        new_status: Status,
+        updated_at: Timestamp,
+    ) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            new_status_code,
+            new_status,
+            previous_status_code: None,
+            previous_status: None,
+            updated_at,
+        }
+    }
 }
 
 // ----- the envelope: hand-written so that `data` is parsed straight into its type ------------

@@ -23,6 +23,16 @@ pub struct DeliveryUpdate {
 }
 
 impl DeliveryUpdate {
+    /// An update: the webhook id, the order data and when the callback was invoked.
+    #[must_use]
+    pub fn new(id: impl Into<WebhookId>, data: DeliveryData, created_at: Timestamp) -> Self {
+        Self {
+            id: id.into(),
+            data,
+            created_at,
+        }
+    }
+
     /// The key to deduplicate on: the webhook [`id`](DeliveryUpdate::id).
     ///
     /// Xoxoday does not document whether a retry carries the same id (its sample even labels
@@ -59,6 +69,19 @@ pub struct DeliveryData {
     pub order_date: Timestamp,
     /// `deliveryStatus`.
     pub delivery_status: DeliveryStatus,
+}
+
+impl DeliveryData {
+    /// Order data without a purchase-order number (set [`po_number`](Self::po_number) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, order_date: Timestamp, delivery_status: DeliveryStatus) -> Self {
+        Self {
+            order_id,
+            po_number: None,
+            order_date,
+            delivery_status,
+        }
+    }
 }
 
 fn po_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
