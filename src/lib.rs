@@ -66,7 +66,7 @@
 //! - `axum`, `actix`: framework adapters (extractors, error responses, a ready router or scope);
 //! - `testing`: [`testing`], requests exactly as each provider sends them (a genuine
 //!   `http::Request` and the crate's [`Request`]), for your own tests;
-//! - `schema`: a JSON Schema for every payload type (`schema::for_provider`), with schemars;
+//! - `schema`: a JSON Schema for every payload type ([`schema::for_provider`]), with schemars;
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -94,6 +94,9 @@ mod error;
 mod headers;
 mod problem;
 mod request;
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub mod schema;
 mod status;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

@@ -237,6 +237,7 @@ impl EventData {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OrderCreated {
     /// `order_id`.
@@ -265,6 +266,7 @@ impl OrderCreated {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OrderAssigned {
     /// `order_id`.
@@ -303,6 +305,7 @@ impl OrderAssigned {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ReadyForSelfPickup {
     /// `order_id`.
@@ -314,6 +317,7 @@ pub struct ReadyForSelfPickup {
     /// `location`: the pickup office. Read from an object or a list holding one object; written
     /// as an object.
     #[serde(default, deserialize_with = "one_office")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "one_office_schema"))]
     pub location: Option<PickupOffice>,
 }
 
@@ -333,6 +337,7 @@ impl ReadyForSelfPickup {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PickupOffice {
     /// `office_name`, e.g. `Wakilni Dekwaneh`.
@@ -343,6 +348,15 @@ pub struct PickupOffice {
     #[serde_as(as = "Option<wire::Text>")]
     #[serde(default)]
     pub phone_number: Option<String>,
+}
+
+/// What [`one_office`] reads.
+#[cfg(feature = "schema")]
+fn one_office_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let office = g.subschema_for::<PickupOffice>();
+    schemars::json_schema!({
+        "anyOf": [office, {"type": "array", "maxItems": 1, "items": office}, {"type": "null"}]
+    })
 }
 
 /// `location` as an object, a list of at most one object, or `null`.
@@ -380,6 +394,7 @@ fn one_office<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PickupOffice>, D
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StatusChange {
     /// `order_id`.
@@ -613,5 +628,72 @@ mod tests {
             );
         }
         assert_eq!(Status::ALL.len(), 11);
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for EventData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventData".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The `data` of an event: its shape depends on `event`; an unknown event's data is any JSON",
+            "anyOf": [
+                g.subschema_for::<OrderCreated>(),
+                g.subschema_for::<OrderAssigned>(),
+                g.subschema_for::<ReadyForSelfPickup>(),
+                g.subschema_for::<StatusChange>(),
+                g.subschema_for::<RawJson>()
+            ]
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Event {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Event".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use serde_with::Schema as As;
+        // `data` is typed by `event`: one `if`/`then` per documented spelling of each event (the
+        // parser also matches other cases and separators, whose data the schema leaves open).
+        let mut rules = Vec::new();
+        let created = g.subschema_for::<OrderCreated>();
+        let assigned = g.subschema_for::<OrderAssigned>();
+        let pickup = g.subschema_for::<ReadyForSelfPickup>();
+        let change = g.subschema_for::<StatusChange>();
+        for event in EventType::ALL {
+            let data = match event {
+                EventType::OrderCreated => &created,
+                EventType::OrderAssigned => &assigned,
+                EventType::OrderReadyForSelfPickup => &pickup,
+                _ => &change,
+            };
+            let names: Vec<&str> = match event {
+                EventType::OrderCanceled => vec!["Order Canceled", "Order Cancelled"],
+                EventType::OrderPendingCancelation => {
+                    vec!["Order Pending Cancelation", "Order Pending Cancellation"]
+                }
+                other => vec![other.as_str()],
+            };
+            rules.push(serde_json::json!({
+                "if": {"properties": {"event": {"enum": names}}, "required": ["event"]},
+                "then": {"properties": {"data": data}, "required": ["data"]}
+            }));
+        }
+        schemars::json_schema!({
+            "type": "object",
+            "description": "A Wakilni webhook: the envelope and the event's data",
+            "properties": {
+                "event_id": g.subschema_for::<As<String, wire::Text>>(),
+                "event": g.subschema_for::<EventType>(),
+                "timestamp": g.subschema_for::<Timestamp>(),
+                "data": g.subschema_for::<EventData>()
+            },
+            "required": ["event_id", "event", "timestamp"],
+            "allOf": rules
+        })
     }
 }

@@ -9,6 +9,7 @@ use crate::wire::{self, As, Timestamp, enums::wire_enum};
 
 /// One delivery status update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeliveryUpdate {
@@ -47,6 +48,7 @@ impl DeliveryUpdate {
 /// The `data` object of a [`DeliveryUpdate`].
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeliveryData {
@@ -63,6 +65,10 @@ pub struct DeliveryData {
         default,
         deserialize_with = "po_number",
         serialize_with = "serialize_po_number"
+    )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "serde_with::Schema<Option<String>, Option<wire::Text>>")
     )]
     pub po_number: Option<String>,
     /// `orderDate`: when the order was placed.
