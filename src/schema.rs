@@ -78,6 +78,7 @@ pub fn root<T: JsonSchema>() -> Schema {
 }
 
 /// `{"anyOf": [schema, {"type": "null"}]}`.
+#[cfg_attr(not(any(feature = "isendu", feature = "skladon")), allow(dead_code))]
 pub(crate) fn nullable(schema: Schema) -> Schema {
     json_schema!({"anyOf": [schema, {"type": "null"}]})
 }
@@ -181,6 +182,16 @@ adapter!(OptTimestamp => Option<TimestampOrText>; "OptionalTimestamp", {
 });
 
 /// The schema of a `wire_enum!`: the documented values, or any other string (kept verbatim).
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn wire_enum(name: &str, known: &[&str]) -> Schema {
     json_schema!({
         "anyOf": [

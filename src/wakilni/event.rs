@@ -613,24 +613,6 @@ impl Serialize for EventData {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_event_type_round_trips_its_name() {
-        assert_eq!(EventType::ALL.len(), 13);
-        for t in EventType::ALL {
-            assert_eq!(&EventType::from(t.as_str()), t);
-            assert_eq!(
-                &EventType::from(t.as_str().to_uppercase().replace(' ', "_").as_str()),
-                t
-            );
-        }
-        assert_eq!(Status::ALL.len(), 11);
-    }
-}
-
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for EventData {
     fn schema_name() -> std::borrow::Cow<'static, str> {
@@ -695,5 +677,23 @@ impl schemars::JsonSchema for Event {
             "required": ["event_id", "event", "timestamp"],
             "allOf": rules
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_round_trips_its_name() {
+        assert_eq!(EventType::ALL.len(), 13);
+        for t in EventType::ALL {
+            assert_eq!(&EventType::from(t.as_str()), t);
+            assert_eq!(
+                &EventType::from(t.as_str().to_uppercase().replace(' ', "_").as_str()),
+                t
+            );
+        }
+        assert_eq!(Status::ALL.len(), 11);
     }
 }
