@@ -64,6 +64,9 @@
 //! - one per provider, all on by default: `wakilni`, `peddler`, `xoxoday`, `isendu`, `skladon`;
 //! - `http`: [`Headers`] for `http::HeaderMap`, `Request::from_http`, `Error::http_status`;
 //! - `axum`, `actix`: framework adapters (extractors, error responses, a ready router or scope);
+//! - `testing`: [`testing`], requests exactly as each provider sends them (a genuine
+//!   `http::Request` and the crate's [`Request`]), for your own tests;
+//! - `schema`: a JSON Schema for every payload type ([`schema::for_provider`]), with schemars;
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -91,7 +94,13 @@ mod error;
 mod headers;
 mod problem;
 mod request;
+#[cfg(feature = "schema")]
+#[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
+pub mod schema;
 mod status;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod url;
 mod verify;
 mod wire;

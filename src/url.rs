@@ -38,6 +38,25 @@ pub(crate) fn check_bounds(url: &str) -> Result<(), crate::Error> {
     Ok(())
 }
 
+/// Percent-encodes `s` as one URL component: every byte but ASCII letters, digits and `-._~`.
+#[cfg_attr(
+    not(any(feature = "skladon", all(feature = "testing", feature = "isendu"))),
+    allow(dead_code)
+)]
+pub(crate) fn encode_component(s: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 pub(crate) fn split(url: &str) -> Target<'_> {
     let url = url.trim();
     let url = url.split_once('#').map_or(url, |(before, _)| before);
@@ -121,6 +140,7 @@ pub(crate) fn decode_each(s: &str, plus_is_space: bool, mut out: impl FnMut(&[u8
 }
 
 /// Percent-decodes `s`; `None` for a malformed escape or a result that is not UTF-8.
+#[cfg_attr(not(feature = "skladon"), allow(dead_code))]
 pub(crate) fn decode(s: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
     if !s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
         return Some(Cow::Borrowed(s));

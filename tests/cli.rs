@@ -1307,11 +1307,14 @@ fn options_of_other_providers_are_usage_errors() {
         assert_eq!(out.stdout, "", "{args:?}");
         assert_eq!(out.stderr, expected, "{args:?}");
     }
-    // Only Wakilni signs: `sign` knows no other provider.
+    // Only Wakilni signs a body: the others' credential covers none, so a FILE is refused.
     for provider in ["peddler", "xoxoday", "isendu", "skladon"] {
         let out = run(&["sign", provider, &wakilni_body, "--secret-env", SECRET_VAR]);
         assert_exit(&out, 2);
-        assert!(out.stderr.contains("invalid value"), "{}", out.stderr);
+        assert_eq!(
+            out.stderr,
+            format!("error: a FILE does not apply to {provider}\n")
+        );
     }
 }
 

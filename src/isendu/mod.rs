@@ -533,3 +533,60 @@ impl Receive for Verifier {
         Verifier::receive(self, request)
     }
 }
+
+#[cfg(feature = "schema")]
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{Message, Order, Tracking, Update, VerificationRequest};
+
+    impl JsonSchema for VerificationRequest {
+        fn schema_name() -> Cow<'static, str> {
+            "VerificationRequest".into()
+        }
+        fn json_schema(_: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "object",
+                "description": "The handshake: the integration's API key id",
+                "properties": {"keyId": {"type": "string"}},
+                "required": ["keyId"],
+                "not": {"anyOf": [{"required": ["order"]}, {"required": ["tracking"]}]}
+            })
+        }
+    }
+
+    impl JsonSchema for Update {
+        fn schema_name() -> Cow<'static, str> {
+            "Update".into()
+        }
+        fn json_schema(g: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "type": "object",
+                "description": "A batch of order and tracking updates (null, absent and empty lists alike)",
+                "properties": {
+                    "order": crate::schema::nullable(g.subschema_for::<Vec<Order>>()),
+                    "tracking": crate::schema::nullable(g.subschema_for::<Vec<Tracking>>())
+                },
+                "anyOf": [{"required": ["order"]}, {"required": ["tracking"]}],
+                "not": {"required": ["keyId"]}
+            })
+        }
+    }
+
+    impl JsonSchema for Message {
+        fn schema_name() -> Cow<'static, str> {
+            "Message".into()
+        }
+        fn json_schema(g: &mut SchemaGenerator) -> Schema {
+            json_schema!({
+                "description": "An isendu webhook body: the handshake or an update",
+                "oneOf": [
+                    g.subschema_for::<VerificationRequest>(),
+                    g.subschema_for::<Update>()
+                ]
+            })
+        }
+    }
+}

@@ -51,6 +51,7 @@ wire_enum! {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct TrackingInformation {
     /// `number`: the tracking number.
@@ -70,6 +71,7 @@ pub struct TrackingInformation {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShippingInformation {
@@ -95,6 +97,7 @@ pub struct ShippingInformation {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Item {
@@ -230,6 +233,33 @@ macro_rules! order {
                 }
                 o.uuid = uuid.ok_or_else(|| de::Error::missing_field("uuid"))?;
                 Ok(o)
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for Order {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                "Order".into()
+            }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                "delivery_webhooks::isendu::Order".into()
+            }
+            fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let mut properties = serde_json::Map::new();
+                properties.insert(
+                    "uuid".into(),
+                    g.subschema_for::<serde_with::Schema<String, wire::Text>>().to_value(),
+                );
+                $(properties.insert(
+                    $wire.into(),
+                    g.subschema_for::<serde_with::Schema<$ty, $adapter>>().to_value(),
+                );)+
+                schemars::json_schema!({
+                    "type": "object",
+                    "description": "An order entry: `uuid` and any subset of the order fields; other fields are kept",
+                    "properties": properties,
+                    "required": ["uuid"]
+                })
             }
         }
 

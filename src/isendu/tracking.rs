@@ -44,6 +44,7 @@ impl TrackingStatus {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ErrorDetails {
@@ -72,6 +73,7 @@ pub struct ErrorDetails {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Step {
@@ -126,6 +128,7 @@ impl Step {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Tracking {

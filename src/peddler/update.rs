@@ -24,6 +24,7 @@ use crate::wire::{self, RawJson, Timestamp};
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ShipmentUpdate {
@@ -65,6 +66,25 @@ pub struct ShipmentUpdate {
     /// `OUT_FOR_DELIVERY` example has none).
     #[serde(default)]
     pub details: Option<Details>,
+}
+
+impl ShipmentUpdate {
+    /// An update with its four required fields and nothing else: set the optional ones as needed.
+    #[must_use]
+    pub fn new(id: impl Into<String>, status: Status, ts: Timestamp, code: u32) -> Self {
+        Self {
+            id: id.into(),
+            carrier_tracking_number: None,
+            meta_data: None,
+            status,
+            location: None,
+            ts,
+            tracking_url: None,
+            code,
+            failed_status: None,
+            details: None,
+        }
+    }
 }
 
 impl ShipmentUpdate {
@@ -333,6 +353,7 @@ fn optional_reason<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FailureReas
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Details {
@@ -343,6 +364,7 @@ pub struct Details {
         deserialize_with = "lang_map",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "lang_map_schema"))]
     pub lang: BTreeMap<String, LocalizedText>,
     /// `courierName`, e.g. `Peddler`.
     #[serde_as(as = "Option<wire::Text>")]
@@ -379,6 +401,16 @@ pub struct Details {
     pub warehouse: Option<RawJson>,
 }
 
+/// What `lang_map` reads: a map of language code to texts (a `null` entry is dropped), or `null`.
+#[cfg(feature = "schema")]
+fn lang_map_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let text = g.subschema_for::<LocalizedText>();
+    schemars::json_schema!({
+        "type": ["object", "null"],
+        "additionalProperties": {"anyOf": [text, {"type": "null"}]}
+    })
+}
+
 impl Details {
     /// The text in language `code` (`en`, `nl`...), if sent.
     #[must_use]
@@ -391,6 +423,7 @@ impl Details {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LocalizedText {
     /// `headline`, e.g. `Delivery attempt failed`.

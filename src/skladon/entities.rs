@@ -12,6 +12,7 @@ pub use super::order::{Contact, Order};
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Product {
@@ -104,11 +105,44 @@ pub struct Product {
     pub product_type: Option<ProductType>,
 }
 
+impl Product {
+    /// A product with its `sku` and nothing else: set the optional fields as needed.
+    #[must_use]
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            sku: sku.into(),
+            name: None,
+            description: None,
+            price: None,
+            hs_code: None,
+            upc: None,
+            ean: None,
+            guid: None,
+            rop: None,
+            mpn: None,
+            isbn: None,
+            note: None,
+            origin_country: None,
+            custom_field1: None,
+            custom_field2: None,
+            custom_field3: None,
+            age_check: None,
+            active: None,
+            scan_serial_number: None,
+            battery_type: None,
+            exp_method: None,
+            product_type: None,
+        }
+    }
+}
+
 /// A receiving, an advance shipping notice of goods coming into the warehouse
 /// (`CREATE_RECEIVING`, `UPDATE_RECEIVING`, `UPDATE_RECEIVING_STATUS`).
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Receiving {
@@ -242,10 +276,54 @@ pub struct Receiving {
     pub incoterms: Option<Incoterms>,
 }
 
+impl Receiving {
+    /// A receiving with its `eshopReceivingId` and nothing else.
+    #[must_use]
+    pub fn new(eshop_receiving_id: impl Into<String>) -> Self {
+        Self {
+            eshop_receiving_id: eshop_receiving_id.into(),
+            carrier_info: None,
+            delivery_note_number: None,
+            delivery_type: None,
+            description: None,
+            driver_company: None,
+            driver_dispatcher_contact: None,
+            driver_name: None,
+            driver_phone: None,
+            driver_trailer_license_plate: None,
+            duty: None,
+            estimated_delivery: None,
+            handling_units: None,
+            packagings: None,
+            products: Vec::new(),
+            status: None,
+            supplier: None,
+            tracking_number: None,
+            units_amount: None,
+            urgent: None,
+            eshop_note: None,
+            priority: None,
+            container_number: None,
+            announced_pallets_count: None,
+            delivered_pallets_count: None,
+            delivered_cartons_count: None,
+            delivered_standard_pallets_count: None,
+            returned_eur_pallets_count: None,
+            returned_standard_pallets_count: None,
+            real_delivery: None,
+            unloaded_at: None,
+            confirmed_at: None,
+            receiving_type: None,
+            incoterms: None,
+        }
+    }
+}
+
 /// One line of a [`Receiving`].
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReceivingProduct {
@@ -277,10 +355,27 @@ pub struct ReceivingProduct {
     pub line_state: Option<LineState>,
 }
 
+impl ReceivingProduct {
+    /// A receiving line with its `sku` and nothing else.
+    #[must_use]
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self {
+            sku: sku.into(),
+            quantity: None,
+            lot: None,
+            received: None,
+            expiration_date: None,
+            product_price: None,
+            line_state: None,
+        }
+    }
+}
+
 /// A customer return (`CREATE_RETURN`, `UPDATE_RETURN`, `UPDATE_RETURN_STATUS`).
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Return {
@@ -348,10 +443,36 @@ pub struct Return {
     pub files: Vec<ReturnFile>,
 }
 
+impl Return {
+    /// A return with its `eshopReturnId` and nothing else.
+    #[must_use]
+    pub fn new(eshop_return_id: impl Into<String>) -> Self {
+        Self {
+            eshop_return_id: eshop_return_id.into(),
+            eshop_order_id: None,
+            note: None,
+            eshop_note: None,
+            description: None,
+            shipper: None,
+            tracking_number: None,
+            shipper_service_code: None,
+            order_type: None,
+            canceled_at: None,
+            confirmed_at: None,
+            received_at: None,
+            rma: None,
+            status: None,
+            returned_order_products: Vec::new(),
+            files: Vec::new(),
+        }
+    }
+}
+
 /// One returned line of a [`Return`].
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReturnedOrderProduct {
@@ -377,10 +498,26 @@ pub struct ReturnedOrderProduct {
     pub line_state: Option<LineState>,
 }
 
+impl ReturnedOrderProduct {
+    /// A returned line with its `sku` and nothing else.
+    #[must_use]
+    pub fn new(sku: impl Into<String>) -> Self {
+        Self {
+            sku: sku.into(),
+            quantity: None,
+            received: None,
+            return_reason: None,
+            resolution: None,
+            line_state: None,
+        }
+    }
+}
+
 /// A file attached to a [`Return`] (a photo, a form).
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReturnFile {
@@ -415,6 +552,7 @@ pub struct ReturnFile {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct StockMovement {
@@ -445,4 +583,21 @@ pub struct StockMovement {
     #[serde_as(as = "wire::OptTimestamp")]
     #[serde(default)]
     pub expiration_date: Option<TimestampOrText>,
+}
+
+impl StockMovement {
+    /// A stock movement with its four required fields, no lot and no dates.
+    #[must_use]
+    pub fn new(id: u64, count: i64, sku: impl Into<String>, r#type: StockMovementType) -> Self {
+        Self {
+            id,
+            count,
+            sku: sku.into(),
+            lot: None,
+            r#type,
+            created_at: None,
+            updated_at: None,
+            expiration_date: None,
+        }
+    }
 }

@@ -15,6 +15,24 @@ use crate::url;
 pub struct EntityId(String);
 
 impl EntityId {
+    /// An id as Skladon would append it (decoded text), for tests and tooling.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUrl`] for an id the receiver refuses: empty, `.` or `..`, or holding
+    /// `/`, `?`, `#` or a control character.
+    ///
+    /// ```
+    /// use delivery_webhooks::skladon::EntityId;
+    ///
+    /// assert_eq!(EntityId::new("ORD 7+1")?.to_path_segment(), "ORD%207%2B1");
+    /// assert!(EntityId::new("a/b").is_err());
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    pub fn new(id: impl Into<String>) -> Result<Self, Error> {
+        let id = id.into();
+        Self::from_segment(&url::encode_component(&id))
+    }
+
     /// The id as text.
     #[must_use]
     pub fn as_str(&self) -> &str {
@@ -63,17 +81,7 @@ impl EntityId {
     /// ```
     #[must_use]
     pub fn to_path_segment(&self) -> String {
-        use std::fmt::Write as _;
-        let mut out = String::with_capacity(self.0.len());
-        for b in self.0.bytes() {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                out.push(char::from(b));
-            } else {
-                // Writing to a String cannot fail.
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-        out
+        url::encode_component(&self.0)
     }
 }
 

@@ -32,9 +32,9 @@ macro_rules! contact {
         }
 
         /// The wire names of the recipient fields, in [`Contact::fields`] order.
-        const RECIPIENT: [&str; 14] = [$(concat!("recipient", $suffix)),+];
+        pub(crate) const RECIPIENT: [&str; 14] = [$(concat!("recipient", $suffix)),+];
         /// The wire names of the billing fields, in [`Contact::fields`] order.
-        const BILLING: [&str; 14] = [$(concat!("billing", $suffix)),+];
+        pub(crate) const BILLING: [&str; 14] = [$(concat!("billing", $suffix)),+];
 
         impl Contact {
             /// The field for a wire suffix (`Name`, `PostCode`...), with its index in
@@ -142,6 +142,31 @@ pub struct Order {
     pub extra: BTreeMap<String, RawJson>,
 }
 
+impl Order {
+    /// An order with its `eshopOrderId` and nothing else: set the optional fields and contacts as needed.
+    #[must_use]
+    pub fn new(eshop_order_id: impl Into<String>) -> Self {
+        Self {
+            id: None,
+            eshop_order_id: eshop_order_id.into(),
+            status: None,
+            timestamp: None,
+            updated_at: None,
+            delivered_at: None,
+            canceled_at: None,
+            tracking_numbers: Vec::new(),
+            invoice_number: None,
+            order_type: None,
+            invoice_date: None,
+            required_expedition_date: None,
+            partner_order_id: None,
+            recipient: Contact::default(),
+            billing: Contact::default(),
+            extra: BTreeMap::new(),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Order {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_map(OrderVisitor)
@@ -152,7 +177,7 @@ struct OrderVisitor;
 
 /// The typed fields' wire names, by their index in the duplicate check; contact fields follow
 /// at [`CONTACTS`] (recipient) and `CONTACTS + 14` (billing).
-const FIELDS: [&str; 13] = [
+pub(crate) const FIELDS: [&str; 13] = [
     "id",
     "eshopOrderId",
     "status",
@@ -315,5 +340,75 @@ impl Serialize for Order {
             m.serialize_entry(k, v)?;
         }
         m.end()
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Order {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Order".into()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        "delivery_webhooks::skladon::Order".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use serde_with::Schema as As;
+        let text = g
+            .subschema_for::<As<Option<String>, Option<wire::Text>>>()
+            .to_value();
+        let time = g
+            .subschema_for::<As<Option<TimestampOrText>, OptTimestamp>>()
+            .to_value();
+        let mut properties = serde_json::Map::new();
+        for (name, schema) in [
+            (
+                "id",
+                g.subschema_for::<As<Option<u64>, Option<wire::Uint>>>()
+                    .to_value(),
+            ),
+            (
+                "eshopOrderId",
+                g.subschema_for::<As<String, wire::Text>>().to_value(),
+            ),
+            (
+                "status",
+                g.subschema_for::<Option<OrderStatus>>().to_value(),
+            ),
+            (
+                "orderType",
+                g.subschema_for::<Option<OrderType>>().to_value(),
+            ),
+            (
+                "trackingNumbers",
+                crate::schema::nullable(g.subschema_for::<As<Vec<String>, Vec<wire::Text>>>())
+                    .to_value(),
+            ),
+        ] {
+            properties.insert(name.into(), schema);
+        }
+        for name in [
+            "timestamp",
+            "updatedAt",
+            "deliveredAt",
+            "canceledAt",
+            "invoiceDate",
+            "requiredExpeditionDate",
+        ] {
+            properties.insert(name.into(), time.clone());
+        }
+        for name in ["invoiceNumber", "partnerOrderId"]
+            .into_iter()
+            .chain(RECIPIENT)
+            .chain(BILLING)
+        {
+            properties.insert(name.into(), text.clone());
+        }
+        debug_assert!(FIELDS.iter().all(|f| properties.contains_key(*f)));
+        schemars::json_schema!({
+            "type": "object",
+            "description": "A Skladon order; recipient and billing fields are flat (`recipientName`...), other fields are kept",
+            "properties": properties,
+            "required": ["eshopOrderId"]
+        })
     }
 }

@@ -97,6 +97,18 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event: its id, when it was emitted and its data (whose variant names the event).
+    #[must_use]
+    pub fn new(event_id: impl Into<String>, timestamp: Timestamp, data: EventData) -> Self {
+        Self {
+            event_id: event_id.into(),
+            timestamp,
+            data,
+        }
+    }
+}
+
+impl Event {
     /// The key to deduplicate on: `event_id`.
     #[must_use]
     pub fn dedup_key(&self) -> &str {
@@ -225,6 +237,7 @@ impl EventData {
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OrderCreated {
     /// `order_id`.
@@ -237,10 +250,23 @@ pub struct OrderCreated {
     pub created_at: Timestamp,
 }
 
+impl OrderCreated {
+    /// `Order Created` data with its three fields: for tests of your own code.
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>, created_at: Timestamp) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            created_at,
+        }
+    }
+}
+
 /// `Order Assigned` data: the driver now in charge.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct OrderAssigned {
     /// `order_id`.
@@ -261,10 +287,25 @@ pub struct OrderAssigned {
     pub updated_at: Timestamp,
 }
 
+impl OrderAssigned {
+    /// `Order Assigned` data without a driver (set [`driver_name`](Self::driver_name) and [`driver_phone`](Self::driver_phone) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>, updated_at: Timestamp) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            driver_name: None,
+            driver_phone: None,
+            updated_at,
+        }
+    }
+}
+
 /// `Order Ready for Self-Pickup` data: where the customer collects the order.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ReadyForSelfPickup {
     /// `order_id`.
@@ -276,13 +317,27 @@ pub struct ReadyForSelfPickup {
     /// `location`: the pickup office. Read from an object or a list holding one object; written
     /// as an object.
     #[serde(default, deserialize_with = "one_office")]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "one_office_schema"))]
     pub location: Option<PickupOffice>,
+}
+
+impl ReadyForSelfPickup {
+    /// `Order Ready for Self-Pickup` data without an office (set [`location`](Self::location) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, waybill: impl Into<String>) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            location: None,
+        }
+    }
 }
 
 /// The Wakilni office holding an order for self-pickup.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct PickupOffice {
     /// `office_name`, e.g. `Wakilni Dekwaneh`.
@@ -293,6 +348,15 @@ pub struct PickupOffice {
     #[serde_as(as = "Option<wire::Text>")]
     #[serde(default)]
     pub phone_number: Option<String>,
+}
+
+/// What [`one_office`] reads.
+#[cfg(feature = "schema")]
+fn one_office_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let office = g.subschema_for::<PickupOffice>();
+    schemars::json_schema!({
+        "anyOf": [office, {"type": "array", "maxItems": 1, "items": office}, {"type": "null"}]
+    })
 }
 
 /// `location` as an object, a list of at most one object, or `null`.
@@ -330,6 +394,7 @@ fn one_office<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PickupOffice>, D
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct StatusChange {
     /// `order_id`.
@@ -352,6 +417,28 @@ pub struct StatusChange {
     pub previous_status: Option<Status>,
     /// `updated_at`.
     pub updated_at: Timestamp,
+}
+
+impl StatusChange {
+    /// Status-change data with its required fields, no previous status.
+    #[must_use]
+    pub fn new(
+        order_id: u64,
+        waybill: impl Into<String>,
+        new_status_code: u32,
+        new_status: Status,
+        updated_at: Timestamp,
+    ) -> Self {
+        Self {
+            order_id,
+            waybill: waybill.into(),
+            new_status_code,
+            new_status,
+            previous_status_code: None,
+            previous_status: None,
+            updated_at,
+        }
+    }
 }
 
 // ----- the envelope: hand-written so that `data` is parsed straight into its type ------------
@@ -523,6 +610,73 @@ impl Serialize for EventData {
                 None => s.serialize_unit(),
             },
         }
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for EventData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventData".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "The `data` of an event: its shape depends on `event`; an unknown event's data is any JSON",
+            "anyOf": [
+                g.subschema_for::<OrderCreated>(),
+                g.subschema_for::<OrderAssigned>(),
+                g.subschema_for::<ReadyForSelfPickup>(),
+                g.subschema_for::<StatusChange>(),
+                g.subschema_for::<RawJson>()
+            ]
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Event {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Event".into()
+    }
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        use serde_with::Schema as As;
+        // `data` is typed by `event`: one `if`/`then` per documented spelling of each event (the
+        // parser also matches other cases and separators, whose data the schema leaves open).
+        let mut rules = Vec::new();
+        let created = g.subschema_for::<OrderCreated>();
+        let assigned = g.subschema_for::<OrderAssigned>();
+        let pickup = g.subschema_for::<ReadyForSelfPickup>();
+        let change = g.subschema_for::<StatusChange>();
+        for event in EventType::ALL {
+            let data = match event {
+                EventType::OrderCreated => &created,
+                EventType::OrderAssigned => &assigned,
+                EventType::OrderReadyForSelfPickup => &pickup,
+                _ => &change,
+            };
+            let names: Vec<&str> = match event {
+                EventType::OrderCanceled => vec!["Order Canceled", "Order Cancelled"],
+                EventType::OrderPendingCancelation => {
+                    vec!["Order Pending Cancelation", "Order Pending Cancellation"]
+                }
+                other => vec![other.as_str()],
+            };
+            rules.push(serde_json::json!({
+                "if": {"properties": {"event": {"enum": names}}, "required": ["event"]},
+                "then": {"properties": {"data": data}, "required": ["data"]}
+            }));
+        }
+        schemars::json_schema!({
+            "type": "object",
+            "description": "A Wakilni webhook: the envelope and the event's data",
+            "properties": {
+                "event_id": g.subschema_for::<As<String, wire::Text>>(),
+                "event": g.subschema_for::<EventType>(),
+                "timestamp": g.subschema_for::<Timestamp>(),
+                "data": g.subschema_for::<EventData>()
+            },
+            "required": ["event_id", "event", "timestamp"],
+            "allOf": rules
+        })
     }
 }
 

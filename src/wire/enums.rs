@@ -31,6 +31,16 @@ pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
 }
 
 /// Declares a provider string enum with an `Other(String)` fallback; see the module docs.
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(unused_macros)
+)]
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*
@@ -114,6 +124,19 @@ macro_rules! wire_enum {
             type Err = std::convert::Infallible;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from(s))
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn schema_id() -> std::borrow::Cow<'static, str> {
+                concat!(module_path!(), "::", stringify!($name)).into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                $crate::schema::wire_enum(stringify!($name), &[$($wire $(, $alias)*),+])
             }
         }
 

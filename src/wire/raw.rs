@@ -32,6 +32,26 @@ use crate::error::Error;
 pub struct RawJson(Box<serde_json::value::RawValue>);
 
 impl RawJson {
+    /// Keeps `json` as raw JSON, after checking that it is one valid JSON value: to build
+    /// payloads that carry data the crate does not model (an unknown Wakilni event's `data`, a
+    /// Skladon order's extra fields).
+    ///
+    /// # Errors
+    /// [`Error::Payload`] when `json` is not valid JSON.
+    ///
+    /// ```
+    /// use delivery_webhooks::RawJson;
+    ///
+    /// assert_eq!(RawJson::new(r#"{"a": 1}"#)?.get(), r#"{"a": 1}"#);
+    /// assert!(RawJson::new("{").is_err());
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    pub fn new(json: impl Into<String>) -> Result<Self, Error> {
+        serde_json::value::RawValue::from_string(json.into())
+            .map(RawJson)
+            .map_err(|e| Error::Payload(super::payload_error(String::new(), &e)))
+    }
+
     /// The JSON text, exactly as sent.
     #[must_use]
     pub fn get(&self) -> &str {

@@ -9,6 +9,7 @@ use crate::wire::{self, As, Timestamp, enums::wire_enum};
 
 /// One delivery status update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeliveryUpdate {
@@ -23,6 +24,16 @@ pub struct DeliveryUpdate {
 }
 
 impl DeliveryUpdate {
+    /// An update: the webhook id, the order data and when the callback was invoked.
+    #[must_use]
+    pub fn new(id: impl Into<WebhookId>, data: DeliveryData, created_at: Timestamp) -> Self {
+        Self {
+            id: id.into(),
+            data,
+            created_at,
+        }
+    }
+
     /// The key to deduplicate on: the webhook [`id`](DeliveryUpdate::id).
     ///
     /// Xoxoday does not document whether a retry carries the same id (its sample even labels
@@ -37,6 +48,7 @@ impl DeliveryUpdate {
 /// The `data` object of a [`DeliveryUpdate`].
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeliveryData {
@@ -54,11 +66,28 @@ pub struct DeliveryData {
         deserialize_with = "po_number",
         serialize_with = "serialize_po_number"
     )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "serde_with::Schema<Option<String>, Option<wire::Text>>")
+    )]
     pub po_number: Option<String>,
     /// `orderDate`: when the order was placed.
     pub order_date: Timestamp,
     /// `deliveryStatus`.
     pub delivery_status: DeliveryStatus,
+}
+
+impl DeliveryData {
+    /// Order data without a purchase-order number (set [`po_number`](Self::po_number) as needed).
+    #[must_use]
+    pub fn new(order_id: u64, order_date: Timestamp, delivery_status: DeliveryStatus) -> Self {
+        Self {
+            order_id,
+            po_number: None,
+            order_date,
+            delivery_status,
+        }
+    }
 }
 
 fn po_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -63,6 +63,11 @@ impl Body {
         Self { file: Some(file) }
     }
 
+    /// Whether a FILE (or `-`) was given.
+    pub fn is_given(&self) -> bool {
+        self.file.is_some()
+    }
+
     /// Reads the body from the file, or from standard input for `-` or no file.
     pub fn read(&self) -> Result<Vec<u8>, Failure> {
         match self.file.as_deref() {

@@ -3,8 +3,11 @@
 //! - `parse`: print the typed payload (pretty JSON in the provider's own wire format) and a one-line
 //!   summary;
 //! - `verify`: run the provider's authenticity check on a body and its headers;
-//! - `sign`: compute the signature header for a body, to send signed fixtures to your own receiver;
-//! - `answer`: print isendu's handshake answer.
+//! - `sign`: compute the signature header for a body (Wakilni), or the header lines or URL that
+//!   carry the credential (the others);
+//! - `answer`: print isendu's handshake answer;
+//! - `send`: deliver a body to a running receiver exactly as the provider would, with its retries;
+//! - `schema`: print the JSON Schema of a provider's payloads.
 //!
 //! Secrets are read from an environment variable or a file, never from the command line (which
 //! other users of the machine can see, and shells keep in their history), and never printed.
@@ -18,6 +21,8 @@
 mod common;
 mod isendu;
 mod peddler;
+mod schema;
+mod send;
 mod skladon;
 mod wakilni;
 mod xoxoday;
@@ -25,6 +30,7 @@ mod xoxoday;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -33,15 +39,16 @@ use delivery_webhooks::skladon::WebhookType;
 
 const EXIT_CODES: &str = "\
 Exit codes:
-  0  ok: parsed, verified, signed or answered
-  1  rejected or malformed: the check failed, or the body is not what the provider sends
+  0  ok: parsed, verified, signed or answered; `send`: the receiver answered 2xx
+  1  rejected or malformed: the check failed, or the body is not what the provider sends;
+     `send`: the receiver's last answer was not 2xx
   2  usage or configuration error: bad arguments, unreadable file, missing or empty secret
 
 Secrets are read with --secret-env VAR or --secret-file PATH, never from the command line,
 and are never printed.";
 
-/// Receive-side tooling for delivery provider webhooks: parse, verify and sign bodies, and answer
-/// isendu's handshake.
+/// Receive-side tooling for delivery provider webhooks: parse, verify and sign bodies, answer
+/// isendu's handshake, send test deliveries to a receiver and print payload schemas.
 #[derive(Parser)]
 #[command(name = "delivery-webhooks", version, after_help = EXIT_CODES)]
 struct Cli {
@@ -94,16 +101,27 @@ Examples:
       --url '/webhooks/skladon/your-token/UPDATE_ORDER_STATUS'")]
     Verify(VerifyArgs),
 
-    /// Print the signature header value for a body, to send signed test deliveries.
+    /// Print what carries a provider's credential: Wakilni's signature of a body, the others'
+    /// header lines or URL.
     #[command(after_help = "\
-Prints only the value; send it with the exact same bytes (curl --data-binary, not --data).
+wakilni  prints only the x-webhook-signature value for the body; send it with the exact same
+         bytes (curl --data-binary, not --data)
+peddler  prints `x-webhook-shared-token: <token>`
+xoxoday  prints `x-api-key: <key>` and `x-forwarded-for: 52.76.120.90` (the address your
+         trusted proxy must report)
+isendu   prints the URL to register: --to with `token=<token>` in its query
+skladon  prints the URL to register for --type: --to/<token>/<TYPE> (append /<id> for GET)
+
+The output contains the credential: print it only where that is safe.
 
 Example:
   export WAKILNI_WEBHOOK_SECRET='your-secret'
   body=fixtures/wakilni/order_created.json
   sig=$(delivery-webhooks sign wakilni \"$body\" --secret-env WAKILNI_WEBHOOK_SECRET)
   curl -i http://127.0.0.1:3000/webhooks/wakilni -H 'Content-Type: application/json' \\
-      -H \"X-Webhook-Signature: $sig\" --data-binary @\"$body\"")]
+      -H \"X-Webhook-Signature: $sig\" --data-binary @\"$body\"
+  delivery-webhooks sign skladon --secret-env SKLADON_URL_TOKEN \\
+      --to https://you.example/webhooks/skladon --type UPDATE_ORDER_STATUS")]
     Sign(SignArgs),
 
     /// Print the answer to isendu's verification handshake: `{"response":"<secret key>"}`.
@@ -119,10 +137,49 @@ Example:
   echo '{\"keyId\":\"key-7f3a\"}' | delivery-webhooks answer isendu --key-id key-7f3a - \\
       --secret-env ISENDU_SECRET_KEY")]
     Answer(AnswerArgs),
+
+    /// Send a body to a running receiver exactly as the provider would, and print its answer.
+    #[command(after_help = "\
+Sends what the provider sends: method, path, content type and credential, with the provider's
+delivery headers. Prints each attempt's status on stderr, and the last answer's status line
+and body on stdout. Exit 0 when the receiver answered 2xx, 1 otherwise.
+
+wakilni  POST, x-webhook-signature (the secret), x-webhook-topic (the body's event),
+         x-webhook-id, x-webhook-delivery-id, x-webhook-source, x-attempt-number 1, 2, 3...
+peddler  POST, x-webhook-shared-token (the secret)
+xoxoday  POST through the tool as a proxy: X-Forwarded-For 52.76.120.90 (or --forwarded-for),
+         x-api-key when a secret is given. The receiver must trust 127.0.0.1 as a proxy
+         (XOXODAY_TRUSTED_PROXIES=127.0.0.1).
+isendu   POST of FILE, or of the handshake {\"keyId\": ...} with --key-id; the url token (the
+         secret, if given) in query parameter `token`
+skladon  POST of FILE to --to/<token>/<TYPE>, or with --id a GET of --to/<token>/<TYPE>/<id>;
+         the token is the secret, if given
+
+--retries N retries a non-2xx answer up to N times, as the provider does: Xoxoday and Peddler
+make at most 3 attempts, Skladon at most 21 with doubling intervals; Wakilni numbers each
+attempt. --retry-delay sets the first interval (default 1s; Skladon's real ones span 48 hours).
+
+Examples:
+  export WAKILNI_WEBHOOK_SECRET='your-secret'
+  delivery-webhooks send wakilni fixtures/wakilni/order_created.json \\
+      --to http://127.0.0.1:3000/webhooks/wakilni --secret-env WAKILNI_WEBHOOK_SECRET
+  delivery-webhooks send skladon fixtures/skladon/order.json --type UPDATE_ORDER_STATUS \\
+      --to http://127.0.0.1:3000/webhooks/skladon --secret-env SKLADON_URL_TOKEN")]
+    Send(SendArgs),
+
+    /// Print the JSON Schema (draft 2020-12) of a provider's payloads.
+    #[command(after_help = "\
+The schema describes what the crate's parser accepts, which is more lenient than what the
+provider documents: numbers may come as strings of digits, dates in any ISO 8601 form, and
+unknown enum values are kept. Skladon: every entity, or with --type the entity of that type.
+
+Example:
+  delivery-webhooks schema xoxoday > xoxoday.schema.json")]
+    Schema(SchemaArgs),
 }
 
 /// Providers whose bodies `parse` and `verify` handle.
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 enum Provider {
     /// Wakilni: `x-webhook-signature`, base64 HMAC-SHA256 of the body.
     Wakilni,
@@ -134,13 +191,6 @@ enum Provider {
     Isendu,
     /// Skladon: one URL per webhook type (`--type`), a token in the URL.
     Skladon,
-}
-
-/// Providers that sign their bodies, for `sign`.
-#[derive(Clone, Copy, ValueEnum)]
-enum SigningProvider {
-    /// Wakilni: prints the `x-webhook-signature` value.
-    Wakilni,
 }
 
 /// Providers with a handshake to answer, for `answer`.
@@ -186,12 +236,64 @@ struct VerifyArgs {
 
 #[derive(Args)]
 struct SignArgs {
-    /// The provider whose signature to compute.
-    provider: SigningProvider,
+    /// The provider whose credential to print.
+    provider: Provider,
     #[command(flatten)]
     body: Body,
+    /// isendu and Skladon: the URL to register, without the token.
+    #[arg(long, value_name = "URL")]
+    to: Option<String>,
+    /// Skladon only: the webhook type.
+    #[arg(long = "type", value_name = "SKLADON_TYPE", value_parser = skladon::parse_type)]
+    webhook_type: Option<WebhookType>,
+    /// Skladon only: an entity id, for the URL of a GET call.
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
     #[command(flatten)]
     secret: SecretArgs,
+}
+
+#[derive(Args)]
+struct SendArgs {
+    /// The provider to send as.
+    provider: Provider,
+    #[command(flatten)]
+    body: Body,
+    /// The receiver's URL (http://); for Skladon its mount URL, for isendu without the token.
+    #[arg(long, value_name = "URL")]
+    to: String,
+    /// Retry a non-2xx answer up to N times, within the provider's documented limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    retries: u32,
+    /// The wait before the first retry (Skladon doubles it each time): 0, 250ms, 2s, 1m.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = send::parse_duration)]
+    retry_delay: Duration,
+    /// Wakilni only: the `x-webhook-id` (the subscription).
+    #[arg(long, value_name = "ID")]
+    webhook_id: Option<String>,
+    /// Xoxoday only: the client address in `X-Forwarded-For` (default 52.76.120.90).
+    #[arg(long, value_name = "IP")]
+    forwarded_for: Option<IpAddr>,
+    /// isendu only: send the verification handshake for this key id (no FILE).
+    #[arg(long, value_name = "ID")]
+    key_id: Option<String>,
+    /// Skladon only: the webhook type the URL is registered for.
+    #[arg(long = "type", value_name = "SKLADON_TYPE", value_parser = skladon::parse_type)]
+    webhook_type: Option<WebhookType>,
+    /// Skladon only: send a GET for this entity id instead of a POST (no FILE).
+    #[arg(long, value_name = "ID")]
+    id: Option<String>,
+    #[command(flatten)]
+    secret: SecretArgs,
+}
+
+#[derive(Args)]
+struct SchemaArgs {
+    /// The provider whose payload schema to print.
+    provider: Provider,
+    /// Skladon only: the schema of this webhook type's entity.
+    #[arg(long = "type", value_name = "SKLADON_TYPE", value_parser = skladon::parse_type)]
+    webhook_type: Option<WebhookType>,
 }
 
 #[derive(Args)]
@@ -207,6 +309,17 @@ struct AnswerArgs {
     body: Option<PathBuf>,
     #[command(flatten)]
     secret: SecretArgs,
+}
+
+/// The provider's name, as on the command line.
+fn send_name(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Wakilni => "wakilni",
+        Provider::Peddler => "peddler",
+        Provider::Xoxoday => "xoxoday",
+        Provider::Isendu => "isendu",
+        Provider::Skladon => "skladon",
+    }
 }
 
 /// Refuses an option given for a provider that does not use it (exit 2): silently ignoring it
@@ -279,9 +392,54 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Sign(args) => match args.provider {
-            SigningProvider::Wakilni => wakilni::sign(&args.secret, &args.body),
-        },
+        Command::Sign(args) => {
+            let name = send_name(args.provider);
+            if args.provider != Provider::Skladon {
+                refuse_option(args.webhook_type.is_some(), "--type", name)?;
+                refuse_option(args.id.is_some(), "--id", name)?;
+            }
+            if !matches!(args.provider, Provider::Isendu | Provider::Skladon) {
+                refuse_option(args.to.is_some(), "--to", name)?;
+            }
+            match args.provider {
+                Provider::Wakilni => wakilni::sign(&args.secret, &args.body),
+                other => {
+                    refuse_option(args.body.is_given(), "a FILE", name)?;
+                    send::sign(
+                        other,
+                        &args.secret,
+                        args.to.as_deref(),
+                        args.webhook_type.as_ref(),
+                        args.id.as_deref(),
+                    )
+                }
+            }
+        }
+        Command::Send(args) => send::send(
+            args.provider,
+            &args.body,
+            &send::Options {
+                to: &args.to,
+                retries: args.retries,
+                retry_delay: args.retry_delay,
+                secret: &args.secret,
+                forwarded_for: args.forwarded_for,
+                key_id: args.key_id.as_deref(),
+                webhook_type: args.webhook_type.as_ref(),
+                id: args.id.as_deref(),
+                webhook_id: args.webhook_id.as_deref(),
+            },
+        ),
+        Command::Schema(args) => {
+            if args.provider != Provider::Skladon {
+                refuse_option(
+                    args.webhook_type.is_some(),
+                    "--type",
+                    send_name(args.provider),
+                )?;
+            }
+            schema::print(args.provider, args.webhook_type.as_ref())
+        }
         Command::Answer(args) => match args.provider {
             AnsweringProvider::Isendu => {
                 isendu::answer(&args.secret, &args.key_id, args.body.map(Body::from_file))
