@@ -8,6 +8,7 @@
 
 #[allow(unused_imports)]
 use delivery_webhooks::Request;
+#[cfg(feature = "xoxoday")]
 use std::net::{IpAddr, Ipv4Addr};
 
 /// Runs `f`; returns its result, the allocations made, and those still alive at the end.

@@ -1,5 +1,12 @@
 //! Property tests: no input makes a parser panic, every error names a path, generated payloads
 //! round-trip, and signatures hold exactly for the right secret and bytes.
+#![cfg(any(
+    feature = "wakilni",
+    feature = "peddler",
+    feature = "xoxoday",
+    feature = "isendu",
+    feature = "skladon"
+))]
 
 mod common;
 

@@ -39,6 +39,7 @@ fn parts(t: Timestamp) -> (Date, Option<Time>, Option<UtcOffset>) {
 }
 
 /// The parts of an optional timestamp that must have been read.
+#[cfg_attr(not(any(feature = "isendu", feature = "skladon")), allow(dead_code))]
 fn read(t: &Option<TimestampOrText>) -> (Date, Option<Time>, Option<UtcOffset>) {
     parts(
         t.as_ref()
