@@ -144,9 +144,12 @@ pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
 ///
-/// Large enough for the biggest batches providers send (an isendu batch of 10,000 trackings is a
-/// few MiB), small enough to bound memory. Configure your web framework's own body limit too:
-/// this check runs only once the body has been read.
+/// The providers publish no maximum: an isendu batch of 10,000 trackings is about 5 MiB, and a
+/// Skladon return carries its files' content inline (`files[].data`), so several MiB is genuine;
+/// 16 MiB leaves room for about three times that. Parsing any body costs at most 16 times its
+/// size plus 4 MiB of heap (260 MiB at this limit; a genuine batch about twice its size): see
+/// `docs/security.md`. Configure your web framework's own body limit too: this check runs only
+/// once the body has been read.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
 
 #[cfg_attr(

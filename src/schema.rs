@@ -129,6 +129,33 @@ impl JsonSchema for RawJson {
     }
 }
 
+/// A list read under the parse's memory budget: on the wire, a plain JSON array.
+impl<T, U: JsonSchemaAs<T>> JsonSchemaAs<Vec<T>> for crate::wire::List<U> {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        format!("List_of_{}", U::schema_name()).into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let items = g.subschema_for::<serde_with::Schema<T, U>>();
+        json_schema!({"type": "array", "items": items})
+    }
+}
+
+/// A box read under the parse's memory budget: on the wire, the value itself.
+impl<T: JsonSchema> JsonSchemaAs<Box<T>> for crate::wire::Boxed {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> Cow<'static, str> {
+        T::schema_name()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        g.subschema_for::<T>()
+    }
+}
+
 /// The wire adapters: each describes what its reader accepts.
 macro_rules! adapter {
     ($adapter:ty => $($target:ty),+ ; $name:literal, $schema:tt) => {

@@ -231,14 +231,19 @@ impl<'de> Visitor<'de> for MessageVisitor {
                     if order.is_some() {
                         return Err(de::Error::duplicate_field("order"));
                     }
-                    order = Some(map.next_value::<Option<Vec<Order>>>()?.unwrap_or_default());
+                    order = Some(
+                        map.next_value::<wire::As<Option<wire::List>, Option<Vec<Order>>>>()?
+                            .into_inner()
+                            .unwrap_or_default(),
+                    );
                 }
                 MessageKey::Tracking => {
                     if tracking.is_some() {
                         return Err(de::Error::duplicate_field("tracking"));
                     }
                     tracking = Some(
-                        map.next_value::<Option<Vec<Tracking>>>()?
+                        map.next_value::<wire::As<Option<wire::List>, Option<Vec<Tracking>>>>()?
+                            .into_inner()
                             .unwrap_or_default(),
                     );
                 }

@@ -218,6 +218,7 @@ macro_rules! order {
                             return Err(wire::duplicate_key(&key));
                         }
                         let value = map.next_value()?;
+                        wire::budget::take_entry::<String, RawJson, A::Error>()?;
                         o.extra.insert(key.into_owned(), value);
                         continue;
                     };
@@ -321,15 +322,15 @@ order! {
     /// `firstItemImageUrl`.
     first_item_image_url: Option<String> = "firstItemImageUrl" as Option<Same>,
     /// `trackingInformation`.
-    tracking_information: Option<Vec<TrackingInformation>> = "trackingInformation" as Option<Same>,
+    tracking_information: Option<Vec<TrackingInformation>> = "trackingInformation" as Option<wire::List>,
     /// `customerNote`.
     customer_note: Option<String> = "customerNote" as Option<Same>,
     /// `error`, when the order is in error. Boxed: rarely sent.
-    error: Option<Box<ErrorDetails>> = "error" as Option<Same>,
+    error: Option<Box<ErrorDetails>> = "error" as Option<wire::Boxed>,
     /// `shippingInformation`. Boxed: large, and absent from most webhook orders.
-    shipping_information: Option<Box<ShippingInformation>> = "shippingInformation" as Option<Same>,
+    shipping_information: Option<Box<ShippingInformation>> = "shippingInformation" as Option<wire::Boxed>,
     /// `deliveryDayEstimate`, as sent (its type is not documented).
     delivery_day_estimate: Option<RawJson> = "deliveryDayEstimate" as Option<Same>,
     /// `items`.
-    items: Option<Vec<Item>> = "items" as Option<Same>,
+    items: Option<Vec<Item>> = "items" as Option<wire::List>,
 }

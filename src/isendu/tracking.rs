@@ -108,6 +108,7 @@ pub struct Step {
     #[serde(default)]
     pub pod_url: Option<String>,
     /// `error`, if the step reports one. Boxed: rarely sent, and a batch holds many steps.
+    #[serde_as(as = "Option<wire::Boxed>")]
     #[serde(default)]
     pub error: Option<Box<ErrorDetails>>,
 }
@@ -167,11 +168,12 @@ pub struct Tracking {
     pub external: Option<bool>,
     /// `error`, if isendu reports one for the tracking. Boxed: rarely sent, and a batch holds
     /// many trackings.
+    #[serde_as(as = "Option<wire::Boxed>")]
     #[serde(default)]
     pub error: Option<Box<ErrorDetails>>,
     /// `steps`, as sent (`null` and absent read as empty). Their order is not guaranteed:
     /// see [`latest_step`](Tracking::latest_step).
-    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde_as(as = "serde_with::DefaultOnNull<wire::List>")]
     #[serde(default)]
     pub steps: Vec<Step>,
 }

@@ -4,7 +4,7 @@
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::wire::{self, RawJson, Timestamp};
+use crate::wire::{RawJson, Timestamp};
 
 /// A date Peddler's extras carry (`estimatedDeliveryDate`, `deliveryDate`), whose format is not
 /// published: typed when it is any ISO 8601 date or date-time, kept as sent otherwise, so that
@@ -94,16 +94,26 @@ impl NeighbourDelivery {
 
 impl<'de> Deserialize<'de> for NeighbourDelivery {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(match wire::Loose::deserialize(d)? {
-            wire::Loose::Text(s) => match s.trim() {
-                t if t.eq_ignore_ascii_case("true") => NeighbourDelivery::Flag(true),
-                t if t.eq_ignore_ascii_case("false") => NeighbourDelivery::Flag(false),
-                _ => NeighbourDelivery::Text(s.into_owned()),
-            },
-            wire::Loose::Other(serde_json::Value::Bool(b)) => NeighbourDelivery::Flag(b),
-            wire::Loose::Other(other) => {
-                NeighbourDelivery::Other(RawJson::from_value(&other).map_err(de::Error::custom)?)
+        // Read as raw text first, as `DateValue` is: an unexpected shape is then kept exactly as
+        // sent, in one buffer, instead of being built as a `serde_json::Value` (which costs many
+        // times its text: an array of a million zeros would hold a million `Value`s).
+        let raw = RawJson::deserialize(d)?;
+        let text = raw.get();
+        Ok(match text.as_bytes().first() {
+            Some(b't') if text == "true" => NeighbourDelivery::Flag(true),
+            Some(b'f') if text == "false" => NeighbourDelivery::Flag(false),
+            Some(b'"') => {
+                let s: String = match text.get(1..text.len() - 1) {
+                    Some(inner) if !inner.contains('\\') => inner.to_owned(),
+                    _ => serde_json::from_str(text).map_err(de::Error::custom)?,
+                };
+                match s.trim() {
+                    t if t.eq_ignore_ascii_case("true") => NeighbourDelivery::Flag(true),
+                    t if t.eq_ignore_ascii_case("false") => NeighbourDelivery::Flag(false),
+                    _ => NeighbourDelivery::Text(s),
+                }
             }
+            _ => NeighbourDelivery::Other(raw),
         })
     }
 }

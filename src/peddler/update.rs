@@ -452,6 +452,10 @@ fn lang_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Localize
             let mut out = BTreeMap::new();
             while let Some(code) = map.next_key::<String>()? {
                 if let Some(text) = map.next_value::<Option<LocalizedText>>()? {
+                    wire::budget::take_entry::<String, LocalizedText, A::Error>()?;
+                    if out.contains_key(&code) {
+                        return Err(wire::duplicate_key(&code));
+                    }
                     out.insert(code, text);
                 }
             }

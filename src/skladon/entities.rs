@@ -199,7 +199,7 @@ pub struct Receiving {
     #[serde(default)]
     pub packagings: Option<RawJson>,
     /// `products`: the announced lines (`null` reads as empty).
-    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde_as(as = "serde_with::DefaultOnNull<wire::List>")]
     #[serde(default)]
     pub products: Vec<ReceivingProduct>,
     /// `status`.
@@ -434,11 +434,11 @@ pub struct Return {
     #[serde(default)]
     pub status: Option<String>,
     /// `returnedOrderProducts` (`null` reads as empty).
-    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde_as(as = "serde_with::DefaultOnNull<wire::List>")]
     #[serde(default)]
     pub returned_order_products: Vec<ReturnedOrderProduct>,
     /// `files` attached to the return (`null` reads as empty).
-    #[serde_as(as = "serde_with::DefaultOnNull")]
+    #[serde_as(as = "serde_with::DefaultOnNull<wire::List>")]
     #[serde(default)]
     pub files: Vec<ReturnFile>,
 }

@@ -243,7 +243,8 @@ impl<'de> Visitor<'de> for OrderVisitor {
                     6 => o.canceled_at = map.next_value::<OptTime>()?.into_inner(),
                     7 => {
                         o.tracking_numbers = map
-                            .next_value::<As<serde_with::DefaultOnNull<Vec<wire::Text>>, _>>()?
+                            .next_value::<As<serde_with::DefaultOnNull<wire::List<wire::Text>>, _>>(
+                            )?
                             .into_inner();
                     }
                     8 => o.invoice_number = map.next_value::<OptText>()?.into_inner(),
@@ -275,6 +276,7 @@ impl<'de> Visitor<'de> for OrderVisitor {
                         return Err(wire::duplicate_key(&key));
                     }
                     let v: RawJson = map.next_value()?;
+                    wire::budget::take_entry::<String, RawJson, A::Error>()?;
                     o.extra.insert(key.into_owned(), v);
                 }
             }

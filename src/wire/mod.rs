@@ -31,6 +31,7 @@ use std::fmt;
 
 use crate::error::{Error, PayloadError};
 
+pub(crate) mod budget;
 pub(crate) mod datetime;
 pub(crate) mod decimal;
 pub(crate) mod enums;
@@ -38,6 +39,7 @@ pub(crate) mod number;
 pub(crate) mod optional;
 pub(crate) mod raw;
 
+pub(crate) use budget::{Boxed, List};
 pub use datetime::{InvalidTimestamp, Timestamp};
 pub use decimal::Decimal;
 pub(crate) use decimal::OptDecimal;
@@ -55,17 +57,23 @@ pub use raw::RawJson;
 ///
 /// Only when parsing fails is the body parsed a second time with path tracking, so that the error
 /// can name the JSON path (`data.order_id`) without every successful parse paying for it.
+///
+/// Each parse has a memory [`budget`] proportional to the body's size: a body whose parsed form
+/// would hold more is refused.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let scope = budget::Scope::new(body.len());
     let parsed = match std::str::from_utf8(body) {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),
     };
+    drop(scope);
     parsed.map_err(|fast| Error::Payload(locate::<T>(body, fast)))
 }
 
 /// Re-runs a failed parse with path tracking and builds the error.
 #[cold]
 fn locate<T: DeserializeOwned>(body: &[u8], fast: serde_json::Error) -> PayloadError {
+    let _budget = budget::Scope::new(body.len());
     let mut de = serde_json::Deserializer::from_slice(body);
     let (path, err) = match serde_path_to_error::deserialize::<_, T>(&mut de) {
         Err(tracked) => {
@@ -147,69 +155,6 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// Reads one value through a `serde_with` adapter, for hand-written visitors:
 /// `map.next_value::<As<Option<Text>, _>>()?.0` reads like a `#[serde_as]` field.
 pub(crate) type As<U, T> = serde_with::de::DeserializeAsWrap<T, U>;
-
-/// A JSON value of a field whose shape is not published: a string is kept borrowed from the
-/// body when it can be (so a caller that recognises it allocates nothing to look at it), and
-/// anything else is read as a `serde_json::Value`, without first buffering the string case.
-pub(crate) enum Loose<'de> {
-    /// A JSON string.
-    Text(std::borrow::Cow<'de, str>),
-    /// Any other JSON value.
-    Other(serde_json::Value),
-}
-
-impl<'de> Deserialize<'de> for Loose<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
-        use serde_json::Value;
-        use std::borrow::Cow;
-
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Loose<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Loose::Text(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Loose::Text(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Loose::Text(Cow::Owned(v)))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::Bool(v)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::from(v)))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::from(v)))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::from(v)))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::Null))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Loose::Other(Value::Null))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                Loose::deserialize(d)
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                Value::deserialize(MapAccessDeserializer::new(map)).map(Loose::Other)
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                Value::deserialize(SeqAccessDeserializer::new(seq)).map(Loose::Other)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
 
 /// An optional string that borrows from the body when it can.
 pub(crate) fn borrowed_str_opt<'de, D: Deserializer<'de>>(

@@ -1,0 +1,69 @@
+//! A plain binary for instruction counts under valgrind, where criterion's own machinery would
+//! drown the parse: it parses one provider's fixtures (or a large body) `N` times, with the crate
+//! or into `serde_json::Value`, and nothing else.
+//!
+//! ```sh
+//! cargo bench --bench instructions --no-run
+//! valgrind --tool=callgrind --dump-instr=no target/release/deps/instructions-<hash> isendu crate 1000
+//! valgrind --tool=callgrind --dump-instr=no target/release/deps/instructions-<hash> isendu value 1000
+//! ```
+//!
+//! The first argument is a provider (its fixtures, each parsed `N` times) or `isendu_batch` /
+//! `skladon_receiving` (a 1,000-entry body), or `provider/fixture` for one fixture; the second `crate` or `value`; the third `N`.
+//! The ratio of the two totals is the instruction-count form of the `parse` benchmark's ratio.
+
+use std::hint::black_box;
+
+use delivery_webhooks::{isendu, peddler, skladon, wakilni, xoxoday};
+
+mod common;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [what, how, n] = args.as_slice() else {
+        eprintln!(
+            "usage: instructions <provider|isendu_batch|skladon_receiving> <crate|value> <N>"
+        );
+        std::process::exit(2);
+    };
+    let n: usize = n.parse().expect("N is a number");
+    let bodies: Vec<(String, Vec<u8>)> = match what.as_str() {
+        "isendu_batch" => vec![("batch".into(), common::isendu_batch(1_000))],
+        "skladon_receiving" => vec![("receiving".into(), common::skladon_receiving(1_000))],
+        spec => {
+            // `provider` or `provider/fixture`.
+            let (provider, only) = spec.split_once('/').unwrap_or((spec, ""));
+            let mut bodies = common::fixtures(provider);
+            bodies.retain(|(name, _)| only.is_empty() || name == only);
+            bodies
+        }
+    };
+    let what = what.split('/').next().unwrap_or_default();
+    let value = match how.as_str() {
+        "crate" => false,
+        "value" => true,
+        other => panic!("`crate` or `value`, not {other}"),
+    };
+    for _ in 0..n {
+        for (name, body) in &bodies {
+            let body = black_box(body.as_slice());
+            if value {
+                black_box(serde_json::from_slice::<serde_json::Value>(body).unwrap());
+                continue;
+            }
+            match what {
+                "wakilni" => drop(black_box(wakilni::parse(body).unwrap())),
+                "peddler" => drop(black_box(peddler::parse(body).unwrap())),
+                "xoxoday" => drop(black_box(xoxoday::parse(body).unwrap())),
+                "isendu" | "isendu_batch" => drop(black_box(isendu::parse(body).unwrap())),
+                "skladon" => drop(black_box(
+                    skladon::parse_kind(common::skladon_kind(name), body).unwrap(),
+                )),
+                "skladon_receiving" => drop(black_box(
+                    skladon::parse_kind(skladon::EntityKind::Receiving, body).unwrap(),
+                )),
+                other => panic!("no provider {other}"),
+            }
+        }
+    }
+}
