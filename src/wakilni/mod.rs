@@ -59,6 +59,8 @@
 //!
 //! See `docs/wakilni.md` for the full list.
 
+mod data;
+mod envelope;
 mod event;
 
 use std::fmt;
