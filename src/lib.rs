@@ -64,6 +64,9 @@
 //! - one per provider, all on by default: `wakilni`, `peddler`, `xoxoday`, `isendu`, `skladon`;
 //! - `http`: [`Headers`] for `http::HeaderMap`, `Request::from_http`, `Error::http_status`;
 //! - `axum`, `actix`: framework adapters (extractors, error responses, a ready router or scope);
+//! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`](crate::inbox) that stores each
+//!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
+//!   by several instances), its worker runner, and the adapters' inbox mode;
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -96,6 +99,9 @@ mod url;
 mod verify;
 mod wire;
 
+#[cfg(feature = "inbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "inbox")))]
+pub mod inbox;
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]
 pub mod isendu;
