@@ -312,18 +312,18 @@ where
 
 /// [`accept_call`] over owned parts: the future a route returns.
 #[cfg(feature = "inbox")]
-fn accept_owned<R, I>(
+async fn accept_owned<R, I>(
     receiver: Arc<R>,
     inbox: I,
     request: ::axum::extract::Request,
-) -> impl Future<Output = Response> + Send + 'static
+) -> Response
 where
     R: Receive + Send + Sync + 'static,
     R::Payload: Send,
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + 'static,
 {
-    async move { accept_call(&*receiver, &inbox, request).await }
+    accept_call(&*receiver, &inbox, request).await
 }
 
 /// The ready receiver in inbox mode: the routes of [`router`], but each verified delivery is

@@ -175,7 +175,13 @@ impl Row {
 }
 
 /// Parses a stored body again with the provider's own parser.
-#[allow(unused_variables, unreachable_patterns, clippy::needless_pass_by_value)]
+#[allow(
+    unused_variables,
+    unused_macros,
+    unreachable_code,
+    unreachable_patterns,
+    clippy::needless_pass_by_value
+)]
 fn rebuild(
     provider: Provider,
     key: DedupKey,
