@@ -64,7 +64,7 @@
 //! - one per provider, all on by default: `wakilni`, `peddler`, `xoxoday`, `isendu`, `skladon`;
 //! - `http`: [`Headers`] for `http::HeaderMap`, `Request::from_http`, `Error::http_status`;
 //! - `axum`, `actix`: framework adapters (extractors, error responses, a ready router or scope);
-//! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`](crate::inbox) that stores each
+//! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`] that stores each
 //!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
 //!   by several instances), its worker runner, and the adapters' inbox mode;
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
