@@ -67,6 +67,9 @@
 //! - `testing`: [`testing`], requests exactly as each provider sends them (a genuine
 //!   `http::Request` and the crate's [`Request`]), for your own tests;
 //! - `schema`: a JSON Schema for every payload type ([`schema::for_provider`]), with schemars;
+//! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`] that stores each
+//!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
+//!   by several instances), its worker runner, and the adapters' inbox mode;
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -105,6 +108,9 @@ mod url;
 mod verify;
 mod wire;
 
+#[cfg(feature = "inbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "inbox")))]
+pub mod inbox;
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]
 pub mod isendu;

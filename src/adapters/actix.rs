@@ -253,6 +253,128 @@ where
     resource
 }
 
+/// Verifies a call, then accepts it into `inbox` (see [`inbox_scope`]).
+#[cfg(feature = "inbox")]
+async fn accept_call<R, I>(
+    receiver: &R,
+    inbox: &I,
+    request: &HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse
+where
+    R: Receive + ?Sized,
+    Delivery<R::Payload>: Into<AnyDelivery>,
+    I: crate::inbox::Inbox + ?Sized,
+{
+    let headers = request.headers();
+    let declared = declared_length(
+        headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+    );
+    let body = match collect(payload, declared, receiver.body_limit()).await {
+        Ok(body) => body,
+        Err(err) => return problem_response(&Problem::from_error(&err)),
+    };
+    let uri = request.uri();
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let peer = request.peer_addr().map(|peer| peer.ip());
+    let mut call = Request::new(headers, body.as_slice())
+        .method(request.method().as_str())
+        .uri(target);
+    if let Some(peer) = peer {
+        call = call.peer(peer);
+    }
+    let delivery = match receiver.receive(&call) {
+        Ok(delivery) => delivery.into(),
+        Err(err) => return problem_response(&Problem::from_error(&err)),
+    };
+    let raw = || {
+        super::raw_delivery(
+            request.method().as_str(),
+            target,
+            peer,
+            headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+            body.as_slice(),
+        )
+    };
+    match super::store(inbox, delivery, raw).await {
+        Ok(reply) => reply_response(&reply),
+        Err(problem) => problem_response(&problem),
+    }
+}
+
+/// The ready receiver in inbox mode: the routes of [`scope`], but each verified delivery is
+/// accepted into `inbox` (stored durably, or recognised as a duplicate by its dedup key) and
+/// answered at once with its reply (an empty 200, also for a duplicate), without waiting for
+/// any processing. Process the inbox with a [`Worker`](crate::inbox::Worker).
+///
+/// isendu's handshake is answered synchronously and not stored; if the inbox cannot store a
+/// delivery, the answer is `500` with a problem body, so that the provider sends it again.
+/// Open the inbox once, before `HttpServer::new`, on a tokio runtime that outlives the
+/// server (its writer task runs there), and clone it into the factory.
+///
+/// ```no_run
+/// # #[cfg(feature = "inbox-sqlite")]
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use actix_web::{App, HttpServer};
+/// use delivery_webhooks::Config;
+/// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
+///
+/// let config = Config::from_env()?;
+/// let addr = config.listen_addr;
+/// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
+/// HttpServer::new(move || {
+///     App::new().service(delivery_webhooks::actix::inbox_scope(config.clone(), inbox.clone()))
+/// })
+/// .bind(addr)?
+/// .run()
+/// .await?;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "inbox")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "actix", feature = "inbox"))))]
+#[must_use]
+pub fn inbox_scope<I>(config: Config, inbox: I) -> actix_web::Scope
+where
+    I: crate::inbox::Inbox + Clone + 'static,
+{
+    #[allow(unused_macros)]
+    macro_rules! mount {
+        ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
+            if let Some(verifier) = config.$field {
+                let verifier = std::rc::Rc::new(verifier);
+                let inbox = inbox.clone();
+                let call = move |request: HttpRequest, payload: web::Payload| {
+                    let (verifier, inbox) = (std::rc::Rc::clone(&verifier), inbox.clone());
+                    async move { accept_call(&*verifier, &inbox, &request, payload).await }
+                };
+                let mut resource = web::resource($path).route(web::post().to(call.clone()));
+                if $get_too {
+                    resource = resource.route(web::get().to(call));
+                }
+                $scope = $scope.service(resource);
+            }
+        };
+    }
+    #[allow(unused_mut)]
+    let mut scope = web::scope("/webhooks");
+    #[cfg(feature = "wakilni")]
+    mount!(scope, wakilni, "/wakilni", false);
+    #[cfg(feature = "peddler")]
+    mount!(scope, peddler, "/peddler", false);
+    #[cfg(feature = "xoxoday")]
+    mount!(scope, xoxoday, "/xoxoday", false);
+    #[cfg(feature = "isendu")]
+    mount!(scope, isendu, "/isendu", false);
+    #[cfg(feature = "skladon")]
+    mount!(scope, skladon, "/skladon/{rest:.*}", true);
+    let _ = (&inbox, &config.listen_addr);
+    scope
+}
+
 /// The ready receiver: a `web::scope("/webhooks")` with every provider configured in
 /// `config` at `/webhooks/<provider>`, each delivery handed to `handler` as an
 /// [`AnyDelivery`] and answered with its [`Reply`].

@@ -252,6 +252,144 @@ where
     on(methods, call).with_state(receiver)
 }
 
+/// Verifies a call, then accepts it into `inbox` (see [`inbox_router`]).
+#[cfg(feature = "inbox")]
+async fn accept_call<R, I>(receiver: &R, inbox: &I, request: ::axum::extract::Request) -> Response
+where
+    R: Receive + ?Sized,
+    Delivery<R::Payload>: Into<AnyDelivery>,
+    I: crate::inbox::Inbox + ?Sized,
+{
+    let (parts, body) = request.into_parts();
+    let declared = declared_length(
+        parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+    );
+    let body = match collect(body.into_data_stream(), declared, receiver.body_limit()).await {
+        Ok(body) => body,
+        Err(err) => return err.into_response(),
+    };
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
+    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(peer)| peer.ip());
+    // The request view is not `Send`: it ends before the inbox is awaited.
+    let received = {
+        let mut request = Request::from_http(&parts, body.as_slice()).uri(target);
+        if let Some(peer) = peer {
+            request = request.peer(peer);
+        }
+        receiver.receive(&request)
+    };
+    let delivery = match received {
+        Ok(delivery) => delivery.into(),
+        Err(err) => return err.into_response(),
+    };
+    let raw = || {
+        super::raw_delivery(
+            parts.method.as_str(),
+            target,
+            peer,
+            parts
+                .headers
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.as_bytes())),
+            body.as_slice(),
+        )
+    };
+    match super::store(inbox, delivery, raw).await {
+        Ok(reply) => reply.into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}
+
+/// [`accept_call`] over owned parts: the future a route returns.
+#[cfg(feature = "inbox")]
+async fn accept_owned<R, I>(
+    receiver: Arc<R>,
+    inbox: I,
+    request: ::axum::extract::Request,
+) -> Response
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
+    Delivery<R::Payload>: Into<AnyDelivery>,
+    I: crate::inbox::Inbox + 'static,
+{
+    accept_call(&*receiver, &inbox, request).await
+}
+
+/// The ready receiver in inbox mode: the routes of [`router`], but each verified delivery is
+/// accepted into `inbox` (stored durably, or recognised as a duplicate by its dedup key) and
+/// answered at once with its reply (an empty 200, also for a duplicate), without waiting for
+/// any processing. Process the inbox with a [`Worker`](crate::inbox::Worker).
+///
+/// isendu's handshake is answered synchronously and not stored. If the inbox cannot store a
+/// delivery, the answer is `500` with a problem body, so that the provider sends it again.
+///
+/// ```no_run
+/// # #[cfg(feature = "inbox-sqlite")]
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::net::SocketAddr;
+/// use delivery_webhooks::Config;
+/// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
+///
+/// let config = Config::from_env()?;
+/// let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+/// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
+/// let app = delivery_webhooks::axum::inbox_router(config, inbox);
+/// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "inbox")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "axum", feature = "inbox"))))]
+pub fn inbox_router<I>(config: Config, inbox: I) -> Router
+where
+    I: crate::inbox::Inbox + Clone + 'static,
+{
+    #[allow(unused_macros)]
+    macro_rules! mount {
+        ($router:ident, $field:ident, $path:literal, $methods:expr) => {
+            if let Some(verifier) = config.$field {
+                let verifier = Arc::new(verifier);
+                let inbox = inbox.clone();
+                $router = $router.route(
+                    $path,
+                    on($methods, move |request: ::axum::extract::Request| {
+                        accept_owned(Arc::clone(&verifier), inbox.clone(), request)
+                    }),
+                );
+            }
+        };
+    }
+    #[allow(unused_mut)]
+    let mut router = Router::new();
+    #[cfg(feature = "wakilni")]
+    mount!(router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
+    #[cfg(feature = "peddler")]
+    mount!(router, peddler, "/webhooks/peddler", MethodFilter::POST);
+    #[cfg(feature = "xoxoday")]
+    mount!(router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
+    #[cfg(feature = "isendu")]
+    mount!(router, isendu, "/webhooks/isendu", MethodFilter::POST);
+    #[cfg(feature = "skladon")]
+    mount!(
+        router,
+        skladon,
+        "/webhooks/skladon/{*rest}",
+        MethodFilter::GET.or(MethodFilter::POST)
+    );
+    let _ = (&inbox, &config.listen_addr);
+    router
+}
+
 /// The ready receiver: every provider configured in `config` under `/webhooks/<provider>`,
 /// each delivery handed to `handler` as an [`AnyDelivery`], answered with its [`Reply`].
 ///

@@ -116,3 +116,52 @@ where
     }
     Ok(body)
 }
+
+/// The detail of the 500 answered when the inbox could not store a delivery.
+#[cfg(feature = "inbox")]
+pub(crate) const NOT_STORED: &str =
+    "the receiver could not store this delivery now; send it again later";
+
+/// Inbox mode, after verification: a delivery whose reply holds a secret (isendu's handshake)
+/// is answered at once and not stored; any other is accepted into `inbox` (stored, or found to
+/// be a duplicate) and then answered with its reply. `Err` is the 500 to answer when the inbox
+/// failed, so that the provider sends the delivery again.
+#[cfg(feature = "inbox")]
+pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
+    inbox: &I,
+    delivery: crate::AnyDelivery,
+    raw: impl FnOnce() -> crate::inbox::RawDelivery,
+) -> Result<crate::Reply, crate::Problem> {
+    let reply = delivery.reply().clone();
+    if reply.holds_secret() {
+        return Ok(reply);
+    }
+    match inbox.accept(&delivery, &raw()).await {
+        Ok(_) => Ok(reply),
+        Err(_) => Err(crate::Problem::new(500, NOT_STORED)),
+    }
+}
+
+/// The request as the inbox stores it.
+#[cfg(feature = "inbox")]
+pub(crate) fn raw_delivery<'h>(
+    method: &str,
+    uri: &str,
+    peer: Option<std::net::IpAddr>,
+    headers: impl Iterator<Item = (&'h str, &'h [u8])>,
+    body: &[u8],
+) -> crate::inbox::RawDelivery {
+    let mut raw = crate::inbox::RawDelivery::new(body.to_vec())
+        .method(method)
+        .uri(uri);
+    raw.peer = peer;
+    raw.headers = headers
+        .map(|(name, value)| {
+            (
+                name.to_ascii_lowercase(),
+                String::from_utf8_lossy(value).into_owned(),
+            )
+        })
+        .collect();
+    raw
+}

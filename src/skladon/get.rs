@@ -47,6 +47,12 @@ impl EntityId {
 }
 
 impl EntityId {
+    /// An id already decoded and checked (one read back from the inbox).
+    #[cfg(feature = "inbox")]
+    pub(crate) fn from_decoded(id: String) -> Self {
+        Self(id)
+    }
+
     /// Reads one path segment: percent-decodes it and refuses unsafe ids (see the type's docs).
     pub(crate) fn from_segment(raw: &str) -> Result<Self, Error> {
         let decoded = url::decode(raw, false)

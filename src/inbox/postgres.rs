@@ -1,0 +1,214 @@
+//! [`PostgresInbox`]: the shared inbox, for several receiver instances over one database.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{Pool, Postgres, Row as _};
+
+use super::batch::{Batcher, acceptances};
+use super::ops::impl_inbox;
+use super::sql::{Dialect, SCHEMA_VERSION, Statements};
+use super::{InboxError, InboxOptions, Record, now_ms};
+
+/// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
+/// database.
+///
+/// Accepts are `INSERT … ON CONFLICT (dedup_key) DO NOTHING`, so two instances that receive the
+/// same retry at once store it once; concurrent accepts of one instance go in one statement
+/// (group commit). Workers claim with `FOR UPDATE SKIP LOCKED`, so any number of them, in any
+/// instance, never get the same item under a live lease. Instances must keep their clocks in
+/// step (NTP): leases and back-off are times written by the instance.
+///
+/// The tables live in the schema named by [`InboxOptions::namespace`] (created if missing), or
+/// in the connection's `search_path` without one. Migrations run at [`connect`](Self::connect)
+/// under an advisory lock, so instances may start together.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), delivery_webhooks::inbox::InboxError> {
+/// use delivery_webhooks::inbox::{InboxOptions, PostgresInbox};
+///
+/// let inbox = PostgresInbox::connect(
+///     "postgres://receiver@db.internal/webhooks",
+///     InboxOptions::default().namespace("webhooks"),
+/// )
+/// .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PostgresInbox {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    pool: Pool<Postgres>,
+    sql: Arc<Statements>,
+    options: InboxOptions,
+    batcher: Batcher,
+}
+
+impl fmt::Debug for PostgresInbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PostgresInbox")
+            .field("namespace", &self.inner.options.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PostgresInbox {
+    /// Connects to the database at `url` (`postgres://user:password@host:port/database`) with
+    /// a pool of [`InboxOptions::pool_size`] connections, and brings the schema to the current
+    /// version.
+    ///
+    /// # Errors
+    /// [`InboxError::Database`] if the server cannot be reached or the schema not migrated,
+    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
+    pub async fn connect(url: &str, options: InboxOptions) -> Result<Self, InboxError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(options.pool_size)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        let (inbox, version, index) = match &options.namespace {
+            Some(ns) => (
+                format!("\"{ns}\".webhook_inbox"),
+                format!("\"{ns}\".webhook_inbox_schema_version"),
+                "webhook_inbox".to_owned(),
+            ),
+            None => (
+                "webhook_inbox".to_owned(),
+                "webhook_inbox_schema_version".to_owned(),
+                "webhook_inbox".to_owned(),
+            ),
+        };
+        let sql = Arc::new(Statements::new(Dialect::Postgres, &inbox, &version, &index));
+        migrate(&pool, &sql, options.namespace.as_deref()).await?;
+        // Half the pool writes accepts, the rest serves workers.
+        let writers = (options.pool_size / 2).max(1) as usize;
+        let batcher = {
+            let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+            Batcher::spawn(options.max_batch, writers, move |records| {
+                let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+                async move { write(&pool, &sql, records).await }
+            })
+        };
+        Ok(Self {
+            inner: Arc::new(Shared {
+                pool,
+                sql,
+                options,
+                batcher,
+            }),
+        })
+    }
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`] in one transaction, under an advisory lock so that
+/// instances starting together migrate one at a time.
+async fn migrate(
+    pool: &Pool<Postgres>,
+    sql: &Statements,
+    namespace: Option<&str>,
+) -> Result<(), InboxError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(format!(
+            "delivery-webhooks inbox {}",
+            namespace.unwrap_or("")
+        ))
+        .execute(&mut *tx)
+        .await?;
+    if let Some(ns) = namespace {
+        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{ns}\""))
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        sql.version_table
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let current: i64 = sqlx::query_scalar(&format!(
+        "SELECT COALESCE(MAX(version), 0)::BIGINT FROM {}",
+        sql.version_table
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    if current > SCHEMA_VERSION {
+        return Err(InboxError::SchemaTooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (version, migration) in sql.migrations.iter().filter(|(v, _)| *v > current) {
+        sqlx::raw_sql(migration).execute(&mut *tx).await?;
+        sqlx::query(&format!(
+            "INSERT INTO {} (version, applied_at) VALUES ($1, $2)",
+            sql.version_table
+        ))
+        .bind(version)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…)` statement.
+async fn write(
+    pool: &Pool<Postgres>,
+    sql: &Statements,
+    records: Vec<Record>,
+) -> Result<Vec<super::Acceptance>, InboxError> {
+    let column = |f: &dyn Fn(&Record) -> String| records.iter().map(f).collect::<Vec<String>>();
+    let rows = sqlx::query(&sql.insert)
+        .bind(column(&|r| r.provider.to_owned()))
+        .bind(column(&|r| r.dedup_key.clone()))
+        .bind(records.iter().map(|r| r.received_at).collect::<Vec<i64>>())
+        .bind(
+            records
+                .iter()
+                .map(|r| r.delivery_attempt)
+                .collect::<Vec<Option<i64>>>(),
+        )
+        .bind(
+            records
+                .iter()
+                .map(|r| r.context.clone())
+                .collect::<Vec<Option<String>>>(),
+        )
+        .bind(column(&|r| r.method.clone()))
+        .bind(column(&|r| r.uri.clone()))
+        .bind(
+            records
+                .iter()
+                .map(|r| r.peer.clone())
+                .collect::<Vec<Option<String>>>(),
+        )
+        .bind(column(&|r| r.headers.clone()))
+        .bind(
+            records
+                .iter()
+                .map(|r| r.body.clone())
+                .collect::<Vec<Vec<u8>>>(),
+        )
+        .bind(
+            records
+                .iter()
+                .map(|r| r.payload.clone())
+                .collect::<Vec<Vec<u8>>>(),
+        )
+        .fetch_all(pool)
+        .await?;
+    let mut inserted = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        inserted.insert(row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?);
+    }
+    Ok(acceptances(&records, inserted))
+}
+
+impl_inbox!(PostgresInbox);

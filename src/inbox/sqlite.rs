@@ -1,0 +1,181 @@
+//! [`SqliteInbox`]: the embedded inbox, one SQLite file in WAL mode.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite};
+
+use super::batch::{Batcher, acceptances};
+use super::ops::impl_inbox;
+use super::sql::{Dialect, SCHEMA_VERSION, Statements};
+use super::{InboxError, InboxOptions, Record, now_ms};
+
+/// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
+/// default for a single receiver instance.
+///
+/// One writer connection does everything; concurrent accepts are written together in one
+/// `BEGIN IMMEDIATE` transaction (group commit), so a burst costs one fsync, not one each.
+/// Several processes may open the same file (writes wait for each other, up to 30 s), but for
+/// several instances on several machines use `PostgresInbox`.
+///
+/// Cloning is cheap and shares the connection. Open it inside a tokio runtime: its writer task
+/// runs there.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), delivery_webhooks::inbox::InboxError> {
+/// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
+///
+/// let inbox = SqliteInbox::open("/var/lib/receiver/webhooks.db", InboxOptions::default()).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct SqliteInbox {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    path: PathBuf,
+    pool: Pool<Sqlite>,
+    sql: Arc<Statements>,
+    options: InboxOptions,
+    batcher: Batcher,
+}
+
+impl fmt::Debug for SqliteInbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteInbox")
+            .field("path", &self.inner.path)
+            .field("namespace", &self.inner.options.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteInbox {
+    /// Opens (creating if missing) the inbox in the SQLite file at `path`, and brings its
+    /// schema to the current version.
+    ///
+    /// # Errors
+    /// [`InboxError::Database`] if the file cannot be opened or migrated,
+    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
+    pub async fn open(path: impl AsRef<Path>, options: InboxOptions) -> Result<Self, InboxError> {
+        let path = path.as_ref().to_path_buf();
+        let connect = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // Durable once committed: an accepted delivery survives a power loss.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(connect)
+            .await?;
+        let prefix = options
+            .namespace
+            .as_ref()
+            .map_or_else(String::new, |ns| format!("{ns}_"));
+        let inbox = format!("{prefix}webhook_inbox");
+        let version = format!("{prefix}webhook_inbox_schema_version");
+        let sql = Arc::new(Statements::new(Dialect::Sqlite, &inbox, &version, &inbox));
+        migrate(&pool, &sql).await?;
+        let batcher = {
+            let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+            Batcher::spawn(options.max_batch, 1, move |records| {
+                let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+                async move { write(&pool, &sql, records).await }
+            })
+        };
+        Ok(Self {
+            inner: Arc::new(Shared {
+                path,
+                pool,
+                sql,
+                options,
+                batcher,
+            }),
+        })
+    }
+
+    /// The file this inbox lives in.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+}
+
+/// Brings the schema up to [`SCHEMA_VERSION`], one version per step, in one transaction.
+async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query(&format!(
+        "CREATE TABLE IF NOT EXISTS {} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        sql.version_table
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let current: i64 = sqlx::query_scalar(&format!(
+        "SELECT COALESCE(MAX(version), 0) FROM {}",
+        sql.version_table
+    ))
+    .fetch_one(&mut *tx)
+    .await?;
+    if current > SCHEMA_VERSION {
+        return Err(InboxError::SchemaTooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (version, migration) in sql.migrations.iter().filter(|(v, _)| *v > current) {
+        sqlx::raw_sql(migration).execute(&mut *tx).await?;
+        sqlx::query(&format!(
+            "INSERT INTO {} (version, applied_at) VALUES (?1, ?2)",
+            sql.version_table
+        ))
+        .bind(version)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One group commit: every record in one write transaction.
+async fn write(
+    pool: &Pool<Sqlite>,
+    sql: &Statements,
+    records: Vec<Record>,
+) -> Result<Vec<super::Acceptance>, InboxError> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut inserted = HashMap::with_capacity(records.len());
+    for r in &records {
+        let id: Option<i64> = sqlx::query_scalar(&sql.insert)
+            .bind(r.provider)
+            .bind(&r.dedup_key)
+            .bind(r.received_at)
+            .bind(r.delivery_attempt)
+            .bind(r.context.as_deref())
+            .bind(&r.method)
+            .bind(&r.uri)
+            .bind(r.peer.as_deref())
+            .bind(&r.headers)
+            .bind(&r.body)
+            .bind(&r.payload)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = id {
+            inserted.insert(r.dedup_key.clone(), id);
+        }
+    }
+    tx.commit().await?;
+    Ok(acceptances(&records, inserted))
+}
+
+impl_inbox!(SqliteInbox);
