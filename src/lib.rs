@@ -67,6 +67,8 @@
 //! - `testing`: [`testing`], requests exactly as each provider sends them (a genuine
 //!   `http::Request` and the crate's [`Request`]), for your own tests;
 //! - `schema`: a JSON Schema for every payload type ([`schema::for_provider`]), with schemars;
+//! - `tracing`: a span per delivery in the framework adapters ([`telemetry`]);
+//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]);
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -98,6 +100,7 @@ mod request;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
 mod status;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
