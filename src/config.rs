@@ -80,6 +80,10 @@ const VARIABLES: [&str; 13] = [
 pub struct Config {
     /// Where to listen.
     pub listen_addr: SocketAddr,
+    /// Where the ready receivers record each provider's endpoint health: keep a clone to
+    /// serve [`Health::report`](crate::telemetry::Health::report) or to add warning callbacks.
+    /// A fresh [`Health`](crate::telemetry::Health) with the documented cut-offs unless set.
+    pub health: crate::telemetry::Health,
     /// Wakilni's verifier: mounted at `POST /webhooks/wakilni`.
     #[cfg(feature = "wakilni")]
     pub wakilni: Option<crate::wakilni::Verifier>,
@@ -102,6 +106,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen_addr: DEFAULT_LISTEN_ADDR,
+            health: crate::telemetry::Health::new(),
             #[cfg(feature = "wakilni")]
             wakilni: None,
             #[cfg(feature = "peddler")]
@@ -304,6 +309,7 @@ pub struct ConfigBuilder {
     isendu_secret_key: Option<Secret>,
     isendu_url_token: Option<Secret>,
     isendu_without_url_token: bool,
+    health: Option<crate::telemetry::Health>,
 }
 
 impl Default for ConfigBuilder {
@@ -320,6 +326,7 @@ impl Default for ConfigBuilder {
             isendu_secret_key: None,
             isendu_url_token: None,
             isendu_without_url_token: false,
+            health: None,
         }
     }
 }
@@ -352,6 +359,7 @@ impl fmt::Debug for ConfigBuilder {
                 &self.isendu_url_token.as_ref().map(|_| "[redacted]"),
             )
             .field("isendu_without_url_token", &self.isendu_without_url_token)
+            .field("health", &self.health)
             .finish()
     }
 }
@@ -376,6 +384,27 @@ fn set_rotation(
 }
 
 impl ConfigBuilder {
+    /// The [`Health`](crate::telemetry::Health) the ready receivers record into: one with
+    /// your own cut-offs or warning callbacks, or one shared with another receiver.
+    ///
+    /// ```
+    /// use delivery_webhooks::{Config, Provider};
+    /// use delivery_webhooks::telemetry::Health;
+    ///
+    /// let health = Health::new()
+    ///     .cutoff(Provider::Wakilni, 4)
+    ///     .on_warning(|w| eprintln!("{} is at risk: {}", w.provider, w.last_error));
+    /// let config = Config::builder().health(health.clone()).wakilni_secret("wk").build()?;
+    /// config.health.record_failure(Provider::Wakilni, "malformed payload");
+    /// assert_eq!(health.provider(Provider::Wakilni).consecutive_failures, 1);
+    /// # Ok::<(), delivery_webhooks::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn health(mut self, health: crate::telemetry::Health) -> Self {
+        self.health = Some(health);
+        self
+    }
+
     /// `LISTEN_ADDR`.
     #[must_use]
     pub fn listen_addr(mut self, addr: SocketAddr) -> Self {
@@ -499,6 +528,7 @@ impl ConfigBuilder {
         #[allow(unused_mut, unused_variables)]
         let mut config = Config {
             listen_addr: self.listen_addr,
+            health: self.health.clone().unwrap_or_default(),
             ..Config::default()
         };
         let check_pairing =

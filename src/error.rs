@@ -163,6 +163,50 @@ impl Error {
         }
     }
 
+    /// A short, stable label for the kind of failure, the same across providers and releases:
+    /// the `reason` label of the crate's metrics and tracing fields (see `docs/operations.md`).
+    ///
+    /// | label | errors |
+    /// |---|---|
+    /// | `signature` | [`SignatureMismatch`](Error::SignatureMismatch) |
+    /// | `token` | [`TokenMismatch`](Error::TokenMismatch) |
+    /// | `missing_header` | [`MissingHeader`](Error::MissingHeader) |
+    /// | `header` | [`ConflictingHeader`](Error::ConflictingHeader), [`InvalidHeader`](Error::InvalidHeader) |
+    /// | `source` | [`UntrustedSource`](Error::UntrustedSource) |
+    /// | `payload` | [`Payload`](Error::Payload) |
+    /// | `incomplete_body` | [`IncompleteBody`](Error::IncompleteBody) |
+    /// | `too_large` | [`BodyTooLarge`](Error::BodyTooLarge) |
+    /// | `not_found` | [`InvalidUrl`](Error::InvalidUrl) |
+    /// | `method` | [`MethodNotAllowed`](Error::MethodNotAllowed) |
+    /// | `uri_too_long` | [`UriTooLong`](Error::UriTooLong) |
+    /// | `config` | [`EmptySecret`](Error::EmptySecret), [`InvalidSecret`](Error::InvalidSecret), [`MissingRequestPart`](Error::MissingRequestPart) |
+    ///
+    /// ```
+    /// use delivery_webhooks::Error;
+    ///
+    /// assert_eq!(Error::SignatureMismatch.reason(), "signature");
+    /// assert_eq!(Error::MethodNotAllowed { method: "POST" }.reason(), "method");
+    /// ```
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Error::SignatureMismatch => "signature",
+            Error::TokenMismatch => "token",
+            Error::MissingHeader { .. } => "missing_header",
+            Error::ConflictingHeader { .. } | Error::InvalidHeader { .. } => "header",
+            Error::UntrustedSource { .. } => "source",
+            Error::Payload(_) => "payload",
+            Error::IncompleteBody => "incomplete_body",
+            Error::BodyTooLarge { .. } => "too_large",
+            Error::InvalidUrl { .. } => "not_found",
+            Error::MethodNotAllowed { .. } => "method",
+            Error::UriTooLong { .. } => "uri_too_long",
+            Error::EmptySecret | Error::InvalidSecret { .. } | Error::MissingRequestPart { .. } => {
+                "config"
+            }
+        }
+    }
+
     /// Whether this error means the request failed authentication (as opposed to being
     /// authentic but malformed). Useful to decide what to log and alert on.
     #[must_use]

@@ -70,6 +70,8 @@
 //! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`] that stores each
 //!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
 //!   by several instances), its worker runner, and the adapters' inbox mode;
+//! - `tracing`: a span per delivery in the framework adapters ([`telemetry`]);
+//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]);
 //! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
 //!   receiver locally".
 //!
@@ -101,6 +103,7 @@ mod request;
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
 mod status;
+pub mod telemetry;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;

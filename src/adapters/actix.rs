@@ -65,6 +65,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
 
 use super::{Handled, NOT_HANDLED, collect, declared_length};
+use crate::telemetry::{self, Health, Observer};
 use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
@@ -104,10 +105,37 @@ where
 /// # Errors
 /// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
 /// it cannot be read, then those of [`Receive::receive`].
+///
+/// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
+/// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by [`scope`]
+/// and [`resource_with_health`] only, which know the handler's outcome.
 pub async fn receive<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,
     payload: Payload,
+) -> Result<Delivery<R::Payload>, Error> {
+    let mut observer = Observer::new(receiver.provider(), None);
+    telemetry::instrument(observer.span(), async move {
+        match read(receiver, request, payload, &mut observer).await {
+            Ok(delivery) => {
+                observer.accepted(delivery.reply.status());
+                Ok(delivery)
+            }
+            Err(err) => {
+                observer.rejected(&err);
+                Err(err)
+            }
+        }
+    })
+    .await
+}
+
+/// Reads the body under the limit, then verifies and parses through `observer`.
+async fn read<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+    observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
     let headers = request.headers();
     let declared = declared_length(
@@ -124,7 +152,7 @@ pub async fn receive<R: Receive + ?Sized>(
     if let Some(peer) = request.peer_addr() {
         call = call.peer(peer.ip());
     }
-    receiver.receive(&call)
+    observer.receive(receiver, &call)
 }
 
 impl Headers for HeaderMap {
@@ -191,23 +219,24 @@ fn reply_response(reply: &Reply) -> HttpResponse {
     response.body(reply.body().to_vec())
 }
 
-/// Waits for the handler, then answers the delivery's reply, or 500 if the handler did not
-/// take care of the delivery.
-async fn answer<F>(reply: Reply, handled: F) -> HttpResponse
-where
-    F: Future,
-    F::Output: Handled,
-{
-    if handled.await.is_handled() {
-        reply_response(&reply)
-    } else {
-        problem_response(&Problem::new(500, NOT_HANDLED))
+/// The raw request and its body stream, for a handler that reads the body itself.
+struct Raw(HttpRequest, Payload);
+
+impl FromRequest for Raw {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, actix_web::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Raw(request.clone(), payload.take())))
     }
 }
 
 /// A resource at `path` for any [`Receive`], accepting `POST`: verifies and parses each call
 /// with [`Webhook`], calls `handler` with the [`Delivery`], and answers its [`Reply`] (500
 /// when the handler says it did not take care of it, see [`Handled`]).
+///
+/// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
+/// `metrics`); to record endpoint health too, use [`resource_with_health`].
 ///
 /// ```no_run
 /// use actix_web::App;
@@ -229,24 +258,83 @@ where
     Fut: Future + 'static,
     Fut::Output: Handled,
 {
-    resource_on(path, false, receiver, handler)
+    resource_on(path, false, receiver, handler, None)
 }
 
-fn resource_on<R, H, Fut>(path: &str, get_too: bool, receiver: R, handler: H) -> Resource
+/// [`resource`], recording each delivery's outcome into `health` too (see
+/// [`Health`](crate::telemetry::Health) for what counts as a failure).
+///
+/// ```no_run
+/// use actix_web::App;
+/// use delivery_webhooks::telemetry::Health;
+/// use delivery_webhooks::{Delivery, wakilni};
+///
+/// # fn app() -> Result<(), delivery_webhooks::Error> {
+/// let health = Health::new();
+/// let verifier = wakilni::Verifier::new("wk-secret")?;
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let app = App::new().service(delivery_webhooks::actix::resource_with_health(
+///     "/hooks/wakilni",
+///     verifier,
+///     handler,
+///     health.clone(),
+/// ));
+/// # let _ = app; Ok(()) }
+/// ```
+pub fn resource_with_health<R, H, Fut>(
+    path: &str,
+    receiver: R,
+    handler: H,
+    health: Health,
+) -> Resource
 where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: Handled,
 {
-    let call = move |Webhook(delivery): Webhook<R>| {
-        // Cloned so that the handler still sees the whole delivery; both copies wipe a secret.
-        let reply = delivery.reply.clone();
-        answer(reply, handler(delivery))
+    health.watch(receiver.provider());
+    resource_on(path, false, receiver, handler, Some(health))
+}
+
+fn resource_on<R, H, Fut>(
+    path: &str,
+    get_too: bool,
+    receiver: R,
+    handler: H,
+    health: Option<Health>,
+) -> Resource
+where
+    R: Receive + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Handled,
+{
+    let receiver = web::Data::new(receiver);
+    let call = move |Raw(request, payload): Raw| {
+        let handler = handler.clone();
+        let receiver = receiver.clone();
+        let mut observer = Observer::new(receiver.provider(), health.clone());
+        telemetry::instrument(observer.span(), async move {
+            let delivery = match read(receiver.get_ref(), &request, payload, &mut observer).await {
+                Ok(delivery) => delivery,
+                Err(err) => {
+                    observer.rejected(&err);
+                    return problem_response(&Problem::from_error(&err));
+                }
+            };
+            // Cloned so that the handler still sees the whole delivery; both copies wipe a
+            // secret.
+            let reply = delivery.reply.clone();
+            let handled = async { handler(delivery).await.is_handled() };
+            if observer.handle(reply.status(), handled).await {
+                reply_response(&reply)
+            } else {
+                problem_response(&Problem::new(500, NOT_HANDLED))
+            }
+        })
     };
-    let mut resource = web::resource(path)
-        .app_data(web::Data::new(receiver))
-        .route(web::post().to(call.clone()));
+    let mut resource = web::resource(path).route(web::post().to(call.clone()));
     if get_too {
         resource = resource.route(web::get().to(call));
     }
@@ -383,7 +471,10 @@ where
 /// Xoxoday and isendu (whose handshake is answered from the reply), `GET` and `POST
 /// /webhooks/skladon/<token>/<TYPE>[/<id>]` for Skladon. A provider that is not configured has
 /// no route (404); another method is 405. `handler` returns `()` or a `Result` (see
-/// [`Handled`]). Build the scope inside `HttpServer::new`'s factory: `Config` is `Clone`.
+/// [`Handled`]). Build the scope inside `HttpServer::new`'s factory: `Config` is `Clone`, and
+/// its clones share one [`Config::health`], where every delivery's outcome is recorded. With
+/// feature `tracing` each delivery runs in a `webhook_delivery` span, and with `metrics` it is
+/// counted, unknown events and statuses included (see [`telemetry`](crate::telemetry)).
 #[must_use]
 pub fn scope<H, Fut>(config: Config, handler: H) -> actix_web::Scope
 where
@@ -397,9 +488,15 @@ where
         ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
             if let Some(verifier) = config.$field {
                 let handler = handler.clone();
-                $scope = $scope.service(resource_on($path, $get_too, verifier, move |delivery| {
-                    handler(AnyDelivery::from(delivery))
-                }));
+                config.health.watch(verifier.provider());
+                let on_delivery = move |delivery| {
+                    let delivery = AnyDelivery::from(delivery);
+                    telemetry::inspect(&delivery);
+                    handler(delivery)
+                };
+                let health = Some(config.health.clone());
+                $scope =
+                    $scope.service(resource_on($path, $get_too, verifier, on_delivery, health));
             }
         };
     }

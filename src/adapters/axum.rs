@@ -86,12 +86,13 @@ use std::sync::Arc;
 
 use ::axum::Router;
 use ::axum::body::Body;
-use ::axum::extract::{ConnectInfo, FromRef, FromRequest, OriginalUri};
+use ::axum::extract::{ConnectInfo, FromRef, FromRequest, OriginalUri, State};
 use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::{Handled, NOT_HANDLED, collect, declared_length};
+use crate::telemetry::{self, Health, Observer};
 use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
@@ -125,9 +126,35 @@ where
 /// # Errors
 /// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
 /// it cannot be read, then those of [`Receive::receive`].
+///
+/// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
+/// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by
+/// [`route_with_health`] and [`router`] only, which know the handler's outcome.
 pub async fn receive<R: Receive + ?Sized>(
     receiver: &R,
     request: ::axum::extract::Request,
+) -> Result<Delivery<R::Payload>, Error> {
+    let mut observer = Observer::new(receiver.provider(), None);
+    telemetry::instrument(observer.span(), async move {
+        match read(receiver, request, &mut observer).await {
+            Ok(delivery) => {
+                observer.accepted(delivery.reply.status());
+                Ok(delivery)
+            }
+            Err(err) => {
+                observer.rejected(&err);
+                Err(err)
+            }
+        }
+    })
+    .await
+}
+
+/// Reads the body under the limit, then verifies and parses through `observer`.
+async fn read<R: Receive + ?Sized>(
+    receiver: &R,
+    request: ::axum::extract::Request,
+    observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
     let (parts, body) = request.into_parts();
     let declared = declared_length(
@@ -146,7 +173,7 @@ pub async fn receive<R: Receive + ?Sized>(
     if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
         request = request.peer(peer.ip());
     }
-    receiver.receive(&request)
+    observer.receive(receiver, &request)
 }
 
 fn status(code: u16) -> StatusCode {
@@ -193,23 +220,12 @@ impl IntoResponse for Reply {
     }
 }
 
-/// Waits for the handler, then answers the delivery's reply, or 500 if the handler did not
-/// take care of the delivery.
-async fn answer<F>(reply: Reply, handled: F) -> Response
-where
-    F: Future,
-    F::Output: Handled,
-{
-    if handled.await.is_handled() {
-        reply.into_response()
-    } else {
-        Problem::new(500, NOT_HANDLED).into_response()
-    }
-}
-
 /// A `POST` route for any [`Receive`]: verifies and parses each call with [`Webhook`], calls
 /// `handler` with the [`Delivery`], and answers its [`Reply`] (500 when the handler says it
 /// did not take care of it, see [`Handled`]).
+///
+/// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
+/// `metrics`); to record endpoint health too, use [`route_with_health`].
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -233,10 +249,31 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: Handled,
 {
-    route_on(MethodFilter::POST, receiver, handler)
+    route_on(MethodFilter::POST, receiver, handler, None)
 }
 
-fn route_on<R, H, Fut>(methods: MethodFilter, receiver: Arc<R>, handler: H) -> MethodRouter
+/// [`route`], recording each delivery's outcome into `health` too (see
+/// [`Health`](crate::telemetry::Health) for what counts as a failure).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use delivery_webhooks::telemetry::Health;
+/// use delivery_webhooks::{Delivery, wakilni};
+///
+/// # fn app() -> Result<axum::Router, delivery_webhooks::Error> {
+/// let health = Health::new();
+/// let verifier = Arc::new(wakilni::Verifier::new("wk-secret")?);
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let report = health.clone();
+/// let app = axum::Router::new()
+///     .route("/hooks/wakilni", delivery_webhooks::axum::route_with_health(verifier, handler, health))
+///     .route("/hooks/health", axum::routing::get(move || {
+///         let report = report.report();
+///         async move { serde_json::to_string(&report).unwrap_or_default() }
+///     }));
+/// # Ok(app) }
+/// ```
+pub fn route_with_health<R, H, Fut>(receiver: Arc<R>, handler: H, health: Health) -> MethodRouter
 where
     R: Receive + Send + Sync + 'static,
     R::Payload: Send + 'static,
@@ -244,10 +281,44 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: Handled,
 {
-    let call = move |Webhook(delivery): Webhook<R>| {
-        // Cloned so that the handler still sees the whole delivery; both copies wipe a secret.
-        let reply = delivery.reply.clone();
-        answer(reply, handler(delivery))
+    health.watch(receiver.provider());
+    route_on(MethodFilter::POST, receiver, handler, Some(health))
+}
+
+fn route_on<R, H, Fut>(
+    methods: MethodFilter,
+    receiver: Arc<R>,
+    handler: H,
+    health: Option<Health>,
+) -> MethodRouter
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: Handled,
+{
+    let call = move |State(receiver): State<Arc<R>>, request: ::axum::extract::Request| {
+        let handler = handler.clone();
+        let mut observer = Observer::new(receiver.provider(), health.clone());
+        telemetry::instrument(observer.span(), async move {
+            let delivery = match read(&*receiver, request, &mut observer).await {
+                Ok(delivery) => delivery,
+                Err(err) => {
+                    observer.rejected(&err);
+                    return err.into_response();
+                }
+            };
+            // Cloned so that the handler still sees the whole delivery; both copies wipe a
+            // secret.
+            let reply = delivery.reply.clone();
+            let handled = async { handler(delivery).await.is_handled() };
+            if observer.handle(reply.status(), handled).await {
+                reply.into_response()
+            } else {
+                Problem::new(500, NOT_HANDLED).into_response()
+            }
+        })
     };
     on(methods, call).with_state(receiver)
 }
@@ -404,6 +475,10 @@ where
 /// A provider that is not configured has no route (404); another method is 405. Serve the
 /// router with `into_make_service_with_connect_info::<SocketAddr>()` for Xoxoday's source
 /// check. `handler` returns `()` or a `Result` (see [`Handled`]).
+///
+/// Every delivery's outcome is recorded into [`Config::health`] (keep a clone to serve its
+/// report); with feature `tracing` each runs in a `webhook_delivery` span, and with `metrics`
+/// it is counted, unknown events and statuses included (see [`telemetry`](crate::telemetry)).
 pub fn router<H, Fut>(config: Config, handler: H) -> Router
 where
     H: Fn(AnyDelivery) -> Fut + Clone + Send + Sync + 'static,
@@ -416,11 +491,16 @@ where
         ($router:ident, $field:ident, $path:literal, $methods:expr) => {
             if let Some(verifier) = config.$field {
                 let handler = handler.clone();
+                config.health.watch(verifier.provider());
+                let on_delivery = move |delivery| {
+                    let delivery = AnyDelivery::from(delivery);
+                    telemetry::inspect(&delivery);
+                    handler(delivery)
+                };
+                let health = Some(config.health.clone());
                 $router = $router.route(
                     $path,
-                    route_on($methods, Arc::new(verifier), move |delivery| {
-                        handler(AnyDelivery::from(delivery))
-                    }),
+                    route_on($methods, Arc::new(verifier), on_delivery, health),
                 );
             }
         };

@@ -136,7 +136,15 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     if reply.holds_secret() {
         return Ok(reply);
     }
-    match inbox.accept(&delivery, &raw()).await {
+    let provider = delivery.provider();
+    let started = std::time::Instant::now();
+    let accepted = inbox.accept(&delivery, &raw()).await;
+    crate::telemetry::record_accept_time(provider, started.elapsed());
+    match accepted {
+        Ok(crate::inbox::Acceptance::Duplicate) => {
+            crate::telemetry::record_duplicate(provider);
+            Ok(reply)
+        }
         Ok(_) => Ok(reply),
         Err(_) => Err(crate::Problem::new(500, NOT_STORED)),
     }

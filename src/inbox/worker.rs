@@ -111,7 +111,17 @@ impl<I: Inbox> Worker<I> {
     {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut report = WorkerReport::default();
+        // The depth and dead letters for telemetry, counted at most this often: counting scans
+        // the table, which holds every delivery of the dedup window.
+        const GAUGES_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+        let mut gauges_at: Option<std::time::Instant> = None;
         loop {
+            if gauges_at.is_none_or(|at| at.elapsed() >= GAUGES_EVERY) {
+                gauges_at = Some(std::time::Instant::now());
+                let stats = self.inbox.stats().await?;
+                crate::telemetry::record_inbox_depth(stats.pending);
+                crate::telemetry::record_dead_letters(stats.dead);
+            }
             let claimed = tokio::select! {
                 biased;
                 () = &mut shutdown => return Ok(report),

@@ -41,6 +41,7 @@ impl TokenSet {
     #[cfg_attr(not(any(feature = "peddler", feature = "xoxoday")), allow(dead_code))]
     /// Like [`new`](TokenSet::new), for tokens sent in a header: header values arrive trimmed,
     /// so a token with surrounding whitespace could never match and is refused as configured.
+    #[cfg_attr(not(any(feature = "peddler", feature = "xoxoday")), allow(dead_code))]
     pub(crate) fn for_header<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,

@@ -1,0 +1,133 @@
+//! The span and events the crate emits through `tracing` (feature `tracing`).
+
+use std::time::Duration;
+
+use tracing::field::Empty;
+use tracing::{Span, debug, error, info, info_span, warn};
+
+use super::health::HealthWarning;
+use crate::delivery::{DedupKey, Provider};
+use crate::error::Error;
+
+/// The span of one delivery: every field but `provider` is filled in as it becomes known.
+pub(crate) fn span(provider: Provider) -> Span {
+    info_span!(
+        target: "delivery_webhooks",
+        "webhook_delivery",
+        provider = provider.as_str(),
+        dedup_key = Empty,
+        attempt = Empty,
+        outcome = Empty,
+        status = Empty,
+        reason = Empty,
+        error = Empty,
+        authenticated = Empty,
+        receive_us = Empty,
+        handler_us = Empty,
+        unknown_events = Empty,
+        unknown_statuses = Empty,
+    )
+}
+
+fn micros(time: Duration) -> u64 {
+    u64::try_from(time.as_micros()).unwrap_or(u64::MAX)
+}
+
+pub(crate) fn received(span: &Span, key: &DedupKey, attempt: Option<u32>, time: Duration) {
+    span.record("dedup_key", key.as_str());
+    if let Some(attempt) = attempt {
+        span.record("attempt", attempt);
+    }
+    span.record("receive_us", micros(time));
+}
+
+pub(crate) fn receive_failed(span: &Span, time: Duration) {
+    span.record("receive_us", micros(time));
+}
+
+pub(crate) fn authenticated(span: &Span, authenticated: bool) {
+    span.record("authenticated", authenticated);
+}
+
+pub(crate) fn handler_time(span: &Span, time: Duration) {
+    span.record("handler_us", micros(time));
+}
+
+#[cfg_attr(
+    not(all(
+        any(feature = "axum", feature = "actix"),
+        any(
+            feature = "wakilni",
+            feature = "peddler",
+            feature = "xoxoday",
+            feature = "isendu",
+            feature = "skladon"
+        )
+    )),
+    allow(dead_code)
+)]
+pub(crate) fn unknown(span: &Span, events: u64, statuses: u64) {
+    span.record("unknown_events", events);
+    span.record("unknown_statuses", statuses);
+    if events > 0 || statuses > 0 {
+        warn!(
+            target: "delivery_webhooks",
+            unknown_events = events,
+            unknown_statuses = statuses,
+            "delivery carries events or statuses this crate does not know: kept verbatim"
+        );
+    }
+}
+
+/// A refusal: a warning when the provider sees a failure that counts towards its health,
+/// information otherwise (anyone can send a forged request; they must not flood the logs).
+pub(crate) fn rejected(span: &Span, err: &Error, counts: bool) {
+    span.record("outcome", "rejected");
+    span.record("status", err.status_code());
+    span.record("reason", err.reason());
+    span.record("error", tracing::field::display(err));
+    if counts {
+        warn!(target: "delivery_webhooks", status = err.status_code(), reason = err.reason(), error = %err, "delivery rejected");
+    } else {
+        info!(target: "delivery_webhooks", status = err.status_code(), reason = err.reason(), error = %err, "request rejected");
+    }
+}
+
+pub(crate) fn accepted(span: &Span, status: u16) {
+    span.record("outcome", "accepted");
+    span.record("status", status);
+    info!(target: "delivery_webhooks", status, "delivery accepted");
+}
+
+pub(crate) fn not_handled(span: &Span) {
+    span.record("outcome", "failed");
+    span.record("status", 500u16);
+    span.record("reason", "handler");
+    warn!(target: "delivery_webhooks", status = 500u16, reason = "handler", "the handler did not take care of the delivery: answered 500");
+}
+
+pub(crate) fn duplicate(provider: Provider) {
+    debug!(target: "delivery_webhooks", provider = provider.as_str(), "duplicate delivery");
+}
+
+pub(crate) fn health_warning(w: &HealthWarning) {
+    if w.likely_disabled {
+        error!(
+            target: "delivery_webhooks",
+            provider = w.provider.as_str(),
+            consecutive_failures = w.consecutive_failures,
+            cutoff = w.cutoff,
+            last_error = %w.last_error,
+            "provider has likely disabled the webhook endpoint: fix the cause, then re-enable it in the provider's dashboard"
+        );
+    } else {
+        warn!(
+            target: "delivery_webhooks",
+            provider = w.provider.as_str(),
+            consecutive_failures = w.consecutive_failures,
+            cutoff = w.cutoff,
+            last_error = %w.last_error,
+            "provider is about to disable the webhook endpoint: one more failure reaches its cut-off"
+        );
+    }
+}
