@@ -140,16 +140,7 @@ pub(crate) fn decode_each(s: &str, plus_is_space: bool, mut out: impl FnMut(&[u8
 }
 
 /// Percent-decodes `s`; `None` for a malformed escape or a result that is not UTF-8.
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(feature = "skladon"), allow(dead_code))]
 pub(crate) fn decode(s: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
     if !s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
         return Some(Cow::Borrowed(s));

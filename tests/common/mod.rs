@@ -19,6 +19,7 @@ fn bytes<T: serde::Serialize>(value: &T) -> Vec<u8> {
 
 /// Every enabled provider's name and parser. Skladon appears once per way in: recognised by its
 /// keys (`parse_any`) and as each entity kind.
+#[allow(unused_mut)] // mutated once per enabled provider, never without one
 pub fn providers() -> Vec<(&'static str, Parse)> {
     let mut out: Vec<(&'static str, Parse)> = Vec::new();
     #[cfg(feature = "wakilni")]

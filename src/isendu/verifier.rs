@@ -1,0 +1,234 @@
+//! The isendu [`Verifier`]: the URL token, and the handshake answered for a configured key id.
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use super::{Message, VerificationRequest, parse};
+use crate::error::Error;
+use crate::verify::{TokenSet, UrlToken};
+use crate::{DedupKey, Delivery, Provider, Receive, Reply, Request};
+
+/// One API integration: its key id (compared in constant time) and the prepared answer.
+#[derive(Clone)]
+struct Integration {
+    key_id: TokenSet,
+    /// Contains the secret key: wiped when dropped.
+    response: Zeroizing<String>,
+}
+
+// Both fields wipe themselves on drop; this fails to compile if either stops doing so.
+const _: fn() = || {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    wiped_on_drop::<TokenSet>();
+    wiped_on_drop::<Zeroizing<String>>();
+};
+
+/// Checks the token in the request URL and answers isendu's handshake.
+///
+/// Holds the integration's secret key, since the handshake answer must contain it; `Debug`
+/// never shows it (nor the key id), and it is revealed only to a handshake naming the right key
+/// id on a URL carrying the right token.
+///
+/// # The handshake window
+/// isendu sends the handshake five minutes after the URL is registered (and again whenever the
+/// integration is saved) and waits 5 seconds for the answer. The key id alone is no secret worth
+/// the name — it appears in isendu's dashboard and in every handshake body — so without a URL
+/// token anyone who learns it could ask the receiver for the secret key at any time. That is
+/// why [`new`](Verifier::new) and [`with_secrets`](Verifier::with_secrets) take the URL token:
+/// register `https://you.example/webhooks/isendu?token=<long random value>`. Only a receiver
+/// protected otherwise (a gateway that checks the caller) should use the explicitly named
+/// [`without_url_token`](Verifier::without_url_token).
+#[derive(Clone)]
+pub struct Verifier {
+    integrations: Vec<Integration>,
+    url_token: Option<UrlToken>,
+    max_body_size: usize,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("isendu::Verifier")
+            .field(
+                "integrations",
+                &format_args!("[{} redacted key pair(s)]", self.integrations.len()),
+            )
+            .field("url_token", &self.url_token)
+            .field("max_body_size", &self.max_body_size)
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for one API integration: its key id and secret key, as isendu shows them when
+    /// the key pair is generated, and the token every request URL must carry (the handshake
+    /// included), e.g. `UrlToken::query("token", value)` for `.../webhooks/isendu?token=value`.
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the key id or the secret key is empty or only whitespace.
+    pub fn new(
+        key_id: impl AsRef<str>,
+        secret_key: impl AsRef<str>,
+        url_token: UrlToken,
+    ) -> Result<Self, Error> {
+        Self::with_secrets([(key_id, secret_key)], url_token)
+    }
+
+    /// A verifier for several integrations at once, as `(key id, secret key)` pairs: during a key
+    /// rotation, the new pair's handshake is answered with the new secret while the old one still
+    /// works. The URL token rotates on its own ([`UrlToken::query_with_tokens`]).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
+    /// whitespace.
+    pub fn with_secrets<I, K, S>(pairs: I, url_token: UrlToken) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, S)>,
+        K: AsRef<str>,
+        S: AsRef<str>,
+    {
+        Ok(Self {
+            url_token: Some(url_token),
+            ..Self::without_url_token(pairs)?
+        })
+    }
+
+    /// A verifier that checks no URL token: anyone who learns the key id can obtain the secret
+    /// key from the handshake, at any time, and post fake updates. Only for receivers protected
+    /// otherwise (a gateway that checks the caller).
+    ///
+    /// # Errors
+    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
+    /// whitespace.
+    pub fn without_url_token<I, K, S>(pairs: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = (K, S)>,
+        K: AsRef<str>,
+        S: AsRef<str>,
+    {
+        let mut integrations = Vec::new();
+        for (key_id, secret) in pairs {
+            let secret = secret.as_ref();
+            if secret.trim().is_empty() {
+                return Err(Error::EmptySecret);
+            }
+            // serde_json escapes quotes, backslashes and control characters; a `&str` cannot
+            // fail to serialize.
+            let quoted =
+                Zeroizing::new(serde_json::to_string(secret).map_err(|_| Error::EmptySecret)?);
+            // Sized up front so that the text is written once, in the buffer that is wiped.
+            let mut response = Zeroizing::new(String::with_capacity(quoted.len() + 14));
+            response.push_str(r#"{"response":"#);
+            response.push_str(&quoted);
+            response.push('}');
+            integrations.push(Integration {
+                key_id: TokenSet::new([key_id.as_ref()])?,
+                response,
+            });
+        }
+        if integrations.is_empty() {
+            return Err(Error::EmptySecret);
+        }
+        Ok(Self {
+            integrations,
+            url_token: None,
+            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+        })
+    }
+
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The handshake answer, `{"response":"<secret key>"}`, JSON-escaped, for a request naming
+    /// one of the configured key ids. [`receive`](Verifier::receive) puts it in the delivery's
+    /// [`Reply`]; call this directly only outside the contract. The text is wiped on drop.
+    ///
+    /// # Errors
+    /// [`Error::TokenMismatch`] (401) when the key id is not one of the configured ones: the
+    /// secret is never sent to a handshake for another integration.
+    ///
+    /// ```
+    /// use delivery_webhooks::isendu::{VerificationRequest, Verifier};
+    ///
+    /// let verifier = Verifier::without_url_token([("key-7f3a", r#"se"cr\et"#)])?;
+    /// let body = verifier.answer(&VerificationRequest::new("key-7f3a"))?;
+    /// assert_eq!(body.as_str(), r#"{"response":"se\"cr\\et"}"#);
+    /// assert!(verifier.answer(&VerificationRequest::new("key-0000")).is_err());
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    pub fn answer(&self, request: &VerificationRequest) -> Result<Zeroizing<String>, Error> {
+        let presented = request.key_id.as_bytes();
+        // Every integration is compared, so timing does not tell which one matched.
+        let mut hit = None;
+        for integration in &self.integrations {
+            if integration.key_id.matches(presented) {
+                hit = Some(integration);
+            }
+        }
+        hit.map(|i| i.response.clone()).ok_or(Error::TokenMismatch)
+    }
+
+    /// Checks the body size and, if configured, the URL token in the request target. Allocates
+    /// nothing.
+    ///
+    /// # Errors
+    /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
+    pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        crate::check_body_size(request.body(), self.max_body_size)?;
+        match &self.url_token {
+            Some(token) => token.verify(request.path_and_query()),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks, parses, and answers a handshake: the delivery's [`Reply`] holds
+    /// `{"response":"<secret key>"}` for a handshake naming a configured key id (wiped on drop),
+    /// an empty 200 for an update. The dedup key is the SHA-256 of the body (`isendu:sha256:…`):
+    /// isendu sends no id.
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify) and [`parse`], and [`Error::TokenMismatch`] for a
+    /// handshake naming another key id.
+    pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
+        self.verify(request)?;
+        let body = request.body();
+        let message = parse(body)?;
+        let reply = match &message {
+            Message::Verification(handshake) => {
+                let mut answer = self.answer(handshake)?;
+                // Moves the buffer (no copy left behind): the reply wipes it on drop.
+                Reply::secret_json(std::mem::take(&mut *answer).into_bytes())
+            }
+            Message::Update(_) => Reply::ok(),
+        };
+        let key = DedupKey::of_body(Provider::Isendu, body);
+        let mut delivery = Delivery::new(Provider::Isendu, key, message);
+        delivery.reply = reply;
+        Ok(delivery)
+    }
+}
+
+impl Receive for Verifier {
+    type Payload = Message;
+
+    fn provider(&self) -> Provider {
+        Provider::Isendu
+    }
+
+    fn body_limit(&self) -> usize {
+        self.max_body_size
+    }
+
+    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+        Verifier::verify(self, request)
+    }
+
+    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
+        Verifier::receive(self, request)
+    }
+}
