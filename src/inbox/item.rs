@@ -1,0 +1,216 @@
+//! What the inbox stores and hands back: item ids and states, acceptance and failure outcomes,
+//! the stored request, and counts.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::time::SystemTime;
+
+use crate::AnyDelivery;
+
+/// The id of a stored item: unique within one inbox.
+///
+/// ```
+/// use delivery_webhooks::inbox::ItemId;
+/// assert_eq!(ItemId(7).to_string(), "7");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemId(pub i64);
+
+impl fmt::Display for ItemId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What [`Inbox::accept`](super::Inbox::accept) did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    /// Stored now, as this item.
+    Accepted(ItemId),
+    /// An item with the same dedup key was already stored: a retry or a duplicate. Answer 2xx
+    /// all the same, so that the provider stops sending it.
+    Duplicate,
+}
+
+/// What [`Inbox::fail`](super::Inbox::fail) did with the item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Due again at this time (exponential back-off).
+    RetryAt(SystemTime),
+    /// It had its last attempt: now in the dead letters, until [`Inbox::replay`](super::Inbox::replay).
+    Dead,
+    /// The item was not claimed (its lease ran out and another worker has it, or it is gone):
+    /// nothing was recorded.
+    NotClaimed,
+}
+
+/// An item's state in the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemState {
+    /// Waiting for a worker (new, or failed and backing off).
+    Pending,
+    /// Claimed by a worker under a lease.
+    Claimed,
+    /// Processed.
+    Completed,
+    /// Failed on every attempt: kept for inspection and [`Inbox::replay`](super::Inbox::replay).
+    Dead,
+}
+
+impl ItemState {
+    /// The state as stored in the `state` column.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Pending => "pending",
+            ItemState::Claimed => "claimed",
+            ItemState::Completed => "completed",
+            ItemState::Dead => "dead",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [
+            ItemState::Pending,
+            ItemState::Claimed,
+            ItemState::Completed,
+            ItemState::Dead,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+    }
+}
+
+/// One item's bookkeeping, from [`Inbox::item`](super::Inbox::item).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ItemInfo {
+    /// The item.
+    pub id: ItemId,
+    /// Its dedup key, `<provider>:<id>`.
+    pub dedup_key: String,
+    /// Where it is.
+    pub state: ItemState,
+    /// How many times a worker claimed it.
+    pub attempts: u32,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+}
+
+/// How many items are in each state, from [`Inbox::stats`](super::Inbox::stats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Waiting for a worker.
+    pub pending: u64,
+    /// Claimed under a lease.
+    pub claimed: u64,
+    /// Processed.
+    pub completed: u64,
+    /// In the dead letters.
+    pub dead: u64,
+}
+
+impl Stats {
+    pub(crate) fn add(&mut self, state: &str, count: i64) {
+        let count = u64::try_from(count).unwrap_or(0);
+        match ItemState::parse(state) {
+            Some(ItemState::Pending) => self.pending += count,
+            Some(ItemState::Claimed) => self.claimed += count,
+            Some(ItemState::Completed) => self.completed += count,
+            Some(ItemState::Dead) => self.dead += count,
+            None => {}
+        }
+    }
+}
+
+/// A claimed delivery, rebuilt from what was stored: handed to a [`Worker`](super::Worker)'s handler.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Item {
+    /// The item, for [`Inbox::complete`](super::Inbox::complete) and [`Inbox::fail`](super::Inbox::fail).
+    pub id: ItemId,
+    /// Which attempt this is (1 for the first claim).
+    pub attempts: u32,
+    /// When the delivery was accepted.
+    pub received_at: SystemTime,
+    /// The delivery, parsed again from the stored body (typed exactly as when it arrived,
+    /// with the stored dedup key and the provider's attempt number; its reply is an empty 200).
+    pub delivery: AnyDelivery,
+    /// The request as stored (credential headers and URL tokens redacted).
+    pub raw: RawDelivery,
+}
+
+/// The request a delivery came in: what [`Inbox::accept`](super::Inbox::accept) stores beside the typed payload.
+///
+/// The framework adapters build it from the HTTP request. Credentials are never stored: the
+/// values of `x-webhook-shared-token`, `x-api-key`, `authorization`, `proxy-authorization` and
+/// `cookie`, Skladon's path token and isendu's URL token are replaced by `[redacted]`.
+///
+/// ```
+/// use delivery_webhooks::inbox::RawDelivery;
+///
+/// let raw = RawDelivery::new(br#"{"id":"A1"}"#.to_vec())
+///     .method("POST")
+///     .uri("/webhooks/peddler")
+///     .peer("203.0.113.9".parse().unwrap())
+///     .header("x-webhook-shared-token", "pd-token");
+/// assert_eq!(raw.headers[0].1, "pd-token"); // redacted only when stored
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RawDelivery {
+    /// The HTTP method.
+    pub method: String,
+    /// The path and query as the client sent them.
+    pub uri: String,
+    /// The peer address.
+    pub peer: Option<IpAddr>,
+    /// The headers, names in lowercase, values as text (lossy for non-UTF-8 bytes).
+    pub headers: Vec<(String, String)>,
+    /// The body exactly as received.
+    pub body: Vec<u8>,
+}
+
+impl RawDelivery {
+    /// A `POST /` with this body, no headers and no peer.
+    #[must_use]
+    pub fn new(body: Vec<u8>) -> Self {
+        Self {
+            method: "POST".to_owned(),
+            uri: "/".to_owned(),
+            peer: None,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    /// Sets the method.
+    #[must_use]
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = method.into();
+        self
+    }
+
+    /// Sets the path and query.
+    #[must_use]
+    pub fn uri(mut self, uri: impl Into<String>) -> Self {
+        self.uri = uri.into();
+        self
+    }
+
+    /// Sets the peer address.
+    #[must_use]
+    pub fn peer(mut self, peer: IpAddr) -> Self {
+        self.peer = Some(peer);
+        self
+    }
+
+    /// Adds a header (the name is lowercased).
+    #[must_use]
+    pub fn header(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Self {
+        self.headers
+            .push((name.as_ref().to_ascii_lowercase(), value.into()));
+        self
+    }
+}
