@@ -155,6 +155,57 @@ pub trait Receive {
     fn receive(&self, request: &Request<'_>) -> Result<Delivery<Self::Payload>>;
 }
 
+/// Implements [`Receive`] for a provider's `Verifier` by its inherent `verify` and `receive`
+/// and its `max_body_size` field: the one shape every provider shares, written once.
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(unused_macros)
+)]
+macro_rules! receive_by_inherent_methods {
+    ($verifier:ty, $provider:expr, $payload:ty) => {
+        impl $crate::Receive for $verifier {
+            type Payload = $payload;
+
+            fn provider(&self) -> $crate::Provider {
+                $provider
+            }
+
+            fn body_limit(&self) -> usize {
+                self.max_body_size
+            }
+
+            fn verify(&self, request: &$crate::Request<'_>) -> $crate::Result<()> {
+                <$verifier>::verify(self, request)
+            }
+
+            fn receive(
+                &self,
+                request: &$crate::Request<'_>,
+            ) -> $crate::Result<$crate::Delivery<$payload>> {
+                <$verifier>::receive(self, request)
+            }
+        }
+    };
+}
+
+#[cfg_attr(
+    not(any(
+        feature = "wakilni",
+        feature = "peddler",
+        feature = "xoxoday",
+        feature = "isendu",
+        feature = "skladon"
+    )),
+    allow(unused_imports)
+)]
+pub(crate) use receive_by_inherent_methods;
+
 impl<R: Receive + ?Sized> Receive for &R {
     type Payload = R::Payload;
     fn provider(&self) -> Provider {

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::{Message, VerificationRequest, parse};
 use crate::error::Error;
 use crate::verify::{TokenSet, UrlToken};
-use crate::{DedupKey, Delivery, Provider, Receive, Reply, Request};
+use crate::{DedupKey, Delivery, Provider, Reply, Request};
 
 /// One API integration: its key id (compared in constant time) and the prepared answer.
 #[derive(Clone)]
@@ -213,22 +213,4 @@ impl Verifier {
     }
 }
 
-impl Receive for Verifier {
-    type Payload = Message;
-
-    fn provider(&self) -> Provider {
-        Provider::Isendu
-    }
-
-    fn body_limit(&self) -> usize {
-        self.max_body_size
-    }
-
-    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        Verifier::verify(self, request)
-    }
-
-    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
-        Verifier::receive(self, request)
-    }
-}
+crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Isendu, Message);

@@ -68,7 +68,7 @@ use std::fmt;
 use crate::error::Error;
 use crate::verify::TokenSet;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Receive, Request};
+use crate::{DedupKey, Delivery, Provider, Request};
 
 mod codes;
 mod extras;
@@ -191,22 +191,4 @@ impl Verifier {
     }
 }
 
-impl Receive for Verifier {
-    type Payload = ShipmentUpdate;
-
-    fn provider(&self) -> Provider {
-        Provider::Peddler
-    }
-
-    fn body_limit(&self) -> usize {
-        self.max_body_size
-    }
-
-    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        Verifier::verify(self, request)
-    }
-
-    fn receive(&self, request: &Request<'_>) -> Result<Delivery<ShipmentUpdate>, Error> {
-        Verifier::receive(self, request)
-    }
-}
+crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Peddler, ShipmentUpdate);

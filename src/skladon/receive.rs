@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use super::{Entity, EntityId, WebhookType, parse, parse_any};
 use crate::error::Error;
 use crate::verify::TokenSet;
-use crate::{DedupKey, Delivery, Provider, Receive, Request};
+use crate::{DedupKey, Delivery, Provider, Request};
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
 pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
@@ -329,22 +329,4 @@ impl Verifier {
     }
 }
 
-impl Receive for Verifier {
-    type Payload = Notification;
-
-    fn provider(&self) -> Provider {
-        Provider::Skladon
-    }
-
-    fn body_limit(&self) -> usize {
-        self.max_body_size
-    }
-
-    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        Verifier::verify(self, request)
-    }
-
-    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
-        Verifier::receive(self, request)
-    }
-}
+crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Skladon, Notification);

@@ -69,7 +69,7 @@ use crate::error::Error;
 use crate::headers::Headers;
 use crate::verify::HmacKeys;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Receive, Request};
+use crate::{DedupKey, Delivery, Provider, Request};
 
 pub use event::{
     Event, EventData, EventType, OrderAssigned, OrderCreated, PickupOffice, ReadyForSelfPickup,
@@ -219,25 +219,7 @@ impl Verifier {
     }
 }
 
-impl Receive for Verifier {
-    type Payload = Event;
-
-    fn provider(&self) -> Provider {
-        Provider::Wakilni
-    }
-
-    fn body_limit(&self) -> usize {
-        self.max_body_size
-    }
-
-    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        Verifier::verify(self, request)
-    }
-
-    fn receive(&self, request: &Request<'_>) -> Result<Delivery<Event>, Error> {
-        Verifier::receive(self, request)
-    }
-}
+crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Wakilni, Event);
 
 /// The headers Wakilni sends with each delivery.
 ///

@@ -73,7 +73,7 @@ mod payload;
 use crate::error::Error;
 use crate::verify::TokenSet;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Receive, Request};
+use crate::{DedupKey, Delivery, Provider, Request};
 
 pub use payload::{DeliveryData, DeliveryStatus, DeliveryUpdate, WebhookId};
 
@@ -391,25 +391,7 @@ impl Verifier {
     }
 }
 
-impl Receive for Verifier {
-    type Payload = DeliveryUpdate;
-
-    fn provider(&self) -> Provider {
-        Provider::Xoxoday
-    }
-
-    fn body_limit(&self) -> usize {
-        self.max_body_size
-    }
-
-    fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        Verifier::verify(self, request)
-    }
-
-    fn receive(&self, request: &Request<'_>) -> Result<Delivery<DeliveryUpdate>, Error> {
-        Verifier::receive(self, request)
-    }
-}
+crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Xoxoday, DeliveryUpdate);
 
 /// Refuses, among `nets`, a broad range (unless `broad_ok`) and any range overlapping one of
 /// `others` (the allowlist against the proxies, or the reverse): a proxy range holding an
