@@ -15,6 +15,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CRITERION = os.path.join(ROOT, "target", "criterion")
 
+# Issue 12: typed parsing takes at most this fraction of the time of parsing the same bytes into
+# `serde_json::Value`, for every provider's fixtures.
+PARSE_TARGET = 0.6
+
 
 def estimate(group, function, param=None):
     """Median time in nanoseconds of one benchmark, or None."""
@@ -127,28 +131,38 @@ def main():
     # ----- parsing --------------------------------------------------------------------------
     w("## Parsing\n")
     w("`parse` of every shipped fixture against `serde_json::from_slice::<serde_json::Value>` of")
-    w("the same bytes. Target: at most 0.7 times the baseline, for every provider's fixtures.\n")
+    w(f"the same bytes. Target: at most {PARSE_TARGET} times the baseline, for every provider's fixtures")
+    w("(each fixture, and all of a provider's fixtures together: the sum of their times).\n")
     for provider in ["wakilni", "peddler", "xoxoday", "isendu", "skladon"]:
         g = f"parse/{provider}"
         names = params(g, "crate_parse")
         if not names:
             continue
         w(f"### {provider}\n")
-        w("| fixture | `Value` | crate | ratio | target 0.7 |")
+        w(f"| fixture | `Value` | crate | ratio | target {PARSE_TARGET} |")
         w("|---|---:|---:|---:|---|")
+        total_base = total_ours = 0.0
         for name in names:
             base, ours = estimate(g, "baseline_value", name), estimate(g, "crate_parse", name)
             if base is None or ours is None:
                 continue
+            total_base += base
+            total_ours += ours
             ratio = ours / base
-            ok = ratio <= 0.7
+            ok = ratio <= PARSE_TARGET
             if not ok:
-                failures.append(f"parse {provider}/{name}: {ratio:.3f} > 0.7")
+                failures.append(f"parse {provider}/{name}: {ratio:.3f} > {PARSE_TARGET}")
             w(f"| {name} | {fmt_time(base)} | {fmt_time(ours)} | {ratio:.3f} | {verdict(ok)} |")
+        if total_base:
+            ratio = total_ours / total_base
+            ok = ratio <= PARSE_TARGET
+            if not ok:
+                failures.append(f"parse {provider}, all fixtures: {ratio:.3f} > {PARSE_TARGET}")
+            w(f"| **all fixtures** | {fmt_time(total_base)} | {fmt_time(total_ours)} | {ratio:.3f} | {verdict(ok)} |")
         w("")
 
     w("### Large bodies\n")
-    w("| body | `Value` | crate | ratio | target 0.7 |")
+    w(f"| body | `Value` | crate | ratio | target {PARSE_TARGET} |")
     w("|---|---:|---:|---:|---|")
     large = {}
     for provider in ["isendu", "skladon"]:
@@ -159,9 +173,9 @@ def main():
                 continue
             large[(provider, int(name.split("_")[-1]))] = ours
             ratio = ours / base
-            ok = ratio <= 0.7
+            ok = ratio <= PARSE_TARGET
             if not ok:
-                failures.append(f"parse {provider} {name}: {ratio:.3f} > 0.7")
+                failures.append(f"parse {provider} {name}: {ratio:.3f} > {PARSE_TARGET}")
             label = {"isendu": "isendu batch, trackings", "skladon": "Skladon receiving, product lines"}[provider]
             w(f"| {label}: {name.split('_')[-1]} | {fmt_time(base)} | {fmt_time(ours)} | {ratio:.3f} | {verdict(ok)} |")
     w("")
@@ -232,7 +246,7 @@ def main():
     w("  proxies, isendu and Skladon URL tokens) performs **zero** allocations, accepting or rejecting;")
     w("- every parser keeps exactly the allocations of its result (as many as a deep copy of it), and")
     w("  makes at most serde_json's scratch buffer as a temporary (escaped strings, skipped nested")
-    w("  values), plus one documented buffer for Xoxoday's 20-digit id and for isendu's empty decimals.\n")
+    w("  values), plus one documented buffer for Xoxoday's 20-digit id.\n")
 
     w("## Summary\n")
     if failures:

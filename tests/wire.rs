@@ -552,3 +552,68 @@ mod skladon {
         assert_eq!(o.extra["shipper"].get(), r#""PPL""#);
     }
 }
+
+/// Decimals and Peddler's extras read their value's raw text through serde_json's raw-value
+/// protocol, borrowed from the body when it can be: every way of deserializing must still read
+/// them (a string, bytes, a reader, a `serde_json::Value`) and the first three alike, and an error in the text must name
+/// the field, not the protocol's private key.
+mod raw_text {
+    use delivery_webhooks::Decimal;
+
+    fn every_way<T: serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(json: &str) -> T {
+        let from_str: T = serde_json::from_str(json).unwrap();
+        let from_slice: T = serde_json::from_slice(json.as_bytes()).unwrap();
+        let from_reader: T = serde_json::from_reader(json.as_bytes()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        // A `Value` has normalized the text already (`12.50` is `12.5`): read, not compared.
+        let _: T = serde_json::from_value(value).unwrap();
+        assert_eq!(from_slice, from_str, "{json}");
+        assert_eq!(from_reader, from_str, "{json}");
+        from_str
+    }
+
+    #[test]
+    fn decimals_every_way() {
+        let d: Decimal = every_way("12.50");
+        assert_eq!((d.as_str(), d.was_string()), ("12.50", false));
+        let d: Decimal = every_way(r#"" 0012.50""#);
+        assert_eq!((d.as_str(), d.was_string()), (" 0012.50", true));
+        let d: Decimal = every_way(r#""\u0031.5""#);
+        assert_eq!((d.as_str(), d.was_string()), ("1.5", true));
+        assert!(serde_json::from_str::<Decimal>(r#""""#).is_err());
+        assert!(serde_json::from_reader::<_, Decimal>(&b"[1]"[..]).is_err());
+        let err = serde_json::from_str::<Decimal>(r#""1,5""#).unwrap_err();
+        assert!(err.to_string().contains("a decimal number"), "{err}");
+    }
+
+    #[cfg(feature = "isendu")]
+    #[test]
+    fn decimal_errors_name_the_field() {
+        use delivery_webhooks::isendu;
+        let body = br#"{"order":[{"uuid":"o-1","total":"","items":[{"price":"1,5"}]}]}"#;
+        let Err(delivery_webhooks::Error::Payload(err)) = isendu::parse(body) else {
+            panic!("accepted")
+        };
+        assert_eq!(err.path(), "order[0].items[0].price", "{}", err.message());
+        assert!(err.message().contains("1,5"), "{}", err.message());
+    }
+
+    #[cfg(feature = "peddler")]
+    #[test]
+    fn peddler_extras_every_way() {
+        use delivery_webhooks::peddler::{DateValue, NeighbourDelivery};
+        let d: DateValue = every_way(r#""2024-09-03""#);
+        assert!(d.timestamp().is_some());
+        let d: DateValue = every_way(r#"{"from": "09:00",  "to": 1.50}"#);
+        let DateValue::Other(raw) = d else { panic!() };
+        assert_eq!(raw.get(), r#"{"from": "09:00",  "to": 1.50}"#);
+        let d: DateValue = every_way(r#""2024-09-0\u0033""#);
+        assert!(d.timestamp().is_none(), "escaped text is kept as sent");
+        let n: NeighbourDelivery = every_way(r#""14-H""#);
+        assert_eq!(n, NeighbourDelivery::Text("14-H".into()));
+        let n: NeighbourDelivery = every_way(" true");
+        assert_eq!(n, NeighbourDelivery::Flag(true));
+        let n: NeighbourDelivery = every_way(r#"{"house": "14-H"}"#);
+        assert_eq!(n.delivered_at_neighbours(), Some(true));
+    }
+}

@@ -4,6 +4,7 @@
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
+use crate::wire::raw::raw_text;
 use crate::wire::{RawJson, Timestamp};
 
 /// A date Peddler's extras carry (`estimatedDeliveryDate`, `deliveryDate`), whose format is not
@@ -38,11 +39,10 @@ impl DateValue {
 
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Read as raw text first: what is not a date is then kept as sent with no second
-        // representation built (one buffer, dropped when the value is a date).
-        let raw = RawJson::deserialize(d)?;
-        let text = raw.get();
-        if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        // Read as raw text first, borrowed from the body: a date is read from it with nothing
+        // allocated, and what is not a date is kept exactly as sent.
+        let raw = raw_text(d)?;
+        if let Some(inner) = raw.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
             // Dates have no escapes; a string with some is kept as sent.
             if !inner.contains('\\') {
                 if let Some(t) = Timestamp::parse(inner) {
@@ -50,7 +50,7 @@ impl<'de> Deserialize<'de> for DateValue {
                 }
             }
         }
-        Ok(DateValue::Other(raw))
+        RawJson::from_raw_text(raw).map(DateValue::Other)
     }
 }
 
@@ -97,15 +97,14 @@ impl<'de> Deserialize<'de> for NeighbourDelivery {
         // Read as raw text first, as `DateValue` is: an unexpected shape is then kept exactly as
         // sent, in one buffer, instead of being built as a `serde_json::Value` (which costs many
         // times its text: an array of a million zeros would hold a million `Value`s).
-        let raw = RawJson::deserialize(d)?;
-        let text = raw.get();
-        Ok(match text.as_bytes().first() {
-            Some(b't') if text == "true" => NeighbourDelivery::Flag(true),
-            Some(b'f') if text == "false" => NeighbourDelivery::Flag(false),
+        let raw = raw_text(d)?;
+        Ok(match raw.as_bytes().first() {
+            Some(b't') if raw == "true" => NeighbourDelivery::Flag(true),
+            Some(b'f') if raw == "false" => NeighbourDelivery::Flag(false),
             Some(b'"') => {
-                let s: String = match text.get(1..text.len() - 1) {
+                let s: String = match raw.get(1..raw.len() - 1) {
                     Some(inner) if !inner.contains('\\') => inner.to_owned(),
-                    _ => serde_json::from_str(text).map_err(de::Error::custom)?,
+                    _ => serde_json::from_str(&raw).map_err(de::Error::custom)?,
                 };
                 match s.trim() {
                     t if t.eq_ignore_ascii_case("true") => NeighbourDelivery::Flag(true),
@@ -113,7 +112,7 @@ impl<'de> Deserialize<'de> for NeighbourDelivery {
                     _ => NeighbourDelivery::Text(s),
                 }
             }
-            _ => NeighbourDelivery::Other(raw),
+            _ => NeighbourDelivery::Other(RawJson::from_raw_text(raw)?),
         })
     }
 }

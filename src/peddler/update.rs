@@ -323,7 +323,7 @@ impl Visitor<'_> for Coordinate {
         self.check(v as f64, de::Unexpected::Signed(v)).map(Some)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        match v.trim().parse::<f64>() {
+        match wire::number::trim(v).parse::<f64>() {
             Ok(n) => self.check(n, de::Unexpected::Str(v)).map(Some),
             Err(_) => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
         }
@@ -340,7 +340,7 @@ impl<'de> DeserializeSeed<'de> for Coordinate {
 /// `failedStatus`: a reason, or `null`/`""`/absent for none.
 fn optional_reason<'de, D: Deserializer<'de>>(d: D) -> Result<Option<FailureReason>, D::Error> {
     let s = wire::borrowed_str_opt(d)?;
-    Ok(match s.as_deref().map(str::trim) {
+    Ok(match s.as_deref().map(wire::number::trim) {
         None | Some("") => None,
         Some(reason) => Some(FailureReason::from(reason)),
     })

@@ -162,23 +162,35 @@ impl Timestamp {
 
 /// `YYYY-MM-DD` exactly (ten bytes).
 pub(crate) fn parse_date(b: &[u8]) -> Option<Date> {
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    let b: &[u8; 10] = b.try_into().ok()?;
+    if b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let year = digits(&b[..4])?;
-    let month = Month::try_from(digits(&b[5..7])? as u8).ok()?;
-    Date::from_calendar_date(year as i32, month, digits(&b[8..10])? as u8).ok()
+    let year = two(b[0], b[1])? * 100 + two(b[2], b[3])?;
+    let month = Month::try_from(two(b[5], b[6])? as u8).ok()?;
+    Date::from_calendar_date(year as i32, month, two(b[8], b[9])? as u8).ok()
 }
 
-/// The value of a short run of ASCII digits, `None` if any byte is not a digit (or none).
-fn digits(b: &[u8]) -> Option<u32> {
-    if b.is_empty() {
-        return None;
-    }
-    b.iter().try_fold(0u32, |acc, &d| {
-        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
-    })
+/// The value of two ASCII digits, `None` if either is not one.
+#[inline]
+fn two(tens: u8, units: u8) -> Option<u32> {
+    let (t, u) = (tens.wrapping_sub(b'0'), units.wrapping_sub(b'0'));
+    (t < 10 && u < 10).then(|| u32::from(t) * 10 + u32::from(u))
 }
+
+/// Powers of ten, to scale a fraction of `n` digits to nanoseconds.
+const SCALE: [u32; 10] = [
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
 
 /// Hand-written, byte by byte: it runs for every timestamp of every body, and a fixed set of
 /// layouts is read much faster this way than through a general format description.
@@ -194,7 +206,7 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
     if !matches!(separator, b'T' | b't' | b' ') || rest.len() < 5 || rest[2] != b':' {
         return None;
     }
-    let (hour, minute) = (digits(&rest[..2])?, digits(&rest[3..5])?);
+    let (hour, minute) = (two(rest[0], rest[1])?, two(rest[3], rest[4])?);
     let mut rest = &rest[5..];
     let mut layout = Layout {
         separator,
@@ -203,7 +215,7 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
     };
     let (mut second, mut nanos) = (0, 0);
     if let [b':', s0, s1, after @ ..] = rest {
-        second = digits(&[*s0, *s1])?;
+        second = two(*s0, *s1)?;
         layout.seconds = true;
         rest = after;
         if let Some(frac) = rest.strip_prefix(b".") {
@@ -212,10 +224,10 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
                 return None;
             }
             let kept = len.min(9);
-            nanos = frac[..kept]
+            let value = frac[..kept]
                 .iter()
-                .chain(std::iter::repeat_n(&b'0', 9 - kept))
                 .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+            nanos = value * SCALE[kept];
             layout.fraction = kept as u8;
             rest = &frac[len..];
         }
@@ -233,9 +245,9 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
         }
         [sign @ (b'+' | b'-'), zone @ ..] => {
             let (h, m, style) = match zone {
-                [h0, h1] => (digits(&[*h0, *h1])?, 0, Zone::Hours),
-                [h0, h1, b':', m0, m1] => (digits(&[*h0, *h1])?, digits(&[*m0, *m1])?, Zone::Colon),
-                [h0, h1, m0, m1] => (digits(&[*h0, *h1])?, digits(&[*m0, *m1])?, Zone::Compact),
+                [h0, h1] => (two(*h0, *h1)?, 0, Zone::Hours),
+                [h0, h1, b':', m0, m1] => (two(*h0, *h1)?, two(*m0, *m1)?, Zone::Colon),
+                [h0, h1, m0, m1] => (two(*h0, *h1)?, two(*m0, *m1)?, Zone::Compact),
                 _ => return None,
             };
             if h > 23 || m > 59 {

@@ -1,11 +1,14 @@
 //! [`Decimal`]: exact decimal text (money, weights), from JSON numbers and numeric strings.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer};
+use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_with::{DeserializeAs, SerializeAs};
+
+use super::raw::raw_text;
 
 /// A decimal amount (money, weight) exactly as the provider sent it: never rounded through a
 /// float.
@@ -64,32 +67,34 @@ impl Decimal {
         self.text.trim().parse().ok()
     }
 
-    /// Reads the raw JSON text of a value: a number, or a string holding one.
-    fn from_raw<E: de::Error>(raw: Box<RawValue>) -> Result<Option<Self>, E> {
+    /// Reads the raw JSON text of a value: a number, or a string holding one. Allocates only
+    /// the value's own text (nothing for an empty string, read as absent).
+    fn from_raw<E: de::Error>(raw: Cow<'_, str>) -> Result<Option<Self>, E> {
         const EXPECTED: &str = "a decimal number, or a string holding one";
-        // The raw text is owned already: a number's text becomes the value without a copy.
-        let raw: Box<str> = raw.into();
         if raw.starts_with('"') {
             let text: String = match raw.get(1..raw.len() - 1) {
-                // No escapes: drop the quotes in place, reusing the raw buffer.
+                // No escapes: the content is the text between the quotes.
                 Some(inner) if !inner.contains('\\') => {
-                    let mut text = raw.into_string();
-                    text.pop();
-                    text.remove(0);
-                    text
+                    if inner.is_empty() {
+                        return Ok(None);
+                    }
+                    inner.to_owned()
                 }
                 _ => serde_json::from_str(&raw).map_err(E::custom)?,
             };
-            if text.trim().is_empty() {
-                return Ok(None);
-            }
-            if !is_decimal(text.trim()) {
-                return Err(E::invalid_value(de::Unexpected::Str(&text), &EXPECTED));
+            // The common case first: digits and a point, no spaces, no trimming needed.
+            if !is_decimal(&text) {
+                if text.trim().is_empty() {
+                    return Ok(None);
+                }
+                if !is_decimal(text.trim()) {
+                    return Err(E::invalid_value(de::Unexpected::Str(&text), &EXPECTED));
+                }
             }
             Ok(Some(Self { text, quoted: true }))
         } else if is_json_number(&raw) {
             Ok(Some(Self {
-                text: raw.into_string(),
+                text: raw.into_owned(),
                 quoted: false,
             }))
         } else {
@@ -126,8 +131,7 @@ impl Serialize for Decimal {
 
 impl<'de> Deserialize<'de> for Decimal {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(d)?;
-        Decimal::from_raw(raw)?
+        Decimal::from_raw(raw_text(d)?)?
             .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(""), &"a decimal number"))
     }
 }
@@ -137,10 +141,23 @@ pub(crate) struct OptDecimal;
 
 impl<'de> DeserializeAs<'de, Option<Decimal>> for OptDecimal {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        match Option::<Box<RawValue>>::deserialize(d)? {
-            None => Ok(None),
-            Some(raw) => Decimal::from_raw(raw),
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Option<Decimal>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal number, a string holding one, or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                Decimal::from_raw(raw_text(d)?)
+            }
         }
+        d.deserialize_option(V)
     }
 }
 

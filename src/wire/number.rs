@@ -30,6 +30,16 @@ pub(crate) struct Text;
 /// guessing a delivery flag would be worse than refusing. Written back as a JSON boolean.
 pub(crate) struct Bool;
 
+/// `str::trim`, without its Unicode scan for the usual text that starts and ends with a
+/// visible ASCII character (what it trims, any Unicode whitespace, is unchanged).
+#[inline]
+pub(crate) fn trim(v: &str) -> &str {
+    match (v.as_bytes().first(), v.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => v,
+        _ => v.trim(),
+    }
+}
+
 struct BoolVisitor;
 
 impl Visitor<'_> for BoolVisitor {
@@ -51,7 +61,7 @@ impl Visitor<'_> for BoolVisitor {
         Err(E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
-        let t = v.trim();
+        let t = trim(v);
         if t.eq_ignore_ascii_case("true") {
             Ok(true)
         } else if t.eq_ignore_ascii_case("false") {
@@ -96,7 +106,7 @@ impl Visitor<'_> for UintVisitor {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        let digits = v.trim();
+        let digits = trim(v);
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             digits
                 .parse()
@@ -144,7 +154,7 @@ impl Visitor<'_> for IntVisitor {
         }
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        let t = v.trim();
+        let t = trim(v);
         let digits = t.strip_prefix('-').unwrap_or(t);
         if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
             t.parse()
@@ -224,6 +234,25 @@ mod tests {
 
     fn t(json: &str) -> Result<T, serde_json::Error> {
         serde_json::from_str(json)
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for v in [
+            "",
+            " ",
+            "12",
+            " 12 ",
+            "\u{a0}12\u{2003}",
+            "é",
+            "x\u{a0}",
+            "\t1",
+            "a b",
+        ] {
+            assert_eq!(trim(v), v.trim(), "{v:?}");
+        }
+        let v = t(r#"{"n":"\u00a012\u2003"}"#).unwrap();
+        assert_eq!(v.n, Some(12), "Unicode spaces are still trimmed");
     }
 
     #[test]

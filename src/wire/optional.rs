@@ -93,7 +93,12 @@ impl Visitor<'_> for LooseVisitor {
         f.write_str("a date or date-time as a string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok((!v.trim().is_empty()).then(|| TimestampOrText::parse(v)))
+        // A date first: the common case, and never blank; only other text needs the (Unicode)
+        // trim that tells a blank value.
+        if let Some(t) = Timestamp::parse(v) {
+            return Ok(Some(TimestampOrText::Read(t)));
+        }
+        Ok((!v.trim().is_empty()).then(|| TimestampOrText::Unreadable(v.to_owned())))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         Ok(Some(TimestampOrText::Unreadable(v.to_string())))

@@ -1,8 +1,9 @@
 //! [`RawJson`]: the one form in which payloads keep JSON this crate does not model.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{DeserializeOwned, Deserializer};
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serializer};
 
 use crate::error::Error;
@@ -113,5 +114,67 @@ impl<'de> Deserialize<'de> for RawJson {
     /// serde_json's recursion limit, and fails cleanly on such a value.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Box::<serde_json::value::RawValue>::deserialize(d).map(RawJson)
+    }
+}
+
+/// The name under which serde_json lends a value's raw text (its `RawValue` protocol): a
+/// deserializer asked for a newtype struct of this name gives a one-entry map whose key is this
+/// name and whose value is the raw text. serde_json's `&RawValue` and `Box<RawValue>` read
+/// themselves through it; tests/wire.rs checks that every way of deserializing still does.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+
+/// The raw JSON text of the next value, borrowed from the body when the deserializer can lend it
+/// (`from_str`, `from_slice`), owned otherwise (a reader, a `serde_json::Value`): what
+/// `Box<RawValue>` reads, without its allocation when the text is only looked at (a date, a
+/// decimal's digits, an empty string read as absent).
+///
+/// Errors about the text belong to the caller, raised once this returns: so that they name the
+/// field, not serde_json's private raw-value key.
+pub(crate) fn raw_text<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
+    struct Outer;
+    impl<'de> Visitor<'de> for Outer {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any valid JSON value")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            match map.next_key::<super::Key<'de>>()? {
+                Some(super::Key(key)) if key == RAW_VALUE_TOKEN => map.next_value_seed(Inner),
+                _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+            }
+        }
+    }
+    struct Inner;
+    impl<'de> DeserializeSeed<'de> for Inner {
+        type Value = Cow<'de, str>;
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Inner {
+        type Value = Cow<'de, str>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("raw value")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Cow::Borrowed(v))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v.to_owned()))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Cow::Owned(v))
+        }
+    }
+    d.deserialize_newtype_struct(RAW_VALUE_TOKEN, Outer)
+}
+
+impl RawJson {
+    /// Keeps raw text that [`raw_text`] gave (valid JSON already; checked again, as only
+    /// serde_json can build a `RawValue`).
+    pub(crate) fn from_raw_text<E: de::Error>(text: Cow<'_, str>) -> Result<Self, E> {
+        serde_json::value::RawValue::from_string(text.into_owned())
+            .map(RawJson)
+            .map_err(E::custom)
     }
 }
