@@ -394,6 +394,24 @@ where
     }
 }
 
+/// Invokes the local `$mount!` once per enabled provider with its path under `/webhooks` and
+/// whether GET is routed too: the one list of routes both ready scopes mount. Skladon's verifier
+/// reads token, type and id from the path under its route itself.
+macro_rules! mount_every_provider {
+    ($mount:ident, $scope:ident) => {
+        #[cfg(feature = "wakilni")]
+        $mount!($scope, wakilni, "/wakilni", false);
+        #[cfg(feature = "peddler")]
+        $mount!($scope, peddler, "/peddler", false);
+        #[cfg(feature = "xoxoday")]
+        $mount!($scope, xoxoday, "/xoxoday", false);
+        #[cfg(feature = "isendu")]
+        $mount!($scope, isendu, "/isendu", false);
+        #[cfg(feature = "skladon")]
+        $mount!($scope, skladon, "/skladon/{rest:.*}", true);
+    };
+}
+
 /// The ready receiver in inbox mode: the routes of [`scope`], but each verified delivery is
 /// accepted into `inbox` (stored durably, or recognised as a duplicate by its dedup key) and
 /// answered at once with its reply (an empty 200, also for a duplicate), without waiting for
@@ -449,16 +467,7 @@ where
     }
     #[allow(unused_mut)]
     let mut scope = web::scope("/webhooks");
-    #[cfg(feature = "wakilni")]
-    mount!(scope, wakilni, "/wakilni", false);
-    #[cfg(feature = "peddler")]
-    mount!(scope, peddler, "/peddler", false);
-    #[cfg(feature = "xoxoday")]
-    mount!(scope, xoxoday, "/xoxoday", false);
-    #[cfg(feature = "isendu")]
-    mount!(scope, isendu, "/isendu", false);
-    #[cfg(feature = "skladon")]
-    mount!(scope, skladon, "/skladon/{rest:.*}", true);
+    mount_every_provider!(mount, scope);
     let _ = (&inbox, &config.listen_addr);
     scope
 }
@@ -502,17 +511,7 @@ where
     }
     #[allow(unused_mut)]
     let mut scope = web::scope("/webhooks");
-    #[cfg(feature = "wakilni")]
-    mount!(scope, wakilni, "/wakilni", false);
-    #[cfg(feature = "peddler")]
-    mount!(scope, peddler, "/peddler", false);
-    #[cfg(feature = "xoxoday")]
-    mount!(scope, xoxoday, "/xoxoday", false);
-    #[cfg(feature = "isendu")]
-    mount!(scope, isendu, "/isendu", false);
-    // The verifier reads token, type and id from the path itself.
-    #[cfg(feature = "skladon")]
-    mount!(scope, skladon, "/skladon/{rest:.*}", true);
+    mount_every_provider!(mount, scope);
     let _ = (&handler, &config.listen_addr);
     scope
 }

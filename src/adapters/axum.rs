@@ -323,6 +323,29 @@ where
     on(methods, call).with_state(receiver)
 }
 
+/// Invokes the local `$mount!` once per enabled provider with its route and methods: the one
+/// list of routes both ready routers mount. Skladon's verifier reads token, type and id from the
+/// path under its route itself.
+macro_rules! mount_every_provider {
+    ($mount:ident, $router:ident) => {
+        #[cfg(feature = "wakilni")]
+        $mount!($router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
+        #[cfg(feature = "peddler")]
+        $mount!($router, peddler, "/webhooks/peddler", MethodFilter::POST);
+        #[cfg(feature = "xoxoday")]
+        $mount!($router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
+        #[cfg(feature = "isendu")]
+        $mount!($router, isendu, "/webhooks/isendu", MethodFilter::POST);
+        #[cfg(feature = "skladon")]
+        $mount!(
+            $router,
+            skladon,
+            "/webhooks/skladon/{*rest}",
+            MethodFilter::GET.or(MethodFilter::POST)
+        );
+    };
+}
+
 /// Verifies a call, then accepts it into `inbox` (see [`inbox_router`]).
 #[cfg(feature = "inbox")]
 async fn accept_call<R, I>(receiver: &R, inbox: &I, request: ::axum::extract::Request) -> Response
@@ -442,21 +465,7 @@ where
     }
     #[allow(unused_mut)]
     let mut router = Router::new();
-    #[cfg(feature = "wakilni")]
-    mount!(router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
-    #[cfg(feature = "peddler")]
-    mount!(router, peddler, "/webhooks/peddler", MethodFilter::POST);
-    #[cfg(feature = "xoxoday")]
-    mount!(router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
-    #[cfg(feature = "isendu")]
-    mount!(router, isendu, "/webhooks/isendu", MethodFilter::POST);
-    #[cfg(feature = "skladon")]
-    mount!(
-        router,
-        skladon,
-        "/webhooks/skladon/{*rest}",
-        MethodFilter::GET.or(MethodFilter::POST)
-    );
+    mount_every_provider!(mount, router);
     let _ = (&inbox, &config.listen_addr);
     router
 }
@@ -507,22 +516,7 @@ where
     }
     #[allow(unused_mut)]
     let mut router = Router::new();
-    #[cfg(feature = "wakilni")]
-    mount!(router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
-    #[cfg(feature = "peddler")]
-    mount!(router, peddler, "/webhooks/peddler", MethodFilter::POST);
-    #[cfg(feature = "xoxoday")]
-    mount!(router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
-    #[cfg(feature = "isendu")]
-    mount!(router, isendu, "/webhooks/isendu", MethodFilter::POST);
-    // The verifier reads token, type and id from the path itself.
-    #[cfg(feature = "skladon")]
-    mount!(
-        router,
-        skladon,
-        "/webhooks/skladon/{*rest}",
-        MethodFilter::GET.or(MethodFilter::POST)
-    );
+    mount_every_provider!(mount, router);
     let _ = (&handler, &config.listen_addr);
     router
 }
