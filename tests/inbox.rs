@@ -330,11 +330,15 @@ fn namespace(test: &str) -> String {
 }
 
 /// Runs one worker per inbox until `expected` items are completed (or 60 s pass); returns the
-/// dedup keys the handlers saw, in order.
-fn drain<I: Inbox + Clone + 'static>(inboxes: &[I], expected: u64) -> Vec<String> {
+/// dedup keys the handlers saw, in order, and the first inbox's counts — read on the workers'
+/// runtime, since a pooled connection opened on a runtime dies with it.
+fn drain<I: Inbox + Clone + 'static>(
+    inboxes: &[I],
+    expected: u64,
+) -> (Vec<String>, delivery_webhooks::inbox::Stats) {
     let runtime = runtime();
     let seen = Arc::new(Mutex::new(Vec::new()));
-    runtime.block_on(async {
+    let stats = runtime.block_on(async {
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let mut workers = Vec::new();
         for inbox in inboxes {
@@ -368,8 +372,9 @@ fn drain<I: Inbox + Clone + 'static>(inboxes: &[I], expected: u64) -> Vec<String
         for w in workers {
             w.await.unwrap().unwrap();
         }
+        inboxes[0].stats().await.unwrap()
     });
-    std::mem::take(&mut *seen.lock().unwrap())
+    (std::mem::take(&mut *seen.lock().unwrap()), stats)
 }
 
 /// Every call three times at once, spread over the receivers; every answer 200; then workers
@@ -391,7 +396,7 @@ fn storm<I: Inbox + Clone + 'static>(receivers: &[Receiver], inboxes: &[I]) {
             }
         });
     }
-    let processed = drain(inboxes, expected.len() as u64);
+    let (processed, stats) = drain(inboxes, expected.len() as u64);
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for key in &processed {
         *counts.entry(key.as_str()).or_default() += 1;
@@ -400,7 +405,6 @@ fn storm<I: Inbox + Clone + 'static>(receivers: &[Receiver], inboxes: &[I]) {
     assert!(twice.is_empty(), "processed more than once: {twice:?}");
     let got: BTreeSet<String> = processed.into_iter().collect();
     assert_eq!(got, expected);
-    let stats = runtime().block_on(inboxes[0].stats()).unwrap();
     assert_eq!(stats.completed, expected.len() as u64);
     assert_eq!((stats.pending, stats.claimed, stats.dead), (0, 0, 0));
 }
