@@ -24,7 +24,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use delivery_webhooks::isendu::Message;
-use delivery_webhooks::skladon::{Entity, Notification};
+use delivery_webhooks::skladon::Entity;
 use delivery_webhooks::{AnyDelivery, Config, wakilni};
 
 const WAKILNI_SECRET: &str = "fw-wakilni-secret";
@@ -519,11 +519,7 @@ fn skladon_end_to_end() {
         let AnyDelivery::Skladon(d) = server.delivered() else {
             panic!("not skladon")
         };
-        let Notification::Entity {
-            entity: Entity::Receiving(r),
-            ..
-        } = &d.payload
-        else {
+        let Some(Entity::Receiving(r)) = d.payload.entity() else {
             panic!("not a receiving: {:?}", d.payload)
         };
         assert_eq!(r.eshop_receiving_id, "ESHOP_RECIVING_ID_123");

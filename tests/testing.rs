@@ -278,7 +278,7 @@ fn skladon_builder_posts_entities_and_gets_ids_under_the_mount() {
         delivery.payload,
         skladon::Notification::Entity {
             webhook_type: kind,
-            entity
+            entity: Box::new(entity)
         }
     );
     via_http(&verifier, &sent).unwrap();

@@ -65,7 +65,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
 
 use super::{Handled, NOT_HANDLED, collect, declared_length};
-use crate::telemetry::{self, Health, Observer};
+use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
@@ -326,8 +326,9 @@ where
             // Cloned so that the handler still sees the whole delivery; both copies wipe a
             // secret.
             let reply = delivery.reply.clone();
-            let handled = async { handler(delivery).await.is_handled() };
-            if observer.handle(reply.status(), handled).await {
+            let started = Stopwatch::start();
+            let handled = handler(delivery).await.is_handled();
+            if observer.handled(reply.status(), handled, &started) {
                 reply_response(&reply)
             } else {
                 problem_response(&Problem::new(500, NOT_HANDLED))

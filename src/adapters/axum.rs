@@ -92,7 +92,7 @@ use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::{Handled, NOT_HANDLED, collect, declared_length};
-use crate::telemetry::{self, Health, Observer};
+use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
@@ -312,8 +312,9 @@ where
             // Cloned so that the handler still sees the whole delivery; both copies wipe a
             // secret.
             let reply = delivery.reply.clone();
-            let handled = async { handler(delivery).await.is_handled() };
-            if observer.handle(reply.status(), handled).await {
+            let started = Stopwatch::start();
+            let handled = handler(delivery).await.is_handled();
+            if observer.handled(reply.status(), handled, &started) {
                 reply.into_response()
             } else {
                 Problem::new(500, NOT_HANDLED).into_response()

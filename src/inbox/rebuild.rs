@@ -219,7 +219,7 @@ fn rebuild(
                     id: EntityId::from_decoded(id.to_owned()),
                 },
                 _ => Notification::Entity {
-                    entity: parse(&webhook_type, body).map_err(failed)?,
+                    entity: Box::new(parse(&webhook_type, body).map_err(failed)?),
                     webhook_type,
                 },
             };

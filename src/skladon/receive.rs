@@ -17,17 +17,15 @@ pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
 /// A checked Skladon call: the changed entity (POST) or its id (GET).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one notification per request, moved a few times: boxing would only add an allocation"
-)]
 pub enum Notification {
     /// A POST webhook: the entity, as Skladon's API returns it.
     Entity {
         /// The type the URL was registered for.
         webhook_type: WebhookType,
-        /// The entity from the body.
-        entity: Entity,
+        /// The entity from the body. Boxed: an order is over a kilobyte inline, and a
+        /// notification (inside [`AnyDelivery`](crate::AnyDelivery), every provider's
+        /// delivery) is moved through several futures on its way to a handler.
+        entity: Box<Entity>,
     },
     /// A GET webhook: only the id; fetch the entity from Skladon's API.
     EntityId {
@@ -118,10 +116,9 @@ impl Serialize for Notification {
 /// let body = br#"{"eshopReceivingId":"R-123","status":"received","products":[]}"#;
 /// let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS");
 /// let delivery = verifier.receive(&post)?;
-/// let Notification::Entity { webhook_type, entity: Entity::Receiving(r) } = &delivery.payload else {
-///     unreachable!()
-/// };
-/// assert_eq!((webhook_type, r.eshop_receiving_id.as_str()), (&WebhookType::UpdateReceivingStatus, "R-123"));
+/// let Some(Entity::Receiving(r)) = delivery.payload.entity() else { unreachable!() };
+/// assert_eq!(delivery.payload.webhook_type(), &WebhookType::UpdateReceivingStatus);
+/// assert_eq!(r.eshop_receiving_id, "R-123");
 ///
 /// // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
 /// let get = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
@@ -320,7 +317,7 @@ impl Verifier {
                 };
                 Notification::Entity {
                     webhook_type,
-                    entity,
+                    entity: Box::new(entity),
                 }
             }
         };

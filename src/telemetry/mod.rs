@@ -38,7 +38,9 @@
 //! ```
 
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(any(feature = "tracing", feature = "metrics"))]
+use std::time::Instant;
 
 use crate::any::AnyDelivery;
 use crate::delivery::{Delivery, Provider, Receive};
@@ -102,16 +104,47 @@ pub fn record_dead_letters(count: u64) {
 pub(crate) struct SpanHandle(#[cfg(feature = "tracing")] ::tracing::Span);
 
 #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
-/// Runs `future` inside `span`.
+/// Runs `future` inside `span`. Without feature `tracing` this is `future` itself: no wrapper
+/// future, whose every move would copy the request's whole state.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
-pub(crate) async fn instrument<F: Future>(span: SpanHandle, future: F) -> F::Output {
+pub(crate) fn instrument<F: Future>(
+    span: SpanHandle,
+    future: F,
+) -> impl Future<Output = F::Output> {
     #[cfg(feature = "tracing")]
     {
-        ::tracing::Instrument::instrument(future, span.0).await
+        ::tracing::Instrument::instrument(future, span.0)
     }
     #[cfg(not(feature = "tracing"))]
     {
-        future.await
+        future
+    }
+}
+
+/// Measures a step's time for the span and the metrics; without either feature it reads no
+/// clock at all (a clock read is a visible part of a request's cost).
+#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+pub(crate) struct Stopwatch(#[cfg(any(feature = "tracing", feature = "metrics"))] Instant);
+
+#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+impl Stopwatch {
+    pub(crate) fn start() -> Self {
+        Self(
+            #[cfg(any(feature = "tracing", feature = "metrics"))]
+            Instant::now(),
+        )
+    }
+
+    /// The time since [`start`](Self::start); zero without `tracing` and `metrics`.
+    pub(crate) fn elapsed(&self) -> Duration {
+        #[cfg(any(feature = "tracing", feature = "metrics"))]
+        {
+            self.0.elapsed()
+        }
+        #[cfg(not(any(feature = "tracing", feature = "metrics")))]
+        {
+            Duration::ZERO
+        }
     }
 }
 
@@ -157,7 +190,7 @@ impl Observer {
         receiver: &R,
         request: &Request<'_>,
     ) -> Result<Delivery<R::Payload>> {
-        let started = Instant::now();
+        let started = Stopwatch::start();
         let result = receiver.receive(request);
         let time = started.elapsed();
         match &result {
@@ -211,14 +244,9 @@ impl Observer {
         }
     }
 
-    /// Runs the handler's future, timed; then records the outcome.
-    pub(crate) async fn handle<F: Future<Output = bool>>(
-        self,
-        reply_status: u16,
-        handled: F,
-    ) -> bool {
-        let started = Instant::now();
-        let handled = handled.await;
+    /// Records the handler's outcome, `handled` after `started`. (Not a wrapper around the
+    /// handler's future: each layer of future would copy the delivery once more.)
+    pub(crate) fn handled(self, reply_status: u16, handled: bool, started: &Stopwatch) -> bool {
         let time = started.elapsed();
         #[cfg(feature = "tracing")]
         tracing::handler_time(&self.span, time);
