@@ -16,7 +16,9 @@ use crate::delivery::{DedupKey, Provider, Reply};
 /// A delivery from any provider: what a router over all five hands to one handler.
 ///
 /// Every provider's `Delivery<P>` converts into it with `From`/`into()`. One variant per
-/// provider whose cargo feature is on; `#[non_exhaustive]` because that set varies.
+/// provider whose cargo feature is on; `#[non_exhaustive]` because that set varies. Peddler's
+/// delivery is boxed: it is over 400 bytes, the others under 300, and an `AnyDelivery` is
+/// moved into every handler's future (field access reads through the box as usual).
 ///
 /// ```
 /// # #[cfg(feature = "peddler")] {
@@ -36,17 +38,13 @@ use crate::delivery::{DedupKey, Provider, Reply};
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one delivery per request, moved a few times: boxing would only add an allocation"
-)]
 pub enum AnyDelivery {
     /// A Wakilni event.
     #[cfg(feature = "wakilni")]
     Wakilni(Delivery<crate::wakilni::Event>),
     /// A Peddler shipment update.
     #[cfg(feature = "peddler")]
-    Peddler(Delivery<crate::peddler::ShipmentUpdate>),
+    Peddler(Box<Delivery<crate::peddler::ShipmentUpdate>>),
     /// A Xoxoday delivery update.
     #[cfg(feature = "xoxoday")]
     Xoxoday(Delivery<crate::xoxoday::DeliveryUpdate>),
@@ -119,18 +117,33 @@ impl AnyDelivery {
 }
 
 macro_rules! from_delivery {
-    ($feature:literal, $variant:ident, $payload:ty) => {
+    ($feature:literal, $variant:ident, $payload:ty $(, $wrap:path)?) => {
         #[cfg(feature = $feature)]
         impl From<Delivery<$payload>> for AnyDelivery {
             fn from(d: Delivery<$payload>) -> Self {
-                AnyDelivery::$variant(d)
+                AnyDelivery::$variant($($wrap)?(d))
             }
         }
     };
 }
 
 from_delivery!("wakilni", Wakilni, crate::wakilni::Event);
-from_delivery!("peddler", Peddler, crate::peddler::ShipmentUpdate);
+from_delivery!("peddler", Peddler, crate::peddler::ShipmentUpdate, Box::new);
 from_delivery!("xoxoday", Xoxoday, crate::xoxoday::DeliveryUpdate);
 from_delivery!("isendu", Isendu, crate::isendu::Message);
 from_delivery!("skladon", Skladon, crate::skladon::Notification);
+
+#[cfg(test)]
+mod tests {
+    use super::AnyDelivery;
+
+    /// Every handler's future holds an `AnyDelivery`; a large one made axum's boxed route future
+    /// too big for the allocator's per-thread cache (see `benches/adapter_breakdown.rs`).
+    #[test]
+    fn stays_small() {
+        let size = std::mem::size_of::<AnyDelivery>();
+        assert!(size <= 320, "AnyDelivery is {size} bytes");
+        #[cfg(feature = "skladon")]
+        assert!(std::mem::size_of::<crate::skladon::Notification>() <= 64);
+    }
+}

@@ -87,6 +87,7 @@ use std::sync::Arc;
 use ::axum::Router;
 use ::axum::body::Body;
 use ::axum::extract::{ConnectInfo, FromRef, FromRequest, OriginalUri, State};
+use ::axum::http::request::Parts;
 use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
@@ -135,8 +136,9 @@ pub async fn receive<R: Receive + ?Sized>(
     request: ::axum::extract::Request,
 ) -> Result<Delivery<R::Payload>, Error> {
     let mut observer = Observer::new(receiver.provider(), None);
+    let (parts, body) = request.into_parts();
     telemetry::instrument(observer.span(), async move {
-        match read(receiver, request, &mut observer).await {
+        match read(receiver, &parts, body, &mut observer).await {
             Ok(delivery) => {
                 observer.accepted(delivery.reply.status());
                 Ok(delivery)
@@ -151,12 +153,16 @@ pub async fn receive<R: Receive + ?Sized>(
 }
 
 /// Reads the body under the limit, then verifies and parses through `observer`.
+///
+/// Takes the request split: a future keeps every argument for its whole life, and a request
+/// held whole beside its parts would grow each request's boxed future past the allocator's
+/// fast sizes.
 async fn read<R: Receive + ?Sized>(
     receiver: &R,
-    request: ::axum::extract::Request,
+    parts: &Parts,
+    body: Body,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let (parts, body) = request.into_parts();
     let declared = declared_length(
         parts
             .headers
@@ -169,7 +175,7 @@ async fn read<R: Receive + ?Sized>(
         .get::<OriginalUri>()
         .map_or(&parts.uri, |original| &original.0);
     let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let mut request = Request::from_http(&parts, body.as_slice()).uri(target);
+    let mut request = Request::from_http(parts, body.as_slice()).uri(target);
     if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
         request = request.peer(peer.ip());
     }
@@ -204,7 +210,12 @@ impl IntoResponse for Reply {
     /// The reply's status, content type and body. A reply holding a secret (isendu's handshake
     /// answer) is also marked `Cache-Control: no-store`.
     fn into_response(self) -> Response {
-        let mut response = Response::new(Body::from(self.body().to_vec()));
+        // The common empty answer without a boxed body.
+        let body = match self.body() {
+            [] => Body::empty(),
+            body => Body::from(body.to_vec()),
+        };
+        let mut response = Response::new(body);
         *response.status_mut() = status(self.status());
         if let Some(content_type) = self.content_type() {
             response
@@ -301,19 +312,22 @@ where
     let call = move |State(receiver): State<Arc<R>>, request: ::axum::extract::Request| {
         let handler = handler.clone();
         let mut observer = Observer::new(receiver.provider(), health.clone());
+        let (parts, body) = request.into_parts();
         telemetry::instrument(observer.span(), async move {
-            let delivery = match read(&*receiver, request, &mut observer).await {
-                Ok(delivery) => delivery,
+            // The delivery lives in this block only, so that the future does not keep a copy
+            // of it beside the handler's while the handler runs.
+            let (reply, handling) = match read(&*receiver, &parts, body, &mut observer).await {
+                // Cloned so that the handler still sees the whole delivery; both copies wipe a
+                // secret.
+                Ok(delivery) => (delivery.reply.clone(), handler(delivery)),
                 Err(err) => {
                     observer.rejected(&err);
                     return err.into_response();
                 }
             };
-            // Cloned so that the handler still sees the whole delivery; both copies wipe a
-            // secret.
-            let reply = delivery.reply.clone();
+            drop(parts);
             let started = Stopwatch::start();
-            let handled = handler(delivery).await.is_handled();
+            let handled = handling.await.is_handled();
             if observer.handled(reply.status(), handled, &started) {
                 reply.into_response()
             } else {
