@@ -316,18 +316,20 @@ where
         let receiver = receiver.clone();
         let mut observer = Observer::new(receiver.provider(), health.clone());
         telemetry::instrument(observer.span(), async move {
-            let delivery = match read(receiver.get_ref(), &request, payload, &mut observer).await {
-                Ok(delivery) => delivery,
+            let received = read(receiver.get_ref(), &request, payload, &mut observer).await;
+            // The delivery lives in this match only, so that the future does not keep a copy
+            // of it beside the handler's while the handler runs.
+            let (reply, handling) = match received {
+                // Cloned so that the handler still sees the whole delivery; both copies wipe a
+                // secret.
+                Ok(delivery) => (delivery.reply.clone(), handler(delivery)),
                 Err(err) => {
                     observer.rejected(&err);
                     return problem_response(&Problem::from_error(&err));
                 }
             };
-            // Cloned so that the handler still sees the whole delivery; both copies wipe a
-            // secret.
-            let reply = delivery.reply.clone();
             let started = Stopwatch::start();
-            let handled = handler(delivery).await.is_handled();
+            let handled = handling.await.is_handled();
             if observer.handled(reply.status(), handled, &started) {
                 reply_response(&reply)
             } else {
