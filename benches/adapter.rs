@@ -21,10 +21,12 @@ use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use delivery_webhooks::{AnyDelivery, Config, Request, wakilni};
+use delivery_webhooks::{AnyDelivery, Config, wakilni};
+
+#[path = "common/handlers.rs"]
+mod handlers;
+
+use handlers::{bare, by_hand};
 
 const SECRET: &str = "bench-wakilni-secret";
 const ROUNDS: usize = 9;
@@ -46,26 +48,6 @@ fn serve(app: axum::Router) -> SocketAddr {
         });
     });
     addr
-}
-
-async fn bare(headers: HeaderMap, body: Bytes) -> StatusCode {
-    std::hint::black_box((&headers, &body));
-    StatusCode::OK
-}
-
-/// The least any receiver must do: the bare handler plus the crate's `receive` (verify, parse).
-async fn by_hand(
-    State(verifier): State<Arc<wakilni::Verifier>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    match verifier.receive(&Request::new(&headers, &body)) {
-        Ok(delivery) => {
-            std::hint::black_box(delivery);
-            StatusCode::OK
-        }
-        Err(_) => StatusCode::UNAUTHORIZED,
-    }
 }
 
 fn median(mut values: Vec<f64>) -> f64 {

@@ -21,36 +21,22 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, Request as HttpRequest, StatusCode};
+use axum::extract::ConnectInfo;
+use axum::http::{Request as HttpRequest, StatusCode};
 use axum::routing::post;
 use delivery_webhooks::axum::Webhook;
 use delivery_webhooks::{AnyDelivery, Config, Receive, Request, wakilni};
 use tower::ServiceExt;
 
+#[path = "common/handlers.rs"]
+mod handlers;
+
+use handlers::{bare, by_hand};
+
 const SECRET: &str = "bench-wakilni-secret";
 const ROUNDS: usize = 3;
 const CALLS: u32 = 200_000;
 const PATH: &str = "/webhooks/wakilni";
-
-async fn bare(headers: HeaderMap, body: Bytes) -> StatusCode {
-    std::hint::black_box((&headers, &body));
-    StatusCode::OK
-}
-
-async fn by_hand(
-    State(verifier): State<Arc<wakilni::Verifier>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> StatusCode {
-    match verifier.receive(&Request::new(&headers, &body)) {
-        Ok(delivery) => {
-            std::hint::black_box(delivery);
-            StatusCode::OK
-        }
-        Err(_) => StatusCode::UNAUTHORIZED,
-    }
-}
 
 async fn extractor(Webhook(delivery): Webhook<wakilni::Verifier>) -> StatusCode {
     std::hint::black_box(delivery);

@@ -4,7 +4,7 @@
 # "## Framework adapter" on, are kept as they are: update them by hand from their own runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --bench verify --bench parse --bench receive
+cargo bench --bench verify --bench parse --bench receive -- --warm-up-time 1 --measurement-time 3
 kept=$(sed -n '/^## Framework adapter/,$p' docs/performance.md)
 python3 benches/report.py > docs/performance.md.new
 if [ -n "$kept" ]; then
