@@ -192,13 +192,6 @@ macro_rules! order {
                     _ => return None,
                 })
             }
-
-            fn wire(self) -> &'static str {
-                match self {
-                    Field::uuid => "uuid",
-                    $(Field::$field => $wire,)+
-                }
-            }
         }
 
         impl<'de> Visitor<'de> for OrderVisitor {
@@ -213,23 +206,26 @@ macro_rules! order {
                 let mut o = Order::new(String::new());
                 let mut seen = Seen::default();
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    let Some(field) = Field::from_wire(&key) else {
-                        if o.extra.contains_key(key.as_ref()) {
-                            return Err(wire::duplicate_key(&key));
-                        }
-                        let value = map.next_value()?;
-                        wire::budget::take_entry::<String, RawJson, A::Error>()?;
-                        o.extra.insert(key.into_owned(), value);
-                        continue;
-                    };
-                    seen.once(field as usize, field.wire())?;
-                    match field {
-                        Field::uuid => {
+                    // One `match` on the name, straight to the field's reader: a lookup of the
+                    // field first and a `match` on it after are two jump tables per key, and
+                    // each is a likely mispredicted indirect jump.
+                    match key.as_ref() {
+                        "uuid" => {
+                            seen.once(Field::uuid as usize, "uuid")?;
                             uuid = Some(map.next_value::<As<wire::Text, String>>()?.into_inner());
                         }
-                        $(Field::$field => {
+                        $($wire => {
+                            seen.once(Field::$field as usize, $wire)?;
                             o.$field = map.next_value::<As<$adapter, $ty>>()?.into_inner();
                         })+
+                        _ => {
+                            if o.extra.contains_key(key.as_ref()) {
+                                return Err(wire::duplicate_key(&key));
+                            }
+                            let value = map.next_value()?;
+                            wire::budget::take_entry::<String, RawJson, A::Error>()?;
+                            o.extra.insert(key.into_owned(), value);
+                        }
                     }
                 }
                 o.uuid = uuid.ok_or_else(|| de::Error::missing_field("uuid"))?;
