@@ -1,15 +1,6 @@
 //! [`AnyDelivery`]: a delivery from any of the providers, for code that handles them all.
 
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(unused_imports)
-)]
+#[cfg_attr(not(any_provider), allow(unused_imports))]
 use crate::delivery::Delivery;
 use crate::delivery::{DedupKey, Provider, Reply};
 

@@ -157,16 +157,7 @@ pub trait Receive {
 
 /// Implements [`Receive`] for a provider's `Verifier` by its inherent `verify` and `receive`
 /// and its `max_body_size` field: the one shape every provider shares, written once.
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(unused_macros)
-)]
+#[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! receive_by_inherent_methods {
     ($verifier:ty, $provider:expr, $payload:ty) => {
         impl $crate::Receive for $verifier {
@@ -194,16 +185,7 @@ macro_rules! receive_by_inherent_methods {
     };
 }
 
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(unused_imports)
-)]
+#[cfg_attr(not(any_provider), allow(unused_imports))]
 pub(crate) use receive_by_inherent_methods;
 
 impl<R: Receive + ?Sized> Receive for &R {

@@ -179,26 +179,37 @@ impl Headers for http::HeaderMap {
     }
 }
 
-/// The header names this crate reads, as `http` header names built at compile time.
+/// The header names this crate reads, as `http` header names built at compile time (from the
+/// providers' own constants).
 #[cfg(feature = "http")]
 fn known_name(name: &str) -> Option<&'static http::HeaderName> {
-    use http::HeaderName;
-    static SIGNATURE: HeaderName = HeaderName::from_static("x-webhook-signature");
-    static ATTEMPT: HeaderName = HeaderName::from_static("x-attempt-number");
-    static TOPIC: HeaderName = HeaderName::from_static("x-webhook-topic");
-    static SHARED_TOKEN: HeaderName = HeaderName::from_static("x-webhook-shared-token");
-    static API_KEY: HeaderName = HeaderName::from_static("x-api-key");
-    static FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
-    Some(match name {
-        "x-webhook-signature" => &SIGNATURE,
-        "x-attempt-number" => &ATTEMPT,
-        "x-webhook-topic" => &TOPIC,
-        "x-webhook-shared-token" => &SHARED_TOKEN,
-        "x-api-key" => &API_KEY,
-        "x-forwarded-for" => &FORWARDED_FOR,
-        "forwarded" => &http::header::FORWARDED,
-        _ => return None,
-    })
+    macro_rules! prebuilt {
+        ($($(#[$cfg:meta])* $constant:path,)*) => {
+            match name {
+                $($(#[$cfg])* $constant => {
+                    static NAME: http::HeaderName = http::HeaderName::from_static($constant);
+                    Some(&NAME)
+                })*
+                _ => None,
+            }
+        };
+    }
+    prebuilt!(
+        #[cfg(feature = "wakilni")]
+        crate::wakilni::SIGNATURE_HEADER,
+        #[cfg(feature = "wakilni")]
+        crate::wakilni::ATTEMPT_HEADER,
+        #[cfg(feature = "wakilni")]
+        crate::wakilni::TOPIC_HEADER,
+        #[cfg(feature = "peddler")]
+        crate::peddler::TOKEN_HEADER,
+        #[cfg(feature = "xoxoday")]
+        crate::xoxoday::API_KEY_HEADER,
+        #[cfg(feature = "xoxoday")]
+        crate::verify::X_FORWARDED_FOR,
+        #[cfg(feature = "xoxoday")]
+        crate::verify::FORWARDED,
+    )
 }
 
 #[cfg(test)]
@@ -264,5 +275,35 @@ mod tests {
         assert!(Headers::get(&m, "x-webhook-id").is_err());
         m.insert("x-bin", http::HeaderValue::from_bytes(b"\xff").unwrap());
         assert!(Headers::get(&m, "x-bin").is_err());
+    }
+
+    /// The names read through a prebuilt `HeaderName` behave as any other.
+    #[cfg(all(feature = "http", feature = "wakilni"))]
+    #[test]
+    fn http_header_map_prebuilt_names() {
+        use crate::wakilni::{ATTEMPT_HEADER, SIGNATURE_HEADER};
+        assert!(super::known_name(SIGNATURE_HEADER).is_some());
+        let mut m = http::HeaderMap::new();
+        assert_eq!(Headers::get(&m, SIGNATURE_HEADER).unwrap(), None);
+        m.append(
+            "X-Webhook-Signature",
+            http::HeaderValue::from_static(" abc= "),
+        );
+        assert_eq!(Headers::get(&m, SIGNATURE_HEADER).unwrap(), Some("abc="));
+        m.append(
+            "x-webhook-signature",
+            http::HeaderValue::from_static("xyz="),
+        );
+        assert!(matches!(
+            Headers::get(&m, SIGNATURE_HEADER),
+            Err(Error::ConflictingHeader {
+                name: SIGNATURE_HEADER
+            })
+        ));
+        m.insert(
+            ATTEMPT_HEADER,
+            http::HeaderValue::from_bytes(b"2\xff").unwrap(),
+        );
+        assert!(Headers::get(&m, ATTEMPT_HEADER).is_err());
     }
 }

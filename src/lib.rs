@@ -90,7 +90,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg(adapter)]
 mod adapters;
 mod any;
 mod config;
@@ -130,7 +130,7 @@ pub mod wakilni;
 #[cfg_attr(docsrs, doc(cfg(feature = "xoxoday")))]
 pub mod xoxoday;
 
-#[cfg(any(feature = "axum", feature = "actix"))]
+#[cfg(adapter)]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
 pub use adapters::Handled;
 #[cfg(feature = "actix")]
@@ -161,16 +161,7 @@ pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 /// once the body has been read.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
 
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any_provider), allow(dead_code))]
 pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
     if body.len() > limit {
         Err(Error::BodyTooLarge {

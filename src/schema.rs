@@ -209,16 +209,7 @@ adapter!(OptTimestamp => Option<TimestampOrText>; "OptionalTimestamp", {
 });
 
 /// The schema of a `wire_enum!`: the documented values, or any other string (kept verbatim).
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(any_provider), allow(dead_code))]
 pub(crate) fn wire_enum(name: &str, known: &[&str]) -> Schema {
     json_schema!({
         "anyOf": [

@@ -62,9 +62,10 @@ use actix_web::body::BoxBody;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
 
-use super::{Handled, NOT_HANDLED, collect, declared_length};
+use super::{Collected, Handled, NOT_HANDLED, collect};
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
 
@@ -116,16 +117,8 @@ pub async fn receive<R: Receive + ?Sized>(
 ) -> Result<Delivery<R::Payload>, Error> {
     let mut observer = Observer::new(receiver.provider(), None);
     telemetry::instrument(observer.span(), async move {
-        match read(receiver, request, payload, &mut observer).await {
-            Ok(delivery) => {
-                observer.accepted(delivery.reply.status());
-                Ok(delivery)
-            }
-            Err(err) => {
-                observer.rejected(&err);
-                Err(err)
-            }
-        }
+        let received = read(receiver, request, payload, &mut observer).await;
+        observer.conclude(received)
     })
     .await
 }
@@ -137,22 +130,40 @@ async fn read<R: Receive + ?Sized>(
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let headers = request.headers();
-    let declared = declared_length(
-        headers
-            .get(header::CONTENT_LENGTH)
-            .map(HeaderValue::as_bytes),
-    );
-    let body = collect(payload, declared, receiver.body_limit()).await?;
+    let body = read_body(receiver, request, payload).await?;
+    observer.receive(receiver, &view(request, body.as_slice()))
+}
+
+/// The body of `request`, read under `receiver`'s limit.
+async fn read_body<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+) -> Result<Collected<Bytes>, Error> {
+    let content_length = request.headers().get(header::CONTENT_LENGTH);
+    collect(
+        payload,
+        content_length.map(HeaderValue::as_bytes),
+        receiver.body_limit(),
+    )
+    .await
+}
+
+/// The path and query as the client sent them.
+fn target(request: &HttpRequest) -> &str {
     let uri = request.uri();
-    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let mut call = Request::new(headers, body.as_slice())
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
+/// What the verifier sees of `request` and its body.
+fn view<'a>(request: &'a HttpRequest, body: &'a [u8]) -> Request<'a> {
+    let call = Request::new(request.headers(), body)
         .method(request.method().as_str())
-        .uri(target);
-    if let Some(peer) = request.peer_addr() {
-        call = call.peer(peer.ip());
+        .uri(target(request));
+    match request.peer_addr() {
+        Some(peer) => call.peer(peer.ip()),
+        None => call,
     }
-    observer.receive(receiver, &call)
 }
 
 impl Headers for HeaderMap {
@@ -357,35 +368,21 @@ where
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + ?Sized,
 {
-    let headers = request.headers();
-    let declared = declared_length(
-        headers
-            .get(header::CONTENT_LENGTH)
-            .map(HeaderValue::as_bytes),
-    );
-    let body = match collect(payload, declared, receiver.body_limit()).await {
+    let body = match read_body(receiver, request, payload.into_inner()).await {
         Ok(body) => body,
         Err(err) => return problem_response(&Problem::from_error(&err)),
     };
-    let uri = request.uri();
-    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let peer = request.peer_addr().map(|peer| peer.ip());
-    let mut call = Request::new(headers, body.as_slice())
-        .method(request.method().as_str())
-        .uri(target);
-    if let Some(peer) = peer {
-        call = call.peer(peer);
-    }
-    let delivery = match receiver.receive(&call) {
+    let delivery = match receiver.receive(&view(request, body.as_slice())) {
         Ok(delivery) => delivery.into(),
         Err(err) => return problem_response(&Problem::from_error(&err)),
     };
     let raw = || {
         super::raw_delivery(
             request.method().as_str(),
-            target,
-            peer,
-            headers
+            target(request),
+            request.peer_addr().map(|peer| peer.ip()),
+            request
+                .headers()
                 .iter()
                 .map(|(name, value)| (name.as_str(), value.as_bytes())),
             body.as_slice(),

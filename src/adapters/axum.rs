@@ -8,7 +8,7 @@
 //! reading a body at the verifier's [`body_limit`](Receive::body_limit) (413).
 //!
 //! ```no_run
-//! use std::net::SocketAddr;
+//! use std::net::{IpAddr, SocketAddr};
 //! use delivery_webhooks::{AnyDelivery, Config};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,18 +81,18 @@
 //!   `/api` means `skladon::Verifier::mounted_at("/api/webhooks/skladon")`.
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use ::axum::Router;
-use ::axum::body::Body;
+use ::axum::body::{Body, Bytes};
 use ::axum::extract::{ConnectInfo, FromRef, FromRequest, OriginalUri, State};
 use ::axum::http::request::Parts;
 use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
 
-use super::{Handled, NOT_HANDLED, collect, declared_length};
+use super::{Collected, Handled, NOT_HANDLED, collect};
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
 
@@ -138,16 +138,8 @@ pub async fn receive<R: Receive + ?Sized>(
     let mut observer = Observer::new(receiver.provider(), None);
     let (parts, body) = request.into_parts();
     telemetry::instrument(observer.span(), async move {
-        match read(receiver, &parts, body, &mut observer).await {
-            Ok(delivery) => {
-                observer.accepted(delivery.reply.status());
-                Ok(delivery)
-            }
-            Err(err) => {
-                observer.rejected(&err);
-                Err(err)
-            }
-        }
+        let received = read(receiver, &parts, body, &mut observer).await;
+        observer.conclude(received)
     })
     .await
 }
@@ -163,23 +155,47 @@ async fn read<R: Receive + ?Sized>(
     body: Body,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let declared = declared_length(
-        parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .map(HeaderValue::as_bytes),
-    );
-    let body = collect(body.into_data_stream(), declared, receiver.body_limit()).await?;
+    let body = read_body(receiver, parts, body).await?;
+    observer.receive(receiver, &view(parts, body.as_slice()))
+}
+
+/// The body of a split request, read under `receiver`'s limit.
+async fn read_body<R: Receive + ?Sized>(
+    receiver: &R,
+    parts: &Parts,
+    body: Body,
+) -> Result<Collected<Bytes>, Error> {
+    let content_length = parts.headers.get(header::CONTENT_LENGTH);
+    collect(
+        body.into_data_stream(),
+        content_length.map(HeaderValue::as_bytes),
+        receiver.body_limit(),
+    )
+    .await
+}
+
+/// The path and query as the client sent them (axum's `OriginalUri`, also inside `nest`).
+fn target(parts: &Parts) -> &str {
     let uri = parts
         .extensions
         .get::<OriginalUri>()
         .map_or(&parts.uri, |original| &original.0);
-    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let mut request = Request::from_http(parts, body.as_slice()).uri(target);
-    if let Some(ConnectInfo(peer)) = parts.extensions.get::<ConnectInfo<SocketAddr>>() {
-        request = request.peer(peer.ip());
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
+/// The peer's address, from `ConnectInfo`.
+fn peer(parts: &Parts) -> Option<IpAddr> {
+    let ConnectInfo(peer) = parts.extensions.get::<ConnectInfo<SocketAddr>>()?;
+    Some(peer.ip())
+}
+
+/// What the verifier sees of a split request and its body.
+fn view<'a>(parts: &'a Parts, body: &'a [u8]) -> Request<'a> {
+    let request = Request::from_http(parts, body).uri(target(parts));
+    match peer(parts) {
+        Some(peer) => request.peer(peer),
+        None => request,
     }
-    observer.receive(receiver, &request)
 }
 
 fn status(code: u16) -> StatusCode {
@@ -370,33 +386,12 @@ where
     I: crate::inbox::Inbox + ?Sized,
 {
     let (parts, body) = request.into_parts();
-    let declared = declared_length(
-        parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .map(HeaderValue::as_bytes),
-    );
-    let body = match collect(body.into_data_stream(), declared, receiver.body_limit()).await {
+    let body = match read_body(receiver, &parts, body).await {
         Ok(body) => body,
         Err(err) => return err.into_response(),
     };
-    let uri = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map_or(&parts.uri, |original| &original.0);
-    let target = uri.path_and_query().map_or(uri.path(), |pq| pq.as_str());
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(peer)| peer.ip());
-    // The request view is not `Send`: it ends before the inbox is awaited.
-    let received = {
-        let mut request = Request::from_http(&parts, body.as_slice()).uri(target);
-        if let Some(peer) = peer {
-            request = request.peer(peer);
-        }
-        receiver.receive(&request)
-    };
+    // The request view is not `Send`: it ends with this statement, before the inbox is awaited.
+    let received = receiver.receive(&view(&parts, body.as_slice()));
     let delivery = match received {
         Ok(delivery) => delivery.into(),
         Err(err) => return err.into_response(),
@@ -404,8 +399,8 @@ where
     let raw = || {
         super::raw_delivery(
             parts.method.as_str(),
-            target,
-            peer,
+            target(&parts),
+            peer(&parts),
             parts
                 .headers
                 .iter()

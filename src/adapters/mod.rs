@@ -60,25 +60,26 @@ impl<B: AsRef<[u8]>> Collected<B> {
 }
 
 /// The length a `Content-Length` header declares, if it is there and readable.
-pub(crate) fn declared_length(value: Option<&[u8]>) -> Option<u64> {
+fn declared_length(value: Option<&[u8]>) -> Option<u64> {
     std::str::from_utf8(value?).ok()?.trim().parse().ok()
 }
 
-/// Reads the body chunk by chunk and stops at `limit`: a declared length over the limit is
-/// refused before anything is read, a body that grows past it as soon as it does, so an
-/// oversized body never sits in memory.
+/// Reads the body chunk by chunk and stops at `limit`: a length its `Content-Length` header
+/// (`content_length`) declares over the limit is refused before anything is read, a body that
+/// grows past it as soon as it does, so an oversized body never sits in memory.
 ///
 /// # Errors
 /// [`Error::BodyTooLarge`] (413), [`Error::IncompleteBody`] (400) when the stream fails.
 pub(crate) async fn collect<S, B, E>(
     mut stream: S,
-    declared: Option<u64>,
+    content_length: Option<&[u8]>,
     limit: usize,
 ) -> Result<Collected<B>, Error>
 where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
 {
+    let declared = declared_length(content_length);
     if let Some(len) = declared {
         if len > limit as u64 {
             return Err(Error::BodyTooLarge {

@@ -286,13 +286,7 @@ mod tests {
         assert_eq!(config.listen_addr, DEFAULT_LISTEN_ADDR);
     }
 
-    #[cfg(all(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    ))]
+    #[cfg(all_providers)]
     #[test]
     fn previous_without_current_is_refused() {
         let err = from(&[("SKLADON_URL_TOKEN_PREVIOUS", "old-token-value")]).unwrap_err();
@@ -307,13 +301,7 @@ mod tests {
         assert!(!err.to_string().contains("nowhere-at-all"));
     }
 
-    #[cfg(all(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    ))]
+    #[cfg(all_providers)]
     #[test]
     fn every_provider_with_rotation_from_the_variables() {
         let config = from(&[
@@ -358,13 +346,7 @@ mod tests {
         }
     }
 
-    #[cfg(all(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    ))]
+    #[cfg(all_providers)]
     #[test]
     fn errors_name_the_variable_and_never_show_the_value() {
         /// The variables set, the variable the error must name, the value it must not show.

@@ -4,16 +4,7 @@
 //! step.
 
 // With some provider features off, some helpers and imports have no user.
-#![cfg_attr(
-    not(all(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(unused_imports, dead_code)
-)]
+#![cfg_attr(not(all_providers), allow(unused_imports, dead_code))]
 
 use time::OffsetDateTime;
 

@@ -127,19 +127,7 @@ pub(crate) fn handler_time(provider: Provider, outcome: &'static str, time: Dura
         .record(time.as_secs_f64());
 }
 
-#[cfg_attr(
-    not(all(
-        any(feature = "axum", feature = "actix"),
-        any(
-            feature = "wakilni",
-            feature = "peddler",
-            feature = "xoxoday",
-            feature = "isendu",
-            feature = "skladon"
-        )
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 pub(crate) fn unknown(provider: Provider, events: u64, statuses: u64) {
     if events > 0 {
         counter!(UNKNOWN_EVENTS, "provider" => provider.as_str()).increment(events);

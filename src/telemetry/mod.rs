@@ -50,10 +50,10 @@ use crate::request::Request;
 mod health;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 pub mod metrics;
 #[cfg(feature = "tracing")]
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 mod tracing;
 
 pub use health::{Health, HealthReport, HealthWarning, ProviderHealth, default_cutoff};
@@ -98,12 +98,12 @@ pub fn record_dead_letters(count: u64) {
     metrics::dead_letters(count);
 }
 
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 /// The span a delivery's work runs in (a unit without feature `tracing`).
 #[derive(Clone)]
 pub(crate) struct SpanHandle(#[cfg(feature = "tracing")] ::tracing::Span);
 
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 /// Runs `future` inside `span`. Without feature `tracing` this is `future` itself: no wrapper
 /// future, whose every move would copy the request's whole state.
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
@@ -123,10 +123,10 @@ pub(crate) fn instrument<F: Future>(
 
 /// Measures a step's time for the span and the metrics; without either feature it reads no
 /// clock at all (a clock read is a visible part of a request's cost).
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 pub(crate) struct Stopwatch(#[cfg(any(feature = "tracing", feature = "metrics"))] Instant);
 
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 impl Stopwatch {
     pub(crate) fn start() -> Self {
         Self(
@@ -148,7 +148,7 @@ impl Stopwatch {
     }
 }
 
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 /// Follows one request through a framework adapter: the span, the metrics and the health
 /// record, in one place, so that the adapters stay thin.
 pub(crate) struct Observer {
@@ -160,7 +160,7 @@ pub(crate) struct Observer {
     span: ::tracing::Span,
 }
 
-#[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
+#[cfg_attr(not(adapter), allow(dead_code))]
 impl Observer {
     /// Starts following a request at `provider`'s endpoint; with `health`, its outcome is
     /// recorded there.
@@ -230,6 +230,16 @@ impl Observer {
         result
     }
 
+    /// Records how a call without a handler of the adapter's ended (an extractor's): accepted
+    /// with its reply's status, or rejected; `received` passes through.
+    pub(crate) fn conclude<P>(self, received: Result<Delivery<P>>) -> Result<Delivery<P>> {
+        match &received {
+            Ok(delivery) => self.accepted(delivery.reply.status()),
+            Err(err) => self.rejected(err),
+        }
+        received
+    }
+
     /// The request was refused with `err` (by the body reader or by the verifier).
     pub(crate) fn rejected(self, err: &Error) {
         #[cfg(feature = "tracing")]
@@ -294,19 +304,7 @@ impl Observer {
     }
 }
 
-#[cfg_attr(
-    not(all(
-        any(feature = "axum", feature = "actix"),
-        any(
-            feature = "wakilni",
-            feature = "peddler",
-            feature = "xoxoday",
-            feature = "isendu",
-            feature = "skladon"
-        )
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 /// Counts what `delivery` carries that this crate does not know: an unknown event (Wakilni's
 /// `EventData::Unknown`, a Skladon webhook type it does not know) and status updates outside
 /// the common model ([`Status::Other`](crate::Status::Other)), into the current span and the
@@ -329,19 +327,7 @@ pub(crate) fn inspect(delivery: &AnyDelivery) {
 
 /// The unknown events (0 or 1) and unknown statuses of a delivery.
 #[cfg(any(feature = "metrics", feature = "tracing"))]
-#[cfg_attr(
-    not(all(
-        any(feature = "axum", feature = "actix"),
-        any(
-            feature = "wakilni",
-            feature = "peddler",
-            feature = "xoxoday",
-            feature = "isendu",
-            feature = "skladon"
-        )
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 fn unknowns(delivery: &AnyDelivery) -> (u64, u64) {
     let statuses = delivery
         .status_updates()

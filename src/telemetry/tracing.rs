@@ -53,19 +53,7 @@ pub(crate) fn handler_time(span: &Span, time: Duration) {
     span.record("handler_us", micros(time));
 }
 
-#[cfg_attr(
-    not(all(
-        any(feature = "axum", feature = "actix"),
-        any(
-            feature = "wakilni",
-            feature = "peddler",
-            feature = "xoxoday",
-            feature = "isendu",
-            feature = "skladon"
-        )
-    )),
-    allow(dead_code)
-)]
+#[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 pub(crate) fn unknown(span: &Span, events: u64, statuses: u64) {
     span.record("unknown_events", events);
     span.record("unknown_statuses", statuses);

@@ -31,16 +31,7 @@ pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
 }
 
 /// Declares a provider string enum with an `Other(String)` fallback; see the module docs.
-#[cfg_attr(
-    not(any(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(unused_macros)
-)]
+#[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! wire_enum {
     (
         $(#[$meta:meta])*

@@ -14,16 +14,7 @@
 
 // Each provider uses a subset of the codec: with only some provider features on, the rest is
 // legitimately unused.
-#![cfg_attr(
-    not(all(
-        feature = "wakilni",
-        feature = "peddler",
-        feature = "xoxoday",
-        feature = "isendu",
-        feature = "skladon"
-    )),
-    allow(dead_code, unused_imports)
-)]
+#![cfg_attr(not(all_providers), allow(dead_code, unused_imports))]
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
