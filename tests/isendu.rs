@@ -2,6 +2,8 @@
 //! the round trip and negative cases.
 #![cfg(feature = "isendu")]
 
+mod common;
+
 use delivery_webhooks::isendu::{
     self, Message, Order, OrderStatus, State, Step, Tracking, TrackingStatus, Update,
     VerificationRequest, Verifier,
@@ -1059,7 +1061,7 @@ mod property {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(512)))]
 
         #[test]
         fn any_permutation_gives_the_same_state(

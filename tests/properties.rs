@@ -157,6 +157,27 @@ mod wakilni {
     use super::*;
     use delivery_webhooks::wakilni;
 
+    /// Secrets the verifier accepts: not empty, not only whitespace (Unicode whitespace for
+    /// text). The refusal of the others is asserted in `blank_secrets_are_refused`.
+    fn secret(len: std::ops::Range<usize>) -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(any::<u8>(), len).prop_filter("blank secrets are refused", |s| {
+            match std::str::from_utf8(s) {
+                Ok(text) => !text.trim().is_empty(),
+                Err(_) => !s.trim_ascii().is_empty(),
+            }
+        })
+    }
+
+    #[test]
+    fn blank_secrets_are_refused() {
+        for blank in ["", " ", "\t\r\n", "\u{3000}", "\u{a0} "] {
+            assert!(
+                matches!(wakilni::Verifier::new(blank), Err(Error::EmptySecret)),
+                "{blank:?}"
+            );
+        }
+    }
+
     fn datetime() -> impl Strategy<Value = String> {
         (
             2000u32..2100,
@@ -233,8 +254,7 @@ mod wakilni {
         }
 
         #[test]
-        fn sign_then_verify(secret in proptest::collection::vec(any::<u8>(), 1..64), body in proptest::collection::vec(any::<u8>(), 0..256)) {
-            prop_assume!(!secret.trim_ascii().is_empty());
+        fn sign_then_verify(secret in secret(1..64), body in proptest::collection::vec(any::<u8>(), 0..256)) {
             let v = wakilni::Verifier::new(&secret).unwrap();
             let sig = wakilni::sign(&secret, &body);
             prop_assert!(v.verify(&Request::new(&&[("x-webhook-signature", sig.as_str())], &body)).is_ok());
@@ -242,14 +262,13 @@ mod wakilni {
 
         #[test]
         fn any_flipped_bit_is_rejected(
-            secret in proptest::collection::vec(any::<u8>(), 1..64),
+            secret in secret(1..64),
             body in proptest::collection::vec(any::<u8>(), 1..256),
             bit in any::<prop::sample::Index>(),
             in_signature in any::<bool>(),
         ) {
             use base64::Engine as _;
             let engine = base64::engine::general_purpose::STANDARD;
-            prop_assume!(!secret.trim_ascii().is_empty());
             let v = wakilni::Verifier::new(&secret).unwrap();
             let mut raw = engine.decode(wakilni::sign(&secret, &body)).unwrap();
             let mut body = body;
@@ -267,10 +286,10 @@ mod wakilni {
         #[test]
         fn a_signature_for_one_secret_fails_under_another(
             a in proptest::collection::vec(any::<u8>(), 1..48),
-            b in proptest::collection::vec(any::<u8>(), 1..48),
+            b in secret(1..48),
             body in proptest::collection::vec(any::<u8>(), 0..128),
         ) {
-            prop_assume!(a != b && !b.trim_ascii().is_empty());
+            prop_assume!(a != b);
             let sig = wakilni::sign(&a, &body);
             let v = wakilni::Verifier::new(&b).unwrap();
             prop_assert!(v.verify(&Request::new(&&[("x-webhook-signature", sig.as_str())], &body)).is_err());
@@ -430,7 +449,7 @@ mod peddler {
     const TOKEN: &str = "[!-~]{1,48}";
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(128)))]
 
         #[test]
         fn generated_updates_round_trip(doc in shaped_like(&common::fixtures("peddler"))) {
@@ -462,7 +481,7 @@ mod xoxoday {
     const KEY: &str = "[A-Za-z0-9]{13,60}";
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(128)))]
 
         #[test]
         fn generated_updates_round_trip(doc in shaped_like(&common::fixtures("xoxoday"))) {
@@ -506,13 +525,33 @@ mod isendu {
     use super::*;
     use delivery_webhooks::isendu::{self, VerificationRequest};
 
+    /// Key ids and secret keys the verifier accepts: any printable text that is not blank (a
+    /// blank one is refused at construction, see `blank_credentials_are_refused`).
+    fn credential() -> impl Strategy<Value = String> {
+        "\\PC{1,40}".prop_filter("blank credentials are refused", |s| !s.trim().is_empty())
+    }
+
+    #[test]
+    fn blank_credentials_are_refused() {
+        for blank in ["", " ", "\t", "\u{3000}"] {
+            assert!(matches!(
+                isendu::Verifier::without_url_token([(blank, "secret")]),
+                Err(Error::EmptySecret)
+            ));
+            assert!(matches!(
+                isendu::Verifier::without_url_token([("key", blank)]),
+                Err(Error::EmptySecret)
+            ));
+        }
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(128)))]
 
         #[test]
         fn the_right_key_id_is_answered_and_any_flipped_bit_is_not(
-            key_id in "\\PC{1,40}",
-            secret in "\\PC{1,40}",
+            key_id in credential(),
+            secret in credential(),
             bit in any::<prop::sample::Index>(),
         ) {
             let v = isendu::Verifier::without_url_token([(&key_id, &secret)]).unwrap();
@@ -524,7 +563,7 @@ mod isendu {
         }
 
         #[test]
-        fn one_key_id_is_not_answered_under_another(a in "\\PC{1,40}", b in "\\PC{1,40}") {
+        fn one_key_id_is_not_answered_under_another(a in "\\PC{1,40}", b in credential()) {
             prop_assume!(a != b);
             let v = isendu::Verifier::without_url_token([(&b, "secret")]).unwrap();
             prop_assert!(matches!(v.answer(&VerificationRequest::new(a)), Err(Error::TokenMismatch)));
@@ -564,7 +603,7 @@ mod skladon {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(64)))]
 
         #[test]
         fn generated_orders_round_trip(doc in shaped_like(&fixtures_of(EntityKind::Order))) {
@@ -602,7 +641,7 @@ mod url_token {
     const TOKEN: &str = "[A-Za-z0-9._~-]{1,48}";
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(128))]
+        #![proptest_config(ProptestConfig::with_cases(common::cases(128)))]
 
         #[test]
         fn query_token_right_passes_flipped_fails(token in TOKEN, bit in any::<prop::sample::Index>()) {

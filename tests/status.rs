@@ -8,6 +8,8 @@
     feature = "skladon"
 ))]
 
+mod common;
+
 use delivery_webhooks::{
     AnyDelivery, DedupKey, Delivery, Provider, Request, Status, StatusSource, StatusUpdate,
     Timeline, isendu, peddler, skladon, wakilni, xoxoday,
@@ -966,7 +968,7 @@ fn check_fold(original: &[StatusUpdate], arrived: &[StatusUpdate]) -> Result<(),
 macro_rules! fold_property {
     ($name:ident, $provider:expr) => {
         proptest! {
-            #![proptest_config(ProptestConfig::with_cases(64))]
+            #![proptest_config(ProptestConfig::with_cases(common::cases(64)))]
             #[test]
             fn $name((original, arrived) in seeds()
                 .prop_map(|s| provider_updates($provider, &s))
@@ -985,7 +987,7 @@ fold_property!(isendu_fold_is_order_independent, Provider::Isendu);
 fold_property!(skladon_fold_is_order_independent, Provider::Skladon);
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(common::cases(64)))]
     /// All five providers' updates in one timeline, in any order: the same as folding each
     /// provider alone.
     #[test]

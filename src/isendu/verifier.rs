@@ -109,7 +109,7 @@ impl Verifier {
         let mut integrations = Vec::new();
         for (key_id, secret) in pairs {
             let secret = secret.as_ref();
-            if secret.trim().is_empty() {
+            if crate::verify::is_blank(secret.as_bytes()) {
                 return Err(Error::EmptySecret);
             }
             // serde_json escapes quotes, backslashes and control characters; a `&str` cannot

@@ -39,7 +39,7 @@ impl HmacKeys {
         let mut keys = Vec::new();
         for secret in secrets {
             let secret = secret.as_ref();
-            if secret.trim_ascii().is_empty() {
+            if super::is_blank(secret) {
                 return Err(Error::EmptySecret);
             }
             keys.push(keyed(secret));

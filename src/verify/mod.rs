@@ -32,6 +32,16 @@ pub(crate) use source::{FORWARDED, X_FORWARDED_FOR, any_contains, client_addr, p
 #[cfg_attr(not(feature = "xoxoday"), allow(unused_imports))]
 pub use source::{InvalidIpNet, IpNet, ProxyHeader};
 
+/// Whether a secret is empty or only whitespace: refused at construction, since it would let
+/// anyone in (or lock everyone out). Text is trimmed of Unicode whitespace (an ideographic
+/// space is as blank as an ASCII one); other bytes of ASCII whitespace.
+pub(crate) fn is_blank(secret: &[u8]) -> bool {
+    match std::str::from_utf8(secret) {
+        Ok(text) => text.trim().is_empty(),
+        Err(_) => secret.trim_ascii().is_empty(),
+    }
+}
+
 /// Source-address primitives, used by Xoxoday. A module of its own so that a build without the
 /// providers that use it stays free of dead-code warnings.
 #[cfg_attr(not(feature = "xoxoday"), allow(dead_code))]

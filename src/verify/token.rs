@@ -27,7 +27,7 @@ impl TokenSet {
         let mut digests = Vec::new();
         for token in tokens {
             let token = token.as_ref();
-            if token.trim_ascii().is_empty() {
+            if super::is_blank(token) {
                 return Err(Error::EmptySecret);
             }
             digests.push(Sha256::digest(token).into());

@@ -103,3 +103,14 @@ pub fn check_error(err: &Error) {
         other => panic!("parse returned a non-payload error: {other:?}"),
     }
 }
+
+/// A property test's case count: `default`, or `PROPTEST_CASES` when set, so that one run with a
+/// large count (`PROPTEST_CASES=20000 cargo test`) shakes out every strategy, including those
+/// that set their own count.
+#[allow(dead_code)] // not every test file runs property tests
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
