@@ -362,7 +362,7 @@ fn payload_constructors_round_trip_through_the_parsers() {
     let mut pickup = wakilni::ReadyForSelfPickup::new(7, "W7");
     let mut office = wakilni::PickupOffice::default();
     office.office_name = Some("Wakilni Dekwaneh".into());
-    pickup.location = Some(office);
+    pickup.location = Some(office.into());
     let unknown = wakilni::EventData::Unknown {
         event: "Order Returned".into(),
         data: RawJson::new(r#"{"order_id":7}"#).unwrap(),

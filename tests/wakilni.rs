@@ -84,19 +84,58 @@ fn order_assigned() {
 fn self_pickup_as_object_and_as_list() {
     let object = wakilni::parse(fixture!("order_ready_for_self_pickup")).unwrap();
     let list = wakilni::parse(fixture!("order_ready_for_self_pickup_list")).unwrap();
-    assert_eq!(object, list);
-    let EventData::OrderReadyForSelfPickup(d) = &object.data else {
-        panic!("{:?}", object.data)
-    };
-    assert_eq!(d.order_id, 123456);
-    let office = d.location.as_ref().unwrap();
-    assert_eq!(office.office_name.as_deref(), Some("Wakilni Dekwaneh"));
-    assert_eq!(office.phone_number.as_deref(), Some("+96101123456"));
-    roundtrip(&object);
-    roundtrip(&list);
-    // Written back as an object.
-    let json: serde_json::Value = serde_json::to_value(&list).unwrap();
+    for event in [&object, &list] {
+        let EventData::OrderReadyForSelfPickup(d) = &event.data else {
+            panic!("{:?}", event.data)
+        };
+        assert_eq!(d.order_id, 123456);
+        let office = d.office().unwrap();
+        assert_eq!(office.office_name.as_deref(), Some("Wakilni Dekwaneh"));
+        assert_eq!(office.phone_number.as_deref(), Some("+96101123456"));
+        assert_eq!(d.location.as_ref().unwrap().offices(), vec![office.clone()]);
+        roundtrip(event);
+    }
+    // Each is written back in the shape it came in.
+    let json: serde_json::Value = serde_json::to_value(&object).unwrap();
     assert!(json["data"]["location"].is_object());
+    let json: serde_json::Value = serde_json::to_value(&list).unwrap();
+    assert!(json["data"]["location"].is_array());
+}
+
+#[test]
+fn self_pickup_with_two_offices_keeps_both_and_the_first_typed() {
+    let event = wakilni::parse(fixture!("order_ready_for_self_pickup_two_offices")).unwrap();
+    assert_eq!(event.event_id, "5b0c1f7e-8a43-4d2e-9f61-0c7d2e9a4b15");
+    let EventData::OrderReadyForSelfPickup(d) = &event.data else {
+        panic!("{:?}", event.data)
+    };
+    assert_eq!((d.order_id, d.waybill.as_str()), (123457, "WK123457"));
+    let location = d.location.as_ref().unwrap();
+    assert_eq!(
+        location.office().unwrap().office_name.as_deref(),
+        Some("Wakilni Dekwaneh")
+    );
+    let offices = location.offices();
+    assert_eq!(offices.len(), 2);
+    assert_eq!(offices[1].office_name.as_deref(), Some("Wakilni Hamra"));
+    assert_eq!(offices[1].phone_number.as_deref(), Some("+96101654321"));
+    // The field the crate does not model is still there, in the raw value.
+    let raw = location.raw().to_value().unwrap();
+    assert_eq!(raw[1]["opening_hours"], "09:00-18:00");
+    roundtrip(&event);
+    let json: serde_json::Value = serde_json::to_value(&event).unwrap();
+    assert_eq!(json["data"]["location"].as_array().unwrap().len(), 2);
+    // And it is received: signed, it is a 200, not a 400.
+    let body = fixture!("order_ready_for_self_pickup_two_offices");
+    let signature = wakilni::sign(SECRET, body);
+    let d = Verifier::new(SECRET)
+        .unwrap()
+        .receive(&Request::new(
+            &[("x-webhook-signature", signature.as_str())],
+            body,
+        ))
+        .unwrap();
+    assert_eq!(d.payload, event);
 }
 
 #[test]
@@ -107,18 +146,50 @@ fn self_pickup_location_edge_cases() {
                "data":{{"order_id":1,"waybill":"W","location":{loc}}}}}"#
         )
     };
-    for empty in ["null", "[]"] {
-        let event = wakilni::parse(with(empty).as_bytes()).unwrap();
-        let EventData::OrderReadyForSelfPickup(d) = &event.data else {
+    let pickup = |loc: &str| {
+        let event = wakilni::parse(with(loc).as_bytes()).unwrap();
+        roundtrip(&event);
+        let EventData::OrderReadyForSelfPickup(d) = event.data else {
             panic!()
         };
-        assert_eq!(d.location, None, "{empty}");
+        d
+    };
+    assert_eq!(pickup("null").location, None);
+    // An empty list: no office, the list kept.
+    let empty = pickup("[]");
+    let location = empty.location.as_ref().unwrap();
+    assert_eq!((location.office(), location.offices()), (None, vec![]));
+    assert_eq!(location.raw().get(), "[]");
+    // Shapes nobody documented are kept, never refused.
+    for (loc, first) in [
+        (r#""Dekwaneh office""#, None),
+        (r#"[null,{"office_name":"b"}]"#, None),
+        (r#"[{"office_name":"a"},"b",7]"#, Some("a")),
+        (r#"{"office_name":{"en":"a"}}"#, None),
+    ] {
+        let d = pickup(loc);
+        let location = d.location.as_ref().unwrap();
+        assert_eq!(location.raw().get(), loc);
+        assert_eq!(
+            d.office().and_then(|o| o.office_name.as_deref()),
+            first,
+            "{loc}"
+        );
     }
-    let err = payload_error(
-        wakilni::parse(with(r#"[{"office_name":"a"},{"office_name":"b"}]"#).as_bytes())
-            .unwrap_err(),
+    assert_eq!(
+        pickup(r#"[null,{"office_name":"b"}]"#)
+            .location
+            .unwrap()
+            .offices()
+            .len(),
+        1
     );
-    assert_eq!(err.path(), "data.location");
+    // Built in code from an office: written as an object.
+    let mut office = wakilni::PickupOffice::default();
+    office.office_name = Some("Wakilni Hamra".into());
+    let location = wakilni::PickupLocation::from(office.clone());
+    assert_eq!(location.raw().get(), r#"{"office_name":"Wakilni Hamra"}"#);
+    assert_eq!(location.office(), Some(&office));
 }
 
 #[test]
@@ -364,6 +435,39 @@ fn receive_with_only_the_signature_header() {
     assert_eq!(d.attempt, None);
     let h = DeliveryHeaders::from_headers(&signed(ORDER_CREATED_SIG)).unwrap();
     assert_eq!(h.topic, None);
+}
+
+#[test]
+fn the_attempt_number_is_informative_and_never_refuses_a_delivery() {
+    let v = Verifier::new(SECRET).unwrap();
+    let body = fixture!("order_created");
+    let attempt = |values: &[&str]| {
+        let mut headers = vec![("x-webhook-signature", ORDER_CREATED_SIG)];
+        headers.extend(values.iter().map(|v| ("x-attempt-number", *v)));
+        let d = v.receive(&Request::new(&headers, body)).unwrap();
+        let h = DeliveryHeaders::from_headers(&headers).unwrap();
+        assert_eq!(h.attempt_number, d.attempt, "{values:?}");
+        d.attempt
+    };
+    // Twice with different values (a proxy appending its own copy): the first readable.
+    assert_eq!(attempt(&["3", "1"]), Some(3));
+    assert_eq!(attempt(&["3, 1"]), Some(3));
+    // Unreadable: skipped, or none at all.
+    assert_eq!(attempt(&["three", "4"]), Some(4));
+    assert_eq!(attempt(&["-1"]), None);
+    assert_eq!(attempt(&["99999999999"]), None);
+    assert_eq!(attempt(&["\u{e9}t\u{e9}"]), None);
+    assert_eq!(attempt(&[""]), None);
+    assert_eq!(attempt(&[" 2 "]), Some(2));
+    // Only the signature decides: a wrong one is still refused, whatever the attempt says.
+    let headers = [
+        ("x-webhook-signature", ORDER_ASSIGNED_SIG),
+        ("x-attempt-number", "1"),
+    ];
+    assert!(matches!(
+        v.receive(&Request::new(&headers, body)),
+        Err(Error::SignatureMismatch)
+    ));
 }
 
 #[test]

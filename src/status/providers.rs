@@ -169,8 +169,7 @@ impl StatusSource for crate::wakilni::Event {
         };
         let location = match &self.data {
             D::OrderReadyForSelfPickup(d) => d
-                .location
-                .as_ref()
+                .office()
                 .and_then(|office| text(office.office_name.as_deref()))
                 .map(Location::named),
             _ => None,

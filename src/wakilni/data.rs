@@ -2,10 +2,12 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{self, Timestamp};
+use serde_json::value::RawValue;
+
+use crate::wire::{self, RawJson, Timestamp};
 
 use super::Status;
 
@@ -90,11 +92,11 @@ pub struct ReadyForSelfPickup {
     /// `waybill`.
     #[serde_as(as = "wire::Text")]
     pub waybill: String,
-    /// `location`: the pickup office. Read from an object or a list holding one object; written
-    /// as an object.
-    #[serde(default, deserialize_with = "one_office")]
-    #[cfg_attr(feature = "schema", schemars(schema_with = "one_office_schema"))]
-    pub location: Option<PickupOffice>,
+    /// `location`: the pickup office, kept exactly as sent (see [`PickupLocation`]); `None` when
+    /// absent or `null`. [`office`](Self::office) gives the first office.
+    #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "location_schema"))]
+    pub location: Option<PickupLocation>,
 }
 
 impl ReadyForSelfPickup {
@@ -106,6 +108,12 @@ impl ReadyForSelfPickup {
             waybill: waybill.into(),
             location: None,
         }
+    }
+
+    /// The office to collect the order at: the first one sent (see [`PickupLocation::office`]).
+    #[must_use]
+    pub fn office(&self) -> Option<&PickupOffice> {
+        self.location.as_ref().and_then(PickupLocation::office)
     }
 }
 
@@ -126,44 +134,143 @@ pub struct PickupOffice {
     pub phone_number: Option<String>,
 }
 
-/// What [`one_office`] reads.
-#[cfg(feature = "schema")]
-fn one_office_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let office = g.subschema_for::<PickupOffice>();
-    schemars::json_schema!({
-        "anyOf": [office, {"type": "array", "maxItems": 1, "items": office}, {"type": "null"}]
-    })
+/// A self-pickup event's `location`, kept exactly as Wakilni sent it.
+///
+/// Wakilni's docs show `location` as `[ "office_name": ..., "phone_number": ..., ]`, which is
+/// not JSON: whether a real delivery carries an object, a list of one office or a list of
+/// several is unknown. None of these may refuse a genuine delivery, so the value is kept as
+/// sent (written back unchanged, whatever its shape) and read through:
+///
+/// - [`office`](Self::office): the first office, typed — the object itself, or a list's first
+///   element. The documented choice when a list names several: Wakilni lists the office holding
+///   the order first.
+/// - [`offices`](Self::offices): every office of the list, typed.
+/// - [`raw`](Self::raw): the JSON as sent, for anything else it carries.
+///
+/// ```
+/// use delivery_webhooks::wakilni::{self, EventData};
+///
+/// let body = br#"{"event_id":"e1","event":"Order Ready for Self-Pickup","timestamp":"2024-11-14 14:39:13",
+///   "data":{"order_id":7,"waybill":"WK7","location":[{"office_name":"Wakilni Dekwaneh"},
+///   {"office_name":"Wakilni Hamra"}]}}"#;
+/// let EventData::OrderReadyForSelfPickup(pickup) = wakilni::parse(body)?.data else { unreachable!() };
+/// let location = pickup.location.as_ref().unwrap();
+/// assert_eq!(location.office().unwrap().office_name.as_deref(), Some("Wakilni Dekwaneh"));
+/// assert_eq!(location.offices().len(), 2);
+/// assert!(location.raw().get().starts_with('['));
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PickupLocation {
+    office: Option<PickupOffice>,
+    raw: RawJson,
 }
 
-/// `location` as an object, a list of at most one object, or `null`.
-fn one_office<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PickupOffice>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<PickupOffice>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a pickup office object, or a list holding one")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-            PickupOffice::deserialize(de::value::MapAccessDeserializer::new(map)).map(Some)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let first = seq.next_element::<PickupOffice>()?;
-            if seq.next_element::<IgnoredAny>()?.is_some() {
-                return Err(de::Error::invalid_length(
-                    2,
-                    &"a list holding one pickup office",
-                ));
-            }
-            Ok(first)
+impl PickupLocation {
+    /// A location read from its JSON as sent: an object, a list of any length, or any other
+    /// value (which then names no office).
+    #[must_use]
+    pub fn from_raw(raw: RawJson) -> Self {
+        let office = match shape(&raw) {
+            Some(b'{') => serde_json::from_str(raw.get()).ok(),
+            Some(b'[') => serde_json::from_str::<First<'_>>(raw.get())
+                .ok()
+                .and_then(|first| first.0)
+                .and_then(|value| serde_json::from_str(value.get()).ok()),
+            _ => None,
+        };
+        Self { office, raw }
+    }
+
+    /// The office to collect the order at: the object sent, or the first element of a list
+    /// when it is an office object; `None` for an empty list or another shape.
+    #[must_use]
+    pub fn office(&self) -> Option<&PickupOffice> {
+        self.office.as_ref()
+    }
+
+    /// Every office sent: the object, or each element of a list that is an office object
+    /// (others are skipped; [`raw`](Self::raw) still holds them).
+    #[must_use]
+    pub fn offices(&self) -> Vec<PickupOffice> {
+        match shape(&self.raw) {
+            Some(b'[') => serde_json::from_str::<Vec<&RawValue>>(self.raw.get())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|value| serde_json::from_str(value.get()).ok())
+                .collect(),
+            _ => self.office.iter().cloned().collect(),
         }
     }
-    d.deserialize_any(V)
+
+    /// `location` exactly as sent.
+    #[must_use]
+    pub fn raw(&self) -> &RawJson {
+        &self.raw
+    }
+}
+
+impl From<PickupOffice> for PickupLocation {
+    /// A location naming one office, written as an object.
+    fn from(office: PickupOffice) -> Self {
+        let raw = RawJson::from_value(&office).expect("two optional strings serialize");
+        Self {
+            office: Some(office),
+            raw,
+        }
+    }
+}
+
+/// The first non-whitespace byte of the raw text: which kind of JSON value it is.
+fn shape(raw: &RawJson) -> Option<u8> {
+    raw.get().bytes().find(|b| !b.is_ascii_whitespace())
+}
+
+impl Serialize for PickupLocation {
+    /// `location` exactly as sent.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PickupLocation {
+    /// Any JSON value (an absent or `null` location is `None` around it).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        RawJson::deserialize(d).map(Self::from_raw)
+    }
+}
+
+/// The raw text of a list's first element, the rest skipped without being kept.
+struct First<'a>(Option<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for First<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = First<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<First<'a>, A::Error> {
+                let first = seq.next_element::<&'a RawValue>()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(First(first))
+            }
+        }
+        d.deserialize_seq(V(std::marker::PhantomData))
+    }
+}
+
+/// What [`PickupLocation`] reads: an office, a list (of offices, as far as is known), or any
+/// other value, kept.
+#[cfg(feature = "schema")]
+fn location_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let office = g.subschema_for::<PickupOffice>();
+    schemars::json_schema!({
+        "description": "The pickup office as sent: an object, a list of offices (the first is \
+            the one to collect at), or null. Kept exactly as sent.",
+        "anyOf": [office, {"type": "array", "items": office}, {}]
+    })
 }
 
 /// The data of the ten status-change events (`Order Confirmed`, `Order Failed`, ...).

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::wire::{self, RawJson, Timestamp, enums::wire_enum};
 
 pub use super::data::{
-    OrderAssigned, OrderCreated, PickupOffice, ReadyForSelfPickup, StatusChange,
+    OrderAssigned, OrderCreated, PickupLocation, PickupOffice, ReadyForSelfPickup, StatusChange,
 };
 
 wire_enum! {

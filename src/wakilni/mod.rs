@@ -54,8 +54,11 @@
 //!   disagree on which code means which status.
 //! - Status and event names match ignoring case and `_`/`-`/space (`CLOSED_FAILED` is
 //!   `Closed Failed`), since the API page and the webhook page spell them differently.
-//! - The self-pickup `location` is read as an object or as a list holding one object: the doc's
-//!   sample is neither valid JSON nor clear about which it is.
+//! - The self-pickup `location` is kept as sent ([`PickupLocation`]: an object, a list of any
+//!   length) and its first office typed: the doc's sample is neither valid JSON nor clear about
+//!   which it is.
+//! - `x-attempt-number` is informative: sent twice differently or unreadable, the delivery is
+//!   still accepted (the first value that reads as a number, or `None`).
 //!
 //! See `docs/wakilni.md` for the full list.
 
@@ -72,8 +75,8 @@ use crate::wire;
 use crate::{DedupKey, Delivery, Provider, Request};
 
 pub use event::{
-    Event, EventData, EventType, OrderAssigned, OrderCreated, PickupOffice, ReadyForSelfPickup,
-    Status, StatusChange,
+    Event, EventData, EventType, OrderAssigned, OrderCreated, PickupLocation, PickupOffice,
+    ReadyForSelfPickup, Status, StatusChange,
 };
 
 /// The header carrying the base64 HMAC-SHA256 of the body.
@@ -187,7 +190,12 @@ impl Verifier {
     }
 
     /// Checks the signature, then parses the body into an [`Event`]; the dedup key is
-    /// `wakilni:<event_id>`, the attempt is `x-attempt-number`.
+    /// `wakilni:<event_id>`, the attempt is the first readable `x-attempt-number`.
+    ///
+    /// The attempt number is informative ("nb of attempts" in Wakilni's docs), not a
+    /// credential: sent twice with different values (a proxy appending its own copy) or
+    /// unreadable, the delivery is still accepted, with the first value that reads as a number
+    /// or `None`. Only the signature decides authenticity.
     ///
     /// A `x-webhook-topic` header naming another event than the body's is refused: the body is
     /// authentic, but a receiver routing on the header would act on the wrong event.
@@ -207,7 +215,7 @@ impl Verifier {
                 });
             }
         }
-        let attempt = headers.get(ATTEMPT_HEADER)?.and_then(|v| v.parse().ok());
+        let attempt = attempt_number(headers);
         let key = DedupKey::new(Provider::Wakilni, &event.event_id);
         Ok(Delivery::new(Provider::Wakilni, key, event).with_attempt(attempt))
     }
@@ -221,16 +229,32 @@ impl Verifier {
 
 crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Wakilni, Event);
 
+/// The first `x-attempt-number` value that reads as a number, across repeated header lines and
+/// comma-joined values; `None` when none does. Never an error: the header is informative.
+fn attempt_number<H: Headers + ?Sized>(headers: &H) -> Option<u32> {
+    let mut attempt = None;
+    headers.for_each_value(ATTEMPT_HEADER, &mut |value| {
+        if attempt.is_none() {
+            attempt = value
+                .split(|&b| b == b',')
+                .filter_map(|part| std::str::from_utf8(part.trim_ascii()).ok())
+                .find_map(|part| part.parse().ok());
+        }
+    });
+    attempt
+}
+
 /// The headers Wakilni sends with each delivery.
 ///
 /// Only the signature is required; the others are informative, and a delivery that lacks one
-/// (or sends an unreadable attempt number) is still accepted.
+/// (or sends an unreadable attempt number, or two different ones) is still accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeliveryHeaders {
     /// `x-webhook-signature`, as sent (already checked).
     pub signature: String,
-    /// `x-attempt-number`: 1 for the first attempt.
+    /// `x-attempt-number`: 1 for the first attempt. The first value that reads as a number;
+    /// `None` when absent or unreadable.
     pub attempt_number: Option<u32>,
     /// `x-webhook-source`, e.g. `https://api.wakilni.com`.
     pub source: Option<String>,
@@ -256,7 +280,7 @@ impl DeliveryHeaders {
         };
         Ok(Self {
             signature: headers.require(SIGNATURE_HEADER)?.to_owned(),
-            attempt_number: headers.get(ATTEMPT_HEADER)?.and_then(|v| v.parse().ok()),
+            attempt_number: attempt_number(headers),
             source: owned(SOURCE_HEADER)?,
             topic: headers
                 .get(TOPIC_HEADER)?

@@ -76,8 +76,11 @@ impl RawJson {
         super::parse(self.get().as_bytes())
     }
 
-    /// The raw text of an already parsed value (used when a value had to be buffered).
-    pub(crate) fn from_value(value: &serde_json::Value) -> Result<Self, serde_json::Error> {
+    /// The raw text of a value serialized (one already parsed and buffered, or a typed value
+    /// to keep in raw form).
+    pub(crate) fn from_value<T: serde::Serialize + ?Sized>(
+        value: &T,
+    ) -> Result<Self, serde_json::Error> {
         serde_json::value::to_raw_value(value).map(RawJson)
     }
 }

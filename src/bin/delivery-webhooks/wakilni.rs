@@ -53,8 +53,7 @@ fn summary(event: &Event) -> String {
         EventData::OrderReadyForSelfPickup(pickup) => Some(format!(
             "at {}",
             pickup
-                .location
-                .as_ref()
+                .office()
                 .and_then(|office| office.office_name.as_deref())
                 .unwrap_or("(office not named)")
         )),
