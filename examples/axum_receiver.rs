@@ -40,7 +40,7 @@ async fn handle(delivery: AnyDelivery) {
         AnyDelivery::Skladon(d) => format!(
             "{} for entity {}",
             d.payload.webhook_type(),
-            d.payload.entity_id()
+            d.payload.entity_id().as_deref().unwrap_or("(unknown)")
         ),
         _ => "a delivery".to_owned(),
     };

@@ -76,7 +76,11 @@ fn summary(delivery: &AnyDelivery) -> String {
             _ => "handshake".to_owned(),
         },
         AnyDelivery::Skladon(d) => {
-            format!("{} {}", d.payload.webhook_type(), d.payload.entity_id())
+            let id = d
+                .payload
+                .entity_id()
+                .unwrap_or_else(|| "(unknown)".to_owned());
+            format!("{} {id}", d.payload.webhook_type())
         }
         other => format!("{other:?}"),
     }

@@ -105,6 +105,26 @@ impl<'a> Request<'a> {
         crate::url::split(self.uri).path
     }
 
+    /// The request target as it may be logged or stored: a Skladon path token or an isendu
+    /// URL token must never be, and a `Request` cannot know which segment is one (that depends
+    /// on the provider and where it is mounted). So the origin and fragment are left out, the
+    /// path's first two segments are kept when shorter than 16 bytes, and every other segment
+    /// and every query value is `[redacted]`.
+    ///
+    /// ```
+    /// use delivery_webhooks::Request;
+    ///
+    /// let none: [(&str, &str); 0] = [];
+    /// let request = Request::new(&none, b"").uri("/webhooks/skladon/tok-5f1c9a7e2b0d/CREATE_ORDER");
+    /// assert_eq!(request.redacted_target(), "/webhooks/skladon/[redacted]/[redacted]");
+    /// let request = Request::new(&none, b"").uri("/webhooks/isendu?token=t0k3n");
+    /// assert_eq!(request.redacted_target(), "/webhooks/isendu?token=[redacted]");
+    /// ```
+    #[must_use]
+    pub fn redacted_target(&self) -> String {
+        crate::url::Redacted(self.uri).to_string()
+    }
+
     /// The TCP peer address, if set.
     #[must_use]
     pub fn peer_ip(&self) -> Option<IpAddr> {
@@ -156,12 +176,13 @@ impl<'a> Request<'a> {
 }
 
 impl fmt::Debug for Request<'_> {
-    /// Shows the method, the path (never the query: isendu's token travels there), the peer
-    /// and the body's length; never header values or the body.
+    /// Shows the method, the request target with every place a credential may stand masked
+    /// (see [`redacted_target`](Request::redacted_target)), the peer and the body's length;
+    /// never header values or the body.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("method", &self.method)
-            .field("path", &self.path())
+            .field("target", &crate::url::Redacted(self.uri))
             .field("peer", &self.peer)
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()
@@ -184,5 +205,13 @@ mod tests {
         assert_eq!(r.path(), "/a/b");
         let shown = format!("{r:?}");
         assert!(shown.contains("/a/b") && !shown.contains("zz"), "{shown}");
+        let r = r.uri("/webhooks/skladon/s3cr3t-t0k3n/%55PDATE_ORDER/1?token=q7");
+        let shown = format!("{r:?}");
+        assert!(
+            shown.contains("/webhooks/skladon/[redacted]")
+                && !shown.contains("s3cr3t")
+                && !shown.contains("q7"),
+            "{shown}"
+        );
     }
 }

@@ -54,13 +54,26 @@ pub fn for_provider(provider: Provider) -> Schema {
 }
 
 /// The root schema of the entity a Skladon webhook type posts (an order for `UPDATE_ORDER`...);
-/// `None` for an unknown type.
+/// for a type this crate does not know, any JSON object (the receiver recognises a known entity
+/// by its keys and keeps any other object as [`Notification::Unknown`](crate::skladon::Notification::Unknown)).
 #[cfg(feature = "skladon")]
 #[cfg_attr(docsrs, doc(cfg(feature = "skladon")))]
 #[must_use]
 pub fn for_skladon_type(webhook_type: &crate::skladon::WebhookType) -> Option<Schema> {
     use crate::skladon::{self, EntityKind};
-    Some(match webhook_type.entity()? {
+    let Some(kind) = webhook_type.entity() else {
+        let mut schema = json_schema!({
+            "type": "object",
+            "description": "The body of a Skladon webhook type this crate does not know: a known \
+                entity (recognised by its keys) or any other object, kept as sent"
+        });
+        schema.insert(
+            "$schema".to_owned(),
+            "https://json-schema.org/draft/2020-12/schema".into(),
+        );
+        return Some(schema);
+    };
+    Some(match kind {
         EntityKind::Order => root::<skladon::Order>(),
         EntityKind::Product => root::<skladon::Product>(),
         EntityKind::Receiving => root::<skladon::Receiving>(),

@@ -84,6 +84,65 @@ pub(crate) fn split(url: &str) -> Target<'_> {
     }
 }
 
+/// What replaces a masked path segment or query value in [`Redacted`].
+pub(crate) const MASK: &str = "[redacted]";
+
+/// Segments of this length or more are masked wherever they stand: the shortest URL token an
+/// operator may choose, so a token mounted at the root is masked too.
+const LONG_SEGMENT: usize = 16;
+
+/// A request target as it may be shown or stored: with everything that may be a credential
+/// masked, the same way for every provider.
+///
+/// Which segment of a path is a token depends on the provider and on where the receiver is
+/// mounted (Skladon's token follows the mount point, isendu's may be a path segment), so
+/// masking is by position, from the parsed target, after no decoding: the path's first two
+/// non-empty segments are kept when shorter than 16 bytes (`/webhooks/skladon`), every other
+/// segment and every query value (a bare query item whole) becomes `[redacted]`; the origin,
+/// which may carry `user:password@`, and the fragment are left out.
+pub(crate) struct Redacted<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let target = split(self.0);
+        let mut kept = 0;
+        for (i, segment) in target.path.split('/').enumerate() {
+            if i > 0 {
+                f.write_str("/")?;
+            }
+            if segment.is_empty() {
+                continue;
+            }
+            kept += 1;
+            f.write_str(if kept <= 2 && segment.len() < LONG_SEGMENT {
+                segment
+            } else {
+                MASK
+            })?;
+        }
+        if let Some(query) = target.query {
+            f.write_str("?")?;
+            for (i, item) in query.split('&').enumerate() {
+                if i > 0 {
+                    f.write_str("&")?;
+                }
+                match item.split_once('=') {
+                    Some((name, _)) if name.len() < LONG_SEGMENT => write!(f, "{name}={MASK}")?,
+                    _ if item.is_empty() => {}
+                    _ => f.write_str(MASK)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Debug for Redacted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
 /// The non-empty segments of a path.
 pub(crate) fn segments(path: &str) -> impl Iterator<Item = &str> {
     path.split('/').filter(|s| !s.is_empty())
@@ -155,6 +214,44 @@ pub(crate) fn decode(s: &str, plus_is_space: bool) -> Option<Cow<'_, str>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redacted_targets_keep_no_credential() {
+        let cases = [
+            (
+                "/webhooks/skladon/tok-5f1c9a7e2b0d4e61/UPDATE_ORDER_STATUS/12",
+                "/webhooks/skladon/[redacted]/[redacted]/[redacted]",
+            ),
+            // Encoded forms are masked by position all the same.
+            (
+                "/webhooks/skladon/tok%2D5f1c/%55PDATE_ORDER/a%20b",
+                "/webhooks/skladon/[redacted]/[redacted]/[redacted]",
+            ),
+            (
+                "/webhooks/isendu?token=s3cr%65t&x",
+                "/webhooks/isendu?token=[redacted]&[redacted]",
+            ),
+            ("/webhooks/isendu/t0k3n", "/webhooks/isendu/[redacted]"),
+            // Mounted at the root: a token-sized first segment is masked too.
+            (
+                "/0123456789abcdef0123/CREATE_ORDER",
+                "/[redacted]/CREATE_ORDER",
+            ),
+            (
+                "https://user:pass@h.example/webhooks/skladon/tok/T?k=v#frag",
+                "/webhooks/skladon/[redacted]/[redacted]?k=[redacted]",
+            ),
+            (
+                "/webhooks/skladon/tok/T/",
+                "/webhooks/skladon/[redacted]/[redacted]/",
+            ),
+            ("", ""),
+            ("/?", "/?"),
+        ];
+        for (target, shown) in cases {
+            assert_eq!(Redacted(target).to_string(), shown, "{target}");
+        }
+    }
 
     #[test]
     fn splits_absolute_and_origin_form() {

@@ -553,7 +553,7 @@ fn skladon_end_to_end() {
         let AnyDelivery::Skladon(d) = server.delivered() else {
             panic!("not skladon")
         };
-        assert_eq!(d.payload.entity_id(), "12345");
+        assert_eq!(d.payload.entity_id().as_deref(), Some("12345"));
         assert_eq!(
             d.dedup_key.as_str(),
             "skladon:UPDATE_ORDER_STATUS:12345:get"

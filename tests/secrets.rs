@@ -205,6 +205,17 @@ fn isendu() {
             .unwrap_err();
         assert_error_clean("isendu::Verifier::receive", &e);
     }
+    // The key id unlocks the answer too: no `Debug` of the handshake shows it.
+    let request = VerificationRequest::new(SECRET);
+    assert_debug_clean("VerificationRequest", &request);
+    assert_debug_clean("isendu::Message", &isendu::Message::Verification(request));
+    let v = Verifier::without_url_token([(SECRET, "isendu-secret")]).unwrap();
+    let handshake = format!(r#"{{"keyId":"{SECRET}"}}"#);
+    let delivery = v
+        .receive(&Request::new(&NO_HEADERS, handshake.as_bytes()))
+        .unwrap();
+    assert_debug_clean("isendu handshake Delivery", &delivery);
+    assert_debug_clean("isendu handshake payload", &delivery.payload);
     let _ = isendu::parse(b"{}");
     assert_error_clean(
         "isendu::Verifier::new",
@@ -230,7 +241,7 @@ fn skladon() {
         assert_error_clean("skladon::Verifier::receive (GET)", &e);
     }
     // The right token, then a path or body that is wrong: the error names neither the token...
-    let bad_id = format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS/a%2Fb");
+    let bad_id = format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS/a%00b");
     let e = v
         .receive(&Request::new(&NO_HEADERS, b"").method("GET").uri(&bad_id))
         .unwrap_err();
@@ -240,4 +251,92 @@ fn skladon() {
         .receive(&Request::new(&NO_HEADERS, b"[1]").uri(&post))
         .unwrap_err();
     assert_error_clean("skladon::Verifier::receive (body)", &e);
+}
+
+/// URL credentials (Skladon's path token, isendu's query or path token) never reach text: not
+/// the `Debug` of the request views, not an error, not a delivery, whatever the URL's encoding.
+#[cfg(all(feature = "skladon", feature = "isendu"))]
+#[test]
+fn url_credentials_are_never_printed() {
+    use delivery_webhooks::{AnyDelivery, isendu, skladon};
+    let sk = skladon::Verifier::new(SECRET).unwrap();
+    let is = isendu::Verifier::new(
+        "key-1",
+        "isendu-secret",
+        UrlToken::query("token", SECRET).unwrap(),
+    )
+    .unwrap();
+    let entity = br#"{"eshopReceivingId":"R-1","status":"received"}"#;
+    let calls: Vec<(&str, String, &[u8])> = vec![
+        (
+            "GET",
+            format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS/2024%2F0012"),
+            b"",
+        ),
+        (
+            "GET",
+            format!("/webhooks/skladon/{SECRET}/NEW%20TYPE/a%20b"),
+            b"",
+        ),
+        (
+            "POST",
+            format!("/webhooks/skladon/{SECRET}/%55PDATE_RECEIVING_STATUS"),
+            entity,
+        ),
+        (
+            "POST",
+            format!("/webhooks/skladon/{SECRET}/SOMETHING_NEW"),
+            br#"{"x":1}"#,
+        ),
+        (
+            "POST",
+            format!("https://me.example/webhooks/skladon/{SECRET}/CREATE_ORDER?x=1"),
+            b"[1]",
+        ),
+        (
+            "GET",
+            format!("/webhooks/skladon/{SECRET}/UPDATE_ORDER_STATUS/a%00"),
+            b"",
+        ),
+        (
+            "POST",
+            format!("/webhooks/isendu?token={SECRET}"),
+            br#"{"order":[],"tracking":[]}"#,
+        ),
+        ("POST", format!("/webhooks/isendu?a=1&token={SECRET}"), b"{"),
+    ];
+    for (method, uri, body) in &calls {
+        let request = Request::new(&NO_HEADERS, body).method(method).uri(uri);
+        assert_debug_clean(&format!("Request {uri}"), &request);
+        assert_clean("Request::redacted_target", &request.redacted_target());
+        let result: Result<AnyDelivery, Error> = if uri.contains("isendu") {
+            is.receive(&request).map(Into::into)
+        } else {
+            sk.receive(&request).map(Into::into)
+        };
+        match result {
+            Ok(delivery) => assert_debug_clean(&format!("delivery {uri}"), &delivery),
+            Err(e) => assert_error_clean(&format!("error {uri}"), &e),
+        }
+        #[cfg(feature = "inbox")]
+        {
+            let mut raw = delivery_webhooks::inbox::RawDelivery::new(body.to_vec())
+                .method(*method)
+                .uri(uri.clone());
+            raw = raw.header("x-webhook-shared-token", SECRET);
+            assert_debug_clean(&format!("RawDelivery {uri}"), &raw);
+        }
+    }
+    #[cfg(feature = "testing")]
+    {
+        use delivery_webhooks::testing;
+        let builder = testing::skladon::get(SECRET, skladon::WebhookType::UpdateOrderStatus, "1");
+        assert_debug_clean("skladon::Builder", &builder);
+        assert_debug_clean("TestRequest (skladon)", &builder.build());
+        let builder = testing::isendu::request(b"{}".to_vec())
+            .url(format!("/webhooks/isendu/{SECRET}"))
+            .url_token(SECRET);
+        assert_debug_clean("isendu::Builder", &builder);
+        assert_debug_clean("TestRequest (isendu)", &builder.build());
+    }
 }

@@ -408,5 +408,10 @@ fn payload_constructors_round_trip_through_the_parsers() {
         let again = skladon::parse_kind(kind, &serde_json::to_vec(&entity).unwrap()).unwrap();
         assert_eq!(again, entity);
     }
-    assert!(skladon::EntityId::new("..").is_err());
+    // An id is untrusted text: anything but control characters.
+    assert_eq!(
+        skladon::EntityId::new("2024/0012").unwrap().as_str(),
+        "2024/0012"
+    );
+    assert!(skladon::EntityId::new("a\nb").is_err());
 }

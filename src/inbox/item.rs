@@ -157,7 +157,7 @@ pub struct Item {
 ///     .header("x-webhook-shared-token", "pd-token");
 /// assert_eq!(raw.headers[0].1, "pd-token"); // redacted only when stored
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RawDelivery {
     /// The HTTP method.
@@ -170,6 +170,22 @@ pub struct RawDelivery {
     pub headers: Vec<(String, String)>,
     /// The body exactly as received.
     pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for RawDelivery {
+    /// The method, the target with every place a credential may stand masked (as
+    /// [`Request::redacted_target`](crate::Request::redacted_target)), the peer, the header
+    /// names (never their values) and the body's length.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("RawDelivery")
+            .field("method", &self.method)
+            .field("target", &crate::url::Redacted(&self.uri))
+            .field("peer", &self.peer)
+            .field("header_names", &names)
+            .field("body_len", &self.body.len())
+            .finish()
+    }
 }
 
 impl RawDelivery {

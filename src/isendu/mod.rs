@@ -143,11 +143,36 @@ pub enum Message {
 }
 
 /// The handshake body, `{"keyId": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The key id is one of the two things that unlock the handshake's answer (the integration's
+/// secret key), so it is handled as a secret: `Debug` never shows it and it is wiped on drop.
+///
+/// ```
+/// use delivery_webhooks::isendu::VerificationRequest;
+///
+/// let request = VerificationRequest::new("key-7f3a");
+/// assert_eq!(request.key_id, "key-7f3a");
+/// assert_eq!(format!("{request:?}"), "VerificationRequest { key_id: \"[redacted]\" }");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct VerificationRequest {
     /// `keyId`: the API key id of the integration whose URL is being verified.
     pub key_id: String,
+}
+
+impl fmt::Debug for VerificationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerificationRequest")
+            .field("key_id", &"[redacted]")
+            .finish()
+    }
+}
+
+impl Drop for VerificationRequest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key_id);
+    }
 }
 
 impl VerificationRequest {

@@ -9,8 +9,13 @@ use crate::url;
 /// types, an `eshopReceivingId` for receivings, and so on. Fetch the entity with it from
 /// Skladon's API, putting it in that URL with [`to_path_segment`](EntityId::to_path_segment).
 ///
-/// Ids that could change the meaning of a URL built from them are refused where the id is read:
-/// a `/`, `?` or `#`, `.` or `..` alone, control characters and NUL (all after decoding).
+/// # Untrusted data
+/// The id is whatever the caller put in the URL: e-shop order and receiving numbers such as
+/// `2024/0012` are common (Skladon sends them percent-encoded, `2024%2F0012`), so a decoded id
+/// may hold `/`, `?`, `#`, `..`, spaces or any other text. Only what no identifier holds is
+/// refused where the id is read: control characters (C0, NUL included, and DEL), a malformed
+/// escape and invalid UTF-8. **Never use it as a file path, and never build a URL from it
+/// unescaped**: [`to_path_segment`](EntityId::to_path_segment) escapes it as one path segment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntityId(String);
 
@@ -18,14 +23,15 @@ impl EntityId {
     /// An id as Skladon would append it (decoded text), for tests and tooling.
     ///
     /// # Errors
-    /// [`Error::InvalidUrl`] for an id the receiver refuses: empty, `.` or `..`, or holding
-    /// `/`, `?`, `#` or a control character.
+    /// [`Error::InvalidUrl`] for an id the receiver refuses: empty, or holding a control
+    /// character (C0, NUL included, or DEL).
     ///
     /// ```
     /// use delivery_webhooks::skladon::EntityId;
     ///
     /// assert_eq!(EntityId::new("ORD 7+1")?.to_path_segment(), "ORD%207%2B1");
-    /// assert!(EntityId::new("a/b").is_err());
+    /// assert_eq!(EntityId::new("2024/0012")?.to_path_segment(), "2024%2F0012");
+    /// assert!(EntityId::new("a\u{0}b").is_err());
     /// # Ok::<(), delivery_webhooks::Error>(())
     /// ```
     pub fn new(id: impl Into<String>) -> Result<Self, Error> {
@@ -60,16 +66,10 @@ impl EntityId {
         if decoded.is_empty() {
             return Err(invalid("no entity id after the registered url"));
         }
-        if decoded == "." || decoded == ".." {
-            return Err(invalid("the entity id is a dot segment"));
-        }
-        if decoded
-            .chars()
-            .any(|c| matches!(c, '/' | '?' | '#') || c.is_control())
-        {
-            return Err(invalid(
-                "the entity id contains `/`, `?`, `#` or a control character",
-            ));
+        // C0 (NUL included) and DEL: no identifier holds them, and they are what breaks logs,
+        // headers and terminals. Anything else is an id Skladon may really send.
+        if decoded.bytes().any(|b| b < b' ' || b == 0x7f) {
+            return Err(invalid("the entity id contains a control character"));
         }
         Ok(EntityId(decoded.into_owned()))
     }
@@ -119,17 +119,17 @@ fn invalid(reason: &'static str) -> Error {
 ///   ignoring ASCII case;
 /// - query strings on either side are ignored here (check a token in them with
 ///   the [`Verifier`](super::Verifier), which reads the token from the path);
-/// - the id is percent-decoded (`ORD%207` is `ORD 7`); one trailing slash after it is allowed;
-///   an id that decodes to `/`, `?`, `#`, `.`, `..` or a control character is refused.
+/// - the id is percent-decoded (`ORD%207` is `ORD 7`, `2024%2F0012` is `2024/0012`); one
+///   trailing slash after it is allowed; an id holding a control character is refused.
 ///
 /// Paths are compared exactly (case-sensitive, not decoded). When the registered URL holds a
 /// secret token, receive through the [`Verifier`](super::Verifier) instead, which checks the
-/// token in constant time first. Unsafe ids are refused as by [`EntityId`].
+/// token in constant time first. The id is untrusted data (see [`EntityId`]).
 ///
 /// # Errors
 /// [`Error::InvalidUrl`] (HTTP 404) when `requested` is not under `registered` (another path or
 /// origin), has no id, has more than one segment after it, has a malformed percent escape, or
-/// names an unsafe id.
+/// an id holding a control character.
 ///
 /// ```
 /// use delivery_webhooks::skladon::entity_id_from_url;
@@ -139,7 +139,9 @@ fn invalid(reason: &'static str) -> Error {
 /// assert_eq!(id.as_str(), "123456");
 /// let id = entity_id_from_url(registered, "/api/orders/changes/ORD%207?x=1")?;
 /// assert_eq!(id.as_str(), "ORD 7");
-/// assert_eq!(entity_id_from_url(registered, "/api/orders/changes/..%2Fadmin").unwrap_err().status_code(), 404);
+/// let id = entity_id_from_url(registered, "/api/orders/changes/2024%2F0012")?;
+/// assert_eq!(id.as_str(), "2024/0012");
+/// assert_eq!(entity_id_from_url(registered, "/api/orders/changes/a%00b").unwrap_err().status_code(), 404);
 /// assert_eq!(entity_id_from_url(registered, "/api/orders/other/1").unwrap_err().status_code(), 404);
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```

@@ -70,6 +70,7 @@
 //!
 //! See `docs/skladon.md` for the entity tables, registration and retries.
 
+mod call;
 mod entities;
 mod enums;
 mod get;

@@ -6,9 +6,12 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::{Entity, EntityId, WebhookType, parse, parse_any};
+use sha2::{Digest, Sha256};
+
+use super::{Entity, EntityId, WebhookType};
 use crate::error::Error;
 use crate::verify::TokenSet;
+use crate::wire::RawJson;
 use crate::{DedupKey, Delivery, Provider, Request};
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
@@ -31,8 +34,17 @@ pub enum Notification {
     EntityId {
         /// The type the URL was registered for.
         webhook_type: WebhookType,
-        /// The id Skladon appended to the URL, percent-decoded.
+        /// The id Skladon appended to the URL, percent-decoded: untrusted text (see
+        /// [`EntityId`]).
         id: EntityId,
+    },
+    /// A POST for a webhook type this crate does not know, whose body is none of the known
+    /// entities: Skladon adds types, and a new one is kept rather than refused.
+    Unknown {
+        /// The type the URL was registered for, verbatim.
+        webhook_type: WebhookType,
+        /// The body, a JSON object, exactly as sent.
+        body: RawJson,
     },
 }
 
@@ -42,7 +54,8 @@ impl Notification {
     pub fn webhook_type(&self) -> &WebhookType {
         match self {
             Notification::Entity { webhook_type, .. }
-            | Notification::EntityId { webhook_type, .. } => webhook_type,
+            | Notification::EntityId { webhook_type, .. }
+            | Notification::Unknown { webhook_type, .. } => webhook_type,
         }
     }
 
@@ -51,23 +64,26 @@ impl Notification {
     pub fn entity(&self) -> Option<&Entity> {
         match self {
             Notification::Entity { entity, .. } => Some(entity),
-            Notification::EntityId { .. } => None,
+            Notification::EntityId { .. } | Notification::Unknown { .. } => None,
         }
     }
 
-    /// The entity's id: appended to the URL (GET), or read from the entity (POST).
+    /// The entity's id: appended to the URL (GET), or read from the entity (POST); `None` for
+    /// an [`Unknown`](Notification::Unknown) call, whose entity this crate cannot read.
     #[must_use]
-    pub fn entity_id(&self) -> String {
+    pub fn entity_id(&self) -> Option<String> {
         match self {
-            Notification::Entity { entity, .. } => entity.id(),
-            Notification::EntityId { id, .. } => id.as_str().to_owned(),
+            Notification::Entity { entity, .. } => Some(entity.id()),
+            Notification::EntityId { id, .. } => Some(id.as_str().to_owned()),
+            Notification::Unknown { .. } => None,
         }
     }
 
     /// The key to deduplicate on, without the provider prefix: [`Entity::dedup_key`] for a
-    /// POST; `<TYPE>:<id>:get` for a GET, which carries nothing else. Two changes of one
-    /// entity announced by GET therefore share a key: fetch the entity when processing, so a
-    /// later change is read even if its announcement was taken for a retry.
+    /// POST; `<TYPE>:<id>:get` for a GET, which carries nothing else; for an unknown call,
+    /// `<TYPE>:~` and a 16-hex-digit fingerprint of the body (a retry sends the same bytes).
+    /// Two changes of one entity announced by GET share a key: fetch the entity when
+    /// processing, so a later change is read even if its announcement was taken for a retry.
     #[must_use]
     pub fn dedup_id(&self) -> String {
         match self {
@@ -76,16 +92,26 @@ impl Notification {
                 entity,
             } => entity.dedup_key(webhook_type),
             Notification::EntityId { webhook_type, id } => format!("{webhook_type}:{id}:get"),
+            Notification::Unknown { webhook_type, body } => {
+                let digest = Sha256::digest(body.get().as_bytes());
+                let mut key = format!("{webhook_type}:~");
+                for b in digest.iter().take(8) {
+                    key.push_str(&format!("{b:02x}"));
+                }
+                key
+            }
         }
     }
 }
 
 impl Serialize for Notification {
-    /// A POST's entity exactly as Skladon sends it; a GET's id as a JSON string.
+    /// A POST's entity (or unknown body) exactly as Skladon sends it; a GET's id as a JSON
+    /// string.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Notification::Entity { entity, .. } => entity.serialize(s),
             Notification::EntityId { id, .. } => s.serialize_str(id.as_str()),
+            Notification::Unknown { body, .. } => body.serialize(s),
         }
     }
 }
@@ -122,7 +148,7 @@ impl Serialize for Notification {
 ///
 /// // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
 /// let get = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
-/// assert_eq!(verifier.receive(&get)?.payload.entity_id(), "123456");
+/// assert_eq!(verifier.receive(&get)?.payload.entity_id().as_deref(), Some("123456"));
 ///
 /// // Without the token: 401. Outside the mount point or with a missing id: 404.
 /// let forged = Request::new(&none, body).uri("/webhooks/skladon/guess/UPDATE_RECEIVING_STATUS");
@@ -283,14 +309,15 @@ impl Verifier {
     }
 
     /// Checks, then reads the call: a POST's body is parsed as the entity of the webhook type
-    /// in the path (by its keys, with [`parse_any`], for a type this crate does not know); a
-    /// GET's id is taken from the path. The dedup key is `skladon:` and
-    /// [`Notification::dedup_id`].
+    /// in the path (by its keys, with [`parse_any`](super::parse_any), for a type this crate
+    /// does not know; kept as [`Notification::Unknown`] when it is no known entity); a GET's id
+    /// is taken from the path. The dedup key is `skladon:` and [`Notification::dedup_id`].
     ///
     /// # Errors
     /// Those of [`verify`](Verifier::verify); [`Error::InvalidUrl`] (404) for a path without a
-    /// type, a GET without an id or with an unsafe one (see [`EntityId`]); then those of
-    /// [`parse`].
+    /// type, a GET without an id or with one holding a control character (see [`EntityId`]);
+    /// then those of [`parse`](super::parse) (for an unknown type, only a body that is not a
+    /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
         let route = self.route(request)?;
@@ -301,26 +328,13 @@ impl Verifier {
         let webhook_type = crate::url::decode(route.webhook_type, false)
             .map(|t| WebhookType::from(t.as_ref()))
             .ok_or_else(|| not_found("malformed percent-encoding in the webhook type"))?;
-        let notification = match route.id {
-            Some(raw) => Notification::EntityId {
-                webhook_type,
-                id: EntityId::from_segment(raw)?,
-            },
-            None if request.http_method().eq_ignore_ascii_case("GET") => {
-                return Err(not_found("no entity id after the webhook type"));
-            }
-            None => {
-                let entity = if webhook_type.entity().is_some() {
-                    parse(&webhook_type, request.body())?
-                } else {
-                    parse_any(request.body())?
-                };
-                Notification::Entity {
-                    webhook_type,
-                    entity: Box::new(entity),
-                }
-            }
+        let is_get = request.http_method().eq_ignore_ascii_case("GET");
+        let get_id = match route.id {
+            Some(raw) => Some(EntityId::from_segment(raw)?),
+            None if is_get => return Err(not_found("no entity id after the webhook type")),
+            None => None,
         };
+        let notification = Notification::read(webhook_type, get_id, request.body())?;
         let key = DedupKey::new(Provider::Skladon, notification.dedup_id());
         Ok(Delivery::new(Provider::Skladon, key, notification))
     }

@@ -33,8 +33,8 @@ impl schemars::JsonSchema for EntityId {
         schemars::json_schema!({
             "type": "string",
             "minLength": 1,
-            "pattern": "^[^/?#]+$",
-            "description": "The entity id a GET webhook appends to the URL (decoded)"
+            "pattern": "^[^\\u0000-\\u001f\\u007f]+$",
+            "description": "The entity id a GET webhook appends to the URL (decoded): untrusted text, any but control characters"
         })
     }
 }
@@ -46,8 +46,8 @@ impl schemars::JsonSchema for Notification {
     }
     fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A Skladon call as serialized: the POSTed entity, or a GET call's entity id",
-            "anyOf": [g.subschema_for::<Entity>(), g.subschema_for::<EntityId>()]
+            "description": "A Skladon call as serialized: the POSTed entity, a GET call's entity id, or the body of an unknown type (any object)",
+            "anyOf": [g.subschema_for::<Entity>(), g.subschema_for::<EntityId>(), {"type": "object"}]
         })
     }
 }

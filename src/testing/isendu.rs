@@ -50,7 +50,7 @@ pub struct Builder {
 impl std::fmt::Debug for Builder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("isendu::Builder")
-            .field("url", &crate::url::split(&self.url).path)
+            .field("url", &crate::url::Redacted(&self.url))
             .finish_non_exhaustive()
     }
 }

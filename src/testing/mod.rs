@@ -229,7 +229,7 @@ impl fmt::Debug for TestRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestRequest")
             .field("method", &self.method)
-            .field("path", &crate::url::split(&self.uri).path)
+            .field("target", &crate::url::Redacted(&self.uri))
             .field("peer", &self.peer)
             .field("body_len", &self.body.len())
             .finish_non_exhaustive()

@@ -1,35 +1,39 @@
 //! Skladon: `parse --type` and `verify --url` (the token in the registered URL).
 
 use delivery_webhooks::Request;
-use delivery_webhooks::skladon::{self, Entity, WebhookType};
+use delivery_webhooks::skladon::{self, Entity, Notification, WebhookType};
 
 use crate::common::{self, Body, Failure, SecretArgs};
 
 const NAME: &str = "skladon";
 const SECRET: &str = "skladon needs the url token";
 
-/// clap value parser for `--type`: one of Skladon's 18 webhook types, spelled exactly.
-///
-/// An unknown type is a usage error rather than `WebhookType::Other`: the body carries no type,
-/// so without a known one the tool could not tell which entity to parse.
+/// clap value parser for `--type`: a webhook type, spelled exactly. A type this crate does not
+/// know is read as the receiver reads it (the entity recognised by its keys, or kept as sent),
+/// so only an empty or blank one is a usage error.
 pub fn parse_type(raw: &str) -> Result<WebhookType, String> {
-    let Ok(webhook_type) = raw.parse::<WebhookType>();
-    if webhook_type.is_other() {
+    if raw.trim().is_empty() {
         let known: Vec<&str> = WebhookType::ALL.iter().map(WebhookType::as_str).collect();
         return Err(format!(
-            "unknown skladon webhook type; one of: {}",
+            "an empty skladon webhook type; one of: {}",
             known.join(", ")
         ));
     }
+    let Ok(webhook_type) = raw.parse::<WebhookType>();
     Ok(webhook_type)
 }
 
-/// `parse skladon --type TYPE`: the entity as pretty JSON on stdout, a summary on stderr.
+/// `parse skladon --type TYPE`: the entity (or an unknown type's body) as pretty JSON on stdout,
+/// a summary on stderr.
 pub fn parse(body: &Body, webhook_type: &WebhookType) -> Result<(), Failure> {
-    let entity =
-        skladon::parse(webhook_type, &body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
-    common::print_json(&entity)?;
-    eprintln!("{NAME}: {}", summary(webhook_type, &entity));
+    let call = Notification::read(webhook_type.clone(), None, &body.read()?)
+        .map_err(|e| Failure::from_error(NAME, &e))?;
+    common::print_json(&call)?;
+    let line = match call.entity() {
+        Some(entity) => summary(webhook_type, entity),
+        None => format!("{webhook_type}: an entity this crate does not know, kept as sent"),
+    };
+    eprintln!("{NAME}: {line}");
     Ok(())
 }
 
