@@ -552,6 +552,11 @@ fn spans_events_and_metrics_for_every_outcome_without_a_secret() {
         field(&spans_of(&spans, "xoxoday", "rejected")[0], "reason"),
         "source"
     );
+    // The client address is kept in the span, though the 403's body leaves it out.
+    assert_eq!(
+        field(&spans_of(&spans, "xoxoday", "rejected")[0], "error"),
+        "untrusted source address 203.0.113.9"
+    );
     assert_eq!(spans_of(&spans, "isendu", "accepted").len(), 1);
     assert_eq!(
         field(&spans_of(&spans, "isendu", "rejected")[0], "reason"),
