@@ -144,6 +144,10 @@ Sends what the provider sends: method, path, content type and credential, with t
 delivery headers. Prints each attempt's status on stderr, and the last answer's status line
 and body on stdout. Exit 0 when the receiver answered 2xx, 1 otherwise.
 
+--to must be http:// (the tool has no TLS) on a loopback host (127.0.0.0/8, ::1, localhost):
+the request carries the real credential, so another host is refused unless you pass
+--allow-insecure-http.
+
 wakilni  POST, x-webhook-signature (the secret), x-webhook-topic (the body's event),
          x-webhook-id, x-webhook-delivery-id, x-webhook-source, x-attempt-number 1, 2, 3...
 peddler  POST, x-webhook-shared-token (the secret)
@@ -283,6 +287,10 @@ struct SendArgs {
     /// Skladon only: send a GET for this entity id instead of a POST (no FILE).
     #[arg(long, value_name = "ID")]
     id: Option<String>,
+    /// Send to a host that is not loopback (127.0.0.0/8, ::1, localhost): the credential then
+    /// crosses the network in clear text (the tool has no TLS).
+    #[arg(long)]
+    allow_insecure_http: bool,
     #[command(flatten)]
     secret: SecretArgs,
 }
@@ -428,6 +436,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 webhook_type: args.webhook_type.as_ref(),
                 id: args.id.as_deref(),
                 webhook_id: args.webhook_id.as_deref(),
+                allow_insecure_http: args.allow_insecure_http,
             },
         ),
         Command::Schema(args) => {
