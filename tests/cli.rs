@@ -12,6 +12,9 @@ use delivery_webhooks::{isendu, peddler, skladon, wakilni, xoxoday};
 const BIN: &str = env!("CARGO_BIN_EXE_delivery-webhooks");
 const SECRET: &str = "cli-test-secret";
 const SECRET_VAR: &str = "DW_CLI_TEST_SECRET";
+/// isendu's and Skladon's URL token: at least 16 bytes (`SECRET` is 15, too short for one).
+const URL_TOKEN: &str = "cli-test-url-token-5f1c";
+const URL_TOKEN_VAR: &str = "DW_CLI_TEST_URL_TOKEN";
 
 // Known answers computed outside the crate:
 //   openssl dgst -sha256 -hmac 'cli-test-secret' -binary < fixtures/wakilni/<name>.json | base64
@@ -331,6 +334,7 @@ fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut child = Command::new(BIN)
         .args(args)
         .env(SECRET_VAR, SECRET)
+        .env(URL_TOKEN_VAR, URL_TOKEN)
         .env_remove("DW_CLI_UNSET_VAR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -359,6 +363,7 @@ fn run_without_readable_stdin(args: &[&str]) -> Run {
     let output = Command::new(BIN)
         .args(args)
         .env(SECRET_VAR, SECRET)
+        .env(URL_TOKEN_VAR, URL_TOKEN)
         .stdin(Stdio::from(dir))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1215,12 +1220,12 @@ fn verify_url_tokens_of_isendu_and_skladon() {
     let cases = [
         (
             "isendu",
-            "/webhooks/isendu?token=cli-test-secret",
+            "/webhooks/isendu?token=cli-test-url-token-5f1c",
             "https://me.example/webhooks/isendu?token=guess",
         ),
         (
             "skladon",
-            "https://me.example/webhooks/skladon/cli-test-secret/UPDATE_ORDER_STATUS/123",
+            "https://me.example/webhooks/skladon/cli-test-url-token-5f1c/UPDATE_ORDER_STATUS/123",
             "/webhooks/skladon/guess/UPDATE_ORDER_STATUS",
         ),
     ];
@@ -1229,7 +1234,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             "verify",
             provider,
             "--secret-env",
-            SECRET_VAR,
+            URL_TOKEN_VAR,
             "--url",
             good,
         ]);
@@ -1240,7 +1245,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             "verify",
             provider,
             "--secret-env",
-            SECRET_VAR,
+            URL_TOKEN_VAR,
             "--url",
             bad,
         ]);
@@ -1250,7 +1255,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             format!("{provider}: rejected: token mismatch (a receiver answers 401)\n")
         );
 
-        let out = run(&["verify", provider, "--secret-env", SECRET_VAR]);
+        let out = run(&["verify", provider, "--secret-env", URL_TOKEN_VAR]);
         assert_exit(&out, 2);
         assert!(
             out.stderr.starts_with(&format!(
@@ -1265,11 +1270,35 @@ fn verify_url_tokens_of_isendu_and_skladon() {
         "verify",
         "isendu",
         "--secret-env",
-        SECRET_VAR,
+        URL_TOKEN_VAR,
         "--url",
-        "/webhooks/isendu/cli-test-secret",
+        "/webhooks/isendu/cli-test-url-token-5f1c",
     ]);
     assert_exit(&out, 1);
+    // A URL token shorter than 16 bytes is refused as configuration (exit 2), not shown.
+    for (provider, url) in [
+        ("isendu", "/webhooks/isendu?token=cli-test-secret"),
+        (
+            "skladon",
+            "/webhooks/skladon/cli-test-secret/UPDATE_ORDER_STATUS",
+        ),
+    ] {
+        let out = run_without_readable_stdin(&[
+            "verify",
+            provider,
+            "--secret-env",
+            SECRET_VAR,
+            "--url",
+            url,
+        ]);
+        assert_exit(&out, 2);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: {provider}: invalid secret: a url token must be at least 16 bytes: choose a long random value\n"
+            )
+        );
+    }
 }
 
 #[test]

@@ -17,7 +17,7 @@ const XOXODAY: &str = "Key4Xoxoday2024send";
 const ISENDU_TOKEN: &str = "u9X2-long-random";
 const ISENDU_KEY_ID: &str = "key-7f3a";
 const ISENDU_SECRET: &str = "sk_live_0123456789";
-const SKLADON: &str = "sk-token-send";
+const SKLADON: &str = "sk-token-send-5f1c";
 
 fn fixture(path: &str) -> String {
     format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))

@@ -35,10 +35,12 @@ impl Failure {
 
     /// A crate error from a provider's check or parse, prefixed with the provider's name.
     ///
-    /// An empty secret is the caller's configuration, not the delivery's fault: usage (2).
+    /// An empty or unusable secret (a URL token shorter than 16 bytes) is the caller's
+    /// configuration, not the delivery's fault: usage (2).
     pub fn from_error(provider: &str, err: &Error) -> Self {
         match err {
             Error::EmptySecret => Failure::Usage(format!("{provider}: the secret is empty")),
+            Error::InvalidSecret { .. } => Failure::Usage(format!("{provider}: {err}")),
             Error::Payload(_) => Failure::Rejected(format!("{provider}: {err}")),
             _ => Failure::Rejected(format!(
                 "{provider}: rejected: {err} (a receiver answers {})",
