@@ -1025,7 +1025,7 @@ fn a_short_peddler_token_is_accepted_with_one_warning() {
     let events = store().events.clone();
     let warnings: Vec<&EventSeen> = events
         .iter()
-        .filter(|e| e.fields.get("setting").is_some())
+        .filter(|e| e.fields.contains_key("setting"))
         .collect();
     assert_eq!(warnings.len(), 1, "{events:?}");
     let warning = warnings[0];
