@@ -1491,3 +1491,273 @@ fn a_directory_as_standard_input_fails_commands_that_read_it() {
         out.stderr
     );
 }
+
+// ----- credentials off the command line ------------------------------------------------------
+
+/// Runs the binary with `envs` set and `stdin` piped in.
+fn run_env(args: &[&str], envs: &[(&str, &str)], stdin: &[u8]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("DW_CLI_UNSET_VAR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut pipe = child.stdin.take().unwrap();
+        if let Err(e) = pipe.write_all(stdin) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+    }
+    finish(child.wait_with_output().unwrap())
+}
+
+/// Every credential-carrying value (`--header` values, `--url`, `--key-id`) can come from the
+/// environment (`env:VAR`), a file (`@PATH`) or standard input (`-`), and headers from
+/// `--header-file`; the command line then holds no credential.
+#[test]
+fn credentials_come_from_the_environment_a_file_or_standard_input() {
+    let token = "pdlr-cli-token-3f9a7c";
+    let envs = [("DW_TOKEN", token), (SECRET_VAR, token)];
+    let token_file = scratch_file("peddler-token", format!("{token}\n").as_bytes());
+    let token_at = format!("@{}", token_file.display());
+    let headers_file = scratch_file(
+        "peddler-headers",
+        format!(
+            "# captured\n\nContent-Type: application/json\nX-Webhook-Shared-Token: {token}\r\n"
+        )
+        .as_bytes(),
+    );
+    let headers_path = headers_file.to_str().unwrap();
+    let verify = ["verify", "peddler", "--secret-env", SECRET_VAR];
+    let with = |extra: &[&str], stdin: &[u8]| {
+        let args: Vec<&str> = verify.iter().chain(extra).copied().collect();
+        run_env(&args, &envs, stdin)
+    };
+    let header = |value: &str| format!("X-Webhook-Shared-Token: {value}");
+    for (extra, stdin) in [
+        (
+            vec!["--header".to_owned(), header("env:DW_TOKEN")],
+            &b""[..],
+        ),
+        (vec!["--header".to_owned(), header(&token_at)], b""),
+        (
+            vec!["--header".to_owned(), header("-")],
+            format!("{token}\n").as_bytes(),
+        ),
+        (
+            vec!["--header-file".to_owned(), headers_path.to_owned()],
+            b"",
+        ),
+        (
+            vec!["--header-file".to_owned(), "-".to_owned()],
+            &std::fs::read(&headers_file).unwrap(),
+        ),
+    ] {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = with(&extra, stdin);
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, "verified\n", "{extra:?}");
+    }
+    // A wrong value read from the environment is a mismatch, as any other.
+    let out = run_env(
+        &[
+            &verify[..],
+            &["--header", "X-Webhook-Shared-Token: env:DW_OTHER"],
+        ]
+        .concat(),
+        &[("DW_OTHER", "pdlr-guessed-token"), (SECRET_VAR, token)],
+        b"",
+    );
+    assert_exit(&out, 1);
+
+    // --url and --key-id the same way.
+    let url = "/webhooks/skladon/cli-test-url-token-5f1c/UPDATE_ORDER_STATUS";
+    let url_file = scratch_file("skladon-url", format!("{url}\n").as_bytes());
+    let url_at = format!("@{}", url_file.display());
+    let url_envs = [("DW_URL", url), (URL_TOKEN_VAR, URL_TOKEN)];
+    for (source, stdin) in [
+        ("env:DW_URL", &b""[..]),
+        (url_at.as_str(), b""),
+        ("-", url.as_bytes()),
+    ] {
+        let out = run_env(
+            &[
+                "verify",
+                "skladon",
+                "--secret-env",
+                URL_TOKEN_VAR,
+                "--url",
+                source,
+            ],
+            &url_envs,
+            stdin,
+        );
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, "verified\n", "{source}");
+    }
+    let key_file = scratch_file("isendu-key-id", b"ak_3f1c2a9e5b7d4e8a\n");
+    let key_at = format!("@{}", key_file.display());
+    for source in ["env:DW_KEY_ID", key_at.as_str()] {
+        let out = run_env(
+            &[
+                "answer",
+                "isendu",
+                "--key-id",
+                source,
+                "--secret-env",
+                SECRET_VAR,
+            ],
+            &[
+                ("DW_KEY_ID", "ak_3f1c2a9e5b7d4e8a"),
+                (SECRET_VAR, "sk_live_0123456789"),
+            ],
+            b"",
+        );
+        assert_exit(&out, 0);
+        assert_eq!(
+            out.stdout, "{\"response\":\"sk_live_0123456789\"}\n",
+            "{source}"
+        );
+    }
+}
+
+/// Reading a credential from elsewhere fails clearly, never showing the value: an unset
+/// variable, an unreadable file, a bad header file line, and standard input asked for twice.
+#[test]
+fn credential_sources_fail_as_usage_errors() {
+    let envs = [(SECRET_VAR, SECRET), ("DW_VALUE", "s3cr3t-value-in-env")];
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                "X-Webhook-Shared-Token: env:DW_CLI_UNSET_VAR",
+            ],
+            "error: --header X-Webhook-Shared-Token: environment variable DW_CLI_UNSET_VAR is not set\n",
+        ),
+        (
+            &[
+                "verify",
+                "skladon",
+                "--secret-env",
+                SECRET_VAR,
+                "--url",
+                "@/nonexistent/dw-url",
+            ],
+            "error: --url: cannot read /nonexistent/dw-url: ",
+        ),
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "--header-file",
+                "/nonexistent/dw-h",
+            ],
+            "error: --header-file: cannot read /nonexistent/dw-h: ",
+        ),
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "--header-file",
+                "-",
+            ],
+            "error: --header-file -: line 2: expected `Name: value`\n",
+        ),
+        (
+            &[
+                "verify",
+                "wakilni",
+                "-",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                "X-Webhook-Signature: -",
+            ],
+            "error: the body and --header X-Webhook-Signature both ask for standard input (`-`)",
+        ),
+        (
+            &[
+                "answer",
+                "isendu",
+                "--key-id",
+                "-",
+                "-",
+                "--secret-env",
+                SECRET_VAR,
+            ],
+            "error: the body and --key-id both ask for standard input (`-`)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run_env(
+            args,
+            &envs,
+            b"# headers\nX-Webhook-Shared-Token s3cr3t-value-on-stdin\n",
+        );
+        assert_exit(&out, 2);
+        assert!(out.stderr.starts_with(expected), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("s3cr3t-value"), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+    // `env:` and `@` need a name; `@@` is a literal `@`.
+    let out = run(&["verify", "skladon", "--url", "env:"]);
+    assert_exit(&out, 2);
+    let out = run_env(
+        &[
+            "verify",
+            "peddler",
+            "--secret-env",
+            "DW_AT",
+            "-H",
+            "X-Webhook-Shared-Token: @@at-token-value",
+        ],
+        &[("DW_AT", "@at-token-value")],
+        b"",
+    );
+    assert_exit(&out, 0);
+}
+
+/// The help examples show credentials read from the environment or files, never written out.
+#[test]
+fn help_examples_keep_credentials_off_the_command_line() {
+    let top = run(&["--help"]);
+    for needle in ["env:VAR", "@PATH", "--header-file", "standard input"] {
+        assert!(top.stdout.contains(needle), "{needle}: {}", top.stdout);
+    }
+    let verify = run(&["verify", "--help"]);
+    for needle in [
+        "--header-file <PATH>",
+        "X-Webhook-Shared-Token: env:PEDDLER_WEBHOOK_TOKEN",
+        "--url @",
+    ] {
+        assert!(
+            verify.stdout.contains(needle),
+            "{needle}: {}",
+            verify.stdout
+        );
+    }
+    assert!(!verify.stdout.contains("your-token"), "{}", verify.stdout);
+    let answer = run(&["answer", "--help"]);
+    assert!(
+        answer.stdout.contains("--key-id env:ISENDU_KEY_ID"),
+        "{}",
+        answer.stdout
+    );
+    let send = run(&["send", "--help"]);
+    assert!(
+        send.stdout.contains("--key-id env:ISENDU_KEY_ID"),
+        "{}",
+        send.stdout
+    );
+}
