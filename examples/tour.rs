@@ -22,7 +22,7 @@ use delivery_webhooks::{AnyDelivery, Config, isendu, wakilni};
 const WAKILNI_SECRET: &str = "tour-secret";
 const PEDDLER_TOKEN: &str = "tour-token";
 const XOXODAY_KEY: &str = "TourKey2024xyz";
-const ISENDU_URL_TOKEN: &str = "tour-url-token";
+const ISENDU_URL_TOKEN: &str = "tour-url-token-5f1c";
 const SKLADON_TOKEN: &str = "tour-skladon-token";
 
 fn fixtures(provider: &str) -> Vec<(String, Vec<u8>)> {

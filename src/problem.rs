@@ -9,8 +9,11 @@ use crate::error::Error;
 /// `status` and `detail`, plus `json_path` for a malformed body.
 ///
 /// Built from an [`Error`]: the status is [`Error::status_code`], the detail its `Display`, which
-/// never contains a secret, a token or a signature. The framework adapters answer with it; use it
-/// in your own handler for any other framework.
+/// never contains a secret, a token or a signature. One exception: the detail of a 403
+/// ([`Error::UntrustedSource`]) leaves out the client address, which behind a proxy that is not
+/// configured as trusted would disclose an internal address to the sender; the error's
+/// `Display` (and so the adapters' logs and spans) keeps it. The framework adapters answer with
+/// it; use it in your own handler for any other framework.
 ///
 /// ```
 /// # #[cfg(feature = "wakilni")] {
@@ -60,7 +63,13 @@ impl Problem {
     /// JSON path of the offending value.
     #[must_use]
     pub fn from_error(err: &Error) -> Self {
-        let mut problem = Self::new(err.status_code(), err.to_string());
+        let detail = match err {
+            // The address stays in the error (logs); the sender is not told what it looked like
+            // from here.
+            Error::UntrustedSource { .. } => UNTRUSTED_SOURCE.to_owned(),
+            _ => err.to_string(),
+        };
+        let mut problem = Self::new(err.status_code(), detail);
         if let Error::Payload(payload) = err {
             problem.json_path = Some(payload.path().to_owned());
         }
@@ -93,6 +102,9 @@ impl From<&Error> for Problem {
     }
 }
 
+/// The detail of a 403: [`Error::UntrustedSource`]'s message without the address.
+const UNTRUSTED_SOURCE: &str = "untrusted source address";
+
 /// The reason phrase of the statuses a receiver answers with.
 fn reason_phrase(status: u16) -> &'static str {
     match status {
@@ -121,6 +133,19 @@ mod tests {
             serde_json::json!({"type": "about:blank", "title": "Unauthorized", "status": 401,
                 "detail": "signature mismatch"})
         );
+    }
+
+    #[test]
+    fn the_client_address_stays_out_of_the_answer() {
+        let err = Error::UntrustedSource {
+            addr: "10.20.30.40".parse().unwrap(),
+        };
+        let p = Problem::from_error(&err);
+        assert_eq!((p.status(), p.detail()), (403, "untrusted source address"));
+        let body = String::from_utf8(p.to_json()).unwrap();
+        assert!(!body.contains("10.20.30.40"), "{body}");
+        // The error itself, which the logs show, keeps it.
+        assert_eq!(err.to_string(), "untrusted source address 10.20.30.40");
     }
 
     #[test]

@@ -12,6 +12,9 @@ use delivery_webhooks::{isendu, peddler, skladon, wakilni, xoxoday};
 const BIN: &str = env!("CARGO_BIN_EXE_delivery-webhooks");
 const SECRET: &str = "cli-test-secret";
 const SECRET_VAR: &str = "DW_CLI_TEST_SECRET";
+/// isendu's and Skladon's URL token: at least 16 bytes (`SECRET` is 15, too short for one).
+const URL_TOKEN: &str = "cli-test-url-token-5f1c";
+const URL_TOKEN_VAR: &str = "DW_CLI_TEST_URL_TOKEN";
 
 // Known answers computed outside the crate:
 //   openssl dgst -sha256 -hmac 'cli-test-secret' -binary < fixtures/wakilni/<name>.json | base64
@@ -340,6 +343,7 @@ fn run_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut child = Command::new(BIN)
         .args(args)
         .env(SECRET_VAR, SECRET)
+        .env(URL_TOKEN_VAR, URL_TOKEN)
         .env_remove("DW_CLI_UNSET_VAR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -368,6 +372,7 @@ fn run_without_readable_stdin(args: &[&str]) -> Run {
     let output = Command::new(BIN)
         .args(args)
         .env(SECRET_VAR, SECRET)
+        .env(URL_TOKEN_VAR, URL_TOKEN)
         .stdin(Stdio::from(dir))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -1254,12 +1259,12 @@ fn verify_url_tokens_of_isendu_and_skladon() {
     let cases = [
         (
             "isendu",
-            "/webhooks/isendu?token=cli-test-secret",
+            "/webhooks/isendu?token=cli-test-url-token-5f1c",
             "https://me.example/webhooks/isendu?token=guess",
         ),
         (
             "skladon",
-            "https://me.example/webhooks/skladon/cli-test-secret/UPDATE_ORDER_STATUS/123",
+            "https://me.example/webhooks/skladon/cli-test-url-token-5f1c/UPDATE_ORDER_STATUS/123",
             "/webhooks/skladon/guess/UPDATE_ORDER_STATUS",
         ),
     ];
@@ -1268,7 +1273,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             "verify",
             provider,
             "--secret-env",
-            SECRET_VAR,
+            URL_TOKEN_VAR,
             "--url",
             good,
         ]);
@@ -1279,7 +1284,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             "verify",
             provider,
             "--secret-env",
-            SECRET_VAR,
+            URL_TOKEN_VAR,
             "--url",
             bad,
         ]);
@@ -1289,7 +1294,7 @@ fn verify_url_tokens_of_isendu_and_skladon() {
             format!("{provider}: rejected: token mismatch (a receiver answers 401)\n")
         );
 
-        let out = run(&["verify", provider, "--secret-env", SECRET_VAR]);
+        let out = run(&["verify", provider, "--secret-env", URL_TOKEN_VAR]);
         assert_exit(&out, 2);
         assert!(
             out.stderr.starts_with(&format!(
@@ -1304,11 +1309,35 @@ fn verify_url_tokens_of_isendu_and_skladon() {
         "verify",
         "isendu",
         "--secret-env",
-        SECRET_VAR,
+        URL_TOKEN_VAR,
         "--url",
-        "/webhooks/isendu/cli-test-secret",
+        "/webhooks/isendu/cli-test-url-token-5f1c",
     ]);
     assert_exit(&out, 1);
+    // A URL token shorter than 16 bytes is refused as configuration (exit 2), not shown.
+    for (provider, url) in [
+        ("isendu", "/webhooks/isendu?token=cli-test-secret"),
+        (
+            "skladon",
+            "/webhooks/skladon/cli-test-secret/UPDATE_ORDER_STATUS",
+        ),
+    ] {
+        let out = run_without_readable_stdin(&[
+            "verify",
+            provider,
+            "--secret-env",
+            SECRET_VAR,
+            "--url",
+            url,
+        ]);
+        assert_exit(&out, 2);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: {provider}: invalid secret: a url token must be at least 16 bytes: choose a long random value\n"
+            )
+        );
+    }
 }
 
 #[test]
@@ -1499,5 +1528,275 @@ fn a_directory_as_standard_input_fails_commands_that_read_it() {
             .starts_with("error: cannot read standard input: "),
         "{}",
         out.stderr
+    );
+}
+
+// ----- credentials off the command line ------------------------------------------------------
+
+/// Runs the binary with `envs` set and `stdin` piped in.
+fn run_env(args: &[&str], envs: &[(&str, &str)], stdin: &[u8]) -> Run {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env_remove("DW_CLI_UNSET_VAR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut pipe = child.stdin.take().unwrap();
+        if let Err(e) = pipe.write_all(stdin) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+    }
+    finish(child.wait_with_output().unwrap())
+}
+
+/// Every credential-carrying value (`--header` values, `--url`, `--key-id`) can come from the
+/// environment (`env:VAR`), a file (`@PATH`) or standard input (`-`), and headers from
+/// `--header-file`; the command line then holds no credential.
+#[test]
+fn credentials_come_from_the_environment_a_file_or_standard_input() {
+    let token = "pdlr-cli-token-3f9a7c";
+    let envs = [("DW_TOKEN", token), (SECRET_VAR, token)];
+    let token_file = scratch_file("peddler-token", format!("{token}\n").as_bytes());
+    let token_at = format!("@{}", token_file.display());
+    let headers_file = scratch_file(
+        "peddler-headers",
+        format!(
+            "# captured\n\nContent-Type: application/json\nX-Webhook-Shared-Token: {token}\r\n"
+        )
+        .as_bytes(),
+    );
+    let headers_path = headers_file.to_str().unwrap();
+    let verify = ["verify", "peddler", "--secret-env", SECRET_VAR];
+    let with = |extra: &[&str], stdin: &[u8]| {
+        let args: Vec<&str> = verify.iter().chain(extra).copied().collect();
+        run_env(&args, &envs, stdin)
+    };
+    let header = |value: &str| format!("X-Webhook-Shared-Token: {value}");
+    for (extra, stdin) in [
+        (
+            vec!["--header".to_owned(), header("env:DW_TOKEN")],
+            &b""[..],
+        ),
+        (vec!["--header".to_owned(), header(&token_at)], b""),
+        (
+            vec!["--header".to_owned(), header("-")],
+            format!("{token}\n").as_bytes(),
+        ),
+        (
+            vec!["--header-file".to_owned(), headers_path.to_owned()],
+            b"",
+        ),
+        (
+            vec!["--header-file".to_owned(), "-".to_owned()],
+            &std::fs::read(&headers_file).unwrap(),
+        ),
+    ] {
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let out = with(&extra, stdin);
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, "verified\n", "{extra:?}");
+    }
+    // A wrong value read from the environment is a mismatch, as any other.
+    let out = run_env(
+        &[
+            &verify[..],
+            &["--header", "X-Webhook-Shared-Token: env:DW_OTHER"],
+        ]
+        .concat(),
+        &[("DW_OTHER", "pdlr-guessed-token"), (SECRET_VAR, token)],
+        b"",
+    );
+    assert_exit(&out, 1);
+
+    // --url and --key-id the same way.
+    let url = "/webhooks/skladon/cli-test-url-token-5f1c/UPDATE_ORDER_STATUS";
+    let url_file = scratch_file("skladon-url", format!("{url}\n").as_bytes());
+    let url_at = format!("@{}", url_file.display());
+    let url_envs = [("DW_URL", url), (URL_TOKEN_VAR, URL_TOKEN)];
+    for (source, stdin) in [
+        ("env:DW_URL", &b""[..]),
+        (url_at.as_str(), b""),
+        ("-", url.as_bytes()),
+    ] {
+        let out = run_env(
+            &[
+                "verify",
+                "skladon",
+                "--secret-env",
+                URL_TOKEN_VAR,
+                "--url",
+                source,
+            ],
+            &url_envs,
+            stdin,
+        );
+        assert_exit(&out, 0);
+        assert_eq!(out.stdout, "verified\n", "{source}");
+    }
+    let key_file = scratch_file("isendu-key-id", b"ak_3f1c2a9e5b7d4e8a\n");
+    let key_at = format!("@{}", key_file.display());
+    for source in ["env:DW_KEY_ID", key_at.as_str()] {
+        let out = run_env(
+            &[
+                "answer",
+                "isendu",
+                "--key-id",
+                source,
+                "--secret-env",
+                SECRET_VAR,
+            ],
+            &[
+                ("DW_KEY_ID", "ak_3f1c2a9e5b7d4e8a"),
+                (SECRET_VAR, "sk_live_0123456789"),
+            ],
+            b"",
+        );
+        assert_exit(&out, 0);
+        assert_eq!(
+            out.stdout, "{\"response\":\"sk_live_0123456789\"}\n",
+            "{source}"
+        );
+    }
+}
+
+/// Reading a credential from elsewhere fails clearly, never showing the value: an unset
+/// variable, an unreadable file, a bad header file line, and standard input asked for twice.
+#[test]
+fn credential_sources_fail_as_usage_errors() {
+    let envs = [(SECRET_VAR, SECRET), ("DW_VALUE", "s3cr3t-value-in-env")];
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                "X-Webhook-Shared-Token: env:DW_CLI_UNSET_VAR",
+            ],
+            "error: --header X-Webhook-Shared-Token: environment variable DW_CLI_UNSET_VAR is not set\n",
+        ),
+        (
+            &[
+                "verify",
+                "skladon",
+                "--secret-env",
+                SECRET_VAR,
+                "--url",
+                "@/nonexistent/dw-url",
+            ],
+            "error: --url: cannot read /nonexistent/dw-url: ",
+        ),
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "--header-file",
+                "/nonexistent/dw-h",
+            ],
+            "error: --header-file: cannot read /nonexistent/dw-h: ",
+        ),
+        (
+            &[
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "--header-file",
+                "-",
+            ],
+            "error: --header-file -: line 2: expected `Name: value`\n",
+        ),
+        (
+            &[
+                "verify",
+                "wakilni",
+                "-",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                "X-Webhook-Signature: -",
+            ],
+            "error: the body and --header X-Webhook-Signature both ask for standard input (`-`)",
+        ),
+        (
+            &[
+                "answer",
+                "isendu",
+                "--key-id",
+                "-",
+                "-",
+                "--secret-env",
+                SECRET_VAR,
+            ],
+            "error: the body and --key-id both ask for standard input (`-`)",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run_env(
+            args,
+            &envs,
+            b"# headers\nX-Webhook-Shared-Token s3cr3t-value-on-stdin\n",
+        );
+        assert_exit(&out, 2);
+        assert!(out.stderr.starts_with(expected), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("s3cr3t-value"), "{}", out.stderr);
+        assert_eq!(out.stdout, "");
+    }
+    // `env:` and `@` need a name; `@@` is a literal `@`.
+    let out = run(&["verify", "skladon", "--url", "env:"]);
+    assert_exit(&out, 2);
+    let out = run_env(
+        &[
+            "verify",
+            "peddler",
+            "--secret-env",
+            "DW_AT",
+            "-H",
+            "X-Webhook-Shared-Token: @@at-token-value",
+        ],
+        &[("DW_AT", "@at-token-value")],
+        b"",
+    );
+    assert_exit(&out, 0);
+}
+
+/// The help examples show credentials read from the environment or files, never written out.
+#[test]
+fn help_examples_keep_credentials_off_the_command_line() {
+    let top = run(&["--help"]);
+    for needle in ["env:VAR", "@PATH", "--header-file", "standard input"] {
+        assert!(top.stdout.contains(needle), "{needle}: {}", top.stdout);
+    }
+    let verify = run(&["verify", "--help"]);
+    for needle in [
+        "--header-file <PATH>",
+        "X-Webhook-Shared-Token: env:PEDDLER_WEBHOOK_TOKEN",
+        "--url @",
+    ] {
+        assert!(
+            verify.stdout.contains(needle),
+            "{needle}: {}",
+            verify.stdout
+        );
+    }
+    assert!(!verify.stdout.contains("your-token"), "{}", verify.stdout);
+    let answer = run(&["answer", "--help"]);
+    assert!(
+        answer.stdout.contains("--key-id env:ISENDU_KEY_ID"),
+        "{}",
+        answer.stdout
+    );
+    let send = run(&["send", "--help"]);
+    assert!(
+        send.stdout.contains("--key-id env:ISENDU_KEY_ID"),
+        "{}",
+        send.stdout
     );
 }

@@ -187,13 +187,13 @@ fn xoxoday_call(_: &[u8]) -> Call {
 }
 
 fn isendu_call(_: &[u8]) -> Call {
-    call(&[], "/webhooks/isendu?token=is-url-token", ELSEWHERE)
+    call(&[], "/webhooks/isendu?token=is-url-token-5f1c9a", ELSEWHERE)
 }
 
 fn skladon_call(_: &[u8]) -> Call {
     call(
         &[],
-        "/webhooks/skladon/sk-token/UPDATE_ORDER_STATUS",
+        "/webhooks/skladon/sk-token-5f1c9a7e2b/UPDATE_ORDER_STATUS",
         ELSEWHERE,
     )
 }
@@ -265,7 +265,7 @@ fn every_provider_keeps_the_contract() {
     }),
 
         check(&Case {
-        receiver: isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live", UrlToken::query("token", "is-url-token").unwrap())
+        receiver: isendu::Verifier::new("ak_3f1c2a9e5b7d4e8a", "sk_live", UrlToken::query("token", "is-url-token-5f1c9a").unwrap())
         .unwrap(),
         genuine: genuine("isendu", "update_batch", isendu_call),
         forged: call(&[], "/webhooks/isendu?token=guess", ELSEWHERE),
@@ -276,7 +276,7 @@ fn every_provider_keeps_the_contract() {
     }),
 
         check(&Case {
-        receiver: skladon::Verifier::new("sk-token").unwrap(),
+        receiver: skladon::Verifier::new("sk-token-5f1c9a7e2b").unwrap(),
         genuine: genuine("skladon", "order", skladon_call),
         forged: call(
             &[],
@@ -319,7 +319,7 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     let v = isendu::Verifier::new(
         "ak_3f1c2a9e5b7d4e8a",
         "sk_live_secret",
-        UrlToken::query("token", "is-url-token").unwrap(),
+        UrlToken::query("token", "is-url-token-5f1c9a").unwrap(),
     )
     .unwrap();
     let handshake = fixture("isendu", "verification");

@@ -310,17 +310,17 @@ fn every_header_verifier_refuses_hostile_values() {
 /// over the bounds (8 KiB, 64 segments) is refused with 414 before any token is hashed.
 #[test]
 fn url_verifiers_refuse_hostile_urls() {
-    let token = delivery_webhooks::UrlToken::query("t", "token").unwrap();
-    let in_path = delivery_webhooks::UrlToken::path_segment("token").unwrap();
+    let token = delivery_webhooks::UrlToken::query("t", "token-5f1c9a7e2b4d").unwrap();
+    let in_path = delivery_webhooks::UrlToken::path_segment("token-5f1c9a7e2b4d").unwrap();
     let long_query = format!("/h?{}", "t=x&".repeat(100_000));
-    let many_segments = format!("{}/token", "/a".repeat(100_000));
+    let many_segments = format!("{}/token-5f1c9a7e2b4d", "/a".repeat(100_000));
     let hostile = [
-        "/h?t=tok\u{0}en",
-        "/h?t=tok%00en",
-        "/h?t=t%C3%B6ken",
+        "/h?t=tok\u{0}en-5f1c9a7e2b4d",
+        "/h?t=tok%00en-5f1c9a7e2b4d",
+        "/h?t=t%C3%B6ken-5f1c9a7e2b4d",
         "/h?t=%ZZ",
         "/h?t=%",
-        "/h/tok\r\nen/x",
+        "/h/tok\r\nen-5f1c9a7e2b4d/x",
         "/h/\u{1b}[31m/x",
         "\u{0}",
         "",
@@ -345,7 +345,7 @@ fn url_verifiers_refuse_hostile_urls() {
         #[cfg(feature = "skladon")]
         {
             // Mounted at the root: the first path segment is the token.
-            let v = delivery_webhooks::skladon::Verifier::new("token")
+            let v = delivery_webhooks::skladon::Verifier::new("token-5f1c9a7e2b4d")
                 .unwrap()
                 .mounted_at("/");
             for method in ["POST", "GET"] {
@@ -647,8 +647,8 @@ mod skladon {
             r#""eshopOrderId":"O1","status":"delivered"}"#,
             10 << 20,
         );
-        let v = skladon::Verifier::new("token").unwrap();
-        let url = "/webhooks/skladon/token/UPDATE_ORDER_STATUS";
+        let v = skladon::Verifier::new("token-5f1c9a7e2b4d").unwrap();
+        let url = "/webhooks/skladon/token-5f1c9a7e2b4d/UPDATE_ORDER_STATUS";
         let request = Request::new(&NO_HEADERS, body.as_bytes()).uri(url);
         let d = v.clone().receive(&request).unwrap();
         assert_eq!(d.payload.entity_id().as_deref(), Some("O1"));

@@ -599,17 +599,18 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
     let v = Verifier::new(
         KEY_ID,
         SECRET,
-        UrlToken::query("token", "url-secret-123").unwrap(),
+        UrlToken::query("token", "url-secret-123-5f1c9a").unwrap(),
     )
     .unwrap();
     let debug = format!("{v:?}");
-    for hidden in [SECRET, KEY_ID, "url-secret-123"] {
+    for hidden in [SECRET, KEY_ID, "url-secret-123-5f1c9a"] {
         assert!(!debug.contains(hidden), "{debug}");
     }
     assert!(debug.contains("1 redacted key pair"), "{debug}");
     let delivery = v
         .receive(
-            &Request::new(&NO_HEADERS, fixture!("verification")).uri("/h?token=url-secret-123"),
+            &Request::new(&NO_HEADERS, fixture!("verification"))
+                .uri("/h?token=url-secret-123-5f1c9a"),
         )
         .unwrap();
     // The key id unlocks the answer: the delivered handshake hides it too.
@@ -677,16 +678,22 @@ fn url_token_in_the_query() {
 
 #[test]
 fn url_token_in_a_path_segment() {
-    let v = Verifier::new(KEY_ID, SECRET, UrlToken::path_segment("p7-secret").unwrap()).unwrap();
+    let v = Verifier::new(
+        KEY_ID,
+        SECRET,
+        UrlToken::path_segment("p7-secret-5f1c9a7e").unwrap(),
+    )
+    .unwrap();
     let body = fixture!("verification");
-    v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu/p7-secret"))
+    v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu/p7-secret-5f1c9a7e"))
         .unwrap();
     v.verify(
-        &Request::new(&NO_HEADERS, body).uri("https://shop.example/hooks/p7-secret/isendu?x=1"),
+        &Request::new(&NO_HEADERS, body)
+            .uri("https://shop.example/hooks/p7-secret-5f1c9a7e/isendu?x=1"),
     )
     .unwrap();
     assert!(
-        v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu?token=p7-secret"))
+        v.verify(&Request::new(&NO_HEADERS, body).uri("/hooks/isendu?token=p7-secret-5f1c9a7e"))
             .is_err()
     );
     assert!(

@@ -73,7 +73,7 @@ fn near_misses() -> Vec<String> {
 #[test]
 fn url_token_debug_and_errors() {
     let q = UrlToken::query("token", SECRET).unwrap();
-    let p = UrlToken::path_segment_with_tokens([SECRET, "other-token"]).unwrap();
+    let p = UrlToken::path_segment_with_tokens([SECRET, "other-token-5f1c9a"]).unwrap();
     assert_debug_clean("UrlToken::query", &q);
     assert_debug_clean("UrlToken::path_segment", &p);
     for presented in near_misses() {
@@ -116,7 +116,7 @@ fn wakilni() {
 #[test]
 fn peddler() {
     use delivery_webhooks::peddler::{TOKEN_HEADER, Verifier};
-    let v = Verifier::with_secrets([SECRET, "other-token"]).unwrap();
+    let v = Verifier::with_secrets([SECRET, "other-token-5f1c9a"]).unwrap();
     assert_debug_clean("peddler::Verifier", &v);
     for presented in near_misses() {
         let headers = [(TOKEN_HEADER, presented.as_str())];
@@ -170,7 +170,7 @@ fn isendu() {
     use delivery_webhooks::isendu::{self, VerificationRequest, Verifier};
     let v = Verifier::with_secrets(
         [("key-1", SECRET), ("key-2", "another-secret")],
-        UrlToken::query("t", "url-token").unwrap(),
+        UrlToken::query("t", "url-token-5f1c9a7e").unwrap(),
     )
     .unwrap();
     assert_debug_clean("isendu::Verifier", &v);
@@ -188,7 +188,7 @@ fn isendu() {
     // A received handshake is answered through its Reply; no Debug shows the answer.
     let handshake = br#"{"keyId":"key-1"}"#;
     let delivery = v
-        .receive(&Request::new(&NO_HEADERS, handshake).uri("/h?t=url-token"))
+        .receive(&Request::new(&NO_HEADERS, handshake).uri("/h?t=url-token-5f1c9a7e"))
         .unwrap();
     assert_eq!(delivery.reply.body(), answer.as_bytes());
     assert_debug_clean("isendu Delivery", &delivery);
@@ -197,8 +197,8 @@ fn isendu() {
     assert_debug_clean("AnyDelivery", &any);
     for (url, body) in [
         ("/h?t=wrong", &br#"{"keyId":"key-1"}"#[..]),
-        ("/h?t=url-token", br#"{"keyId":"key-9"}"#),
-        ("/h?t=url-token", SECRET.as_bytes()),
+        ("/h?t=url-token-5f1c9a7e", br#"{"keyId":"key-9"}"#),
+        ("/h?t=url-token-5f1c9a7e", SECRET.as_bytes()),
     ] {
         let e = v
             .receive(&Request::new(&NO_HEADERS, body).uri(url))

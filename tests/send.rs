@@ -17,7 +17,7 @@ const XOXODAY: &str = "Key4Xoxoday2024send";
 const ISENDU_TOKEN: &str = "u9X2-long-random";
 const ISENDU_KEY_ID: &str = "key-7f3a";
 const ISENDU_SECRET: &str = "sk_live_0123456789";
-const SKLADON: &str = "sk-token-send";
+const SKLADON: &str = "sk-token-send-5f1c";
 
 fn fixture(path: &str) -> String {
     format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
@@ -406,6 +406,65 @@ fn xoxoday_stops_after_three_attempts_with_its_headers() {
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("x-api-key"), Some(XOXODAY));
         assert_eq!(r.header("x-forwarded-for"), Some("52.76.120.90"));
+    }
+}
+
+/// `send` puts the real credential on the wire in clear text: a host other than loopback is
+/// refused (exit 2, before any connection) unless `--allow-insecure-http` is given.
+#[test]
+fn non_loopback_http_targets_need_the_explicit_flag() {
+    let path = fixture("peddler/delivered_in_mailbox.json");
+    let send = |to: &str, extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "peddler",
+            &path,
+            "--to",
+            to,
+            "--secret-env",
+            "SECRET",
+        ];
+        args.extend_from_slice(extra);
+        cli(PEDDLER, &args)
+    };
+    for to in [
+        "http://192.0.2.7:3000/webhooks/peddler",
+        "http://receiver.example/webhooks/peddler",
+        "http://[2001:db8::1]:3000/webhooks/peddler",
+    ] {
+        let out = send(to, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{to}: {err}");
+        assert!(err.contains("is not a loopback address"), "{err}");
+        assert!(err.contains("--allow-insecure-http"), "{err}");
+        assert!(!err.contains(PEDDLER), "{err}");
+        assert!(stdout(&out).is_empty());
+    }
+
+    // Loopback: sent without the flag.
+    let (base, rx) = recorder(204);
+    let out = send(&format!("{base}/p"), &[]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drain(&rx).len(), 1);
+
+    // 0.0.0.0 is not loopback, though Linux connects it to this machine: refused without the
+    // flag (nothing arrives), sent with it, with a warning.
+    #[cfg(target_os = "linux")]
+    {
+        let unspecified = base.replace("127.0.0.1", "0.0.0.0");
+        let out = send(&format!("{unspecified}/p"), &[]);
+        assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(drain(&rx).is_empty());
+        let out = send(&format!("{unspecified}/p"), &["--allow-insecure-http"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 0, "{err}");
+        assert!(
+            err.contains("warning: sending the credential to 0.0.0.0 in clear text"),
+            "{err}"
+        );
+        let sent = drain(&rx);
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].header("x-webhook-shared-token"), Some(PEDDLER));
     }
 }
 

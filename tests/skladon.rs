@@ -34,7 +34,7 @@ macro_rules! fixture {
     };
 }
 
-const TOKEN: &str = "tok-5f1c9a7e2b";
+const TOKEN: &str = "tok-5f1c9a7e2b4d8e";
 
 fn payload_error(err: Error) -> delivery_webhooks::PayloadError {
     match err {
@@ -1270,7 +1270,7 @@ fn post_reads_type_from_the_path_and_dedups_on_the_entity() {
     assert_ne!(other.dedup_key, d.dedup_key);
 
     // Rotation, and another mount point.
-    let q = Verifier::with_secrets(["new-token", TOKEN])
+    let q = Verifier::with_secrets(["new-token-5f1c9a7e", TOKEN])
         .unwrap()
         .mounted_at("/hooks/skladon/");
     let d = q
@@ -1284,14 +1284,14 @@ fn post_reads_type_from_the_path_and_dedups_on_the_entity() {
         "skladon:CREATE_ORDER:12345:2022-05-23T18:45:02.000Z:inProcess"
     );
     q.receive(&post(
-        "/hooks/skladon/new-token/CREATE_ORDER",
+        "/hooks/skladon/new-token-5f1c9a7e/CREATE_ORDER",
         fixture!("order"),
     ))
     .unwrap();
     // An unknown type: the entity is recognised by its keys rather than refused.
     let d = q
         .receive(&post(
-            "/hooks/skladon/new-token/CREATE_PALLET",
+            "/hooks/skladon/new-token-5f1c9a7e/CREATE_PALLET",
             fixture!("order"),
         ))
         .unwrap();
@@ -1305,9 +1305,9 @@ fn post_without_or_with_a_wrong_token_is_refused() {
     for url in [
         "/webhooks/skladon/CREATE_RECEIVING",
         "/webhooks/skladon/tok-5f1c9a7e2c/CREATE_RECEIVING",
-        "/webhooks/skladon/CREATE_RECEIVING?token=tok-5f1c9a7e2b",
+        "/webhooks/skladon/CREATE_RECEIVING?token=tok-5f1c9a7e2b4d8e",
         "/webhooks/skladon/",
-        "/webhooks/skladon/x/tok-5f1c9a7e2b/CREATE_RECEIVING",
+        "/webhooks/skladon/x/tok-5f1c9a7e2b4d8e/CREATE_RECEIVING",
     ] {
         let err = v.receive(&post(url, fixture!("receiving"))).unwrap_err();
         assert!(matches!(err, Error::TokenMismatch), "{url}: {err:?}");
@@ -1317,8 +1317,8 @@ fn post_without_or_with_a_wrong_token_is_refused() {
     // Outside the mount point: 404, whatever the token.
     for url in [
         "",
-        "/hooks/tok-5f1c9a7e2b/CREATE_RECEIVING",
-        "/webhooks/skladonx/tok-5f1c9a7e2b/A",
+        "/hooks/tok-5f1c9a7e2b4d8e/CREATE_RECEIVING",
+        "/webhooks/skladonx/tok-5f1c9a7e2b4d8e/A",
     ] {
         let err = v.receive(&post(url, fixture!("receiving"))).unwrap_err();
         assert_eq!(err.status_code(), 404, "{url}: {err:?}");

@@ -38,7 +38,7 @@ fn any_delivery(provider: Provider, body: &[u8]) -> AnyDelivery {
     }
 }
 
-const TOKEN: &str = "tok-status-1";
+const TOKEN: &str = "tok-status-1-5f1c9a";
 
 fn skladon_post(webhook_type: &str, body: &[u8]) -> Delivery<skladon::Notification> {
     let uri = format!("/webhooks/skladon/{TOKEN}/{webhook_type}");

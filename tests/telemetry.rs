@@ -552,6 +552,11 @@ fn spans_events_and_metrics_for_every_outcome_without_a_secret() {
         field(&spans_of(&spans, "xoxoday", "rejected")[0], "reason"),
         "source"
     );
+    // The client address is kept in the span, though the 403's body leaves it out.
+    assert_eq!(
+        field(&spans_of(&spans, "xoxoday", "rejected")[0], "error"),
+        "untrusted source address 203.0.113.9"
+    );
     assert_eq!(spans_of(&spans, "isendu", "accepted").len(), 1);
     assert_eq!(
         field(&spans_of(&spans, "isendu", "rejected")[0], "reason"),
@@ -989,4 +994,54 @@ fn inbox_hooks_reach_the_recorder() {
             .get("message")
             .is_some_and(|m| m == "duplicate delivery")
     }));
+}
+
+/// Peddler issues its shared token, so a short one keeps working: one warning at start-up that
+/// names the variable (never the value), and a flag in the health report. A short URL token,
+/// which the operator chooses, is refused instead.
+#[test]
+fn a_short_peddler_token_is_accepted_with_one_warning() {
+    let _guard = exclusive();
+    let short = "pd-token";
+    let config =
+        Config::from_vars(|name| (name == "PEDDLER_WEBHOOK_TOKEN").then(|| short.into())).unwrap();
+    let token = [("x-webhook-shared-token", short)];
+    config
+        .peddler
+        .as_ref()
+        .unwrap()
+        .verify(&delivery_webhooks::Request::new(&token, b"{}"))
+        .unwrap();
+    let report = config.health.report();
+    assert_eq!(report.providers.len(), 1);
+    assert!(report.providers[0].short_credential);
+    // Built again on the same health: no second warning.
+    Config::builder()
+        .health(config.health.clone())
+        .peddler_token(short)
+        .build()
+        .unwrap();
+
+    let events = store().events.clone();
+    let warnings: Vec<&EventSeen> = events
+        .iter()
+        .filter(|e| e.fields.contains_key("setting"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{events:?}");
+    let warning = warnings[0];
+    assert_eq!(warning.level, tracing::Level::WARN);
+    assert_eq!(warning.target, "delivery_webhooks");
+    assert_eq!(warning.fields["setting"], "PEDDLER_WEBHOOK_TOKEN");
+    assert_eq!(warning.fields["provider"], "peddler");
+    assert!(
+        warning.fields["message"].contains("shorter than 16 bytes"),
+        "{warning:?}"
+    );
+    assert!(!format!("{events:?}").contains(short), "{events:?}");
+
+    let err =
+        Config::from_vars(|name| (name == "SKLADON_URL_TOKEN").then(|| "tok-5f1c9a7e2b".into()))
+            .unwrap_err();
+    assert_eq!(err.variable(), "SKLADON_URL_TOKEN");
+    assert!(err.reason().contains("at least 16 bytes"), "{err}");
 }

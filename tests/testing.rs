@@ -258,7 +258,7 @@ fn isendu_builder_makes_the_handshake_and_updates_with_the_url_token() {
 
 #[test]
 fn skladon_builder_posts_entities_and_gets_ids_under_the_mount() {
-    let verifier = skladon::Verifier::new("sk-token").unwrap();
+    let verifier = skladon::Verifier::new("sk-token-5f1c9a7e2b").unwrap();
     let mut movement = skladon::StockMovement::new(
         778899,
         -3,
@@ -268,10 +268,10 @@ fn skladon_builder_posts_entities_and_gets_ids_under_the_mount() {
     movement.lot = Some("LOT-1".into());
     let entity = skladon::Entity::StockMovement(movement);
     let kind = skladon::WebhookType::CreateStockMovementStockCorrection;
-    let sent = testing::skladon::entity("sk-token", kind.clone(), &entity).build();
+    let sent = testing::skladon::entity("sk-token-5f1c9a7e2b", kind.clone(), &entity).build();
     assert_eq!(
         sent.target(),
-        "/webhooks/skladon/sk-token/CREATE_STOCK_MOVEMENT_STOCK_CORRECTION"
+        "/webhooks/skladon/sk-token-5f1c9a7e2b/CREATE_STOCK_MOVEMENT_STOCK_CORRECTION"
     );
     let delivery = verifier.receive(&sent.request()).unwrap();
     assert_eq!(
@@ -283,13 +283,17 @@ fn skladon_builder_posts_entities_and_gets_ids_under_the_mount() {
     );
     via_http(&verifier, &sent).unwrap();
 
-    let get = testing::skladon::get("sk-token", skladon::WebhookType::UpdateOrderStatus, "ORD 7")
-        .url("http://127.0.0.1:9/api/skladon/")
-        .build();
+    let get = testing::skladon::get(
+        "sk-token-5f1c9a7e2b",
+        skladon::WebhookType::UpdateOrderStatus,
+        "ORD 7",
+    )
+    .url("http://127.0.0.1:9/api/skladon/")
+    .build();
     assert_eq!(get.http_method(), "GET");
     assert_eq!(
         get.target(),
-        "http://127.0.0.1:9/api/skladon/sk-token/UPDATE_ORDER_STATUS/ORD%207"
+        "http://127.0.0.1:9/api/skladon/sk-token-5f1c9a7e2b/UPDATE_ORDER_STATUS/ORD%207"
     );
     assert!(get.body_bytes().is_empty() && get.header_value("content-type").is_none());
     let mounted = verifier.clone().mounted_at("/api/skladon");
@@ -329,13 +333,13 @@ fn builders_match_the_ready_config_routes() {
     // The default paths are where `Config`'s routers mount each provider.
     let config = Config::builder()
         .peddler_token("pd")
-        .skladon_token("sk")
+        .skladon_token("sk-token-5f1c9a7e2b")
         .build()
         .unwrap();
     assert_eq!(config.providers(), [Provider::Peddler, Provider::Skladon]);
     assert_eq!(testing::peddler::DEFAULT_PATH, "/webhooks/peddler");
     let sent = testing::skladon::post(
-        "sk",
+        "sk-token-5f1c9a7e2b",
         skladon::WebhookType::CreateOrder,
         fixture("skladon/order.json"),
     )

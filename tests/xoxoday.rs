@@ -1013,6 +1013,13 @@ fn broad_and_overlapping_ranges_are_refused() {
         "::ffff:0:0/96",
         "1.0.0.0/7",
         "2000::/3",
+        // Broader than a /16 (IPv4) or a /32 (IPv6) of public space: a cloud provider's /9 holds
+        // other tenants.
+        "52.0.0.0/9",
+        "203.0.0.0/15",
+        "11.0.0.0/8",
+        "2600:1f00::/24",
+        "2001:db8::/31",
     ] {
         assert!(
             Verifier::without_api_key()
@@ -1033,6 +1040,34 @@ fn broad_and_overlapping_ranges_are_refused() {
             .allow("0.0.0.0/0".parse::<IpNet>().unwrap())
             .is_err()
     );
+    // A /16 or /32 of public space, and wide private ranges, are accepted.
+    Verifier::without_api_key()
+        .trusted_proxies([
+            "203.0.0.0/16",
+            "2001:db8::/32",
+            "10.0.0.0/8",
+            "172.16.0.0/12",
+        ])
+        .unwrap();
+    Verifier::without_api_key()
+        .trusted_proxies(["fd00::/8", "fe80::/10", "100.64.0.0/10", "127.0.0.0/8"])
+        .unwrap();
+    Verifier::without_api_key()
+        .allowlist(["52.76.0.0/16", "2600:1f00::/32"])
+        .unwrap();
+    // A private range widened past its bounds is public space again.
+    for broad in ["10.0.0.0/7", "172.0.0.0/11", "fc00::/6"] {
+        let err = Verifier::without_api_key()
+            .trusted_proxies([broad])
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("large part of the internet"),
+            "{err}"
+        );
+        Verifier::without_api_key()
+            .trusted_proxies_including_broad_ranges([broad])
+            .unwrap();
+    }
     // Asked for by name: accepted (the API key remains).
     let open = Verifier::new("Key4Xoxoday2024")
         .unwrap()

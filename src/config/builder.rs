@@ -289,6 +289,9 @@ impl ConfigBuilder {
         check_each(&self.wakilni)?;
         check_each(&self.peddler)?;
         check_each(&self.skladon)?;
+        if cfg!(feature = "skladon") {
+            check_url_token_length(&self.skladon)?;
+        }
         #[cfg(feature = "wakilni")]
         if !self.wakilni.is_empty() {
             let secrets = self.wakilni.iter().map(|(_, s)| s.as_bytes());
@@ -315,6 +318,7 @@ impl ConfigBuilder {
         }
         let xoxoday = self.xoxoday()?;
         let isendu = self.isendu()?;
+        self.flag_short_credentials(&config.health);
         #[cfg(feature = "xoxoday")]
         {
             config.xoxoday = xoxoday;
@@ -328,6 +332,31 @@ impl ConfigBuilder {
         #[cfg(not(feature = "isendu"))]
         let _ = isendu;
         Ok(config)
+    }
+
+    /// Credentials the provider issues or an account already uses (Peddler's token, Xoxoday's
+    /// API key, isendu's key id) keep working whatever their length: one shorter than 16 bytes
+    /// is flagged in the health report, with a warning naming its variable.
+    fn flag_short_credentials(&self, health: &crate::telemetry::Health) {
+        use crate::Provider;
+        let short = |s: &Secret| crate::verify::is_short(s.as_bytes());
+        let mut flagged: Vec<(Provider, &str)> = Vec::new();
+        if cfg!(feature = "peddler") {
+            let peddler = self.peddler.iter().filter(|(_, s)| short(s));
+            flagged.extend(peddler.map(|(name, _)| (Provider::Peddler, *name)));
+        }
+        if cfg!(feature = "xoxoday")
+            && self.xoxoday_enabled
+            && self.xoxoday_api_key.as_ref().is_some_and(short)
+        {
+            flagged.push((Provider::Xoxoday, "XOXODAY_API_KEY"));
+        }
+        if cfg!(feature = "isendu") && self.isendu_key_id.as_ref().is_some_and(short) {
+            flagged.push((Provider::Isendu, "ISENDU_KEY_ID"));
+        }
+        for (provider, setting) in flagged {
+            health.flag_short_credential(provider, setting);
+        }
     }
 
     #[cfg(feature = "xoxoday")]
@@ -435,6 +464,24 @@ impl ConfigBuilder {
             )),
             (None, None) => Ok(None),
         }
+    }
+}
+
+/// Refuses a URL token shorter than 16 bytes, naming its own variable (current or `_PREVIOUS`):
+/// the receiver's operator chooses it, so it can be long.
+fn check_url_token_length(list: &[(&'static str, Secret)]) -> Result<(), ConfigError> {
+    match list
+        .iter()
+        .find(|(_, s)| crate::verify::is_short(s.as_bytes()))
+    {
+        Some((name, _)) => Err(ConfigError::new(
+            name,
+            crate::Error::InvalidSecret {
+                reason: crate::verify::SHORT_URL_TOKEN,
+            }
+            .to_string(),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -55,12 +55,14 @@ const VARIABLES: [&str; 13] = [
 /// | `XOXODAY_API_KEY` | the `x-api-key` value set in Xoxoday's dashboard, then required | unset: not checked |
 /// | `XOXODAY_TRUSTED_PROXIES` | comma-separated addresses or CIDR ranges of your reverse proxies | unset: none |
 /// | `ISENDU_KEY_ID`, `ISENDU_SECRET_KEY` | the API integration's key pair; enable `POST /webhooks/isendu` | unset: no route |
-/// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls (register `.../webhooks/isendu?token=<value>`) | required with `ISENDU_KEY_ID` |
+/// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls (register `.../webhooks/isendu?token=<value>`); at least 16 bytes | required with `ISENDU_KEY_ID` |
 /// | `ISENDU_WITHOUT_URL_TOKEN` | `1` to run isendu without a URL token: anyone who learns the key id can then obtain the secret key | unset: a token is required |
-/// | `SKLADON_URL_TOKEN` | the token in every Skladon URL; enables `/webhooks/skladon/<token>/<TYPE>[/<id>]` | unset: no route |
+/// | `SKLADON_URL_TOKEN` | the token in every Skladon URL, at least 16 bytes; enables `/webhooks/skladon/<token>/<TYPE>[/<id>]` | unset: no route |
 /// | `SKLADON_URL_TOKEN_PREVIOUS` | a second accepted token, while rotating | unset |
 ///
-/// Variables of a provider whose cargo feature is off are ignored.
+/// Variables of a provider whose cargo feature is off are ignored. A Peddler token, Xoxoday API
+/// key or isendu key id shorter than 16 bytes works, but is flagged in
+/// [`health`](Config::health)'s report (and, with feature `tracing`, warned about once).
 ///
 /// ```
 /// use delivery_webhooks::Config;
@@ -227,7 +229,7 @@ impl Config {
     /// let config = Config::builder()
     ///     .wakilni_secret("wk-new")
     ///     .wakilni_previous_secret("wk-old")
-    ///     .skladon_token("sk-token")
+    ///     .skladon_token("sk-token-5f1c9a7e2b")
     ///     .build()?;
     /// # #[cfg(all(feature = "wakilni", feature = "skladon"))]
     /// assert_eq!(config.providers().len(), 2);
@@ -294,6 +296,66 @@ mod tests {
         assert!(!err.to_string().contains("old-token-value"), "{err}");
     }
 
+    #[cfg(all_providers)]
+    #[test]
+    fn short_url_tokens_are_refused_naming_the_variable() {
+        let isendu = [
+            ("ISENDU_KEY_ID", "key-7f3a"),
+            ("ISENDU_SECRET_KEY", "sk-live-1"),
+        ];
+        let cases: [(Vec<(&str, &str)>, &str); 3] = [
+            (
+                vec![("SKLADON_URL_TOKEN", "tok-5f1c9a7e2b")],
+                "SKLADON_URL_TOKEN",
+            ),
+            (
+                vec![
+                    ("SKLADON_URL_TOKEN", "tok-5f1c9a7e2b4d"),
+                    ("SKLADON_URL_TOKEN_PREVIOUS", "old-5f1c9a7e"),
+                ],
+                "SKLADON_URL_TOKEN_PREVIOUS",
+            ),
+            (
+                [isendu.as_slice(), &[("ISENDU_URL_TOKEN", "u9X2-random")]].concat(),
+                "ISENDU_URL_TOKEN",
+            ),
+        ];
+        for (vars, variable) in cases {
+            let err = from(&vars).unwrap_err();
+            assert_eq!(err.variable(), variable);
+            assert_eq!(
+                err.reason(),
+                "invalid secret: a url token must be at least 16 bytes: choose a long random value"
+            );
+            assert!(!err.to_string().contains("5f1c9a7e"), "{err}");
+            assert!(!err.to_string().contains("u9X2"), "{err}");
+        }
+        // 16 bytes are enough.
+        from(&[("SKLADON_URL_TOKEN", "tok-5f1c9a7e2b4d")]).unwrap();
+    }
+
+    #[cfg(all_providers)]
+    #[test]
+    fn short_provider_credentials_work_and_are_flagged() {
+        let config = from(&[
+            ("PEDDLER_WEBHOOK_TOKEN", "pd-token"),
+            ("XOXODAY_ENABLED", "1"),
+            ("XOXODAY_API_KEY", "Key4Xoxoday"),
+            ("ISENDU_KEY_ID", "key-7f3a"),
+            ("ISENDU_SECRET_KEY", "sk-live-1"),
+            ("ISENDU_URL_TOKEN", "u9X2-long-random-value"),
+            ("SKLADON_URL_TOKEN", "tok-5f1c9a7e2b4d"),
+            ("WAKILNI_WEBHOOK_SECRET", "wk"),
+        ])
+        .unwrap();
+        let flagged = |p| config.health.provider(p).short_credential;
+        assert!(flagged(Provider::Peddler) && flagged(Provider::Xoxoday));
+        assert!(flagged(Provider::Isendu));
+        assert!(!flagged(Provider::Skladon) && !flagged(Provider::Wakilni));
+        let long = from(&[("PEDDLER_WEBHOOK_TOKEN", "pd-token-5f1c9a7e2b")]).unwrap();
+        assert!(long.health.report().providers.is_empty());
+    }
+
     #[test]
     fn bad_listen_addr_names_the_variable_only() {
         let err = from(&[("LISTEN_ADDR", "nowhere-at-all")]).unwrap_err();
@@ -314,9 +376,9 @@ mod tests {
             ("XOXODAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1,"),
             ("ISENDU_KEY_ID", "ak_1"),
             ("ISENDU_SECRET_KEY", "is-secret"),
-            ("ISENDU_URL_TOKEN", "is-token"),
-            ("SKLADON_URL_TOKEN", "sk-1"),
-            ("SKLADON_URL_TOKEN_PREVIOUS", "sk-0"),
+            ("ISENDU_URL_TOKEN", "is-token-5f1c9a7e2b"),
+            ("SKLADON_URL_TOKEN", "sk-1-5f1c9a7e2b4d"),
+            ("SKLADON_URL_TOKEN_PREVIOUS", "sk-0-5f1c9a7e2b4d"),
             ("LISTEN_ADDR", "[::1]:8080"),
         ])
         .unwrap();
@@ -339,8 +401,8 @@ mod tests {
             "pd-1",
             "xo-key",
             "is-secret",
-            "is-token",
-            "sk-1",
+            "is-token-5f1c9a7e2b",
+            "sk-1-5f1c9a7e2b4d",
         ] {
             assert!(!shown.contains(secret), "{secret} in {shown}");
         }

@@ -25,24 +25,24 @@
 //! use delivery_webhooks::Request;
 //! use delivery_webhooks::skladon::{self, Entity, Notification};
 //!
-//! let verifier = skladon::Verifier::new("tok-5f1c9a7e2b")?;
+//! let verifier = skladon::Verifier::new("tok-5f1c9a7e2b4d8e")?;
 //! let none: [(&str, &str); 0] = [];
 //!
-//! // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS
+//! // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_RECEIVING_STATUS
 //! let body = br#"{"eshopReceivingId":"ESHOP_RECIVING_ID_123","status":"received",
 //!   "estimatedDelivery":"2024-06-13T00:00:00.000Z","products":[{"sku":"TEST_SKU_3","quantity":2,
 //!   "received":2,"lineState":"E"}]}"#;
-//! let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS");
+//! let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_RECEIVING_STATUS");
 //! let delivery = verifier.receive(&post)?;
 //! let Some(Entity::Receiving(receiving)) = delivery.payload.entity() else { unreachable!() };
 //! assert_eq!(receiving.eshop_receiving_id, "ESHOP_RECIVING_ID_123");
 //! assert_eq!(receiving.products[0].received, Some(2));
 //! println!("dedup on {}", delivery.dedup_key);
 //!
-//! // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
+//! // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/
 //! let get = Request::new(&none, b"")
 //!     .method("GET")
-//!     .uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
+//!     .uri("/webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/123456");
 //! let Notification::EntityId { id, .. } = verifier.receive(&get)?.payload else { unreachable!() };
 //! assert_eq!(id.as_str(), "123456");
 //!

@@ -135,25 +135,25 @@ impl Serialize for Notification {
 /// use delivery_webhooks::Request;
 /// use delivery_webhooks::skladon::{self, Entity, Notification, WebhookType};
 ///
-/// let verifier = skladon::Verifier::new("tok-5f1c9a7e2b")?;
+/// let verifier = skladon::Verifier::new("tok-5f1c9a7e2b4d8e")?;
 /// let none: [(&str, &str); 0] = [];
 ///
-/// // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS
+/// // POST, registered at /webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_RECEIVING_STATUS
 /// let body = br#"{"eshopReceivingId":"R-123","status":"received","products":[]}"#;
-/// let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_RECEIVING_STATUS");
+/// let post = Request::new(&none, body).uri("/webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_RECEIVING_STATUS");
 /// let delivery = verifier.receive(&post)?;
 /// let Some(Entity::Receiving(r)) = delivery.payload.entity() else { unreachable!() };
 /// assert_eq!(delivery.payload.webhook_type(), &WebhookType::UpdateReceivingStatus);
 /// assert_eq!(r.eshop_receiving_id, "R-123");
 ///
-/// // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/
-/// let get = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/123456");
+/// // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/
+/// let get = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/123456");
 /// assert_eq!(verifier.receive(&get)?.payload.entity_id().as_deref(), Some("123456"));
 ///
 /// // Without the token: 401. Outside the mount point or with a missing id: 404.
 /// let forged = Request::new(&none, body).uri("/webhooks/skladon/guess/UPDATE_RECEIVING_STATUS");
 /// assert_eq!(verifier.receive(&forged).unwrap_err().status_code(), 401);
-/// let no_id = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b/UPDATE_ORDER_STATUS/");
+/// let no_id = Request::new(&none, b"").method("GET").uri("/webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/");
 /// assert_eq!(verifier.receive(&no_id).unwrap_err().status_code(), 404);
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
@@ -191,7 +191,8 @@ impl Verifier {
     /// A verifier requiring `token` as the path segment after the mount point.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty or only whitespace.
+    /// [`Error::EmptySecret`] if `token` is empty or only whitespace; [`Error::InvalidSecret`]
+    /// if it is shorter than 16 bytes (you choose it: make it long and random).
     pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
         Self::with_secrets([token])
     }
@@ -200,14 +201,15 @@ impl Verifier {
     /// old token).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace.
+    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace;
+    /// [`Error::InvalidSecret`] if a token is shorter than 16 bytes.
     pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         Ok(Self {
-            tokens: Some(TokenSet::new(tokens)?),
+            tokens: Some(TokenSet::for_url(tokens)?),
             ..Self::without_token()
         })
     }

@@ -111,6 +111,8 @@ struct Slot {
     /// Listed in the report: mounted by a ready receiver, or recorded at least once.
     watched: AtomicBool,
     cutoff: AtomicU32,
+    /// A credential shorter than 16 bytes is configured: [`Health::flag_short_credential`].
+    short_credential: AtomicBool,
     state: Mutex<State>,
 }
 
@@ -155,6 +157,7 @@ impl Health {
         let slot = |provider| Slot {
             watched: AtomicBool::new(false),
             cutoff: AtomicU32::new(default_cutoff(provider)),
+            short_credential: AtomicBool::new(false),
             state: Mutex::new(State::default()),
         };
         Self {
@@ -194,6 +197,24 @@ impl Health {
     /// (the ready receivers do it for every provider they mount).
     pub fn watch(&self, provider: Provider) {
         self.slot(provider).watched.store(true, Ordering::Relaxed);
+    }
+
+    /// Records that `provider`'s credential, named by `setting` (its environment variable, such
+    /// as `PEDDLER_WEBHOOK_TOKEN`), is shorter than 16 bytes: one the provider issues or an
+    /// account already uses keeps working, but could be guessed. The report shows
+    /// [`ProviderHealth::short_credential`]; with feature `tracing`, a warning event names the
+    /// setting (never its value), once per provider for every clone of this `Health`.
+    /// [`Config`](crate::Config) calls it when it is built.
+    pub fn flag_short_credential(&self, provider: Provider, setting: &str) {
+        let slot = self.slot(provider);
+        slot.watched.store(true, Ordering::Relaxed);
+        let first = !slot.short_credential.swap(true, Ordering::Relaxed);
+        #[cfg(feature = "tracing")]
+        if first {
+            super::tracing::short_credential(provider, setting);
+        }
+        #[cfg(not(feature = "tracing"))]
+        let _ = (first, setting);
     }
 
     /// Records a delivery of `provider`'s answered with a success: the count of consecutive
@@ -258,6 +279,7 @@ impl Health {
             warn_at: warn_at(cutoff),
             at_risk: state.consecutive >= warn_at(cutoff),
             likely_disabled: state.consecutive >= cutoff,
+            short_credential: slot.short_credential.load(Ordering::Relaxed),
             successes: state.successes,
             failures: state.failures,
             last_success: state.last_success.map(OffsetDateTime::from),
@@ -355,6 +377,10 @@ pub struct ProviderHealth {
     pub at_risk: bool,
     /// Whether `consecutive_failures` reached `cutoff`: the endpoint is likely disabled.
     pub likely_disabled: bool,
+    /// Whether a configured credential is shorter than 16 bytes
+    /// ([`Health::flag_short_credential`]): it works, but replace it with a long random one
+    /// when the provider lets you.
+    pub short_credential: bool,
     /// Deliveries answered with a success since start.
     pub successes: u64,
     /// Deliveries answered with a failure since start (see [`Health`]).
@@ -373,7 +399,8 @@ pub struct ProviderHealth {
 ///
 /// ```json
 /// {"at_risk": true, "providers": [{"provider": "xoxoday", "consecutive_failures": 2,
-///   "cutoff": 3, "warn_at": 2, "at_risk": true, "likely_disabled": false, "successes": 40,
+///   "cutoff": 3, "warn_at": 2, "at_risk": true, "likely_disabled": false,
+///   "short_credential": false, "successes": 40,
 ///   "failures": 2, "last_success": "2025-01-06T09:12:03.123Z",
 ///   "last_failure": "2025-01-06T09:30:41.5Z",
 ///   "last_error": "malformed payload at `data.orderId`: invalid type: ..."}]}
@@ -465,6 +492,19 @@ mod tests {
         assert_eq!(health.provider(Provider::Peddler).consecutive_failures, 2);
         assert!(health.report().at_risk);
         assert!(format!("{health:?}").contains("peddler"));
+    }
+
+    #[test]
+    fn a_short_credential_is_flagged_in_the_report() {
+        let health = Health::new();
+        assert!(!health.provider(Provider::Peddler).short_credential);
+        health.flag_short_credential(Provider::Peddler, "PEDDLER_WEBHOOK_TOKEN");
+        health.flag_short_credential(Provider::Peddler, "PEDDLER_WEBHOOK_TOKEN");
+        let report = health.report();
+        assert_eq!(report.providers.len(), 1);
+        assert!(report.providers[0].short_credential && !report.at_risk);
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(json["providers"][0]["short_credential"], true);
     }
 
     #[test]

@@ -98,6 +98,15 @@ pub(crate) fn duplicate(provider: Provider) {
     debug!(target: "delivery_webhooks", provider = provider.as_str(), "duplicate delivery");
 }
 
+pub(crate) fn short_credential(provider: Provider, setting: &str) {
+    warn!(
+        target: "delivery_webhooks",
+        provider = provider.as_str(),
+        setting,
+        "credential shorter than 16 bytes: it works, but could be guessed; replace it with a long random one when the provider lets you"
+    );
+}
+
 pub(crate) fn health_warning(w: &HealthWarning) {
     if w.likely_disabled {
         error!(

@@ -24,7 +24,7 @@ pub(crate) use hmac::{HmacKeys, sign_base64};
     )),
     allow(unused_imports)
 )]
-pub(crate) use token::TokenSet;
+pub(crate) use token::{SHORT_URL_TOKEN, TokenSet, is_short};
 pub use url_token::UrlToken;
 
 #[cfg_attr(not(feature = "xoxoday"), allow(unused_imports))]
@@ -117,20 +117,47 @@ mod tests {
 
     #[test]
     fn url_token_query_and_path() {
-        let q = UrlToken::query_with_tokens("token", ["new", "old"]).unwrap();
-        q.verify("/h?token=old").unwrap();
-        q.verify("https://x.example/h?x=1&token=new#frag").unwrap();
+        const NEW: &str = "new-token-5f1c9a7e";
+        const OLD: &str = "old-token-5f1c9a7e";
+        let q = UrlToken::query_with_tokens("token", [NEW, OLD]).unwrap();
+        q.verify(&format!("/h?token={OLD}")).unwrap();
+        q.verify(&format!("https://x.example/h?x=1&token={NEW}#frag"))
+            .unwrap();
         assert!(q.verify("/h").is_err());
         assert!(q.verify("/h?token=").is_err());
-        assert!(q.verify("/h?token=new&token=evil").is_err());
-        assert!(q.verify("/h?tok=new").is_err());
-        assert!(q.verify("/h/new").is_err());
-        let p = UrlToken::path_segment("a b").unwrap();
-        p.verify("/hooks/a%20b/x").unwrap();
-        assert!(p.verify("/hooks/a%2/x").is_err());
-        assert!(p.verify("/hooks?token=a%20b").is_err());
-        p.verify_value("a b").unwrap();
+        assert!(q.verify(&format!("/h?token={NEW}&token=evil")).is_err());
+        assert!(q.verify(&format!("/h?tok={NEW}")).is_err());
+        assert!(q.verify(&format!("/h/{NEW}")).is_err());
+        let p = UrlToken::path_segment("a b-token-5f1c9a7e").unwrap();
+        p.verify("/hooks/a%20b-token-5f1c9a7e/x").unwrap();
+        assert!(p.verify("/hooks/a%2-token-5f1c9a7e/x").is_err());
+        assert!(p.verify("/hooks?token=a%20b-token-5f1c9a7e").is_err());
+        p.verify_value("a b-token-5f1c9a7e").unwrap();
         assert!(!format!("{p:?}").contains("a b"));
         assert!(matches!(UrlToken::query("", "x"), Err(Error::EmptySecret)));
+    }
+
+    #[test]
+    fn url_tokens_shorter_than_16_bytes_are_refused() {
+        let short = "tok-5f1c9a7e2b"; // 14 bytes
+        for err in [
+            UrlToken::query("token", short).unwrap_err(),
+            UrlToken::path_segment(short).unwrap_err(),
+            UrlToken::query_with_tokens("token", ["a-long-enough-token", short]).unwrap_err(),
+            UrlToken::path_segment_with_tokens([short]).unwrap_err(),
+        ] {
+            assert!(matches!(err, Error::InvalidSecret { .. }), "{err:?}");
+            assert!(err.to_string().contains("at least 16 bytes"), "{err}");
+            assert!(!err.to_string().contains(short), "{err}");
+        }
+        // Blank is still reported as empty; 16 bytes is enough.
+        assert!(matches!(
+            UrlToken::query("token", " "),
+            Err(Error::EmptySecret)
+        ));
+        UrlToken::query("token", "0123456789abcdef").unwrap();
+        UrlToken::path_segment("0123456789abcdef").unwrap();
+        // Header-carried credentials the provider issues keep working at any length.
+        TokenSet::for_header(["pd-token"]).unwrap();
     }
 }

@@ -8,6 +8,20 @@ use zeroize::Zeroize;
 
 use crate::error::Error;
 
+/// The fewest bytes a URL token may have: the receiver's operator chooses it, so it can be long.
+pub(crate) const MIN_URL_TOKEN_LEN: usize = 16;
+
+/// Why a short URL token is refused.
+pub(crate) const SHORT_URL_TOKEN: &str =
+    "a url token must be at least 16 bytes: choose a long random value";
+
+/// Whether a credential is shorter than [`MIN_URL_TOKEN_LEN`] bytes: refused for a URL token,
+/// warned about at start-up for one the provider issues (Peddler's token, isendu's key id,
+/// Xoxoday's API key).
+pub(crate) fn is_short(token: &[u8]) -> bool {
+    token.len() < MIN_URL_TOKEN_LEN
+}
+
 /// A set of shared secrets compared in constant time: tokens, API keys, key ids.
 ///
 /// Each is kept as its SHA-256 digest, so comparing takes the same time whatever the length of
@@ -57,6 +71,24 @@ impl TokenSet {
             }
         }
         Self::new(tokens)
+    }
+
+    /// Like [`new`](TokenSet::new), for tokens the receiver's operator chooses and puts in a URL
+    /// (isendu's URL token, Skladon's path token): one shorter than [`MIN_URL_TOKEN_LEN`] bytes
+    /// could be guessed, and is refused with [`Error::InvalidSecret`].
+    pub(crate) fn for_url<I, S>(tokens: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
+        let tokens: Vec<S> = tokens.into_iter().collect();
+        let set = Self::new(&tokens)?;
+        if tokens.iter().any(|t| is_short(t.as_ref())) {
+            return Err(Error::InvalidSecret {
+                reason: SHORT_URL_TOKEN,
+            });
+        }
+        Ok(set)
     }
 
     /// Whether `presented` equals one of the tokens; constant time in every token.

@@ -22,20 +22,24 @@ enum Placement {
 ///
 /// Providers without a signature can still be authenticated by the URL: register
 /// `https://you.example/hooks/skladon?token=<long random value>` (or put the value in a path
-/// segment), keep the value secret, and check every request's URL. Comparison is constant time;
+/// segment), keep the value secret, and check every request's URL. The receiver's operator
+/// chooses the value, so it must be at least [`UrlToken::MIN_LEN`] (16) bytes: a shorter one
+/// is refused at construction. Comparison is constant time;
 /// the value is percent-decoded before it is compared; several values may be valid at once so
 /// that a new URL can be registered before the old one is retired.
 ///
 /// ```
 /// use delivery_webhooks::UrlToken;
 ///
-/// let check = UrlToken::query("token", "s3cr3t-8f2a9c")?;
-/// check.verify("/hooks/isendu?token=s3cr3t-8f2a9c")?;
-/// check.verify("https://you.example/hooks/isendu?a=1&token=s3cr3t%2D8f2a9c")?;
+/// let check = UrlToken::query("token", "s3cr3t-8f2a9c-4e7b1d")?;
+/// check.verify("/hooks/isendu?token=s3cr3t-8f2a9c-4e7b1d")?;
+/// check.verify("https://you.example/hooks/isendu?a=1&token=s3cr3t%2D8f2a9c%2D4e7b1d")?;
 /// assert_eq!(check.verify("/hooks/isendu?token=guess").unwrap_err().status_code(), 401);
+/// // Shorter than 16 bytes: refused.
+/// assert!(UrlToken::query("token", "s3cr3t-8f2a9c").is_err());
 ///
-/// let in_path = UrlToken::path_segment("s3cr3t-8f2a9c")?;
-/// in_path.verify("/hooks/s3cr3t-8f2a9c/skladon/orders/123")?;
+/// let in_path = UrlToken::path_segment("s3cr3t-8f2a9c-4e7b1d")?;
+/// in_path.verify("/hooks/s3cr3t-8f2a9c-4e7b1d/skladon/orders/123")?;
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
 #[derive(Clone)]
@@ -48,10 +52,15 @@ pub struct UrlToken {
 impl zeroize::ZeroizeOnDrop for UrlToken {}
 
 impl UrlToken {
+    /// The fewest bytes a token may have (16): the receiver's operator chooses it, so it can be
+    /// a long random value, and a short one could be guessed.
+    pub const MIN_LEN: usize = super::token::MIN_URL_TOKEN_LEN;
+
     /// The token is the value of query parameter `name`.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` or `name` is empty.
+    /// [`Error::EmptySecret`] if `token` or `name` is empty; [`Error::InvalidSecret`] if `token`
+    /// is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn query(name: impl Into<String>, token: impl AsRef<[u8]>) -> Result<Self, Error> {
         Self::query_with_tokens(name, [token])
     }
@@ -59,7 +68,8 @@ impl UrlToken {
     /// Like [`query`](UrlToken::query), with several tokens valid at once (rotation).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `name`, the list or any token is empty.
+    /// [`Error::EmptySecret`] if `name`, the list or any token is empty; [`Error::InvalidSecret`]
+    /// if a token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn query_with_tokens<I, S>(name: impl Into<String>, tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
@@ -70,7 +80,7 @@ impl UrlToken {
             return Err(Error::EmptySecret);
         }
         Ok(Self {
-            tokens: TokenSet::new(tokens)?,
+            tokens: TokenSet::for_url(tokens)?,
             placement: Placement::Query(name),
         })
     }
@@ -78,7 +88,8 @@ impl UrlToken {
     /// The token is one of the URL's path segments.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty.
+    /// [`Error::EmptySecret`] if `token` is empty; [`Error::InvalidSecret`] if it is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn path_segment(token: impl AsRef<[u8]>) -> Result<Self, Error> {
         Self::path_segment_with_tokens([token])
     }
@@ -86,14 +97,15 @@ impl UrlToken {
     /// Like [`path_segment`](UrlToken::path_segment), with several tokens valid at once.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty.
+    /// [`Error::EmptySecret`] if the list or any token is empty; [`Error::InvalidSecret`] if a
+    /// token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn path_segment_with_tokens<I, S>(tokens: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         Ok(Self {
-            tokens: TokenSet::new(tokens)?,
+            tokens: TokenSet::for_url(tokens)?,
             placement: Placement::PathSegment,
         })
     }

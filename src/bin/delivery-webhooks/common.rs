@@ -5,6 +5,7 @@ use std::fmt;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::Args;
 use delivery_webhooks::Error;
@@ -35,10 +36,12 @@ impl Failure {
 
     /// A crate error from a provider's check or parse, prefixed with the provider's name.
     ///
-    /// An empty secret is the caller's configuration, not the delivery's fault: usage (2).
+    /// An empty or unusable secret (a URL token shorter than 16 bytes) is the caller's
+    /// configuration, not the delivery's fault: usage (2).
     pub fn from_error(provider: &str, err: &Error) -> Self {
         match err {
             Error::EmptySecret => Failure::Usage(format!("{provider}: the secret is empty")),
+            Error::InvalidSecret { .. } => Failure::Usage(format!("{provider}: {err}")),
             Error::Payload(_) => Failure::Rejected(format!("{provider}: {err}")),
             _ => Failure::Rejected(format!(
                 "{provider}: rejected: {err} (a receiver answers {})",
@@ -74,6 +77,7 @@ impl Body {
             Some(path) if path != Path::new("-") => std::fs::read(path)
                 .map_err(|e| Failure::Usage(format!("cannot read {}: {e}", path.display()))),
             _ => {
+                claim_stdin("the body")?;
                 let mut stdin = io::stdin().lock();
                 // Waiting silently on a terminal looks like a hang: say what is expected instead.
                 if stdin.is_terminal() {
@@ -92,17 +96,182 @@ impl Body {
     }
 }
 
-/// One `--header 'Name: value'`.
+/// Which input took standard input, which can be read only once.
+static STDIN_TAKEN_BY: OnceLock<String> = OnceLock::new();
+
+/// Takes standard input for `what` (`the body`, `--url`...), or says which input already took it.
+fn claim_stdin(what: &str) -> Result<(), Failure> {
+    if STDIN_TAKEN_BY.set(what.to_owned()).is_ok() {
+        return Ok(());
+    }
+    let first = STDIN_TAKEN_BY.get().map_or("another input", String::as_str);
+    Err(Failure::Usage(format!(
+        "{what} and {first} both ask for standard input (`-`), which can be read only once: \
+         give one of them from a file or the environment"
+    )))
+}
+
+/// Reads all of standard input for `what`.
+fn read_stdin(what: &str) -> Result<Vec<u8>, Failure> {
+    claim_stdin(what)?;
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("{what}: cannot read standard input: {e}")))?;
+    Ok(bytes)
+}
+
+/// Removes one trailing newline (`\n` or `\r\n`): files written by editors and `echo` end with
+/// one that is not part of the value.
+fn strip_newline(bytes: &mut Vec<u8>) {
+    if bytes.last() == Some(&b'\n') {
+        bytes.pop();
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+    }
+}
+
+/// A command-line value that may carry a credential (`--url`, `--key-id`, a `--header` value):
+/// given as is, or read from elsewhere so that it stays out of `ps` and the shell's history.
+///
+/// `env:VAR` reads environment variable VAR, `@PATH` the file PATH, `-` standard input (one
+/// trailing newline removed from a file or standard input); `@@...` is a literal value
+/// starting with `@`. Anything else is the value itself.
+#[derive(Clone, Debug)]
+pub enum Sourced {
+    /// The value, as given on the command line.
+    Literal(String),
+    /// `env:VAR`.
+    Env(String),
+    /// `@PATH`.
+    File(PathBuf),
+    /// `-`.
+    Stdin,
+}
+
+/// clap value parser for a [`Sourced`] value.
+pub fn parse_sourced(raw: &str) -> Result<Sourced, String> {
+    if raw == "-" {
+        return Ok(Sourced::Stdin);
+    }
+    if let Some(rest) = raw.strip_prefix("@@") {
+        return Ok(Sourced::Literal(format!("@{rest}")));
+    }
+    if let Some(path) = raw.strip_prefix('@') {
+        if path.is_empty() {
+            return Err("`@` needs a file: @PATH".into());
+        }
+        return Ok(Sourced::File(PathBuf::from(path)));
+    }
+    if let Some(var) = raw.strip_prefix("env:") {
+        let mut chars = var.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err("`env:` needs a variable name: env:VAR".into());
+        }
+        return Ok(Sourced::Env(var.to_owned()));
+    }
+    Ok(Sourced::Literal(raw.to_owned()))
+}
+
+impl Sourced {
+    /// The value; `what` names the option in errors (`--url`). An unset variable, an unreadable
+    /// file or a value that is not UTF-8 is a usage error (exit 2) that never shows the value.
+    pub fn resolve(&self, what: &str) -> Result<String, Failure> {
+        let bytes = match self {
+            Sourced::Literal(value) => return Ok(value.clone()),
+            Sourced::Env(var) => match std::env::var_os(var) {
+                Some(value) => value.into_encoded_bytes(),
+                None => {
+                    return Err(Failure::Usage(format!(
+                        "{what}: environment variable {var} is not set"
+                    )));
+                }
+            },
+            Sourced::File(path) => {
+                let mut bytes = std::fs::read(path).map_err(|e| {
+                    Failure::Usage(format!("{what}: cannot read {}: {e}", path.display()))
+                })?;
+                strip_newline(&mut bytes);
+                bytes
+            }
+            Sourced::Stdin => {
+                let mut bytes = read_stdin(what)?;
+                strip_newline(&mut bytes);
+                bytes
+            }
+        };
+        String::from_utf8(bytes)
+            .map_err(|_| Failure::Usage(format!("{what}: the value read is not UTF-8")))
+    }
+}
+
+/// One `--header 'Name: value'`; the value may be read from elsewhere ([`Sourced`]).
 #[derive(Clone, Debug)]
 pub struct Header {
     /// The name, as given.
     pub name: String,
-    /// The value, trimmed of surrounding whitespace.
-    pub value: String,
+    /// The value, trimmed of surrounding whitespace, or where to read it.
+    pub value: Sourced,
 }
 
-/// clap value parser for `--header`: `Name: value`, the name a non-empty HTTP token.
+/// The request headers: each `--header`, then the lines of `--header-file` (a file, or `-` for
+/// standard input): `Name: value` each, blank lines and lines starting with `#` skipped,
+/// values taken as written.
+pub fn resolve_headers(
+    headers: &[Header],
+    header_file: Option<&Path>,
+) -> Result<Vec<(String, String)>, Failure> {
+    let mut resolved = Vec::new();
+    for header in headers {
+        let what = format!("--header {}", header.name);
+        resolved.push((header.name.clone(), header.value.resolve(&what)?));
+    }
+    let Some(path) = header_file else {
+        return Ok(resolved);
+    };
+    let (bytes, shown) = if path == Path::new("-") {
+        (read_stdin("--header-file")?, "-".into())
+    } else {
+        let bytes = std::fs::read(path).map_err(|e| {
+            Failure::Usage(format!(
+                "--header-file: cannot read {}: {e}",
+                path.display()
+            ))
+        })?;
+        (bytes, path.display().to_string())
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Failure::Usage(format!("--header-file {shown}: not UTF-8")))?;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let header = split_header(line)
+            .map_err(|e| Failure::Usage(format!("--header-file {shown}: line {}: {e}", n + 1)))?;
+        resolved.push(header);
+    }
+    Ok(resolved)
+}
+
+/// clap value parser for `--header`: `Name: value`, the name a non-empty HTTP token; the value
+/// may be `env:VAR`, `@PATH` or `-` ([`Sourced`]).
 pub fn parse_header(raw: &str) -> Result<Header, String> {
+    let (name, value) = split_header(raw)?;
+    Ok(Header {
+        name,
+        value: parse_sourced(&value)?,
+    })
+}
+
+/// `Name: value` into the name and the trimmed value, the name a non-empty HTTP token.
+fn split_header(raw: &str) -> Result<(String, String), String> {
     let Some((name, value)) = raw.split_once(':') else {
         return Err("expected `Name: value`".into());
     };
@@ -114,10 +283,7 @@ pub fn parse_header(raw: &str) -> Result<Header, String> {
     if !name.chars().all(is_token) {
         return Err(format!("`{name}` is not a header name"));
     }
-    Ok(Header {
-        name: name.to_owned(),
-        value: value.trim().to_owned(),
-    })
+    Ok((name.to_owned(), value.trim().to_owned()))
 }
 
 /// Where a secret comes from: never the command line itself.
@@ -126,7 +292,8 @@ pub struct SecretArgs {
     /// Read the secret from the environment variable VAR.
     #[arg(long, value_name = "VAR", conflicts_with = "secret_file")]
     secret_env: Option<String>,
-    /// Read the secret from the file PATH (one trailing newline is removed).
+    /// Read the secret from the file PATH, or `-` for standard input (one trailing newline is
+    /// removed).
     #[arg(long, value_name = "PATH")]
     secret_file: Option<PathBuf>,
 }
@@ -175,16 +342,14 @@ impl SecretArgs {
                 }
             },
             (None, Some(path)) => {
-                let mut bytes = std::fs::read(path).map_err(|e| {
-                    Failure::Usage(format!("cannot read secret file {}: {e}", path.display()))
-                })?;
-                // Files written by editors and `echo` end with a newline that is not part of it.
-                if bytes.last() == Some(&b'\n') {
-                    bytes.pop();
-                    if bytes.last() == Some(&b'\r') {
-                        bytes.pop();
-                    }
-                }
+                let mut bytes = if path == Path::new("-") {
+                    read_stdin("--secret-file")?
+                } else {
+                    std::fs::read(path).map_err(|e| {
+                        Failure::Usage(format!("cannot read secret file {}: {e}", path.display()))
+                    })?
+                };
+                strip_newline(&mut bytes);
                 bytes
             }
             (None, None) => return Ok(None),
@@ -217,13 +382,19 @@ mod tests {
 
     #[test]
     fn header_arguments_split_at_the_first_colon_and_trim() {
-        let h = parse_header("X-Webhook-Signature:  ab:c= ").unwrap();
+        let literal = |raw: &str| match parse_header(raw).unwrap() {
+            Header {
+                name,
+                value: Sourced::Literal(value),
+            } => (name, value),
+            other => panic!("{other:?}"),
+        };
         assert_eq!(
-            (h.name.as_str(), h.value.as_str()),
-            ("X-Webhook-Signature", "ab:c=")
+            literal("X-Webhook-Signature:  ab:c= "),
+            ("X-Webhook-Signature".into(), "ab:c=".into())
         );
-        let h = parse_header("x-empty:").unwrap();
-        assert_eq!((h.name.as_str(), h.value.as_str()), ("x-empty", ""));
+        assert_eq!(literal("x-empty:"), ("x-empty".into(), "".into()));
+        assert_eq!(literal("x-at: @@home"), ("x-at".into(), "@home".into()));
     }
 
     #[test]
@@ -240,6 +411,23 @@ mod tests {
             parse_header("two words: v").unwrap_err(),
             "`two words` is not a header name"
         );
+    }
+
+    #[test]
+    fn values_come_from_the_environment_a_file_or_standard_input() {
+        assert!(matches!(parse_sourced("env:MY_VAR_1"), Ok(Sourced::Env(v)) if v == "MY_VAR_1"));
+        assert!(
+            matches!(parse_sourced("@/tmp/x"), Ok(Sourced::File(p)) if p == Path::new("/tmp/x"))
+        );
+        assert!(matches!(parse_sourced("-"), Ok(Sourced::Stdin)));
+        assert!(matches!(parse_sourced("/a/b?c=1"), Ok(Sourced::Literal(v)) if v == "/a/b?c=1"));
+        assert_eq!(parse_sourced("@").unwrap_err(), "`@` needs a file: @PATH");
+        for bad in ["env:", "env:1X", "env:A-B"] {
+            assert_eq!(
+                parse_sourced(bad).unwrap_err(),
+                "`env:` needs a variable name: env:VAR"
+            );
+        }
     }
 
     #[test]

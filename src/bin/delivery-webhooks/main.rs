@@ -34,7 +34,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use common::{Body, Failure, Header, SecretArgs};
+use common::{Body, Failure, Header, SecretArgs, Sourced};
 use delivery_webhooks::skladon::WebhookType;
 
 const EXIT_CODES: &str = "\
@@ -44,8 +44,12 @@ Exit codes:
      `send`: the receiver's last answer was not 2xx
   2  usage or configuration error: bad arguments, unreadable file, missing or empty secret
 
-Secrets are read with --secret-env VAR or --secret-file PATH, never from the command line,
-and are never printed.";
+Secrets are read with --secret-env VAR or --secret-file PATH (`-`: standard input), never
+from the command line, and are never printed. Other values that carry a credential (--header
+values, --url, --key-id) are best kept off the command line too, where `ps` and the shell's
+history show them: give env:VAR (an environment variable), @PATH (a file; one trailing newline
+removed) or - (standard input) instead of the value, and --header-file PATH (or -) for header
+lines. A literal value starting with @ is written @@.";
 
 /// Receive-side tooling for delivery provider webhooks: parse, verify and sign bodies, answer
 /// isendu's handshake, send test deliveries to a receiver and print payload schemas.
@@ -77,7 +81,9 @@ Examples:
     #[command(after_help = "\
 Prints `verified` and exits 0 when the check holds; otherwise prints the reason on stderr
 (with the HTTP status a receiver answers) and exits 1. Headers are given as they arrive,
-one --header per header, names in any case.
+one --header per header or one `Name: value` line each in --header-file, names in any case.
+A credential is read from elsewhere with env:VAR, @PATH or - (standard input) in place of a
+--header value or of --url, so that it stays off the command line.
 
 What each provider checks, and what it needs:
   wakilni  x-webhook-signature over the body; the secret; reads the body
@@ -92,13 +98,12 @@ providers than isendu and skladon. isendu's handshake is checked by `answer isen
 Examples:
   export WAKILNI_WEBHOOK_SECRET='your-secret'
   delivery-webhooks verify wakilni body.json --secret-env WAKILNI_WEBHOOK_SECRET \\
-      --header 'X-Webhook-Signature: JRJMEm8SY17oEfxD6CFarg1QgmQMf8zLmI6c4eL2Mu4='
+      --header-file captured-headers.txt
   delivery-webhooks verify peddler --secret-env PEDDLER_WEBHOOK_TOKEN \\
-      --header 'X-Webhook-Shared-Token: your-token'
+      --header 'X-Webhook-Shared-Token: env:PEDDLER_WEBHOOK_TOKEN'
   delivery-webhooks verify xoxoday --peer 10.0.0.5 --trusted-proxy 10.0.0.0/8 \\
-      --header 'X-Forwarded-For: 52.76.120.90'
-  delivery-webhooks verify skladon --secret-env SKLADON_URL_TOKEN \\
-      --url '/webhooks/skladon/your-token/UPDATE_ORDER_STATUS'")]
+      --header 'X-Forwarded-For: 52.76.120.90' --header 'X-Api-Key: @api-key.txt'
+  delivery-webhooks verify skladon --secret-env SKLADON_URL_TOKEN --url @request-url.txt")]
     Verify(VerifyArgs),
 
     /// Print what carries a provider's credential: Wakilni's signature of a body, the others'
@@ -132,9 +137,11 @@ name --key-id, or nothing is printed and the exit code is 1; without one, the an
 --key-id is printed, to compare with what your receiver sends. The secret key comes from
 --secret-env or --secret-file; the answer contains it, so print it only where it is safe.
 
+--key-id takes env:VAR, @PATH or - (standard input) in place of the id.
+
 Example:
-  export ISENDU_SECRET_KEY='sk_live_0123456789'
-  echo '{\"keyId\":\"key-7f3a\"}' | delivery-webhooks answer isendu --key-id key-7f3a - \\
+  export ISENDU_KEY_ID='key-7f3a' ISENDU_SECRET_KEY='sk_live_0123456789'
+  echo '{\"keyId\":\"key-7f3a\"}' | delivery-webhooks answer isendu --key-id env:ISENDU_KEY_ID - \\
       --secret-env ISENDU_SECRET_KEY")]
     Answer(AnswerArgs),
 
@@ -143,6 +150,10 @@ Example:
 Sends what the provider sends: method, path, content type and credential, with the provider's
 delivery headers. Prints each attempt's status on stderr, and the last answer's status line
 and body on stdout. Exit 0 when the receiver answered 2xx, 1 otherwise.
+
+--to must be http:// (the tool has no TLS) on a loopback host (127.0.0.0/8, ::1, localhost):
+the request carries the real credential, so another host is refused unless you pass
+--allow-insecure-http.
 
 wakilni  POST, x-webhook-signature (the secret), x-webhook-topic (the body's event),
          x-webhook-id, x-webhook-delivery-id, x-webhook-source, x-attempt-number 1, 2, 3...
@@ -159,12 +170,16 @@ skladon  POST of FILE to --to/<token>/<TYPE>, or with --id a GET of --to/<token>
 make at most 3 attempts, Skladon at most 21 with doubling intervals; Wakilni numbers each
 attempt. --retry-delay sets the first interval (default 1s; Skladon's real ones span 48 hours).
 
+isendu's --key-id takes env:VAR, @PATH or - (standard input) in place of the id.
+
 Examples:
   export WAKILNI_WEBHOOK_SECRET='your-secret'
   delivery-webhooks send wakilni fixtures/wakilni/order_created.json \\
       --to http://127.0.0.1:3000/webhooks/wakilni --secret-env WAKILNI_WEBHOOK_SECRET
   delivery-webhooks send skladon fixtures/skladon/order.json --type UPDATE_ORDER_STATUS \\
-      --to http://127.0.0.1:3000/webhooks/skladon --secret-env SKLADON_URL_TOKEN")]
+      --to http://127.0.0.1:3000/webhooks/skladon --secret-env SKLADON_URL_TOKEN
+  delivery-webhooks send isendu --key-id env:ISENDU_KEY_ID \\
+      --to http://127.0.0.1:3000/webhooks/isendu --secret-env ISENDU_URL_TOKEN")]
     Send(SendArgs),
 
     /// Print the JSON Schema (draft 2020-12) of a provider's payloads.
@@ -217,9 +232,14 @@ struct VerifyArgs {
     provider: Provider,
     #[command(flatten)]
     body: Body,
-    /// A request header as `Name: value`; repeat for each header.
+    /// A request header as `Name: value`; repeat for each header. The value may be env:VAR,
+    /// @PATH or - (standard input), to keep a credential off the command line.
     #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = common::parse_header)]
     headers: Vec<Header>,
+    /// Request headers from a file (or `-` for standard input): one `Name: value` per line,
+    /// blank lines and lines starting with # skipped.
+    #[arg(long, value_name = "PATH")]
+    header_file: Option<PathBuf>,
     /// Xoxoday only: the TCP peer address of the request.
     #[arg(long, value_name = "IP")]
     peer: Option<IpAddr>,
@@ -227,9 +247,10 @@ struct VerifyArgs {
     /// repeat for each.
     #[arg(long = "trusted-proxy", value_name = "CIDR")]
     trusted_proxies: Vec<String>,
-    /// isendu and Skladon only: the URL the request came in on (request target or full URL).
-    #[arg(long, value_name = "URL")]
-    url: Option<String>,
+    /// isendu and Skladon only: the URL the request came in on (request target or full URL);
+    /// env:VAR, @PATH or - (standard input) to read it from there.
+    #[arg(long, value_name = "URL", value_parser = common::parse_sourced)]
+    url: Option<Sourced>,
     #[command(flatten)]
     secret: SecretArgs,
 }
@@ -274,15 +295,20 @@ struct SendArgs {
     /// Xoxoday only: the client address in `X-Forwarded-For` (default 52.76.120.90).
     #[arg(long, value_name = "IP")]
     forwarded_for: Option<IpAddr>,
-    /// isendu only: send the verification handshake for this key id (no FILE).
-    #[arg(long, value_name = "ID")]
-    key_id: Option<String>,
+    /// isendu only: send the verification handshake for this key id (no FILE); env:VAR, @PATH
+    /// or - (standard input) to read it from there.
+    #[arg(long, value_name = "ID", value_parser = common::parse_sourced)]
+    key_id: Option<Sourced>,
     /// Skladon only: the webhook type the URL is registered for.
     #[arg(long = "type", value_name = "SKLADON_TYPE", value_parser = skladon::parse_type)]
     webhook_type: Option<WebhookType>,
     /// Skladon only: send a GET for this entity id instead of a POST (no FILE).
     #[arg(long, value_name = "ID")]
     id: Option<String>,
+    /// Send to a host that is not loopback (127.0.0.0/8, ::1, localhost): the credential then
+    /// crosses the network in clear text (the tool has no TLS).
+    #[arg(long)]
+    allow_insecure_http: bool,
     #[command(flatten)]
     secret: SecretArgs,
 }
@@ -300,9 +326,10 @@ struct SchemaArgs {
 struct AnswerArgs {
     /// The provider whose handshake to answer.
     provider: AnsweringProvider,
-    /// The API key id of the integration, as isendu shows it.
-    #[arg(long, value_name = "ID")]
-    key_id: String,
+    /// The API key id of the integration, as isendu shows it; env:VAR, @PATH or - (standard
+    /// input) to read it from there.
+    #[arg(long, value_name = "ID", value_parser = common::parse_sourced)]
+    key_id: Sourced,
     /// The handshake body: a file, or `-` for standard input. Without it, the answer for
     /// --key-id is printed and standard input is not read.
     #[arg(value_name = "FILE")]
@@ -355,11 +382,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Verify(args) => {
-            let headers: Vec<(String, String)> = args
-                .headers
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect();
+            let headers = common::resolve_headers(&args.headers, args.header_file.as_deref())?;
+            let resolve_url = || args.url.as_ref().map(|u| u.resolve("--url")).transpose();
             // Options only some providers use: refused for the others.
             let (peer, proxies, url) = (&args.peer, &args.trusted_proxies, &args.url);
             let not_xoxoday = |name: &str| {
@@ -384,11 +408,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 Provider::Isendu => {
                     not_xoxoday("isendu")?;
-                    isendu::verify(&args.secret, args.url.as_deref())
+                    isendu::verify(&args.secret, resolve_url()?.as_deref())
                 }
                 Provider::Skladon => {
                     not_xoxoday("skladon")?;
-                    skladon::verify(&args.secret, args.url.as_deref())
+                    skladon::verify(&args.secret, resolve_url()?.as_deref())
                 }
             }
         }
@@ -419,15 +443,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             args.provider,
             &args.body,
             &send::Options {
+                key_id: args
+                    .key_id
+                    .as_ref()
+                    .map(|k| k.resolve("--key-id"))
+                    .transpose()?
+                    .as_deref(),
                 to: &args.to,
                 retries: args.retries,
                 retry_delay: args.retry_delay,
                 secret: &args.secret,
                 forwarded_for: args.forwarded_for,
-                key_id: args.key_id.as_deref(),
                 webhook_type: args.webhook_type.as_ref(),
                 id: args.id.as_deref(),
                 webhook_id: args.webhook_id.as_deref(),
+                allow_insecure_http: args.allow_insecure_http,
             },
         ),
         Command::Schema(args) => {
@@ -442,7 +472,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Answer(args) => match args.provider {
             AnsweringProvider::Isendu => {
-                isendu::answer(&args.secret, &args.key_id, args.body.map(Body::from_file))
+                let key_id = args.key_id.resolve("--key-id")?;
+                isendu::answer(&args.secret, &key_id, args.body.map(Body::from_file))
             }
         },
     }

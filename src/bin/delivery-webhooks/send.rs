@@ -35,6 +35,8 @@ pub struct Options<'a> {
     pub id: Option<&'a str>,
     /// Wakilni: `x-webhook-id`.
     pub webhook_id: Option<&'a str>,
+    /// `--allow-insecure-http`: send to a host other than loopback, in clear text.
+    pub allow_insecure_http: bool,
 }
 
 /// The most attempts each provider makes, as documented; `None` where no limit is documented.
@@ -246,15 +248,59 @@ fn send_once(agent: &ureq::Agent, request: &TestRequest) -> Result<Answer, Strin
     })
 }
 
-/// `send PROVIDER FILE --to URL`: sends, retries on non-2xx as the provider does, prints the
-/// last answer's status line and body on stdout and one line per attempt on stderr.
-pub fn send(provider: Provider, body: &Body, o: &Options<'_>) -> Result<(), Failure> {
-    let name = crate::send_name(provider);
-    if !o.to.starts_with("http://") {
+/// The host of an `http://` URL, without the brackets of an IPv6 literal; `None` when the URL
+/// cannot be parsed or names no host.
+fn host_of(to: &str) -> Option<String> {
+    let uri: ureq::http::Uri = to.parse().ok()?;
+    let host = uri.host()?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    Some(host.to_owned())
+}
+
+/// Whether `host` is this machine's loopback: `localhost` or an address in 127.0.0.0/8 or ::1
+/// (also as IPv4-mapped IPv6).
+fn is_loopback(host: &str) -> bool {
+    let name = host.strip_suffix('.').unwrap_or(host);
+    name.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
+}
+
+/// Refuses a `--to` whose host is not loopback unless `--allow-insecure-http` is given: the
+/// tool has no TLS, and `send` puts the real credential (signature key's output, token, API key)
+/// on the wire in clear text.
+fn check_target(to: &str, allow_insecure_http: bool) -> Result<(), Failure> {
+    if !to.starts_with("http://") {
         return Err(usage(
             "--to must be an http:// URL (the tool sends to local receivers and has no TLS)",
         ));
     }
+    let Some(host) = host_of(to) else {
+        return Err(usage("--to is not a valid http:// URL with a host"));
+    };
+    if is_loopback(&host) {
+        return Ok(());
+    }
+    if !allow_insecure_http {
+        return Err(usage(format!(
+            "--to: {host} is not a loopback address (127.0.0.0/8, ::1, localhost), and http:// \
+             would send the credential across the network in clear text; pass \
+             --allow-insecure-http if you mean it"
+        )));
+    }
+    eprintln!("warning: sending the credential to {host} in clear text (--allow-insecure-http)");
+    Ok(())
+}
+
+/// `send PROVIDER FILE --to URL`: sends, retries on non-2xx as the provider does, prints the
+/// last answer's status line and body on stdout and one line per attempt on stderr.
+pub fn send(provider: Provider, body: &Body, o: &Options<'_>) -> Result<(), Failure> {
+    let name = crate::send_name(provider);
+    check_target(o.to, o.allow_insecure_http)?;
     let delivery = delivery(provider, body, o)?;
     let wanted = o.retries.saturating_add(1);
     let attempts = attempt_limit(provider).map_or(wanted, |limit| wanted.min(limit));
@@ -382,5 +428,38 @@ mod tests {
         assert_eq!(retry_delay(Provider::Xoxoday, base, 4), base);
         assert_eq!(attempt_limit(Provider::Xoxoday), Some(3));
         assert_eq!(attempt_limit(Provider::Skladon), Some(21));
+    }
+
+    #[test]
+    fn only_loopback_targets_go_out_without_the_flag() {
+        for to in [
+            "http://127.0.0.1:3000/webhooks/peddler",
+            "http://127.8.9.10/x",
+            "http://localhost:3000/x",
+            "http://LOCALHOST./x",
+            "http://[::1]:3000/x",
+            "http://[::ffff:127.0.0.1]/x",
+            "http://user@127.0.0.1/x",
+        ] {
+            assert!(check_target(to, false).is_ok(), "{to}");
+        }
+        for to in [
+            "http://192.0.2.7:3000/x",
+            "http://0.0.0.0:3000/x",
+            "http://[2001:db8::1]/x",
+            "http://receiver.example/x",
+            "http://localhost.example/x",
+            "http://127.0.0.1.example/x",
+            "http://localhost@192.0.2.7/x",
+        ] {
+            let Err(Failure::Usage(message)) = check_target(to, false) else {
+                panic!("{to} accepted");
+            };
+            assert!(message.contains("--allow-insecure-http"), "{message}");
+            assert!(check_target(to, true).is_ok(), "{to}");
+        }
+        for to in ["https://127.0.0.1/x", "http://", "http:///x"] {
+            assert!(check_target(to, true).is_err(), "{to}");
+        }
     }
 }

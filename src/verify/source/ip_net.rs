@@ -149,21 +149,30 @@ impl IpNet {
         self.prefix
     }
 
-    /// Whether this network covers a large part of the internet: an IPv4 prefix shorter than
-    /// `/8`, an IPv6 prefix shorter than `/16`, or an IPv6 network holding every IPv4-mapped
-    /// address (`::/8` or `::/80` trust every IPv4 peer of a dual-stack server).
+    /// Whether this network covers a large part of the public internet: an IPv4 prefix shorter
+    /// than `/16` or an IPv6 prefix shorter than `/32`, unless the whole range is private space
+    /// that is never routed on the internet (IPv4 `10.0.0.0/8`, `172.16.0.0/12`, `100.64.0.0/10`,
+    /// `127.0.0.0/8`; IPv6 `fc00::/7`, `fe80::/10`); or an IPv6 network holding every
+    /// IPv4-mapped address (`::/8` or `::/80` trust every IPv4 peer of a dual-stack server).
     ///
-    /// Such a range is almost always a mistake in an allowlist or a list of trusted proxies, so
-    /// the verifiers refuse it unless asked for it by name.
+    /// Such a range is almost always a mistake in an allowlist or a list of trusted proxies (a
+    /// `/9` of a cloud provider's space holds millions of other tenants' addresses), so the
+    /// verifiers refuse it unless asked for it by name.
     ///
     /// ```
     /// # #[cfg(feature = "xoxoday")] {
     /// use delivery_webhooks::xoxoday::IpNet;
     ///
-    /// for broad in ["0.0.0.0/0", "::/0", "::/8", "::ffff:0:0/96", "::/80", "2000::/3"] {
+    /// for broad in [
+    ///     "0.0.0.0/0", "52.0.0.0/9", "52.76.0.0/15", "11.0.0.0/8", "::/0", "::/8",
+    ///     "::ffff:0:0/96", "::/80", "2000::/3", "2600:1f00::/24", "2001:db8::/31",
+    /// ] {
     ///     assert!(broad.parse::<IpNet>()?.is_broad(), "{broad}");
     /// }
-    /// for narrow in ["10.0.0.0/8", "52.76.120.90", "2001:db8::/32", "fd00::/8"] {
+    /// for narrow in [
+    ///     "52.76.0.0/16", "52.76.120.90", "10.0.0.0/8", "172.16.0.0/12", "2001:db8::/32",
+    ///     "fd00::/8", "fe80::/10",
+    /// ] {
     ///     assert!(!narrow.parse::<IpNet>()?.is_broad(), "{narrow}");
     /// }
     /// # }
@@ -172,19 +181,43 @@ impl IpNet {
     #[must_use]
     pub fn is_broad(&self) -> bool {
         match self.addr {
-            IpAddr::V4(_) => self.prefix < 8,
+            IpAddr::V4(_) => self.prefix < 16 && !self.is_private(),
             IpAddr::V6(_) => {
-                // The private fd00::/8 is wide but holds no public address; what matters is the
-                // share of the public internet, and every IPv4 address through the mapped range.
+                // What matters is the share of the public internet, and every IPv4 address
+                // through the mapped range.
                 let holds_mapped = self.prefix <= 96
                     && self.contains(IpAddr::V6(Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0)));
-                holds_mapped || (self.prefix < 16 && !self.is_unique_local())
+                holds_mapped || (self.prefix < 32 && !self.is_private())
             }
         }
     }
 
-    fn is_unique_local(&self) -> bool {
-        matches!(self.addr, IpAddr::V6(a) if a.segments()[0] & 0xfe00 == 0xfc00 && self.prefix >= 7)
+    /// Whether the whole network lies in one of the ranges never routed on the public internet
+    /// (private, shared, loopback, unique local, link-local): wide ones there expose no
+    /// outsider's address.
+    fn is_private(&self) -> bool {
+        const V4: [([u8; 4], u8); 4] = [
+            ([10, 0, 0, 0], 8),
+            ([172, 16, 0, 0], 12),
+            ([100, 64, 0, 0], 10),
+            ([127, 0, 0, 0], 8),
+        ];
+        const V6: [(u16, u8); 2] = [(0xfc00, 7), (0xfe80, 10)];
+        let within = |net: IpNet| self.prefix >= net.prefix && net.contains(self.addr);
+        match self.addr {
+            IpAddr::V4(_) => V4.iter().any(|&(a, prefix)| {
+                within(IpNet {
+                    addr: IpAddr::V4(Ipv4Addr::from(a)),
+                    prefix,
+                })
+            }),
+            IpAddr::V6(_) => V6.iter().any(|&(first, prefix)| {
+                within(IpNet {
+                    addr: IpAddr::V6(Ipv6Addr::new(first, 0, 0, 0, 0, 0, 0, 0)),
+                    prefix,
+                })
+            }),
+        }
     }
 
     /// Whether the two networks share any address (for CIDR ranges: one holds the other).
