@@ -97,6 +97,7 @@ fn main() {
         request
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     let headers = [("x-webhook-signature", signature.as_str())];

@@ -140,6 +140,23 @@ pub trait Receive {
     /// The largest body accepted, in bytes: a framework adapter stops reading the body there.
     fn body_limit(&self) -> usize;
 
+    /// How long a framework adapter waits for the whole body once the head has passed
+    /// [`verify_head`](Receive::verify_head); a body still arriving then is refused with
+    /// [`Error::BodyTimeout`](crate::Error::BodyTimeout) (408).
+    fn body_timeout(&self) -> std::time::Duration;
+
+    /// Checks what the request head alone can prove (a header token, a URL token, the peer
+    /// address, an API key, the presence of a signature), before the body is read: a framework
+    /// adapter runs it first, so that a sender without a credential never makes the receiver
+    /// buffer a body. `head` is the request without its body (any body given is not looked
+    /// at). [`receive`](Receive::receive) and [`verify`](Receive::verify) check the head again,
+    /// so code that skips this check is no less safe, only less frugal.
+    ///
+    /// # Errors
+    /// The provider's [`Error`](crate::Error) for an unauthenticated or misaddressed request:
+    /// 401, 403, 404, 405 or 414.
+    fn verify_head(&self, head: &Request<'_>) -> Result<()>;
+
     /// Checks authenticity only (body size first, then the provider's credential).
     ///
     /// # Errors
@@ -171,6 +188,14 @@ macro_rules! receive_by_inherent_methods {
                 self.max_body_size
             }
 
+            fn body_timeout(&self) -> std::time::Duration {
+                self.body_timeout
+            }
+
+            fn verify_head(&self, head: &$crate::Request<'_>) -> $crate::Result<()> {
+                <$verifier>::verify_head(self, head)
+            }
+
             fn verify(&self, request: &$crate::Request<'_>) -> $crate::Result<()> {
                 <$verifier>::verify(self, request)
             }
@@ -196,6 +221,12 @@ impl<R: Receive + ?Sized> Receive for &R {
     fn body_limit(&self) -> usize {
         (**self).body_limit()
     }
+    fn body_timeout(&self) -> std::time::Duration {
+        (**self).body_timeout()
+    }
+    fn verify_head(&self, head: &Request<'_>) -> Result<()> {
+        (**self).verify_head(head)
+    }
     fn verify(&self, request: &Request<'_>) -> Result<()> {
         (**self).verify(request)
     }
@@ -211,6 +242,12 @@ impl<R: Receive + ?Sized> Receive for std::sync::Arc<R> {
     }
     fn body_limit(&self) -> usize {
         (**self).body_limit()
+    }
+    fn body_timeout(&self) -> std::time::Duration {
+        (**self).body_timeout()
+    }
+    fn verify_head(&self, head: &Request<'_>) -> Result<()> {
+        (**self).verify_head(head)
     }
     fn verify(&self, request: &Request<'_>) -> Result<()> {
         (**self).verify(request)

@@ -73,6 +73,14 @@ pub enum Error {
     /// malformed chunked encoding. Raised by the framework adapters, which read the body.
     #[error("the request body could not be read to its end")]
     IncompleteBody,
+    /// The body did not arrive in time ([`Receive::body_timeout`](crate::Receive::body_timeout)):
+    /// a sender holding the connection open with a trickle of bytes. Raised by the framework
+    /// adapters, once the request head has passed its check.
+    #[error("the request body did not arrive within {} ms", after.as_millis())]
+    BodyTimeout {
+        /// How long the adapter waited.
+        after: std::time::Duration,
+    },
     /// A secret given to a constructor cannot work as given: a token sent in a header with
     /// surrounding whitespace can never match, since header values arrive trimmed.
     #[error("invalid secret: {reason}")]
@@ -119,6 +127,7 @@ impl Error {
     /// |---|---|
     /// | [`MissingHeader`](Error::MissingHeader), [`SignatureMismatch`](Error::SignatureMismatch), [`TokenMismatch`](Error::TokenMismatch) | 401 |
     /// | [`UntrustedSource`](Error::UntrustedSource) | 403 |
+    /// | [`BodyTimeout`](Error::BodyTimeout) | 408 |
     /// | [`BodyTooLarge`](Error::BodyTooLarge) | 413 |
     /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
     /// | [`MethodNotAllowed`](Error::MethodNotAllowed) | 405 |
@@ -133,6 +142,7 @@ impl Error {
         match self {
             Error::MissingHeader { .. } | Error::SignatureMismatch | Error::TokenMismatch => 401,
             Error::UntrustedSource { .. } => 403,
+            Error::BodyTimeout { .. } => 408,
             Error::BodyTooLarge { .. } => 413,
             Error::InvalidUrl { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
@@ -156,6 +166,7 @@ impl Error {
             403 => http::StatusCode::FORBIDDEN,
             404 => http::StatusCode::NOT_FOUND,
             405 => http::StatusCode::METHOD_NOT_ALLOWED,
+            408 => http::StatusCode::REQUEST_TIMEOUT,
             413 => http::StatusCode::PAYLOAD_TOO_LARGE,
             414 => http::StatusCode::URI_TOO_LONG,
             500 => http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,6 +186,7 @@ impl Error {
     /// | `source` | [`UntrustedSource`](Error::UntrustedSource) |
     /// | `payload` | [`Payload`](Error::Payload) |
     /// | `incomplete_body` | [`IncompleteBody`](Error::IncompleteBody) |
+    /// | `body_timeout` | [`BodyTimeout`](Error::BodyTimeout) |
     /// | `too_large` | [`BodyTooLarge`](Error::BodyTooLarge) |
     /// | `not_found` | [`InvalidUrl`](Error::InvalidUrl) |
     /// | `method` | [`MethodNotAllowed`](Error::MethodNotAllowed) |
@@ -197,6 +209,7 @@ impl Error {
             Error::UntrustedSource { .. } => "source",
             Error::Payload(_) => "payload",
             Error::IncompleteBody => "incomplete_body",
+            Error::BodyTimeout { .. } => "body_timeout",
             Error::BodyTooLarge { .. } => "too_large",
             Error::InvalidUrl { .. } => "not_found",
             Error::MethodNotAllowed { .. } => "method",

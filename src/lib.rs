@@ -161,6 +161,15 @@ pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 /// once the body has been read.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
 
+/// How long a framework adapter waits for a whole body unless told otherwise: 30 s.
+///
+/// The head of a request is checked before its body is read (see
+/// [`Receive::verify_head`]), so only a sender that passed it can hold a connection open while
+/// its body trickles in, and only this long: a body still arriving is refused (408). A genuine
+/// delivery of the largest size (16 MiB) arrives in a fraction of this over any link a
+/// provider uses.
+pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 #[cfg_attr(not(any_provider), allow(dead_code))]
 pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
     if body.len() > limit {

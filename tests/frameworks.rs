@@ -36,6 +36,9 @@ const ISENDU_URL_TOKEN: &str = "fw-isendu-url-token";
 const SKLADON_TOKEN: &str = "fw-skladon-token";
 /// The body limit of every verifier in these tests.
 const LIMIT: usize = 64 * 1024;
+/// How long a body may take to arrive in these tests (a genuine one takes microseconds over
+/// loopback; a stalled one is cut off after this).
+const BODY_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn config() -> Config {
     let vars = [
@@ -62,7 +65,7 @@ fn config() -> Config {
     config.xoxoday = config.xoxoday.map(|v| v.max_body_size(LIMIT));
     config.isendu = config.isendu.map(|v| v.max_body_size(LIMIT));
     config.skladon = config.skladon.map(|v| v.max_body_size(LIMIT));
-    config
+    config.body_timeout(BODY_TIMEOUT)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -307,6 +310,67 @@ fn both(test: impl Fn(&Server)) {
     }
 }
 
+/// A request without a valid head credential is answered at once, its body never read: the
+/// client declares a large body, sends ten bytes of it and waits. Before the head was checked
+/// first, the server waited for the rest of the body, and this read timed out.
+#[test]
+fn a_request_without_a_valid_head_credential_is_answered_before_its_body() {
+    let skladon = |tail: &str| format!("/webhooks/skladon/{tail}");
+    let cases: Vec<(String, String, &str)> = vec![
+        ("/webhooks/wakilni".into(), String::new(), "401"),
+        ("/webhooks/peddler".into(), String::new(), "401"),
+        (
+            "/webhooks/peddler".into(),
+            "X-Webhook-Shared-Token: guess\r\n".into(),
+            "401",
+        ),
+        // From loopback without a forwarding header: the client is the proxy itself.
+        (
+            "/webhooks/xoxoday".into(),
+            format!("X-Api-Key: {XOXODAY_KEY}\r\n"),
+            "403",
+        ),
+        (
+            "/webhooks/xoxoday".into(),
+            "X-Forwarded-For: 52.76.120.90\r\nX-Api-Key: wrongXoxodayKey1\r\n".into(),
+            "401",
+        ),
+        ("/webhooks/isendu?token=guess".into(), String::new(), "401"),
+        ("/webhooks/isendu".into(), String::new(), "401"),
+        (
+            skladon("guess-guess-guess/CREATE_ORDER"),
+            String::new(),
+            "401",
+        ),
+        (skladon(&format!("{SKLADON_TOKEN}/")), String::new(), "404"),
+    ];
+    both(|server| {
+        for (path, headers, status) in &cases {
+            let head = oversized(server.addr, path, headers, Some(LIMIT / 2), 10);
+            assert!(
+                head.starts_with(&format!("HTTP/1.1 {status}")),
+                "{path}: {head}"
+            );
+        }
+        server.assert_nothing_delivered();
+    });
+}
+
+/// A body that stops arriving is cut off after the body timeout (408), once the head has
+/// passed; the handler never sees it.
+#[test]
+fn a_stalled_body_is_cut_off_after_the_body_timeout() {
+    both(|server| {
+        let headers = format!("X-Webhook-Shared-Token: {PEDDLER_TOKEN}\r\n");
+        let started = std::time::Instant::now();
+        let head = oversized(server.addr, "/webhooks/peddler", &headers, Some(1000), 10);
+        assert!(head.starts_with("HTTP/1.1 408"), "{head}");
+        // Not before the timeout: the server waited for the body that far.
+        assert!(started.elapsed() >= BODY_TIMEOUT, "{:?}", started.elapsed());
+        server.assert_nothing_delivered();
+    });
+}
+
 #[test]
 fn wakilni_end_to_end() {
     both(|server| {
@@ -383,8 +447,19 @@ fn wakilni_end_to_end() {
                 .contains("application/problem+json"),
             "{head}"
         );
-        let head = oversized(server.addr, "/webhooks/wakilni", "", None, LIMIT + 2);
+        // Chunked, so no size is declared: the head is checked first (a signature is there),
+        // then the body is read until it passes the limit.
+        let head = oversized(
+            server.addr,
+            "/webhooks/wakilni",
+            "X-Webhook-Signature: x\r\n",
+            None,
+            LIMIT + 2,
+        );
         assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+        // Without a signature, the same is refused before its body is read.
+        let head = oversized(server.addr, "/webhooks/wakilni", "", None, LIMIT + 2);
+        assert!(head.starts_with("HTTP/1.1 401"), "{head}");
 
         assert_eq!(call("GET", &url, &[], b"").status, 405);
         server.assert_nothing_delivered();
@@ -617,11 +692,17 @@ mod generic {
         fn body_limit(&self) -> usize {
             16
         }
-        fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-            match request.headers().get("x-test")? {
+        fn body_timeout(&self) -> std::time::Duration {
+            delivery_webhooks::DEFAULT_BODY_TIMEOUT
+        }
+        fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+            match head.headers().get("x-test")? {
                 Some("yes") => Ok(()),
                 _ => Err(Error::TokenMismatch),
             }
+        }
+        fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+            self.verify_head(request)
         }
         fn receive(&self, request: &Request<'_>) -> Result<Delivery<String>, Error> {
             self.verify(request)?;

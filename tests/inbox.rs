@@ -525,6 +525,47 @@ fn what_receive_accepted_the_inbox_rebuilds_equal_on_postgres() {
     });
 }
 
+/// Inbox mode checks the head before the body, as the router does: a request without a valid
+/// credential that declares a body and never sends it is answered 401 at once, and nothing is
+/// stored.
+#[test]
+fn inbox_mode_answers_a_forged_head_before_reading_its_body() {
+    use std::io::{Read, Write};
+    let path = temp_db("head");
+    let (receiver, inbox) = Receiver::start(async {
+        SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap()
+    });
+    for (target, headers) in [
+        (
+            "/webhooks/peddler",
+            "X-Webhook-Shared-Token: guess\r\n".to_owned(),
+        ),
+        ("/webhooks/wakilni", String::new()),
+        ("/webhooks/isendu?token=guess", String::new()),
+        (
+            "/webhooks/skladon/guess-guess-guess/CREATE_ORDER",
+            String::new(),
+        ),
+    ] {
+        let mut stream = std::net::TcpStream::connect(receiver.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "POST {target} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 100000\r\n\r\n{{"
+        )
+        .unwrap();
+        let mut answer = [0u8; 12];
+        stream.read_exact(&mut answer).unwrap();
+        assert_eq!(&answer, b"HTTP/1.1 401", "{target}");
+    }
+    let stats = runtime().block_on(inbox.stats()).unwrap();
+    assert_eq!((stats.pending, stats.completed), (0, 0));
+}
+
 #[test]
 fn duplicate_storm_through_two_receivers_on_postgres() {
     let Some(url) = postgres_url("duplicate_storm_through_two_receivers_on_postgres") else {

@@ -1045,3 +1045,82 @@ fn a_short_peddler_token_is_accepted_with_one_warning() {
     assert_eq!(err.variable(), "SKLADON_URL_TOKEN");
     assert!(err.reason().contains("at least 16 bytes"), "{err}");
 }
+
+/// Inbox mode is observed as the router is: a forged request gets a span with its reason and
+/// a `rejected` count before any body is read, a stored delivery is `accepted`, and endpoint
+/// health records both (the forgery never counts as a failure).
+#[cfg(feature = "inbox-sqlite")]
+#[test]
+fn inbox_mode_records_refusals_and_acceptances_as_the_router_does() {
+    use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
+    let _turn = exclusive();
+    let health = Health::new();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "delivery-webhooks-telemetry-inbox-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let inbox = runtime
+        .block_on(SqliteInbox::open(
+            dir.join("inbox.db"),
+            InboxOptions::default(),
+        ))
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let app = delivery_webhooks::axum::inbox_router(config(health.clone()), inbox);
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+    });
+    let server = Server {
+        addr,
+        _runtime: runtime,
+    };
+    let body = fixture("peddler/out_for_delivery.json");
+    let wrong = [("x-webhook-shared-token", "a-guessed-token")];
+    assert_eq!(server.post("/webhooks/peddler", &wrong, &body).0, 401);
+    let token = [("x-webhook-shared-token", PEDDLER_TOKEN)];
+    assert_eq!(server.post("/webhooks/peddler", &token, &body).0, 200);
+
+    let spans = deliveries();
+    let rejected = spans_of(&spans, "peddler", "rejected");
+    assert_eq!(rejected.len(), 1, "{spans:#?}");
+    assert_eq!(field(&rejected[0], "reason"), "token");
+    assert_eq!(field(&rejected[0], "status"), "401");
+    let accepted = spans_of(&spans, "peddler", "accepted");
+    assert_eq!(accepted.len(), 1, "{spans:#?}");
+    assert!(field(&accepted[0], "dedup_key").starts_with("peddler:"));
+    let metrics = metrics();
+    assert_eq!(
+        counter(
+            &metrics,
+            "delivery_webhooks_rejected_total",
+            &[("provider", "peddler"), ("reason", "token")]
+        ),
+        1
+    );
+    assert_eq!(
+        counter(
+            &metrics,
+            "delivery_webhooks_received_total",
+            &[("provider", "peddler"), ("outcome", "accepted")]
+        ),
+        1
+    );
+    let report = health.provider(Provider::Peddler);
+    assert_eq!(report.consecutive_failures, 0);
+    assert!(report.last_success.is_some(), "{report:?}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -48,8 +48,11 @@
 //! ```
 //!
 //! # The request the verifier sees
-//! The body as received, read up to [`Receive::body_limit`] (a `Content-Length` over it is
-//! refused before anything is read; actix's `PayloadConfig` does not apply); the headers
+//! First the head: a `Content-Length` over [`Receive::body_limit`] is refused (413), then
+//! [`Receive::verify_head`] checks what the head proves (a header or URL token, the source
+//! address), so a sender without a credential is answered before its body is read. Then the
+//! body as received, read up to [`Receive::body_limit`] within [`Receive::body_timeout`] (408;
+//! actix's `PayloadConfig` does not apply); the headers
 //! (actix's `HeaderMap` implements [`Headers`](crate::Headers) with this feature); the TCP peer
 //! address (`HttpRequest::peer_addr`); and the full path and query as sent, so Skladon's mount
 //! point is the full public path: a [`scope`] inside `web::scope("/api")` means
@@ -65,7 +68,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
 
-use super::{Collected, Handled, NOT_HANDLED, collect};
+use super::{Collected, Handled, NOT_HANDLED, check_declared, collect};
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
 
@@ -130,23 +133,33 @@ async fn read<R: Receive + ?Sized>(
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
+    // A declared size over the limit, then the head: a sender without a credential is
+    // answered before one body byte is read.
+    check_declared(content_length(request), receiver.body_limit())?;
+    observer.verify_head(receiver, &view(request, &[]))?;
     let body = read_body(receiver, request, payload).await?;
     observer.receive(receiver, &view(request, body.as_slice()))
 }
 
-/// The body of `request`, read under `receiver`'s limit.
+/// The body of `request`, read under `receiver`'s limit and within its time.
 async fn read_body<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,
     payload: Payload,
 ) -> Result<Collected<Bytes>, Error> {
-    let content_length = request.headers().get(header::CONTENT_LENGTH);
-    collect(
-        payload,
-        content_length.map(HeaderValue::as_bytes),
-        receiver.body_limit(),
-    )
-    .await
+    let after = receiver.body_timeout();
+    let collected = collect(payload, content_length(request), receiver.body_limit());
+    actix_web::rt::time::timeout(after, collected)
+        .await
+        .unwrap_or(Err(Error::BodyTimeout { after }))
+}
+
+/// The `Content-Length` header's value, if sent.
+fn content_length(request: &HttpRequest) -> Option<&[u8]> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .map(HeaderValue::as_bytes)
 }
 
 /// The path and query as the client sent them.
@@ -355,11 +368,13 @@ where
     resource
 }
 
-/// Verifies a call, then accepts it into `inbox` (see [`inbox_scope`]).
+/// Verifies a call (its head before its body), then accepts it into `inbox` (see
+/// [`inbox_scope`]), observed as in [`scope`]: the same span, counts and health record.
 #[cfg(feature = "inbox")]
 async fn accept_call<R, I>(
     receiver: &R,
     inbox: &I,
+    health: Health,
     request: &HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse
@@ -368,30 +383,52 @@ where
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + ?Sized,
 {
-    let body = match read_body(receiver, request, payload.into_inner()).await {
-        Ok(body) => body,
-        Err(err) => return problem_response(&Problem::from_error(&err)),
-    };
-    let delivery = match receiver.receive(&view(request, body.as_slice())) {
-        Ok(delivery) => delivery.into(),
-        Err(err) => return problem_response(&Problem::from_error(&err)),
-    };
-    let raw = || {
-        super::raw_delivery(
-            request.method().as_str(),
-            target(request),
-            request.peer_addr().map(|peer| peer.ip()),
-            request
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes())),
-            body.as_slice(),
-        )
-    };
-    match super::store(inbox, delivery, raw).await {
-        Ok(reply) => reply_response(&reply),
-        Err(problem) => problem_response(&problem),
-    }
+    let mut observer = Observer::new(receiver.provider(), Some(health));
+    telemetry::instrument(observer.span(), async move {
+        // The head first: a sender without a credential is answered before one body byte is
+        // read.
+        let head = check_declared(content_length(request), receiver.body_limit())
+            .and_then(|()| observer.verify_head(receiver, &view(request, &[])));
+        let body = match head {
+            Ok(()) => read_body(receiver, request, payload.into_inner()).await,
+            Err(err) => Err(err),
+        };
+        let received = body.and_then(|body| {
+            let delivery = observer.receive(receiver, &view(request, body.as_slice()))?;
+            Ok((delivery, body))
+        });
+        let (delivery, body): (AnyDelivery, _) = match received {
+            Ok((delivery, body)) => (delivery.into(), body),
+            Err(err) => {
+                observer.rejected(&err);
+                return problem_response(&Problem::from_error(&err));
+            }
+        };
+        telemetry::inspect(&delivery);
+        let raw = || {
+            super::raw_delivery(
+                request.method().as_str(),
+                target(request),
+                request.peer_addr().map(|peer| peer.ip()),
+                request
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes())),
+                body.as_slice(),
+            )
+        };
+        match super::store(inbox, delivery, raw).await {
+            Ok(reply) => {
+                observer.accepted(reply.status());
+                reply_response(&reply)
+            }
+            Err(problem) => {
+                observer.not_stored();
+                problem_response(&problem)
+            }
+        }
+    })
+    .await
 }
 
 /// Invokes the local `$mount!` once per enabled provider with its path under `/webhooks` and
@@ -451,11 +488,14 @@ where
     macro_rules! mount {
         ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
             if let Some(verifier) = config.$field {
+                config.health.watch(verifier.provider());
                 let verifier = std::rc::Rc::new(verifier);
                 let inbox = inbox.clone();
+                let health = config.health.clone();
                 let call = move |request: HttpRequest, payload: web::Payload| {
                     let (verifier, inbox) = (std::rc::Rc::clone(&verifier), inbox.clone());
-                    async move { accept_call(&*verifier, &inbox, &request, payload).await }
+                    let health = health.clone();
+                    async move { accept_call(&*verifier, &inbox, health, &request, payload).await }
                 };
                 let mut resource = web::resource($path).route(web::post().to(call.clone()));
                 if $get_too {

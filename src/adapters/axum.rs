@@ -71,9 +71,13 @@
 //! ```
 //!
 //! # The request the verifier sees
-//! - the body as received, read up to [`Receive::body_limit`]; a `Content-Length` over it is
-//!   refused before anything is read. axum's `DefaultBodyLimit` does not apply: the limit is the
-//!   verifier's (16 MiB unless set with `max_body_size`).
+//! - first the head: a `Content-Length` over [`Receive::body_limit`] is refused (413), then
+//!   [`Receive::verify_head`] checks what the head proves (a header or URL token, the source
+//!   address), so a sender without a credential is answered before its body is read;
+//! - then the body as received, read up to [`Receive::body_limit`] (413 as soon as it passes)
+//!   within [`Receive::body_timeout`] (408). axum's `DefaultBodyLimit` does not apply: the
+//!   limit is the verifier's (16 MiB unless set with `max_body_size`). The timeout needs tokio's
+//!   time driver (on with `#[tokio::main]`).
 //! - the peer address from `ConnectInfo<SocketAddr>`, when the app is served with
 //!   `into_make_service_with_connect_info::<SocketAddr>()`; without it Xoxoday answers 500.
 //! - the path and query as the client sent them (axum's `OriginalUri`, also inside
@@ -92,7 +96,7 @@ use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
 
-use super::{Collected, Handled, NOT_HANDLED, collect};
+use super::{Collected, Handled, NOT_HANDLED, check_declared, collect};
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
 
@@ -155,23 +159,37 @@ async fn read<R: Receive + ?Sized>(
     body: Body,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
+    // A declared size over the limit, then the head: a sender without a credential is
+    // answered before one body byte is read.
+    check_declared(content_length(parts), receiver.body_limit())?;
+    observer.verify_head(receiver, &view(parts, &[]))?;
     let body = read_body(receiver, parts, body).await?;
     observer.receive(receiver, &view(parts, body.as_slice()))
 }
 
-/// The body of a split request, read under `receiver`'s limit.
+/// The body of a split request, read under `receiver`'s limit and within its time.
 async fn read_body<R: Receive + ?Sized>(
     receiver: &R,
     parts: &Parts,
     body: Body,
 ) -> Result<Collected<Bytes>, Error> {
-    let content_length = parts.headers.get(header::CONTENT_LENGTH);
-    collect(
+    let after = receiver.body_timeout();
+    let collected = collect(
         body.into_data_stream(),
-        content_length.map(HeaderValue::as_bytes),
+        content_length(parts),
         receiver.body_limit(),
-    )
-    .await
+    );
+    tokio::time::timeout(after, collected)
+        .await
+        .unwrap_or(Err(Error::BodyTimeout { after }))
+}
+
+/// The `Content-Length` header's value, if sent.
+fn content_length(parts: &Parts) -> Option<&[u8]> {
+    parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .map(HeaderValue::as_bytes)
 }
 
 /// The path and query as the client sent them (axum's `OriginalUri`, also inside `nest`).
@@ -377,41 +395,67 @@ macro_rules! mount_every_provider {
     };
 }
 
-/// Verifies a call, then accepts it into `inbox` (see [`inbox_router`]).
+/// Verifies a call (its head before its body), then accepts it into `inbox` (see
+/// [`inbox_router`]), observed as in [`router`]: the same span, counts and health record.
 #[cfg(feature = "inbox")]
-async fn accept_call<R, I>(receiver: &R, inbox: &I, request: ::axum::extract::Request) -> Response
+async fn accept_call<R, I>(
+    receiver: &R,
+    inbox: &I,
+    health: Option<Health>,
+    request: ::axum::extract::Request,
+) -> Response
 where
     R: Receive + ?Sized,
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + ?Sized,
 {
+    let mut observer = Observer::new(receiver.provider(), health);
     let (parts, body) = request.into_parts();
-    let body = match read_body(receiver, &parts, body).await {
-        Ok(body) => body,
-        Err(err) => return err.into_response(),
-    };
-    // The request view is not `Send`: it ends with this statement, before the inbox is awaited.
-    let received = receiver.receive(&view(&parts, body.as_slice()));
-    let delivery = match received {
-        Ok(delivery) => delivery.into(),
-        Err(err) => return err.into_response(),
-    };
-    let raw = || {
-        super::raw_delivery(
-            parts.method.as_str(),
-            target(&parts),
-            peer(&parts),
-            parts
-                .headers
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.as_bytes())),
-            body.as_slice(),
-        )
-    };
-    match super::store(inbox, delivery, raw).await {
-        Ok(reply) => reply.into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    telemetry::instrument(observer.span(), async move {
+        // The head first: a sender without a credential is answered before one body byte is
+        // read. The request views are not `Send`: each ends with its statement.
+        let head = check_declared(content_length(&parts), receiver.body_limit())
+            .and_then(|()| observer.verify_head(receiver, &view(&parts, &[])));
+        let body = match head {
+            Ok(()) => read_body(receiver, &parts, body).await,
+            Err(err) => Err(err),
+        };
+        let received = body.and_then(|body| {
+            let delivery = observer.receive(receiver, &view(&parts, body.as_slice()))?;
+            Ok((delivery, body))
+        });
+        let (delivery, body): (AnyDelivery, _) = match received {
+            Ok((delivery, body)) => (delivery.into(), body),
+            Err(err) => {
+                observer.rejected(&err);
+                return err.into_response();
+            }
+        };
+        telemetry::inspect(&delivery);
+        let raw = || {
+            super::raw_delivery(
+                parts.method.as_str(),
+                target(&parts),
+                peer(&parts),
+                parts
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes())),
+                body.as_slice(),
+            )
+        };
+        match super::store(inbox, delivery, raw).await {
+            Ok(reply) => {
+                observer.accepted(reply.status());
+                reply.into_response()
+            }
+            Err(problem) => {
+                observer.not_stored();
+                problem.into_response()
+            }
+        }
+    })
+    .await
 }
 
 /// [`accept_call`] over owned parts: the future a route returns.
@@ -419,6 +463,7 @@ where
 async fn accept_owned<R, I>(
     receiver: Arc<R>,
     inbox: I,
+    health: Health,
     request: ::axum::extract::Request,
 ) -> Response
 where
@@ -427,7 +472,7 @@ where
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + 'static,
 {
-    accept_call(&*receiver, &inbox, request).await
+    accept_call(&*receiver, &inbox, Some(health), request).await
 }
 
 /// The ready receiver in inbox mode: the routes of [`router`], but each verified delivery is
@@ -462,12 +507,19 @@ where
     macro_rules! mount {
         ($router:ident, $field:ident, $path:literal, $methods:expr) => {
             if let Some(verifier) = config.$field {
+                config.health.watch(verifier.provider());
                 let verifier = Arc::new(verifier);
                 let inbox = inbox.clone();
+                let health = config.health.clone();
                 $router = $router.route(
                     $path,
                     on($methods, move |request: ::axum::extract::Request| {
-                        accept_owned(Arc::clone(&verifier), inbox.clone(), request)
+                        accept_owned(
+                            Arc::clone(&verifier),
+                            inbox.clone(),
+                            health.clone(),
+                            request,
+                        )
                     }),
                 );
             }

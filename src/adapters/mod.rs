@@ -59,14 +59,37 @@ impl<B: AsRef<[u8]>> Collected<B> {
     }
 }
 
+/// The most a body buffer reserves up front, whatever `Content-Length` declares: a sender that
+/// claims 16 MiB and sends ten bytes holds ten bytes and this, not 16 MiB. Beyond it the buffer
+/// grows as bytes arrive.
+const FIRST_ALLOCATION: usize = 64 * 1024;
+
 /// The length a `Content-Length` header declares, if it is there and readable.
 fn declared_length(value: Option<&[u8]>) -> Option<u64> {
     std::str::from_utf8(value?).ok()?.trim().parse().ok()
 }
 
+/// Refuses a body whose `Content-Length` declares more than `limit`: the first check of all,
+/// before the head's credential (as [`Receive::verify`](crate::Receive::verify) checks the size
+/// first), since it costs nothing and needs nothing.
+///
+/// # Errors
+/// [`Error::BodyTooLarge`] (413).
+pub(crate) fn check_declared(content_length: Option<&[u8]>, limit: usize) -> Result<(), Error> {
+    match declared_length(content_length) {
+        Some(len) if len > limit as u64 => Err(Error::BodyTooLarge {
+            len: usize::try_from(len).unwrap_or(usize::MAX),
+            limit,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Reads the body chunk by chunk and stops at `limit`: a length its `Content-Length` header
 /// (`content_length`) declares over the limit is refused before anything is read, a body that
-/// grows past it as soon as it does, so an oversized body never sits in memory.
+/// grows past it as soon as it does, so an oversized body never sits in memory. The buffer
+/// grows as bytes arrive (at most [`FIRST_ALLOCATION`] reserved ahead of them). The caller bounds
+/// the time it may take ([`Receive::body_timeout`](crate::Receive::body_timeout)).
 ///
 /// # Errors
 /// [`Error::BodyTooLarge`] (413), [`Error::IncompleteBody`] (400) when the stream fails.
@@ -79,15 +102,8 @@ where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
 {
+    check_declared(content_length, limit)?;
     let declared = declared_length(content_length);
-    if let Some(len) = declared {
-        if len > limit as u64 {
-            return Err(Error::BodyTooLarge {
-                len: usize::try_from(len).unwrap_or(usize::MAX),
-                limit,
-            });
-        }
-    }
     let mut body = Collected::Empty;
     let mut seen = 0usize;
     while let Some(chunk) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
@@ -103,8 +119,8 @@ where
         body = match body {
             Collected::Empty => Collected::One(chunk),
             Collected::One(first) => {
-                let capacity = declared.map_or(seen, |d| usize::try_from(d).unwrap_or(seen));
-                let mut joined = Vec::with_capacity(capacity.max(seen));
+                let declared = declared.map_or(seen, |d| usize::try_from(d).unwrap_or(seen));
+                let mut joined = Vec::with_capacity(declared.min(FIRST_ALLOCATION).max(seen));
                 joined.extend_from_slice(first.as_ref());
                 joined.extend_from_slice(bytes);
                 Collected::Many(joined)
@@ -173,4 +189,80 @@ pub(crate) fn raw_delivery<'h>(
         })
         .collect();
     raw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body arriving in the given chunks.
+    struct Chunks(std::collections::VecDeque<Vec<u8>>);
+
+    impl Stream for Chunks {
+        type Item = Result<Vec<u8>, std::convert::Infallible>;
+        fn poll_next(
+            mut self: Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Self::Item>> {
+            std::task::Poll::Ready(self.0.pop_front().map(Ok))
+        }
+    }
+
+    fn chunks(sizes: &[usize]) -> Chunks {
+        Chunks(sizes.iter().map(|&n| vec![b' '; n]).collect())
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_reserves_at_most_the_first_allocation() {
+        // 16 MiB declared, 20 bytes sent: the buffer holds the 20 bytes and what is reserved
+        // ahead of them, never the declared size.
+        let declared = (16 * 1024 * 1024).to_string();
+        let body = collect(chunks(&[10, 10]), Some(declared.as_bytes()), 32 << 20)
+            .await
+            .unwrap();
+        let Collected::Many(joined) = &body else {
+            panic!("two chunks are joined")
+        };
+        assert_eq!(joined.len(), 20);
+        assert!(
+            joined.capacity() <= FIRST_ALLOCATION,
+            "{}",
+            joined.capacity()
+        );
+        // A small declared length is reserved whole: one allocation for the whole body.
+        let body = collect(chunks(&[10, 10, 80]), Some(b"100"), 1024)
+            .await
+            .unwrap();
+        let Collected::Many(joined) = &body else {
+            panic!("three chunks are joined")
+        };
+        assert_eq!((joined.len(), joined.capacity()), (100, 100));
+    }
+
+    #[tokio::test]
+    async fn sizes_are_refused_declared_or_as_they_grow() {
+        let Err(err) = collect(chunks(&[1]), Some(b"2048"), 1024).await else {
+            panic!("a declared 2048 bytes passes a limit of 1024")
+        };
+        assert!(matches!(
+            err,
+            Error::BodyTooLarge {
+                len: 2048,
+                limit: 1024
+            }
+        ));
+        assert!(check_declared(Some(b"2048"), 1024).is_err());
+        assert!(check_declared(Some(b"1024"), 1024).is_ok());
+        assert!(check_declared(Some(b"junk"), 1024).is_ok());
+        let Err(err) = collect(chunks(&[600, 600]), None, 1024).await else {
+            panic!("1200 bytes pass a limit of 1024")
+        };
+        assert!(matches!(
+            err,
+            Error::BodyTooLarge {
+                len: 1200,
+                limit: 1024
+            }
+        ));
+    }
 }

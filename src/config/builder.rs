@@ -55,6 +55,7 @@ pub struct ConfigBuilder {
     pub(super) isendu_url_token: Option<Secret>,
     pub(super) isendu_without_url_token: bool,
     pub(super) health: Option<crate::telemetry::Health>,
+    pub(super) body_timeout: std::time::Duration,
 }
 
 impl Default for ConfigBuilder {
@@ -72,6 +73,7 @@ impl Default for ConfigBuilder {
             isendu_url_token: None,
             isendu_without_url_token: false,
             health: None,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -147,6 +149,15 @@ impl ConfigBuilder {
     #[must_use]
     pub fn health(mut self, health: crate::telemetry::Health) -> Self {
         self.health = Some(health);
+        self
+    }
+
+    /// `BODY_TIMEOUT_SECS`: how long the framework adapters wait for a whole body once its
+    /// head has been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by
+    /// default), for every provider.
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -269,6 +280,7 @@ impl ConfigBuilder {
     /// # Errors
     /// A [`ConfigError`] naming the first unusable setting by its variable.
     pub fn build(self) -> Result<Config, ConfigError> {
+        // (Each verifier below gets `body_timeout` once built: see `Config::body_timeout`.)
         // Variables of providers compiled out are read but not used.
         #[allow(unused_mut, unused_variables)]
         let mut config = Config {
@@ -331,7 +343,7 @@ impl ConfigBuilder {
         let _ = xoxoday;
         #[cfg(not(feature = "isendu"))]
         let _ = isendu;
-        Ok(config)
+        Ok(config.body_timeout(self.body_timeout))
     }
 
     /// Credentials the provider issues or an account already uses (Peddler's token, Xoxoday's

@@ -20,8 +20,9 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 ));
 
 /// The variables [`Config::from_env`] reads, besides the `_PREVIOUS` ones.
-const VARIABLES: [&str; 13] = [
+const VARIABLES: [&str; 14] = [
     "LISTEN_ADDR",
+    "BODY_TIMEOUT_SECS",
     "WAKILNI_WEBHOOK_SECRET",
     "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
     "PEDDLER_WEBHOOK_TOKEN",
@@ -218,7 +219,45 @@ impl Config {
             })?;
             builder.listen_addr = addr;
         }
+        if let Some(secs) = get("BODY_TIMEOUT_SECS") {
+            let secs: u64 = secs.trim().parse().ok().filter(|&s| s > 0).ok_or_else(|| {
+                ConfigError::new(
+                    "BODY_TIMEOUT_SECS",
+                    "expected a whole number of seconds above 0",
+                )
+            })?;
+            builder.body_timeout = std::time::Duration::from_secs(secs);
+        }
         builder.build()
+    }
+
+    /// Sets every configured verifier's body timeout (see
+    /// [`Receive::body_timeout`](crate::Receive::body_timeout)).
+    #[must_use]
+    #[cfg_attr(not(any_provider), allow(unused_mut))]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        #[cfg(feature = "wakilni")]
+        {
+            self.wakilni = self.wakilni.map(|v| v.body_timeout(timeout));
+        }
+        #[cfg(feature = "peddler")]
+        {
+            self.peddler = self.peddler.map(|v| v.body_timeout(timeout));
+        }
+        #[cfg(feature = "xoxoday")]
+        {
+            self.xoxoday = self.xoxoday.map(|v| v.body_timeout(timeout));
+        }
+        #[cfg(feature = "isendu")]
+        {
+            self.isendu = self.isendu.map(|v| v.body_timeout(timeout));
+        }
+        #[cfg(feature = "skladon")]
+        {
+            self.skladon = self.skladon.map(|v| v.body_timeout(timeout));
+        }
+        let _ = timeout;
+        self
     }
 
     /// A builder taking the same settings as values.

@@ -44,6 +44,7 @@ pub struct Verifier {
     integrations: Vec<Integration>,
     url_token: Option<UrlToken>,
     max_body_size: usize,
+    body_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Verifier {
@@ -55,6 +56,7 @@ impl fmt::Debug for Verifier {
             )
             .field("url_token", &self.url_token)
             .field("max_body_size", &self.max_body_size)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -133,6 +135,7 @@ impl Verifier {
             integrations,
             url_token: None,
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -141,6 +144,15 @@ impl Verifier {
     #[must_use]
     pub fn max_body_size(mut self, bytes: usize) -> Self {
         self.max_body_size = bytes;
+        self
+    }
+
+    /// Sets how long a framework adapter waits for the whole body once the request head has
+    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
+    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -180,8 +192,18 @@ impl Verifier {
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
+        self.verify_head(request)
+    }
+
+    /// Checks what the request head proves without its body, before a framework adapter reads
+    /// the body: the URL token, if configured. (The handshake's key id is in the body:
+    /// [`receive`](Verifier::receive) checks it.) Allocates nothing.
+    ///
+    /// # Errors
+    /// [`Error::TokenMismatch`] (401).
+    pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
         match &self.url_token {
-            Some(token) => token.verify(request.path_and_query()),
+            Some(token) => token.verify(head.path_and_query()),
             None => Ok(()),
         }
     }

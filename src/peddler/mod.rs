@@ -113,6 +113,7 @@ pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
 pub struct Verifier {
     tokens: TokenSet,
     max_body_size: usize,
+    body_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Verifier {
@@ -120,6 +121,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("peddler::Verifier")
             .field("tokens", &self.tokens)
             .field("max_body_size", &self.max_body_size)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -148,6 +150,7 @@ impl Verifier {
         Ok(Self {
             tokens: TokenSet::for_header(tokens)?,
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -157,6 +160,15 @@ impl Verifier {
     #[must_use]
     pub fn max_body_size(mut self, bytes: usize) -> Self {
         self.max_body_size = bytes;
+        self
+    }
+
+    /// Sets how long a framework adapter waits for the whole body once the request head has
+    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
+    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -170,7 +182,16 @@ impl Verifier {
     /// [`Error::InvalidHeader`] (not visible ASCII, 400) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
-        let token = request.headers().require(TOKEN_HEADER)?;
+        self.verify_head(request)
+    }
+
+    /// Checks what the request head proves without its body, before a framework adapter reads
+    /// the body: the `x-webhook-shared-token` header, the whole credential. Allocates nothing; the body is not looked at.
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify) but [`Error::BodyTooLarge`].
+    pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+        let token = head.headers().require(TOKEN_HEADER)?;
         if self.tokens.matches(token.as_bytes()) {
             Ok(())
         } else {

@@ -163,6 +163,7 @@ pub struct Verifier {
     /// The mount path, without a trailing slash (empty for the root).
     mount: String,
     max_body_size: usize,
+    body_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Verifier {
@@ -171,6 +172,7 @@ impl fmt::Debug for Verifier {
             .field("tokens", &self.tokens)
             .field("mount", &self.mount)
             .field("max_body_size", &self.max_body_size)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -223,6 +225,7 @@ impl Verifier {
             tokens: None,
             mount: DEFAULT_MOUNT.to_owned(),
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -247,6 +250,15 @@ impl Verifier {
     #[must_use]
     pub fn max_body_size(mut self, bytes: usize) -> Self {
         self.max_body_size = bytes;
+        self
+    }
+
+    /// Sets how long a framework adapter waits for the whole body once the request head has
+    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
+    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
         self
     }
 
@@ -288,15 +300,40 @@ impl Verifier {
         })
     }
 
-    /// Checks the method, the body size and the token in the path. Allocates nothing.
+    /// Checks the method, the body size, the token in the path and the path's shape. Allocates
+    /// nothing.
     ///
     /// # Errors
     /// [`Error::MethodNotAllowed`] (405, neither GET nor POST), [`Error::BodyTooLarge`] (413),
     /// [`Error::UriTooLong`] (414, over 8 KiB or 64 segments), [`Error::InvalidUrl`] (404, not
-    /// under the mount path), [`Error::TokenMismatch`] (401).
+    /// under the mount path; after the token: no type, or a GET without an id),
+    /// [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
-        self.check_token(&self.route(request)?)
+        self.verify_head(request)
+    }
+
+    /// Checks what the request head proves without its body, before a framework adapter reads
+    /// the body: the method, the token in the path (the whole credential), then the path's
+    /// shape (a webhook type, and an entity id for GET). Allocates nothing.
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify) but [`Error::BodyTooLarge`].
+    pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+        self.checked_route(head).map(drop)
+    }
+
+    /// The path taken apart, its token checked, then its shape: a type, and an id for GET.
+    fn checked_route<'a>(&self, request: &Request<'a>) -> Result<Route<'a>, Error> {
+        let route = self.route(request)?;
+        self.check_token(&route)?;
+        if route.webhook_type.is_empty() {
+            return Err(not_found("expected <token>/<TYPE>, and /<id> for GET"));
+        }
+        if route.id.is_none() && request.http_method().eq_ignore_ascii_case("GET") {
+            return Err(not_found("no entity id after the webhook type"));
+        }
+        Ok(route)
     }
 
     fn check_token(&self, route: &Route<'_>) -> Result<(), Error> {
@@ -322,20 +359,11 @@ impl Verifier {
     /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
-        let route = self.route(request)?;
-        self.check_token(&route)?;
-        if route.webhook_type.is_empty() {
-            return Err(not_found("expected <token>/<TYPE>, and /<id> for GET"));
-        }
+        let route = self.checked_route(request)?;
         let webhook_type = crate::url::decode(route.webhook_type, false)
             .map(|t| WebhookType::from(t.as_ref()))
             .ok_or_else(|| not_found("malformed percent-encoding in the webhook type"))?;
-        let is_get = request.http_method().eq_ignore_ascii_case("GET");
-        let get_id = match route.id {
-            Some(raw) => Some(EntityId::from_segment(raw)?),
-            None if is_get => return Err(not_found("no entity id after the webhook type")),
-            None => None,
-        };
+        let get_id = route.id.map(EntityId::from_segment).transpose()?;
         let notification = Notification::read(webhook_type, get_id, request.body())?;
         let key = DedupKey::new(Provider::Skladon, notification.dedup_id());
         Ok(Delivery::new(Provider::Skladon, key, notification))

@@ -181,6 +181,30 @@ impl Observer {
         )
     }
 
+    /// `receiver.verify_head(head)`, before the body is read. A refusal here is an
+    /// unauthenticated or misaddressed request (it never counts towards health), or a
+    /// receiver-side error (500, which does).
+    pub(crate) fn verify_head<R: Receive + ?Sized>(
+        &mut self,
+        receiver: &R,
+        head: &Request<'_>,
+    ) -> Result<()> {
+        let started = Stopwatch::start();
+        let checked = receiver.verify_head(head);
+        if let Err(err) = &checked {
+            self.counts = err.status_code() == 500;
+            // A refusal here is the whole of the receiver's work on this request.
+            let time = started.elapsed();
+            #[cfg(feature = "tracing")]
+            tracing::receive_failed(&self.span, time);
+            #[cfg(feature = "metrics")]
+            metrics::receive_time(self.provider, "rejected", time);
+            #[cfg(not(any(feature = "tracing", feature = "metrics")))]
+            let _ = time;
+        }
+        checked
+    }
+
     /// `receiver.receive(request)`, timed. When it fails for a reason other than
     /// authentication and health is recorded, the request is verified again to learn whether
     /// it came from the provider (only then does the failure count): this costs a forger at
@@ -286,6 +310,22 @@ impl Observer {
             }
         }
         handled
+    }
+
+    /// The delivery was verified and parsed, but the inbox could not store it (answered 503):
+    /// a receiver-side failure the provider sees, so it counts towards health.
+    #[cfg(feature = "inbox")]
+    pub(crate) fn not_stored(self) {
+        #[cfg(feature = "tracing")]
+        tracing::not_stored(&self.span);
+        #[cfg(feature = "metrics")]
+        metrics::outcome(self.provider, "failed");
+        if let Some(health) = &self.health {
+            health.record_failure(
+                self.provider,
+                "the inbox could not store the delivery (answered 503)",
+            );
+        }
     }
 
     /// The delivery was verified and parsed and, where a handler runs, taken care of.

@@ -94,6 +94,13 @@ pub(crate) fn not_handled(span: &Span) {
     warn!(target: "delivery_webhooks", status = 500u16, reason = "handler", "the handler did not take care of the delivery: answered 500");
 }
 
+#[cfg(feature = "inbox")]
+pub(crate) fn not_stored(span: &Span) {
+    span.record("outcome", "failed");
+    span.record("status", 503u16);
+    span.record("reason", "store");
+}
+
 pub(crate) fn duplicate(provider: Provider) {
     debug!(target: "delivery_webhooks", provider = provider.as_str(), "duplicate delivery");
 }

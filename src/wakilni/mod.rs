@@ -133,6 +133,7 @@ pub fn sign(secret: impl AsRef<[u8]>, body: &[u8]) -> String {
 pub struct Verifier {
     keys: HmacKeys,
     max_body_size: usize,
+    body_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Verifier {
@@ -140,6 +141,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("wakilni::Verifier")
             .field("keys", &self.keys)
             .field("max_body_size", &self.max_body_size)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -166,6 +168,7 @@ impl Verifier {
         Ok(Self {
             keys: HmacKeys::new(secrets)?,
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -175,6 +178,24 @@ impl Verifier {
     pub fn max_body_size(mut self, bytes: usize) -> Self {
         self.max_body_size = bytes;
         self
+    }
+
+    /// Sets how long a framework adapter waits for the whole body once the request head has
+    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
+    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// Checks what the request head proves without its body, before a framework adapter reads
+    /// the body: a readable `x-webhook-signature` is there (the signature covers the body, so [`verify`](Verifier::verify) checks it once the body is read). Allocates nothing; the body is not looked at.
+    ///
+    /// # Errors
+    /// [`Error::MissingHeader`] (401), [`Error::ConflictingHeader`] or [`Error::InvalidHeader`] (400).
+    pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+        head.headers().require(SIGNATURE_HEADER).map(drop)
     }
 
     /// Checks the body size, then the signature of the body. Allocates nothing.

@@ -143,6 +143,7 @@ pub struct Verifier {
     proxy_header: ProxyHeader,
     api_keys: Option<TokenSet>,
     max_body_size: usize,
+    body_timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Verifier {
@@ -153,6 +154,7 @@ impl fmt::Debug for Verifier {
             .field("proxy_header", &self.proxy_header)
             .field("api_keys", &self.api_keys)
             .field("max_body_size", &self.max_body_size)
+            .field("body_timeout", &self.body_timeout)
             .finish()
     }
 }
@@ -198,6 +200,7 @@ impl Verifier {
             proxy_header: ProxyHeader::Auto,
             api_keys: None,
             max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -336,6 +339,15 @@ impl Verifier {
         self
     }
 
+    /// Sets how long a framework adapter waits for the whole body once the request head has
+    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
+    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
+    #[must_use]
+    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
     /// The client address a request is judged on: the peer, or behind a trusted proxy the
     /// address it forwarded (IPv4-mapped IPv6 as IPv4). Useful for logging.
     ///
@@ -366,12 +378,22 @@ impl Verifier {
     ///   a wrong one, [`Error::ConflictingHeader`] (400) for two different ones.
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::check_body_size(request.body(), self.max_body_size)?;
-        let client = self.client_addr(request)?;
+        self.verify_head(request)
+    }
+
+    /// Checks what the request head proves without its body, before a framework adapter reads
+    /// the body: the source address and the API key, the whole credential. Allocates nothing;
+    /// the body is not looked at.
+    ///
+    /// # Errors
+    /// Those of [`verify`](Verifier::verify) but [`Error::BodyTooLarge`].
+    pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+        let client = self.client_addr(head)?;
         if !crate::verify::any_contains(&self.allowlist, client) {
             return Err(Error::UntrustedSource { addr: client });
         }
         if let Some(keys) = &self.api_keys {
-            let key = request.headers().require(API_KEY_HEADER)?;
+            let key = head.headers().require(API_KEY_HEADER)?;
             if !keys.matches(key.as_bytes()) {
                 return Err(Error::TokenMismatch);
             }

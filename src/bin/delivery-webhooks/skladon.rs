@@ -51,9 +51,16 @@ pub fn verify(secret: &SecretArgs, url: Option<&str>) -> Result<(), Failure> {
     let verifier =
         skladon::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
     let no_headers: [(&str, &str); 0] = [];
-    verifier
-        .verify(&Request::new(&no_headers, &[]).uri(url))
-        .map_err(|e| Failure::from_error(NAME, &e))?;
+    // The url is checked as Skladon calls it: `<TYPE>` by POST, `<TYPE>/<id>` by GET. The token
+    // decides first either way, so trying both tells nothing more about it.
+    let as_post = verifier.verify(&Request::new(&no_headers, &[]).uri(url));
+    let checked = match as_post {
+        Err(delivery_webhooks::Error::InvalidUrl { .. }) => {
+            verifier.verify(&Request::new(&no_headers, &[]).method("GET").uri(url))
+        }
+        other => other,
+    };
+    checked.map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_line("verified")
 }
 
