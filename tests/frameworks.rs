@@ -356,6 +356,40 @@ fn a_request_without_a_valid_head_credential_is_answered_before_its_body() {
     });
 }
 
+/// Mounted without `ConnectInfo`, the router cannot give Xoxoday's check the peer address: the
+/// first request's answer says which call to add, instead of a bare 500.
+#[test]
+fn a_router_served_without_connect_info_names_the_call_to_add() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let app = delivery_webhooks::axum::router(config(), |_: AnyDelivery| async {});
+    runtime.spawn(async move {
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        // The mistake: `app` instead of `app.into_make_service_with_connect_info::<SocketAddr>()`.
+        axum::serve(listener, app).await
+    });
+    let answer = post(
+        &format!("http://{addr}/webhooks/xoxoday"),
+        &[
+            ("X-Forwarded-For", "52.76.120.90"),
+            ("X-Api-Key", XOXODAY_KEY),
+        ],
+        &fixture("xoxoday/delivered.json"),
+    );
+    assert_eq!(answer.status, 500);
+    let detail = answer.problem()["detail"].as_str().unwrap().to_owned();
+    assert!(
+        detail.contains("into_make_service_with_connect_info::<std::net::SocketAddr>()"),
+        "{detail}"
+    );
+}
+
 /// A body that stops arriving is cut off after the body timeout (408), once the head has
 /// passed; the handler never sees it.
 #[test]

@@ -136,7 +136,9 @@ async fn read<R: Receive + ?Sized>(
     // A declared size over the limit, then the head: a sender without a credential is
     // answered before one body byte is read.
     check_declared(content_length(request), receiver.body_limit())?;
-    observer.verify_head(receiver, &view(request, &[]))?;
+    observer
+        .verify_head(receiver, &view(request, &[]))
+        .map_err(explain)?;
     let body = read_body(receiver, request, payload).await?;
     observer.receive(receiver, &view(request, body.as_slice()))
 }
@@ -152,6 +154,20 @@ async fn read_body<R: Receive + ?Sized>(
     actix_web::rt::time::timeout(after, collected)
         .await
         .unwrap_or(Err(Error::BodyTimeout { after }))
+}
+
+/// Says why the peer address is missing, where a verifier needed it (Xoxoday's source check):
+/// actix gives none for a request that came over a Unix socket.
+fn explain(err: Error) -> Error {
+    match err {
+        Error::MissingRequestPart {
+            part: "peer address",
+        } => Error::MissingRequestPart {
+            part: "peer address: actix gave none (a Unix socket listener?); \
+                   serve the scope from a TCP listener",
+        },
+        other => other,
+    }
 }
 
 /// The `Content-Length` header's value, if sent.
@@ -388,7 +404,8 @@ where
         // The head first: a sender without a credential is answered before one body byte is
         // read.
         let head = check_declared(content_length(request), receiver.body_limit())
-            .and_then(|()| observer.verify_head(receiver, &view(request, &[])));
+            .and_then(|()| observer.verify_head(receiver, &view(request, &[])))
+            .map_err(explain);
         let body = match head {
             Ok(()) => read_body(receiver, request, payload.into_inner()).await,
             Err(err) => Err(err),

@@ -162,7 +162,9 @@ async fn read<R: Receive + ?Sized>(
     // A declared size over the limit, then the head: a sender without a credential is
     // answered before one body byte is read.
     check_declared(content_length(parts), receiver.body_limit())?;
-    observer.verify_head(receiver, &view(parts, &[]))?;
+    observer
+        .verify_head(receiver, &view(parts, &[]))
+        .map_err(explain)?;
     let body = read_body(receiver, parts, body).await?;
     observer.receive(receiver, &view(parts, body.as_slice()))
 }
@@ -182,6 +184,22 @@ async fn read_body<R: Receive + ?Sized>(
     tokio::time::timeout(after, collected)
         .await
         .unwrap_or(Err(Error::BodyTimeout { after }))
+}
+
+/// Names the call that gives the peer address, where a verifier needed it (Xoxoday's source
+/// check) and axum had none: the integration mistake every request would otherwise answer 500
+/// for without saying how to fix it. The problem detail and the `delivery rejected` log line
+/// carry it from the first request on.
+fn explain(err: Error) -> Error {
+    match err {
+        Error::MissingRequestPart {
+            part: "peer address",
+        } => Error::MissingRequestPart {
+            part: "peer address: serve the app with \
+                   `into_make_service_with_connect_info::<std::net::SocketAddr>()`",
+        },
+        other => other,
+    }
 }
 
 /// The `Content-Length` header's value, if sent.
@@ -415,7 +433,8 @@ where
         // The head first: a sender without a credential is answered before one body byte is
         // read. The request views are not `Send`: each ends with its statement.
         let head = check_declared(content_length(&parts), receiver.body_limit())
-            .and_then(|()| observer.verify_head(receiver, &view(&parts, &[])));
+            .and_then(|()| observer.verify_head(receiver, &view(&parts, &[])))
+            .map_err(explain);
         let body = match head {
             Ok(()) => read_body(receiver, &parts, body).await,
             Err(err) => Err(err),
