@@ -71,9 +71,10 @@
 //!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
 //!   by several instances), its worker runner, and the adapters' inbox mode;
 //! - `tracing`: a span per delivery in the framework adapters ([`telemetry`]);
-//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]);
-//! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
-//!   receiver locally".
+//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]).
+//!
+//! The `delivery-webhooks` command-line tool is its own crate, `delivery-webhooks-cli` (the
+//! workspace's `cli/`); see the README's "Testing your receiver locally".
 //!
 //! # Design notes
 //! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
