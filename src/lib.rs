@@ -152,6 +152,12 @@ pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpd
 pub use verify::UrlToken;
 pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 
+/// The README's Rust blocks, compiled (and those not marked `no_run`, run) as doctests, so that
+/// the README cannot drift from the API. They use every provider and the axum adapter.
+#[cfg(all(doctest, all_providers, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
 ///
 /// The providers publish no maximum: an isendu batch of 10,000 trackings is about 5 MiB, and a
