@@ -160,10 +160,10 @@ pub trait Receive {
 #[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! receive_by_inherent_methods {
     ($verifier:ty, $provider:expr, $payload:ty) => {
-        impl $crate::Receive for $verifier {
+        impl $crate::delivery::Receive for $verifier {
             type Payload = $payload;
 
-            fn provider(&self) -> $crate::Provider {
+            fn provider(&self) -> $crate::delivery::Provider {
                 $provider
             }
 
@@ -171,14 +171,14 @@ macro_rules! receive_by_inherent_methods {
                 self.max_body_size
             }
 
-            fn verify(&self, request: &$crate::Request<'_>) -> $crate::Result<()> {
+            fn verify(&self, request: &$crate::request::Request<'_>) -> $crate::error::Result<()> {
                 <$verifier>::verify(self, request)
             }
 
             fn receive(
                 &self,
-                request: &$crate::Request<'_>,
-            ) -> $crate::Result<$crate::Delivery<$payload>> {
+                request: &$crate::request::Request<'_>,
+            ) -> $crate::error::Result<$crate::delivery::Delivery<$payload>> {
                 <$verifier>::receive(self, request)
             }
         }
@@ -276,15 +276,6 @@ impl<P> Delivery<P> {
     /// The payload alone.
     pub fn into_payload(self) -> P {
         self.payload
-    }
-}
-
-impl<P: crate::status::StatusSource> Delivery<P> {
-    /// The shipment status changes this delivery reports, in the common model: none, one or
-    /// many (see [`StatusSource`](crate::StatusSource) and the [`Timeline`](crate::Timeline)).
-    #[must_use]
-    pub fn status_updates(&self) -> Vec<crate::status::StatusUpdate> {
-        self.payload.status_updates()
     }
 }
 

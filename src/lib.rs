@@ -94,9 +94,12 @@
 #[cfg(adapter)]
 mod adapters;
 mod any;
+mod body;
 mod config;
 mod delivery;
 mod error;
+#[cfg(feature = "http")]
+mod header_map;
 mod headers;
 mod problem;
 mod request;
@@ -142,6 +145,7 @@ pub use adapters::actix;
 pub use adapters::axum;
 
 pub use any::AnyDelivery;
+pub use body::DEFAULT_MAX_BODY_SIZE;
 pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
@@ -157,25 +161,3 @@ pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 #[cfg(all(doctest, all_providers, feature = "axum"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
-
-/// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
-///
-/// The providers publish no maximum: an isendu batch of 10,000 trackings is about 5 MiB, and a
-/// Skladon return carries its files' content inline (`files[].data`), so several MiB is genuine;
-/// 16 MiB leaves room for about three times that. Parsing any body costs at most 16 times its
-/// size plus 4 MiB of heap (260 MiB at this limit; a genuine batch about twice its size): see
-/// `docs/security.md`. Configure your web framework's own body limit too: this check runs only
-/// once the body has been read.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
-
-#[cfg_attr(not(any_provider), allow(dead_code))]
-pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
-    if body.len() > limit {
-        Err(Error::BodyTooLarge {
-            len: body.len(),
-            limit,
-        })
-    } else {
-        Ok(())
-    }
-}

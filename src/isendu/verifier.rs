@@ -5,9 +5,10 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{Message, VerificationRequest, parse};
+use crate::delivery::{DedupKey, Delivery, Provider, Reply};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::{TokenSet, UrlToken};
-use crate::{DedupKey, Delivery, Provider, Reply, Request};
 
 /// One API integration: its key id (compared in constant time) and the prepared answer.
 #[derive(Clone)]
@@ -132,7 +133,7 @@ impl Verifier {
         Ok(Self {
             integrations,
             url_token: None,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
         })
     }
 
@@ -179,7 +180,7 @@ impl Verifier {
     /// # Errors
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         match &self.url_token {
             Some(token) => token.verify(request.path_and_query()),
             None => Ok(()),

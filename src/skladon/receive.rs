@@ -9,10 +9,11 @@ use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::{Entity, EntityId, WebhookType};
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire::RawJson;
-use crate::{DedupKey, Delivery, Provider, Request};
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
 pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
@@ -222,7 +223,7 @@ impl Verifier {
         Self {
             tokens: None,
             mount: DEFAULT_MOUNT.to_owned(),
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
         }
     }
 
@@ -295,7 +296,7 @@ impl Verifier {
     /// [`Error::UriTooLong`] (414, over 8 KiB or 64 segments), [`Error::InvalidUrl`] (404, not
     /// under the mount path), [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         self.check_token(&self.route(request)?)
     }
 
@@ -321,7 +322,7 @@ impl Verifier {
     /// then those of [`parse`](super::parse) (for an unknown type, only a body that is not a
     /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         let route = self.route(request)?;
         self.check_token(&route)?;
         if route.webhook_type.is_empty() {

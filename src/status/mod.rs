@@ -51,8 +51,10 @@ use time::OffsetDateTime;
 use crate::delivery::Provider;
 
 mod providers;
+mod source;
 mod timeline;
 
+pub use source::StatusSource;
 pub use timeline::Timeline;
 
 /// Where a shipment is in its life, the same words for every provider.
@@ -464,29 +466,6 @@ impl StatusUpdate {
     }
 }
 
-/// A payload that carries shipment status changes: every provider's payload type.
-///
-/// [`Delivery::status_updates`](crate::Delivery::status_updates) calls it; call it directly on a
-/// payload you parsed yourself.
-///
-/// ```
-/// # #[cfg(feature = "xoxoday")] {
-/// use delivery_webhooks::{Status, StatusSource, xoxoday};
-///
-/// let update = xoxoday::parse(br#"{"id":1,"data":{"orderId":77,"orderDate":"2019-12-27 16:41:33",
-///   "deliveryStatus":"Canceled"},"createdAt":"2019-12-28 09:03:17"}"#)?;
-/// let updates = update.status_updates();
-/// assert_eq!(updates.len(), 1);
-/// assert_eq!(updates[0].status, Status::Canceled);
-/// assert_eq!(updates[0].shipment_key(), "order:77");
-/// # }
-/// # Ok::<(), delivery_webhooks::Error>(())
-/// ```
-pub trait StatusSource {
-    /// The status changes this payload reports: none, one or many.
-    fn status_updates(&self) -> Vec<StatusUpdate>;
-}
-
 /// `Option<OffsetDateTime>` as an RFC 3339 string, read back into UTC.
 mod rfc3339_opt {
     use serde::{Deserialize, Deserializer, Serializer};
@@ -497,7 +476,7 @@ mod rfc3339_opt {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         match v {
-            Some(t) => s.serialize_str(&crate::Timestamp::from(*t).to_string()),
+            Some(t) => s.serialize_str(&crate::wire::Timestamp::from(*t).to_string()),
             None => s.serialize_none(),
         }
     }
@@ -508,7 +487,7 @@ mod rfc3339_opt {
         let text: Option<String> = Option::deserialize(d)?;
         match text {
             None => Ok(None),
-            Some(t) => crate::Timestamp::parse(&t)
+            Some(t) => crate::wire::Timestamp::parse(&t)
                 .and_then(|t| t.to_offset_date_time())
                 .map(|t| Some(t.to_offset(UtcOffset::UTC)))
                 .ok_or_else(|| serde::de::Error::custom("expected an RFC 3339 date-time")),

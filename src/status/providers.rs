@@ -31,9 +31,9 @@ fn wakilni_time(e: &crate::wakilni::Event) -> Option<OffsetDateTime> {
 
 /// An optional timestamp as an instant in UTC (no zone read as UTC); `None` if unreadable.
 #[cfg(any(feature = "isendu", feature = "skladon"))]
-fn utc(t: &Option<crate::TimestampOrText>) -> Option<OffsetDateTime> {
+fn utc(t: &Option<crate::wire::TimestampOrText>) -> Option<OffsetDateTime> {
     t.as_ref()
-        .and_then(crate::TimestampOrText::timestamp)
+        .and_then(crate::wire::TimestampOrText::timestamp)
         .map(|t| t.assume_utc())
 }
 
@@ -244,7 +244,7 @@ impl StatusSource for crate::peddler::ShipmentUpdate {
         // A named place from the details (collection point, warehouse), with the GPS position.
         let place = self.details.as_ref().and_then(|d| {
             // Kept as sent (its shape is not published): a name, or an object with a `name`.
-            let name_of = |raw: &crate::RawJson| match raw.to_value().ok()? {
+            let name_of = |raw: &crate::wire::RawJson| match raw.to_value().ok()? {
                 serde_json::Value::String(s) => text(Some(&s)),
                 serde_json::Value::Object(o) => text(o.get("name").and_then(|n| n.as_str())),
                 _ => None,
