@@ -25,6 +25,10 @@ Floors, lowest first (see docs/architecture.md):
 
 `lib.rs` is the facade above all of them: it may name anything, nothing may name it.
 
+Known violations awaiting their fix are listed in scripts/layers-allowed.txt (`file: path`, one
+a line; only for the crate's own src/): they are not reported, and an entry that no longer occurs
+is, so the list only shrinks.
+
 Usage: scripts/check-layers.py [SRC_DIR]   (default: the crate's src/)
        scripts/check-layers.py --self-test (runs the check on small fixture trees)
 Exit status: 0 when the tree holds, 1 with one line per violation otherwise.
@@ -122,7 +126,27 @@ def matching_brace(text: str, open_at: int) -> int:
     return len(text) - 1
 
 
-CFG_TEST = re.compile(r"#\[cfg\(\s*test\s*\)\]")
+CFG = re.compile(r"#\[cfg\((.*?)\)\]\s*(?=\S)", re.S)
+
+
+def test_only(predicate: str) -> bool:
+    """`test`, or `all(.., test, ..)`: code compiled only for the crate's own unit tests."""
+    predicate = re.sub(r"\s+", "", predicate)
+    if predicate == "test":
+        return True
+    if m := re.fullmatch(r"all\((.*)\)", predicate):
+        parts, depth, cur = [], 0, ""
+        for ch in m.group(1):
+            if ch == "," and depth == 0:
+                parts.append(cur)
+                cur = ""
+                continue
+            depth += ch == "("
+            depth -= ch == ")"
+            cur += ch
+        parts.append(cur)
+        return "test" in parts
+    return False
 ATTR = re.compile(r"\s*#\[[^\]]*\]")
 MOD_DECL = re.compile(r"\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;")
 
@@ -130,7 +154,11 @@ MOD_DECL = re.compile(r"\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;")
 def drop_test_items(text: str) -> tuple[str, set[str]]:
     """Blanks every item under `#[cfg(test)]`; returns the text and the test-only `mod x;`s."""
     test_mods: set[str] = set()
-    while m := CFG_TEST.search(text):
+    at = 0
+    while m := CFG.search(text, at):
+        if not test_only(m.group(1)):
+            at = m.end()
+            continue
         j = m.end()
         while a := ATTR.match(text, j):
             j = a.end()
@@ -366,7 +394,8 @@ SELF_TEST_CLEAN = {
     "pub use delivery::Delivery;\n",
     "delivery.rs": "//! crate::status is only named in this comment\n"
     "pub struct Delivery;\npub trait StatusSource { fn updates(&self); }\n"
-    "#[cfg(test)]\nmod tests { use crate::wakilni::Event; }\n",
+    "#[cfg(test)]\nmod tests { use crate::wakilni::Event; }\n"
+    "#[cfg(all(test, feature = \"wakilni\"))]\nmod more { use crate::wakilni::Event; }\n",
     "wire/mod.rs": "mod enums;\npub use enums::Kind;\nuse crate::delivery::Delivery;\n",
     "wire/enums.rs": "pub struct Kind; fn f() -> super::Kind { let s = \"crate::wakilni\"; todo() }\n",
     "wakilni/mod.rs": "mod event;\npub use event::Event;\n"
@@ -382,6 +411,8 @@ SELF_TEST_BROKEN = {
     "status/mod.rs": ("use crate::Delivery;\n", "through the lib.rs facade"),
     "wakilni/event.rs": ("use crate::peddler::Update;\n", "provider wakilni names another provider"),
     "wire/mod.rs": ("use crate::delivery::Missing as M;\n", None),
+    "headers.rs": ("#[cfg(any(test, feature = \"x\"))]\nuse crate::{wire::{self, Kind}, status};\n",
+                   "points up, from headers (core) to status"),
 }
 
 
@@ -403,12 +434,18 @@ def self_test() -> int:
             failures.append(f"the clean tree is refused: {errors}")
         for name, (line, expected) in SELF_TEST_BROKEN.items():
             write(SELF_TEST_CLEAN)
-            (src / name).write_text(SELF_TEST_CLEAN[name] + line)
+            (src / name).write_text(SELF_TEST_CLEAN.get(name, "") + line)
+            if name not in SELF_TEST_CLEAN:
+                extra = src / name
+            else:
+                extra = None
             errors = check(src)
             if expected is None and errors:
                 failures.append(f"{name}: a downward import is refused: {errors}")
             elif expected is not None and not any(expected in e for e in errors):
                 failures.append(f"{name}: `{line.strip()}` is not reported as `{expected}`: {errors}")
+            if extra is not None:
+                extra.unlink()
         # A cycle between two siblings on one floor.
         write(SELF_TEST_CLEAN)
         (src / "wire" / "other.rs").write_text("use super::enums::Kind;\n")
@@ -423,11 +460,35 @@ def self_test() -> int:
     return 1 if failures else 0
 
 
+ALLOWED = Path(__file__).resolve().parent / "layers-allowed.txt"
+
+
+def allowed_key(error: str) -> str:
+    """`src/a.rs:12: crate::X: why` -> `src/a.rs: crate::X` (line numbers move, paths do not)."""
+    file, _, rest = error.partition(":")
+    _, _, rest = rest.partition(": ")
+    return f"{file}: {rest.split(': ', 1)[0]}"
+
+
 def main(argv: list[str]) -> int:
     if argv[1:] == ["--self-test"]:
         return self_test()
-    src = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent.parent / "src"
+    default = Path(__file__).resolve().parent.parent / "src"
+    src = Path(argv[1]) if len(argv) > 1 else default
     errors = check(src)
+    known = 0
+    if src.resolve() == default and ALLOWED.exists():
+        # Known violations awaiting their fix, one `file: path` a line. An entry that no longer
+        # occurs is an error too, so the list only shrinks.
+        allowed = {
+            line.strip()
+            for line in ALLOWED.read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        }
+        seen = {allowed_key(e) for e in errors if not e.startswith("import cycle")}
+        known = len(allowed & seen)
+        errors = [e for e in errors if e.startswith("import cycle") or allowed_key(e) not in allowed]
+        errors += [f"{ALLOWED.name}: `{a}` no longer occurs; remove it" for a in sorted(allowed - seen)]
     for error in errors:
         print(error)
     count = len(list(src.rglob("*.rs")))
@@ -435,7 +496,8 @@ def main(argv: list[str]) -> int:
         print(f"check-layers: {len(errors)} violation(s) in {count} files (see docs/architecture.md)",
               file=sys.stderr)
         return 1
-    print(f"check-layers: {count} files, every arrow points down, no cycle")
+    listed = f" ({known} known violations listed in {ALLOWED.name})" if known else ""
+    print(f"check-layers: {count} files, every arrow points down, no cycle{listed}")
     return 0
 
 
