@@ -177,10 +177,10 @@ pub trait Receive {
 #[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! receive_by_inherent_methods {
     ($verifier:ty, $provider:expr, $payload:ty) => {
-        impl $crate::Receive for $verifier {
+        impl $crate::delivery::Receive for $verifier {
             type Payload = $payload;
 
-            fn provider(&self) -> $crate::Provider {
+            fn provider(&self) -> $crate::delivery::Provider {
                 $provider
             }
 
@@ -192,18 +192,21 @@ macro_rules! receive_by_inherent_methods {
                 self.body_timeout
             }
 
-            fn verify_head(&self, head: &$crate::Request<'_>) -> $crate::Result<()> {
+            fn verify_head(
+                &self,
+                head: &$crate::request::Request<'_>,
+            ) -> $crate::error::Result<()> {
                 <$verifier>::verify_head(self, head)
             }
 
-            fn verify(&self, request: &$crate::Request<'_>) -> $crate::Result<()> {
+            fn verify(&self, request: &$crate::request::Request<'_>) -> $crate::error::Result<()> {
                 <$verifier>::verify(self, request)
             }
 
             fn receive(
                 &self,
-                request: &$crate::Request<'_>,
-            ) -> $crate::Result<$crate::Delivery<$payload>> {
+                request: &$crate::request::Request<'_>,
+            ) -> $crate::error::Result<$crate::delivery::Delivery<$payload>> {
                 <$verifier>::receive(self, request)
             }
         }
@@ -313,15 +316,6 @@ impl<P> Delivery<P> {
     /// The payload alone.
     pub fn into_payload(self) -> P {
         self.payload
-    }
-}
-
-impl<P: crate::status::StatusSource> Delivery<P> {
-    /// The shipment status changes this delivery reports, in the common model: none, one or
-    /// many (see [`StatusSource`](crate::StatusSource) and the [`Timeline`](crate::Timeline)).
-    #[must_use]
-    pub fn status_updates(&self) -> Vec<crate::status::StatusUpdate> {
-        self.payload.status_updates()
     }
 }
 

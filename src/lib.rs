@@ -71,9 +71,10 @@
 //!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
 //!   by several instances), its worker runner, and the adapters' inbox mode;
 //! - `tracing`: a span per delivery in the framework adapters ([`telemetry`]);
-//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]);
-//! - `cli`: builds the `delivery-webhooks` command-line tool; see the README's "Testing your
-//!   receiver locally".
+//! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]).
+//!
+//! The `delivery-webhooks` command-line tool is its own crate, `delivery-webhooks-cli` (the
+//! workspace's `cli/`); see the README's "Testing your receiver locally".
 //!
 //! # Design notes
 //! - **Raw bytes in.** Signatures are checked over the body as received, never re-serialized.
@@ -93,9 +94,12 @@
 #[cfg(adapter)]
 mod adapters;
 mod any;
+mod body;
 mod config;
 mod delivery;
 mod error;
+#[cfg(feature = "http")]
+mod header_map;
 mod headers;
 mod problem;
 mod request;
@@ -141,6 +145,7 @@ pub use adapters::actix;
 pub use adapters::axum;
 
 pub use any::AnyDelivery;
+pub use body::{DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
 pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};
@@ -151,33 +156,8 @@ pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpd
 pub use verify::UrlToken;
 pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 
-/// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
-///
-/// The providers publish no maximum: an isendu batch of 10,000 trackings is about 5 MiB, and a
-/// Skladon return carries its files' content inline (`files[].data`), so several MiB is genuine;
-/// 16 MiB leaves room for about three times that. Parsing any body costs at most 16 times its
-/// size plus 4 MiB of heap (260 MiB at this limit; a genuine batch about twice its size): see
-/// `docs/security.md`. Configure your web framework's own body limit too: this check runs only
-/// once the body has been read.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
-
-/// How long a framework adapter waits for a whole body unless told otherwise: 30 s.
-///
-/// The head of a request is checked before its body is read (see
-/// [`Receive::verify_head`]), so only a sender that passed it can hold a connection open while
-/// its body trickles in, and only this long: a body still arriving is refused (408). A genuine
-/// delivery of the largest size (16 MiB) arrives in a fraction of this over any link a
-/// provider uses.
-pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
-#[cfg_attr(not(any_provider), allow(dead_code))]
-pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
-    if body.len() > limit {
-        Err(Error::BodyTooLarge {
-            len: body.len(),
-            limit,
-        })
-    } else {
-        Ok(())
-    }
-}
+/// The README's Rust blocks, compiled (and those not marked `no_run`, run) as doctests, so that
+/// the README cannot drift from the API. They use every provider and the axum adapter.
+#[cfg(all(doctest, all_providers, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -69,8 +69,14 @@ use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, Responder, ResponseError, web};
 
 use super::{Collected, Handled, NOT_HANDLED, check_declared, collect};
+use crate::any::AnyDelivery;
+use crate::config::Config;
+use crate::delivery::{Delivery, Receive, Reply};
+use crate::error::Error;
+use crate::headers::Headers;
+use crate::problem::Problem;
+use crate::request::Request;
 use crate::telemetry::{self, Health, Observer, Stopwatch};
-use crate::{AnyDelivery, Config, Delivery, Error, Headers, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
 /// problem body.

@@ -97,8 +97,13 @@ use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::{MethodFilter, MethodRouter, on};
 
 use super::{Collected, Handled, NOT_HANDLED, check_declared, collect};
+use crate::any::AnyDelivery;
+use crate::config::Config;
+use crate::delivery::{Delivery, Receive, Reply};
+use crate::error::Error;
+use crate::problem::Problem;
+use crate::request::Request;
 use crate::telemetry::{self, Health, Observer, Stopwatch};
-use crate::{AnyDelivery, Config, Delivery, Error, Problem, Receive, Reply, Request};
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
 /// problem body.

@@ -17,7 +17,7 @@ pub mod axum;
 /// [`scope`](crate::actix::scope)) returns.
 ///
 /// - `()`: the delivery is taken care of, and the router answers with its
-///   [`Reply`](crate::Reply) (an empty 200, or isendu's handshake answer);
+///   [`Reply`](crate::delivery::Reply) (an empty 200, or isendu's handshake answer);
 /// - `Result<(), E>`: `Ok` as above; `Err` makes the router answer `500` with a problem body
 ///   that does not show `E`, so the provider retries later (log `E` yourself). Return `Err`
 ///   when the delivery could not be stored, so that it is not lost.
@@ -146,9 +146,9 @@ pub(crate) const NOT_STORED: &str =
 #[cfg(feature = "inbox")]
 pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     inbox: &I,
-    delivery: crate::AnyDelivery,
+    delivery: crate::any::AnyDelivery,
     raw: impl FnOnce() -> crate::inbox::RawDelivery,
-) -> Result<crate::Reply, crate::Problem> {
+) -> Result<crate::delivery::Reply, crate::problem::Problem> {
     let reply = delivery.reply().clone();
     if reply.holds_secret() {
         return Ok(reply);
@@ -163,7 +163,7 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
             Ok(reply)
         }
         Ok(_) => Ok(reply),
-        Err(_) => Err(crate::Problem::new(500, NOT_STORED)),
+        Err(_) => Err(crate::problem::Problem::new(500, NOT_STORED)),
     }
 }
 

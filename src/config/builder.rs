@@ -73,7 +73,7 @@ impl Default for ConfigBuilder {
             isendu_url_token: None,
             isendu_without_url_token: false,
             health: None,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }
 }
@@ -350,7 +350,7 @@ impl ConfigBuilder {
     /// API key, isendu's key id) keep working whatever their length: one shorter than 16 bytes
     /// is flagged in the health report, with a warning naming its variable.
     fn flag_short_credentials(&self, health: &crate::telemetry::Health) {
-        use crate::Provider;
+        use crate::delivery::Provider;
         let short = |s: &Secret| crate::verify::is_short(s.as_bytes());
         let mut flagged: Vec<(Provider, &str)> = Vec::new();
         if cfg!(feature = "peddler") {
@@ -425,7 +425,7 @@ impl ConfigBuilder {
             return Ok(None);
         };
         let pair = [(key_id.as_str(), secret_key.as_str())];
-        let key_error = |e: crate::Error| {
+        let key_error = |e: crate::error::Error| {
             let name = if key_id.trim().is_empty() {
                 "ISENDU_KEY_ID"
             } else {
@@ -437,7 +437,7 @@ impl ConfigBuilder {
         let unprotected = crate::isendu::Verifier::without_url_token(pair).map_err(key_error)?;
         let verifier = match &self.isendu_url_token {
             Some(token) => {
-                let token = crate::UrlToken::query("token", token.as_bytes())
+                let token = crate::verify::UrlToken::query("token", token.as_bytes())
                     .map_err(|e| ConfigError::new("ISENDU_URL_TOKEN", e.to_string()))?;
                 crate::isendu::Verifier::with_secrets(pair, token).map_err(key_error)?
             }
@@ -488,7 +488,7 @@ fn check_url_token_length(list: &[(&'static str, Secret)]) -> Result<(), ConfigE
     {
         Some((name, _)) => Err(ConfigError::new(
             name,
-            crate::Error::InvalidSecret {
+            crate::error::Error::InvalidSecret {
                 reason: crate::verify::SHORT_URL_TOKEN,
             }
             .to_string(),
@@ -502,7 +502,7 @@ pub(super) fn check_each(list: &[(&'static str, Secret)]) -> Result<(), ConfigEr
     match list.iter().find(|(_, s)| s.trim().is_empty()) {
         Some((name, _)) => Err(ConfigError::new(
             name,
-            crate::Error::EmptySecret.to_string(),
+            crate::error::Error::EmptySecret.to_string(),
         )),
         None => Ok(()),
     }

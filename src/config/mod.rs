@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use zeroize::Zeroizing;
 
-use crate::Provider;
+use crate::delivery::Provider;
 
 mod builder;
 
@@ -425,7 +425,7 @@ mod tests {
         assert_eq!(config.listen_addr, "[::1]:8080".parse().unwrap());
         #[cfg(feature = "wakilni")]
         {
-            use crate::Request;
+            use crate::request::Request;
             let wakilni = config.wakilni.as_ref().unwrap();
             for secret in ["wk-1", "wk-0"] {
                 let signature = crate::wakilni::sign(secret, b"{}");

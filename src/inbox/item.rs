@@ -5,7 +5,7 @@ use std::fmt;
 use std::net::IpAddr;
 use std::time::SystemTime;
 
-use crate::AnyDelivery;
+use crate::any::AnyDelivery;
 
 /// The id of a stored item: unique within one inbox.
 ///

@@ -56,7 +56,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::AnyDelivery;
+use crate::any::AnyDelivery;
 
 mod batch;
 mod item;

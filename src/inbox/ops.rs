@@ -8,7 +8,7 @@ macro_rules! impl_inbox {
         impl $crate::inbox::Inbox for $ty {
             async fn accept(
                 &self,
-                delivery: &$crate::AnyDelivery,
+                delivery: &$crate::any::AnyDelivery,
                 raw: &$crate::inbox::RawDelivery,
             ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
                 let record = $crate::inbox::Record::new(delivery, raw)?;
@@ -129,7 +129,7 @@ macro_rules! impl_inbox {
                 use $crate::inbox::{dedup_window, duration_ms, now_ms};
                 let now = now_ms();
                 let mut deleted = 0;
-                for provider in $crate::Provider::ALL {
+                for provider in $crate::delivery::Provider::ALL {
                     let done = sqlx::query(&self.inner.sql.purge)
                         .bind(now.saturating_sub(duration_ms(older_than)))
                         .bind(provider.as_str())

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::Provider;
+use crate::delivery::Provider;
 
 /// Settings shared by both backends.
 ///

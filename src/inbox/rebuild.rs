@@ -3,7 +3,9 @@
 
 use super::{InboxError, Item, ItemId, RawDelivery, from_ms, now_ms};
 #[allow(unused_imports)]
-use crate::{AnyDelivery, DedupKey, Delivery, Provider};
+use crate::any::AnyDelivery;
+#[allow(unused_imports)]
+use crate::delivery::{DedupKey, Delivery, Provider};
 
 /// Headers whose values are credentials: stored as `[redacted]`.
 const CREDENTIAL_HEADERS: [&str; 5] = [
@@ -145,7 +147,7 @@ fn rebuild(
     context: Option<&str>,
     body: &[u8],
 ) -> Result<AnyDelivery, String> {
-    let failed = |e: crate::Error| format!("the stored body no longer parses: {e}");
+    let failed = |e: crate::error::Error| format!("the stored body no longer parses: {e}");
     macro_rules! parsed {
         ($module:ident) => {
             Delivery::new(provider, key, crate::$module::parse(body).map_err(failed)?)
@@ -181,7 +183,7 @@ fn rebuild(
 #[cfg(all(test, feature = "skladon"))]
 mod tests {
     use super::*;
-    use crate::Request;
+    use crate::request::Request;
     use crate::skladon::Verifier;
 
     const TOKEN: &str = "abcdef0123456789";

@@ -369,8 +369,8 @@ mod schema {
                 "type": "object",
                 "description": "A batch of order and tracking updates (null, absent and empty lists alike)",
                 "properties": {
-                    "order": crate::schema::nullable(g.subschema_for::<Vec<Order>>()),
-                    "tracking": crate::schema::nullable(g.subschema_for::<Vec<Tracking>>())
+                    "order": crate::wire::schema::nullable(g.subschema_for::<Vec<Order>>()),
+                    "tracking": crate::wire::schema::nullable(g.subschema_for::<Vec<Tracking>>())
                 },
                 "anyOf": [{"required": ["order"]}, {"required": ["tracking"]}],
                 "not": {"required": ["keyId"]}

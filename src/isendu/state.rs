@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::{Order, Step, Tracking, Update};
-use crate::TimestampOrText;
+use crate::wire::TimestampOrText;
 
 /// The latest known state of every tracking and order seen in any number of batches, whatever
 /// order the batches (and the entries and steps inside them) arrived in.

@@ -5,9 +5,10 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{Message, VerificationRequest, parse};
+use crate::delivery::{DedupKey, Delivery, Provider, Reply};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::{TokenSet, UrlToken};
-use crate::{DedupKey, Delivery, Provider, Reply, Request};
 
 /// One API integration: its key id (compared in constant time) and the prepared answer.
 #[derive(Clone)]
@@ -134,8 +135,8 @@ impl Verifier {
         Ok(Self {
             integrations,
             url_token: None,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -191,7 +192,7 @@ impl Verifier {
     /// # Errors
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         self.verify_head(request)
     }
 

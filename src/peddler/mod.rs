@@ -65,10 +65,11 @@
 
 use std::fmt;
 
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Request};
 
 mod codes;
 mod extras;
@@ -149,8 +150,8 @@ impl Verifier {
     {
         Ok(Self {
             tokens: TokenSet::for_header(tokens)?,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -181,7 +182,7 @@ impl Verifier {
     /// [`Error::ConflictingHeader`] (sent twice with different values, 400),
     /// [`Error::InvalidHeader`] (not visible ASCII, 400) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         self.verify_head(request)
     }
 

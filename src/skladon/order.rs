@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::entities::{OrderStatus, OrderType};
+use super::enums::{OrderStatus, OrderType};
 use crate::wire::{self, As, Key, OptTimestamp, RawJson, Seen, TimestampOrText};
 
 /// One optional text field, read as the derived structs read it.
@@ -382,8 +382,10 @@ impl schemars::JsonSchema for Order {
             ),
             (
                 "trackingNumbers",
-                crate::schema::nullable(g.subschema_for::<As<Vec<String>, Vec<wire::Text>>>())
-                    .to_value(),
+                crate::wire::schema::nullable(
+                    g.subschema_for::<As<Vec<String>, Vec<wire::Text>>>(),
+                )
+                .to_value(),
             ),
         ] {
             properties.insert(name.into(), schema);

@@ -9,10 +9,11 @@ use serde::{Serialize, Serializer};
 use sha2::{Digest, Sha256};
 
 use super::{Entity, EntityId, WebhookType};
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire::RawJson;
-use crate::{DedupKey, Delivery, Provider, Request};
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
 pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
@@ -224,8 +225,8 @@ impl Verifier {
         Self {
             tokens: None,
             mount: DEFAULT_MOUNT.to_owned(),
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -309,7 +310,7 @@ impl Verifier {
     /// under the mount path; after the token: no type, or a GET without an id),
     /// [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         self.verify_head(request)
     }
 
@@ -358,7 +359,7 @@ impl Verifier {
     /// then those of [`parse`](super::parse) (for an unknown type, only a body that is not a
     /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         let route = self.checked_route(request)?;
         let webhook_type = crate::url::decode(route.webhook_type, false)
             .map(|t| WebhookType::from(t.as_ref()))

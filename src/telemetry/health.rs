@@ -340,7 +340,13 @@ fn publish(provider: Provider, consecutive: u32, cutoff: u32) {
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 fn warn(warning: &HealthWarning) {
     #[cfg(feature = "tracing")]
-    super::tracing::health_warning(warning);
+    super::tracing::health_warning(
+        warning.provider,
+        warning.consecutive_failures,
+        warning.cutoff,
+        warning.likely_disabled,
+        &warning.last_error,
+    );
 }
 
 /// A provider became at risk of disabling the endpoint, or has likely done so: what

@@ -5,7 +5,6 @@ use std::time::Duration;
 use tracing::field::Empty;
 use tracing::{Span, debug, error, info, info_span, warn};
 
-use super::health::HealthWarning;
 use crate::delivery::{DedupKey, Provider};
 use crate::error::Error;
 
@@ -114,23 +113,31 @@ pub(crate) fn short_credential(provider: Provider, setting: &str) {
     );
 }
 
-pub(crate) fn health_warning(w: &HealthWarning) {
-    if w.likely_disabled {
+/// The event of a [`HealthWarning`](super::HealthWarning), given field by field so that this
+/// module does not depend on `health` (which calls it).
+pub(crate) fn health_warning(
+    provider: Provider,
+    consecutive_failures: u32,
+    cutoff: u32,
+    likely_disabled: bool,
+    last_error: &str,
+) {
+    if likely_disabled {
         error!(
             target: "delivery_webhooks",
-            provider = w.provider.as_str(),
-            consecutive_failures = w.consecutive_failures,
-            cutoff = w.cutoff,
-            last_error = %w.last_error,
+            provider = provider.as_str(),
+            consecutive_failures = consecutive_failures,
+            cutoff = cutoff,
+            last_error = %last_error,
             "provider has likely disabled the webhook endpoint: fix the cause, then re-enable it in the provider's dashboard"
         );
     } else {
         warn!(
             target: "delivery_webhooks",
-            provider = w.provider.as_str(),
-            consecutive_failures = w.consecutive_failures,
-            cutoff = w.cutoff,
-            last_error = %w.last_error,
+            provider = provider.as_str(),
+            consecutive_failures = consecutive_failures,
+            cutoff = cutoff,
+            last_error = %last_error,
             "provider is about to disable the webhook endpoint: one more failure reaches its cut-off"
         );
     }

@@ -40,7 +40,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use crate::Request;
+use crate::request::Request;
 
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]

@@ -68,11 +68,12 @@ mod event;
 
 use std::fmt;
 
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
 use crate::headers::Headers;
+use crate::request::Request;
 use crate::verify::HmacKeys;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Request};
 
 pub use event::{
     Event, EventData, EventType, OrderAssigned, OrderCreated, PickupLocation, PickupOffice,
@@ -167,8 +168,8 @@ impl Verifier {
     {
         Ok(Self {
             keys: HmacKeys::new(secrets)?,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
@@ -205,7 +206,7 @@ impl Verifier {
     /// [`Error::InvalidHeader`] (not base64) or [`Error::SignatureMismatch`].
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         let body = request.body();
-        crate::check_body_size(body, self.max_body_size)?;
+        crate::body::check_body_size(body, self.max_body_size)?;
         let signature = request.headers().require(SIGNATURE_HEADER)?;
         self.keys.verify_base64(SIGNATURE_HEADER, signature, body)
     }

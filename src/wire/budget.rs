@@ -194,7 +194,8 @@ mod tests {
         assert_eq!(parsed.0[0].0[15], 0);
         // 128 bytes per element from 2 bytes of body: refused once past the allowance.
         let large = format!("[{}0]", "0,".repeat(1_000_000));
-        let Err(crate::Error::Payload(err)) = crate::wire::parse::<W>(large.as_bytes()) else {
+        let Err(crate::error::Error::Payload(err)) = crate::wire::parse::<W>(large.as_bytes())
+        else {
             panic!("accepted")
         };
         assert!(err.message().contains("refused"), "{}", err.message());

@@ -127,7 +127,7 @@ macro_rules! wire_enum {
                 concat!(module_path!(), "::", stringify!($name)).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                $crate::schema::wire_enum(stringify!($name), &[$($wire $(, $alias)*),+])
+                $crate::wire::schema::wire_enum(stringify!($name), &[$($wire $(, $alias)*),+])
             }
         }
 

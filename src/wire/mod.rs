@@ -29,6 +29,8 @@ pub(crate) mod enums;
 pub(crate) mod number;
 pub(crate) mod optional;
 pub(crate) mod raw;
+#[cfg(feature = "schema")]
+pub(crate) mod schema;
 
 pub(crate) use budget::{Boxed, List};
 pub use datetime::{InvalidTimestamp, Timestamp};

@@ -70,10 +70,11 @@ use std::net::{IpAddr, Ipv4Addr};
 
 mod payload;
 
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
+use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire;
-use crate::{DedupKey, Delivery, Provider, Request};
 
 pub use payload::{DeliveryData, DeliveryStatus, DeliveryUpdate, WebhookId};
 
@@ -199,8 +200,8 @@ impl Verifier {
             trusted_proxies: Vec::new(),
             proxy_header: ProxyHeader::Auto,
             api_keys: None,
-            max_body_size: crate::DEFAULT_MAX_BODY_SIZE,
-            body_timeout: crate::DEFAULT_BODY_TIMEOUT,
+            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }
 
@@ -377,7 +378,7 @@ impl Verifier {
     /// - [`Error::MissingHeader`] (401) without `x-api-key`, [`Error::TokenMismatch`] (401) for
     ///   a wrong one, [`Error::ConflictingHeader`] (400) for two different ones.
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.max_body_size)?;
         self.verify_head(request)
     }
 

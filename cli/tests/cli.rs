@@ -1,7 +1,6 @@
 //! The `delivery-webhooks` binary, run as a user runs it: every fixture, bad input, secrets from
 //! the environment and from files, and the documented exit codes (0 ok, 1 rejected or
 //! malformed, 2 usage).
-#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 use delivery_webhooks::{isendu, peddler, skladon, wakilni, xoxoday};
 
 const BIN: &str = env!("CARGO_BIN_EXE_delivery-webhooks");
+/// The repository root, where `fixtures/` lives (this crate is `cli/` in the workspace).
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 const SECRET: &str = "cli-test-secret";
 const SECRET_VAR: &str = "DW_CLI_TEST_SECRET";
 /// isendu's and Skladon's URL token: at least 16 bytes (`SECRET` is 15, too short for one).
@@ -368,7 +369,7 @@ fn run(args: &[&str]) -> Run {
 /// reads it exits 2 with `cannot read standard input`, one that does not is unaffected. This
 /// shows that header-only checks never wait on stdin, without timing anything.
 fn run_without_readable_stdin(args: &[&str]) -> Run {
-    let dir = std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let dir = std::fs::File::open(ROOT).unwrap();
     let output = Command::new(BIN)
         .args(args)
         .env(SECRET_VAR, SECRET)
@@ -382,16 +383,11 @@ fn run_without_readable_stdin(args: &[&str]) -> Run {
 }
 
 fn fixture_path(provider: &str, name: &str) -> String {
-    format!(
-        "{}/fixtures/{provider}/{name}.json",
-        env!("CARGO_MANIFEST_DIR")
-    )
+    format!("{ROOT}/fixtures/{provider}/{name}.json")
 }
 
 fn fixture_names(provider: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(provider);
+    let dir = Path::new(ROOT).join("fixtures").join(provider);
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())

@@ -20,7 +20,8 @@ const ISENDU_SECRET: &str = "sk_live_0123456789";
 const SKLADON: &str = "sk-token-send-5f1c";
 
 fn fixture(path: &str) -> String {
-    format!("{}/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
+    // The repository root, where `fixtures/` lives (this crate is `cli/` in the workspace).
+    format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Runs the CLI with `SECRET` set to `secret`.

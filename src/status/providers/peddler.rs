@@ -1,0 +1,89 @@
+//! Peddler's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+
+use super::{external, text};
+use crate::delivery::Provider;
+use crate::status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use time::OffsetDateTime;
+
+/// Peddler: `ts`.
+fn peddler_time(u: &crate::peddler::ShipmentUpdate) -> Option<OffsetDateTime> {
+    Some(u.ts.assume_utc())
+}
+
+/// `SHIPMENT_DETAILS_UPDATED` is not a lifecycle status (the shipment did not move): it maps to
+/// [`Status::Other`], and a delivery carrying it gives no update.
+impl From<&crate::peddler::Status> for Status {
+    fn from(s: &crate::peddler::Status) -> Status {
+        use crate::peddler::Status as P;
+        match s {
+            P::ShipmentConfirmed => Status::Confirmed,
+            P::ShipmentEnrouteToWarehouse => Status::PickedUp,
+            P::ShipmentInWarehouse
+            | P::ShipmentEnrouteToLocalDepot
+            | P::ShipmentInLocalDepot
+            | P::ShipmentReady => Status::InTransit,
+            P::OutForDelivery => Status::OutForDelivery,
+            P::Delivered => Status::Delivered,
+            P::DeliveredCollectionPoint => Status::ReadyForPickup,
+            P::PickupCollectionPoint => Status::Delivered,
+            P::FailedAttempt => Status::FailedAttempt,
+            P::OnHold => Status::OnHold,
+            P::Exception => Status::Exception,
+            P::ReturnToSender => Status::Returned,
+            P::Canceled => Status::Canceled,
+            other => Status::Other(other.as_str().to_owned()),
+        }
+    }
+}
+
+/// Gives one update, except for `SHIPMENT_DETAILS_UPDATED` (none). A status name this crate
+/// does not know is read from its documented `code` when it has one (`410` is out for
+/// delivery), else kept as [`Status::Other`].
+impl StatusSource for crate::peddler::ShipmentUpdate {
+    fn status_updates(&self) -> Vec<StatusUpdate> {
+        use crate::peddler::Status as P;
+        let named = match &self.status {
+            P::Other(_) => self.code_meaning().map(|m| m.status()),
+            known => Some(known.clone()),
+        };
+        if named == Some(P::ShipmentDetailsUpdated) {
+            return Vec::new();
+        }
+        let status = match named {
+            Some(known) => Status::from(&known),
+            None => Status::Other(self.status.as_str().to_owned()),
+        };
+        let mut shipment = ShipmentRef::new(RefKind::Shipment, self.id.clone());
+        shipment
+            .tracking_numbers
+            .extend(text(self.carrier_tracking_number.as_deref()));
+        external(&mut shipment, "metaData", self.meta_data.as_deref());
+        // A named place from the details (collection point, warehouse), with the GPS position.
+        let place = self.details.as_ref().and_then(|d| {
+            // Kept as sent (its shape is not published): a name, or an object with a `name`.
+            let name_of = |raw: &crate::wire::RawJson| match raw.to_value().ok()? {
+                serde_json::Value::String(s) => text(Some(&s)),
+                serde_json::Value::Object(o) => text(o.get("name").and_then(|n| n.as_str())),
+                _ => None,
+            };
+            d.collection_point
+                .as_ref()
+                .and_then(name_of)
+                .or_else(|| d.warehouse.as_ref().and_then(name_of))
+        });
+        let location = match (place, self.location) {
+            (None, None) => None,
+            (name, gps) => Some(Location {
+                name,
+                lat: gps.map(|g| g.lat),
+                lng: gps.map(|g| g.lng),
+            }),
+        };
+        let mut update =
+            StatusUpdate::new(Provider::Peddler, shipment, status, self.status.as_str())
+                .at(peddler_time(self));
+        update.location = location;
+        update.failure_reason = self.failure_reason().and_then(|r| text(Some(r.as_str())));
+        vec![update]
+    }
+}
