@@ -1,0 +1,150 @@
+//! Extraction: the [`Webhook`] extractor, [`receive`], [`Headers`] for actix's header map, and the request view the verifier sees (head first, then the body under its limit and time).
+
+use crate::adapters::{Collected, check_declared, collect};
+use crate::delivery::{Delivery, Receive};
+use crate::error::Error;
+use crate::headers::Headers;
+use crate::request::Request;
+use crate::telemetry::{self, Observer};
+use actix_web::dev::Payload;
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::Future;
+use std::pin::Pin;
+
+/// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
+/// problem body.
+///
+/// The verifier comes from the app data as `web::Data<R>` (a missing one is a 500). It reads
+/// the body, so it must be the handler's last extractor.
+#[derive(Debug)]
+pub struct Webhook<R: Receive>(pub Delivery<R::Payload>);
+
+impl<R> FromRequest for Webhook<R>
+where
+    R: Receive + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let Some(receiver) = request.app_data::<web::Data<R>>() else {
+                return Err(actix_web::error::ErrorInternalServerError(
+                    "no verifier registered for this route (web::Data<R>)",
+                ));
+            };
+            Ok(Webhook(
+                receive(receiver.get_ref(), &request, payload).await?,
+            ))
+        })
+    }
+}
+
+/// Reads `payload` up to `receiver`'s limit, then verifies and parses the call: what
+/// [`Webhook`] does, for a handler that holds its verifier otherwise.
+///
+/// # Errors
+/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
+/// it cannot be read, then those of [`Receive::receive`].
+///
+/// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
+/// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by [`scope`](super::scope)
+/// and [`resource_with_health`](super::resource_with_health) only, which know the handler's outcome.
+pub async fn receive<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+) -> Result<Delivery<R::Payload>, Error> {
+    let mut observer = Observer::new(receiver.provider(), None);
+    telemetry::instrument(observer.span(), async move {
+        let received = read(receiver, request, payload, &mut observer).await;
+        observer.conclude(received)
+    })
+    .await
+}
+
+/// Reads the body under the limit, then verifies and parses through `observer`.
+pub(super) async fn read<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+    observer: &mut Observer,
+) -> Result<Delivery<R::Payload>, Error> {
+    // A declared size over the limit, then the head: a sender without a credential is
+    // answered before one body byte is read.
+    check_declared(content_length(request), receiver.body_limit())?;
+    observer
+        .verify_head(receiver, &view(request, &[]))
+        .map_err(explain)?;
+    let body = read_body(receiver, request, payload).await?;
+    observer.receive(receiver, &view(request, body.as_slice()))
+}
+
+/// The body of `request`, read under `receiver`'s limit and within its time.
+pub(super) async fn read_body<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+) -> Result<Collected<Bytes>, Error> {
+    let after = receiver.body_timeout();
+    let collected = collect(payload, content_length(request), receiver.body_limit());
+    actix_web::rt::time::timeout(after, collected)
+        .await
+        .unwrap_or(Err(Error::BodyTimeout { after }))
+}
+
+/// Says why the peer address is missing, where a verifier needed it (Xoxoday's source check):
+/// actix gives none for a request that came over a Unix socket.
+pub(super) fn explain(err: Error) -> Error {
+    match err {
+        Error::MissingRequestPart {
+            part: "peer address",
+        } => Error::MissingRequestPart {
+            part: "peer address: actix gave none (a Unix socket listener?); \
+                   serve the scope from a TCP listener",
+        },
+        other => other,
+    }
+}
+
+/// The `Content-Length` header's value, if sent.
+pub(super) fn content_length(request: &HttpRequest) -> Option<&[u8]> {
+    request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .map(HeaderValue::as_bytes)
+}
+
+/// The path and query as the client sent them.
+pub(super) fn target(request: &HttpRequest) -> &str {
+    let uri = request.uri();
+    uri.path_and_query().map_or(uri.path(), |pq| pq.as_str())
+}
+
+/// What the verifier sees of `request` and its body.
+pub(super) fn view<'a>(request: &'a HttpRequest, body: &'a [u8]) -> Request<'a> {
+    let call = Request::new(request.headers(), body)
+        .method(request.method().as_str())
+        .uri(target(request));
+    match request.peer_addr() {
+        Some(peer) => call.peer(peer.ip()),
+        None => call,
+    }
+}
+
+impl Headers for HeaderMap {
+    /// actix-web's header map (not `http::HeaderMap`), names stored in lowercase.
+    fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
+        for value in self.get_all(name) {
+            found(value.as_bytes());
+        }
+    }
+    fn keeps_line_order(&self) -> bool {
+        // actix keeps every value of a name in one list, in arrival order.
+        true
+    }
+}
