@@ -60,10 +60,13 @@ use crate::AnyDelivery;
 
 mod batch;
 mod item;
+mod key;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod ops;
 mod options;
 mod rebuild;
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
+mod schema;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod sql;
 mod worker;
@@ -73,7 +76,10 @@ mod postgres;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;
 
-pub use item::{Acceptance, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Stats};
+pub use item::{
+    Acceptance, Claim, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Replay, Stats,
+};
+pub use key::MAX_STORED_KEY;
 pub use options::{InboxOptions, dedup_window};
 #[cfg(feature = "inbox-postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inbox-postgres")))]
@@ -86,11 +92,14 @@ pub use worker::{Worker, WorkerReport};
 /// A durable, deduplicating store of verified deliveries, and the queue workers take them from.
 ///
 /// Implemented by `SqliteInbox` and `PostgresInbox`; the framework adapters' inbox mode and
-/// the [`Worker`] are written against this trait. Every method is atomic on its own.
+/// the [`Worker`] are written against this trait. Every method is atomic on its own. Every
+/// time compared (leases, back-off, retention) is the database's clock.
 pub trait Inbox: Send + Sync {
     /// Stores `delivery` with the request it came in (`raw`), unless an item with the same
-    /// [`DedupKey`](crate::DedupKey) is already stored: [`Acceptance::Duplicate`] then.
-    /// Once this returns `Ok`, the delivery is on disk (committed), so answering 2xx is safe.
+    /// [`DedupKey`](crate::DedupKey) is already stored: [`Acceptance::Duplicate`] then (a
+    /// Skladon GET announcement is a duplicate only of one of the same entity that is still
+    /// pending or claimed). Once this returns `Ok`, the delivery is on disk (committed), so
+    /// answering 2xx is safe.
     fn accept(
         &self,
         delivery: &AnyDelivery,
@@ -98,30 +107,56 @@ pub trait Inbox: Send + Sync {
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send;
 
     /// Claims up to `n` items that are due (pending and past their back-off, or claimed by a
-    /// worker whose lease ran out) for `lease`: no other worker gets them before the lease ends.
-    /// Each claim counts as an attempt; an item whose lease ran out
-    /// [`max_attempts`](InboxOptions::max_attempts) times goes to the dead letters instead.
+    /// worker whose lease ran out) for `lease`: no other worker gets them before the lease ends
+    /// (extend it with [`extend`](Inbox::extend) while working). Each claim counts as an
+    /// attempt and carries a new fencing token ([`Item::claim`]). An item whose lease ran out
+    /// [`max_attempts`](InboxOptions::max_attempts) times goes to the dead letters instead; an
+    /// item this build cannot rebuild is failed with the reason (back-off, then the dead
+    /// letters after the whole horizon), never handed out.
     fn claim(
         &self,
         n: usize,
         lease: Duration,
     ) -> impl Future<Output = Result<Vec<Item>, InboxError>> + Send;
 
-    /// Marks a claimed item as processed.
-    fn complete(&self, id: ItemId) -> impl Future<Output = Result<(), InboxError>> + Send;
+    /// Extends a claim's lease to `lease` from now (a heartbeat).
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item.
+    fn extend(
+        &self,
+        claim: Claim,
+        lease: Duration,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send;
 
-    /// Records that processing a claimed item failed with `error`: it is due again after an
-    /// exponential back-off, or goes to the dead letters once it has had
+    /// Marks a claimed item as processed.
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item: nothing is written.
+    fn complete(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Records that processing a claimed item failed with `error`: it is due again after a
+    /// back-off ([`InboxOptions::backoff`]), or goes to the dead letters once it has had
     /// [`max_attempts`](InboxOptions::max_attempts) attempts.
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item: nothing is written.
     fn fail(
         &self,
-        id: ItemId,
+        claim: Claim,
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send;
 
-    /// Sends a dead (or completed) item round again: pending now, its attempts reset. `false`
-    /// when there is no such item in either state.
-    fn replay(&self, id: ItemId) -> impl Future<Output = Result<bool, InboxError>> + Send;
+    /// Gives a claimed item back without counting the attempt: pending and due now (a worker
+    /// shutting down releases what it has not started).
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item.
+    fn release(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Sends a dead (or completed) item round again: pending now, its attempts reset, so a
+    /// worker hands it to the handler next; or says why not ([`Replay`]).
+    fn replay(&self, id: ItemId) -> impl Future<Output = Result<Replay, InboxError>> + Send;
 
     /// Deletes completed items completed more than `older_than` ago whose provider's
     /// [`dedup_window`] has also passed since they were received (so a late retry is still
@@ -151,17 +186,27 @@ impl<I: Inbox> Inbox for Arc<I> {
     ) -> impl Future<Output = Result<Vec<Item>, InboxError>> + Send {
         (**self).claim(n, lease)
     }
-    fn complete(&self, id: ItemId) -> impl Future<Output = Result<(), InboxError>> + Send {
-        (**self).complete(id)
+    fn extend(
+        &self,
+        claim: Claim,
+        lease: Duration,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).extend(claim, lease)
+    }
+    fn complete(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).complete(claim)
     }
     fn fail(
         &self,
-        id: ItemId,
+        claim: Claim,
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send {
-        (**self).fail(id, error)
+        (**self).fail(claim, error)
     }
-    fn replay(&self, id: ItemId) -> impl Future<Output = Result<bool, InboxError>> + Send {
+    fn release(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).release(claim)
+    }
+    fn replay(&self, id: ItemId) -> impl Future<Output = Result<Replay, InboxError>> + Send {
         (**self).replay(id)
     }
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send {
@@ -199,6 +244,16 @@ pub enum InboxError {
     /// The inbox's writer task has stopped (its runtime shut down).
     #[error("inbox: the writer has stopped")]
     Closed,
+    /// A write after a claim was refused: the claim no longer holds the item (its lease ran
+    /// out and another worker claimed it, or it was completed, failed or released). Nothing
+    /// was written; the item's current holder records its outcome.
+    #[error("inbox: item {id} is no longer held by this claim (token {token}); nothing written")]
+    LeaseLost {
+        /// The item.
+        id: ItemId,
+        /// The stale claim's fencing token.
+        token: i64,
+    },
 }
 
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
@@ -226,4 +281,5 @@ pub(crate) fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+pub(crate) use key::Entry;
 pub(crate) use rebuild::{Record, Row};

@@ -1,5 +1,6 @@
 //! [`InboxOptions`]: attempts, back-off, batching and the dedup window per provider.
 
+use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use crate::Provider;
@@ -11,31 +12,43 @@ use crate::Provider;
 /// use delivery_webhooks::inbox::InboxOptions;
 ///
 /// let options = InboxOptions::default().max_attempts(5).backoff(Duration::from_secs(2), Duration::from_secs(600));
-/// assert_eq!(options.retry_delay(1), Duration::from_secs(2));
-/// assert_eq!(options.retry_delay(3), Duration::from_secs(8));
-/// assert_eq!(options.retry_delay(30), Duration::from_secs(600));
+/// assert_eq!(options.retry_ceiling(1), Duration::from_secs(2));
+/// assert_eq!(options.retry_ceiling(3), Duration::from_secs(8));
+/// assert_eq!(options.retry_ceiling(30), Duration::from_secs(600));
+/// // Full jitter: anywhere from nothing up to the ceiling.
+/// assert!(options.retry_delay(3, 42) <= Duration::from_secs(8));
 /// ```
 #[derive(Debug, Clone)]
 pub struct InboxOptions {
     pub(crate) max_attempts: u32,
     pub(crate) backoff_base: Duration,
     pub(crate) backoff_max: Duration,
+    pub(crate) jitter: bool,
     pub(crate) namespace: Option<String>,
     pub(crate) max_batch: usize,
+    pub(crate) max_batch_bytes: usize,
+    pub(crate) batch_linger: Duration,
     pub(crate) pool_size: u32,
+    pub(crate) clock_skew_ms: i64,
 }
 
 impl Default for InboxOptions {
-    /// 10 attempts, back-off from 1 s doubling up to 1 h, batches of up to 256 accepts, a pool
-    /// of 8 connections (PostgreSQL), the default namespace.
+    /// 25 attempts, back-off with full jitter under a ceiling from 1 min doubling up to 3 days
+    /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
+    /// batches of up to 256 accepts and 8 MiB, no lingering, a pool of 8 connections
+    /// (PostgreSQL), the default namespace.
     fn default() -> Self {
         Self {
-            max_attempts: 10,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(3600),
+            max_attempts: 25,
+            backoff_base: Duration::from_secs(60),
+            backoff_max: Duration::from_secs(3 * 24 * 3600),
+            jitter: true,
             namespace: None,
             max_batch: 256,
+            max_batch_bytes: 8 << 20,
+            batch_linger: Duration::ZERO,
             pool_size: 8,
+            clock_skew_ms: 0,
         }
     }
 }
@@ -48,12 +61,22 @@ impl InboxOptions {
         self
     }
 
-    /// The back-off after a failed attempt: `base` after the first, doubling each time, never
-    /// more than `max`.
+    /// The ceiling of the back-off after a failed attempt: `base` after the first, doubling
+    /// each time, never more than `max`. The back-off itself is drawn between zero and the
+    /// ceiling (full jitter) unless [`jitter`](Self::jitter) is off.
     #[must_use]
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
         self.backoff_base = base;
         self.backoff_max = max.max(base);
+        self
+    }
+
+    /// Whether each back-off is drawn at random between zero and its ceiling (the default), so
+    /// that items failed together by one outage do not all come back at the same moment; or is
+    /// the ceiling itself.
+    #[must_use]
+    pub fn jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
         self
     }
 
@@ -84,6 +107,34 @@ impl InboxOptions {
         self
     }
 
+    /// The most bytes (bodies, headers, keys) written in one transaction, 8 MiB by default; a
+    /// single larger delivery is written alone. Keeps a batch far below PostgreSQL's 1 GB
+    /// message limit whatever its deliveries hold.
+    #[must_use]
+    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// How long the writer waits for more accepts to fill a batch (up to
+    /// [`max_batch`](Self::max_batch)) once one has arrived: zero by default, so a lone accept is
+    /// never delayed. Useful to make batches deterministic in tests.
+    #[must_use]
+    pub fn batch_linger(mut self, linger: Duration) -> Self {
+        self.batch_linger = linger;
+        self
+    }
+
+    /// For tests of skewed clocks: shifts this instance's own clock by `skew_ms` (positive:
+    /// ahead). The instance's clock only stamps `received_at`; leases, back-off and retention
+    /// are measured on the database's clock, so a skewed instance cannot take another's work.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn clock_skew_ms(mut self, skew_ms: i64) -> Self {
+        self.clock_skew_ms = skew_ms;
+        self
+    }
+
     /// Connections to PostgreSQL (at least 2); SQLite always uses one writer connection.
     #[must_use]
     pub fn pool_size(mut self, n: u32) -> Self {
@@ -91,13 +142,36 @@ impl InboxOptions {
         self
     }
 
-    /// The back-off after failed attempt number `attempts` (1-based).
+    /// The ceiling of the back-off after failed attempt number `attempts` (1-based):
+    /// `base · 2^(attempts − 1)`, at most `max`.
     #[must_use]
-    pub fn retry_delay(&self, attempts: u32) -> Duration {
+    pub fn retry_ceiling(&self, attempts: u32) -> Duration {
         let doublings = attempts.saturating_sub(1).min(30);
         self.backoff_base
             .saturating_mul(1 << doublings)
             .min(self.backoff_max)
+    }
+
+    /// The back-off after failed attempt number `attempts`: with [`jitter`](Self::jitter), drawn
+    /// uniformly between zero and [`retry_ceiling`](Self::retry_ceiling) from `seed` (the item
+    /// id, say) mixed with a per-process random key and the time; without, the ceiling.
+    #[must_use]
+    pub fn retry_delay(&self, attempts: u32, seed: u64) -> Duration {
+        let ceiling = self.retry_ceiling(attempts);
+        if !self.jitter {
+            return ceiling;
+        }
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(seed);
+        hasher.write_u32(attempts);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        let fraction = u128::from(hasher.finish());
+        let nanos = ceiling.as_nanos().saturating_mul(fraction) >> 64;
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
     }
 }
 

@@ -8,10 +8,11 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres, Row as _};
 
-use super::batch::{Batcher, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, SCHEMA_VERSION, Statements};
-use super::{InboxError, InboxOptions, Record, now_ms};
+use super::schema::SCHEMA_VERSION;
+use super::sql::{Dialect, Statements};
+use super::{Entry, InboxError, InboxOptions, now_ms};
 
 /// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
 /// database.
@@ -89,7 +90,13 @@ impl PostgresInbox {
         let writers = (options.pool_size / 2).max(1) as usize;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            Batcher::spawn(options.max_batch, writers, move |records| {
+            let limits = Limits {
+                count: options.max_batch,
+                bytes: options.max_batch_bytes,
+                linger: options.batch_linger,
+                parallel: writers,
+            };
+            Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
             })
@@ -158,57 +165,65 @@ async fn migrate(
     Ok(())
 }
 
-/// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…)` statement.
-async fn write(
+/// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`
+/// statement, tried again (up to 5 times) when PostgreSQL cancels it for a deadlock (`40P01`)
+/// or a serialization failure (`40001`).
+async fn write(pool: &Pool<Postgres>, sql: &Statements, entries: Vec<Entry>) -> Written {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match insert(pool, sql, &entries).await {
+            Err(err) if tries < 5 && retryable(&err) => {
+                tokio::time::sleep(Duration::from_millis(5 << tries)).await;
+            }
+            written => return (entries, written),
+        }
+    }
+}
+
+/// A deadlock or a serialization failure: the statement can simply run again.
+fn retryable(err: &InboxError) -> bool {
+    let InboxError::Database(source) = err else {
+        return false;
+    };
+    source
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|e| match e {
+            sqlx::Error::Database(db) => db.code(),
+            _ => None,
+        })
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+async fn insert(
     pool: &Pool<Postgres>,
     sql: &Statements,
-    records: Vec<Record>,
+    entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
-    let column = |f: &dyn Fn(&Record) -> String| records.iter().map(f).collect::<Vec<String>>();
+    fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
+        entries.iter().map(f).collect()
+    }
     let rows = sqlx::query(&sql.insert)
-        .bind(column(&|r| r.provider.to_owned()))
-        .bind(column(&|r| r.dedup_key.clone()))
-        .bind(records.iter().map(|r| r.received_at).collect::<Vec<i64>>())
-        .bind(
-            records
-                .iter()
-                .map(|r| r.delivery_attempt)
-                .collect::<Vec<Option<i64>>>(),
-        )
-        .bind(
-            records
-                .iter()
-                .map(|r| r.context.clone())
-                .collect::<Vec<Option<String>>>(),
-        )
-        .bind(column(&|r| r.method.clone()))
-        .bind(column(&|r| r.uri.clone()))
-        .bind(
-            records
-                .iter()
-                .map(|r| r.peer.clone())
-                .collect::<Vec<Option<String>>>(),
-        )
-        .bind(column(&|r| r.headers.clone()))
-        .bind(
-            records
-                .iter()
-                .map(|r| r.body.clone())
-                .collect::<Vec<Vec<u8>>>(),
-        )
-        .bind(
-            records
-                .iter()
-                .map(|r| r.payload.clone())
-                .collect::<Vec<Vec<u8>>>(),
-        )
+        .bind(column(entries, |e| e.record.provider.to_owned()))
+        .bind(column(entries, |e| e.key.clone()))
+        .bind(column(entries, |e| e.full_key.clone()))
+        .bind(column(entries, |e| i16::from(e.announce)))
+        .bind(column(entries, |e| e.record.received_at))
+        .bind(column(entries, |e| e.record.delivery_attempt))
+        .bind(column(entries, |e| e.record.context.clone()))
+        .bind(column(entries, |e| e.record.method.clone()))
+        .bind(column(entries, |e| e.record.uri.clone()))
+        .bind(column(entries, |e| e.record.peer.clone()))
+        .bind(column(entries, |e| e.record.headers.clone()))
+        .bind(column(entries, |e| e.record.body.clone()))
+        .bind(column(entries, |e| e.record.payload.clone()))
         .fetch_all(pool)
         .await?;
     let mut inserted = HashMap::with_capacity(rows.len());
     for row in &rows {
         inserted.insert(row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?);
     }
-    Ok(acceptances(&records, inserted))
+    Ok(acceptances(entries, inserted))
 }
 
 impl_inbox!(PostgresInbox);

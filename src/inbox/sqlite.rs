@@ -9,10 +9,11 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-use super::batch::{Batcher, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, SCHEMA_VERSION, Statements};
-use super::{InboxError, InboxOptions, Record, now_ms};
+use super::schema::SCHEMA_VERSION;
+use super::sql::{Dialect, Statements};
+use super::{Entry, InboxError, InboxOptions, now_ms};
 
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
 /// default for a single receiver instance.
@@ -88,7 +89,13 @@ impl SqliteInbox {
         migrate(&pool, &sql).await?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            Batcher::spawn(options.max_batch, 1, move |records| {
+            let limits = Limits {
+                count: options.max_batch,
+                bytes: options.max_batch_bytes,
+                linger: options.batch_linger,
+                parallel: 1,
+            };
+            Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
             })
@@ -148,17 +155,25 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
 }
 
 /// One group commit: every record in one write transaction.
-async fn write(
+async fn write(pool: &Pool<Sqlite>, sql: &Statements, entries: Vec<Entry>) -> Written {
+    let written = insert(pool, sql, &entries).await;
+    (entries, written)
+}
+
+async fn insert(
     pool: &Pool<Sqlite>,
     sql: &Statements,
-    records: Vec<Record>,
+    entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut inserted = HashMap::with_capacity(records.len());
-    for r in &records {
+    let mut inserted = HashMap::with_capacity(entries.len());
+    for e in entries {
+        let r = &e.record;
         let id: Option<i64> = sqlx::query_scalar(&sql.insert)
             .bind(r.provider)
-            .bind(&r.dedup_key)
+            .bind(&e.key)
+            .bind(e.full_key.as_deref())
+            .bind(i64::from(e.announce))
             .bind(r.received_at)
             .bind(r.delivery_attempt)
             .bind(r.context.as_deref())
@@ -171,11 +186,11 @@ async fn write(
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(id) = id {
-            inserted.insert(r.dedup_key.clone(), id);
+            inserted.insert(e.key.clone(), id);
         }
     }
     tx.commit().await?;
-    Ok(acceptances(&records, inserted))
+    Ok(acceptances(entries, inserted))
 }
 
 impl_inbox!(SqliteInbox);
