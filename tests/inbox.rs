@@ -873,3 +873,6 @@ fn schema_version_is_recorded_and_reopening_migrates_nothing() {
     let has = |s: &str| bytes.windows(s.len()).any(|w| w == s.as_bytes());
     assert!(has("app_webhook_inbox_schema_version"));
 }
+
+#[path = "inbox/faults.rs"]
+mod faults;

@@ -1,0 +1,780 @@
+//! The inbox keeps its word under injected faults (issue 26, and 27.2): each test runs on a
+//! SQLite file and on the real PostgreSQL server, and injects its fault deterministically (a
+//! zero lease, a handler waiting on a channel, a skewed instance clock, a renamed table, a
+//! corrupted row), never a sleep that usually suffices.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime};
+
+use delivery_webhooks::AnyDelivery;
+use delivery_webhooks::inbox::{
+    Acceptance, Claim, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo, ItemState,
+    PostgresInbox, RawDelivery, Replay, SqliteInbox, Stats, Worker,
+};
+use sqlx::Connection as _;
+
+use super::{Call, calls, config, namespace, postgres_url, raw, receive, runtime, temp_db};
+
+/// Where a test's inbox lives: a SQLite file or a PostgreSQL schema, both under a namespace.
+#[derive(Clone, Debug)]
+enum Store {
+    Sqlite(PathBuf),
+    Postgres { url: String, ns: String },
+}
+
+const SQLITE_NS: &str = "t";
+
+impl Store {
+    /// One more instance over the same store (its own pool), with `options`.
+    async fn open(&self, options: InboxOptions) -> TestInbox {
+        match self {
+            Store::Sqlite(path) => TestInbox::Sqlite(
+                SqliteInbox::open(path, options.namespace(SQLITE_NS))
+                    .await
+                    .unwrap(),
+            ),
+            Store::Postgres { url, ns } => TestInbox::Postgres(
+                PostgresInbox::connect(url, options.namespace(ns.clone()))
+                    .await
+                    .unwrap(),
+            ),
+        }
+    }
+
+    /// Runs `statement` behind the inbox's back (`{inbox}` is its table).
+    async fn sql(&self, statement: &str) {
+        match self {
+            Store::Sqlite(path) => {
+                let table = format!("{SQLITE_NS}_webhook_inbox");
+                let url = format!("sqlite://{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::raw_sql(&statement.replace("{inbox}", &table))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+            }
+            Store::Postgres { url, ns } => {
+                let table = format!("\"{ns}\".webhook_inbox");
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(&statement.replace("{inbox}", &table))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                conn.close().await.unwrap();
+            }
+        }
+    }
+
+    /// The table's bare name, for `ALTER TABLE … RENAME TO`.
+    fn table(&self) -> String {
+        match self {
+            Store::Sqlite(_) => format!("{SQLITE_NS}_webhook_inbox"),
+            Store::Postgres { .. } => "webhook_inbox".to_owned(),
+        }
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self, Store::Postgres { .. })
+    }
+}
+
+/// Either backend behind one type, so each scenario is written once.
+#[derive(Clone, Debug)]
+enum TestInbox {
+    Sqlite(SqliteInbox),
+    Postgres(PostgresInbox),
+}
+
+macro_rules! each {
+    ($self:ident, $i:ident => $call:expr) => {
+        match $self {
+            TestInbox::Sqlite($i) => $call.await,
+            TestInbox::Postgres($i) => $call.await,
+        }
+    };
+}
+
+impl Inbox for TestInbox {
+    async fn accept(&self, d: &AnyDelivery, r: &RawDelivery) -> Result<Acceptance, InboxError> {
+        each!(self, i => i.accept(d, r))
+    }
+    async fn claim(&self, n: usize, lease: Duration) -> Result<Vec<Item>, InboxError> {
+        each!(self, i => i.claim(n, lease))
+    }
+    async fn extend(&self, claim: Claim, lease: Duration) -> Result<(), InboxError> {
+        each!(self, i => i.extend(claim, lease))
+    }
+    async fn complete(&self, claim: Claim) -> Result<(), InboxError> {
+        each!(self, i => i.complete(claim))
+    }
+    async fn fail(&self, claim: Claim, error: &str) -> Result<Failure, InboxError> {
+        each!(self, i => i.fail(claim, error))
+    }
+    async fn release(&self, claim: Claim) -> Result<(), InboxError> {
+        each!(self, i => i.release(claim))
+    }
+    async fn replay(&self, id: ItemId) -> Result<Replay, InboxError> {
+        each!(self, i => i.replay(id))
+    }
+    async fn purge(&self, older_than: Duration) -> Result<u64, InboxError> {
+        each!(self, i => i.purge(older_than))
+    }
+    async fn item(&self, id: ItemId) -> Result<Option<ItemInfo>, InboxError> {
+        each!(self, i => i.item(id))
+    }
+    async fn stats(&self) -> Result<Stats, InboxError> {
+        each!(self, i => i.stats())
+    }
+}
+
+/// Runs `scenario` on a fresh SQLite file.
+fn on_sqlite<F, Fut>(test: &str, scenario: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    runtime().block_on(scenario(Store::Sqlite(temp_db(test))));
+}
+
+/// Runs `scenario` in a fresh schema of the test PostgreSQL server (skipped without one,
+/// unless required).
+fn on_postgres<F, Fut>(test: &str, scenario: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(url) = postgres_url(test) else {
+        return;
+    };
+    let ns = namespace(&test.chars().take(24).collect::<String>());
+    runtime().block_on(scenario(Store::Postgres { url, ns }));
+}
+
+/// Two tests per scenario: `<name>::sqlite` and `<name>::postgres`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::on_sqlite(stringify!($name), super::$name);
+            }
+            #[test]
+            fn postgres() {
+                super::on_postgres(stringify!($name), super::$name);
+            }
+        }
+    )*};
+}
+
+on_both!(
+    a_stale_claim_writes_nothing,
+    skewed_instance_clocks_cannot_steal_or_hide_work,
+    a_heartbeat_keeps_a_slow_handler_s_batch_from_a_second_worker,
+    panicking_and_hanging_handlers_fail_their_item_not_the_worker,
+    the_worker_survives_database_errors,
+    shutdown_releases_unstarted_claims_without_counting_an_attempt,
+    an_unrebuildable_item_backs_off_then_dies_with_its_reason_and_replay_says_why,
+    back_off_has_full_jitter_under_its_ceiling,
+    skladon_get_announcements_coalesce_only_while_waiting,
+    a_batch_isolates_the_delivery_the_database_refuses,
+);
+
+/// `n` deliveries with distinct dedup keys, each with the request it came in.
+fn distinct(n: usize) -> Vec<(AnyDelivery, RawDelivery)> {
+    let config = config();
+    let mut seen = BTreeSet::new();
+    let out: Vec<_> = calls()
+        .iter()
+        .map(|c| (receive(&config, c), raw(c)))
+        .filter(|(d, _)| !d.reply().holds_secret())
+        .filter(|(d, _)| seen.insert(d.dedup_key().to_string()))
+        .take(n)
+        .collect();
+    assert_eq!(out.len(), n, "not enough distinct fixtures");
+    out
+}
+
+/// Accepts `n` distinct deliveries; their ids in order.
+async fn fill(inbox: &TestInbox, n: usize) -> Vec<ItemId> {
+    let mut ids = Vec::new();
+    for (delivery, raw) in distinct(n) {
+        match inbox.accept(&delivery, &raw).await.unwrap() {
+            Acceptance::Accepted(id) => ids.push(id),
+            Acceptance::Duplicate => panic!("{} is a duplicate", delivery.dedup_key()),
+        }
+    }
+    ids
+}
+
+async fn info(inbox: &TestInbox, id: ItemId) -> ItemInfo {
+    inbox.item(id).await.unwrap().unwrap()
+}
+
+/// Waits (up to 60 s, then fails) until `check` holds on the item.
+async fn until(inbox: &TestInbox, id: ItemId, what: &str, check: impl Fn(&ItemInfo) -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let info = info(inbox, id).await;
+        if check(&info) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {info:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// 26.6: a worker whose lease ran out and whose item another worker claimed again can neither
+/// complete, fail, extend nor release it.
+async fn a_stale_claim_writes_nothing(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let [id] = fill(&inbox, 1).await[..] else {
+        unreachable!()
+    };
+    // A lease of zero runs out at once: the next claim takes the item again.
+    let stale = inbox.claim(1, Duration::ZERO).await.unwrap()[0].claim;
+    let fresh = inbox.claim(1, MINUTE).await.unwrap()[0].claim;
+    assert_eq!((stale.id(), fresh.id()), (id, id));
+    assert!(fresh.token() > stale.token());
+    assert_eq!((stale.attempt(), fresh.attempt()), (1, 2));
+
+    let lost = |r: Result<(), InboxError>| {
+        assert!(
+            matches!(r, Err(InboxError::LeaseLost { id: i, token }) if i == id && token == stale.token()),
+            "{r:?}"
+        );
+    };
+    lost(inbox.complete(stale).await);
+    lost(inbox.fail(stale, "late").await.map(|_| ()));
+    lost(inbox.extend(stale, MINUTE).await);
+    lost(inbox.release(stale).await);
+    let now = info(&inbox, id).await;
+    assert_eq!(
+        (now.state, now.attempts, now.last_error),
+        (ItemState::Claimed, 2, None)
+    );
+
+    inbox.complete(fresh).await.unwrap();
+    assert_eq!(info(&inbox, id).await.state, ItemState::Completed);
+    // Not claimed any more: a second outcome is refused too.
+    assert!(matches!(
+        inbox.fail(fresh, "twice").await,
+        Err(InboxError::LeaseLost { .. })
+    ));
+    assert_eq!(info(&inbox, id).await.state, ItemState::Completed);
+}
+
+/// 26.8: leases and due times are the database's clock. An instance an hour ahead does not see
+/// another's live lease as expired; an item accepted by an instance an hour behind is due at
+/// once, not in an hour.
+async fn skewed_instance_clocks_cannot_steal_or_hide_work(store: Store) {
+    const HOUR_MS: i64 = 3_600_000;
+    let on_time = store.open(InboxOptions::default()).await;
+    let ahead = store
+        .open(InboxOptions::default().clock_skew_ms(HOUR_MS))
+        .await;
+    let behind = store
+        .open(InboxOptions::default().clock_skew_ms(-HOUR_MS))
+        .await;
+    let deliveries = distinct(2);
+    let Acceptance::Accepted(first) = on_time
+        .accept(&deliveries[0].0, &deliveries[0].1)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let held = on_time.claim(10, MINUTE).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert!(
+        ahead.claim(10, MINUTE).await.unwrap().is_empty(),
+        "stolen by a clock an hour ahead"
+    );
+    assert!(behind.claim(10, MINUTE).await.unwrap().is_empty());
+
+    let Acceptance::Accepted(second) = behind
+        .accept(&deliveries[1].0, &deliveries[1].1)
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let taken = ahead.claim(10, MINUTE).await.unwrap();
+    assert_eq!(taken.iter().map(|i| i.id).collect::<Vec<_>>(), [second]);
+    on_time.complete(held[0].claim).await.unwrap();
+    ahead.complete(taken[0].claim).await.unwrap();
+    assert_eq!(info(&on_time, first).await.state, ItemState::Completed);
+}
+
+/// 26.7: a handler that runs far past its lease (1 s) keeps its item, and the waiting item of
+/// its batch, from a second worker polling all along: each runs once.
+async fn a_heartbeat_keeps_a_slow_handler_s_batch_from_a_second_worker(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let other = store.open(InboxOptions::default()).await;
+    let ids = fill(&inbox, 2).await;
+    let lease = Duration::from_secs(1);
+    let runs = Arc::new(std::sync::Mutex::new(Vec::<(&str, ItemId)>::new()));
+    let (go, gate) = tokio::sync::watch::channel(false);
+    let (started, mut first_started) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let handler = |who: &'static str| {
+        let (runs, gate, started) = (Arc::clone(&runs), gate.clone(), started.clone());
+        move |item: Item| {
+            let (runs, mut gate, started) = (Arc::clone(&runs), gate.clone(), started.clone());
+            async move {
+                runs.lock().unwrap().push((who, item.id));
+                let _ = started.send(item.id);
+                let _ = gate.wait_for(|open| *open).await;
+                Ok::<(), String>(())
+            }
+        }
+    };
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    let a = tokio::spawn(
+        Worker::new(inbox.clone())
+            .batch(2)
+            .lease(lease)
+            .heartbeat(Duration::from_millis(100))
+            .idle(Duration::from_millis(10))
+            .run(handler("a"), until_stopped(stopped.clone())),
+    );
+    assert_eq!(first_started.recv().await, Some(ids[0]));
+    let claimed_until = info(&inbox, ids[1]).await.due_at;
+    let b = tokio::spawn(
+        Worker::new(other.clone())
+            .lease(lease)
+            .idle(Duration::from_millis(10))
+            .run(handler("b"), until_stopped(stopped.clone())),
+    );
+    // Three leases' worth: both items' leases must have been extended well past the first.
+    for id in &ids {
+        until(&inbox, *id, "lease extended by the heartbeat", |i| {
+            i.due_at > claimed_until + 3 * lease
+        })
+        .await;
+    }
+    go.send(true).unwrap();
+    for id in &ids {
+        until(&inbox, *id, "completed", |i| {
+            i.state == ItemState::Completed
+        })
+        .await;
+    }
+    stop.send(true).unwrap();
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    assert_eq!(*runs.lock().unwrap(), [("a", ids[0]), ("a", ids[1])]);
+    assert_eq!((a.completed, a.lost, b.completed), (2, 0, 0));
+}
+
+/// 26.11: a panic fails its item with the panic message, a hanging handler is cut off at the
+/// timeout; the worker goes on to the next item.
+async fn panicking_and_hanging_handlers_fail_their_item_not_the_worker(store: Store) {
+    let inbox = store
+        .open(InboxOptions::default().backoff(Duration::from_secs(3600), Duration::from_secs(3600)))
+        .await;
+    let ids = fill(&inbox, 3).await;
+    let (panics, hangs) = (ids[0], ids[1]);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(
+        Worker::new(inbox.clone())
+            .batch(3)
+            .timeout(Duration::from_millis(300))
+            .idle(Duration::from_millis(10))
+            .run(
+                move |item: Item| async move {
+                    if item.id == panics {
+                        panic!("boom in the handler");
+                    }
+                    if item.id == hangs {
+                        std::future::pending::<()>().await;
+                    }
+                    Ok::<(), String>(())
+                },
+                async {
+                    let _ = stopped.await;
+                },
+            ),
+    );
+    until(&inbox, ids[2], "the third item completed", |i| {
+        i.state == ItemState::Completed
+    })
+    .await;
+    stop.send(()).unwrap();
+    let report = worker.await.unwrap();
+    let panicked = info(&inbox, panics).await;
+    assert_eq!(panicked.state, ItemState::Pending);
+    assert_eq!(
+        panicked.last_error.as_deref(),
+        Some("the handler panicked: boom in the handler")
+    );
+    let hung = info(&inbox, hangs).await;
+    assert_eq!(hung.state, ItemState::Pending);
+    assert_eq!(hung.last_error.as_deref(), Some("timed out after 300ms"));
+    assert_eq!(
+        (
+            report.completed,
+            report.failed,
+            report.panicked,
+            report.timed_out
+        ),
+        (1, 2, 1, 1)
+    );
+}
+
+/// 26.11: the inbox's table vanishes under a running worker (every claim fails); the worker
+/// reports the errors, backs off, and processes the next item once the table is back.
+async fn the_worker_survives_database_errors(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let table = store.table();
+    let (errors_tx, mut errors) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handled = Arc::new(AtomicU64::new(0));
+    store
+        .sql(&format!("ALTER TABLE {{inbox}} RENAME TO {table}_away"))
+        .await;
+    let worker = {
+        let handled = Arc::clone(&handled);
+        tokio::spawn(
+            Worker::new(inbox.clone())
+                .idle(Duration::from_millis(10))
+                .on_error(move |err| {
+                    let _ = errors_tx.send(err.to_string());
+                })
+                .run(
+                    move |_item: Item| {
+                        handled.fetch_add(1, Ordering::SeqCst);
+                        async { Ok::<(), String>(()) }
+                    },
+                    async {
+                        let _ = stopped.await;
+                    },
+                ),
+        )
+    };
+    // Two errors: the worker went on after the first.
+    for _ in 0..2 {
+        let error = errors.recv().await.unwrap();
+        assert!(error.starts_with("inbox database"), "{error}");
+    }
+    let away = match &store {
+        Store::Sqlite(_) => format!("{table}_away"),
+        Store::Postgres { ns, .. } => format!("\"{ns}\".{table}_away"),
+    };
+    store
+        .sql(&format!("ALTER TABLE {away} RENAME TO {table}"))
+        .await;
+    let [id] = fill(&inbox, 1).await[..] else {
+        unreachable!()
+    };
+    until(&inbox, id, "processed after the outage", |i| {
+        i.state == ItemState::Completed
+    })
+    .await;
+    stop.send(()).unwrap();
+    let report = worker.await.unwrap();
+    assert!(report.inbox_errors >= 2, "{report:?}");
+    assert_eq!((report.completed, handled.load(Ordering::SeqCst)), (1, 1));
+}
+
+/// 26.9: a worker stopped while its batch waits finishes the running item and gives the rest
+/// back: pending, due now, and their attempt not counted.
+async fn shutdown_releases_unstarted_claims_without_counting_an_attempt(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let ids = fill(&inbox, 3).await;
+    let (started_tx, started) = tokio::sync::oneshot::channel::<()>();
+    let started_tx = std::sync::Mutex::new(Some(started_tx));
+    let (go, gate) = tokio::sync::oneshot::channel::<()>();
+    let gate = Arc::new(tokio::sync::Mutex::new(Some(gate)));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(Worker::new(inbox.clone()).batch(3).run(
+        move |_item: Item| {
+            if let Some(tx) = started_tx.lock().unwrap().take() {
+                let _ = tx.send(());
+            }
+            let gate = Arc::clone(&gate);
+            async move {
+                if let Some(gate) = gate.lock().await.take() {
+                    let _ = gate.await;
+                }
+                Ok::<(), String>(())
+            }
+        },
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    started.await.unwrap();
+    stop.send(()).unwrap();
+    go.send(()).unwrap();
+    let report = worker.await.unwrap();
+    assert_eq!((report.completed, report.released), (1, 2));
+    assert_eq!(info(&inbox, ids[0]).await.state, ItemState::Completed);
+    for id in &ids[1..] {
+        let i = info(&inbox, *id).await;
+        assert_eq!((i.state, i.attempts), (ItemState::Pending, 0), "{i:?}");
+    }
+    let again = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(
+        again.iter().map(|i| (i.id, i.attempts)).collect::<Vec<_>>(),
+        [(ids[1], 1), (ids[2], 1)]
+    );
+}
+
+/// 26.10 and 26.3: a stored delivery this build cannot rebuild is never handed out, but it is
+/// not buried at once either: it backs off like any failure, with its reason, and is dead only
+/// after the horizon. Replay says why it cannot run; once readable, replay runs it again.
+async fn an_unrebuildable_item_backs_off_then_dies_with_its_reason_and_replay_says_why(
+    store: Store,
+) {
+    let options = InboxOptions::default()
+        .max_attempts(2)
+        .backoff(Duration::ZERO, Duration::ZERO);
+    let inbox = store.open(options).await;
+    let [id] = fill(&inbox, 1).await[..] else {
+        unreachable!()
+    };
+    assert_eq!(
+        inbox.replay(id).await.unwrap(),
+        Replay::NotFinished(ItemState::Pending)
+    );
+    assert_eq!(
+        inbox.replay(ItemId(i64::MAX)).await.unwrap(),
+        Replay::NotFound
+    );
+    let body_hex: String = match &store {
+        Store::Sqlite(_) => "X'7b'".into(),
+        Store::Postgres { .. } => "'\\x7b'::bytea".into(),
+    };
+    store
+        .sql(&format!(
+            "CREATE TABLE {{inbox}}_saved AS SELECT id, body FROM {{inbox}}; \
+             UPDATE {{inbox}} SET body = {body_hex}"
+        ))
+        .await;
+    assert!(
+        inbox.claim(10, MINUTE).await.unwrap().is_empty(),
+        "handed out"
+    );
+    let first = info(&inbox, id).await;
+    assert_eq!(
+        (first.state, first.attempts),
+        (ItemState::Pending, 1),
+        "{first:?}"
+    );
+    let reason = first.last_error.unwrap();
+    assert!(
+        reason.starts_with("cannot rebuild the stored delivery"),
+        "{reason}"
+    );
+    assert!(inbox.claim(10, MINUTE).await.unwrap().is_empty());
+    let dead = info(&inbox, id).await;
+    assert_eq!((dead.state, dead.attempts), (ItemState::Dead, 2));
+    assert_eq!(dead.last_error.as_deref(), Some(reason.as_str()));
+
+    let Replay::Unreadable(why) = inbox.replay(id).await.unwrap() else {
+        panic!("replayed an unreadable item")
+    };
+    assert!(reason.ends_with(&why), "{why} / {reason}");
+    assert_eq!(info(&inbox, id).await.state, ItemState::Dead);
+    store
+        .sql(
+            "UPDATE {inbox} SET body = (SELECT body FROM {inbox}_saved s WHERE s.id = {inbox}.id); \
+             DROP TABLE {inbox}_saved",
+        )
+        .await;
+    assert_eq!(inbox.replay(id).await.unwrap(), Replay::Queued);
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(
+        items.iter().map(|i| (i.id, i.attempts)).collect::<Vec<_>>(),
+        [(id, 1)]
+    );
+}
+
+/// 26.2: a failure backs off by a delay drawn between zero and the attempt's ceiling, measured
+/// on the database's clock; without jitter, exactly the ceiling.
+async fn back_off_has_full_jitter_under_its_ceiling(store: Store) {
+    let hour = Duration::from_secs(3600);
+    for jitter in [true, false] {
+        let inbox = store
+            .open(
+                InboxOptions::default()
+                    .backoff(hour, 10 * hour)
+                    .jitter(jitter),
+            )
+            .await;
+        fill(&inbox, 3).await;
+        // Attempt 1: ceiling 1 h; attempt 2 (claimed again after a zero lease): ceiling 2 h.
+        let items = inbox.claim(3, Duration::ZERO).await.unwrap();
+        let items2 = inbox.claim(1, MINUTE).await.unwrap();
+        assert_eq!(items2[0].attempts, 2);
+        for (item, ceiling) in items[1..]
+            .iter()
+            .map(|i| (i, hour))
+            .chain([(&items2[0], 2 * hour)])
+        {
+            let before = SystemTime::now() - Duration::from_secs(5);
+            let Failure::RetryAt(at) = inbox.fail(item.claim, "down").await.unwrap() else {
+                panic!("dead")
+            };
+            let after = SystemTime::now() + Duration::from_secs(5);
+            if jitter {
+                assert!(
+                    at >= before && at <= after + ceiling,
+                    "{at:?} not within {ceiling:?}"
+                );
+            } else {
+                assert!(at >= before + ceiling && at <= after + ceiling, "{at:?}");
+            }
+        }
+        // Clean up for the next round.
+        store.sql("DELETE FROM {inbox}").await;
+    }
+}
+
+/// 26.1: a Skladon GET ("entity X changed, fetch it") coalesces with an announcement of the same
+/// entity that still waits or runs (the provider retrying it), never with one processed.
+async fn skladon_get_announcements_coalesce_only_while_waiting(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let call = calls().into_iter().find(|c| c.method == "GET").unwrap();
+    let get = receive(&config(), &call);
+    let get_raw = raw(&call);
+    let accept = || inbox.accept(&get, &get_raw);
+    let Acceptance::Accepted(first) = accept().await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        accept().await.unwrap(),
+        Acceptance::Duplicate,
+        "pending: coalesces"
+    );
+    let claimed = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(
+        accept().await.unwrap(),
+        Acceptance::Duplicate,
+        "claimed: coalesces"
+    );
+    inbox.complete(claimed[0].claim).await.unwrap();
+    let Acceptance::Accepted(second) = accept().await.unwrap() else {
+        panic!("a later change of a processed entity was swallowed")
+    };
+    assert_ne!(first, second);
+    // The processed one cannot be replayed beside the waiting one; it can once that is done.
+    assert_eq!(inbox.replay(first).await.unwrap(), Replay::Coalesced);
+    let claimed = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(&claimed[0].delivery, &get);
+    inbox.complete(claimed[0].claim).await.unwrap();
+    assert_eq!(inbox.replay(first).await.unwrap(), Replay::Queued);
+
+    // Events (not announcements) stay duplicates once processed.
+    let post = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("skladon/order"))
+        .unwrap();
+    let event = receive(&config(), &post);
+    assert!(matches!(
+        inbox.accept(&event, &raw(&post)).await.unwrap(),
+        Acceptance::Accepted(_)
+    ));
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    for item in items {
+        inbox.complete(item.claim).await.unwrap();
+    }
+    assert_eq!(
+        inbox.accept(&event, &raw(&post)).await.unwrap(),
+        Acceptance::Duplicate
+    );
+}
+
+/// 27.2 / 26.12: one batch holding an over-long key (Peddler's id is unbounded) and a NUL byte
+/// (a percent-encoded Skladon webhook type lands in the `TEXT` columns). The long key is stored
+/// as its digest (the rebuilt delivery keeps the whole key); on PostgreSQL the NUL one fails
+/// alone, and every other delivery of the batch is stored.
+async fn a_batch_isolates_the_delivery_the_database_refuses(store: Store) {
+    let config = config();
+    let inbox = store
+        .open(
+            InboxOptions::default()
+                .max_batch(4)
+                .batch_linger(Duration::from_secs(30)),
+        )
+        .await;
+    let mut plain = distinct(2).into_iter();
+    let (a, b) = (plain.next().unwrap(), plain.next().unwrap());
+    let peddler = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("peddler/"))
+        .unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&peddler.body).unwrap();
+    body["id"] = serde_json::Value::String("L".repeat(5000));
+    let long_call = Call {
+        body: serde_json::to_vec(&body).unwrap(),
+        ..peddler
+    };
+    let long = (receive(&config, &long_call), raw(&long_call));
+    assert!(long.0.dedup_key().as_str().len() > 5000);
+    let order = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("skladon/order"))
+        .unwrap();
+    let nul_call = Call {
+        path: format!("/webhooks/skladon/{}/UPDATE%00ORDER", super::SKLADON_TOKEN),
+        ..order
+    };
+    let nul = (receive(&config, &nul_call), raw(&nul_call));
+    assert!(nul.0.dedup_key().as_str().contains('\0'));
+
+    let batch = [&a, &long, &nul, &b];
+    let answers = futures_join(batch.iter().map(|(d, r)| inbox.accept(d, r))).await;
+    let stored = |i: usize| matches!(answers[i], Ok(Acceptance::Accepted(_)));
+    assert!(stored(0) && stored(1) && stored(3), "{answers:?}");
+    if store.is_postgres() {
+        let Err(InboxError::Database(err)) = &answers[2] else {
+            panic!("{:?}", answers[2])
+        };
+        assert!(err.to_string().contains("0x00"), "{err}");
+    } else {
+        assert!(stored(2), "{:?}", answers[2]);
+    }
+    // The long key is still the delivery's key, and still deduplicates.
+    assert_eq!(
+        inbox.accept(&long.0, &long.1).await.unwrap(),
+        Acceptance::Duplicate
+    );
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    let rebuilt = items
+        .iter()
+        .find(|i| i.delivery.dedup_key() == long.0.dedup_key());
+    assert_eq!(rebuilt.map(|i| &i.delivery), Some(&long.0));
+}
+
+/// Runs futures concurrently (on this task) and collects their outputs in order.
+async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut futures: Vec<_> = futures.map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *output = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(Option::unwrap).collect()
+}
