@@ -202,3 +202,37 @@ pub fn dedup_window(provider: Provider) -> Duration {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
+    /// to 38 d 16 h 31 min (about 19 days on average with full jitter).
+    #[test]
+    fn the_default_horizon_is_weeks() {
+        let options = InboxOptions::default();
+        assert_eq!(options.max_attempts, 25);
+        assert_eq!(options.retry_ceiling(1), Duration::from_secs(60));
+        assert_eq!(options.retry_ceiling(13), Duration::from_secs(60 << 12));
+        assert_eq!(options.retry_ceiling(14), Duration::from_secs(3 * 86_400));
+        let horizon: Duration = (1..options.max_attempts)
+            .map(|a| options.retry_ceiling(a))
+            .sum();
+        assert_eq!(horizon, Duration::from_secs(3_342_660));
+        assert_eq!(horizon.as_secs() / 86_400, 38);
+    }
+
+    #[test]
+    fn full_jitter_spreads_delays_between_zero_and_the_ceiling() {
+        let options = InboxOptions::default();
+        let ceiling = options.retry_ceiling(5);
+        let delays: Vec<Duration> = (0..1000).map(|seed| options.retry_delay(5, seed)).collect();
+        assert!(delays.iter().all(|d| *d <= ceiling));
+        // 1,000 uniform draws: all in one quarter has a probability of (3/4)^1000.
+        assert!(delays.iter().any(|d| *d < ceiling / 4));
+        assert!(delays.iter().any(|d| *d > ceiling * 3 / 4));
+        let fixed = options.clone().jitter(false);
+        assert!((0..10).all(|seed| fixed.retry_delay(5, seed) == ceiling));
+    }
+}
