@@ -49,8 +49,12 @@ impl Store {
         match self {
             Store::Sqlite(path) => {
                 let table = format!("{SQLITE_NS}_webhook_inbox");
-                let url = format!("sqlite://{}", path.display());
-                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                let options = sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(path)
+                    .create_if_missing(true);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .unwrap();
                 sqlx::raw_sql(&statement.replace("{inbox}", &table))
                     .execute(&mut conn)
                     .await
@@ -181,6 +185,7 @@ on_both!(
     back_off_has_full_jitter_under_its_ceiling,
     skladon_get_announcements_coalesce_only_while_waiting,
     a_batch_isolates_the_delivery_the_database_refuses,
+    a_version_1_database_is_migrated_keeping_its_items_ids_and_keys,
 );
 
 /// `n` deliveries with distinct dedup keys, each with the request it came in.
@@ -777,4 +782,146 @@ async fn futures_join<F: std::future::Future>(futures: impl Iterator<Item = F>) 
     })
     .await;
     outputs.into_iter().map(Option::unwrap).collect()
+}
+
+/// Version 1 of the schema exactly as the previous release created it (frozen here: the crate's
+/// own copy may not change, and this one must not follow it).
+fn v1_schema(store: &Store) -> String {
+    let (table, index, version, int, serial, bytes, schema) = match store {
+        Store::Sqlite(_) => (
+            format!("{SQLITE_NS}_webhook_inbox"),
+            format!("{SQLITE_NS}_webhook_inbox"),
+            format!("{SQLITE_NS}_webhook_inbox_schema_version"),
+            "INTEGER",
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "BLOB",
+            String::new(),
+        ),
+        Store::Postgres { ns, .. } => (
+            format!("\"{ns}\".webhook_inbox"),
+            "webhook_inbox".to_owned(),
+            format!("\"{ns}\".webhook_inbox_schema_version"),
+            "BIGINT",
+            "BIGSERIAL PRIMARY KEY",
+            "BYTEA",
+            format!("CREATE SCHEMA \"{ns}\";"),
+        ),
+    };
+    format!(
+        "{schema}
+        CREATE TABLE {version} (version {int} PRIMARY KEY, applied_at {int} NOT NULL);
+        INSERT INTO {version} (version, applied_at) VALUES (1, 0);
+        CREATE TABLE {table} (
+            id {serial}, provider TEXT NOT NULL, dedup_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL DEFAULT 'pending', attempts {int} NOT NULL DEFAULT 0,
+            available_at {int} NOT NULL, received_at {int} NOT NULL, completed_at {int},
+            last_error TEXT, delivery_attempt {int}, context TEXT, method TEXT NOT NULL,
+            uri TEXT NOT NULL, peer TEXT, headers TEXT NOT NULL, body {bytes} NOT NULL,
+            payload {bytes} NOT NULL);
+        CREATE INDEX {index}_due ON {table} (available_at, id) WHERE state IN ('pending', 'claimed');
+        CREATE INDEX {index}_completed ON {table} (completed_at) WHERE state = 'completed';"
+    )
+}
+
+/// A v1 row: `(id, provider, dedup_key, state, available_at, context, body)`.
+fn v1_row(
+    store: &Store,
+    id: i64,
+    d: &AnyDelivery,
+    state: &str,
+    context: Option<&str>,
+    body: &[u8],
+) -> String {
+    let hex: String = body.iter().map(|b| format!("{b:02x}")).collect();
+    let body = match store {
+        Store::Sqlite(_) => format!("X'{hex}'"),
+        Store::Postgres { .. } => format!("'\\x{hex}'::bytea"),
+    };
+    let context = context.map_or("NULL".to_owned(), |c| format!("'{c}'"));
+    format!(
+        "INSERT INTO {{inbox}} (id, provider, dedup_key, state, attempts, available_at, received_at, \
+         completed_at, last_error, context, method, uri, headers, body, payload) VALUES ({id}, \
+         '{}', '{}', '{state}', 1, 1000, 1000, 2000, NULL, {context}, 'POST', '/', '[]', {body}, {body});",
+        d.provider().as_str(),
+        d.dedup_key(),
+    )
+}
+
+/// 26.14: a database written by version 1 (created here statement by statement, with items in
+/// every state) is migrated on open, by two instances at once: items keep their ids, keys and
+/// states; a processed GET no longer swallows the next; the id sequence goes on past the old
+/// highest id, never reusing one.
+async fn a_version_1_database_is_migrated_keeping_its_items_ids_and_keys(store: Store) {
+    let config = config();
+    let all = calls();
+    let pick = |prefix: &str| all.iter().find(|c| c.name.starts_with(prefix)).unwrap();
+    let (pending, done, dead) = (pick("peddler/"), pick("wakilni/"), pick("xoxoday/"));
+    let get = all.iter().find(|c| c.method == "GET").unwrap();
+    let [p, w, x, g] = [pending, done, dead, get].map(|c| receive(&config, c));
+    let g_context = "GET UPDATE_ORDER_STATUS 123456";
+    let sequence = match &store {
+        Store::Sqlite(_) => {
+            "UPDATE sqlite_sequence SET seq = 1000 WHERE name = 't_webhook_inbox';".to_owned()
+        }
+        Store::Postgres { ns, .. } => {
+            format!("SELECT setval(pg_get_serial_sequence('\"{ns}\".webhook_inbox', 'id'), 1000);")
+        }
+    };
+    store
+        .sql(
+            &[
+                v1_schema(&store),
+                v1_row(&store, 1, &p, "pending", None, &pending.body),
+                v1_row(&store, 2, &w, "completed", None, &done.body),
+                v1_row(&store, 3, &x, "dead", None, &dead.body),
+                v1_row(&store, 4, &g, "completed", Some(g_context), b""),
+                sequence,
+            ]
+            .join("\n"),
+        )
+        .await;
+
+    // Two instances start together over the old database.
+    let (inbox, other) = tokio::join!(
+        store.open(InboxOptions::default()),
+        store.open(InboxOptions::default())
+    );
+    let states: Vec<_> = [1, 2, 3, 4]
+        .map(ItemId)
+        .iter()
+        .map(|id| (inbox.item(*id), *id))
+        .collect::<Vec<_>>();
+    let mut seen = Vec::new();
+    for (info, id) in states {
+        let info = info.await.unwrap().unwrap();
+        seen.push((id.0, info.state, info.attempts));
+    }
+    assert_eq!(
+        seen,
+        [
+            (1, ItemState::Pending, 1),
+            (2, ItemState::Completed, 1),
+            (3, ItemState::Dead, 1),
+            (4, ItemState::Completed, 1)
+        ]
+    );
+    let raw_of = |c: &Call| raw(c);
+    assert_eq!(
+        other.accept(&w, &raw_of(done)).await.unwrap(),
+        Acceptance::Duplicate
+    );
+    assert_eq!(
+        other.accept(&p, &raw_of(pending)).await.unwrap(),
+        Acceptance::Duplicate
+    );
+    let Acceptance::Accepted(new_get) = other.accept(&g, &raw_of(get)).await.unwrap() else {
+        panic!("the processed GET of version 1 swallowed a new one")
+    };
+    assert!(new_get.0 > 1000, "an id reused: {new_get}");
+    let claimed = inbox.claim(10, MINUTE).await.unwrap();
+    let ids: Vec<_> = claimed.iter().map(|i| (i.id, i.attempts)).collect();
+    assert_eq!(ids, [(ItemId(1), 2), (new_get, 1)]);
+    assert_eq!(claimed[0].delivery, p);
+    assert_eq!(claimed[1].delivery, g);
+    assert_eq!(inbox.replay(ItemId(3)).await.unwrap(), Replay::Queued);
 }
