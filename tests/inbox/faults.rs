@@ -925,3 +925,65 @@ async fn a_version_1_database_is_migrated_keeping_its_items_ids_and_keys(store: 
     assert_eq!(claimed[1].delivery, g);
     assert_eq!(inbox.replay(ItemId(3)).await.unwrap(), Replay::Queued);
 }
+
+/// 26.4: when the inbox cannot store a verified delivery (its table renamed away behind a live
+/// receiver), inbox mode answers 503 with `Retry-After`, not a bare 500; once the table is back,
+/// accepting resumes on its own.
+fn a_store_failure_is_answered_503_with_retry_after(store: Store) {
+    let (receiver, inbox) = super::Receiver::start(store.open(InboxOptions::default()));
+    let call = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("peddler/"))
+        .unwrap();
+    let table = store.table();
+    let away = match &store {
+        Store::Sqlite(_) => format!("{table}_away"),
+        Store::Postgres { ns, .. } => format!("\"{ns}\".{table}_away"),
+    };
+    let side = runtime();
+    side.block_on(store.sql(&format!("ALTER TABLE {{inbox}} RENAME TO {table}_away")));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.post(format!("http://{}{}", receiver.addr, call.path));
+    for (k, v) in &call.headers {
+        request = request.header(k, v);
+    }
+    let mut response = request.send(&call.body[..]).unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
+    let body = response.body_mut().read_to_string().unwrap();
+    assert!(body.contains("send it again later"), "{body}");
+    assert!(
+        !body.contains(&table),
+        "the database's error is not echoed: {body}"
+    );
+
+    side.block_on(store.sql(&format!("ALTER TABLE {away} RENAME TO {table}")));
+    assert_eq!(receiver.send(&call).0, 200);
+    let stats = receiver._runtime.block_on(inbox.stats()).unwrap();
+    assert_eq!(stats.pending, 1);
+}
+
+#[test]
+fn a_store_failure_is_answered_503_with_retry_after_on_sqlite() {
+    a_store_failure_is_answered_503_with_retry_after(Store::Sqlite(temp_db("store_failure")));
+}
+
+#[test]
+fn a_store_failure_is_answered_503_with_retry_after_on_postgres() {
+    let test = "a_store_failure_is_answered_503_with_retry_after_on_postgres";
+    let Some(url) = postgres_url(test) else {
+        return;
+    };
+    let ns = namespace("store_failure");
+    a_store_failure_is_answered_503_with_retry_after(Store::Postgres { url, ns });
+}
