@@ -244,6 +244,18 @@ pub enum InboxError {
     /// The inbox's writer task has stopped (its runtime shut down).
     #[error("inbox: the writer has stopped")]
     Closed,
+    /// PostgreSQL's `synchronous_commit` is `off` for the inbox's sessions: a commit would
+    /// return before it is durable, and "answered 200" would not mean "stored". Set it to `on`
+    /// (`ALTER DATABASE … SET synchronous_commit = on`, or for the role), or opt out with
+    /// [`InboxOptions::allow_asynchronous_commit`].
+    #[error(
+        "inbox: PostgreSQL synchronous_commit is {setting:?}: an accepted delivery could be lost \
+         in a crash; set it to on (or opt out with InboxOptions::allow_asynchronous_commit)"
+    )]
+    AsynchronousCommit {
+        /// The session's setting.
+        setting: String,
+    },
     /// A write after a claim was refused: the claim no longer holds the item (its lease ran
     /// out and another worker claimed it, or it was completed, failed or released). Nothing
     /// was written; the item's current holder records its outcome.

@@ -30,6 +30,7 @@ pub struct InboxOptions {
     pub(crate) batch_linger: Duration,
     pub(crate) pool_size: u32,
     pub(crate) clock_skew_ms: i64,
+    pub(crate) allow_asynchronous_commit: bool,
 }
 
 impl Default for InboxOptions {
@@ -49,6 +50,7 @@ impl Default for InboxOptions {
             batch_linger: Duration::ZERO,
             pool_size: 8,
             clock_skew_ms: 0,
+            allow_asynchronous_commit: false,
         }
     }
 }
@@ -132,6 +134,16 @@ impl InboxOptions {
     #[must_use]
     pub fn clock_skew_ms(mut self, skew_ms: i64) -> Self {
         self.clock_skew_ms = skew_ms;
+        self
+    }
+
+    /// Lets `PostgresInbox` start on a server whose `synchronous_commit` is `off`. Then a commit
+    /// returns before it is on disk, and a server crash can lose deliveries already answered 200:
+    /// only for throwaway environments. Without it, `connect` refuses with
+    /// [`InboxError::AsynchronousCommit`](super::InboxError::AsynchronousCommit).
+    #[must_use]
+    pub fn allow_asynchronous_commit(mut self) -> Self {
+        self.allow_asynchronous_commit = true;
         self
     }
 

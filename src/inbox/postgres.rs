@@ -20,8 +20,9 @@ use super::{Entry, InboxError, InboxOptions, now_ms};
 /// Accepts are `INSERT … ON CONFLICT (dedup_key) DO NOTHING`, so two instances that receive the
 /// same retry at once store it once; concurrent accepts of one instance go in one statement
 /// (group commit). Workers claim with `FOR UPDATE SKIP LOCKED`, so any number of them, in any
-/// instance, never get the same item under a live lease. Instances must keep their clocks in
-/// step (NTP): leases and back-off are times written by the instance.
+/// instance, never get the same item under a live lease. Leases and back-off are computed on
+/// the database's clock (`now()`), so the instances' clocks do not matter. A server whose
+/// `synchronous_commit` is `off` is refused (a commit would not mean durable).
 ///
 /// The tables live in the schema named by [`InboxOptions::namespace`] (created if missing), or
 /// in the connection's `search_path` without one. Migrations run at [`connect`](Self::connect)
@@ -65,7 +66,9 @@ impl PostgresInbox {
     ///
     /// # Errors
     /// [`InboxError::Database`] if the server cannot be reached or the schema not migrated,
-    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
+    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it,
+    /// [`InboxError::AsynchronousCommit`] if the sessions' `synchronous_commit` is `off`
+    /// (unless [`InboxOptions::allow_asynchronous_commit`]).
     pub async fn connect(url: &str, options: InboxOptions) -> Result<Self, InboxError> {
         let pool = PgPoolOptions::new()
             .max_connections(options.pool_size)
@@ -84,6 +87,13 @@ impl PostgresInbox {
                 "webhook_inbox".to_owned(),
             ),
         };
+        // "Answered 200" means "committed to disk": refuse a server that says otherwise.
+        let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
+            .fetch_one(&pool)
+            .await?;
+        if setting == "off" && !options.allow_asynchronous_commit {
+            return Err(InboxError::AsynchronousCommit { setting });
+        }
         let sql = Arc::new(Statements::new(Dialect::Postgres, &inbox, &version, &index));
         migrate(&pool, &sql, options.namespace.as_deref()).await?;
         // Half the pool writes accepts, the rest serves workers.

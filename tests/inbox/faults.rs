@@ -987,3 +987,30 @@ fn a_store_failure_is_answered_503_with_retry_after_on_postgres() {
     let ns = namespace("store_failure");
     a_store_failure_is_answered_503_with_retry_after(Store::Postgres { url, ns });
 }
+
+/// 26.5: a PostgreSQL session with `synchronous_commit = off` (here set through the URL) would
+/// make "answered 200" mean "not yet on disk": `connect` refuses it with a clear error, unless
+/// explicitly allowed.
+#[test]
+fn postgres_with_asynchronous_commit_is_refused_unless_allowed() {
+    let Some(url) = postgres_url("postgres_with_asynchronous_commit_is_refused_unless_allowed")
+    else {
+        return;
+    };
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let url = format!("{url}{separator}options=-c%20synchronous_commit%3Doff");
+    runtime().block_on(async {
+        let options = InboxOptions::default().namespace(namespace("async_commit"));
+        let refused = PostgresInbox::connect(&url, options.clone()).await;
+        let Err(err @ InboxError::AsynchronousCommit { .. }) = refused else {
+            panic!("{refused:?}")
+        };
+        assert!(
+            err.to_string().contains("synchronous_commit is \"off\""),
+            "{err}"
+        );
+        PostgresInbox::connect(&url, options.allow_asynchronous_commit())
+            .await
+            .unwrap();
+    });
+}
