@@ -183,6 +183,19 @@ impl Stats {
     }
 }
 
+/// The items that wait, run or are dead, from [`Inbox::depth`](super::Inbox::depth): counted
+/// over the partial indexes only, so cheap however many completed items are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Depth {
+    /// Waiting for a worker.
+    pub pending: u64,
+    /// Claimed under a lease.
+    pub claimed: u64,
+    /// In the dead letters.
+    pub dead: u64,
+}
+
 /// A claimed delivery, rebuilt from what was stored: handed to a [`Worker`](super::Worker)'s handler.
 #[derive(Debug, Clone)]
 #[non_exhaustive]

@@ -77,7 +77,8 @@ mod postgres;
 mod sqlite;
 
 pub use item::{
-    Acceptance, Claim, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Replay, Stats,
+    Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Replay,
+    Stats,
 };
 pub use key::MAX_STORED_KEY;
 pub use options::{InboxOptions, dedup_window};
@@ -163,12 +164,23 @@ pub trait Inbox: Send + Sync {
     /// recognised as a duplicate). Returns how many were deleted.
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
+    /// Applies the retention of [`InboxOptions::retention`]: deletes completed items completed
+    /// longer ago than its first period, and dead letters dead longer than its second, never
+    /// inside their provider's [`dedup_window`], in statements of
+    /// [`purge_batch`](InboxOptions::purge_batch) rows. The [`Worker`] runs it every hour.
+    /// Returns how many were deleted.
+    fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// One item's state, attempts and last error, `None` if there is no such item.
     fn item(&self, id: ItemId)
     -> impl Future<Output = Result<Option<ItemInfo>, InboxError>> + Send;
 
-    /// How many items are in each state.
+    /// How many items are in each state: exact, but it counts every completed item kept (use
+    /// [`depth`](Inbox::depth) for a gauge).
     fn stats(&self) -> impl Future<Output = Result<Stats, InboxError>> + Send;
+
+    /// How many items wait, run or are dead: cheap at any table size (the [`Worker`]'s gauges).
+    fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send;
 }
 
 impl<I: Inbox> Inbox for Arc<I> {
@@ -212,6 +224,9 @@ impl<I: Inbox> Inbox for Arc<I> {
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send {
         (**self).purge(older_than)
     }
+    fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send {
+        (**self).retain()
+    }
     fn item(
         &self,
         id: ItemId,
@@ -220,6 +235,9 @@ impl<I: Inbox> Inbox for Arc<I> {
     }
     fn stats(&self) -> impl Future<Output = Result<Stats, InboxError>> + Send {
         (**self).stats()
+    }
+    fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send {
+        (**self).depth()
     }
 }
 

@@ -48,6 +48,35 @@ macro_rules! impl_inbox {
                 })
             }
 
+            /// Runs a purge statement (`sql.purge` or `sql.purge_dead`) for every provider, in
+            /// batches, until nothing older than `older_than` and outside the provider's dedup
+            /// window is left.
+            async fn purge_where(
+                &self,
+                statement: &str,
+                older_than: std::time::Duration,
+            ) -> Result<u64, $crate::inbox::InboxError> {
+                use $crate::inbox::{dedup_window, duration_ms};
+                let batch = self.inner.options.purge_batch;
+                let mut deleted = 0;
+                for provider in $crate::Provider::ALL {
+                    loop {
+                        let done = sqlx::query(statement)
+                            .bind(duration_ms(older_than))
+                            .bind(provider.as_str())
+                            .bind(duration_ms(dedup_window(provider)))
+                            .bind(i64::try_from(batch).unwrap_or(i64::MAX))
+                            .execute(&self.inner.pool)
+                            .await?;
+                        deleted += done.rows_affected();
+                        if done.rows_affected() < batch as u64 {
+                            break;
+                        }
+                    }
+                }
+                Ok(deleted)
+            }
+
             /// `Ok` if a fenced write changed its row, [`LeaseLost`] if not.
             fn fenced(
                 claim: $crate::inbox::Claim,
@@ -223,18 +252,18 @@ macro_rules! impl_inbox {
                 &self,
                 older_than: std::time::Duration,
             ) -> Result<u64, $crate::inbox::InboxError> {
-                use $crate::inbox::{dedup_window, duration_ms};
-                let mut deleted = 0;
-                for provider in $crate::Provider::ALL {
-                    let done = sqlx::query(&self.inner.sql.purge)
-                        .bind(duration_ms(older_than))
-                        .bind(provider.as_str())
-                        .bind(duration_ms(dedup_window(provider)))
-                        .execute(&self.inner.pool)
-                        .await?;
-                    deleted += done.rows_affected();
-                }
-                Ok(deleted)
+                self.purge_where(&self.inner.sql.purge, older_than).await
+            }
+
+            async fn retain(&self) -> Result<u64, $crate::inbox::InboxError> {
+                let options = &self.inner.options;
+                let completed = self
+                    .purge_where(&self.inner.sql.purge, options.keep_completed)
+                    .await?;
+                let dead = self
+                    .purge_where(&self.inner.sql.purge_dead, options.keep_dead)
+                    .await?;
+                Ok(completed + dead)
             }
 
             async fn item(
@@ -249,6 +278,24 @@ macro_rules! impl_inbox {
                     .as_ref()
                     .map($crate::inbox::sql::read_info)
                     .transpose()?)
+            }
+
+            async fn depth(&self) -> Result<$crate::inbox::Depth, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(&self.inner.sql.depth)
+                    .fetch_all(&self.inner.pool)
+                    .await?;
+                let mut depth = $crate::inbox::Depth::default();
+                for row in &rows {
+                    let state: String = row.try_get(0)?;
+                    let count = u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0);
+                    match state.as_str() {
+                        "pending" => depth.pending = count,
+                        "claimed" => depth.claimed = count,
+                        _ => depth.dead = count,
+                    }
+                }
+                Ok(depth)
             }
 
             async fn stats(&self) -> Result<$crate::inbox::Stats, $crate::inbox::InboxError> {

@@ -31,13 +31,17 @@ pub struct InboxOptions {
     pub(crate) pool_size: u32,
     pub(crate) clock_skew_ms: i64,
     pub(crate) allow_asynchronous_commit: bool,
+    pub(crate) keep_completed: Duration,
+    pub(crate) keep_dead: Duration,
+    pub(crate) purge_batch: usize,
 }
 
 impl Default for InboxOptions {
     /// 25 attempts, back-off with full jitter under a ceiling from 1 min doubling up to 3 days
     /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
     /// batches of up to 256 accepts and 8 MiB, no lingering, a pool of 8 connections
-    /// (PostgreSQL), the default namespace.
+    /// (PostgreSQL), the default namespace; completed items kept 7 days, dead letters 30 days
+    /// (each at least its provider's dedup window), purged 1,000 rows per statement.
     fn default() -> Self {
         Self {
             max_attempts: 25,
@@ -51,6 +55,9 @@ impl Default for InboxOptions {
             pool_size: 8,
             clock_skew_ms: 0,
             allow_asynchronous_commit: false,
+            keep_completed: Duration::from_secs(7 * 24 * 3600),
+            keep_dead: Duration::from_secs(30 * 24 * 3600),
+            purge_batch: 1000,
         }
     }
 }
@@ -144,6 +151,25 @@ impl InboxOptions {
     #[must_use]
     pub fn allow_asynchronous_commit(mut self) -> Self {
         self.allow_asynchronous_commit = true;
+        self
+    }
+
+    /// How long [`Inbox::retain`](super::Inbox::retain) keeps completed items after they
+    /// completed (7 days by default), and dead letters after they died (30 days). Either is
+    /// kept at least as long as its provider's [`dedup_window`] since it was received, so a late
+    /// retry is still a duplicate.
+    #[must_use]
+    pub fn retention(mut self, completed: Duration, dead: Duration) -> Self {
+        self.keep_completed = completed;
+        self.keep_dead = dead;
+        self
+    }
+
+    /// Rows deleted per statement when purging (at least 1; 1,000 by default): a purge never
+    /// holds a long lock or a huge transaction, whatever the backlog.
+    #[must_use]
+    pub fn purge_batch(mut self, rows: usize) -> Self {
+        self.purge_batch = rows.max(1);
         self
     }
 

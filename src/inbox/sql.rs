@@ -29,6 +29,8 @@ pub(crate) struct Statements {
     pub(crate) row: String,
     pub(crate) replay: String,
     pub(crate) purge: String,
+    pub(crate) purge_dead: String,
+    pub(crate) depth: String,
     pub(crate) item: String,
     pub(crate) stats: String,
 }
@@ -155,9 +157,24 @@ impl Statements {
                  AND EXISTS (SELECT 1 FROM {inbox} AS o WHERE o.dedup_key = t.dedup_key \
                  AND o.announce = 1 AND o.state IN ('pending', 'claimed')))",
             ),
+            // In batches of `$4` rows: a purge never holds a long lock.
             purge: fill(
-                "DELETE FROM {inbox} WHERE state = 'completed' AND completed_at < {now} - $1 \
-                 AND provider = $2 AND received_at < {now} - $3",
+                "DELETE FROM {inbox} WHERE id IN (SELECT id FROM {inbox} \
+                 WHERE state = 'completed' AND completed_at < {now} - $1 \
+                 AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
+            ),
+            purge_dead: fill(
+                "DELETE FROM {inbox} WHERE id IN (SELECT id FROM {inbox} \
+                 WHERE state = 'dead' AND dead_at < {now} - $1 \
+                 AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
+            ),
+            // Over the partial indexes only: cheap however many completed items are kept.
+            depth: fill(
+                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'pending' UNION ALL \
+                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'claimed' UNION ALL \
+                 SELECT 'dead', COUNT(*) FROM {inbox} WHERE state = 'dead'",
             ),
             item: fill(
                 "SELECT id, dedup_key, state, attempts, last_error, available_at, full_key \

@@ -66,6 +66,7 @@ pub struct Worker<I> {
     heartbeat: Option<Duration>,
     idle: Duration,
     timeout: Duration,
+    retain_every: Option<Duration>,
     on_error: Option<OnError>,
 }
 
@@ -102,6 +103,8 @@ pub struct WorkerReport {
     pub released: u64,
     /// Inbox errors survived (claims, heartbeats or records retried later).
     pub inbox_errors: u64,
+    /// Items deleted by the retention ([`Inbox::retain`]).
+    pub purged: u64,
 }
 
 /// How one handler call ended.
@@ -115,7 +118,8 @@ enum Outcome {
 
 impl<I: Inbox> Worker<I> {
     /// A worker over `inbox`: batches of 16, a lease of 30 s extended every 10 s while the
-    /// handler runs, a timeout of 5 minutes per item, 200 ms between looks when idle.
+    /// handler runs, a timeout of 5 minutes per item, 200 ms between looks when idle, the
+    /// inbox's retention applied at start and every hour.
     pub fn new(inbox: I) -> Self {
         Self {
             inbox,
@@ -124,6 +128,7 @@ impl<I: Inbox> Worker<I> {
             heartbeat: None,
             idle: Duration::from_millis(200),
             timeout: Duration::from_secs(300),
+            retain_every: Some(Duration::from_secs(3600)),
             on_error: None,
         }
     }
@@ -175,6 +180,14 @@ impl<I: Inbox> Worker<I> {
         self
     }
 
+    /// How often the worker applies the inbox's retention ([`Inbox::retain`]): at start, then
+    /// every `every`; `None` never (purge some other way).
+    #[must_use]
+    pub fn retention(mut self, every: Option<Duration>) -> Self {
+        self.retain_every = every;
+        self
+    }
+
     fn heartbeat_every(&self) -> Duration {
         self.heartbeat.unwrap_or(self.lease / 3)
     }
@@ -199,15 +212,25 @@ impl<I: Inbox> Worker<I> {
         // The depth and dead letters for telemetry, counted at most this often.
         const GAUGES_EVERY: Duration = Duration::from_secs(5);
         let mut gauges_at: Option<std::time::Instant> = None;
+        let mut retained_at: Option<std::time::Instant> = None;
         loop {
             if gauges_at.is_none_or(|at| at.elapsed() >= GAUGES_EVERY) {
                 gauges_at = Some(std::time::Instant::now());
-                match self.inbox.stats().await {
-                    Ok(stats) => {
-                        crate::telemetry::record_inbox_depth(stats.pending);
-                        crate::telemetry::record_dead_letters(stats.dead);
+                match self.inbox.depth().await {
+                    Ok(depth) => {
+                        crate::telemetry::record_inbox_depth(depth.pending);
+                        crate::telemetry::record_dead_letters(depth.dead);
                     }
                     Err(err) => self.survived(&mut report, &err),
+                }
+            }
+            if let Some(every) = self.retain_every {
+                if retained_at.is_none_or(|at| at.elapsed() >= every) {
+                    retained_at = Some(std::time::Instant::now());
+                    match self.inbox.retain().await {
+                        Ok(deleted) => report.purged += deleted,
+                        Err(err) => self.survived(&mut report, &err),
+                    }
                 }
             }
             let claimed = tokio::select! {

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime};
 
 use delivery_webhooks::AnyDelivery;
 use delivery_webhooks::inbox::{
-    Acceptance, Claim, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo, ItemState,
-    PostgresInbox, RawDelivery, Replay, SqliteInbox, Stats, Worker,
+    Acceptance, Claim, Depth, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo,
+    ItemState, PostgresInbox, RawDelivery, Replay, SqliteInbox, Stats, Worker,
 };
 use sqlx::Connection as _;
 
@@ -133,6 +133,12 @@ impl Inbox for TestInbox {
     async fn stats(&self) -> Result<Stats, InboxError> {
         each!(self, i => i.stats())
     }
+    async fn retain(&self) -> Result<u64, InboxError> {
+        each!(self, i => i.retain())
+    }
+    async fn depth(&self) -> Result<Depth, InboxError> {
+        each!(self, i => i.depth())
+    }
 }
 
 /// Runs `scenario` on a fresh SQLite file.
@@ -186,6 +192,7 @@ on_both!(
     skladon_get_announcements_coalesce_only_while_waiting,
     a_batch_isolates_the_delivery_the_database_refuses,
     a_version_1_database_is_migrated_keeping_its_items_ids_and_keys,
+    retention_purges_old_completed_and_dead_items_in_batches_and_nothing_else,
 );
 
 /// `n` deliveries with distinct dedup keys, each with the request it came in.
@@ -1013,4 +1020,82 @@ fn postgres_with_asynchronous_commit_is_refused_unless_allowed() {
             .await
             .unwrap();
     });
+}
+
+/// 26.13: retention is automatic and batched. Items made old behind the inbox's back (received
+/// and finished at the epoch): completed and dead ones go, in statements of two rows; recent
+/// ones, and a pending one however old, stay. A worker applies it on its own at start.
+async fn retention_purges_old_completed_and_dead_items_in_batches_and_nothing_else(store: Store) {
+    let options = InboxOptions::default()
+        .max_attempts(1)
+        .retention(Duration::from_secs(3600), Duration::from_secs(3600))
+        .purge_batch(2);
+    let inbox = store.open(options).await;
+    let ids = fill(&inbox, 8).await;
+    let items = inbox.claim(7, MINUTE).await.unwrap();
+    for item in &items[..4] {
+        inbox.complete(item.claim).await.unwrap();
+    }
+    for item in &items[4..] {
+        assert_eq!(inbox.fail(item.claim, "down").await.unwrap(), Failure::Dead);
+    }
+    // Old: completed 0..3, dead 4..5, the pending 7. Recent: completed 3, dead 6.
+    let old: Vec<String> = [0, 1, 2, 4, 5, 7]
+        .iter()
+        .map(|i| ids[*i].to_string())
+        .collect();
+    store
+        .sql(&format!(
+            "UPDATE {{inbox}} SET received_at = 0, \
+             completed_at = CASE WHEN completed_at IS NULL THEN NULL ELSE 0 END, \
+             dead_at = CASE WHEN dead_at IS NULL THEN NULL ELSE 0 END \
+             WHERE id IN ({})",
+            old.join(", ")
+        ))
+        .await;
+    let depth = inbox.depth().await.unwrap();
+    assert_eq!(
+        (depth.pending, depth.claimed, depth.dead),
+        (1, 0, 3),
+        "the cheap gauges"
+    );
+    assert_eq!(
+        inbox.retain().await.unwrap(),
+        5,
+        "3 completed + 2 dead, in batches of 2"
+    );
+    let mut left = Vec::new();
+    for id in &ids {
+        if inbox.item(*id).await.unwrap().is_some() {
+            left.push(*id);
+        }
+    }
+    assert_eq!(left, [ids[3], ids[6], ids[7]]);
+
+    // A worker applies the retention on its own, at start.
+    store
+        .sql(&format!(
+            "UPDATE {{inbox}} SET received_at = 0, completed_at = 0 WHERE id = {}",
+            ids[3]
+        ))
+        .await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(
+        Worker::new(inbox.clone())
+            .idle(Duration::from_millis(10))
+            .run(|_item: Item| async { Ok::<(), String>(()) }, async {
+                let _ = stopped.await;
+            }),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while inbox.item(ids[3]).await.unwrap().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not purged by the worker"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    stop.send(()).unwrap();
+    let report = worker.await.unwrap();
+    assert_eq!(report.purged, 1);
 }
