@@ -9,14 +9,18 @@
 //!
 //! - [`Inbox`]: the trait; [`accept`](Inbox::accept) stores a delivery atomically and answers
 //!   [`Acceptance::Accepted`] or [`Acceptance::Duplicate`]; workers [`claim`](Inbox::claim)
-//!   items under a lease, then [`complete`](Inbox::complete) or [`fail`](Inbox::fail) them
-//!   (exponential back-off, then the dead-letter state); [`replay`](Inbox::replay) sends a
-//!   dead item round again; [`purge`](Inbox::purge) removes old completed items, never inside
-//!   their provider's [`dedup_window`].
+//!   items under a lease (on the database's clock) and a fencing token ([`Claim`]), keep it
+//!   with [`extend`](Inbox::extend), then [`complete`](Inbox::complete),
+//!   [`fail`](Inbox::fail) (back-off with jitter for weeks, then the dead letters) or
+//!   [`release`](Inbox::release) them; a stale claim writes nothing
+//!   ([`InboxError::LeaseLost`]); [`replay`](Inbox::replay) sends a dead item round again;
+//!   [`retain`](Inbox::retain) purges old completed items and dead letters in batches, never
+//!   inside their provider's [`dedup_window`].
 //! - Backends: `SqliteInbox` (feature `inbox-sqlite`: one file, WAL, no server) and
 //!   `PostgresInbox` (feature `inbox-postgres`: several receiver instances over one database).
-//! - [`Worker`]: claims, calls your async handler with each [`Item`], records the outcome, and
-//!   stops cleanly on a shutdown signal.
+//! - [`Worker`]: claims, calls your async handler with each [`Item`] under supervision
+//!   (heartbeat, panics caught, a timeout, inbox errors retried), records the outcome, and
+//!   stops cleanly on a shutdown signal, releasing what it has not started.
 //! - The framework adapters' inbox mode (`axum::inbox_router`, `actix::inbox_scope`): verify,
 //!   accept, answer 200 (also for a duplicate) without waiting for the handler.
 //!
@@ -48,7 +52,7 @@
 //!         },
 //!         async { let _ = tokio::signal::ctrl_c().await; },
 //!     )
-//!     .await?;
+//!     .await;
 //! # Ok(()) }
 //! ```
 
