@@ -86,9 +86,11 @@ pub(crate) fn stored_key(key: &str) -> (String, Option<Vec<u8>>) {
 #[allow(unused_variables)]
 fn is_announcement(delivery: &AnyDelivery) -> bool {
     #[cfg(feature = "skladon")]
-    if let AnyDelivery::Skladon(d) = delivery {
-        return matches!(d.payload, crate::skladon::Notification::EntityId { .. });
-    }
+    return matches!(
+        delivery,
+        AnyDelivery::Skladon(d) if matches!(d.payload, crate::skladon::Notification::EntityId { .. })
+    );
+    #[cfg(not(feature = "skladon"))]
     false
 }
 

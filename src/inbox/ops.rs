@@ -227,7 +227,7 @@ macro_rules! impl_inbox {
                     _ => {}
                 }
                 let (stored, _) = $crate::inbox::sql::read_row(&row)?;
-                if let Err(reason) = stored.into_item() {
+                if let Some(reason) = stored.into_item().err() {
                     return Ok(Replay::Unreadable(reason));
                 }
                 let done = sqlx::query(&inner.sql.replay)
