@@ -1099,3 +1099,87 @@ async fn retention_purges_old_completed_and_dead_items_in_batches_and_nothing_el
     let report = worker.await.unwrap();
     assert_eq!(report.purged, 1);
 }
+
+/// 26.12: a batch caught in a deadlock. Another transaction holds the batch's second key
+/// (uncommitted) and then asks for its first, which the batch holds: PostgreSQL cancels the
+/// batch (`40P01`; the inbox's sessions detect deadlocks after 1 s, the other's after a minute,
+/// so the batch is the one cancelled). Its deliveries are not answered an error: the batch is
+/// tried again, finds both keys stored by the other, and answers both `Duplicate`.
+#[test]
+fn a_deadlocked_batch_is_retried_not_failed_on_postgres() {
+    let Some(url) = postgres_url("a_deadlocked_batch_is_retried_not_failed_on_postgres") else {
+        return;
+    };
+    let ns = namespace("deadlock");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let inbox_url = format!("{url}{separator}options=-c%20deadlock_timeout%3D1s");
+    runtime().block_on(async {
+        let options = InboxOptions::default()
+            .namespace(ns.clone())
+            .max_batch(2)
+            .batch_linger(Duration::from_secs(30));
+        let inbox = PostgresInbox::connect(&inbox_url, options).await.unwrap();
+        let mut pair = distinct(2);
+        pair.sort_by(|a, b| a.0.dedup_key().as_str().cmp(b.0.dedup_key().as_str()));
+        let (first, second) = (
+            pair[0].0.dedup_key().to_string(),
+            pair[1].0.dedup_key().to_string(),
+        );
+
+        let mut other = sqlx::PgConnection::connect(&url).await.unwrap();
+        let insert = |key: &str| {
+            format!(
+                "INSERT INTO \"{ns}\".webhook_inbox (provider, dedup_key, available_at, \
+                 received_at, method, uri, headers, body, payload) VALUES \
+                 (split_part('{key}', ':', 1), '{key}', 0, 0, 'POST', '/', '[]', '', '')"
+            )
+        };
+        sqlx::raw_sql("SET deadlock_timeout = '60s'; BEGIN")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        sqlx::raw_sql(&insert(&second))
+            .execute(&mut other)
+            .await
+            .unwrap();
+
+        let batch = tokio::spawn({
+            let inbox = inbox.clone();
+            async move { futures_join(pair.iter().map(|(d, r)| inbox.accept(d, r))).await }
+        });
+        // The batch has stored its first key and waits for the second.
+        let mut watch = sqlx::PgConnection::connect(&url).await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' \
+                 AND query LIKE 'INSERT INTO%UNNEST%' AND strpos(query, $1) > 0",
+            )
+            .bind(format!("\"{ns}\".webhook_inbox"))
+            .fetch_one(&mut watch)
+            .await
+            .unwrap();
+            if waiting == 1 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the batch never waited"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Closes the cycle; returns once PostgreSQL has cancelled the batch.
+        sqlx::raw_sql(&insert(&first))
+            .execute(&mut other)
+            .await
+            .unwrap();
+        sqlx::raw_sql("COMMIT").execute(&mut other).await.unwrap();
+        let answers = batch.await.unwrap();
+        assert!(
+            answers
+                .iter()
+                .all(|a| matches!(a, Ok(Acceptance::Duplicate))),
+            "{answers:?}"
+        );
+    });
+}
