@@ -1183,3 +1183,172 @@ fn a_deadlocked_batch_is_retried_not_failed_on_postgres() {
         );
     });
 }
+
+/// A Peddler delivery with its own id (`flow-<n>`), as Peddler would send it.
+fn peddler_numbered(n: usize) -> (AnyDelivery, RawDelivery) {
+    let peddler = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("peddler/"))
+        .unwrap();
+    let mut body: serde_json::Value = serde_json::from_slice(&peddler.body).unwrap();
+    body["id"] = serde_json::Value::String(format!("flow-{n}"));
+    let call = Call {
+        body: serde_json::to_vec(&body).unwrap(),
+        ..peddler
+    };
+    (receive(&config(), &call), raw(&call))
+}
+
+/// 26.11 / 26.4: while deliveries flow in and a worker processes them, the table is locked
+/// until both the batch writer and the worker wait inside a statement, and then every
+/// connection of the inbox is killed (`pg_terminate_backend`). Accepts that fail are sent again
+/// (as a provider does); accepting resumes on its own; nothing answered `Ok` is lost; the
+/// worker survives its error and processes every delivery exactly once.
+#[test]
+fn connections_killed_mid_flow_lose_nothing_on_postgres() {
+    let Some(url) = postgres_url("connections_killed_mid_flow_lose_nothing_on_postgres") else {
+        return;
+    };
+    let ns = namespace("killed");
+    let app = format!("inbox_{ns}");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let inbox_url = format!("{url}{separator}application_name={app}");
+    const N: usize = 300;
+    runtime().block_on(async {
+        let options = InboxOptions::default().namespace(ns.clone());
+        let inbox = PostgresInbox::connect(&inbox_url, options).await.unwrap();
+        let handled = Arc::new(std::sync::Mutex::new(std::collections::HashMap::<
+            String,
+            u32,
+        >::new()));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(
+            Worker::new(inbox.clone())
+                .batch(8)
+                .idle(Duration::from_millis(10))
+                .run(
+                    {
+                        let handled = Arc::clone(&handled);
+                        move |item: Item| {
+                            *handled
+                                .lock()
+                                .unwrap()
+                                .entry(item.delivery.dedup_key().to_string())
+                                .or_default() += 1;
+                            async { Ok::<(), String>(()) }
+                        }
+                    },
+                    async {
+                        let _ = stopped.await;
+                    },
+                ),
+        );
+        let (progress, mut accepted) = tokio::sync::watch::channel(0usize);
+        let feeder = tokio::spawn({
+            let inbox = inbox.clone();
+            async move {
+                let mut failures = 0;
+                for chunk in (0..N).collect::<Vec<_>>().chunks(10) {
+                    let deliveries: Vec<_> = chunk.iter().map(|n| peddler_numbered(*n)).collect();
+                    let mut pending: Vec<_> = deliveries.iter().collect();
+                    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+                    while !pending.is_empty() {
+                        assert!(
+                            std::time::Instant::now() < deadline,
+                            "accepting never resumed"
+                        );
+                        let answers =
+                            futures_join(pending.iter().map(|(d, r)| inbox.accept(d, r))).await;
+                        let before = pending.len();
+                        pending = pending
+                            .into_iter()
+                            .zip(answers)
+                            .filter(|(_, a)| a.is_err())
+                            .map(|(d, _)| d)
+                            .collect();
+                        if !pending.is_empty() {
+                            failures += pending.len();
+                            tokio::time::sleep(Duration::from_millis(20)).await;
+                        }
+                        progress.send_modify(|n| *n += before - pending.len());
+                    }
+                }
+                failures
+            }
+        });
+        accepted.wait_for(|n| *n >= N / 3).await.unwrap();
+        // Stop the table so that the writer and the worker are both inside a statement, then
+        // kill every connection of the inbox.
+        let mut lock = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(&format!(
+            "BEGIN; LOCK TABLE \"{ns}\".webhook_inbox IN ACCESS EXCLUSIVE MODE"
+        ))
+        .execute(&mut lock)
+        .await
+        .unwrap();
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let (writers, others): (i64, i64) = sqlx::query_as(
+                "SELECT count(*) FILTER (WHERE query LIKE 'INSERT INTO%'), \
+                 count(*) FILTER (WHERE query NOT LIKE 'INSERT INTO%') \
+                 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
+            )
+            .bind(&app)
+            .fetch_one(&mut admin)
+            .await
+            .unwrap();
+            if writers >= 1 && others >= 1 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "nothing waited on the lock"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let killed: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind(&app)
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
+        assert!(killed.len() >= 2 && killed.iter().all(|k| *k), "{killed:?}");
+        sqlx::raw_sql("COMMIT").execute(&mut lock).await.unwrap();
+        let failures = feeder.await.unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match inbox.stats().await {
+                Ok(stats) if stats.completed == N as u64 => break,
+                _ => {}
+            }
+            assert!(std::time::Instant::now() < deadline, "not all processed");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.send(()).unwrap();
+        let report = worker.await.unwrap();
+        let handled = std::mem::take(&mut *handled.lock().unwrap());
+        assert_eq!(handled.len(), N, "every delivery processed");
+        let twice: Vec<_> = handled.iter().filter(|(_, n)| **n > 1).collect();
+        assert!(twice.is_empty(), "processed more than once: {twice:?}");
+        let stats = inbox.stats().await.unwrap();
+        assert_eq!(
+            (stats.completed, stats.pending, stats.claimed, stats.dead),
+            (N as u64, 0, 0, 0)
+        );
+        // The worker was inside a statement when its connection died. (The writer's batch was
+        // too, but its "terminating connection" error is the database refusing the batch: it
+        // is written again record by record on fresh connections, usually without an error.)
+        assert!(
+            report.inbox_errors > 0,
+            "the worker saw no error: {report:?}"
+        );
+        eprintln!(
+            "killed {} connections; {failures} accepts failed and were sent again; \
+             the worker survived {} inbox errors",
+            killed.len(),
+            report.inbox_errors
+        );
+    });
+}
