@@ -2,7 +2,8 @@
 //! statement from [`Statements`](super::sql::Statements), over the backend's pool. `accept`
 //! (group commit) and the migrations are each backend's own.
 
-/// Implements `Inbox` for `$ty`, whose `inner` has `pool`, `sql`, `options` and `batcher`.
+/// Implements `Inbox` for `$ty`, whose `inner` has `pool` (writes), `readers` (reads: `item`,
+/// `stats`, `depth`, replay's look), `sql`, `options` and `batcher`.
 macro_rules! impl_inbox {
     ($ty:ty) => {
         impl $ty {
@@ -214,7 +215,7 @@ macro_rules! impl_inbox {
                 let inner = &*self.inner;
                 let Some(row) = sqlx::query(&inner.sql.row)
                     .bind(id.0)
-                    .fetch_optional(&inner.pool)
+                    .fetch_optional(&inner.readers)
                     .await?
                 else {
                     return Ok(Replay::NotFound);
@@ -272,7 +273,7 @@ macro_rules! impl_inbox {
             ) -> Result<Option<$crate::inbox::ItemInfo>, $crate::inbox::InboxError> {
                 let row = sqlx::query(&self.inner.sql.item)
                     .bind(id.0)
-                    .fetch_optional(&self.inner.pool)
+                    .fetch_optional(&self.inner.readers)
                     .await?;
                 Ok(row
                     .as_ref()
@@ -283,7 +284,7 @@ macro_rules! impl_inbox {
             async fn depth(&self) -> Result<$crate::inbox::Depth, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query(&self.inner.sql.depth)
-                    .fetch_all(&self.inner.pool)
+                    .fetch_all(&self.inner.readers)
                     .await?;
                 let mut depth = $crate::inbox::Depth::default();
                 for row in &rows {
@@ -301,7 +302,7 @@ macro_rules! impl_inbox {
             async fn stats(&self) -> Result<$crate::inbox::Stats, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query(&self.inner.sql.stats)
-                    .fetch_all(&self.inner.pool)
+                    .fetch_all(&self.inner.readers)
                     .await?;
                 let mut stats = $crate::inbox::Stats::default();
                 for row in &rows {

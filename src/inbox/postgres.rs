@@ -46,6 +46,8 @@ pub struct PostgresInbox {
 
 struct Shared {
     pool: Pool<Postgres>,
+    /// The same pool: PostgreSQL readers and writers share connections.
+    readers: Pool<Postgres>,
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
@@ -113,6 +115,7 @@ impl PostgresInbox {
         };
         Ok(Self {
             inner: Arc::new(Shared {
+                readers: pool.clone(),
                 pool,
                 sql,
                 options,

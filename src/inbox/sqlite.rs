@@ -18,8 +18,10 @@ use super::{Entry, InboxError, InboxOptions, now_ms};
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
 /// default for a single receiver instance.
 ///
-/// One writer connection does everything; concurrent accepts are written together in one
+/// One writer connection does every write; concurrent accepts are written together in one
 /// `BEGIN IMMEDIATE` transaction (group commit), so a burst costs one fsync, not one each.
+/// Reads (`item`, `stats`, `depth`) use up to 4 read-only connections of their own, which in
+/// WAL mode never wait for the writer.
 /// Several processes may open the same file (writes wait for each other, up to 30 s), but for
 /// several instances on several machines use `PostgresInbox`.
 ///
@@ -41,6 +43,8 @@ pub struct SqliteInbox {
 struct Shared {
     path: PathBuf,
     pool: Pool<Sqlite>,
+    /// Read-only connections (WAL: readers never wait for the writer).
+    readers: Pool<Sqlite>,
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
@@ -77,7 +81,7 @@ impl SqliteInbox {
             .idle_timeout(None)
             .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
         let prefix = options
             .namespace
@@ -87,6 +91,12 @@ impl SqliteInbox {
         let version = format!("{prefix}webhook_inbox_schema_version");
         let sql = Arc::new(Statements::new(Dialect::Sqlite, &inbox, &version, &inbox));
         migrate(&pool, &sql).await?;
+        // Opened after the migration: the tables exist.
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(connect.read_only(true).create_if_missing(false))
+            .await?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
             let limits = Limits {
@@ -104,6 +114,7 @@ impl SqliteInbox {
             inner: Arc::new(Shared {
                 path,
                 pool,
+                readers,
                 sql,
                 options,
                 batcher,

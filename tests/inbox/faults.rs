@@ -1352,3 +1352,52 @@ fn connections_killed_mid_flow_lose_nothing_on_postgres() {
         );
     });
 }
+
+/// 26.13: SQLite reads have connections of their own. Another connection holds the write lock,
+/// so the inbox's one writer connection waits inside an accept (its busy timeout is 30 s);
+/// meanwhile `item`, `stats` and `depth` answer at once from the read connections (WAL).
+/// (The half second given to the accept to reach the writer can only make this test weaker,
+/// never make it fail.)
+#[test]
+fn sqlite_reads_do_not_wait_for_the_writer() {
+    let path = temp_db("readers");
+    let store = Store::Sqlite(path.clone());
+    runtime().block_on(async {
+        let inbox = store.open(InboxOptions::default()).await;
+        let [id] = fill(&inbox, 1).await[..] else {
+            unreachable!()
+        };
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+        let mut other = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap();
+        let accepting = tokio::spawn({
+            let inbox = inbox.clone();
+            async move {
+                let (delivery, raw) = peddler_numbered(1);
+                inbox.accept(&delivery, &raw).await
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let reads = tokio::time::timeout(Duration::from_secs(10), async {
+            (
+                inbox.item(id).await.unwrap().unwrap().state,
+                inbox.stats().await.unwrap().pending,
+                inbox.depth().await.unwrap().pending,
+            )
+        })
+        .await
+        .expect("a read waited for the writer");
+        assert_eq!(reads, (ItemState::Pending, 1, 1));
+        assert!(!accepting.is_finished(), "the writer was not held");
+        sqlx::raw_sql("ROLLBACK").execute(&mut other).await.unwrap();
+        assert!(matches!(
+            accepting.await.unwrap(),
+            Ok(Acceptance::Accepted(_))
+        ));
+    });
+}
