@@ -193,6 +193,7 @@ on_both!(
     a_batch_isolates_the_delivery_the_database_refuses,
     a_version_1_database_is_migrated_keeping_its_items_ids_and_keys,
     retention_purges_old_completed_and_dead_items_in_batches_and_nothing_else,
+    the_documented_rollback_to_version_1_works,
 );
 
 /// `n` deliveries with distinct dedup keys, each with the request it came in.
@@ -1400,4 +1401,185 @@ fn sqlite_reads_do_not_wait_for_the_writer() {
             Ok(Acceptance::Accepted(_))
         ));
     });
+}
+
+/// The rollback script for `backend` (`PostgreSQL` or `SQLite`), as `docs/inbox.md` prints it.
+fn documented_rollback(backend: &str) -> String {
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/inbox.md"),
+    )
+    .unwrap();
+    let marker = format!("-- rollback to version 1: {backend}\n");
+    let start = docs
+        .find(&marker)
+        .expect("the rollback script in docs/inbox.md");
+    let script = &docs[start..];
+    script[..script.find("```").unwrap()].to_owned()
+}
+
+/// 26.14: the rollback path. A version-2 inbox holding a pending item, two Skladon GET
+/// announcements of one entity (one processed) and a key stored as its digest is taken back to
+/// version 1 by the script in `docs/inbox.md`: the version, the columns and the unique key are
+/// version 1's, every item is kept but the older announcement; a version-2 build then migrates it
+/// forward again and processes what was pending.
+async fn the_documented_rollback_to_version_1_works(store: Store) {
+    let config = config();
+    let all = calls();
+    let pending_call = all.iter().find(|c| c.name.starts_with("peddler/")).unwrap();
+    let get_call = all.iter().find(|c| c.method == "GET").unwrap();
+    let (pending, get) = (receive(&config, pending_call), receive(&config, get_call));
+    let (long, long_raw) = {
+        let mut body: serde_json::Value = serde_json::from_slice(&pending_call.body).unwrap();
+        body["id"] = serde_json::Value::String("L".repeat(1000));
+        let call = Call {
+            body: serde_json::to_vec(&body).unwrap(),
+            ..pending_call.clone()
+        };
+        (receive(&config, &call), raw(&call))
+    };
+    // The scripts are written for the default namespace: SQLite without a prefix, PostgreSQL
+    // in the schema named by `search_path`.
+    let open = || async {
+        match &store {
+            Store::Sqlite(path) => TestInbox::Sqlite(
+                SqliteInbox::open(path, InboxOptions::default())
+                    .await
+                    .unwrap(),
+            ),
+            Store::Postgres { .. } => store.open(InboxOptions::default()).await,
+        }
+    };
+    {
+        let inbox = open().await;
+        inbox.accept(&pending, &raw(pending_call)).await.unwrap();
+        inbox.accept(&get, &raw(get_call)).await.unwrap();
+        let claimed = inbox.claim(10, MINUTE).await.unwrap();
+        for item in claimed.iter().filter(|i| i.delivery == get) {
+            inbox.complete(item.claim).await.unwrap();
+        }
+        for item in claimed.iter().filter(|i| i.delivery != get) {
+            inbox.release(item.claim).await.unwrap();
+        }
+        let Acceptance::Accepted(_) = inbox.accept(&get, &raw(get_call)).await.unwrap() else {
+            panic!("the second announcement")
+        };
+        inbox.accept(&long, &long_raw).await.unwrap();
+    } // Every instance stopped.
+
+    let (columns, version, keys, unique) = match &store {
+        Store::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            sqlx::raw_sql(&documented_rollback("SQLite"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let columns: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_table_info('webhook_inbox')")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            let version: i64 =
+                sqlx::query_scalar("SELECT MAX(version) FROM webhook_inbox_schema_version")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+            let keys: Vec<String> =
+                sqlx::query_scalar("SELECT dedup_key FROM webhook_inbox ORDER BY id")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            let unique = sqlx::raw_sql(
+                "INSERT INTO webhook_inbox (provider, dedup_key, available_at, received_at, \
+                 method, uri, headers, body, payload) SELECT provider, dedup_key, 0, 0, 'POST', \
+                 '/', '[]', X'', X'' FROM webhook_inbox LIMIT 1",
+            )
+            .execute(&mut conn)
+            .await
+            .is_err();
+            (columns, version, keys, unique)
+        }
+        Store::Postgres { url, ns } => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::raw_sql(&format!(
+                "SET search_path TO \"{ns}\";\n{}",
+                documented_rollback("PostgreSQL")
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+            let columns: Vec<String> = sqlx::query_scalar(
+                "SELECT column_name::text FROM information_schema.columns \
+                 WHERE table_schema = $1 AND table_name = 'webhook_inbox' ORDER BY ordinal_position",
+            )
+            .bind(ns)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let version: i64 =
+                sqlx::query_scalar("SELECT MAX(version) FROM webhook_inbox_schema_version")
+                    .fetch_one(&mut conn)
+                    .await
+                    .unwrap();
+            let keys: Vec<String> =
+                sqlx::query_scalar("SELECT dedup_key FROM webhook_inbox ORDER BY id")
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+            let unique = sqlx::raw_sql(
+                "INSERT INTO webhook_inbox (provider, dedup_key, available_at, received_at, \
+                 method, uri, headers, body, payload) SELECT provider, dedup_key, 0, 0, 'POST', \
+                 '/', '[]', '', '' FROM webhook_inbox LIMIT 1",
+            )
+            .execute(&mut conn)
+            .await
+            .is_err();
+            (columns, version, keys, unique)
+        }
+    };
+    assert_eq!(version, 1);
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "provider",
+            "dedup_key",
+            "state",
+            "attempts",
+            "available_at",
+            "received_at",
+            "completed_at",
+            "last_error",
+            "delivery_attempt",
+            "context",
+            "method",
+            "uri",
+            "peer",
+            "headers",
+            "body",
+            "payload"
+        ]
+    );
+    assert!(unique, "version 1's unique key is back");
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert_eq!(keys[0], pending.dedup_key().as_str());
+    assert_eq!(
+        keys[1],
+        get.dedup_key().as_str(),
+        "the newer announcement kept"
+    );
+    assert!(keys[2].contains("~sha256:"), "{}", keys[2]);
+
+    // Forward again.
+    let inbox = open().await;
+    let claimed = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert_eq!(claimed[0].delivery, pending);
+    assert_eq!(claimed[1].delivery, get);
+    assert_eq!(
+        inbox.accept(&pending, &raw(pending_call)).await.unwrap(),
+        Acceptance::Duplicate
+    );
 }
