@@ -34,6 +34,7 @@ pub struct InboxOptions {
     pub(crate) keep_completed: Duration,
     pub(crate) keep_dead: Duration,
     pub(crate) purge_batch: usize,
+    pub(crate) acquire_timeout: Duration,
 }
 
 impl Default for InboxOptions {
@@ -58,6 +59,7 @@ impl Default for InboxOptions {
             keep_completed: Duration::from_secs(7 * 24 * 3600),
             keep_dead: Duration::from_secs(30 * 24 * 3600),
             purge_batch: 1000,
+            acquire_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -170,6 +172,15 @@ impl InboxOptions {
     #[must_use]
     pub fn purge_batch(mut self, rows: usize) -> Self {
         self.purge_batch = rows.max(1);
+        self
+    }
+
+    /// How long a PostgreSQL operation waits for a connection (5 s by default): while the
+    /// server is down, an accept fails after this long (answered 503 with `Retry-After`), well
+    /// before a provider gives up on the request.
+    #[must_use]
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
         self
     }
 

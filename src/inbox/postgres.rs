@@ -74,7 +74,7 @@ impl PostgresInbox {
     pub async fn connect(url: &str, options: InboxOptions) -> Result<Self, InboxError> {
         let pool = PgPoolOptions::new()
             .max_connections(options.pool_size)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(options.acquire_timeout)
             .connect(url)
             .await?;
         let (inbox, version, index) = match &options.namespace {

@@ -24,7 +24,7 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// The worker is supervised: a panicking handler fails its item (with the panic message), a
 /// hanging one is cut off at the timeout, and an inbox error (the database unreachable, say)
 /// is reported to [`on_error`](Worker::on_error) and retried after a back-off (100 ms doubling
-/// to 30 s). It stops only when `shutdown` completes, releasing the claims it has not started
+/// to 10 s). It stops only when `shutdown` completes, releasing the claims it has not started
 /// without counting an attempt.
 ///
 /// Delivery into the handler is at least once: an item whose worker crashed comes back when
@@ -397,7 +397,7 @@ impl<I: Inbox> Worker<I> {
     }
 }
 
-/// The back-off after inbox errors: 100 ms doubling to 30 s.
+/// The back-off after inbox errors: 100 ms doubling to 10 s.
 #[derive(Debug, Default)]
 struct Pause {
     errors: u32,
@@ -406,8 +406,8 @@ struct Pause {
 impl Pause {
     fn next(&mut self) -> Duration {
         let wait = Duration::from_millis(100)
-            .saturating_mul(1 << self.errors.min(9))
-            .min(Duration::from_secs(30));
+            .saturating_mul(1 << self.errors.min(7))
+            .min(Duration::from_secs(10));
         self.errors = self.errors.saturating_add(1);
         wait
     }
