@@ -233,11 +233,12 @@ impl<I: Inbox> Worker<I> {
                     }
                 }
             }
-            let claimed = tokio::select! {
-                biased;
-                () = &mut shutdown => return report,
-                claimed = self.inbox.claim(self.batch, self.lease) => claimed,
-            };
+            // Not raced against the shutdown: a claim cancelled after the database ran it would
+            // leave its items to the lease, an attempt counted. It is released below instead.
+            if poll_ready(&mut shutdown) {
+                return report;
+            }
+            let claimed = self.inbox.claim(self.batch, self.lease).await;
             let wait = match claimed {
                 Ok(items) if items.is_empty() => {
                     pause.reset();
@@ -286,7 +287,11 @@ impl<I: Inbox> Worker<I> {
         E: Display,
     {
         let claim = item.claim;
-        let mut work = Box::pin(handler(item));
+        // The handler may panic making its future, or while it runs.
+        let mut work = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(item))) {
+            Ok(work) => Box::pin(work),
+            Err(panic) => return Outcome::Panicked(panic_message(panic.as_ref())),
+        };
         let mut work = std::pin::pin!(std::future::poll_fn(move |cx| {
             match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
                 Ok(Poll::Ready(Ok(()))) => Poll::Ready(Outcome::Done),

@@ -392,30 +392,34 @@ async fn panicking_and_hanging_handlers_fail_their_item_not_the_worker(store: St
     let inbox = store
         .open(InboxOptions::default().backoff(Duration::from_secs(3600), Duration::from_secs(3600)))
         .await;
-    let ids = fill(&inbox, 3).await;
-    let (panics, hangs) = (ids[0], ids[1]);
+    let ids = fill(&inbox, 4).await;
+    let (panics, hangs, panics_early) = (ids[0], ids[1], ids[2]);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(
         Worker::new(inbox.clone())
-            .batch(3)
+            .batch(4)
             .timeout(Duration::from_millis(300))
             .idle(Duration::from_millis(10))
             .run(
-                move |item: Item| async move {
-                    if item.id == panics {
-                        panic!("boom in the handler");
+                move |item: Item| {
+                    // A handler may panic before it even returns its future.
+                    assert_ne!(item.id, panics_early, "boom making the future");
+                    async move {
+                        if item.id == panics {
+                            panic!("boom in the handler");
+                        }
+                        if item.id == hangs {
+                            std::future::pending::<()>().await;
+                        }
+                        Ok::<(), String>(())
                     }
-                    if item.id == hangs {
-                        std::future::pending::<()>().await;
-                    }
-                    Ok::<(), String>(())
                 },
                 async {
                     let _ = stopped.await;
                 },
             ),
     );
-    until(&inbox, ids[2], "the third item completed", |i| {
+    until(&inbox, ids[3], "the last item completed", |i| {
         i.state == ItemState::Completed
     })
     .await;
@@ -427,6 +431,14 @@ async fn panicking_and_hanging_handlers_fail_their_item_not_the_worker(store: St
         panicked.last_error.as_deref(),
         Some("the handler panicked: boom in the handler")
     );
+    let early = info(&inbox, panics_early).await;
+    assert_eq!(early.state, ItemState::Pending);
+    let early = early.last_error.unwrap();
+    assert!(
+        early.starts_with("the handler panicked: assertion")
+            && early.contains("boom making the future"),
+        "{early}"
+    );
     let hung = info(&inbox, hangs).await;
     assert_eq!(hung.state, ItemState::Pending);
     assert_eq!(hung.last_error.as_deref(), Some("timed out after 300ms"));
@@ -437,7 +449,7 @@ async fn panicking_and_hanging_handlers_fail_their_item_not_the_worker(store: St
             report.panicked,
             report.timed_out
         ),
-        (1, 2, 1, 1)
+        (1, 3, 2, 1)
     );
 }
 
