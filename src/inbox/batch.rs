@@ -3,9 +3,10 @@
 //!
 //! A batch is bounded in count ([`InboxOptions::max_batch`](super::InboxOptions::max_batch))
 //! and bytes ([`InboxOptions::max_batch_bytes`](super::InboxOptions::max_batch_bytes)). When the
-//! database refuses a batch of several deliveries, each is written again on its own, so that
-//! a delivery the database cannot take (a NUL byte in a `TEXT` column on PostgreSQL, say)
-//! fails alone with its own error while the others are stored and answered.
+//! database refuses a batch of several deliveries for something one record can cause, each is
+//! written again on its own, so that a delivery the database cannot take (a NUL byte in a
+//! `TEXT` column on PostgreSQL, say) fails alone with its own error while the others are
+//! stored and answered.
 #![cfg_attr(
     not(any(feature = "inbox-sqlite", feature = "inbox-postgres")),
     allow(dead_code)
@@ -35,6 +36,9 @@ pub(crate) struct Limits {
     pub(crate) linger: Duration,
     /// Batches written at once.
     pub(crate) parallel: usize,
+    /// Whether a database error code is one a single record can cause (the dialect's
+    /// [`postgres_record_error`] or [`sqlite_record_error`]).
+    pub(crate) record_error: fn(&str) -> bool,
 }
 
 /// The sending side of the writer task; dropping every clone stops it.
@@ -82,7 +86,7 @@ impl Batcher {
                 let write = Arc::clone(&write);
                 tokio::spawn(async move {
                     for chunk in by_bytes(batch, limits.bytes) {
-                        write_chunk(&*write, chunk).await;
+                        write_chunk(&*write, chunk, limits.record_error).await;
                     }
                     drop(permit);
                 });
@@ -124,7 +128,7 @@ fn by_bytes(batch: Vec<(Entry, Reply)>, limit: usize) -> Vec<Vec<(Entry, Reply)>
 
 /// Writes one chunk and answers each record; if the database refused a chunk of several,
 /// writes each record on its own, so only the ones it refuses fail.
-async fn write_chunk<W, Fut>(write: &W, chunk: Vec<(Entry, Reply)>)
+async fn write_chunk<W, Fut>(write: &W, chunk: Vec<(Entry, Reply)>, record_error: fn(&str) -> bool)
 where
     W: Fn(Vec<Entry>) -> Fut,
     Fut: Future<Output = Written>,
@@ -138,7 +142,7 @@ where
                 let _ = reply.send(Ok(acceptance));
             }
         }
-        Err(err) if several && refused(&err) => {
+        Err(err) if several && refused(&err, record_error) => {
             for (entry, reply) in entries.into_iter().zip(replies) {
                 let answer = write(vec![entry])
                     .await
@@ -155,15 +159,36 @@ where
     }
 }
 
-/// Whether the database answered and refused the statement (rather than being unreachable):
-/// then a record of the batch may be the cause, and writing each alone isolates it.
-fn refused(err: &InboxError) -> bool {
-    match err {
-        InboxError::Database(source) => source
-            .downcast_ref::<sqlx::Error>()
-            .is_some_and(|e| matches!(e, sqlx::Error::Database(_) | sqlx::Error::Encode(_))),
+/// Whether the database refused the statement for something a single record can cause (then
+/// writing each record alone isolates it): bad data, a value too long, a constraint. Not for a
+/// transient failure (busy, locked, a lost connection, a deadlock): writing each record alone
+/// would only repeat it once per record.
+fn refused(err: &InboxError, record_error: fn(&str) -> bool) -> bool {
+    let InboxError::Database(source) = err else {
+        return false;
+    };
+    match source.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Encode(_)) => true,
+        Some(sqlx::Error::Database(db)) => db.code().is_some_and(|code| record_error(&code)),
         _ => false,
     }
+}
+
+/// A PostgreSQL SQLSTATE a single record can cause: class 22 (data exception, such as a NUL
+/// byte in `TEXT`), 23 (integrity) or 54 (program limit, such as an index row too large).
+#[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+pub(crate) fn postgres_record_error(code: &str) -> bool {
+    ["22", "23", "54"]
+        .iter()
+        .any(|class| code.starts_with(class))
+}
+
+/// A SQLite result code a single record can cause: `TOOBIG`, `CONSTRAINT`, `MISMATCH` or
+/// `RANGE`, primary or extended (not `BUSY` or `LOCKED`).
+#[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
+pub(crate) fn sqlite_record_error(code: &str) -> bool {
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 18 | 19 | 20 | 25))
 }
 
 /// Which records of a batch are new: the first of each stored key that `inserted` holds.
@@ -178,4 +203,19 @@ pub(crate) fn acceptances(
             None => Acceptance::Duplicate,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_record_level_errors_isolate_records() {
+        use super::{postgres_record_error as pg, sqlite_record_error as sqlite};
+        // PostgreSQL: a NUL byte, an index row too large, a unique violation.
+        assert!(pg("22021") && pg("54000") && pg("23505"));
+        // Not: a deadlock, a connection killed, too many connections.
+        assert!(!pg("40P01") && !pg("57P01") && !pg("53300"));
+        // SQLite: too big, a constraint (extended: unique), but not busy or locked.
+        assert!(sqlite("18") && sqlite("2067"));
+        assert!(!sqlite("5") && !sqlite("6") && !sqlite("517"));
+    }
 }

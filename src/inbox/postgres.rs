@@ -8,7 +8,7 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres, Row as _};
 
-use super::batch::{Batcher, Limits, Written, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error};
 use super::ops::impl_inbox;
 use super::schema::SCHEMA_VERSION;
 use super::sql::{Dialect, Statements};
@@ -106,6 +106,7 @@ impl PostgresInbox {
                 count: options.max_batch,
                 bytes: options.max_batch_bytes,
                 linger: options.batch_linger,
+                record_error: postgres_record_error,
                 parallel: writers,
             };
             Batcher::spawn(limits, move |records| {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-use super::batch::{Batcher, Limits, Written, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error};
 use super::ops::impl_inbox;
 use super::schema::SCHEMA_VERSION;
 use super::sql::{Dialect, Statements};
@@ -103,6 +103,7 @@ impl SqliteInbox {
                 count: options.max_batch,
                 bytes: options.max_batch_bytes,
                 linger: options.batch_linger,
+                record_error: sqlite_record_error,
                 parallel: 1,
             };
             Batcher::spawn(limits, move |records| {
