@@ -317,7 +317,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let _ = stop.send(());
-    let report = worker.await??;
+    let report = worker.await?;
     let processed = processed.lock().expect("the tally");
     assert!(
         processed.values().all(|n| *n == 1),

@@ -40,6 +40,9 @@ pub struct Problem {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     json_path: Option<String>,
+    /// Seconds the client should wait before trying again (`Retry-After`), not in the body.
+    #[serde(skip)]
+    retry_after: Option<u32>,
 }
 
 impl Problem {
@@ -56,7 +59,22 @@ impl Problem {
             status,
             detail: detail.into(),
             json_path: None,
+            retry_after: None,
         }
+    }
+
+    /// The same problem, answered with `Retry-After: <seconds>` (the framework adapters set
+    /// the header): for a 503 the sender should retry.
+    #[must_use]
+    pub fn with_retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// The `Retry-After` seconds, if any.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<u32> {
+        self.retry_after
     }
 
     /// The problem describing `err`: its status, its message, and for a malformed body the

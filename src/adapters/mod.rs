@@ -134,15 +134,20 @@ where
     Ok(body)
 }
 
-/// The detail of the 500 answered when the inbox could not store a delivery.
+/// The detail of the 503 answered when the inbox could not store a delivery.
 #[cfg(feature = "inbox")]
 pub(crate) const NOT_STORED: &str =
     "the receiver could not store this delivery now; send it again later";
 
+/// The `Retry-After` of that 503, in seconds.
+#[cfg(feature = "inbox")]
+pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
+
 /// Inbox mode, after verification: a delivery whose reply holds a secret (isendu's handshake)
 /// is answered at once and not stored; any other is accepted into `inbox` (stored, or found to
-/// be a duplicate) and then answered with its reply. `Err` is the 500 to answer when the inbox
-/// failed, so that the provider sends the delivery again.
+/// be a duplicate) and then answered with its reply. `Err` is the 503 (with `Retry-After`) to
+/// answer when the inbox failed, so that the provider sends the delivery again; the cause is
+/// reported to telemetry (an `error` event, `rejected_total{reason="store"}`).
 #[cfg(feature = "inbox")]
 pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     inbox: &I,
@@ -163,7 +168,11 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
             Ok(reply)
         }
         Ok(_) => Ok(reply),
-        Err(_) => Err(crate::problem::Problem::new(500, NOT_STORED)),
+        Err(err) => {
+            crate::telemetry::record_store_failure(provider, &err);
+            Err(crate::problem::Problem::new(503, NOT_STORED)
+                .with_retry_after(NOT_STORED_RETRY_AFTER))
+        }
     }
 }
 

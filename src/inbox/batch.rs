@@ -1,5 +1,12 @@
 //! Group commit: concurrent accepts queue here, and a writer task stores whatever has queued in
 //! one transaction, so one synchronous commit (one fsync) covers many deliveries.
+//!
+//! A batch is bounded in count ([`InboxOptions::max_batch`](super::InboxOptions::max_batch))
+//! and bytes ([`InboxOptions::max_batch_bytes`](super::InboxOptions::max_batch_bytes)). When the
+//! database refuses a batch of several deliveries for something one record can cause, each is
+//! written again on its own, so that a delivery the database cannot take (a NUL byte in a
+//! `TEXT` column on PostgreSQL, say) fails alone with its own error while the others are
+//! stored and answered.
 #![cfg_attr(
     not(any(feature = "inbox-sqlite", feature = "inbox-postgres")),
     allow(dead_code)
@@ -7,59 +14,81 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::{Acceptance, InboxError, Record};
+use super::{Acceptance, Entry, InboxError};
 
 type Reply = oneshot::Sender<Result<Acceptance, InboxError>>;
+
+/// What a backend's batch write gives back: the records, and one answer per record.
+pub(crate) type Written = (Vec<Entry>, Result<Vec<Acceptance>, InboxError>);
+
+/// How the writer task batches.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Records per batch.
+    pub(crate) count: usize,
+    /// Bytes per batch (a larger record goes alone).
+    pub(crate) bytes: usize,
+    /// How long to wait for a batch to fill once a record has arrived.
+    pub(crate) linger: Duration,
+    /// Batches written at once.
+    pub(crate) parallel: usize,
+    /// Whether a database error code is one a single record can cause (the dialect's
+    /// [`postgres_record_error`] or [`sqlite_record_error`]).
+    pub(crate) record_error: fn(&str) -> bool,
+}
 
 /// The sending side of the writer task; dropping every clone stops it.
 #[derive(Clone, Debug)]
 pub(crate) struct Batcher {
-    tx: mpsc::Sender<(Record, Reply)>,
+    tx: mpsc::Sender<(Entry, Reply)>,
 }
 
 impl Batcher {
-    /// Starts the writer on the current tokio runtime: it takes up to `max_batch` queued
-    /// records at a time and runs `write` over them, at most `parallel` writes at once.
-    /// `write` answers one [`Acceptance`] per record, in order.
-    pub(crate) fn spawn<W, Fut>(max_batch: usize, parallel: usize, write: W) -> Self
+    /// Starts the writer on the current tokio runtime: it takes queued records within `limits`
+    /// and runs `write` over them. `write` answers one [`Acceptance`] per record, in order,
+    /// and hands the records back.
+    pub(crate) fn spawn<W, Fut>(limits: Limits, write: W) -> Self
     where
-        W: Fn(Vec<Record>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Vec<Acceptance>, InboxError>> + Send + 'static,
+        W: Fn(Vec<Entry>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Written> + Send + 'static,
     {
-        let (tx, mut rx) = mpsc::channel::<(Record, Reply)>(max_batch.saturating_mul(8).max(64));
+        let max = limits.count.max(1);
+        let (tx, mut rx) = mpsc::channel::<(Entry, Reply)>(max.saturating_mul(8).max(64));
         let write = Arc::new(write);
-        let permits = Arc::new(Semaphore::new(parallel.max(1)));
+        let permits = Arc::new(Semaphore::new(limits.parallel.max(1)));
         tokio::spawn(async move {
-            let mut queued = Vec::with_capacity(max_batch);
+            let mut queued = Vec::with_capacity(max);
             loop {
                 // Wait for a free writer first: meanwhile, accepts keep queueing and the next
                 // batch grows (that is the group commit).
                 let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
                     return;
                 };
-                if rx.recv_many(&mut queued, max_batch).await == 0 {
+                if rx.recv_many(&mut queued, max).await == 0 {
                     return;
                 }
-                let (records, replies): (Vec<Record>, Vec<Reply>) = queued.drain(..).unzip();
-                let write = Arc::clone(&write);
-                tokio::spawn(async move {
-                    let outcome = write(records).await;
-                    drop(permit);
-                    match outcome {
-                        Ok(acceptances) => {
-                            for (reply, acceptance) in replies.into_iter().zip(acceptances) {
-                                let _ = reply.send(Ok(acceptance));
-                            }
-                        }
-                        Err(err) => {
-                            for reply in replies {
-                                let _ = reply.send(Err(err.clone()));
-                            }
+                if !limits.linger.is_zero() {
+                    let until = tokio::time::Instant::now() + limits.linger;
+                    while queued.len() < max {
+                        let more = max - queued.len();
+                        match tokio::time::timeout_at(until, rx.recv_many(&mut queued, more)).await
+                        {
+                            Ok(0) | Err(_) => break,
+                            Ok(_) => {}
                         }
                     }
+                }
+                let batch: Vec<(Entry, Reply)> = std::mem::take(&mut queued);
+                let write = Arc::clone(&write);
+                tokio::spawn(async move {
+                    for chunk in by_bytes(batch, limits.bytes) {
+                        write_chunk(&*write, chunk, limits.record_error).await;
+                    }
+                    drop(permit);
                 });
             }
         });
@@ -67,26 +96,126 @@ impl Batcher {
     }
 
     /// Queues one record and waits until its batch is committed.
-    pub(crate) async fn accept(&self, record: Record) -> Result<Acceptance, InboxError> {
+    pub(crate) async fn accept(&self, entry: Entry) -> Result<Acceptance, InboxError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send((record, reply))
+            .send((entry, reply))
             .await
             .map_err(|_| InboxError::Closed)?;
         answer.await.map_err(|_| InboxError::Closed)?
     }
 }
 
-/// Which records of a batch are new: the first of each key that `inserted` holds.
+/// Splits a batch into runs of at most `limit` bytes (a larger record alone).
+fn by_bytes(batch: Vec<(Entry, Reply)>, limit: usize) -> Vec<Vec<(Entry, Reply)>> {
+    let mut chunks: Vec<Vec<(Entry, Reply)>> = Vec::new();
+    let mut bytes: usize = 0;
+    for (entry, reply) in batch {
+        let size = entry.bytes();
+        match chunks.last_mut() {
+            Some(chunk) if bytes.saturating_add(size) <= limit => {
+                bytes += size;
+                chunk.push((entry, reply));
+            }
+            _ => {
+                bytes = size;
+                chunks.push(vec![(entry, reply)]);
+            }
+        }
+    }
+    chunks
+}
+
+/// Writes one chunk and answers each record; if the database refused a chunk of several,
+/// writes each record on its own, so only the ones it refuses fail.
+async fn write_chunk<W, Fut>(write: &W, chunk: Vec<(Entry, Reply)>, record_error: fn(&str) -> bool)
+where
+    W: Fn(Vec<Entry>) -> Fut,
+    Fut: Future<Output = Written>,
+{
+    let (entries, replies): (Vec<Entry>, Vec<Reply>) = chunk.into_iter().unzip();
+    let several = entries.len() > 1;
+    let (entries, written) = write(entries).await;
+    match written {
+        Ok(acceptances) => {
+            for (reply, acceptance) in replies.into_iter().zip(acceptances) {
+                let _ = reply.send(Ok(acceptance));
+            }
+        }
+        Err(err) if several && refused(&err, record_error) => {
+            for (entry, reply) in entries.into_iter().zip(replies) {
+                let answer = write(vec![entry])
+                    .await
+                    .1
+                    .and_then(|mut one| one.pop().ok_or(InboxError::Closed));
+                let _ = reply.send(answer);
+            }
+        }
+        Err(err) => {
+            for reply in replies {
+                let _ = reply.send(Err(err.clone()));
+            }
+        }
+    }
+}
+
+/// Whether the database refused the statement for something a single record can cause (then
+/// writing each record alone isolates it): bad data, a value too long, a constraint. Not for a
+/// transient failure (busy, locked, a lost connection, a deadlock): writing each record alone
+/// would only repeat it once per record.
+fn refused(err: &InboxError, record_error: fn(&str) -> bool) -> bool {
+    let InboxError::Database(source) = err else {
+        return false;
+    };
+    match source.downcast_ref::<sqlx::Error>() {
+        Some(sqlx::Error::Encode(_)) => true,
+        Some(sqlx::Error::Database(db)) => db.code().is_some_and(|code| record_error(&code)),
+        _ => false,
+    }
+}
+
+/// A PostgreSQL SQLSTATE a single record can cause: class 22 (data exception, such as a NUL
+/// byte in `TEXT`), 23 (integrity) or 54 (program limit, such as an index row too large).
+#[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+pub(crate) fn postgres_record_error(code: &str) -> bool {
+    ["22", "23", "54"]
+        .iter()
+        .any(|class| code.starts_with(class))
+}
+
+/// A SQLite result code a single record can cause: `TOOBIG`, `CONSTRAINT`, `MISMATCH` or
+/// `RANGE`, primary or extended (not `BUSY` or `LOCKED`).
+#[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
+pub(crate) fn sqlite_record_error(code: &str) -> bool {
+    code.parse::<u32>()
+        .is_ok_and(|code| matches!(code & 0xff, 18 | 19 | 20 | 25))
+}
+
+/// Which records of a batch are new: the first of each stored key that `inserted` holds.
 pub(crate) fn acceptances(
-    records: &[Record],
+    entries: &[Entry],
     mut inserted: std::collections::HashMap<String, i64>,
 ) -> Vec<Acceptance> {
-    records
+    entries
         .iter()
-        .map(|r| match inserted.remove(&r.dedup_key) {
+        .map(|e| match inserted.remove(&e.key) {
             Some(id) => Acceptance::Accepted(super::ItemId(id)),
             None => Acceptance::Duplicate,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_record_level_errors_isolate_records() {
+        use super::{postgres_record_error as pg, sqlite_record_error as sqlite};
+        // PostgreSQL: a NUL byte, an index row too large, a unique violation.
+        assert!(pg("22021") && pg("54000") && pg("23505"));
+        // Not: a deadlock, a connection killed, too many connections.
+        assert!(!pg("40P01") && !pg("57P01") && !pg("53300"));
+        // SQLite: too big, a constraint (extended: unique), but not busy or locked.
+        assert!(sqlite("18") && sqlite("2067"));
+        assert!(!sqlite("5") && !sqlite("6") && !sqlite("517"));
+    }
 }

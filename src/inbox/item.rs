@@ -22,6 +22,47 @@ impl fmt::Display for ItemId {
     }
 }
 
+/// A worker's hold on a claimed item: the item and the claim's fencing token. Every write after
+/// the claim ([`extend`](super::Inbox::extend), [`complete`](super::Inbox::complete),
+/// [`fail`](super::Inbox::fail), [`release`](super::Inbox::release)) names it, and is refused
+/// with [`InboxError::LeaseLost`](super::InboxError::LeaseLost) once another claim of the item
+/// has been made (the lease ran out and another worker took it) or the item left the claimed
+/// state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Claim {
+    pub(crate) id: ItemId,
+    pub(crate) token: i64,
+    pub(crate) attempt: u32,
+}
+
+impl Claim {
+    pub(crate) fn new(id: ItemId, token: i64, attempts: i64) -> Self {
+        Self {
+            id,
+            token,
+            attempt: u32::try_from(attempts).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// The claimed item.
+    #[must_use]
+    pub fn id(&self) -> ItemId {
+        self.id
+    }
+
+    /// The fencing token: grows with every claim of the item, never reused.
+    #[must_use]
+    pub fn token(&self) -> i64 {
+        self.token
+    }
+
+    /// Which attempt this claim is (1 for the first).
+    #[must_use]
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+}
+
 /// What [`Inbox::accept`](super::Inbox::accept) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Acceptance {
@@ -39,9 +80,24 @@ pub enum Failure {
     RetryAt(SystemTime),
     /// It had its last attempt: now in the dead letters, until [`Inbox::replay`](super::Inbox::replay).
     Dead,
-    /// The item was not claimed (its lease ran out and another worker has it, or it is gone):
-    /// nothing was recorded.
-    NotClaimed,
+}
+
+/// What [`Inbox::replay`](super::Inbox::replay) did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Replay {
+    /// Pending again with no attempts: a worker hands it to the handler next.
+    Queued,
+    /// There is no such item.
+    NotFound,
+    /// The item is pending or claimed: it runs anyway, nothing to replay.
+    NotFinished(ItemState),
+    /// A Skladon GET announcement of the same entity is already waiting or running: it fetches
+    /// the entity anyway, so this one stays where it is.
+    Coalesced,
+    /// This build cannot rebuild the stored delivery (the reason): replaying it would only
+    /// bury it again. Replay it from an instance that can (a newer or older version).
+    Unreadable(String),
 }
 
 /// An item's state in the inbox.
@@ -93,8 +149,11 @@ pub struct ItemInfo {
     pub state: ItemState,
     /// How many times a worker claimed it.
     pub attempts: u32,
-    /// The error of the last failed attempt.
+    /// The error of the last failed attempt (or why it could not be rebuilt).
     pub last_error: Option<String>,
+    /// When a pending item is due, a claimed item's lease ends (the database's clock); for a
+    /// completed or dead item, when its last attempt was due.
+    pub due_at: SystemTime,
 }
 
 /// How many items are in each state, from [`Inbox::stats`](super::Inbox::stats).
@@ -124,12 +183,28 @@ impl Stats {
     }
 }
 
+/// The items that wait, run or are dead, from [`Inbox::depth`](super::Inbox::depth): counted
+/// over the partial indexes only, so cheap however many completed items are kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Depth {
+    /// Waiting for a worker.
+    pub pending: u64,
+    /// Claimed under a lease.
+    pub claimed: u64,
+    /// In the dead letters.
+    pub dead: u64,
+}
+
 /// A claimed delivery, rebuilt from what was stored: handed to a [`Worker`](super::Worker)'s handler.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Item {
-    /// The item, for [`Inbox::complete`](super::Inbox::complete) and [`Inbox::fail`](super::Inbox::fail).
+    /// The item.
     pub id: ItemId,
+    /// The claim, for [`Inbox::complete`](super::Inbox::complete), [`Inbox::fail`](super::Inbox::fail)
+    /// and the other writes after it.
+    pub claim: Claim,
     /// Which attempt this is (1 for the first claim).
     pub attempts: u32,
     /// When the delivery was accepted.

@@ -9,14 +9,18 @@
 //!
 //! - [`Inbox`]: the trait; [`accept`](Inbox::accept) stores a delivery atomically and answers
 //!   [`Acceptance::Accepted`] or [`Acceptance::Duplicate`]; workers [`claim`](Inbox::claim)
-//!   items under a lease, then [`complete`](Inbox::complete) or [`fail`](Inbox::fail) them
-//!   (exponential back-off, then the dead-letter state); [`replay`](Inbox::replay) sends a
-//!   dead item round again; [`purge`](Inbox::purge) removes old completed items, never inside
-//!   their provider's [`dedup_window`].
+//!   items under a lease (on the database's clock) and a fencing token ([`Claim`]), keep it
+//!   with [`extend`](Inbox::extend), then [`complete`](Inbox::complete),
+//!   [`fail`](Inbox::fail) (back-off with jitter for weeks, then the dead letters) or
+//!   [`release`](Inbox::release) them; a stale claim writes nothing
+//!   ([`InboxError::LeaseLost`]); [`replay`](Inbox::replay) sends a dead item round again;
+//!   [`retain`](Inbox::retain) purges old completed items and dead letters in batches, never
+//!   inside their provider's [`dedup_window`].
 //! - Backends: `SqliteInbox` (feature `inbox-sqlite`: one file, WAL, no server) and
 //!   `PostgresInbox` (feature `inbox-postgres`: several receiver instances over one database).
-//! - [`Worker`]: claims, calls your async handler with each [`Item`], records the outcome, and
-//!   stops cleanly on a shutdown signal.
+//! - [`Worker`]: claims, calls your async handler with each [`Item`] under supervision
+//!   (heartbeat, panics caught, a timeout, inbox errors retried), records the outcome, and
+//!   stops cleanly on a shutdown signal, releasing what it has not started.
 //! - The framework adapters' inbox mode (`axum::inbox_router`, `actix::inbox_scope`): verify,
 //!   accept, answer 200 (also for a duplicate) without waiting for the handler.
 //!
@@ -48,7 +52,7 @@
 //!         },
 //!         async { let _ = tokio::signal::ctrl_c().await; },
 //!     )
-//!     .await?;
+//!     .await;
 //! # Ok(()) }
 //! ```
 
@@ -60,10 +64,13 @@ use crate::any::AnyDelivery;
 
 mod batch;
 mod item;
+mod key;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod ops;
 mod options;
 mod rebuild;
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
+mod schema;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod sql;
 mod worker;
@@ -73,7 +80,11 @@ mod postgres;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;
 
-pub use item::{Acceptance, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Stats};
+pub use item::{
+    Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Replay,
+    Stats,
+};
+pub use key::MAX_STORED_KEY;
 pub use options::{InboxOptions, dedup_window};
 #[cfg(feature = "inbox-postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inbox-postgres")))]
@@ -86,11 +97,14 @@ pub use worker::{Worker, WorkerReport};
 /// A durable, deduplicating store of verified deliveries, and the queue workers take them from.
 ///
 /// Implemented by `SqliteInbox` and `PostgresInbox`; the framework adapters' inbox mode and
-/// the [`Worker`] are written against this trait. Every method is atomic on its own.
+/// the [`Worker`] are written against this trait. Every method is atomic on its own. Every
+/// time compared (leases, back-off, retention) is the database's clock.
 pub trait Inbox: Send + Sync {
     /// Stores `delivery` with the request it came in (`raw`), unless an item with the same
-    /// [`DedupKey`](crate::DedupKey) is already stored: [`Acceptance::Duplicate`] then.
-    /// Once this returns `Ok`, the delivery is on disk (committed), so answering 2xx is safe.
+    /// [`DedupKey`](crate::DedupKey) is already stored: [`Acceptance::Duplicate`] then (a
+    /// Skladon GET announcement is a duplicate only of one of the same entity that is still
+    /// pending or claimed). Once this returns `Ok`, the delivery is on disk (committed), so
+    /// answering 2xx is safe.
     fn accept(
         &self,
         delivery: &AnyDelivery,
@@ -98,42 +112,79 @@ pub trait Inbox: Send + Sync {
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send;
 
     /// Claims up to `n` items that are due (pending and past their back-off, or claimed by a
-    /// worker whose lease ran out) for `lease`: no other worker gets them before the lease ends.
-    /// Each claim counts as an attempt; an item whose lease ran out
-    /// [`max_attempts`](InboxOptions::max_attempts) times goes to the dead letters instead.
+    /// worker whose lease ran out) for `lease`: no other worker gets them before the lease ends
+    /// (extend it with [`extend`](Inbox::extend) while working). Each claim counts as an
+    /// attempt and carries a new fencing token ([`Item::claim`]). An item whose lease ran out
+    /// [`max_attempts`](InboxOptions::max_attempts) times goes to the dead letters instead; an
+    /// item this build cannot rebuild is failed with the reason (back-off, then the dead
+    /// letters after the whole horizon), never handed out.
     fn claim(
         &self,
         n: usize,
         lease: Duration,
     ) -> impl Future<Output = Result<Vec<Item>, InboxError>> + Send;
 
-    /// Marks a claimed item as processed.
-    fn complete(&self, id: ItemId) -> impl Future<Output = Result<(), InboxError>> + Send;
+    /// Extends a claim's lease to `lease` from now (a heartbeat).
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item.
+    fn extend(
+        &self,
+        claim: Claim,
+        lease: Duration,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send;
 
-    /// Records that processing a claimed item failed with `error`: it is due again after an
-    /// exponential back-off, or goes to the dead letters once it has had
+    /// Marks a claimed item as processed.
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item: nothing is written.
+    fn complete(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Records that processing a claimed item failed with `error`: it is due again after a
+    /// back-off ([`InboxOptions::backoff`]), or goes to the dead letters once it has had
     /// [`max_attempts`](InboxOptions::max_attempts) attempts.
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item: nothing is written.
     fn fail(
         &self,
-        id: ItemId,
+        claim: Claim,
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send;
 
-    /// Sends a dead (or completed) item round again: pending now, its attempts reset. `false`
-    /// when there is no such item in either state.
-    fn replay(&self, id: ItemId) -> impl Future<Output = Result<bool, InboxError>> + Send;
+    /// Gives a claimed item back without counting the attempt: pending and due now (a worker
+    /// shutting down releases what it has not started).
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item.
+    fn release(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send;
+
+    /// Sends a dead (or completed) item round again: pending now, its attempts reset, so a
+    /// worker hands it to the handler next; or says why not ([`Replay`]).
+    fn replay(&self, id: ItemId) -> impl Future<Output = Result<Replay, InboxError>> + Send;
 
     /// Deletes completed items completed more than `older_than` ago whose provider's
     /// [`dedup_window`] has also passed since they were received (so a late retry is still
     /// recognised as a duplicate). Returns how many were deleted.
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
+    /// Applies the retention of [`InboxOptions::retention`]: deletes completed items completed
+    /// longer ago than its first period, and dead letters dead longer than its second, never
+    /// inside their provider's [`dedup_window`], in statements of
+    /// [`purge_batch`](InboxOptions::purge_batch) rows. The [`Worker`] runs it every hour.
+    /// Returns how many were deleted.
+    fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
+
     /// One item's state, attempts and last error, `None` if there is no such item.
     fn item(&self, id: ItemId)
     -> impl Future<Output = Result<Option<ItemInfo>, InboxError>> + Send;
 
-    /// How many items are in each state.
+    /// How many items are in each state: exact, but it counts every completed item kept (use
+    /// [`depth`](Inbox::depth) for a gauge).
     fn stats(&self) -> impl Future<Output = Result<Stats, InboxError>> + Send;
+
+    /// How many items wait, run or are dead: cheap at any table size (the [`Worker`]'s gauges).
+    fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send;
 }
 
 impl<I: Inbox> Inbox for Arc<I> {
@@ -151,21 +202,34 @@ impl<I: Inbox> Inbox for Arc<I> {
     ) -> impl Future<Output = Result<Vec<Item>, InboxError>> + Send {
         (**self).claim(n, lease)
     }
-    fn complete(&self, id: ItemId) -> impl Future<Output = Result<(), InboxError>> + Send {
-        (**self).complete(id)
+    fn extend(
+        &self,
+        claim: Claim,
+        lease: Duration,
+    ) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).extend(claim, lease)
+    }
+    fn complete(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).complete(claim)
     }
     fn fail(
         &self,
-        id: ItemId,
+        claim: Claim,
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send {
-        (**self).fail(id, error)
+        (**self).fail(claim, error)
     }
-    fn replay(&self, id: ItemId) -> impl Future<Output = Result<bool, InboxError>> + Send {
+    fn release(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send {
+        (**self).release(claim)
+    }
+    fn replay(&self, id: ItemId) -> impl Future<Output = Result<Replay, InboxError>> + Send {
         (**self).replay(id)
     }
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send {
         (**self).purge(older_than)
+    }
+    fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send {
+        (**self).retain()
     }
     fn item(
         &self,
@@ -175,6 +239,9 @@ impl<I: Inbox> Inbox for Arc<I> {
     }
     fn stats(&self) -> impl Future<Output = Result<Stats, InboxError>> + Send {
         (**self).stats()
+    }
+    fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send {
+        (**self).depth()
     }
 }
 
@@ -199,6 +266,28 @@ pub enum InboxError {
     /// The inbox's writer task has stopped (its runtime shut down).
     #[error("inbox: the writer has stopped")]
     Closed,
+    /// PostgreSQL's `synchronous_commit` is `off` for the inbox's sessions: a commit would
+    /// return before it is durable, and "answered 200" would not mean "stored". Set it to `on`
+    /// (`ALTER DATABASE … SET synchronous_commit = on`, or for the role), or opt out with
+    /// [`InboxOptions::allow_asynchronous_commit`].
+    #[error(
+        "inbox: PostgreSQL synchronous_commit is {setting:?}: an accepted delivery could be lost \
+         in a crash; set it to on (or opt out with InboxOptions::allow_asynchronous_commit)"
+    )]
+    AsynchronousCommit {
+        /// The session's setting.
+        setting: String,
+    },
+    /// A write after a claim was refused: the claim no longer holds the item (its lease ran
+    /// out and another worker claimed it, or it was completed, failed or released). Nothing
+    /// was written; the item's current holder records its outcome.
+    #[error("inbox: item {id} is no longer held by this claim (token {token}); nothing written")]
+    LeaseLost {
+        /// The item.
+        id: ItemId,
+        /// The stale claim's fencing token.
+        token: i64,
+    },
 }
 
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
@@ -226,4 +315,5 @@ pub(crate) fn duration_ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
+pub(crate) use key::Entry;
 pub(crate) use rebuild::{Record, Row};

@@ -1,18 +1,111 @@
 //! The [`Inbox`](super::Inbox) methods both backends share word for word: each is one
-//! statement (or two, for `fail`) from [`Statements`](super::sql::Statements), over the
-//! backend's pool. `accept` (group commit) and the migrations are each backend's own.
+//! statement from [`Statements`](super::sql::Statements), over the backend's pool. `accept`
+//! (group commit) and the migrations are each backend's own.
 
-/// Implements `Inbox` for `$ty`, whose `inner` has `pool`, `sql`, `options` and `batcher`.
+/// Implements `Inbox` for `$ty`, whose `inner` has `pool` (writes), `readers` (reads: `item`,
+/// `stats`, `depth`, replay's look), `sql`, `options` and `batcher`.
 macro_rules! impl_inbox {
     ($ty:ty) => {
+        impl $ty {
+            /// Fails a claim with `error` (the dead letters after `max_attempts`; at once with
+            /// `dead_now`), checking its fencing token.
+            async fn fail_claim(
+                &self,
+                claim: $crate::inbox::Claim,
+                error: &str,
+                dead_now: bool,
+            ) -> Result<$crate::inbox::Failure, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::{Failure, InboxError, ItemState, duration_ms, from_ms};
+                let inner = &*self.inner;
+                let dead_after = if dead_now {
+                    0
+                } else {
+                    i64::from(inner.options.max_attempts)
+                };
+                let delay = inner.options.retry_delay(
+                    claim.attempt(),
+                    u64::try_from(claim.id().0).unwrap_or_default(),
+                );
+                let row = sqlx::query(&inner.sql.fail)
+                    .bind(claim.id().0)
+                    .bind(claim.token())
+                    .bind(dead_after)
+                    .bind(duration_ms(delay))
+                    .bind(error)
+                    .fetch_optional(&inner.pool)
+                    .await?;
+                let Some(row) = row else {
+                    return Err(InboxError::LeaseLost {
+                        id: claim.id(),
+                        token: claim.token(),
+                    });
+                };
+                let state: String = row.try_get(0)?;
+                Ok(if state == ItemState::Dead.as_str() {
+                    Failure::Dead
+                } else {
+                    Failure::RetryAt(from_ms(row.try_get(1)?))
+                })
+            }
+
+            /// Runs a purge statement (`sql.purge` or `sql.purge_dead`) for every provider, in
+            /// batches, until nothing older than `older_than` and outside the provider's dedup
+            /// window is left.
+            async fn purge_where(
+                &self,
+                statement: &str,
+                older_than: std::time::Duration,
+            ) -> Result<u64, $crate::inbox::InboxError> {
+                use $crate::inbox::{dedup_window, duration_ms};
+                let batch = self.inner.options.purge_batch;
+                let mut deleted = 0;
+                for provider in $crate::delivery::Provider::ALL {
+                    loop {
+                        let done = sqlx::query(statement)
+                            .bind(duration_ms(older_than))
+                            .bind(provider.as_str())
+                            .bind(duration_ms(dedup_window(provider)))
+                            .bind(i64::try_from(batch).unwrap_or(i64::MAX))
+                            .execute(&self.inner.pool)
+                            .await?;
+                        deleted += done.rows_affected();
+                        if done.rows_affected() < batch as u64 {
+                            break;
+                        }
+                    }
+                }
+                Ok(deleted)
+            }
+
+            /// `Ok` if a fenced write changed its row, [`LeaseLost`] if not.
+            fn fenced(
+                claim: $crate::inbox::Claim,
+                rows_affected: u64,
+            ) -> Result<(), $crate::inbox::InboxError> {
+                if rows_affected == 0 {
+                    Err($crate::inbox::InboxError::LeaseLost {
+                        id: claim.id(),
+                        token: claim.token(),
+                    })
+                } else {
+                    Ok(())
+                }
+            }
+        }
+
         impl $crate::inbox::Inbox for $ty {
             async fn accept(
                 &self,
                 delivery: &$crate::any::AnyDelivery,
                 raw: &$crate::inbox::RawDelivery,
             ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
-                let record = $crate::inbox::Record::new(delivery, raw)?;
-                self.inner.batcher.accept(record).await
+                let mut record = $crate::inbox::Record::new(delivery, raw)?;
+                record.received_at = record
+                    .received_at
+                    .saturating_add(self.inner.options.clock_skew_ms);
+                let entry = $crate::inbox::Entry::new(record, delivery);
+                self.inner.batcher.accept(entry).await
             }
 
             async fn claim(
@@ -20,39 +113,46 @@ macro_rules! impl_inbox {
                 n: usize,
                 lease: std::time::Duration,
             ) -> Result<Vec<$crate::inbox::Item>, $crate::inbox::InboxError> {
-                use $crate::inbox::{duration_ms, now_ms};
+                use $crate::inbox::{Claim, ItemId, duration_ms};
                 let inner = &*self.inner;
                 if n == 0 {
                     return Ok(Vec::new());
                 }
-                let now = now_ms();
                 let rows = sqlx::query(&inner.sql.claim)
-                    .bind(now.saturating_add(duration_ms(lease)))
-                    .bind(now)
+                    .bind(duration_ms(lease))
                     .bind(i64::try_from(n).unwrap_or(i64::MAX))
                     .fetch_all(&inner.pool)
                     .await?;
                 let mut items = Vec::with_capacity(rows.len());
                 for row in &rows {
-                    let row = $crate::inbox::sql::read_row(row)?;
-                    let id = row.id;
-                    let outcome = if row.attempts > i64::from(inner.options.max_attempts) {
-                        Err(format!(
+                    let (row, token) = $crate::inbox::sql::read_row(row)?;
+                    let claim = Claim::new(ItemId(row.id), token, row.attempts);
+                    if row.attempts > i64::from(inner.options.max_attempts) {
+                        let reason = format!(
                             "claimed {} times without an outcome (the worker crashed or \
                              outlived its lease each time)",
                             row.attempts - 1
-                        ))
-                    } else {
-                        row.into_item()
-                    };
-                    match outcome {
-                        Ok(item) => items.push(item),
+                        );
+                        // Another claim may have taken it meanwhile: then it is not ours to bury.
+                        match self.fail_claim(claim, &reason, true).await {
+                            Ok(_) | Err($crate::inbox::InboxError::LeaseLost { .. }) => {}
+                            Err(err) => return Err(err),
+                        }
+                        continue;
+                    }
+                    match row.into_item() {
+                        Ok(mut item) => {
+                            item.claim = claim;
+                            items.push(item);
+                        }
                         Err(reason) => {
-                            sqlx::query(&inner.sql.bury)
-                                .bind(id)
-                                .bind(reason)
-                                .execute(&inner.pool)
-                                .await?;
+                            // Another build (older or newer) may read it: back off like any
+                            // failure, and bury it only after the whole horizon.
+                            let reason = format!("cannot rebuild the stored delivery: {reason}");
+                            match self.fail_claim(claim, &reason, false).await {
+                                Ok(_) | Err($crate::inbox::InboxError::LeaseLost { .. }) => {}
+                                Err(err) => return Err(err),
+                            }
                         }
                     }
                 }
@@ -60,85 +160,111 @@ macro_rules! impl_inbox {
                 Ok(items)
             }
 
-            async fn complete(
+            async fn extend(
                 &self,
-                id: $crate::inbox::ItemId,
+                claim: $crate::inbox::Claim,
+                lease: std::time::Duration,
             ) -> Result<(), $crate::inbox::InboxError> {
-                sqlx::query(&self.inner.sql.complete)
-                    .bind(id.0)
-                    .bind($crate::inbox::now_ms())
+                let done = sqlx::query(&self.inner.sql.extend)
+                    .bind(claim.id().0)
+                    .bind(claim.token())
+                    .bind($crate::inbox::duration_ms(lease))
                     .execute(&self.inner.pool)
                     .await?;
-                Ok(())
+                Self::fenced(claim, done.rows_affected())
+            }
+
+            async fn complete(
+                &self,
+                claim: $crate::inbox::Claim,
+            ) -> Result<(), $crate::inbox::InboxError> {
+                let done = sqlx::query(&self.inner.sql.complete)
+                    .bind(claim.id().0)
+                    .bind(claim.token())
+                    .execute(&self.inner.pool)
+                    .await?;
+                Self::fenced(claim, done.rows_affected())
             }
 
             async fn fail(
                 &self,
-                id: $crate::inbox::ItemId,
+                claim: $crate::inbox::Claim,
                 error: &str,
             ) -> Result<$crate::inbox::Failure, $crate::inbox::InboxError> {
-                use $crate::inbox::{Failure, ItemState, duration_ms, from_ms, now_ms};
-                let inner = &*self.inner;
-                let attempts: Option<i64> = sqlx::query_scalar(&inner.sql.attempts)
-                    .bind(id.0)
-                    .fetch_optional(&inner.pool)
+                self.fail_claim(claim, error, false).await
+            }
+
+            async fn release(
+                &self,
+                claim: $crate::inbox::Claim,
+            ) -> Result<(), $crate::inbox::InboxError> {
+                let done = sqlx::query(&self.inner.sql.release)
+                    .bind(claim.id().0)
+                    .bind(claim.token())
+                    .execute(&self.inner.pool)
                     .await?;
-                let Some(attempts) = attempts else {
-                    return Ok(Failure::NotClaimed);
-                };
-                let (state, at, failure) = if attempts >= i64::from(inner.options.max_attempts) {
-                    (ItemState::Dead, now_ms(), Failure::Dead)
-                } else {
-                    let delay = inner
-                        .options
-                        .retry_delay(u32::try_from(attempts).unwrap_or(u32::MAX));
-                    let at = now_ms().saturating_add(duration_ms(delay));
-                    (ItemState::Pending, at, Failure::RetryAt(from_ms(at)))
-                };
-                let done = sqlx::query(&inner.sql.fail)
-                    .bind(id.0)
-                    .bind(state.as_str())
-                    .bind(at)
-                    .bind(error)
-                    .bind(attempts)
-                    .execute(&inner.pool)
-                    .await?;
-                Ok(if done.rows_affected() == 0 {
-                    Failure::NotClaimed
-                } else {
-                    failure
-                })
+                Self::fenced(claim, done.rows_affected())
             }
 
             async fn replay(
                 &self,
                 id: $crate::inbox::ItemId,
-            ) -> Result<bool, $crate::inbox::InboxError> {
-                let done = sqlx::query(&self.inner.sql.replay)
+            ) -> Result<$crate::inbox::Replay, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::{ItemState, Replay};
+                let inner = &*self.inner;
+                let Some(row) = sqlx::query(&inner.sql.row)
                     .bind(id.0)
-                    .bind($crate::inbox::now_ms())
-                    .execute(&self.inner.pool)
+                    .fetch_optional(&inner.readers)
+                    .await?
+                else {
+                    return Ok(Replay::NotFound);
+                };
+                let state: String = row.try_get(14)?;
+                match ItemState::parse(&state) {
+                    Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
+                        return Ok(Replay::NotFinished(state));
+                    }
+                    _ => {}
+                }
+                let (stored, _) = $crate::inbox::sql::read_row(&row)?;
+                if let Some(reason) = stored.into_item().err() {
+                    return Ok(Replay::Unreadable(reason));
+                }
+                let done = sqlx::query(&inner.sql.replay)
+                    .bind(id.0)
+                    .execute(&inner.pool)
                     .await?;
-                Ok(done.rows_affected() > 0)
+                Ok(if done.rows_affected() > 0 {
+                    Replay::Queued
+                } else {
+                    // Not pending, not claimed, readable: what stops it is a waiting
+                    // announcement of the same entity (or a concurrent replay did it first).
+                    let announce: i64 = row.try_get(15)?;
+                    if announce == 1 {
+                        Replay::Coalesced
+                    } else {
+                        Replay::NotFinished(ItemState::Pending)
+                    }
+                })
             }
 
             async fn purge(
                 &self,
                 older_than: std::time::Duration,
             ) -> Result<u64, $crate::inbox::InboxError> {
-                use $crate::inbox::{dedup_window, duration_ms, now_ms};
-                let now = now_ms();
-                let mut deleted = 0;
-                for provider in $crate::delivery::Provider::ALL {
-                    let done = sqlx::query(&self.inner.sql.purge)
-                        .bind(now.saturating_sub(duration_ms(older_than)))
-                        .bind(provider.as_str())
-                        .bind(now.saturating_sub(duration_ms(dedup_window(provider))))
-                        .execute(&self.inner.pool)
-                        .await?;
-                    deleted += done.rows_affected();
-                }
-                Ok(deleted)
+                self.purge_where(&self.inner.sql.purge, older_than).await
+            }
+
+            async fn retain(&self) -> Result<u64, $crate::inbox::InboxError> {
+                let options = &self.inner.options;
+                let completed = self
+                    .purge_where(&self.inner.sql.purge, options.keep_completed)
+                    .await?;
+                let dead = self
+                    .purge_where(&self.inner.sql.purge_dead, options.keep_dead)
+                    .await?;
+                Ok(completed + dead)
             }
 
             async fn item(
@@ -147,7 +273,7 @@ macro_rules! impl_inbox {
             ) -> Result<Option<$crate::inbox::ItemInfo>, $crate::inbox::InboxError> {
                 let row = sqlx::query(&self.inner.sql.item)
                     .bind(id.0)
-                    .fetch_optional(&self.inner.pool)
+                    .fetch_optional(&self.inner.readers)
                     .await?;
                 Ok(row
                     .as_ref()
@@ -155,10 +281,28 @@ macro_rules! impl_inbox {
                     .transpose()?)
             }
 
+            async fn depth(&self) -> Result<$crate::inbox::Depth, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(&self.inner.sql.depth)
+                    .fetch_all(&self.inner.readers)
+                    .await?;
+                let mut depth = $crate::inbox::Depth::default();
+                for row in &rows {
+                    let state: String = row.try_get(0)?;
+                    let count = u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0);
+                    match state.as_str() {
+                        "pending" => depth.pending = count,
+                        "claimed" => depth.claimed = count,
+                        _ => depth.dead = count,
+                    }
+                }
+                Ok(depth)
+            }
+
             async fn stats(&self) -> Result<$crate::inbox::Stats, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query(&self.inner.sql.stats)
-                    .fetch_all(&self.inner.pool)
+                    .fetch_all(&self.inner.readers)
                     .await?;
                 let mut stats = $crate::inbox::Stats::default();
                 for row in &rows {

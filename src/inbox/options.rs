@@ -1,5 +1,6 @@
 //! [`InboxOptions`]: attempts, back-off, batching and the dedup window per provider.
 
+use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
 
 use crate::delivery::Provider;
@@ -11,31 +12,54 @@ use crate::delivery::Provider;
 /// use delivery_webhooks::inbox::InboxOptions;
 ///
 /// let options = InboxOptions::default().max_attempts(5).backoff(Duration::from_secs(2), Duration::from_secs(600));
-/// assert_eq!(options.retry_delay(1), Duration::from_secs(2));
-/// assert_eq!(options.retry_delay(3), Duration::from_secs(8));
-/// assert_eq!(options.retry_delay(30), Duration::from_secs(600));
+/// assert_eq!(options.retry_ceiling(1), Duration::from_secs(2));
+/// assert_eq!(options.retry_ceiling(3), Duration::from_secs(8));
+/// assert_eq!(options.retry_ceiling(30), Duration::from_secs(600));
+/// // Full jitter: anywhere from nothing up to the ceiling.
+/// assert!(options.retry_delay(3, 42) <= Duration::from_secs(8));
 /// ```
 #[derive(Debug, Clone)]
 pub struct InboxOptions {
     pub(crate) max_attempts: u32,
     pub(crate) backoff_base: Duration,
     pub(crate) backoff_max: Duration,
+    pub(crate) jitter: bool,
     pub(crate) namespace: Option<String>,
     pub(crate) max_batch: usize,
+    pub(crate) max_batch_bytes: usize,
+    pub(crate) batch_linger: Duration,
     pub(crate) pool_size: u32,
+    pub(crate) clock_skew_ms: i64,
+    pub(crate) allow_asynchronous_commit: bool,
+    pub(crate) keep_completed: Duration,
+    pub(crate) keep_dead: Duration,
+    pub(crate) purge_batch: usize,
+    pub(crate) acquire_timeout: Duration,
 }
 
 impl Default for InboxOptions {
-    /// 10 attempts, back-off from 1 s doubling up to 1 h, batches of up to 256 accepts, a pool
-    /// of 8 connections (PostgreSQL), the default namespace.
+    /// 25 attempts, back-off with full jitter under a ceiling from 1 min doubling up to 3 days
+    /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
+    /// batches of up to 256 accepts and 8 MiB, no lingering, a pool of 8 connections
+    /// (PostgreSQL), the default namespace; completed items kept 7 days, dead letters 30 days
+    /// (each at least its provider's dedup window), purged 1,000 rows per statement.
     fn default() -> Self {
         Self {
-            max_attempts: 10,
-            backoff_base: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(3600),
+            max_attempts: 25,
+            backoff_base: Duration::from_secs(60),
+            backoff_max: Duration::from_secs(3 * 24 * 3600),
+            jitter: true,
             namespace: None,
             max_batch: 256,
+            max_batch_bytes: 8 << 20,
+            batch_linger: Duration::ZERO,
             pool_size: 8,
+            clock_skew_ms: 0,
+            allow_asynchronous_commit: false,
+            keep_completed: Duration::from_secs(7 * 24 * 3600),
+            keep_dead: Duration::from_secs(30 * 24 * 3600),
+            purge_batch: 1000,
+            acquire_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -48,12 +72,22 @@ impl InboxOptions {
         self
     }
 
-    /// The back-off after a failed attempt: `base` after the first, doubling each time, never
-    /// more than `max`.
+    /// The ceiling of the back-off after a failed attempt: `base` after the first, doubling
+    /// each time, never more than `max`. The back-off itself is drawn between zero and the
+    /// ceiling (full jitter) unless [`jitter`](Self::jitter) is off.
     #[must_use]
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
         self.backoff_base = base;
         self.backoff_max = max.max(base);
+        self
+    }
+
+    /// Whether each back-off is drawn at random between zero and its ceiling (the default), so
+    /// that items failed together by one outage do not all come back at the same moment; or is
+    /// the ceiling itself.
+    #[must_use]
+    pub fn jitter(mut self, jitter: bool) -> Self {
+        self.jitter = jitter;
         self
     }
 
@@ -84,6 +118,72 @@ impl InboxOptions {
         self
     }
 
+    /// The most bytes (bodies, headers, keys) written in one transaction, 8 MiB by default; a
+    /// single larger delivery is written alone. Keeps a batch far below PostgreSQL's 1 GB
+    /// message limit whatever its deliveries hold.
+    #[must_use]
+    pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes.max(1);
+        self
+    }
+
+    /// How long the writer waits for more accepts to fill a batch (up to
+    /// [`max_batch`](Self::max_batch)) once one has arrived: zero by default, so a lone accept is
+    /// never delayed. Useful to make batches deterministic in tests.
+    #[must_use]
+    pub fn batch_linger(mut self, linger: Duration) -> Self {
+        self.batch_linger = linger;
+        self
+    }
+
+    /// For tests of skewed clocks: shifts this instance's own clock by `skew_ms` (positive:
+    /// ahead). The instance's clock only stamps `received_at`; leases, back-off and retention
+    /// are measured on the database's clock, so a skewed instance cannot take another's work.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn clock_skew_ms(mut self, skew_ms: i64) -> Self {
+        self.clock_skew_ms = skew_ms;
+        self
+    }
+
+    /// Lets `PostgresInbox` start on a server whose `synchronous_commit` is `off`. Then a commit
+    /// returns before it is on disk, and a server crash can lose deliveries already answered 200:
+    /// only for throwaway environments. Without it, `connect` refuses with
+    /// [`InboxError::AsynchronousCommit`](super::InboxError::AsynchronousCommit).
+    #[must_use]
+    pub fn allow_asynchronous_commit(mut self) -> Self {
+        self.allow_asynchronous_commit = true;
+        self
+    }
+
+    /// How long [`Inbox::retain`](super::Inbox::retain) keeps completed items after they
+    /// completed (7 days by default), and dead letters after they died (30 days). Either is
+    /// kept at least as long as its provider's [`dedup_window`] since it was received, so a late
+    /// retry is still a duplicate.
+    #[must_use]
+    pub fn retention(mut self, completed: Duration, dead: Duration) -> Self {
+        self.keep_completed = completed;
+        self.keep_dead = dead;
+        self
+    }
+
+    /// Rows deleted per statement when purging (at least 1; 1,000 by default): a purge never
+    /// holds a long lock or a huge transaction, whatever the backlog.
+    #[must_use]
+    pub fn purge_batch(mut self, rows: usize) -> Self {
+        self.purge_batch = rows.max(1);
+        self
+    }
+
+    /// How long a PostgreSQL operation waits for a connection (5 s by default): while the
+    /// server is down, an accept fails after this long (answered 503 with `Retry-After`), well
+    /// before a provider gives up on the request.
+    #[must_use]
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
     /// Connections to PostgreSQL (at least 2); SQLite always uses one writer connection.
     #[must_use]
     pub fn pool_size(mut self, n: u32) -> Self {
@@ -91,13 +191,36 @@ impl InboxOptions {
         self
     }
 
-    /// The back-off after failed attempt number `attempts` (1-based).
+    /// The ceiling of the back-off after failed attempt number `attempts` (1-based):
+    /// `base · 2^(attempts − 1)`, at most `max`.
     #[must_use]
-    pub fn retry_delay(&self, attempts: u32) -> Duration {
+    pub fn retry_ceiling(&self, attempts: u32) -> Duration {
         let doublings = attempts.saturating_sub(1).min(30);
         self.backoff_base
             .saturating_mul(1 << doublings)
             .min(self.backoff_max)
+    }
+
+    /// The back-off after failed attempt number `attempts`: with [`jitter`](Self::jitter), drawn
+    /// uniformly between zero and [`retry_ceiling`](Self::retry_ceiling) from `seed` (the item
+    /// id, say) mixed with a per-process random key and the time; without, the ceiling.
+    #[must_use]
+    pub fn retry_delay(&self, attempts: u32, seed: u64) -> Duration {
+        let ceiling = self.retry_ceiling(attempts);
+        if !self.jitter {
+            return ceiling;
+        }
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u64(seed);
+        hasher.write_u32(attempts);
+        hasher.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        let fraction = u128::from(hasher.finish());
+        let nanos = ceiling.as_nanos().saturating_mul(fraction) >> 64;
+        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
     }
 }
 
@@ -126,5 +249,39 @@ pub fn dedup_window(provider: Provider) -> Duration {
         Provider::Wakilni | Provider::Peddler | Provider::Xoxoday | Provider::Isendu => {
             Duration::from_secs(7 * DAY)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
+    /// to 38 d 16 h 31 min (about 19 days on average with full jitter).
+    #[test]
+    fn the_default_horizon_is_weeks() {
+        let options = InboxOptions::default();
+        assert_eq!(options.max_attempts, 25);
+        assert_eq!(options.retry_ceiling(1), Duration::from_secs(60));
+        assert_eq!(options.retry_ceiling(13), Duration::from_secs(60 << 12));
+        assert_eq!(options.retry_ceiling(14), Duration::from_secs(3 * 86_400));
+        let horizon: Duration = (1..options.max_attempts)
+            .map(|a| options.retry_ceiling(a))
+            .sum();
+        assert_eq!(horizon, Duration::from_secs(3_342_660));
+        assert_eq!(horizon.as_secs() / 86_400, 38);
+    }
+
+    #[test]
+    fn full_jitter_spreads_delays_between_zero_and_the_ceiling() {
+        let options = InboxOptions::default();
+        let ceiling = options.retry_ceiling(5);
+        let delays: Vec<Duration> = (0..1000).map(|seed| options.retry_delay(5, seed)).collect();
+        assert!(delays.iter().all(|d| *d <= ceiling));
+        // 1,000 uniform draws: all in one quarter has a probability of (3/4)^1000.
+        assert!(delays.iter().any(|d| *d < ceiling / 4));
+        assert!(delays.iter().any(|d| *d > ceiling * 3 / 4));
+        let fixed = options.clone().jitter(false);
+        assert!((0..10).all(|seed| fixed.retry_delay(5, seed) == ceiling));
     }
 }

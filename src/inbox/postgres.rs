@@ -8,10 +8,11 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres, Row as _};
 
-use super::batch::{Batcher, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, SCHEMA_VERSION, Statements};
-use super::{InboxError, InboxOptions, Record, now_ms};
+use super::schema::SCHEMA_VERSION;
+use super::sql::{Dialect, Statements};
+use super::{Entry, InboxError, InboxOptions, now_ms};
 
 /// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
 /// database.
@@ -19,8 +20,9 @@ use super::{InboxError, InboxOptions, Record, now_ms};
 /// Accepts are `INSERT … ON CONFLICT (dedup_key) DO NOTHING`, so two instances that receive the
 /// same retry at once store it once; concurrent accepts of one instance go in one statement
 /// (group commit). Workers claim with `FOR UPDATE SKIP LOCKED`, so any number of them, in any
-/// instance, never get the same item under a live lease. Instances must keep their clocks in
-/// step (NTP): leases and back-off are times written by the instance.
+/// instance, never get the same item under a live lease. Leases and back-off are computed on
+/// the database's clock (`now()`), so the instances' clocks do not matter. A server whose
+/// `synchronous_commit` is `off` is refused (a commit would not mean durable).
 ///
 /// The tables live in the schema named by [`InboxOptions::namespace`] (created if missing), or
 /// in the connection's `search_path` without one. Migrations run at [`connect`](Self::connect)
@@ -44,6 +46,8 @@ pub struct PostgresInbox {
 
 struct Shared {
     pool: Pool<Postgres>,
+    /// The same pool: PostgreSQL readers and writers share connections.
+    readers: Pool<Postgres>,
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
@@ -64,11 +68,13 @@ impl PostgresInbox {
     ///
     /// # Errors
     /// [`InboxError::Database`] if the server cannot be reached or the schema not migrated,
-    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
+    /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it,
+    /// [`InboxError::AsynchronousCommit`] if the sessions' `synchronous_commit` is `off`
+    /// (unless [`InboxOptions::allow_asynchronous_commit`]).
     pub async fn connect(url: &str, options: InboxOptions) -> Result<Self, InboxError> {
         let pool = PgPoolOptions::new()
             .max_connections(options.pool_size)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(options.acquire_timeout)
             .connect(url)
             .await?;
         let (inbox, version, index) = match &options.namespace {
@@ -83,19 +89,34 @@ impl PostgresInbox {
                 "webhook_inbox".to_owned(),
             ),
         };
+        // "Answered 200" means "committed to disk": refuse a server that says otherwise.
+        let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
+            .fetch_one(&pool)
+            .await?;
+        if setting == "off" && !options.allow_asynchronous_commit {
+            return Err(InboxError::AsynchronousCommit { setting });
+        }
         let sql = Arc::new(Statements::new(Dialect::Postgres, &inbox, &version, &index));
         migrate(&pool, &sql, options.namespace.as_deref()).await?;
         // Half the pool writes accepts, the rest serves workers.
         let writers = (options.pool_size / 2).max(1) as usize;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            Batcher::spawn(options.max_batch, writers, move |records| {
+            let limits = Limits {
+                count: options.max_batch,
+                bytes: options.max_batch_bytes,
+                linger: options.batch_linger,
+                record_error: postgres_record_error,
+                parallel: writers,
+            };
+            Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
             })
         };
         Ok(Self {
             inner: Arc::new(Shared {
+                readers: pool.clone(),
                 pool,
                 sql,
                 options,
@@ -158,57 +179,65 @@ async fn migrate(
     Ok(())
 }
 
-/// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…)` statement.
-async fn write(
+/// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`
+/// statement, tried again (up to 5 times) when PostgreSQL cancels it for a deadlock (`40P01`)
+/// or a serialization failure (`40001`).
+async fn write(pool: &Pool<Postgres>, sql: &Statements, entries: Vec<Entry>) -> Written {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match insert(pool, sql, &entries).await {
+            Err(err) if tries < 5 && retryable(&err) => {
+                tokio::time::sleep(Duration::from_millis(5 << tries)).await;
+            }
+            written => return (entries, written),
+        }
+    }
+}
+
+/// A deadlock or a serialization failure: the statement can simply run again.
+fn retryable(err: &InboxError) -> bool {
+    let InboxError::Database(source) = err else {
+        return false;
+    };
+    source
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|e| match e {
+            sqlx::Error::Database(db) => db.code(),
+            _ => None,
+        })
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+async fn insert(
     pool: &Pool<Postgres>,
     sql: &Statements,
-    records: Vec<Record>,
+    entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
-    let column = |f: &dyn Fn(&Record) -> String| records.iter().map(f).collect::<Vec<String>>();
+    fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
+        entries.iter().map(f).collect()
+    }
     let rows = sqlx::query(&sql.insert)
-        .bind(column(&|r| r.provider.to_owned()))
-        .bind(column(&|r| r.dedup_key.clone()))
-        .bind(records.iter().map(|r| r.received_at).collect::<Vec<i64>>())
-        .bind(
-            records
-                .iter()
-                .map(|r| r.delivery_attempt)
-                .collect::<Vec<Option<i64>>>(),
-        )
-        .bind(
-            records
-                .iter()
-                .map(|r| r.context.clone())
-                .collect::<Vec<Option<String>>>(),
-        )
-        .bind(column(&|r| r.method.clone()))
-        .bind(column(&|r| r.uri.clone()))
-        .bind(
-            records
-                .iter()
-                .map(|r| r.peer.clone())
-                .collect::<Vec<Option<String>>>(),
-        )
-        .bind(column(&|r| r.headers.clone()))
-        .bind(
-            records
-                .iter()
-                .map(|r| r.body.clone())
-                .collect::<Vec<Vec<u8>>>(),
-        )
-        .bind(
-            records
-                .iter()
-                .map(|r| r.payload.clone())
-                .collect::<Vec<Vec<u8>>>(),
-        )
+        .bind(column(entries, |e| e.record.provider.to_owned()))
+        .bind(column(entries, |e| e.key.clone()))
+        .bind(column(entries, |e| e.full_key.clone()))
+        .bind(column(entries, |e| i16::from(e.announce)))
+        .bind(column(entries, |e| e.record.received_at))
+        .bind(column(entries, |e| e.record.delivery_attempt))
+        .bind(column(entries, |e| e.record.context.clone()))
+        .bind(column(entries, |e| e.record.method.clone()))
+        .bind(column(entries, |e| e.record.uri.clone()))
+        .bind(column(entries, |e| e.record.peer.clone()))
+        .bind(column(entries, |e| e.record.headers.clone()))
+        .bind(column(entries, |e| e.record.body.clone()))
+        .bind(column(entries, |e| e.record.payload.clone()))
         .fetch_all(pool)
         .await?;
     let mut inserted = HashMap::with_capacity(rows.len());
     for row in &rows {
         inserted.insert(row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?);
     }
-    Ok(acceptances(&records, inserted))
+    Ok(acceptances(entries, inserted))
 }
 
 impl_inbox!(PostgresInbox);

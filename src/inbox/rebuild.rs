@@ -118,6 +118,8 @@ impl Row {
             .map_err(|e| format!("malformed stored headers: {e}"))?;
         Ok(Item {
             id: ItemId(self.id),
+            // The fencing token is the claim's: set by `claim`, which read it beside the row.
+            claim: super::Claim::new(ItemId(self.id), 0, self.attempts),
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             received_at: from_ms(self.received_at),
             delivery,

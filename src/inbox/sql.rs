@@ -1,7 +1,10 @@
 //! The statements both backends run, written once with `$n` parameters and the table names
-//! filled in per inbox; the schema migrations of each dialect.
+//! filled in per inbox. Every time a lease, a back-off or a retention limit is measured against
+//! is read from the database's clock (`{now}`), never the instance's: instances with skewed
+//! clocks share one notion of "now".
 
 use super::Row;
+use super::schema::{POSTGRES_V1, POSTGRES_V2, SQLITE_V1, SQLITE_V2};
 
 /// The backends' SQL dialects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,59 +15,6 @@ pub(crate) enum Dialect {
     Postgres,
 }
 
-/// The newest schema version (see the migrations below and `docs/inbox.md`).
-pub(crate) const SCHEMA_VERSION: i64 = 1;
-
-/// Version 1, SQLite.
-const SQLITE_V1: &str = "
-CREATE TABLE {inbox} (
-    id               INTEGER PRIMARY KEY AUTOINCREMENT,
-    provider         TEXT    NOT NULL,
-    dedup_key        TEXT    NOT NULL UNIQUE,
-    state            TEXT    NOT NULL DEFAULT 'pending',
-    attempts         INTEGER NOT NULL DEFAULT 0,
-    available_at     INTEGER NOT NULL,
-    received_at      INTEGER NOT NULL,
-    completed_at     INTEGER,
-    last_error       TEXT,
-    delivery_attempt INTEGER,
-    context          TEXT,
-    method           TEXT    NOT NULL,
-    uri              TEXT    NOT NULL,
-    peer             TEXT,
-    headers          TEXT    NOT NULL,
-    body             BLOB    NOT NULL,
-    payload          BLOB    NOT NULL
-);
-CREATE INDEX {inbox}_due ON {inbox} (available_at, id) WHERE state IN ('pending', 'claimed');
-CREATE INDEX {inbox}_completed ON {inbox} (completed_at) WHERE state = 'completed';
-";
-
-/// Version 1, PostgreSQL.
-const POSTGRES_V1: &str = "
-CREATE TABLE {inbox} (
-    id               BIGSERIAL PRIMARY KEY,
-    provider         TEXT   NOT NULL,
-    dedup_key        TEXT   NOT NULL UNIQUE,
-    state            TEXT   NOT NULL DEFAULT 'pending',
-    attempts         BIGINT NOT NULL DEFAULT 0,
-    available_at     BIGINT NOT NULL,
-    received_at      BIGINT NOT NULL,
-    completed_at     BIGINT,
-    last_error       TEXT,
-    delivery_attempt BIGINT,
-    context          TEXT,
-    method           TEXT   NOT NULL,
-    uri              TEXT   NOT NULL,
-    peer             TEXT,
-    headers          TEXT   NOT NULL,
-    body             BYTEA  NOT NULL,
-    payload          BYTEA  NOT NULL
-);
-CREATE INDEX {index}_due ON {inbox} (available_at, id) WHERE state IN ('pending', 'claimed');
-CREATE INDEX {index}_completed ON {inbox} (completed_at) WHERE state = 'completed';
-";
-
 /// Every statement of one inbox, its table names filled in.
 #[derive(Debug)]
 pub(crate) struct Statements {
@@ -72,92 +22,180 @@ pub(crate) struct Statements {
     pub(crate) migrations: Vec<(i64, String)>,
     pub(crate) insert: String,
     pub(crate) claim: String,
-    pub(crate) bury: String,
-    pub(crate) attempts: String,
-    pub(crate) fail: String,
+    pub(crate) extend: String,
     pub(crate) complete: String,
+    pub(crate) fail: String,
+    pub(crate) release: String,
+    pub(crate) row: String,
     pub(crate) replay: String,
     pub(crate) purge: String,
+    pub(crate) purge_dead: String,
+    pub(crate) depth: String,
     pub(crate) item: String,
     pub(crate) stats: String,
 }
 
-const COLUMNS: &str = "id, attempts, provider, dedup_key, delivery_attempt, context, method, uri, peer, headers, body, received_at";
+/// The columns [`read_row`] reads, in order.
+const COLUMNS: [&str; 14] = [
+    "id",
+    "attempts",
+    "provider",
+    "dedup_key",
+    "delivery_attempt",
+    "context",
+    "method",
+    "uri",
+    "peer",
+    "headers",
+    "body",
+    "received_at",
+    "fence",
+    "full_key",
+];
 
 impl Statements {
     /// `inbox` and `version` are the (quoted, qualified) table names; `index` the prefix of index names.
     pub(crate) fn new(dialect: Dialect, inbox: &str, version: &str, index: &str) -> Self {
+        let now = match dialect {
+            Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Dialect::Postgres => "(EXTRACT(EPOCH FROM now()) * 1000)::BIGINT",
+        };
+        let columns = |prefix: &str| {
+            COLUMNS
+                .iter()
+                .map(|c| format!("{prefix}{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let fill = |sql: &str| {
             let sql = sql
                 .replace("{inbox}", inbox)
                 .replace("{index}", index)
-                .replace("{columns}", COLUMNS);
+                .replace("{now}", now)
+                .replace("{columns}", &columns(""))
+                .replace("{t.columns}", &columns("t."));
             match dialect {
                 // `?NNN` is SQLite's numbered parameter.
                 Dialect::Sqlite => sql.replace('$', "?"),
                 Dialect::Postgres => sql,
             }
         };
-        let (v1, skip_locked, insert) = match dialect {
+        let (migrations, insert, claim) = match dialect {
             Dialect::Sqlite => (
-                SQLITE_V1,
-                "",
-                "INSERT INTO {inbox} (provider, dedup_key, available_at, received_at, \
-                 delivery_attempt, context, method, uri, peer, headers, body, payload) \
-                 VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (dedup_key) DO NOTHING RETURNING id",
+                [SQLITE_V1, SQLITE_V2],
+                "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
+                 received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
+                 VALUES ($1, $2, $3, $4, {now}, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                 ON CONFLICT DO NOTHING RETURNING id",
+                // One writer at a time: the subquery is evaluated once, under the write lock.
+                "UPDATE {inbox} SET state = 'claimed', attempts = attempts + 1, fence = fence + 1, \
+                 available_at = {now} + $1 \
+                 WHERE id IN (SELECT id FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND available_at <= {now} ORDER BY available_at, id LIMIT $2) \
+                 RETURNING {columns}",
             ),
             Dialect::Postgres => (
-                POSTGRES_V1,
-                " FOR UPDATE SKIP LOCKED",
-                "INSERT INTO {inbox} (provider, dedup_key, available_at, received_at, \
-                 delivery_attempt, context, method, uri, peer, headers, body, payload) \
-                 SELECT p, k, r, r, a, c, m, u, pe, h, b, pl FROM UNNEST($1::text[], $2::text[], \
-                 $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], \
-                 $9::text[], $10::bytea[], $11::bytea[]) AS t(p, k, r, a, c, m, u, pe, h, b, pl) \
-                 ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key",
+                [POSTGRES_V1, POSTGRES_V2],
+                // Sorted by key: two batches sharing keys lock them in the same order.
+                "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
+                 received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
+                 SELECT p, k, fk, an, {now}, r, a, c, m, u, pe, h, b, pl FROM UNNEST($1::text[], \
+                 $2::text[], $3::bytea[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], \
+                 $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) \
+                 AS v(p, k, fk, an, r, a, c, m, u, pe, h, b, pl) ORDER BY k \
+                 ON CONFLICT DO NOTHING RETURNING id, dedup_key",
+                // Materialised: the LIMIT applies once, whatever plan the UPDATE gets (an
+                // `IN (subquery)` planned as a nested loop may claim more than `n` rows).
+                "WITH due AS MATERIALIZED (SELECT id FROM {inbox} \
+                 WHERE state IN ('pending', 'claimed') AND available_at <= {now} \
+                 ORDER BY available_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) \
+                 UPDATE {inbox} AS t SET state = 'claimed', attempts = t.attempts + 1, \
+                 fence = t.fence + 1, available_at = {now} + $1 \
+                 FROM due WHERE t.id = due.id RETURNING {t.columns}",
             ),
         };
+        // Every write after a claim holds the claim's fencing token: a worker whose lease ran
+        // out and whose item another worker claimed again writes nothing.
+        let fenced = "WHERE id = $1 AND state = 'claimed' AND fence = $2";
         Self {
             version_table: version.to_owned(),
-            migrations: vec![(1, fill(v1))],
+            migrations: migrations
+                .iter()
+                .zip(1..)
+                .map(|(sql, version)| (version, fill(sql)))
+                .collect(),
             insert: fill(insert),
-            claim: fill(&format!(
-                "UPDATE {{inbox}} SET state = 'claimed', attempts = attempts + 1, available_at = $1 \
-                 WHERE id IN (SELECT id FROM {{inbox}} WHERE state IN ('pending', 'claimed') \
-                 AND available_at <= $2 ORDER BY available_at, id LIMIT $3{skip_locked}) \
-                 RETURNING {{columns}}"
+            claim: fill(claim),
+            extend: fill(&format!(
+                "UPDATE {{inbox}} SET available_at = {{now}} + $3 {fenced}"
             )),
-            bury: fill(
-                "UPDATE {inbox} SET state = 'dead', last_error = $2 WHERE id = $1 AND state = 'claimed'",
+            complete: fill(&format!(
+                "UPDATE {{inbox}} SET state = 'completed', completed_at = {{now}}, \
+                 last_error = NULL {fenced}"
+            )),
+            // `$3`: the attempts after which the item is dead; `$4`: the back-off in ms.
+            fail: fill(&format!(
+                "UPDATE {{inbox}} SET \
+                 state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'pending' END, \
+                 dead_at = CASE WHEN attempts >= $3 THEN {{now}} END, \
+                 available_at = {{now}} + $4, last_error = $5 {fenced} \
+                 RETURNING state, available_at"
+            )),
+            release: fill(&format!(
+                "UPDATE {{inbox}} SET state = 'pending', attempts = attempts - 1, \
+                 available_at = {{now}} {fenced}"
+            )),
+            row: fill(
+                "SELECT {columns}, state, CAST(announce AS BIGINT) FROM {inbox} WHERE id = $1",
             ),
-            attempts: fill("SELECT attempts FROM {inbox} WHERE id = $1 AND state = 'claimed'"),
-            fail: fill(
-                "UPDATE {inbox} SET state = $2, available_at = $3, last_error = $4 \
-                 WHERE id = $1 AND state = 'claimed' AND attempts = $5",
-            ),
-            complete: fill(
-                "UPDATE {inbox} SET state = 'completed', completed_at = $2, last_error = NULL \
-                 WHERE id = $1 AND state = 'claimed'",
-            ),
+            // A GET announcement is not replayed while another of the same entity is waiting:
+            // that one will fetch the entity anyway.
             replay: fill(
-                "UPDATE {inbox} SET state = 'pending', attempts = 0, available_at = $2, \
-                 last_error = NULL, completed_at = NULL WHERE id = $1 AND state IN ('dead', 'completed')",
+                "UPDATE {inbox} AS t SET state = 'pending', attempts = 0, available_at = {now}, \
+                 last_error = NULL, completed_at = NULL, dead_at = NULL \
+                 WHERE t.id = $1 AND t.state IN ('dead', 'completed') AND NOT (t.announce = 1 \
+                 AND EXISTS (SELECT 1 FROM {inbox} AS o WHERE o.dedup_key = t.dedup_key \
+                 AND o.announce = 1 AND o.state IN ('pending', 'claimed')))",
             ),
+            // In batches of `$4` rows: a purge never holds a long lock.
             purge: fill(
-                "DELETE FROM {inbox} WHERE state = 'completed' AND completed_at < $1 \
-                 AND provider = $2 AND received_at < $3",
+                "DELETE FROM {inbox} WHERE id IN (SELECT id FROM {inbox} \
+                 WHERE state = 'completed' AND completed_at < {now} - $1 \
+                 AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
+            ),
+            purge_dead: fill(
+                "DELETE FROM {inbox} WHERE id IN (SELECT id FROM {inbox} \
+                 WHERE state = 'dead' AND dead_at < {now} - $1 \
+                 AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
+            ),
+            // Over the partial indexes only: cheap however many completed items are kept.
+            depth: fill(
+                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'pending' UNION ALL \
+                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'claimed' UNION ALL \
+                 SELECT 'dead', COUNT(*) FROM {inbox} WHERE state = 'dead'",
             ),
             item: fill(
-                "SELECT id, dedup_key, state, attempts, last_error FROM {inbox} WHERE id = $1",
+                "SELECT id, dedup_key, state, attempts, last_error, available_at, full_key \
+                 FROM {inbox} WHERE id = $1",
             ),
             stats: fill("SELECT state, COUNT(*) FROM {inbox} GROUP BY state"),
         }
     }
 }
 
-/// Reads a claimed row ([`COLUMNS`], in order) from either backend.
-pub(crate) fn read_row<R>(row: &R) -> Result<Row, sqlx::Error>
+/// The dedup key a row stands for: the whole key where a digest of it is stored.
+fn whole_key(stored: String, full: Option<Vec<u8>>) -> String {
+    match full {
+        Some(bytes) => String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        None => stored,
+    }
+}
+
+/// Reads a claimed row ([`COLUMNS`], in order) from either backend, with its fencing token.
+pub(crate) fn read_row<R>(row: &R) -> Result<(Row, i64), sqlx::Error>
 where
     R: sqlx::Row,
     usize: sqlx::ColumnIndex<R>,
@@ -165,38 +203,45 @@ where
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
-    Ok(Row {
-        id: row.try_get(0)?,
-        attempts: row.try_get(1)?,
-        provider: row.try_get(2)?,
-        dedup_key: row.try_get(3)?,
-        delivery_attempt: row.try_get(4)?,
-        context: row.try_get(5)?,
-        method: row.try_get(6)?,
-        uri: row.try_get(7)?,
-        peer: row.try_get(8)?,
-        headers: row.try_get(9)?,
-        body: row.try_get(10)?,
-        received_at: row.try_get(11)?,
-    })
+    let stored: String = row.try_get(3)?;
+    Ok((
+        Row {
+            id: row.try_get(0)?,
+            attempts: row.try_get(1)?,
+            provider: row.try_get(2)?,
+            dedup_key: whole_key(stored, row.try_get(13)?),
+            delivery_attempt: row.try_get(4)?,
+            context: row.try_get(5)?,
+            method: row.try_get(6)?,
+            uri: row.try_get(7)?,
+            peer: row.try_get(8)?,
+            headers: row.try_get(9)?,
+            body: row.try_get(10)?,
+            received_at: row.try_get(11)?,
+        },
+        row.try_get(12)?,
+    ))
 }
 
-/// Reads an [`ItemInfo`](super::ItemInfo) row (`id, dedup_key, state, attempts, last_error`).
+/// Reads an [`ItemInfo`](super::ItemInfo) row
+/// (`id, dedup_key, state, attempts, last_error, available_at, full_key`).
 pub(crate) fn read_info<R>(row: &R) -> Result<super::ItemInfo, sqlx::Error>
 where
     R: sqlx::Row,
     usize: sqlx::ColumnIndex<R>,
     for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     let state: String = row.try_get(2)?;
     let attempts: i64 = row.try_get(3)?;
     Ok(super::ItemInfo {
         id: super::ItemId(row.try_get(0)?),
-        dedup_key: row.try_get(1)?,
+        dedup_key: whole_key(row.try_get(1)?, row.try_get(6)?),
         state: super::ItemState::parse(&state)
             .ok_or_else(|| sqlx::Error::Decode(format!("unknown inbox state {state:?}").into()))?,
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         last_error: row.try_get(4)?,
+        due_at: super::from_ms(row.try_get(5)?),
     })
 }

@@ -9,16 +9,19 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-use super::batch::{Batcher, acceptances};
+use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, SCHEMA_VERSION, Statements};
-use super::{InboxError, InboxOptions, Record, now_ms};
+use super::schema::SCHEMA_VERSION;
+use super::sql::{Dialect, Statements};
+use super::{Entry, InboxError, InboxOptions, now_ms};
 
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
 /// default for a single receiver instance.
 ///
-/// One writer connection does everything; concurrent accepts are written together in one
+/// One writer connection does every write; concurrent accepts are written together in one
 /// `BEGIN IMMEDIATE` transaction (group commit), so a burst costs one fsync, not one each.
+/// Reads (`item`, `stats`, `depth`) use up to 4 read-only connections of their own, which in
+/// WAL mode never wait for the writer.
 /// Several processes may open the same file (writes wait for each other, up to 30 s), but for
 /// several instances on several machines use `PostgresInbox`.
 ///
@@ -40,6 +43,8 @@ pub struct SqliteInbox {
 struct Shared {
     path: PathBuf,
     pool: Pool<Sqlite>,
+    /// Read-only connections (WAL: readers never wait for the writer).
+    readers: Pool<Sqlite>,
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
@@ -76,7 +81,7 @@ impl SqliteInbox {
             .idle_timeout(None)
             .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
         let prefix = options
             .namespace
@@ -86,9 +91,22 @@ impl SqliteInbox {
         let version = format!("{prefix}webhook_inbox_schema_version");
         let sql = Arc::new(Statements::new(Dialect::Sqlite, &inbox, &version, &inbox));
         migrate(&pool, &sql).await?;
+        // Opened after the migration: the tables exist.
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(connect.read_only(true).create_if_missing(false))
+            .await?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            Batcher::spawn(options.max_batch, 1, move |records| {
+            let limits = Limits {
+                count: options.max_batch,
+                bytes: options.max_batch_bytes,
+                linger: options.batch_linger,
+                record_error: sqlite_record_error,
+                parallel: 1,
+            };
+            Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
             })
@@ -97,6 +115,7 @@ impl SqliteInbox {
             inner: Arc::new(Shared {
                 path,
                 pool,
+                readers,
                 sql,
                 options,
                 batcher,
@@ -148,17 +167,25 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
 }
 
 /// One group commit: every record in one write transaction.
-async fn write(
+async fn write(pool: &Pool<Sqlite>, sql: &Statements, entries: Vec<Entry>) -> Written {
+    let written = insert(pool, sql, &entries).await;
+    (entries, written)
+}
+
+async fn insert(
     pool: &Pool<Sqlite>,
     sql: &Statements,
-    records: Vec<Record>,
+    entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut inserted = HashMap::with_capacity(records.len());
-    for r in &records {
+    let mut inserted = HashMap::with_capacity(entries.len());
+    for e in entries {
+        let r = &e.record;
         let id: Option<i64> = sqlx::query_scalar(&sql.insert)
             .bind(r.provider)
-            .bind(&r.dedup_key)
+            .bind(&e.key)
+            .bind(e.full_key.as_deref())
+            .bind(i64::from(e.announce))
             .bind(r.received_at)
             .bind(r.delivery_attempt)
             .bind(r.context.as_deref())
@@ -171,11 +198,11 @@ async fn write(
             .fetch_optional(&mut *tx)
             .await?;
         if let Some(id) = id {
-            inserted.insert(r.dedup_key.clone(), id);
+            inserted.insert(e.key.clone(), id);
         }
     }
     tx.commit().await?;
-    Ok(acceptances(&records, inserted))
+    Ok(acceptances(entries, inserted))
 }
 
 impl_inbox!(SqliteInbox);

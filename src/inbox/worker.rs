@@ -1,20 +1,36 @@
-//! [`Worker`]: claims items, calls the user's handler, records each outcome.
+//! [`Worker`]: claims items, calls the user's handler under supervision, records each outcome.
 
-use std::fmt::Display;
+use std::collections::VecDeque;
+use std::fmt::{self, Display};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use super::{Failure, Inbox, InboxError, Item};
 
+/// A callback told of every inbox error the worker survives.
+type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
+
 /// Runs a handler over an [`Inbox`]: claims up to [`batch`](Worker::batch) due items under a
 /// [`lease`](Worker::lease), calls the handler with each (one at a time, oldest first), then
-/// completes it (`Ok`) or fails it (`Err`: back-off, then the dead letters). When nothing is
-/// due it waits [`idle`](Worker::idle) and looks again.
+/// completes it (`Ok`) or fails it (`Err`, a panic, or running past the
+/// [`timeout`](Worker::timeout): back-off, then the dead letters). While the handler runs, a
+/// heartbeat extends the lease of the running item and of the batch's waiting ones, on the
+/// database's clock. When nothing is due it waits [`idle`](Worker::idle) and looks again.
 ///
-/// Delivery into the handler is at least once: an item whose worker crashed comes back when its
-/// lease runs out, so make the handler idempotent on [`Item::id`] or the dedup key, and keep the
-/// lease longer than the handler ever takes. Run several workers (tasks, processes, instances)
-/// to process in parallel; they never share a live lease.
+/// The worker is supervised: a panicking handler fails its item (with the panic message), a
+/// hanging one is cut off at the timeout, and an inbox error (the database unreachable, say)
+/// is reported to [`on_error`](Worker::on_error) and retried after a back-off (100 ms doubling
+/// to 10 s). It stops only when `shutdown` completes, releasing the claims it has not started
+/// without counting an attempt.
+///
+/// Delivery into the handler is at least once: an item whose worker crashed comes back when
+/// its lease runs out, so make the handler idempotent on [`Item::id`] or the dedup key. Run
+/// several workers (tasks, processes, instances) to process in parallel; they never share a
+/// live lease, and a worker whose lease was lost cannot record an outcome (fencing).
 ///
 /// ```no_run
 /// # #[cfg(feature = "inbox-sqlite")]
@@ -24,7 +40,11 @@ use super::{Failure, Inbox, InboxError, Item};
 ///
 /// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
 /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-/// let worker = Worker::new(inbox).batch(32).lease(Duration::from_secs(60));
+/// let worker = Worker::new(inbox)
+///     .batch(32)
+///     .lease(Duration::from_secs(60))
+///     .timeout(Duration::from_secs(120))
+///     .on_error(|err| eprintln!("inbox: {err}"));
 /// let running = tokio::spawn(worker.run(
 ///     |item| async move {
 ///         println!("processing {}", item.delivery.dedup_key());
@@ -32,41 +52,84 @@ use super::{Failure, Inbox, InboxError, Item};
 ///     },
 ///     async { let _ = stopped.await; },
 /// ));
-/// // ... later: finish the current item and stop.
+/// // ... later: finish the current item, release the rest, and stop.
 /// let _ = stop.send(());
-/// let report = running.await.expect("the worker task")?;
+/// let report = running.await.expect("the worker task");
 /// println!("{} completed, {} failed", report.completed, report.failed);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Worker<I> {
     inbox: I,
     batch: usize,
     lease: Duration,
+    heartbeat: Option<Duration>,
     idle: Duration,
+    timeout: Duration,
+    retain_every: Option<Duration>,
+    on_error: Option<OnError>,
+}
+
+impl<I: fmt::Debug> fmt::Debug for Worker<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Worker")
+            .field("inbox", &self.inbox)
+            .field("batch", &self.batch)
+            .field("lease", &self.lease)
+            .field("heartbeat", &self.heartbeat)
+            .field("idle", &self.idle)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What a [`Worker`] did before it stopped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct WorkerReport {
-    /// Items the handler processed (`Ok`).
+    /// Items the handler processed (`Ok`) and recorded as completed.
     pub completed: u64,
-    /// Items the handler failed (`Err`), whether retried later or dead.
+    /// Items the handler failed (`Err`, a panic, a timeout), whether retried later or dead.
     pub failed: u64,
     /// Of those, items that went to the dead letters.
     pub dead: u64,
+    /// Of those, handler calls that panicked.
+    pub panicked: u64,
+    /// Of those, handler calls cut off at the timeout.
+    pub timed_out: u64,
+    /// Items whose claim was lost (another worker holds them now): no outcome recorded.
+    pub lost: u64,
+    /// Claims given back unstarted at shutdown (their attempt not counted).
+    pub released: u64,
+    /// Inbox errors survived (claims, heartbeats or records retried later).
+    pub inbox_errors: u64,
+    /// Items deleted by the retention ([`Inbox::retain`]).
+    pub purged: u64,
+}
+
+/// How one handler call ended.
+enum Outcome {
+    Done,
+    Failed(String),
+    Panicked(String),
+    TimedOut,
+    Lost,
 }
 
 impl<I: Inbox> Worker<I> {
-    /// A worker over `inbox`: batches of 16, a lease of 5 minutes, 200 ms between looks when
-    /// idle.
+    /// A worker over `inbox`: batches of 16, a lease of 30 s extended every 10 s while the
+    /// handler runs, a timeout of 5 minutes per item, 200 ms between looks when idle, the
+    /// inbox's retention applied at start and every hour.
     pub fn new(inbox: I) -> Self {
         Self {
             inbox,
             batch: 16,
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
+            heartbeat: None,
             idle: Duration::from_millis(200),
+            timeout: Duration::from_secs(300),
+            retain_every: Some(Duration::from_secs(3600)),
+            on_error: None,
         }
     }
 
@@ -77,11 +140,20 @@ impl<I: Inbox> Worker<I> {
         self
     }
 
-    /// How long a claimed batch is this worker's: longer than the handler takes for a whole
-    /// batch, or another worker takes its items again.
+    /// How long a claim is this worker's without a heartbeat: how long another worker waits
+    /// for the items of a worker that crashed. The heartbeat keeps it alive while the handler
+    /// runs, however long that takes (up to the timeout). At least 100 ms.
     #[must_use]
     pub fn lease(mut self, lease: Duration) -> Self {
-        self.lease = lease;
+        self.lease = lease.max(Duration::from_millis(100));
+        self
+    }
+
+    /// How often the heartbeat extends the leases: a third of the lease unless set. Keep it
+    /// well under the lease.
+    #[must_use]
+    pub fn heartbeat(mut self, every: Duration) -> Self {
+        self.heartbeat = Some(every.max(Duration::from_millis(10)));
         self
     }
 
@@ -92,18 +164,43 @@ impl<I: Inbox> Worker<I> {
         self
     }
 
+    /// The longest one handler call may take: past it the call is dropped and the item fails
+    /// with `timed out after …` (back-off, then the dead letters).
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Called with every inbox error the worker survives (and retries after a back-off): log
+    /// it, count it. With the `tracing` feature each is also a `warn` event.
+    #[must_use]
+    pub fn on_error(mut self, callback: impl Fn(&InboxError) + Send + Sync + 'static) -> Self {
+        self.on_error = Some(Arc::new(callback));
+        self
+    }
+
+    /// How often the worker applies the inbox's retention ([`Inbox::retain`]): at start, then
+    /// every `every`; `None` never (purge some other way).
+    #[must_use]
+    pub fn retention(mut self, every: Option<Duration>) -> Self {
+        self.retain_every = every;
+        self
+    }
+
+    fn heartbeat_every(&self) -> Duration {
+        self.heartbeat.unwrap_or(self.lease / 3)
+    }
+
     /// Processes items until `shutdown` completes, then returns once the current item has been
-    /// handled and recorded (the rest of a claimed batch is released to other workers when its
-    /// lease runs out).
-    ///
-    /// # Errors
-    /// The first [`InboxError`] of the inbox itself (the handler's errors are recorded with
-    /// [`Inbox::fail`], never returned).
+    /// handled and recorded, after releasing the rest of its batch (their attempts not
+    /// counted). Never returns before: handler failures, panics, timeouts and inbox errors are
+    /// recorded or retried, and counted in the [`WorkerReport`].
     pub async fn run<H, Fut, E>(
         self,
         handler: H,
         shutdown: impl Future<Output = ()>,
-    ) -> Result<WorkerReport, InboxError>
+    ) -> WorkerReport
     where
         H: Fn(Item) -> Fut,
         Fut: Future<Output = Result<(), E>>,
@@ -111,53 +208,231 @@ impl<I: Inbox> Worker<I> {
     {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut report = WorkerReport::default();
-        // The depth and dead letters for telemetry, counted at most this often: counting scans
-        // the table, which holds every delivery of the dedup window.
-        const GAUGES_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+        let mut pause = Pause::default();
+        // The depth and dead letters for telemetry, counted at most this often.
+        const GAUGES_EVERY: Duration = Duration::from_secs(5);
         let mut gauges_at: Option<std::time::Instant> = None;
+        let mut retained_at: Option<std::time::Instant> = None;
         loop {
             if gauges_at.is_none_or(|at| at.elapsed() >= GAUGES_EVERY) {
                 gauges_at = Some(std::time::Instant::now());
-                let stats = self.inbox.stats().await?;
-                crate::telemetry::record_inbox_depth(stats.pending);
-                crate::telemetry::record_dead_letters(stats.dead);
-            }
-            let claimed = tokio::select! {
-                biased;
-                () = &mut shutdown => return Ok(report),
-                claimed = self.inbox.claim(self.batch, self.lease) => claimed?,
-            };
-            if claimed.is_empty() {
-                tokio::select! {
-                    biased;
-                    () = &mut shutdown => return Ok(report),
-                    () = tokio::time::sleep(self.idle) => continue,
+                match self.inbox.depth().await {
+                    Ok(depth) => {
+                        crate::telemetry::record_inbox_depth(depth.pending);
+                        crate::telemetry::record_dead_letters(depth.dead);
+                    }
+                    Err(err) => self.survived(&mut report, &err),
                 }
             }
-            for item in claimed {
-                let id = item.id;
-                match handler(item).await {
-                    Ok(()) => {
-                        self.inbox.complete(id).await?;
-                        report.completed += 1;
+            if let Some(every) = self.retain_every {
+                if retained_at.is_none_or(|at| at.elapsed() >= every) {
+                    retained_at = Some(std::time::Instant::now());
+                    match self.inbox.retain().await {
+                        Ok(deleted) => report.purged += deleted,
+                        Err(err) => self.survived(&mut report, &err),
                     }
-                    Err(err) => {
-                        report.failed += 1;
-                        if self.inbox.fail(id, &err.to_string()).await? == Failure::Dead {
-                            report.dead += 1;
+                }
+            }
+            // Not raced against the shutdown: a claim cancelled after the database ran it would
+            // leave its items to the lease, an attempt counted. It is released below instead.
+            if poll_ready(&mut shutdown) {
+                return report;
+            }
+            let claimed = self.inbox.claim(self.batch, self.lease).await;
+            let wait = match claimed {
+                Ok(items) if items.is_empty() => {
+                    pause.reset();
+                    self.idle
+                }
+                Ok(items) => {
+                    pause.reset();
+                    let mut queue = VecDeque::from(items);
+                    while let Some(item) = queue.pop_front() {
+                        if poll_ready(&mut shutdown) {
+                            queue.push_front(item);
+                            self.release(queue, &mut report).await;
+                            return report;
+                        }
+                        let claim = item.claim;
+                        let outcome = self.process(&handler, item, &mut queue, &mut report).await;
+                        self.record(claim, outcome, &mut report).await;
+                    }
+                    continue;
+                }
+                Err(err) => {
+                    self.survived(&mut report, &err);
+                    pause.next()
+                }
+            };
+            tokio::select! {
+                biased;
+                () = &mut shutdown => return report,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Runs the handler over one item: catches its panic, cuts it off at the timeout, and
+    /// extends the leases of this item and the waiting ones meanwhile.
+    async fn process<H, Fut, E>(
+        &self,
+        handler: &H,
+        item: Item,
+        waiting: &mut VecDeque<Item>,
+        report: &mut WorkerReport,
+    ) -> Outcome
+    where
+        H: Fn(Item) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+        E: Display,
+    {
+        let claim = item.claim;
+        // The handler may panic making its future, or while it runs.
+        let mut work = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(item))) {
+            Ok(work) => Box::pin(work),
+            Err(panic) => return Outcome::Panicked(panic_message(panic.as_ref())),
+        };
+        let mut work = std::pin::pin!(std::future::poll_fn(move |cx| {
+            match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
+                Ok(Poll::Ready(Ok(()))) => Poll::Ready(Outcome::Done),
+                Ok(Poll::Ready(Err(err))) => Poll::Ready(Outcome::Failed(err.to_string())),
+                Ok(Poll::Pending) => Poll::Pending,
+                Err(panic) => Poll::Ready(Outcome::Panicked(panic_message(panic.as_ref()))),
+            }
+        }));
+        let deadline = tokio::time::sleep(self.timeout);
+        let mut deadline = std::pin::pin!(deadline);
+        let every = self.heartbeat_every();
+        loop {
+            tokio::select! {
+                biased;
+                outcome = &mut work => return outcome,
+                () = &mut deadline => return Outcome::TimedOut,
+                () = tokio::time::sleep(every) => {
+                    match self.inbox.extend(claim, self.lease).await {
+                        Ok(()) => {}
+                        // Another worker has it: stop working on it, record nothing.
+                        Err(InboxError::LeaseLost { .. }) => return Outcome::Lost,
+                        Err(err) => self.survived(report, &err),
+                    }
+                    let mut kept = VecDeque::with_capacity(waiting.len());
+                    for item in waiting.drain(..) {
+                        match self.inbox.extend(item.claim, self.lease).await {
+                            Err(InboxError::LeaseLost { .. }) => report.lost += 1,
+                            Err(err) => {
+                                self.survived(report, &err);
+                                kept.push_back(item);
+                            }
+                            Ok(()) => kept.push_back(item),
                         }
                     }
-                }
-                if futures_poll_ready(&mut shutdown) {
-                    return Ok(report);
+                    *waiting = kept;
                 }
             }
         }
     }
+
+    /// Records an outcome, retrying an inbox error a few times (the heartbeat has kept the
+    /// lease; if recording never succeeds, the item comes back when it runs out).
+    async fn record(&self, claim: super::Claim, outcome: Outcome, report: &mut WorkerReport) {
+        let reason = match outcome {
+            Outcome::Lost => {
+                report.lost += 1;
+                return;
+            }
+            Outcome::Done => None,
+            Outcome::Failed(err) => Some(err),
+            Outcome::Panicked(message) => {
+                report.panicked += 1;
+                Some(format!("the handler panicked: {message}"))
+            }
+            Outcome::TimedOut => {
+                report.timed_out += 1;
+                Some(format!("timed out after {:?}", self.timeout))
+            }
+        };
+        if reason.is_some() {
+            report.failed += 1;
+        }
+        let mut pause = Pause::default();
+        for _ in 0..5 {
+            let written = match &reason {
+                None => self.inbox.complete(claim).await.map(|()| {
+                    report.completed += 1;
+                }),
+                Some(reason) => self.inbox.fail(claim, reason).await.map(|failure| {
+                    if failure == Failure::Dead {
+                        report.dead += 1;
+                    }
+                }),
+            };
+            match written {
+                Ok(()) => return,
+                Err(InboxError::LeaseLost { .. }) => {
+                    report.lost += 1;
+                    return;
+                }
+                Err(err) => {
+                    self.survived(report, &err);
+                    tokio::time::sleep(pause.next()).await;
+                }
+            }
+        }
+    }
+
+    /// Gives back claims not started (shutdown): pending again, the attempt not counted.
+    async fn release(&self, items: VecDeque<Item>, report: &mut WorkerReport) {
+        for item in items {
+            match self.inbox.release(item.claim).await {
+                Ok(()) => report.released += 1,
+                Err(InboxError::LeaseLost { .. }) => report.lost += 1,
+                // It comes back when its lease runs out.
+                Err(err) => self.survived(report, &err),
+            }
+        }
+    }
+
+    fn survived(&self, report: &mut WorkerReport, err: &InboxError) {
+        report.inbox_errors += 1;
+        #[cfg(feature = "tracing")]
+        tracing::warn!(error = %err, "inbox worker: an inbox operation failed; retrying");
+        if let Some(callback) = &self.on_error {
+            callback(err);
+        }
+    }
+}
+
+/// The back-off after inbox errors: 100 ms doubling to 10 s.
+#[derive(Debug, Default)]
+struct Pause {
+    errors: u32,
+}
+
+impl Pause {
+    fn next(&mut self) -> Duration {
+        let wait = Duration::from_millis(100)
+            .saturating_mul(1 << self.errors.min(7))
+            .min(Duration::from_secs(10));
+        self.errors = self.errors.saturating_add(1);
+        wait
+    }
+
+    fn reset(&mut self) {
+        self.errors = 0;
+    }
+}
+
+/// The text of a panic's payload.
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
 
 /// Whether `future` has completed, polling it once without waiting.
-fn futures_poll_ready<F: Future<Output = ()>>(future: &mut std::pin::Pin<&mut F>) -> bool {
+fn poll_ready<F: Future<Output = ()>>(future: &mut Pin<&mut F>) -> bool {
     let waker = std::task::Waker::noop();
     let mut cx = std::task::Context::from_waker(waker);
     future.as_mut().poll(&mut cx).is_ready()

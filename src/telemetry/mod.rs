@@ -98,6 +98,26 @@ pub fn record_dead_letters(count: u64) {
     metrics::dead_letters(count);
 }
 
+/// Reports that the inbox could not store a verified delivery (answered 503): counted in
+/// `delivery_webhooks_rejected_total{provider, reason="store"}`, and an `error` event with the
+/// cause (never a secret: the database's error).
+#[cfg(feature = "inbox")]
+#[cfg_attr(
+    not(any(feature = "metrics", feature = "tracing")),
+    allow(unused_variables)
+)]
+#[cfg_attr(not(adapter), allow(dead_code))]
+pub(crate) fn record_store_failure(provider: Provider, error: &dyn std::fmt::Display) {
+    #[cfg(feature = "metrics")]
+    metrics::rejected(provider, "store");
+    #[cfg(feature = "tracing")]
+    ::tracing::error!(
+        provider = provider.as_str(),
+        error = %error,
+        "inbox: could not store a delivery; answered 503 with Retry-After"
+    );
+}
+
 #[cfg_attr(not(adapter), allow(dead_code))]
 /// The span a delivery's work runs in (a unit without feature `tracing`).
 #[derive(Clone)]

@@ -79,7 +79,8 @@ where
 /// any processing. Process the inbox with a [`Worker`](crate::inbox::Worker).
 ///
 /// isendu's handshake is answered synchronously and not stored; if the inbox cannot store a
-/// delivery, the answer is `500` with a problem body, so that the provider sends it again.
+/// delivery, the answer is `503` with `Retry-After` and a problem body, so that the provider
+/// sends it again.
 /// Open the inbox once, before `HttpServer::new`, on a tokio runtime that outlives the
 /// server (its writer task runs there), and clone it into the factory.
 ///

@@ -13,7 +13,11 @@ pub(super) fn status(code: u16) -> StatusCode {
 }
 
 pub(super) fn problem_response(problem: &Problem) -> HttpResponse {
-    HttpResponse::build(status(problem.status()))
+    let mut response = HttpResponse::build(status(problem.status()));
+    if let Some(seconds) = problem.retry_after() {
+        response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+    }
+    response
         .content_type(Problem::CONTENT_TYPE)
         .body(problem.to_json())
 }

@@ -96,7 +96,8 @@ where
 /// any processing. Process the inbox with a [`Worker`](crate::inbox::Worker).
 ///
 /// isendu's handshake is answered synchronously and not stored. If the inbox cannot store a
-/// delivery, the answer is `500` with a problem body, so that the provider sends it again.
+/// delivery, the answer is `503` with `Retry-After` and a problem body, so that the provider
+/// sends it again.
 ///
 /// ```no_run
 /// # #[cfg(feature = "inbox-sqlite")]
