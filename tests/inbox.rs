@@ -1031,5 +1031,152 @@ fn schema_version_is_recorded_and_reopening_migrates_nothing() {
     assert!(has("app_webhook_inbox_schema_version"));
 }
 
+/// The worker process of the storm test below (run by it, never on its own): processes the
+/// PostgreSQL inbox in `INBOX_STORM_CHILD`, appending each handled key to `INBOX_STORM_LOG`
+/// (one `write` per line, `O_APPEND`), a little slowly, so that a kill lands mid-handler.
+#[test]
+#[ignore = "the child process of the storm test, run by it"]
+fn storm_child() {
+    let (Ok(ns), Ok(log)) = (
+        std::env::var("INBOX_STORM_CHILD"),
+        std::env::var("INBOX_STORM_LOG"),
+    ) else {
+        return;
+    };
+    let url = std::env::var("DELIVERY_WEBHOOKS_TEST_POSTGRES_URL").unwrap();
+    runtime().block_on(async move {
+        let inbox = delivery_webhooks::inbox::PostgresInbox::connect(
+            &url,
+            InboxOptions::default().namespace(ns),
+        )
+        .await
+        .unwrap();
+        let handler = move |item: Item| {
+            let log = log.clone();
+            async move {
+                tokio::time::sleep(Duration::from_millis(40)).await;
+                use std::io::Write;
+                let mut file = std::fs::OpenOptions::new()
+                    .append(true)
+                    .create(true)
+                    .open(&log)
+                    .unwrap();
+                file.write_all(format!("{}\n", item.delivery.dedup_key()).as_bytes())
+                    .unwrap();
+                Ok::<(), String>(())
+            }
+        };
+        // A lease long enough that a live worker's heartbeat keeps it on a loaded machine: only
+        // a killed worker's items change hands.
+        Worker::new(inbox)
+            .batch(4)
+            .lease(Duration::from_secs(5))
+            .idle(Duration::from_millis(20))
+            .run(handler, std::future::pending())
+            .await;
+    });
+}
+
+/// The duplicate storm through two receiver instances on one PostgreSQL, processed by worker
+/// processes killed with SIGKILL at random moments and replaced: every distinct event is
+/// completed exactly once (counted), none is lost, and the handler ran again only for items a
+/// killed worker held (at most one per kill: a worker runs one handler at a time).
+#[test]
+fn a_storm_processed_by_workers_killed_at_random_completes_each_event_once_on_postgres() {
+    let Some(_) = postgres_url(
+        "a_storm_processed_by_workers_killed_at_random_completes_each_event_once_on_postgres",
+    ) else {
+        return;
+    };
+    let url = std::env::var("DELIVERY_WEBHOOKS_TEST_POSTGRES_URL").unwrap();
+    let ns = namespace("killstorm");
+    let open = || {
+        let (url, ns) = (url.clone(), ns.clone());
+        async move {
+            delivery_webhooks::inbox::PostgresInbox::connect(
+                &url,
+                InboxOptions::default().namespace(ns),
+            )
+            .await
+            .unwrap()
+        }
+    };
+    let (a, inbox) = Receiver::start(open());
+    let (b, _other) = Receiver::start(open());
+    // The storm: every call three times at once, over both receivers; each answered 200.
+    let calls = calls();
+    let expected = expected_keys(&calls);
+    for call in &calls {
+        std::thread::scope(|s| {
+            let answers: Vec<_> = [&a, &b, &a]
+                .into_iter()
+                .map(|receiver| s.spawn(move || receiver.send(call)))
+                .collect();
+            for answer in answers {
+                let (status, body) = answer.join().unwrap();
+                assert_eq!(status, 200, "{}: {body}", call.name);
+            }
+        });
+    }
+    let log = std::env::temp_dir().join(format!("{ns}.log"));
+    let spawn = || {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["storm_child", "--exact", "--ignored", "--test-threads=1"])
+            .env("INBOX_STORM_CHILD", &ns)
+            .env("INBOX_STORM_LOG", &log)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let rt = runtime();
+    let completed = || rt.block_on(inbox.stats()).unwrap().completed;
+    let mut workers = vec![spawn(), spawn()];
+    // Kills at pseudo-random moments (a fixed seed: the moments vary with the machine's speed
+    // anyway; no assertion depends on them), each victim replaced at once.
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut kills = 0u64;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while completed() < expected.len() as u64 {
+        assert!(Instant::now() < deadline, "not every event was completed");
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        std::thread::sleep(Duration::from_millis(40 + (seed >> 33) % 120));
+        if kills < 8 {
+            let victim = usize::try_from(seed >> 63).unwrap();
+            workers[victim].kill().unwrap(); // SIGKILL: no cleanup of any kind.
+            workers[victim].wait().unwrap();
+            workers[victim] = spawn();
+            kills += 1;
+        }
+    }
+    for mut worker in workers {
+        worker.kill().unwrap();
+        worker.wait().unwrap();
+    }
+    let stats = rt.block_on(inbox.stats()).unwrap();
+    assert_eq!(
+        (stats.completed, stats.pending, stats.claimed, stats.dead),
+        (expected.len() as u64, 0, 0, 0),
+        "each distinct event completed once, nothing left"
+    );
+    let handled = std::fs::read_to_string(&log).unwrap_or_default();
+    let mut runs: BTreeMap<&str, u64> = BTreeMap::new();
+    for key in handled.lines() {
+        *runs.entry(key).or_default() += 1;
+    }
+    let seen: BTreeSet<String> = runs.keys().map(|k| (*k).to_owned()).collect();
+    assert_eq!(seen, expected, "every event reached the handler");
+    let reruns: u64 = runs.values().map(|n| n - 1).sum();
+    eprintln!(
+        "{} events, {} handler runs, {kills} workers killed, {reruns} re-runs after a kill",
+        expected.len(),
+        handled.lines().count()
+    );
+    assert!(
+        reruns <= kills,
+        "{reruns} re-runs for {kills} kills: {runs:?}"
+    );
+    let _ = std::fs::remove_file(&log);
+}
+
 #[path = "inbox/faults.rs"]
 mod faults;

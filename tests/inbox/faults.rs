@@ -789,7 +789,10 @@ async fn a_batch_isolates_the_delivery_the_database_refuses(store: Store) {
     let batch = [&a, &long, &poison, &nul, &b];
     let answers = futures_join(batch.iter().map(|(d, r)| inbox.accept(d, r))).await;
     let stored = |i: usize| matches!(answers[i], Ok(Acceptance::Accepted(_)));
-    assert!(stored(0) && stored(1) && stored(3) && stored(4), "{answers:?}");
+    assert!(
+        stored(0) && stored(1) && stored(3) && stored(4),
+        "{answers:?}"
+    );
     let Err(InboxError::Database(err)) = &answers[2] else {
         panic!("{:?}", answers[2])
     };
