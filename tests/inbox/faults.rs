@@ -80,10 +80,6 @@ impl Store {
             Store::Postgres { .. } => "webhook_inbox".to_owned(),
         }
     }
-
-    fn is_postgres(&self) -> bool {
-        matches!(self, Store::Postgres { .. })
-    }
 }
 
 /// Either backend behind one type, so each scenario is written once.
