@@ -1178,5 +1178,91 @@ fn a_storm_processed_by_workers_killed_at_random_completes_each_event_once_on_po
     let _ = std::fs::remove_file(&log);
 }
 
+/// A real version-1 SQLite file, written by the crate as it was before schema v2 (commit
+/// `da8a539`: two Peddler updates, one of them completed, a Wakilni event with its attempt
+/// number, a Skladon POST and a Skladon GET whose id holds a space, in the v1 context form
+/// `GET <TYPE> <id>`), is migrated on open: every item is still there in its state, the pending
+/// ones are handed out rebuilt equal to what `receive` gives today, and the completed one still
+/// deduplicates.
+#[test]
+fn a_real_version_1_sqlite_file_is_migrated_and_read_equal() {
+    let path = temp_db("v1-file");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inbox/v1.sqlite"),
+        &path,
+    )
+    .unwrap();
+    let fixture = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let peddler = delivery_webhooks::peddler::Verifier::new("v1-peddler-token").unwrap();
+    let skladon = delivery_webhooks::skladon::Verifier::new("v1-skladon-token").unwrap();
+    let wakilni = delivery_webhooks::wakilni::Verifier::new("v1-wakilni-secret").unwrap();
+    let token = [("x-webhook-shared-token", "v1-peddler-token")];
+    let none: [(&str, &str); 0] = [];
+    let out_for_delivery = fixture("peddler/out_for_delivery.json");
+    let failed = fixture("peddler/failed_attempt.json");
+    let created = fixture("wakilni/order_created.json");
+    let signature = wakilni::sign("v1-wakilni-secret", &created);
+    let receiving = fixture("skladon/receiving.json");
+    let expected: Vec<AnyDelivery> = vec![
+        peddler
+            .receive(&Request::new(&token, &failed))
+            .unwrap()
+            .into(),
+        wakilni
+            .receive(&Request::new(
+                &[
+                    ("x-webhook-signature", signature.as_str()),
+                    ("x-attempt-number", "2"),
+                ],
+                &created,
+            ))
+            .unwrap()
+            .into(),
+        skladon
+            .receive(
+                &Request::new(&none, &receiving)
+                    .uri("/webhooks/skladon/v1-skladon-token/UPDATE_RECEIVING_STATUS"),
+            )
+            .unwrap()
+            .into(),
+        skladon
+            .receive(
+                &Request::new(&none, b"")
+                    .method("GET")
+                    .uri("/webhooks/skladon/v1-skladon-token/UPDATE_ORDER_STATUS/ORD%207"),
+            )
+            .unwrap()
+            .into(),
+    ];
+    runtime().block_on(async {
+        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap();
+        let stats = inbox.stats().await.unwrap();
+        assert_eq!((stats.pending, stats.completed), (4, 1), "{stats:?}");
+        // The completed one is still a duplicate.
+        let done: AnyDelivery = peddler
+            .receive(&Request::new(&token, &out_for_delivery))
+            .unwrap()
+            .into();
+        let raw = RawDelivery::new(out_for_delivery.clone()).uri("/webhooks/peddler");
+        assert_eq!(
+            inbox.accept(&done, &raw).await.unwrap(),
+            Acceptance::Duplicate
+        );
+        let mut items = inbox.claim(10, Duration::from_secs(60)).await.unwrap();
+        items.sort_by_key(|i| i.id);
+        let rebuilt: Vec<AnyDelivery> = items.into_iter().map(|i| i.delivery).collect();
+        assert_eq!(rebuilt, expected);
+    });
+}
+
 #[path = "inbox/faults.rs"]
 mod faults;
