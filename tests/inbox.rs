@@ -228,6 +228,8 @@ fn runtime() -> tokio::runtime::Runtime {
 /// A receiver in inbox mode on loopback, with its own runtime (and so its own pool).
 struct Receiver {
     addr: SocketAddr,
+    /// Where the receiver records each provider's endpoint health.
+    health: delivery_webhooks::telemetry::Health,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -242,7 +244,9 @@ impl Receiver {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         listener.set_nonblocking(true).unwrap();
-        let app = delivery_webhooks::axum::inbox_router(config(), inbox.clone());
+        let config = config();
+        let health = config.health.clone();
+        let app = delivery_webhooks::axum::inbox_router(config, inbox.clone());
         runtime.spawn(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
             axum::serve(
@@ -254,6 +258,7 @@ impl Receiver {
         (
             Receiver {
                 addr,
+                health,
                 _runtime: runtime,
             },
             inbox,

@@ -977,8 +977,8 @@ async fn a_version_1_database_is_migrated_keeping_its_items_ids_and_keys(store: 
 }
 
 /// 26.4: when the inbox cannot store a verified delivery (its table renamed away behind a live
-/// receiver), inbox mode answers 503 with `Retry-After`, not a bare 500; once the table is back,
-/// accepting resumes on its own.
+/// receiver), inbox mode answers 503 with `Retry-After`, not a bare 500, and endpoint health
+/// counts the failure; once the table is back, accepting resumes on its own.
 fn a_store_failure_is_answered_503_with_retry_after(store: Store) {
     let (receiver, inbox) = super::Receiver::start(store.open(InboxOptions::default()));
     let call = calls()
@@ -1017,8 +1017,13 @@ fn a_store_failure_is_answered_503_with_retry_after(store: Store) {
         "the database's error is not echoed: {body}"
     );
 
+    // The provider saw a failure: endpoint health counts it.
+    let peddler = delivery_webhooks::Provider::Peddler;
+    assert_eq!(receiver.health.provider(peddler).consecutive_failures, 1);
+
     side.block_on(store.sql(&format!("ALTER TABLE {away} RENAME TO {table}")));
     assert_eq!(receiver.send(&call).0, 200);
+    assert_eq!(receiver.health.provider(peddler).consecutive_failures, 0);
     let stats = receiver._runtime.block_on(inbox.stats()).unwrap();
     assert_eq!(stats.pending, 1);
 }
