@@ -135,12 +135,12 @@ where
 }
 
 /// The detail of the 503 answered when the inbox could not store a delivery.
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 pub(crate) const NOT_STORED: &str =
     "the receiver could not store this delivery now; send it again later";
 
 /// The `Retry-After` of that 503, in seconds.
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
 
 /// Inbox mode, after verification: a delivery whose reply holds a secret (isendu's handshake)
@@ -148,7 +148,7 @@ pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
 /// be a duplicate) and then answered with its reply. `Err` is the 503 (with `Retry-After`) to
 /// answer when the inbox failed, so that the provider sends the delivery again; the cause is
 /// reported to telemetry (an `error` event, `rejected_total{reason="store"}`).
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     inbox: &I,
     delivery: crate::any::AnyDelivery,
@@ -177,7 +177,7 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
 }
 
 /// The request as the inbox stores it.
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 pub(crate) fn raw_delivery<'h>(
     method: &str,
     uri: &str,

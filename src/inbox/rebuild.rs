@@ -75,7 +75,7 @@ impl Record {
 
 /// What the body alone does not say, stored beside it: for Skladon, the method, webhook type and
 /// GET id the URL named (read again by the same function that typed the call on receipt).
-#[allow(unused_variables)]
+#[allow(unused_variables, irrefutable_let_patterns)]
 fn context(delivery: &AnyDelivery) -> Option<String> {
     #[cfg(feature = "skladon")]
     if let AnyDelivery::Skladon(d) = delivery {

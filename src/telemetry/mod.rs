@@ -106,7 +106,7 @@ pub fn record_dead_letters(count: u64) {
     not(any(feature = "metrics", feature = "tracing")),
     allow(unused_variables)
 )]
-#[cfg_attr(not(adapter), allow(dead_code))]
+#[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 pub(crate) fn record_store_failure(provider: Provider, error: &dyn std::fmt::Display) {
     #[cfg(feature = "metrics")]
     metrics::rejected(provider, "store");
@@ -335,6 +335,7 @@ impl Observer {
     /// The delivery was verified and parsed, but the inbox could not store it (answered 503):
     /// a receiver-side failure the provider sees, so it counts towards health.
     #[cfg(feature = "inbox")]
+    #[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
     pub(crate) fn not_stored(self) {
         #[cfg(feature = "tracing")]
         tracing::not_stored(&self.span);

@@ -108,12 +108,12 @@ macro_rules! mount_every_provider {
 }
 
 mod extract;
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 mod inbox;
 mod respond;
 mod route;
 
 pub use extract::{Webhook, receive};
-#[cfg(feature = "inbox")]
+#[cfg(all(feature = "inbox", any_provider))]
 pub use inbox::inbox_router;
 pub use route::{route, route_with_health, router};
