@@ -94,6 +94,8 @@ fn skladon_type(name: &str) -> &'static str {
         "product" => "UPDATE_PRODUCT",
         "receiving" => "UPDATE_RECEIVING",
         "return" => "UPDATE_RETURN",
+        // A type this crate does not know, with an entity it does not know: kept as sent.
+        "unknown" => "CREATE_PICKING_LIST",
         _ => "CREATE_STOCK_MOVEMENT_STOCK_CORRECTION",
     }
 }
