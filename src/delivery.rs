@@ -111,7 +111,7 @@ impl<'de> Deserialize<'de> for Provider {
 /// /// One handler for any provider: the status to answer and, on success, the dedup key.
 /// fn handle<R: Receive>(receiver: &R, request: &Request<'_>) -> (u16, Option<String>) {
 ///     match receiver.receive(request) {
-///         Ok(delivery) => (delivery.reply.status(), Some(delivery.dedup_key.to_string())),
+///         Ok(delivery) => (delivery.reply.status_code(), Some(delivery.dedup_key.to_string())),
 ///         Err(err) => (err.status_code(), None),
 ///     }
 /// }
@@ -483,7 +483,7 @@ impl Reply {
 
     /// The HTTP status to answer with.
     #[must_use]
-    pub fn status(&self) -> u16 {
+    pub fn status_code(&self) -> u16 {
         self.status
     }
 

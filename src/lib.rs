@@ -36,7 +36,7 @@
 //!     match receiver.receive(request) {
 //!         Ok(delivery) => {
 //!             println!("{} delivery {}", delivery.provider, delivery.dedup_key);
-//!             delivery.reply.status()
+//!             delivery.reply.status_code()
 //!         }
 //!         Err(err) => err.status_code(),
 //!     }

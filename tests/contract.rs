@@ -75,7 +75,7 @@ where
         "{}",
         delivery.dedup_key
     );
-    assert_eq!(delivery.reply.status(), 200);
+    assert_eq!(delivery.reply.status_code(), 200);
     // A byte-identical retry has the same key.
     let retry = case.receiver.receive(&call.request(body)).unwrap();
     assert_eq!(retry.dedup_key, delivery.dedup_key, "{provider}");
@@ -333,7 +333,7 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     let batch = fixture("isendu", "update_batch");
     let d = v.receive(&isendu_call(&batch).request(&batch)).unwrap();
     assert_eq!(
-        (d.reply.status(), d.reply.body(), d.reply.content_type()),
+        (d.reply.status_code(), d.reply.body(), d.reply.content_type()),
         (200, &b""[..], None)
     );
 }

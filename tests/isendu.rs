@@ -645,7 +645,7 @@ fn url_token_in_the_query() {
             .unwrap();
         assert!(matches!(delivery.payload, Message::Update(_)));
         assert_eq!(
-            (delivery.reply.status(), delivery.reply.body()),
+            (delivery.reply.status_code(), delivery.reply.body()),
             (200, &b""[..])
         );
     }

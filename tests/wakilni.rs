@@ -412,7 +412,7 @@ fn receive_gives_typed_headers_and_event() {
     assert_eq!(d.attempt, Some(2));
     assert_eq!(d.dedup_key.as_str(), format!("wakilni:{DOC_EVENT_ID}"));
     assert_eq!(d.dedup_key.id(), DOC_EVENT_ID);
-    assert_eq!((d.reply.status(), d.reply.body()), (200, &b""[..]));
+    assert_eq!((d.reply.status_code(), d.reply.body()), (200, &b""[..]));
     assert!(matches!(d.payload.data, EventData::OrderAssigned(_)));
     let h = DeliveryHeaders::from_headers(&headers).unwrap();
     assert_eq!(h.signature, ORDER_ASSIGNED_SIG);

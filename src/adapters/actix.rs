@@ -219,7 +219,7 @@ fn status(code: u16) -> StatusCode {
 }
 
 fn problem_response(problem: &Problem) -> HttpResponse {
-    HttpResponse::build(status(problem.status()))
+    HttpResponse::build(status(problem.status_code()))
         .content_type(Problem::CONTENT_TYPE)
         .body(problem.to_json())
 }
@@ -255,7 +255,7 @@ impl Responder for Reply {
 }
 
 fn reply_response(reply: &Reply) -> HttpResponse {
-    let mut response = HttpResponse::build(status(reply.status()));
+    let mut response = HttpResponse::build(status(reply.status_code()));
     if let Some(content_type) = reply.content_type() {
         response.content_type(content_type);
     }
@@ -376,7 +376,7 @@ where
             };
             let started = Stopwatch::start();
             let handled = handling.await.is_handled();
-            if observer.handled(reply.status(), handled, &started) {
+            if observer.handled(reply.status_code(), handled, &started) {
                 reply_response(&reply)
             } else {
                 problem_response(&Problem::new(500, NOT_HANDLED))
@@ -442,7 +442,7 @@ where
         };
         match super::store(inbox, delivery, raw).await {
             Ok(reply) => {
-                observer.accepted(reply.status());
+                observer.accepted(reply.status_code());
                 reply_response(&reply)
             }
             Err(problem) => {

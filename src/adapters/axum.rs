@@ -247,7 +247,7 @@ impl IntoResponse for Problem {
     /// The problem's status with its JSON body, `application/problem+json`.
     fn into_response(self) -> Response {
         let mut response = Response::new(Body::from(self.to_json()));
-        *response.status_mut() = status(self.status());
+        *response.status_mut() = status(self.status_code());
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(Problem::CONTENT_TYPE),
@@ -273,7 +273,7 @@ impl IntoResponse for Reply {
             body => Body::from(body.to_vec()),
         };
         let mut response = Response::new(body);
-        *response.status_mut() = status(self.status());
+        *response.status_mut() = status(self.status_code());
         if let Some(content_type) = self.content_type() {
             response
                 .headers_mut()
@@ -385,7 +385,7 @@ where
             drop(parts);
             let started = Stopwatch::start();
             let handled = handling.await.is_handled();
-            if observer.handled(reply.status(), handled, &started) {
+            if observer.handled(reply.status_code(), handled, &started) {
                 reply.into_response()
             } else {
                 Problem::new(500, NOT_HANDLED).into_response()
@@ -470,7 +470,7 @@ where
         };
         match super::store(inbox, delivery, raw).await {
             Ok(reply) => {
-                observer.accepted(reply.status());
+                observer.accepted(reply.status_code());
                 reply.into_response()
             }
             Err(problem) => {

@@ -258,7 +258,7 @@ impl Observer {
     /// with its reply's status, or rejected; `received` passes through.
     pub(crate) fn conclude<P>(self, received: Result<Delivery<P>>) -> Result<Delivery<P>> {
         match &received {
-            Ok(delivery) => self.accepted(delivery.reply.status()),
+            Ok(delivery) => self.accepted(delivery.reply.status_code()),
             Err(err) => self.rejected(err),
         }
         received
