@@ -96,12 +96,6 @@ impl Problem {
     }
 }
 
-impl From<&Error> for Problem {
-    fn from(err: &Error) -> Self {
-        Self::from_error(err)
-    }
-}
-
 /// The detail of a 403: [`Error::UntrustedSource`]'s message without the address.
 const UNTRUSTED_SOURCE: &str = "untrusted source address";
 

@@ -490,7 +490,8 @@ fn configured_allowlists_with_ranges_and_ipv6() {
             .is_err()
     );
     let any = Verifier::without_api_key()
-        .allowlist_including_broad_ranges(["0.0.0.0/0", "::/0"])
+        .allow_broad_ranges()
+        .allowlist(["0.0.0.0/0", "::/0"])
         .unwrap();
     verified(&any, &Request::new(&NO_HEADERS, b"").peer(ip("1.2.3.4"))).unwrap();
     verified(
@@ -1032,7 +1033,8 @@ fn broad_and_overlapping_ranges_are_refused() {
             "{broad}"
         );
         Verifier::without_api_key()
-            .trusted_proxies_including_broad_ranges(["10.0.0.0/8"])
+            .allow_broad_ranges()
+        .trusted_proxies(["10.0.0.0/8"])
             .unwrap();
     }
     assert!(
@@ -1065,17 +1067,29 @@ fn broad_and_overlapping_ranges_are_refused() {
             "{err}"
         );
         Verifier::without_api_key()
-            .trusted_proxies_including_broad_ranges([broad])
+            .allow_broad_ranges()
+        .trusted_proxies([broad])
             .unwrap();
     }
     // Asked for by name: accepted (the API key remains).
     let open = Verifier::new("Key4Xoxoday2024")
         .unwrap()
-        .allowlist_including_broad_ranges(["0.0.0.0/0"])
+        .allow_broad_ranges()
+        .allowlist(["0.0.0.0/0"])
         .unwrap();
     let key = [("x-api-key", "Key4Xoxoday2024")];
     open.verify(&Request::new(&key, b"{}").peer(ip("203.0.113.9")))
         .unwrap();
+    // The opt-in covers `allow` too, and never an overlap of proxies and sources.
+    Verifier::without_api_key()
+        .allow_broad_ranges()
+        .allow("0.0.0.0/0".parse::<IpNet>().unwrap())
+        .unwrap();
+    let err = Verifier::without_api_key()
+        .allow_broad_ranges()
+        .trusted_proxies(["0.0.0.0/0"])
+        .unwrap_err();
+    assert!(err.to_string().contains("overlaps"), "{err}");
     // A proxy range holding Xoxoday's address, in either order of configuration.
     let err = Verifier::without_api_key()
         .trusted_proxies(["52.76.120.0/24"])

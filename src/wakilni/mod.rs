@@ -241,12 +241,6 @@ impl Verifier {
         let key = DedupKey::new(Provider::Wakilni, &event.event_id);
         Ok(Delivery::new(Provider::Wakilni, key, event).with_attempt(attempt))
     }
-
-    /// Signs `body` with the first configured secret (see [`sign`]).
-    #[must_use]
-    pub fn sign(&self, body: &[u8]) -> String {
-        self.keys.sign_base64(body)
-    }
 }
 
 crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Wakilni, Event);
