@@ -137,7 +137,10 @@ mod tests {
             addr: "10.20.30.40".parse().unwrap(),
         };
         let p = Problem::from_error(&err);
-        assert_eq!((p.status_code(), p.detail()), (403, "untrusted source address"));
+        assert_eq!(
+            (p.status_code(), p.detail()),
+            (403, "untrusted source address")
+        );
         let body = String::from_utf8(p.to_json()).unwrap();
         assert!(!body.contains("10.20.30.40"), "{body}");
         // The error itself, which the logs show, keeps it.

@@ -333,7 +333,11 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     let batch = fixture("isendu", "update_batch");
     let d = v.receive(&isendu_call(&batch).request(&batch)).unwrap();
     assert_eq!(
-        (d.reply.status_code(), d.reply.body(), d.reply.content_type()),
+        (
+            d.reply.status_code(),
+            d.reply.body(),
+            d.reply.content_type()
+        ),
         (200, &b""[..], None)
     );
 }

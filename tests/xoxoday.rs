@@ -1034,7 +1034,7 @@ fn broad_and_overlapping_ranges_are_refused() {
         );
         Verifier::without_api_key()
             .allow_broad_ranges()
-        .trusted_proxies(["10.0.0.0/8"])
+            .trusted_proxies(["10.0.0.0/8"])
             .unwrap();
     }
     assert!(
@@ -1068,7 +1068,7 @@ fn broad_and_overlapping_ranges_are_refused() {
         );
         Verifier::without_api_key()
             .allow_broad_ranges()
-        .trusted_proxies([broad])
+            .trusted_proxies([broad])
             .unwrap();
     }
     // Asked for by name: accepted (the API key remains).
