@@ -35,7 +35,7 @@
 //! fn handle<R: Receive>(receiver: &R, request: &Request<'_>) -> u16 {
 //!     match receiver.receive(request) {
 //!         Ok(delivery) => {
-//!             println!("{} delivery {}", delivery.provider, delivery.dedup_key);
+//!             println!("{} delivery {}", delivery.provider, delivery.dedup_key());
 //!             delivery.reply.status_code()
 //!         }
 //!         Err(err) => err.status_code(),

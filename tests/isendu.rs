@@ -488,7 +488,7 @@ fn handshake_answer_for_the_right_key_id() {
     assert_eq!(delivery.reply.content_type(), Some("application/json"));
     assert!(delivery.reply.holds_secret());
     assert_eq!(
-        delivery.dedup_key,
+        *delivery.dedup_key(),
         DedupKey::of_body(Provider::Isendu, fixture!("verification"))
     );
     let Message::Verification(request) = &delivery.payload else {

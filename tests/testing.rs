@@ -67,7 +67,7 @@ fn wakilni_builder_signs_and_sets_delivery_headers() {
     let delivery = verifier.receive(&sent.request()).unwrap();
     assert_eq!(delivery.payload, event);
     assert_eq!(delivery.attempt, Some(3));
-    assert_eq!(delivery.dedup_key.as_str(), "wakilni:e-42");
+    assert_eq!(delivery.dedup_key().as_str(), "wakilni:e-42");
     via_http(&verifier, &sent).unwrap();
     let headers =
         wakilni::DeliveryHeaders::from_headers(&sent.to_http().headers().clone()).unwrap();
@@ -178,7 +178,10 @@ fn xoxoday_builder_comes_from_the_callback_address_directly_or_through_a_proxy()
     );
     let behind = verifier.clone().trusted_proxies(["10.0.0.0/8"]).unwrap();
     let delivery = behind.receive(&proxied.request()).unwrap();
-    assert_eq!(delivery.dedup_key.as_str(), "xoxoday:12345678901234567890");
+    assert_eq!(
+        delivery.dedup_key().as_str(),
+        "xoxoday:12345678901234567890"
+    );
     // Without trusting the proxy, or from another client, or without the key: refused.
     assert_eq!(
         verifier

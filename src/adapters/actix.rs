@@ -35,7 +35,7 @@
 //! use delivery_webhooks::{Reply, wakilni};
 //!
 //! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
-//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key());
 //!     delivery.reply
 //! }
 //!
@@ -318,7 +318,7 @@ where
 /// # fn app() -> Result<(), delivery_webhooks::Error> {
 /// let health = Health::new();
 /// let verifier = wakilni::Verifier::new("wk-secret")?;
-/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key()) };
 /// let app = App::new().service(delivery_webhooks::actix::resource_with_health(
 ///     "/hooks/wakilni",
 ///     verifier,

@@ -49,7 +49,7 @@
 //! }
 //!
 //! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
-//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key());
 //!     delivery.reply
 //! }
 //!
@@ -331,7 +331,7 @@ where
 /// # fn app() -> Result<axum::Router, delivery_webhooks::Error> {
 /// let health = Health::new();
 /// let verifier = Arc::new(wakilni::Verifier::new("wk-secret")?);
-/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key()) };
 /// let report = health.clone();
 /// let app = axum::Router::new()
 ///     .route("/hooks/wakilni", delivery_webhooks::axum::route_with_health(verifier, handler, health))

@@ -39,7 +39,7 @@
 //!     }
 //!     other => panic!("unexpected {other:?}"),
 //! }
-//! assert_eq!(delivery.dedup_key.as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
+//! assert_eq!(delivery.dedup_key().as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
 //! assert_eq!(delivery.attempt, Some(2));
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```

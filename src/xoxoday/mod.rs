@@ -39,7 +39,7 @@
 //! let delivery = verifier.receive(&Request::new(&headers, body).peer(peer))?;
 //! assert_eq!(delivery.payload.data.order_id, 10254678);
 //! assert_eq!(delivery.payload.data.delivery_status, DeliveryStatus::Delivered);
-//! assert_eq!(delivery.dedup_key.as_str(), "xoxoday:12345678901234567890");
+//! assert_eq!(delivery.dedup_key().as_str(), "xoxoday:12345678901234567890");
 //!
 //! // The same request sent straight from elsewhere, claiming to be forwarded: refused.
 //! let elsewhere: IpAddr = "203.0.113.9".parse()?;
