@@ -57,10 +57,10 @@ fn main() {
                 "xoxoday" => drop(black_box(xoxoday::parse(body).unwrap())),
                 "isendu" | "isendu_batch" => drop(black_box(isendu::parse(body).unwrap())),
                 "skladon" => drop(black_box(
-                    skladon::parse_kind(common::skladon_kind(name), body).unwrap(),
+                    skladon::parse(&common::skladon_type(name), body).unwrap(),
                 )),
                 "skladon_receiving" => drop(black_box(
-                    skladon::parse_kind(skladon::EntityKind::Receiving, body).unwrap(),
+                    skladon::parse(&skladon::WebhookType::UpdateReceivingStatus, body).unwrap(),
                 )),
                 other => panic!("no provider {other}"),
             }

@@ -50,7 +50,7 @@ fn fixtures(c: &mut Criterion) {
         c,
         "parse/skladon",
         &common::fixtures("skladon"),
-        |name, b| skladon::parse_kind(common::skladon_kind(name), b),
+        |name, b| skladon::parse(&common::skladon_type(name), b),
     );
 }
 
@@ -67,7 +67,7 @@ fn large(c: &mut Criterion) {
         .map(|&n| (format!("lines_{n}"), common::skladon_receiving(n)))
         .collect();
     compare(c, "parse_large/skladon", &receivings, |_, b| {
-        skladon::parse_kind(skladon::EntityKind::Receiving, b)
+        skladon::parse(&skladon::WebhookType::UpdateReceivingStatus, b)
     });
 }
 

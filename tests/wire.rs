@@ -13,6 +13,8 @@
     allow(dead_code, unused_imports, unused_variables)
 )]
 
+mod common;
+
 use std::fmt::Debug;
 
 use delivery_webhooks::{Error, Timestamp, TimestampOrText};
@@ -565,7 +567,11 @@ mod skladon {
         ];
         for (body, field) in cases {
             assert_duplicate(parse(body.as_bytes()).unwrap_err(), field, ".");
-            assert_duplicate(skladon::parse_any(body.as_bytes()).unwrap_err(), field, ".");
+            assert_duplicate(
+                crate::common::parse_any(body.as_bytes()).unwrap_err(),
+                field,
+                ".",
+            );
         }
         // The same keys once each are fine.
         let o = order(br#"{"eshopOrderId":"1","status":"delivered","recipientName":"a","billingName":"b","shipper":"PPL"}"#);

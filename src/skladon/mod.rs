@@ -7,7 +7,7 @@
 //! - **POST**: the body is the changed entity, in the same JSON as Skladon's API returns it,
 //!   with **no field naming the type**: your receiver knows it from the URL it was called on.
 //!   [`parse`] takes that type and gives an [`Entity`]: an [`Order`], [`Product`],
-//!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse_any`]
+//!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse`]
 //!   recognises the entity by its keys (a fallback).
 //! - **GET**: no body; the entity's id is appended to your URL. You then fetch the entity from
 //!   Skladon's API.
@@ -100,7 +100,7 @@ pub use entities::{
     StockMovement, StockMovementType, Urgency,
 };
 pub use get::{EntityId, entity_id_from_url};
-pub use parse::{parse, parse_any, parse_kind};
+pub use parse::parse;
 pub use receive::{DEFAULT_MOUNT, Notification, Verifier};
 
 wire_enum! {

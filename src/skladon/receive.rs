@@ -349,7 +349,7 @@ impl Verifier {
     }
 
     /// Checks, then reads the call: a POST's body is parsed as the entity of the webhook type
-    /// in the path (by its keys, with [`parse_any`](super::parse_any), for a type this crate
+    /// in the path (by its keys, as [`parse`](super::parse) does, for a type this crate
     /// does not know; kept as [`Notification::Unknown`] when it is no known entity); a GET's id
     /// is taken from the path. The dedup key is `skladon:<TYPE>:<entity id>`, then the entity's version
     /// (see [`Delivery::dedup_key`](crate::delivery::Delivery::dedup_key) and `docs/skladon.md`).
