@@ -34,7 +34,10 @@ fn main() {
             // `provider` or `provider/fixture`.
             let (provider, only) = spec.split_once('/').unwrap_or((spec, ""));
             let mut bodies = common::fixtures(provider);
-            bodies.retain(|(name, _)| only.is_empty() || name == only);
+            // Entities only: an unknown Skladon type's body is kept raw, not parsed as one.
+            bodies.retain(|(name, _)| {
+                (only.is_empty() || name == only) && !name.starts_with("unknown")
+            });
             bodies
         }
     };
@@ -57,10 +60,10 @@ fn main() {
                 "xoxoday" => drop(black_box(xoxoday::parse(body).unwrap())),
                 "isendu" | "isendu_batch" => drop(black_box(isendu::parse(body).unwrap())),
                 "skladon" => drop(black_box(
-                    skladon::parse_kind(common::skladon_kind(name), body).unwrap(),
+                    skladon::parse(&common::skladon_type(name), body).unwrap(),
                 )),
                 "skladon_receiving" => drop(black_box(
-                    skladon::parse_kind(skladon::EntityKind::Receiving, body).unwrap(),
+                    skladon::parse(&skladon::WebhookType::UpdateReceivingStatus, body).unwrap(),
                 )),
                 other => panic!("no provider {other}"),
             }

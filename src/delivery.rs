@@ -111,7 +111,7 @@ impl<'de> Deserialize<'de> for Provider {
 /// /// One handler for any provider: the status to answer and, on success, the dedup key.
 /// fn handle<R: Receive>(receiver: &R, request: &Request<'_>) -> (u16, Option<String>) {
 ///     match receiver.receive(request) {
-///         Ok(delivery) => (delivery.reply.status(), Some(delivery.dedup_key.to_string())),
+///         Ok(delivery) => (delivery.reply.status_code(), Some(delivery.dedup_key().to_string())),
 ///         Err(err) => (err.status_code(), None),
 ///     }
 /// }
@@ -270,8 +270,8 @@ impl<R: Receive + ?Sized> Receive for std::sync::Arc<R> {
 pub struct Delivery<P> {
     /// Who sent it.
     pub provider: Provider,
-    /// The same for every retry of this delivery, distinct across providers.
-    pub dedup_key: DedupKey,
+    /// Read with [`dedup_key()`](Delivery::dedup_key): the one key to deduplicate on.
+    pub(crate) dedup_key: DedupKey,
     /// The typed payload; it serializes back to the provider's wire format.
     pub payload: P,
     /// What to answer.
@@ -293,6 +293,15 @@ impl<P> Delivery<P> {
             reply: Reply::ok(),
             attempt: None,
         }
+    }
+
+    /// The key to deduplicate on: the same for every retry of this delivery, distinct across
+    /// providers, prefixed with the provider (`wakilni:<event_id>`, `skladon:<TYPE>:..`). The
+    /// one key a user should deduplicate on; [`AnyDelivery::dedup_key`](crate::AnyDelivery::dedup_key)
+    /// gives the same.
+    #[must_use]
+    pub fn dedup_key(&self) -> &DedupKey {
+        &self.dedup_key
     }
 
     /// Sets the attempt number.
@@ -483,7 +492,7 @@ impl Reply {
 
     /// The HTTP status to answer with.
     #[must_use]
-    pub fn status(&self) -> u16 {
+    pub fn status_code(&self) -> u16 {
         self.status
     }
 

@@ -19,7 +19,7 @@
 //! `with_secrets` (rotation) and `max_body_size`; the body size is checked before anything else.
 //!
 //! Every delivery also reads as shipment status changes in one model shared by all five
-//! providers: [`Delivery::status_updates`] gives [`StatusUpdate`]s with a common [`Status`]
+//! providers: [`Delivery::status_updates`] gives [`StatusUpdate`]s with a common [`ShipmentStatus`]
 //! (`in_transit`, `delivered`...), and a [`Timeline`] folds them into the current status of each
 //! shipment, the same whatever order they arrive in. The mapping is in `docs/status-mapping.md`.
 //!
@@ -35,8 +35,8 @@
 //! fn handle<R: Receive>(receiver: &R, request: &Request<'_>) -> u16 {
 //!     match receiver.receive(request) {
 //!         Ok(delivery) => {
-//!             println!("{} delivery {}", delivery.provider, delivery.dedup_key);
-//!             delivery.reply.status()
+//!             println!("{} delivery {}", delivery.provider, delivery.dedup_key());
+//!             delivery.reply.status_code()
 //!         }
 //!         Err(err) => err.status_code(),
 //!     }
@@ -152,7 +152,9 @@ pub use error::{Error, PayloadError, Result};
 pub use headers::Headers;
 pub use problem::Problem;
 pub use request::Request;
-pub use status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate, Timeline};
+pub use status::{
+    RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate, Timeline,
+};
 pub use verify::UrlToken;
 pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 

@@ -22,7 +22,7 @@ use crate::error::Error;
 /// let err = wakilni::parse(br#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{"order_id":"x"}}"#)
 ///     .unwrap_err();
 /// let problem = Problem::from_error(&err);
-/// assert_eq!(problem.status(), 400);
+/// assert_eq!(problem.status_code(), 400);
 /// let json: serde_json::Value = serde_json::from_slice(&problem.to_json())?;
 /// assert_eq!(json["title"], "Bad Request");
 /// assert_eq!(json["json_path"], "data.order_id");
@@ -96,7 +96,7 @@ impl Problem {
 
     /// The HTTP status.
     #[must_use]
-    pub fn status(&self) -> u16 {
+    pub fn status_code(&self) -> u16 {
         self.status
     }
 
@@ -111,12 +111,6 @@ impl Problem {
     pub fn to_json(&self) -> Vec<u8> {
         // Strings and numbers only: serializing cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
-    }
-}
-
-impl From<&Error> for Problem {
-    fn from(err: &Error) -> Self {
-        Self::from_error(err)
     }
 }
 
@@ -161,7 +155,10 @@ mod tests {
             addr: "10.20.30.40".parse().unwrap(),
         };
         let p = Problem::from_error(&err);
-        assert_eq!((p.status(), p.detail()), (403, "untrusted source address"));
+        assert_eq!(
+            (p.status_code(), p.detail()),
+            (403, "untrusted source address")
+        );
         let body = String::from_utf8(p.to_json()).unwrap();
         assert!(!body.contains("10.20.30.40"), "{body}");
         // The error itself, which the logs show, keeps it.
@@ -171,6 +168,6 @@ mod tests {
     #[test]
     fn oversized_body_is_content_too_large() {
         let p = Problem::from_error(&Error::BodyTooLarge { len: 10, limit: 5 });
-        assert_eq!((p.status(), p.title), (413, "Content Too Large"));
+        assert_eq!((p.status_code(), p.title), (413, "Content Too Large"));
     }
 }

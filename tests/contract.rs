@@ -66,21 +66,21 @@ where
     case.receiver.verify(&call.request(body)).unwrap();
     let delivery = case.receiver.receive(&call.request(body)).unwrap();
     assert_eq!(delivery.provider, provider);
-    assert_eq!(delivery.dedup_key.provider(), provider);
+    assert_eq!(delivery.dedup_key().provider(), provider);
     assert!(
         delivery
-            .dedup_key
+            .dedup_key()
             .as_str()
             .starts_with(&format!("{provider}:")),
         "{}",
-        delivery.dedup_key
+        delivery.dedup_key()
     );
-    assert_eq!(delivery.reply.status(), 200);
+    assert_eq!(delivery.reply.status_code(), 200);
     // A byte-identical retry has the same key.
     let retry = case.receiver.receive(&call.request(body)).unwrap();
-    assert_eq!(retry.dedup_key, delivery.dedup_key, "{provider}");
+    assert_eq!(retry.dedup_key(), delivery.dedup_key(), "{provider}");
     assert_eq!(retry.payload, delivery.payload, "{provider}");
-    let key = delivery.dedup_key.clone();
+    let key = delivery.dedup_key().clone();
     let any: AnyDelivery = delivery.into();
     assert_eq!(any.provider(), provider);
     assert_eq!(any.dedup_key(), &key);
@@ -313,7 +313,7 @@ fn attempt_and_replies_where_the_provider_sends_them() {
         .receive(&wakilni_call(&body).request(&body))
         .unwrap();
     assert_eq!(d.attempt, Some(3));
-    assert_eq!(d.dedup_key.id(), d.payload.event_id);
+    assert_eq!(d.dedup_key().id(), d.payload.event_id);
 
     // isendu's handshake comes back as the reply, wiped on drop, never in Debug.
     let v = isendu::Verifier::new(
@@ -333,7 +333,11 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     let batch = fixture("isendu", "update_batch");
     let d = v.receive(&isendu_call(&batch).request(&batch)).unwrap();
     assert_eq!(
-        (d.reply.status(), d.reply.body(), d.reply.content_type()),
+        (
+            d.reply.status_code(),
+            d.reply.body(),
+            d.reply.content_type()
+        ),
         (200, &b""[..], None)
     );
 }

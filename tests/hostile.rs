@@ -674,7 +674,7 @@ mod skladon {
             r#"{{"eshopReceivingId":"R1","products":[{}]}}"#,
             items.join(",")
         );
-        let Entity::Receiving(r) = skladon::parse_any(body.as_bytes()).unwrap() else {
+        let Entity::Receiving(r) = crate::common::parse_any(body.as_bytes()).unwrap() else {
             panic!("not a receiving")
         };
         assert_eq!(r.products.len(), 100_000);
@@ -684,7 +684,7 @@ mod skladon {
     #[test]
     fn duplicate_keys() {
         let body = br#"{"eshopOrderId":"1","eshopOrderId":"2"}"#;
-        let Err(Error::Payload(p)) = skladon::parse_kind(EntityKind::Order, body) else {
+        let Err(Error::Payload(p)) = crate::common::parse_kind(EntityKind::Order, body) else {
             panic!("accepted")
         };
         assert!(
@@ -699,9 +699,9 @@ mod skladon {
     #[test]
     fn a_product_recognised_by_sku_and_null_name_round_trips() {
         let body = br#"{"sku":"8594001234567","name":null,"price":"12.50"}"#;
-        let entity = skladon::parse_any(body).unwrap();
+        let entity = crate::common::parse_any(body).unwrap();
         assert_eq!(entity.kind(), EntityKind::Product);
-        let again = skladon::parse_any(&serde_json::to_vec(&entity).unwrap()).unwrap();
+        let again = crate::common::parse_any(&serde_json::to_vec(&entity).unwrap()).unwrap();
         assert_eq!(again, entity);
     }
 }

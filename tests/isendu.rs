@@ -488,7 +488,7 @@ fn handshake_answer_for_the_right_key_id() {
     assert_eq!(delivery.reply.content_type(), Some("application/json"));
     assert!(delivery.reply.holds_secret());
     assert_eq!(
-        delivery.dedup_key,
+        *delivery.dedup_key(),
         DedupKey::of_body(Provider::Isendu, fixture!("verification"))
     );
     let Message::Verification(request) = &delivery.payload else {
@@ -645,7 +645,7 @@ fn url_token_in_the_query() {
             .unwrap();
         assert!(matches!(delivery.payload, Message::Update(_)));
         assert_eq!(
-            (delivery.reply.status(), delivery.reply.body()),
+            (delivery.reply.status_code(), delivery.reply.body()),
             (200, &b""[..])
         );
     }

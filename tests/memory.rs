@@ -25,6 +25,8 @@
     allow(dead_code, unused_imports, unused_variables)
 )]
 
+mod common;
+
 use std::fmt::Write as _;
 
 /// The bound, for a body of `len` bytes.
@@ -225,8 +227,8 @@ fn isendu_worst_shapes() {
 #[cfg(feature = "skladon")]
 #[test]
 fn skladon_worst_shapes() {
-    use delivery_webhooks::skladon::{self, EntityKind};
-    let receiving = |b: &[u8]| skladon::parse_kind(EntityKind::Receiving, b);
+    use delivery_webhooks::skladon::EntityKind;
+    let receiving = |b: &[u8]| crate::common::parse_kind(EntityKind::Receiving, b);
     peak(
         "Skladon receiving, empty product lines",
         &repeated(
@@ -243,9 +245,9 @@ fn skladon_worst_shapes() {
             r#"{"sku":""}"#,
             "]}",
         ),
-        |b: &[u8]| skladon::parse_any(b),
+        |b: &[u8]| crate::common::parse_any(b),
     );
-    let ret = |b: &[u8]| skladon::parse_kind(EntityKind::Return, b);
+    let ret = |b: &[u8]| crate::common::parse_kind(EntityKind::Return, b);
     peak(
         "Skladon return, empty files",
         &repeated(r#"{"eshopReturnId":"R","files":["#, "{}", "]}"),
@@ -260,7 +262,7 @@ fn skladon_worst_shapes() {
         ),
         ret,
     );
-    let order = |b: &[u8]| skladon::parse_kind(EntityKind::Order, b);
+    let order = |b: &[u8]| crate::common::parse_kind(EntityKind::Order, b);
     for (what, value) in [
         ("a huge unknown string", huge_string()),
         ("a huge escaped unknown string", huge_escaped_string()),
@@ -271,7 +273,7 @@ fn skladon_worst_shapes() {
         peak(
             &format!("Skladon order, {what}, by parse_any"),
             body.as_bytes(),
-            |b: &[u8]| skladon::parse_any(b),
+            |b: &[u8]| crate::common::parse_any(b),
         );
     }
     peak(
@@ -384,7 +386,8 @@ fn xoxoday_worst_shapes() {
 #[cfg(all(feature = "isendu", feature = "skladon"))]
 #[test]
 fn genuine_large_bodies_are_accepted() {
-    use delivery_webhooks::{isendu, skladon};
+    use delivery_webhooks::isendu;
+    use delivery_webhooks::skladon::EntityKind;
     let batch = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/isendu/update_batch.json"),
     )
@@ -407,7 +410,7 @@ fn genuine_large_bodies_are_accepted() {
         "]}",
     );
     let (accepted, _) = peak("Skladon, a genuine receiving of short lines", &lines, |b| {
-        skladon::parse_kind(skladon::EntityKind::Receiving, b)
+        crate::common::parse_kind(EntityKind::Receiving, b)
     });
     assert!(accepted);
     check();

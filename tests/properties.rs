@@ -581,22 +581,22 @@ mod isendu {
 #[cfg(feature = "skladon")]
 mod skladon {
     use super::*;
-    use delivery_webhooks::skladon::{self, EntityKind};
+    use delivery_webhooks::skladon::EntityKind;
 
     /// Skladon's fixtures of one entity kind.
     fn fixtures_of(kind: EntityKind) -> Vec<Vec<u8>> {
         common::fixtures("skladon")
             .into_iter()
-            .filter(|f| skladon::parse_any(f).is_ok_and(|e| e.kind() == kind))
+            .filter(|f| crate::common::parse_any(f).is_ok_and(|e| e.kind() == kind))
             .collect()
     }
 
     fn check(kind: EntityKind, doc: &Value) -> Result<(), TestCaseError> {
-        round_trip(|b| skladon::parse_kind(kind, b), doc)?;
+        round_trip(|b| crate::common::parse_kind(kind, b), doc)?;
         // Recognised by its keys as the same kind, too.
         let bytes = serde_json::to_vec(doc).unwrap();
         prop_assert_eq!(
-            skladon::parse_any(&bytes).map(|e| e.kind()).ok(),
+            crate::common::parse_any(&bytes).map(|e| e.kind()).ok(),
             Some(kind)
         );
         Ok(())

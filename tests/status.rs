@@ -1,4 +1,4 @@
-//! The status model: every fixture of every provider mapped to its expected `Status` and
+//! The status model: every fixture of every provider mapped to its expected `ShipmentStatus` and
 //! references, and the `Timeline` fold's order independence, as properties.
 #![cfg(all(
     feature = "wakilni",
@@ -11,7 +11,7 @@
 mod common;
 
 use delivery_webhooks::{
-    AnyDelivery, DedupKey, Delivery, Provider, Request, Status, StatusSource, StatusUpdate,
+    AnyDelivery, DedupKey, Delivery, Provider, Request, ShipmentStatus, StatusSource, StatusUpdate,
     Timeline, isendu, peddler, skladon, wakilni, xoxoday,
 };
 use proptest::prelude::*;
@@ -65,16 +65,16 @@ fn one(provider: Provider, name: &str) -> StatusUpdate {
     u.remove(0)
 }
 
-fn other(s: &str) -> Status {
-    Status::Other(s.to_owned())
+fn other(s: &str) -> ShipmentStatus {
+    ShipmentStatus::Other(s.to_owned())
 }
 
 // ----- Wakilni --------------------------------------------------------------------------------
 
 #[test]
 fn wakilni_fixtures() {
-    use Status::*;
-    let table: &[(&str, Status, &str)] = &[
+    use ShipmentStatus::*;
+    let table: &[(&str, ShipmentStatus, &str)] = &[
         ("order_assigned", Assigned, "Order Assigned"),
         ("order_canceled", Canceled, "Order Canceled"),
         ("order_closed_failed", Failed, "Order Closed Failed"),
@@ -153,11 +153,11 @@ fn wakilni_unknown_event_without_a_readable_order_id_gives_nothing() {
 
 #[test]
 fn peddler_fixtures() {
-    use Status::*;
+    use ShipmentStatus::*;
     // name, status, provider status, shipment id, tracking number, metaData, failure reason
     type Row<'a> = (
         &'a str,
-        Status,
+        ShipmentStatus,
         &'a str,
         &'a str,
         &'a str,
@@ -310,17 +310,17 @@ fn peddler_details_updated_gives_nothing_and_unknown_names_fall_back_to_the_code
     let u = &parse("PARCEL_OUT", 410)[0];
     assert_eq!(
         (&u.status, u.provider_status.as_str()),
-        (&Status::OutForDelivery, "PARCEL_OUT")
+        (&ShipmentStatus::OutForDelivery, "PARCEL_OUT")
     );
     let u = &parse("PARCEL_OUT", 601)[0];
-    assert_eq!(u.status, Status::FailedAttempt);
+    assert_eq!(u.status, ShipmentStatus::FailedAttempt);
     assert_eq!(
         u.failure_reason, None,
         "the reason comes with FAILED_ATTEMPT only"
     );
     // Every documented status has a row.
     for s in peddler::Status::ALL {
-        let mapped = Status::from(s);
+        let mapped = ShipmentStatus::from(s);
         assert_eq!(
             mapped.is_other(),
             *s == peddler::Status::ShipmentDetailsUpdated,
@@ -333,8 +333,8 @@ fn peddler_details_updated_gives_nothing_and_unknown_names_fall_back_to_the_code
 
 #[test]
 fn xoxoday_fixtures() {
-    use Status::*;
-    let table: &[(&str, Status, &str, &str, Option<&str>)] = &[
+    use ShipmentStatus::*;
+    let table: &[(&str, ShipmentStatus, &str, &str, Option<&str>)] = &[
         (
             "canceled",
             Canceled,
@@ -426,7 +426,7 @@ fn xoxoday_fixtures() {
 
 #[test]
 fn isendu_fixtures() {
-    use Status::*;
+    use ShipmentStatus::*;
     // Handshake and empty batch: nothing.
     assert!(updates(Provider::Isendu, "verification").is_empty());
     assert!(updates(Provider::Isendu, "update_empty").is_empty());
@@ -547,7 +547,7 @@ fn isendu_fixtures() {
 
 #[test]
 fn skladon_fixtures() {
-    use Status::*;
+    use ShipmentStatus::*;
     let check = |webhook_type: &str, name: &str| {
         skladon_post(webhook_type, &fixture("skladon", name)).status_updates()
     };
@@ -663,19 +663,35 @@ fn skladon_fixtures() {
 #[test]
 fn every_documented_value_has_a_row() {
     // Only values without lifecycle meaning map to `Other`.
-    let others = |v: Vec<Status>| {
+    let others = |v: Vec<ShipmentStatus>| {
         v.into_iter()
-            .filter(Status::is_other)
+            .filter(ShipmentStatus::is_other)
             .map(|s| s.to_string())
             .collect::<Vec<_>>()
     };
-    assert!(others(wakilni::EventType::ALL.iter().map(Status::from).collect()).is_empty());
-    assert!(others(wakilni::Status::ALL.iter().map(Status::from).collect()).is_empty());
+    assert!(
+        others(
+            wakilni::EventType::ALL
+                .iter()
+                .map(ShipmentStatus::from)
+                .collect()
+        )
+        .is_empty()
+    );
+    assert!(
+        others(
+            wakilni::Status::ALL
+                .iter()
+                .map(ShipmentStatus::from)
+                .collect()
+        )
+        .is_empty()
+    );
     assert!(
         others(
             xoxoday::DeliveryStatus::ALL
                 .iter()
-                .map(Status::from)
+                .map(ShipmentStatus::from)
                 .collect()
         )
         .is_empty()
@@ -684,35 +700,45 @@ fn every_documented_value_has_a_row() {
         others(
             isendu::TrackingStatus::ALL
                 .iter()
-                .map(Status::from)
+                .map(ShipmentStatus::from)
                 .collect()
         ),
         ["U"]
     );
     assert_eq!(
-        others(isendu::OrderStatus::ALL.iter().map(Status::from).collect()),
+        others(
+            isendu::OrderStatus::ALL
+                .iter()
+                .map(ShipmentStatus::from)
+                .collect()
+        ),
         ["refunded", "externally_handled"]
     );
     assert_eq!(
-        others(skladon::OrderStatus::ALL.iter().map(Status::from).collect()),
+        others(
+            skladon::OrderStatus::ALL
+                .iter()
+                .map(ShipmentStatus::from)
+                .collect()
+        ),
         ["refundInProcess"]
     );
     assert!(
         others(
             skladon::ReceivingStatus::ALL
                 .iter()
-                .map(Status::from)
+                .map(ShipmentStatus::from)
                 .collect()
         )
         .is_empty()
     );
     // Unknown values are kept verbatim.
     assert_eq!(
-        Status::from(&wakilni::EventType::from("Order Teleported")),
+        ShipmentStatus::from(&wakilni::EventType::from("Order Teleported")),
         other("Order Teleported")
     );
     assert_eq!(
-        Status::from(&skladon::OrderStatus::from("teleported")),
+        ShipmentStatus::from(&skladon::OrderStatus::from("teleported")),
         other("teleported")
     );
     // Wakilni's event names and status names agree.
@@ -730,17 +756,26 @@ fn every_documented_value_has_a_row() {
         (E::OrderFailed, W::Failed),
         (E::OrderCreated, W::Pending),
     ] {
-        assert_eq!(Status::from(&e), Status::from(&w), "{e} / {w}");
+        assert_eq!(
+            ShipmentStatus::from(&e),
+            ShipmentStatus::from(&w),
+            "{e} / {w}"
+        );
     }
     // Positions are distinct and terminal states come last.
-    let positions: std::collections::BTreeSet<u8> =
-        Status::ALL.iter().map(Status::position).collect();
-    assert_eq!(positions.len(), Status::ALL.len());
-    let first_terminal = Status::ALL.iter().position(Status::is_terminal).unwrap();
+    let positions: std::collections::BTreeSet<u8> = ShipmentStatus::ALL
+        .iter()
+        .map(ShipmentStatus::position)
+        .collect();
+    assert_eq!(positions.len(), ShipmentStatus::ALL.len());
+    let first_terminal = ShipmentStatus::ALL
+        .iter()
+        .position(ShipmentStatus::is_terminal)
+        .unwrap();
     assert!(
-        Status::ALL[first_terminal..]
+        ShipmentStatus::ALL[first_terminal..]
             .iter()
-            .all(Status::is_terminal)
+            .all(ShipmentStatus::is_terminal)
     );
 }
 

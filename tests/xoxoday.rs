@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use delivery_webhooks::Request;
 use delivery_webhooks::xoxoday::{
-    self, DeliveryStatus, DeliveryUpdate, IpNet, ProxyHeader, Verifier, WebhookId,
+    self, DeliveryStatus, DeliveryUpdate, IpNet, ProxyHeader, Verifier,
 };
 use delivery_webhooks::{Error, PayloadError, Timestamp};
 use time::macros::{datetime, offset};
@@ -56,10 +56,6 @@ const NO_HEADERS: [(&str, &str); 0] = [];
 fn delivered() {
     let u = xoxoday::parse(fixture!("delivered")).unwrap();
     assert_eq!(u.id.get(), 10_000_000_000_000_000_001);
-    assert_eq!(
-        u.dedup_key(),
-        WebhookId::from(10_000_000_000_000_000_001_u128)
-    );
     assert_eq!(u.data.order_id, 10_254_678_901);
     assert_eq!(u.data.po_number.as_deref(), Some("PO-2019-7781"));
     assert_naive(u.data.order_date, datetime!(2019-12-27 16:41:33));
@@ -490,7 +486,8 @@ fn configured_allowlists_with_ranges_and_ipv6() {
             .is_err()
     );
     let any = Verifier::without_api_key()
-        .allowlist_including_broad_ranges(["0.0.0.0/0", "::/0"])
+        .allow_broad_ranges()
+        .allowlist(["0.0.0.0/0", "::/0"])
         .unwrap();
     verified(&any, &Request::new(&NO_HEADERS, b"").peer(ip("1.2.3.4"))).unwrap();
     verified(
@@ -862,7 +859,7 @@ fn receive_checks_then_parses() {
         .receive(&Request::new(&headers, fixture!("delivered")).peer(ip("10.0.0.1")))
         .unwrap();
     assert_eq!(u.payload.data.delivery_status, DeliveryStatus::Delivered);
-    assert_eq!(u.dedup_key.as_str(), "xoxoday:10000000000000000001");
+    assert_eq!(u.dedup_key().as_str(), "xoxoday:10000000000000000001");
 
     // Order of checks: size, source, key, body.
     let small = keyed_behind_proxy([KEY]).max_body_size(16);
@@ -915,7 +912,7 @@ fn every_fixture_goes_through_receive() {
             .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
             .unwrap();
         assert_eq!(u.payload, xoxoday::parse(body).unwrap());
-        assert_eq!(u.dedup_key.as_str(), format!("xoxoday:{}", u.payload.id));
+        assert_eq!(u.dedup_key().as_str(), format!("xoxoday:{}", u.payload.id));
     }
 }
 
@@ -1032,7 +1029,8 @@ fn broad_and_overlapping_ranges_are_refused() {
             "{broad}"
         );
         Verifier::without_api_key()
-            .trusted_proxies_including_broad_ranges(["10.0.0.0/8"])
+            .allow_broad_ranges()
+            .trusted_proxies(["10.0.0.0/8"])
             .unwrap();
     }
     assert!(
@@ -1065,17 +1063,29 @@ fn broad_and_overlapping_ranges_are_refused() {
             "{err}"
         );
         Verifier::without_api_key()
-            .trusted_proxies_including_broad_ranges([broad])
+            .allow_broad_ranges()
+            .trusted_proxies([broad])
             .unwrap();
     }
     // Asked for by name: accepted (the API key remains).
     let open = Verifier::new("Key4Xoxoday2024")
         .unwrap()
-        .allowlist_including_broad_ranges(["0.0.0.0/0"])
+        .allow_broad_ranges()
+        .allowlist(["0.0.0.0/0"])
         .unwrap();
     let key = [("x-api-key", "Key4Xoxoday2024")];
     open.verify(&Request::new(&key, b"{}").peer(ip("203.0.113.9")))
         .unwrap();
+    // The opt-in covers `allow` too, and never an overlap of proxies and sources.
+    Verifier::without_api_key()
+        .allow_broad_ranges()
+        .allow("0.0.0.0/0".parse::<IpNet>().unwrap())
+        .unwrap();
+    let err = Verifier::without_api_key()
+        .allow_broad_ranges()
+        .trusted_proxies(["0.0.0.0/0"])
+        .unwrap_err();
+    assert!(err.to_string().contains("overlaps"), "{err}");
     // A proxy range holding Xoxoday's address, in either order of configuration.
     let err = Verifier::without_api_key()
         .trusted_proxies(["52.76.120.0/24"])

@@ -73,15 +73,15 @@ pub fn skladon_receiving(n: usize) -> Vec<u8> {
     serde_json::to_vec(&receiving).unwrap()
 }
 
-/// The Skladon entity kind a fixture holds, from its file name.
-pub fn skladon_kind(name: &str) -> delivery_webhooks::skladon::EntityKind {
-    use delivery_webhooks::skladon::EntityKind;
+/// A Skladon webhook type whose entity is the one a fixture holds, from its file name.
+pub fn skladon_type(name: &str) -> delivery_webhooks::skladon::WebhookType {
+    use delivery_webhooks::skladon::WebhookType;
     match name.split('_').next().unwrap() {
-        "order" => EntityKind::Order,
-        "product" => EntityKind::Product,
-        "receiving" => EntityKind::Receiving,
-        "return" => EntityKind::Return,
-        "stock" => EntityKind::StockMovement,
+        "order" => WebhookType::UpdateOrder,
+        "product" => WebhookType::UpdateProduct,
+        "receiving" => WebhookType::UpdateReceivingStatus,
+        "return" => WebhookType::UpdateReturn,
+        "stock" => WebhookType::CreateStockMovementStockCorrection,
         other => panic!("no entity kind for fixture {other}"),
     }
 }

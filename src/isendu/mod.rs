@@ -48,7 +48,7 @@
 //! let Message::Update(update) = &delivery.payload else { unreachable!() };
 //! assert_eq!(update.tracking[0].delivered, Some(true));
 //! assert_eq!(delivery.reply.body(), b""); // an empty 200
-//! assert!(delivery.dedup_key.as_str().starts_with("isendu:sha256:"));
+//! assert!(delivery.dedup_key().as_str().starts_with("isendu:sha256:"));
 //!
 //! // A wrong token in the URL, or a handshake for another key id: 401.
 //! let forged = Request::new(&no_headers, body).uri("/hooks/isendu?token=guess");

@@ -12,7 +12,8 @@
 //! Each call carries `x-webhook-shared-token`, a secret you agree with Peddler. [`Verifier`]
 //! compares it in constant time with one or more configured tokens (several during a rotation);
 //! [`Verifier::receive`] checks it, then parses the body into the crate's
-//! [`Delivery`] with the dedup key `peddler:<ShipmentUpdate::dedup_key>`.
+//! [`Delivery`] whose [`dedup_key()`](Delivery::dedup_key) is
+//! `peddler:<id>:<status>:<code>:<ts in UTC>`.
 //!
 //! # Example
 //! ```
@@ -36,7 +37,7 @@
 //!     Some(CodeMeaning::FailedAttempt(FailureReason::CustomerNotPresentNoNeighbours))
 //! );
 //! assert_eq!(
-//!     delivery.dedup_key.as_str(),
+//!     delivery.dedup_key().as_str(),
 //!     "peddler:fx6_ZSWp0RDc24csBqOj9:FAILED_ATTEMPT:601:2024-09-02T13:08:06.574Z"
 //! );
 //!
@@ -58,7 +59,8 @@
 //!   warehouse) are typed when recognisable and kept as sent otherwise, never refused.
 //! - `ts` is RFC 3339 with or without fractional seconds, `Z` or an offset.
 //! - Statuses and reasons match ignoring case and `_`/`-`/space; unknown ones are kept verbatim.
-//! - No event id: [`ShipmentUpdate::dedup_key`] and [`ShipmentUpdate::is_newer_than`] handle
+//! - No event id: [`Delivery::dedup_key`] (built from the update) and
+//!   [`ShipmentUpdate::is_newer_than`] handle
 //!   repeats and late arrivals.
 //!
 //! See `docs/peddler.md` for the status and reason tables and the full list.
@@ -201,14 +203,15 @@ impl Verifier {
     }
 
     /// [`verify`](Verifier::verify), then [`parse`]; the dedup key is
-    /// `peddler:` and [`ShipmentUpdate::dedup_key`].
+    /// `peddler:<id>:<status>:<code>:<ts in UTC>` (`%` and `:` inside `id` and `status`
+    /// percent-encoded).
     ///
     /// # Errors
     /// Those of [`verify`](Verifier::verify), then those of [`parse`].
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<ShipmentUpdate>, Error> {
         self.verify(request)?;
         let update = parse(request.body())?;
-        let key = DedupKey::new(Provider::Peddler, update.dedup_key());
+        let key = DedupKey::new(Provider::Peddler, update.key_part());
         Ok(Delivery::new(Provider::Peddler, key, update))
     }
 }

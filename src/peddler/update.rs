@@ -19,7 +19,7 @@ use crate::wire::{self, RawJson, Timestamp};
 /// Peddler's wire format back, and parsing that again gives an equal value.
 ///
 /// Peddler sends no event id, may send an update more than once and does not promise order: use
-/// [`dedup_key`](ShipmentUpdate::dedup_key) to drop repeats and
+/// the delivery's [`dedup_key()`](crate::delivery::Delivery::dedup_key) to drop repeats and
 /// [`is_newer_than`](ShipmentUpdate::is_newer_than) before overwriting a shipment's stored state.
 #[serde_with::skip_serializing_none]
 #[serde_with::serde_as]
@@ -48,7 +48,7 @@ pub struct ShipmentUpdate {
     pub location: Option<Location>,
     /// `ts`: when the status changed. Required; documented as RFC 3339, and any ISO 8601 form
     /// is read (a value without zone counts as UTC where an instant is needed, as in
-    /// [`dedup_key`](ShipmentUpdate::dedup_key) and [`recency_cmp`](ShipmentUpdate::recency_cmp)).
+    /// the dedup key and [`recency_cmp`](ShipmentUpdate::recency_cmp)).
     pub ts: Timestamp,
     /// `trackingUrl`: the public tracking page, e.g. `https://t.pdlr.nl/P199684830307745678/`.
     #[serde_as(as = "Option<wire::Text>")]
@@ -114,7 +114,9 @@ impl ShipmentUpdate {
         }
     }
 
-    /// The key to deduplicate on: `id`, `status`, `code` and `ts` (in UTC), joined by `:`, e.g.
+    /// The part of the dedup key after `peddler:` (the key itself is
+    /// [`Delivery::dedup_key`](crate::delivery::Delivery::dedup_key)): `id`, `status`, `code`
+    /// and `ts` (in UTC), joined by `:`, e.g.
     /// `fx6_ZSWp0RDc24csBqOj9:FAILED_ATTEMPT:601:2024-09-02T13:08:06.574Z`.
     ///
     /// Peddler sends no event id, so the key is built from what identifies one status change:
@@ -124,8 +126,7 @@ impl ShipmentUpdate {
     /// sent with. `%` and `:` inside `id` and `status` are percent-encoded, so that two different
     /// updates can never give the same key. A `String`, because that is what goes into a
     /// unique column or a cache.
-    #[must_use]
-    pub fn dedup_key(&self) -> String {
+    pub(crate) fn key_part(&self) -> String {
         let ts = Timestamp::from(self.ts.assume_utc().to_offset(UtcOffset::UTC)).to_string();
         let mut key = String::with_capacity(self.id.len() + ts.len() + 32);
         push_escaped(&mut key, &self.id);

@@ -3,7 +3,8 @@
 //! the inbox when it rebuilds a stored delivery, so that what was answered 200 is handed to the
 //! handler as the same [`Notification`].
 
-use super::{EntityId, Notification, WebhookType, parse_any, parse_kind};
+use super::parse::{parse_any, parse_kind};
+use super::{EntityId, Notification, WebhookType};
 use crate::error::Error;
 use crate::wire::{self, RawJson};
 

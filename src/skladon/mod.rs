@@ -7,7 +7,7 @@
 //! - **POST**: the body is the changed entity, in the same JSON as Skladon's API returns it,
 //!   with **no field naming the type**: your receiver knows it from the URL it was called on.
 //!   [`parse`] takes that type and gives an [`Entity`]: an [`Order`], [`Product`],
-//!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse_any`]
+//!   [`Receiving`], [`Return`] or [`StockMovement`]. When the type is not known, [`parse`]
 //!   recognises the entity by its keys (a fallback).
 //! - **GET**: no body; the entity's id is appended to your URL. You then fetch the entity from
 //!   Skladon's API.
@@ -37,7 +37,7 @@
 //! let Some(Entity::Receiving(receiving)) = delivery.payload.entity() else { unreachable!() };
 //! assert_eq!(receiving.eshop_receiving_id, "ESHOP_RECIVING_ID_123");
 //! assert_eq!(receiving.products[0].received, Some(2));
-//! println!("dedup on {}", delivery.dedup_key);
+//! println!("dedup on {}", delivery.dedup_key());
 //!
 //! // GET, registered at /webhooks/skladon/tok-5f1c9a7e2b4d8e/UPDATE_ORDER_STATUS/
 //! let get = Request::new(&none, b"")
@@ -65,8 +65,10 @@
 //! - Prices are kept exact ([`Decimal`](crate::Decimal)), and numbers are also read from numeric
 //!   strings; `null` and absent are both `None`; `null` lists are empty.
 //! - Orders carry more fields than Skladon publishes: those are kept in [`Order::extra`].
-//! - Skladon sends no delivery id: the dedup key is built from the entity
-//!   ([`Entity::dedup_key`], [`Notification::dedup_id`]).
+//! - Skladon sends no delivery id: the delivery's [`dedup_key()`](crate::Delivery::dedup_key)
+//!   is built from the webhook type, the entity's id and its version (`updatedAt`, `status`, or
+//!   a fingerprint of its content), e.g.
+//!   `skladon:UPDATE_ORDER_STATUS:12345:2022-05-23T18:43:10.000Z:delivered`.
 //!
 //! See `docs/skladon.md` for the entity tables, registration and retries.
 
@@ -98,7 +100,7 @@ pub use entities::{
     StockMovement, StockMovementType, Urgency,
 };
 pub use get::{EntityId, entity_id_from_url};
-pub use parse::{parse, parse_any, parse_kind};
+pub use parse::parse;
 pub use receive::{DEFAULT_MOUNT, Notification, Verifier};
 
 wire_enum! {
@@ -306,26 +308,17 @@ impl Entity {
         }
     }
 
-    /// A key to deduplicate deliveries on: Skladon sends no delivery id and retries a failed
-    /// delivery up to 20 times over 48 hours.
+    /// The part of the dedup key after `skladon:` for a POST (the key itself is
+    /// [`Delivery::dedup_key`](crate::delivery::Delivery::dedup_key)): Skladon sends no delivery
+    /// id and retries a failed delivery up to 20 times over 48 hours.
     ///
     /// It is `<webhook type>:<entity id>`, then the entity's version where it has one:
     /// `:<updatedAt>` (orders, stock movements) and `:<status>` (orders, receivings, returns).
     /// Products, receivings, returns and orders without `updatedAt` carry no version stamp, so
     /// `:~` and a 16-hex-digit fingerprint of the entity's content is added: a retry of the same
-    /// change gives the same key, two different changes of one entity do not.
-    ///
-    /// ```
-    /// use delivery_webhooks::skladon::{self, WebhookType};
-    ///
-    /// let t = WebhookType::UpdateOrderStatus;
-    /// let order = skladon::parse(&t, br#"{"eshopOrderId":"12345","status":"delivered",
-    ///   "updatedAt":"2022-05-23T18:43:10.000Z"}"#)?;
-    /// assert_eq!(order.dedup_key(&t), "UPDATE_ORDER_STATUS:12345:2022-05-23T18:43:10.000Z:delivered");
-    /// # Ok::<(), delivery_webhooks::Error>(())
-    /// ```
-    #[must_use]
-    pub fn dedup_key(&self, webhook_type: &WebhookType) -> String {
+    /// change gives the same key, two different changes of one entity do not. An order's key is
+    /// `UPDATE_ORDER_STATUS:12345:2022-05-23T18:43:10.000Z:delivered`.
+    pub(crate) fn key_part(&self, webhook_type: &WebhookType) -> String {
         let mut key = format!("{}:{}", webhook_type.as_str(), self.id());
         let (updated_at, status) = match self {
             Entity::Order(o) => (

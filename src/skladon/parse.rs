@@ -11,14 +11,26 @@ use crate::wire;
 
 /// Parses the body of a POST webhook registered for `webhook_type`.
 ///
-/// The body carries no type, so the type decides the entity: pass the type of the URL the call
-/// came in on.
+/// The one entry for parsing an entity (a whole call, GET or POST, is typed by
+/// [`Notification::read`](super::Notification::read), which [`Verifier::receive`](super::Verifier::receive)
+/// uses). The body carries no type, so the type decides the entity: pass the type of the URL
+/// the call came in on. For a type this crate does not know ([`WebhookType::Other`]), the
+/// entity is recognised by its identifying keys, first match wins (a heuristic: the keys of two
+/// entities overlap, a return also has `eshopOrderId` and `status`):
+///
+/// | keys present | entity |
+/// |---|---|
+/// | `eshopReceivingId` | [`Receiving`](super::Receiving) |
+/// | `eshopReturnId` or `returnedOrderProducts` | [`Return`](super::Return) |
+/// | `sku`, `count` and `type` | [`StockMovement`](super::StockMovement) |
+/// | `productType`, or `sku` and `name` | [`Product`](super::Product) |
+/// | `eshopOrderId` | [`Order`](super::Order) |
 ///
 /// # Errors
 /// [`Error::Payload`] naming the JSON path when the body is not that entity (or lacks its
 /// required id: `eshopOrderId`, `sku`, `eshopReceivingId`, `eshopReturnId`, or a stock
-/// movement's `id`, `count`, `sku` and `type`), and for a [`WebhookType::Other`] type, whose
-/// entity is unknown: use [`parse_any`] for those.
+/// movement's `id`, `count`, `sku` and `type`); for an unknown type, when the body is not a
+/// JSON object or matches no rule above.
 ///
 /// ```
 /// use delivery_webhooks::skladon::{self, Entity, WebhookType};
@@ -30,27 +42,26 @@ use crate::wire;
 /// assert_eq!((m.id, m.count, m.sku.as_str()), (17, -2, "TEST_SKU_1"));
 /// # Ok::<(), delivery_webhooks::Error>(())
 /// ```
+///
+/// A type this crate does not know, recognised by the body's keys:
+///
+/// ```
+/// use delivery_webhooks::skladon::{self, EntityKind, WebhookType};
+///
+/// let new_type = WebhookType::from("CREATE_PRODUCT_VARIANT");
+/// let entity = skladon::parse(&new_type, br#"{"sku":"TEST_SKU_1","name":"Mug","productType":"finalProduct"}"#)?;
+/// assert_eq!(entity.kind(), EntityKind::Product);
+/// # Ok::<(), delivery_webhooks::Error>(())
+/// ```
 pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
     match webhook_type.entity() {
         Some(kind) => parse_kind(kind, body),
-        None => Err(Error::Payload(PayloadError::new(
-            ".".to_owned(),
-            0,
-            0,
-            format!(
-                "unknown skladon webhook type `{}`: its entity is not known; \
-                 use `skladon::parse_any` to recognise the entity by its keys",
-                webhook_type.as_str()
-            ),
-        ))),
+        None => parse_any(body),
     }
 }
 
-/// Parses the body as an entity of `kind`.
-///
-/// # Errors
-/// [`Error::Payload`] as for [`parse`].
-pub fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
+/// Parses the body as an entity of `kind` (the entity of a known webhook type).
+pub(crate) fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
     refuse_array(body)?;
     Ok(match kind {
         EntityKind::Order => Entity::Order(wire::parse(body)?),
@@ -81,36 +92,11 @@ fn refuse_array(body: &[u8]) -> Result<(), Error> {
     )))
 }
 
-/// Fallback: parses a POST body whose webhook type is not known, recognising the entity by its
-/// identifying keys.
-///
-/// Prefer [`parse`] with the type of the URL you registered: the keys of two entities overlap
-/// (a return also has `eshopOrderId` and `status`), so recognition is a heuristic. The rules,
-/// first match wins:
-///
-/// | keys present | entity |
-/// |---|---|
-/// | `eshopReceivingId` | [`Receiving`](super::Receiving) |
-/// | `eshopReturnId` or `returnedOrderProducts` | [`Return`](super::Return) |
-/// | `sku`, `count` and `type` | [`StockMovement`](super::StockMovement) |
-/// | `productType`, or `sku` and `name` | [`Product`](super::Product) |
-/// | `eshopOrderId` | [`Order`](super::Order) |
-///
-/// The body is read twice: a first pass looks at the top-level keys only (skipping values,
-/// allocating nothing), the second parses the recognised entity as [`parse`] would.
-///
-/// # Errors
-/// [`Error::Payload`] when the body is not a JSON object, matches no rule, or is not a valid
-/// entity of the recognised kind.
-///
-/// ```
-/// use delivery_webhooks::skladon::{self, EntityKind};
-///
-/// let entity = skladon::parse_any(br#"{"sku":"TEST_SKU_1","name":"Mug","productType":"finalProduct"}"#)?;
-/// assert_eq!(entity.kind(), EntityKind::Product);
-/// # Ok::<(), delivery_webhooks::Error>(())
-/// ```
-pub fn parse_any(body: &[u8]) -> Result<Entity, Error> {
+/// Parses a POST body whose webhook type is not known, recognising the entity by its identifying
+/// keys (the rules in [`parse`]'s docs). The body is read twice: a first pass looks at the
+/// top-level keys only (skipping values, allocating nothing), the second parses the recognised
+/// entity as [`parse_kind`] does.
+pub(crate) fn parse_any(body: &[u8]) -> Result<Entity, Error> {
     let keys: Keys = wire::parse(body)?;
     let kind = keys.kind().ok_or_else(|| {
         Error::Payload(PayloadError::new(

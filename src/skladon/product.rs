@@ -21,7 +21,7 @@ pub struct Product {
     /// `sku`: your stock keeping unit, the product's identifier. Required.
     #[serde_as(as = "wire::Text")]
     pub sku: String,
-    /// `name`. Written even when `null`: with `sku` it is what [`parse_any`](super::parse_any)
+    /// `name`. Written even when `null`: with `sku` it is what [`parse`](super::parse)
     /// recognises a product by when `productType` is absent, so a round trip keeps the kind.
     #[serialize_always]
     #[serde_as(as = "Option<wire::Text>")]

@@ -80,18 +80,18 @@ impl Notification {
         }
     }
 
-    /// The key to deduplicate on, without the provider prefix: [`Entity::dedup_key`] for a
+    /// The part of the dedup key after `skladon:` (the key itself is
+    /// [`Delivery::dedup_key`](crate::delivery::Delivery::dedup_key)): [`Entity::key_part`] for a
     /// POST; `<TYPE>:<id>:get` for a GET, which carries nothing else; for an unknown call,
     /// `<TYPE>:~` and a 16-hex-digit fingerprint of the body (a retry sends the same bytes).
     /// Two changes of one entity announced by GET share a key: fetch the entity when
     /// processing, so a later change is read even if its announcement was taken for a retry.
-    #[must_use]
-    pub fn dedup_id(&self) -> String {
+    pub(crate) fn key_part(&self) -> String {
         match self {
             Notification::Entity {
                 webhook_type,
                 entity,
-            } => entity.dedup_key(webhook_type),
+            } => entity.key_part(webhook_type),
             Notification::EntityId { webhook_type, id } => format!("{webhook_type}:{id}:get"),
             Notification::Unknown { webhook_type, body } => {
                 let digest = Sha256::digest(body.get().as_bytes());
@@ -349,9 +349,10 @@ impl Verifier {
     }
 
     /// Checks, then reads the call: a POST's body is parsed as the entity of the webhook type
-    /// in the path (by its keys, with [`parse_any`](super::parse_any), for a type this crate
+    /// in the path (by its keys, as [`parse`](super::parse) does, for a type this crate
     /// does not know; kept as [`Notification::Unknown`] when it is no known entity); a GET's id
-    /// is taken from the path. The dedup key is `skladon:` and [`Notification::dedup_id`].
+    /// is taken from the path. The dedup key is `skladon:<TYPE>:<entity id>`, then the entity's version
+    /// (see [`Delivery::dedup_key`](crate::delivery::Delivery::dedup_key) and `docs/skladon.md`).
     ///
     /// # Errors
     /// Those of [`verify`](Verifier::verify); [`Error::InvalidUrl`] (404) for a path without a
@@ -366,7 +367,7 @@ impl Verifier {
             .ok_or_else(|| not_found("malformed percent-encoding in the webhook type"))?;
         let get_id = route.id.map(EntityId::from_segment).transpose()?;
         let notification = Notification::read(webhook_type, get_id, request.body())?;
-        let key = DedupKey::new(Provider::Skladon, notification.dedup_id());
+        let key = DedupKey::new(Provider::Skladon, notification.key_part());
         Ok(Delivery::new(Provider::Skladon, key, notification))
     }
 }

@@ -3,7 +3,7 @@
 //! Every provider speaks its own vocabulary: Wakilni's 13 events and status names, Peddler's
 //! 16 statuses and 20 failure reasons, Xoxoday's `delivered`/`canceled`/`pending`, isendu's
 //! tracking letters and order statuses, Skladon's order, receiving and return statuses. This
-//! module maps them all onto one lifecycle, [`Status`], carried by a [`StatusUpdate`] that also
+//! module maps them all onto one lifecycle, [`ShipmentStatus`], carried by a [`StatusUpdate`] that also
 //! names the shipment ([`ShipmentRef`]), when the change happened, where, why it failed, and the
 //! provider's own status verbatim.
 //!
@@ -15,12 +15,12 @@
 //! every shipment, with the same result whatever order they arrive in and however often they
 //! are repeated.
 //!
-//! The table from every provider value to [`Status`], with its justification from the
+//! The table from every provider value to [`ShipmentStatus`], with its justification from the
 //! providers' documentation, is `docs/status-mapping.md`.
 //!
 //! ```
 //! # #[cfg(feature = "peddler")] {
-//! use delivery_webhooks::{Request, Status, Timeline, peddler};
+//! use delivery_webhooks::{Request, ShipmentStatus, Timeline, peddler};
 //!
 //! let verifier = peddler::Verifier::new("pd-token")?;
 //! let headers = [("x-webhook-shared-token", "pd-token")];
@@ -34,7 +34,7 @@
 //!     timeline.apply_all(&delivery.status_updates());
 //! }
 //! let now = timeline.current(delivery_webhooks::Provider::Peddler, "shipment:A1").unwrap();
-//! assert_eq!(now.status, Status::Delivered);
+//! assert_eq!(now.status, ShipmentStatus::Delivered);
 //! assert_eq!(now.provider_status, "DELIVERED");
 //! assert!(now.status.is_terminal());
 //! # }
@@ -57,23 +57,23 @@ pub use update::StatusUpdate;
 
 /// Where a shipment is in its life, the same words for every provider.
 ///
-/// The variants are listed in lifecycle order, which [`position`](Status::position) numbers;
-/// the four terminal states ([`is_terminal`](Status::is_terminal)) come last. A provider value
+/// The variants are listed in lifecycle order, which [`position`](ShipmentStatus::position) numbers;
+/// the four terminal states ([`is_terminal`](ShipmentStatus::is_terminal)) come last. A provider value
 /// that has no lifecycle meaning, or that this crate does not know, is kept verbatim in
-/// [`Other`](Status::Other).
+/// [`Other`](ShipmentStatus::Other).
 ///
 /// ```
-/// use delivery_webhooks::Status;
+/// use delivery_webhooks::ShipmentStatus;
 ///
-/// assert!(Status::InTransit.position() < Status::Delivered.position());
-/// assert!(Status::Canceled.is_terminal() && !Status::FailedAttempt.is_terminal());
-/// assert_eq!(Status::OutForDelivery.to_string(), "out_for_delivery");
-/// assert_eq!(Status::Other("PARCEL_IN_LOCKER".into()).to_string(), "PARCEL_IN_LOCKER");
+/// assert!(ShipmentStatus::InTransit.position() < ShipmentStatus::Delivered.position());
+/// assert!(ShipmentStatus::Canceled.is_terminal() && !ShipmentStatus::FailedAttempt.is_terminal());
+/// assert_eq!(ShipmentStatus::OutForDelivery.to_string(), "out_for_delivery");
+/// assert_eq!(ShipmentStatus::Other("PARCEL_IN_LOCKER".into()).to_string(), "PARCEL_IN_LOCKER");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum Status {
+pub enum ShipmentStatus {
     /// The order or shipment exists, nothing more (Wakilni `Order Created`, isendu `pending`).
     Created,
     /// Accepted by the provider (Wakilni `Order Confirmed`, Peddler `SHIPMENT_CONFIRMED`).
@@ -116,102 +116,105 @@ pub enum Status {
     Other(String),
 }
 
-impl Status {
-    /// Every status but [`Other`](Status::Other), in lifecycle order.
-    pub const ALL: &'static [Status] = &[
-        Status::Created,
-        Status::Confirmed,
-        Status::OnHold,
-        Status::Processing,
-        Status::ReadyToShip,
-        Status::Assigned,
-        Status::PickedUp,
-        Status::InTransit,
-        Status::Exception,
-        Status::OutForDelivery,
-        Status::FailedAttempt,
-        Status::ReadyForPickup,
-        Status::Returning,
-        Status::Delivered,
-        Status::Returned,
-        Status::Failed,
-        Status::Canceled,
+impl ShipmentStatus {
+    /// Every status but [`Other`](ShipmentStatus::Other), in lifecycle order.
+    pub const ALL: &'static [ShipmentStatus] = &[
+        ShipmentStatus::Created,
+        ShipmentStatus::Confirmed,
+        ShipmentStatus::OnHold,
+        ShipmentStatus::Processing,
+        ShipmentStatus::ReadyToShip,
+        ShipmentStatus::Assigned,
+        ShipmentStatus::PickedUp,
+        ShipmentStatus::InTransit,
+        ShipmentStatus::Exception,
+        ShipmentStatus::OutForDelivery,
+        ShipmentStatus::FailedAttempt,
+        ShipmentStatus::ReadyForPickup,
+        ShipmentStatus::Returning,
+        ShipmentStatus::Delivered,
+        ShipmentStatus::Returned,
+        ShipmentStatus::Failed,
+        ShipmentStatus::Canceled,
     ];
 
-    /// The position along the lifecycle: 1 for [`Created`](Status::Created) up to 17 for
-    /// [`Canceled`](Status::Canceled), in the order of the variants; 0 for
-    /// [`Other`](Status::Other). Terminal states have the highest positions.
+    /// The position along the lifecycle: 1 for [`Created`](ShipmentStatus::Created) up to 17 for
+    /// [`Canceled`](ShipmentStatus::Canceled), in the order of the variants; 0 for
+    /// [`Other`](ShipmentStatus::Other). Terminal states have the highest positions.
     ///
     /// A [`Timeline`] uses it to choose between two updates sent with the same time.
     #[must_use]
     pub fn position(&self) -> u8 {
         match self {
-            Status::Created => 1,
-            Status::Confirmed => 2,
-            Status::OnHold => 3,
-            Status::Processing => 4,
-            Status::ReadyToShip => 5,
-            Status::Assigned => 6,
-            Status::PickedUp => 7,
-            Status::InTransit => 8,
-            Status::Exception => 9,
-            Status::OutForDelivery => 10,
-            Status::FailedAttempt => 11,
-            Status::ReadyForPickup => 12,
-            Status::Returning => 13,
-            Status::Delivered => 14,
-            Status::Returned => 15,
-            Status::Failed => 16,
-            Status::Canceled => 17,
-            Status::Other(_) => 0,
+            ShipmentStatus::Created => 1,
+            ShipmentStatus::Confirmed => 2,
+            ShipmentStatus::OnHold => 3,
+            ShipmentStatus::Processing => 4,
+            ShipmentStatus::ReadyToShip => 5,
+            ShipmentStatus::Assigned => 6,
+            ShipmentStatus::PickedUp => 7,
+            ShipmentStatus::InTransit => 8,
+            ShipmentStatus::Exception => 9,
+            ShipmentStatus::OutForDelivery => 10,
+            ShipmentStatus::FailedAttempt => 11,
+            ShipmentStatus::ReadyForPickup => 12,
+            ShipmentStatus::Returning => 13,
+            ShipmentStatus::Delivered => 14,
+            ShipmentStatus::Returned => 15,
+            ShipmentStatus::Failed => 16,
+            ShipmentStatus::Canceled => 17,
+            ShipmentStatus::Other(_) => 0,
         }
     }
 
-    /// Whether the shipment's journey is over: [`Delivered`](Status::Delivered),
-    /// [`Returned`](Status::Returned), [`Failed`](Status::Failed) or
-    /// [`Canceled`](Status::Canceled).
+    /// Whether the shipment's journey is over: [`Delivered`](ShipmentStatus::Delivered),
+    /// [`Returned`](ShipmentStatus::Returned), [`Failed`](ShipmentStatus::Failed) or
+    /// [`Canceled`](ShipmentStatus::Canceled).
     #[must_use]
     pub fn is_terminal(&self) -> bool {
         matches!(
             self,
-            Status::Delivered | Status::Returned | Status::Failed | Status::Canceled
+            ShipmentStatus::Delivered
+                | ShipmentStatus::Returned
+                | ShipmentStatus::Failed
+                | ShipmentStatus::Canceled
         )
     }
 
-    /// Whether this is [`Other`](Status::Other).
+    /// Whether this is [`Other`](ShipmentStatus::Other).
     #[must_use]
     pub fn is_other(&self) -> bool {
-        matches!(self, Status::Other(_))
+        matches!(self, ShipmentStatus::Other(_))
     }
 
     /// The status in snake_case (`out_for_delivery`), or the verbatim value of
-    /// [`Other`](Status::Other).
+    /// [`Other`](ShipmentStatus::Other).
     #[must_use]
     pub fn as_str(&self) -> &str {
         match self {
-            Status::Created => "created",
-            Status::Confirmed => "confirmed",
-            Status::OnHold => "on_hold",
-            Status::Processing => "processing",
-            Status::ReadyToShip => "ready_to_ship",
-            Status::Assigned => "assigned",
-            Status::PickedUp => "picked_up",
-            Status::InTransit => "in_transit",
-            Status::Exception => "exception",
-            Status::OutForDelivery => "out_for_delivery",
-            Status::FailedAttempt => "failed_attempt",
-            Status::ReadyForPickup => "ready_for_pickup",
-            Status::Returning => "returning",
-            Status::Delivered => "delivered",
-            Status::Returned => "returned",
-            Status::Failed => "failed",
-            Status::Canceled => "canceled",
-            Status::Other(s) => s,
+            ShipmentStatus::Created => "created",
+            ShipmentStatus::Confirmed => "confirmed",
+            ShipmentStatus::OnHold => "on_hold",
+            ShipmentStatus::Processing => "processing",
+            ShipmentStatus::ReadyToShip => "ready_to_ship",
+            ShipmentStatus::Assigned => "assigned",
+            ShipmentStatus::PickedUp => "picked_up",
+            ShipmentStatus::InTransit => "in_transit",
+            ShipmentStatus::Exception => "exception",
+            ShipmentStatus::OutForDelivery => "out_for_delivery",
+            ShipmentStatus::FailedAttempt => "failed_attempt",
+            ShipmentStatus::ReadyForPickup => "ready_for_pickup",
+            ShipmentStatus::Returning => "returning",
+            ShipmentStatus::Delivered => "delivered",
+            ShipmentStatus::Returned => "returned",
+            ShipmentStatus::Failed => "failed",
+            ShipmentStatus::Canceled => "canceled",
+            ShipmentStatus::Other(s) => s,
         }
     }
 }
 
-impl fmt::Display for Status {
+impl fmt::Display for ShipmentStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -318,7 +321,7 @@ impl ShipmentRef {
 /// Where a status change took place, as far as the provider says.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Location {
+pub struct ShipmentLocation {
     /// A place name or address as sent: isendu's step `location`, Wakilni's pickup office,
     /// Peddler's collection point or warehouse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -331,7 +334,7 @@ pub struct Location {
     pub lng: Option<f64>,
 }
 
-impl Location {
+impl ShipmentLocation {
     /// A location known by name only.
     #[must_use]
     pub fn named(name: impl Into<String>) -> Self {

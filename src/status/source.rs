@@ -12,13 +12,13 @@ use crate::delivery::Delivery;
 ///
 /// ```
 /// # #[cfg(feature = "xoxoday")] {
-/// use delivery_webhooks::{Status, StatusSource, xoxoday};
+/// use delivery_webhooks::{ShipmentStatus, StatusSource, xoxoday};
 ///
 /// let update = xoxoday::parse(br#"{"id":1,"data":{"orderId":77,"orderDate":"2019-12-27 16:41:33",
 ///   "deliveryStatus":"Canceled"},"createdAt":"2019-12-28 09:03:17"}"#)?;
 /// let updates = update.status_updates();
 /// assert_eq!(updates.len(), 1);
-/// assert_eq!(updates[0].status, Status::Canceled);
+/// assert_eq!(updates[0].status, ShipmentStatus::Canceled);
 /// assert_eq!(updates[0].shipment_key(), "order:77");
 /// # }
 /// # Ok::<(), delivery_webhooks::Error>(())

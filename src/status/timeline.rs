@@ -16,7 +16,7 @@ use crate::delivery::Provider;
 /// [`StatusUpdate::recency_cmp`]:
 ///
 /// 1. the later provider time wins (an update without a time is older than any with one);
-/// 2. at equal times, the status further along the lifecycle ([`Status::position`]), so a
+/// 2. at equal times, the status further along the lifecycle ([`ShipmentStatus::position`]), so a
 ///    terminal state wins;
 /// 3. then the provider's status text, then the whole update's JSON, so that any two distinct
 ///    updates are ordered the same way on every machine.
@@ -29,18 +29,18 @@ use crate::delivery::Provider;
 /// be stored and loaded again; loading folds the list, so a hand-edited list with two updates
 /// of one shipment still gives the greatest.
 ///
-/// [`Status::position`]: super::Status::position
+/// [`ShipmentStatus::position`]: super::ShipmentStatus::position
 ///
 /// ```
-/// use delivery_webhooks::{Provider, RefKind, ShipmentRef, Status, StatusUpdate, Timeline};
+/// use delivery_webhooks::{Provider, RefKind, ShipmentRef, ShipmentStatus, StatusUpdate, Timeline};
 /// use time::macros::datetime;
 ///
 /// let update = |status, text: &str, at| {
 ///     StatusUpdate::new(Provider::Peddler, ShipmentRef::new(RefKind::Shipment, "A1"), status, text)
 ///         .at(Some(at))
 /// };
-/// let out = update(Status::OutForDelivery, "OUT_FOR_DELIVERY", datetime!(2024-09-02 10:00 UTC));
-/// let done = update(Status::Delivered, "DELIVERED", datetime!(2024-09-02 13:08 UTC));
+/// let out = update(ShipmentStatus::OutForDelivery, "OUT_FOR_DELIVERY", datetime!(2024-09-02 10:00 UTC));
+/// let done = update(ShipmentStatus::Delivered, "DELIVERED", datetime!(2024-09-02 13:08 UTC));
 ///
 /// let mut a = Timeline::new();
 /// assert!(a.apply(&done));
@@ -174,9 +174,9 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::status::{RefKind, ShipmentRef, Status};
+    use crate::status::{RefKind, ShipmentRef, ShipmentStatus};
 
-    fn update(id: &str, status: Status, at: Option<time::OffsetDateTime>) -> StatusUpdate {
+    fn update(id: &str, status: ShipmentStatus, at: Option<time::OffsetDateTime>) -> StatusUpdate {
         let text = status.as_str().to_owned();
         StatusUpdate::new(
             Provider::Skladon,
@@ -192,17 +192,17 @@ mod tests {
         let t0 = datetime!(2024-01-01 10:00 UTC);
         let t1 = datetime!(2024-01-01 11:00 UTC);
         let mut tl = Timeline::new();
-        assert!(tl.apply(&update("1", Status::InTransit, Some(t1))));
-        assert!(!tl.apply(&update("1", Status::Delivered, Some(t0))));
-        assert!(tl.apply(&update("1", Status::Delivered, Some(t1))));
-        assert!(!tl.apply(&update("1", Status::Created, None)));
-        assert!(!tl.apply(&update("1", Status::Other("zzz".into()), Some(t1))));
+        assert!(tl.apply(&update("1", ShipmentStatus::InTransit, Some(t1))));
+        assert!(!tl.apply(&update("1", ShipmentStatus::Delivered, Some(t0))));
+        assert!(tl.apply(&update("1", ShipmentStatus::Delivered, Some(t1))));
+        assert!(!tl.apply(&update("1", ShipmentStatus::Created, None)));
+        assert!(!tl.apply(&update("1", ShipmentStatus::Other("zzz".into()), Some(t1))));
         assert_eq!(
             tl.current(Provider::Skladon, "order:1").unwrap().status,
-            Status::Delivered
+            ShipmentStatus::Delivered
         );
         // Another shipment and another provider are other entries.
-        assert!(tl.apply(&update("2", Status::Created, None)));
+        assert!(tl.apply(&update("2", ShipmentStatus::Created, None)));
         assert_eq!(tl.len(), 2);
         assert!(tl.current(Provider::Wakilni, "order:1").is_none());
     }
@@ -210,11 +210,11 @@ mod tests {
     #[test]
     fn timeless_updates_rank_by_position() {
         let mut tl = Timeline::new();
-        tl.apply(&update("1", Status::Delivered, None));
-        assert!(!tl.apply(&update("1", Status::InTransit, None)));
+        tl.apply(&update("1", ShipmentStatus::Delivered, None));
+        assert!(!tl.apply(&update("1", ShipmentStatus::InTransit, None)));
         assert!(tl.apply(&update(
             "1",
-            Status::InTransit,
+            ShipmentStatus::InTransit,
             Some(datetime!(2024-01-01 0:00 UTC))
         )));
     }
@@ -223,7 +223,7 @@ mod tests {
     fn times_are_kept_in_utc() {
         let u = update(
             "1",
-            Status::Created,
+            ShipmentStatus::Created,
             Some(datetime!(2024-01-01 12:00 +02:00)),
         );
         assert_eq!(u.time, Some(datetime!(2024-01-01 10:00 UTC)));
@@ -233,10 +233,10 @@ mod tests {
     #[test]
     fn serialized_form_round_trips() {
         let tl: Timeline = [
-            update("b", Status::Other("x".into()), None),
+            update("b", ShipmentStatus::Other("x".into()), None),
             update(
                 "a",
-                Status::Returning,
+                ShipmentStatus::Returning,
                 Some(datetime!(2024-01-01 0:00:00.5 UTC)),
             ),
         ]

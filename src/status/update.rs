@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::{Location, ShipmentRef, Status};
+use super::{ShipmentLocation, ShipmentRef, ShipmentStatus};
 use crate::delivery::Provider;
 
 /// One status change of one shipment, in the common model.
@@ -15,13 +15,13 @@ use crate::delivery::Provider;
 /// time in RFC 3339.
 ///
 /// ```
-/// use delivery_webhooks::{Provider, RefKind, ShipmentRef, Status, StatusUpdate};
+/// use delivery_webhooks::{Provider, RefKind, ShipmentRef, ShipmentStatus, StatusUpdate};
 /// use time::macros::datetime;
 ///
 /// let update = StatusUpdate::new(
 ///     Provider::Xoxoday,
 ///     ShipmentRef::new(RefKind::Order, "10254678901"),
-///     Status::Delivered,
+///     ShipmentStatus::Delivered,
 ///     "delivered",
 /// )
 /// .at(Some(datetime!(2019-12-27 16:45:02 UTC)));
@@ -38,7 +38,7 @@ pub struct StatusUpdate {
     /// The shipment it is about.
     pub shipment: ShipmentRef,
     /// The status, in the common model.
-    pub status: Status,
+    pub status: ShipmentStatus,
     /// The provider's own status, event or code name, as the payload holds it (a documented
     /// value in its documented spelling, anything else verbatim): `Order Completed`,
     /// `FAILED_ATTEMPT`, `D`, `onTheWay`...
@@ -54,7 +54,7 @@ pub struct StatusUpdate {
     pub time: Option<OffsetDateTime>,
     /// Where it happened, when the provider says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub location: Option<ShipmentLocation>,
     /// Why a delivery failed, as sent: Peddler's `failedStatus` (`CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS`),
     /// isendu's error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +67,7 @@ impl StatusUpdate {
     pub fn new(
         provider: Provider,
         shipment: ShipmentRef,
-        status: Status,
+        status: ShipmentStatus,
         provider_status: impl Into<String>,
     ) -> Self {
         Self {
@@ -97,7 +97,7 @@ impl StatusUpdate {
 
     /// Orders two updates by recency, the order a [`Timeline`](super::Timeline) keeps the
     /// greatest of: by [`time`](StatusUpdate::time) (an update without a time is older than any
-    /// with one), then by [`Status::position`] (so at equal times a terminal state wins), then by
+    /// with one), then by [`ShipmentStatus::position`] (so at equal times a terminal state wins), then by
     /// [`provider_status`](StatusUpdate::provider_status), then by the JSON serialization of the
     /// whole update. `Equal` only for updates that serialize identically.
     ///

@@ -20,7 +20,7 @@ pub const HANDLER_FAILURES: &str = "delivery_webhooks_handler_failures_total";
 pub const DUPLICATES: &str = "delivery_webhooks_duplicates_total";
 /// Accepted deliveries of an event this crate does not know: label `provider`.
 pub const UNKNOWN_EVENTS: &str = "delivery_webhooks_unknown_events_total";
-/// Status updates outside the common model (`Status::Other`): label `provider`.
+/// Status updates outside the common model (`ShipmentStatus::Other`): label `provider`.
 pub const UNKNOWN_STATUSES: &str = "delivery_webhooks_unknown_statuses_total";
 /// Time to verify and parse a request (`Receive::receive`), seconds: labels `provider` and
 /// `outcome` (`accepted` or `rejected`).

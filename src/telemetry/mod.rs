@@ -278,7 +278,7 @@ impl Observer {
     /// with its reply's status, or rejected; `received` passes through.
     pub(crate) fn conclude<P>(self, received: Result<Delivery<P>>) -> Result<Delivery<P>> {
         match &received {
-            Ok(delivery) => self.accepted(delivery.reply.status()),
+            Ok(delivery) => self.accepted(delivery.reply.status_code()),
             Err(err) => self.rejected(err),
         }
         received
@@ -368,7 +368,7 @@ impl Observer {
 #[cfg_attr(not(all(adapter, any_provider)), allow(dead_code))]
 /// Counts what `delivery` carries that this crate does not know: an unknown event (Wakilni's
 /// `EventData::Unknown`, a Skladon webhook type it does not know) and status updates outside
-/// the common model ([`Status::Other`](crate::Status::Other)), into the current span and the
+/// the common model ([`ShipmentStatus::Other`](crate::ShipmentStatus::Other)), into the current span and the
 /// `delivery_webhooks_unknown_*` counters. Does nothing without feature `metrics` or
 /// `tracing`; the ready receivers call it for every delivery.
 #[cfg_attr(

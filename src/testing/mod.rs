@@ -28,7 +28,7 @@
 //! let sent = testing::wakilni::request("wk-secret", body).attempt(2).build();
 //!
 //! let delivery = Verifier::new("wk-secret")?.receive(&sent.request())?;
-//! assert_eq!((delivery.dedup_key.as_str(), delivery.attempt), ("wakilni:e1", Some(2)));
+//! assert_eq!((delivery.dedup_key().as_str(), delivery.attempt), ("wakilni:e1", Some(2)));
 //!
 //! let http = sent.to_http();
 //! assert_eq!(http.uri(), "/webhooks/wakilni");

@@ -77,13 +77,6 @@ impl HmacKeys {
             Err(Error::SignatureMismatch)
         }
     }
-
-    /// The base64 (standard, padded) signature of `body` under the first key.
-    pub(crate) fn sign_base64(&self, body: &[u8]) -> String {
-        let mut mac = self.keys[0].clone();
-        mac.update(body);
-        STANDARD_PADDED.encode(mac.finalize().into_bytes())
-    }
 }
 
 impl fmt::Debug for HmacKeys {

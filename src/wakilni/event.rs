@@ -110,12 +110,6 @@ impl Event {
 }
 
 impl Event {
-    /// The key to deduplicate on: `event_id`.
-    #[must_use]
-    pub fn dedup_key(&self) -> &str {
-        &self.event_id
-    }
-
     /// The event's name as it goes on the wire (`Order Created`, or an unknown name verbatim).
     #[must_use]
     pub fn event_name(&self) -> &str {

@@ -39,7 +39,7 @@
 //!     }
 //!     other => panic!("unexpected {other:?}"),
 //! }
-//! assert_eq!(delivery.dedup_key.as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
+//! assert_eq!(delivery.dedup_key().as_str(), "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92");
 //! assert_eq!(delivery.attempt, Some(2));
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
@@ -240,12 +240,6 @@ impl Verifier {
         let attempt = attempt_number(headers);
         let key = DedupKey::new(Provider::Wakilni, &event.event_id);
         Ok(Delivery::new(Provider::Wakilni, key, event).with_attempt(attempt))
-    }
-
-    /// Signs `body` with the first configured secret (see [`sign`]).
-    #[must_use]
-    pub fn sign(&self, body: &[u8]) -> String {
-        self.keys.sign_base64(body)
     }
 }
 

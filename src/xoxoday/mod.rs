@@ -39,7 +39,7 @@
 //! let delivery = verifier.receive(&Request::new(&headers, body).peer(peer))?;
 //! assert_eq!(delivery.payload.data.order_id, 10254678);
 //! assert_eq!(delivery.payload.data.delivery_status, DeliveryStatus::Delivered);
-//! assert_eq!(delivery.dedup_key.as_str(), "xoxoday:12345678901234567890");
+//! assert_eq!(delivery.dedup_key().as_str(), "xoxoday:12345678901234567890");
 //!
 //! // The same request sent straight from elsewhere, claiming to be forwarded: refused.
 //! let elsewhere: IpAddr = "203.0.113.9".parse()?;
@@ -141,6 +141,7 @@ pub fn parse(body: &[u8]) -> Result<DeliveryUpdate, Error> {
 pub struct Verifier {
     allowlist: Vec<IpNet>,
     trusted_proxies: Vec<IpNet>,
+    broad_ranges: bool,
     proxy_header: ProxyHeader,
     api_keys: Option<TokenSet>,
     max_body_size: usize,
@@ -152,6 +153,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("xoxoday::Verifier")
             .field("allowlist", &self.allowlist)
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("broad_ranges", &self.broad_ranges)
             .field("proxy_header", &self.proxy_header)
             .field("api_keys", &self.api_keys)
             .field("max_body_size", &self.max_body_size)
@@ -198,6 +200,7 @@ impl Verifier {
         Self {
             allowlist: vec![IpNet::host(CALLBACK_IP)],
             trusted_proxies: Vec::new(),
+            broad_ranges: false,
             proxy_header: ProxyHeader::Auto,
             api_keys: None,
             max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
@@ -212,9 +215,9 @@ impl Verifier {
     /// # Errors
     /// [`InvalidIpNet`] for an entry that is not an address or range, or has bits set after its
     /// prefix length; for an empty list, which would refuse every request; for a range covering
-    /// a large part of the internet ([`IpNet::is_broad`]: use
-    /// [`allowlist_including_broad_ranges`](Verifier::allowlist_including_broad_ranges) if you
-    /// mean it); and for an entry overlapping a trusted proxy.
+    /// a large part of the internet ([`IpNet::is_broad`]), unless
+    /// [`allow_broad_ranges`](Verifier::allow_broad_ranges) was called first; and for an entry
+    /// overlapping a trusted proxy.
     ///
     /// ```
     /// use delivery_webhooks::xoxoday::Verifier;
@@ -222,6 +225,8 @@ impl Verifier {
     /// let v = Verifier::without_api_key().allowlist(["52.76.120.90", "52.74.39.101", "2001:db8::/32"])?;
     /// assert!(Verifier::without_api_key().allowlist(["52.76.120.90/24"]).is_err());
     /// assert!(Verifier::without_api_key().allowlist(["0.0.0.0/0"]).is_err());
+    /// // Asked for by name, before the list:
+    /// let open = Verifier::without_api_key().allow_broad_ranges().allowlist(["0.0.0.0/0"])?;
     /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
     /// ```
     pub fn allowlist<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
@@ -229,21 +234,32 @@ impl Verifier {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.set_allowlist(crate::verify::parse_nets(entries)?, false)
+        self.set_allowlist(crate::verify::parse_nets(entries)?)
     }
 
-    /// Like [`allowlist`](Verifier::allowlist), accepting ranges that cover a large part of the
-    /// internet (`0.0.0.0/0`, say): for tests and for receivers protected otherwise. With such a
-    /// range, the API key is the only check that remains.
+    /// Lets the [`allowlist`](Verifier::allowlist), [`allow`](Verifier::allow) and
+    /// [`trusted_proxies`](Verifier::trusted_proxies) calls that follow accept ranges covering a
+    /// large part of the internet ([`IpNet::is_broad`]: `0.0.0.0/0`, `::/8`, a cloud provider's
+    /// /12), which they refuse otherwise. Call it first: a call before it has already refused
+    /// such a range.
     ///
-    /// # Errors
-    /// As [`allowlist`](Verifier::allowlist), but for broad ranges.
-    pub fn allowlist_including_broad_ranges<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.set_allowlist(crate::verify::parse_nets(entries)?, true)
+    /// For tests and for receivers protected otherwise. With a broad allowed source, the API key
+    /// is the only check that remains; with a broad trusted proxy, anyone in that range can claim
+    /// any client address, so list one only when every address in it really is a proxy of yours.
+    /// A proxy range overlapping an allowed source is refused even so.
+    ///
+    /// ```
+    /// use delivery_webhooks::xoxoday::Verifier;
+    ///
+    /// let v = Verifier::new("Key4Xoxoday2024")?
+    ///     .allow_broad_ranges()
+    ///     .allowlist(["0.0.0.0/0", "::/0"])?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn allow_broad_ranges(mut self) -> Self {
+        self.broad_ranges = true;
+        self
     }
 
     /// Adds one allowed source (an address converts: `allow(ip)`).
@@ -254,17 +270,17 @@ impl Verifier {
     pub fn allow(self, net: impl Into<IpNet>) -> Result<Self, InvalidIpNet> {
         let mut nets = self.allowlist.clone();
         nets.push(net.into());
-        self.set_allowlist(nets, false)
+        self.set_allowlist(nets)
     }
 
-    fn set_allowlist(mut self, nets: Vec<IpNet>, broad_ok: bool) -> Result<Self, InvalidIpNet> {
+    fn set_allowlist(mut self, nets: Vec<IpNet>) -> Result<Self, InvalidIpNet> {
         if nets.is_empty() {
             return Err(InvalidIpNet::new(
                 "",
                 "empty allowlist: every request would be refused",
             ));
         }
-        check_ranges(&nets, &self.trusted_proxies, broad_ok)?;
+        check_ranges(&nets, &self.trusted_proxies, self.broad_ranges)?;
         self.allowlist = nets;
         Ok(self)
     }
@@ -278,9 +294,9 @@ impl Verifier {
     ///
     /// # Errors
     /// [`InvalidIpNet`] for an entry that is not an address or range; for a range covering a
-    /// large part of the internet ([`IpNet::is_broad`]: `::/8` would trust every IPv4 peer; use
-    /// [`trusted_proxies_including_broad_ranges`](Verifier::trusted_proxies_including_broad_ranges)
-    /// if you mean it); and for a range holding an allowed source, which would let anyone
+    /// large part of the internet ([`IpNet::is_broad`]: `::/8` would trust every IPv4 peer),
+    /// unless [`allow_broad_ranges`](Verifier::allow_broad_ranges) was called first; and for a
+    /// range holding an allowed source, which would let anyone
     /// reaching the receiver from there claim to be Xoxoday.
     ///
     /// ```
@@ -291,36 +307,13 @@ impl Verifier {
     /// assert!(Verifier::without_api_key().trusted_proxies(["52.76.120.0/24"]).is_err());
     /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
     /// ```
-    pub fn trusted_proxies<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
+    pub fn trusted_proxies<I, S>(mut self, entries: I) -> Result<Self, InvalidIpNet>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.set_trusted_proxies(crate::verify::parse_nets(entries)?, false)
-    }
-
-    /// Like [`trusted_proxies`](Verifier::trusted_proxies), accepting ranges that cover a large
-    /// part of the internet: only when every address in them really is a proxy of yours.
-    ///
-    /// # Errors
-    /// As [`trusted_proxies`](Verifier::trusted_proxies), but for broad ranges.
-    pub fn trusted_proxies_including_broad_ranges<I, S>(
-        self,
-        entries: I,
-    ) -> Result<Self, InvalidIpNet>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        self.set_trusted_proxies(crate::verify::parse_nets(entries)?, true)
-    }
-
-    fn set_trusted_proxies(
-        mut self,
-        nets: Vec<IpNet>,
-        broad_ok: bool,
-    ) -> Result<Self, InvalidIpNet> {
-        check_ranges(&nets, &self.allowlist, broad_ok)?;
+        let nets = crate::verify::parse_nets(entries)?;
+        check_ranges(&nets, &self.allowlist, self.broad_ranges)?;
         self.trusted_proxies = nets;
         Ok(self)
     }
@@ -424,7 +417,7 @@ fn check_ranges(nets: &[IpNet], others: &[IpNet], broad_ok: bool) -> Result<(), 
         if !broad_ok && net.is_broad() {
             return Err(InvalidIpNet::new(
                 net.to_string(),
-                "covers a large part of the internet; use the `_including_broad_ranges` method if you mean it",
+                "covers a large part of the internet; call `allow_broad_ranges()` first if you mean it",
             ));
         }
         if others.iter().any(|other| other.overlaps(net)) {

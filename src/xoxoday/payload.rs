@@ -33,16 +33,6 @@ impl DeliveryUpdate {
             created_at,
         }
     }
-
-    /// The key to deduplicate on: the webhook [`id`](DeliveryUpdate::id).
-    ///
-    /// Xoxoday does not document whether a retry carries the same id (its sample even labels
-    /// the field `orderID`). Since a status is final, making the handling of
-    /// (`order_id`, `delivery_status`) idempotent as well costs little.
-    #[must_use]
-    pub fn dedup_key(&self) -> WebhookId {
-        self.id
-    }
 }
 
 /// The `data` object of a [`DeliveryUpdate`].

@@ -40,7 +40,7 @@ pub fn providers() -> Vec<(&'static str, Parse)> {
     }));
     #[cfg(feature = "skladon")]
     {
-        use delivery_webhooks::skladon::{EntityKind, parse_any, parse_kind};
+        use delivery_webhooks::skladon::EntityKind;
         out.push(("skladon", |b| parse_any(b).map(|e| bytes(&e))));
         out.push(("skladon/order", |b| {
             parse_kind(EntityKind::Order, b).map(|e| bytes(&e))
@@ -113,4 +113,27 @@ pub fn cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// `skladon::parse` (the one public entry) for an entity of `kind`: with the first webhook type
+/// of that kind.
+#[cfg(feature = "skladon")]
+pub fn parse_kind(
+    kind: delivery_webhooks::skladon::EntityKind,
+    body: &[u8],
+) -> Result<delivery_webhooks::skladon::Entity, Error> {
+    use delivery_webhooks::skladon::{self, WebhookType};
+    let webhook_type = WebhookType::ALL
+        .iter()
+        .find(|t| t.entity() == Some(kind))
+        .expect("every entity kind has a webhook type");
+    skladon::parse(webhook_type, body)
+}
+
+/// `skladon::parse` for a webhook type this crate does not know: the entity recognised by its
+/// keys.
+#[cfg(feature = "skladon")]
+pub fn parse_any(body: &[u8]) -> Result<delivery_webhooks::skladon::Entity, Error> {
+    use delivery_webhooks::skladon::{self, WebhookType};
+    skladon::parse(&WebhookType::from("A_TYPE_NOT_KNOWN_HERE"), body)
 }

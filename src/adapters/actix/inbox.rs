@@ -61,7 +61,7 @@ where
         };
         match crate::adapters::store(inbox, delivery, raw).await {
             Ok(reply) => {
-                observer.accepted(reply.status());
+                observer.accepted(reply.status_code());
                 reply_response(&reply)
             }
             Err(problem) => {

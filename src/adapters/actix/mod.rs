@@ -35,7 +35,7 @@
 //! use delivery_webhooks::{Reply, wakilni};
 //!
 //! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
-//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key());
 //!     delivery.reply
 //! }
 //!

@@ -13,7 +13,7 @@ pub(super) fn status(code: u16) -> StatusCode {
 }
 
 pub(super) fn problem_response(problem: &Problem) -> HttpResponse {
-    let mut response = HttpResponse::build(status(problem.status()));
+    let mut response = HttpResponse::build(status(problem.status_code()));
     if let Some(seconds) = problem.retry_after() {
         response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
     }
@@ -53,7 +53,7 @@ impl Responder for Reply {
 }
 
 pub(super) fn reply_response(reply: &Reply) -> HttpResponse {
-    let mut response = HttpResponse::build(status(reply.status()));
+    let mut response = HttpResponse::build(status(reply.status_code()));
     if let Some(content_type) = reply.content_type() {
         response.content_type(content_type);
     }

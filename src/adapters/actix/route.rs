@@ -64,7 +64,7 @@ where
 /// # fn app() -> Result<(), delivery_webhooks::Error> {
 /// let health = Health::new();
 /// let verifier = wakilni::Verifier::new("wk-secret")?;
-/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key()) };
 /// let app = App::new().service(delivery_webhooks::actix::resource_with_health(
 ///     "/hooks/wakilni",
 ///     verifier,
@@ -122,7 +122,7 @@ where
             };
             let started = Stopwatch::start();
             let handled = handling.await.is_handled();
-            if observer.handled(reply.status(), handled, &started) {
+            if observer.handled(reply.status_code(), handled, &started) {
                 reply_response(&reply)
             } else {
                 problem_response(&Problem::new(500, NOT_HANDLED))

@@ -62,7 +62,7 @@ where
         };
         match crate::adapters::store(inbox, delivery, raw).await {
             Ok(reply) => {
-                observer.accepted(reply.status());
+                observer.accepted(reply.status_code());
                 reply.into_response()
             }
             Err(problem) => {

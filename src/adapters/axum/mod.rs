@@ -49,7 +49,7 @@
 //! }
 //!
 //! async fn wakilni_hook(Webhook(delivery): Webhook<wakilni::Verifier>) -> Reply {
-//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key);
+//!     println!("{} ({})", delivery.payload.event_name(), delivery.dedup_key());
 //!     delivery.reply
 //! }
 //!

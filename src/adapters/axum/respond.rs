@@ -15,7 +15,7 @@ impl IntoResponse for Problem {
     /// The problem's status with its JSON body, `application/problem+json`.
     fn into_response(self) -> Response {
         let mut response = Response::new(Body::from(self.to_json()));
-        *response.status_mut() = status(self.status());
+        *response.status_mut() = status(self.status_code());
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(Problem::CONTENT_TYPE),
@@ -46,7 +46,7 @@ impl IntoResponse for Reply {
             body => Body::from(body.to_vec()),
         };
         let mut response = Response::new(body);
-        *response.status_mut() = status(self.status());
+        *response.status_mut() = status(self.status_code());
         if let Some(content_type) = self.content_type() {
             response
                 .headers_mut()

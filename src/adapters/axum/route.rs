@@ -56,7 +56,7 @@ where
 /// # fn app() -> Result<axum::Router, delivery_webhooks::Error> {
 /// let health = Health::new();
 /// let verifier = Arc::new(wakilni::Verifier::new("wk-secret")?);
-/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key) };
+/// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key()) };
 /// let report = health.clone();
 /// let app = axum::Router::new()
 ///     .route("/hooks/wakilni", delivery_webhooks::axum::route_with_health(verifier, handler, health))
@@ -110,7 +110,7 @@ where
             drop(parts);
             let started = Stopwatch::start();
             let handled = handling.await.is_handled();
-            if observer.handled(reply.status(), handled, &started) {
+            if observer.handled(reply.status_code(), handled, &started) {
                 reply.into_response()
             } else {
                 Problem::new(500, NOT_HANDLED).into_response()

@@ -1,8 +1,10 @@
-//! isendu's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+//! isendu's vocabulary mapped onto [`ShipmentStatus`], and [`StatusSource`] for its payload.
 
 use super::{external, text, utc};
 use crate::delivery::Provider;
-use crate::status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use crate::status::{
+    RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate,
+};
 use time::OffsetDateTime;
 
 /// isendu tracking: the newest step `timestamp` (UTC per the webhook page).
@@ -15,33 +17,33 @@ fn isendu_order_time(o: &crate::isendu::Order) -> Option<OffsetDateTime> {
     utc(&o.updated)
 }
 
-impl From<&crate::isendu::TrackingStatus> for Status {
-    fn from(s: &crate::isendu::TrackingStatus) -> Status {
+impl From<&crate::isendu::TrackingStatus> for ShipmentStatus {
+    fn from(s: &crate::isendu::TrackingStatus) -> ShipmentStatus {
         use crate::isendu::TrackingStatus as T;
         match s {
-            T::AwaitingPickup => Status::ReadyToShip,
-            T::InTransit => Status::InTransit,
-            T::Delivered => Status::Delivered,
-            T::Failed => Status::FailedAttempt,
-            T::Exception => Status::Exception,
-            T::Returned => Status::Returned,
-            other => Status::Other(other.as_str().to_owned()),
+            T::AwaitingPickup => ShipmentStatus::ReadyToShip,
+            T::InTransit => ShipmentStatus::InTransit,
+            T::Delivered => ShipmentStatus::Delivered,
+            T::Failed => ShipmentStatus::FailedAttempt,
+            T::Exception => ShipmentStatus::Exception,
+            T::Returned => ShipmentStatus::Returned,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
-impl From<&crate::isendu::OrderStatus> for Status {
-    fn from(s: &crate::isendu::OrderStatus) -> Status {
+impl From<&crate::isendu::OrderStatus> for ShipmentStatus {
+    fn from(s: &crate::isendu::OrderStatus) -> ShipmentStatus {
         use crate::isendu::OrderStatus as O;
         match s {
-            O::Pending => Status::Created,
-            O::PartiallyFulfilled | O::GeneratingLabels => Status::Processing,
-            O::Fulfilled => Status::ReadyToShip,
-            O::InTransit => Status::InTransit,
-            O::Delivered => Status::Delivered,
-            O::Exception | O::Error => Status::Exception,
-            O::Cancelled => Status::Canceled,
-            other => Status::Other(other.as_str().to_owned()),
+            O::Pending => ShipmentStatus::Created,
+            O::PartiallyFulfilled | O::GeneratingLabels => ShipmentStatus::Processing,
+            O::Fulfilled => ShipmentStatus::ReadyToShip,
+            O::InTransit => ShipmentStatus::InTransit,
+            O::Delivered => ShipmentStatus::Delivered,
+            O::Exception | O::Error => ShipmentStatus::Exception,
+            O::Cancelled => ShipmentStatus::Canceled,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
@@ -76,7 +78,7 @@ impl StatusSource for crate::isendu::Message {
                     .at(isendu_tracking_time(t));
             update.location = latest
                 .and_then(|s| text(s.location.as_deref()))
-                .map(Location::named);
+                .map(ShipmentLocation::named);
             update.failure_reason = error_text(latest.and_then(|s| s.error.as_deref()))
                 .or_else(|| error_text(t.error.as_deref()));
             out.push(update);

@@ -1,4 +1,4 @@
-//! Each provider's vocabulary mapped onto [`Status`](super::Status), and
+//! Each provider's vocabulary mapped onto [`ShipmentStatus`](super::ShipmentStatus), and
 //! [`StatusSource`](super::StatusSource) for each payload: one file per provider, compiled with
 //! its feature.
 //!

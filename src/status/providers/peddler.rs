@@ -1,8 +1,10 @@
-//! Peddler's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+//! Peddler's vocabulary mapped onto [`ShipmentStatus`], and [`StatusSource`] for its payload.
 
 use super::{external, text};
 use crate::delivery::Provider;
-use crate::status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use crate::status::{
+    RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate,
+};
 use time::OffsetDateTime;
 
 /// Peddler: `ts`.
@@ -11,34 +13,34 @@ fn peddler_time(u: &crate::peddler::ShipmentUpdate) -> Option<OffsetDateTime> {
 }
 
 /// `SHIPMENT_DETAILS_UPDATED` is not a lifecycle status (the shipment did not move): it maps to
-/// [`Status::Other`], and a delivery carrying it gives no update.
-impl From<&crate::peddler::Status> for Status {
-    fn from(s: &crate::peddler::Status) -> Status {
+/// [`ShipmentStatus::Other`], and a delivery carrying it gives no update.
+impl From<&crate::peddler::Status> for ShipmentStatus {
+    fn from(s: &crate::peddler::Status) -> ShipmentStatus {
         use crate::peddler::Status as P;
         match s {
-            P::ShipmentConfirmed => Status::Confirmed,
-            P::ShipmentEnrouteToWarehouse => Status::PickedUp,
+            P::ShipmentConfirmed => ShipmentStatus::Confirmed,
+            P::ShipmentEnrouteToWarehouse => ShipmentStatus::PickedUp,
             P::ShipmentInWarehouse
             | P::ShipmentEnrouteToLocalDepot
             | P::ShipmentInLocalDepot
-            | P::ShipmentReady => Status::InTransit,
-            P::OutForDelivery => Status::OutForDelivery,
-            P::Delivered => Status::Delivered,
-            P::DeliveredCollectionPoint => Status::ReadyForPickup,
-            P::PickupCollectionPoint => Status::Delivered,
-            P::FailedAttempt => Status::FailedAttempt,
-            P::OnHold => Status::OnHold,
-            P::Exception => Status::Exception,
-            P::ReturnToSender => Status::Returned,
-            P::Canceled => Status::Canceled,
-            other => Status::Other(other.as_str().to_owned()),
+            | P::ShipmentReady => ShipmentStatus::InTransit,
+            P::OutForDelivery => ShipmentStatus::OutForDelivery,
+            P::Delivered => ShipmentStatus::Delivered,
+            P::DeliveredCollectionPoint => ShipmentStatus::ReadyForPickup,
+            P::PickupCollectionPoint => ShipmentStatus::Delivered,
+            P::FailedAttempt => ShipmentStatus::FailedAttempt,
+            P::OnHold => ShipmentStatus::OnHold,
+            P::Exception => ShipmentStatus::Exception,
+            P::ReturnToSender => ShipmentStatus::Returned,
+            P::Canceled => ShipmentStatus::Canceled,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
 /// Gives one update, except for `SHIPMENT_DETAILS_UPDATED` (none). A status name this crate
 /// does not know is read from its documented `code` when it has one (`410` is out for
-/// delivery), else kept as [`Status::Other`].
+/// delivery), else kept as [`ShipmentStatus::Other`].
 impl StatusSource for crate::peddler::ShipmentUpdate {
     fn status_updates(&self) -> Vec<StatusUpdate> {
         use crate::peddler::Status as P;
@@ -50,8 +52,8 @@ impl StatusSource for crate::peddler::ShipmentUpdate {
             return Vec::new();
         }
         let status = match named {
-            Some(known) => Status::from(&known),
-            None => Status::Other(self.status.as_str().to_owned()),
+            Some(known) => ShipmentStatus::from(&known),
+            None => ShipmentStatus::Other(self.status.as_str().to_owned()),
         };
         let mut shipment = ShipmentRef::new(RefKind::Shipment, self.id.clone());
         shipment
@@ -73,7 +75,7 @@ impl StatusSource for crate::peddler::ShipmentUpdate {
         });
         let location = match (place, self.location) {
             (None, None) => None,
-            (name, gps) => Some(Location {
+            (name, gps) => Some(ShipmentLocation {
                 name,
                 lat: gps.map(|g| g.lat),
                 lng: gps.map(|g| g.lng),

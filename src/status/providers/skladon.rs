@@ -1,8 +1,8 @@
-//! Skladon's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+//! Skladon's vocabulary mapped onto [`ShipmentStatus`], and [`StatusSource`] for its payload.
 
 use super::{external, text, utc};
 use crate::delivery::Provider;
-use crate::status::{RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use crate::status::{RefKind, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate};
 use time::OffsetDateTime;
 
 /// Skladon: the newest of the entity's recorded times. Each snapshot of an entity carries the
@@ -18,45 +18,45 @@ fn skladon_time(entity: &crate::skladon::Entity) -> Option<OffsetDateTime> {
     times.into_iter().filter_map(utc).max()
 }
 
-impl From<&crate::skladon::OrderStatus> for Status {
-    fn from(s: &crate::skladon::OrderStatus) -> Status {
+impl From<&crate::skladon::OrderStatus> for ShipmentStatus {
+    fn from(s: &crate::skladon::OrderStatus) -> ShipmentStatus {
         use crate::skladon::OrderStatus as O;
         match s {
-            O::InProcess | O::PreReceived => Status::Created,
-            O::Received => Status::Confirmed,
-            O::WaitingForPayment | O::ProductsNotAvailable | O::Suspended => Status::OnHold,
-            O::Processing | O::Packed | O::OnResend => Status::Processing,
-            O::Processed | O::WaitingForCarrier => Status::ReadyToShip,
-            O::OnTheWay => Status::InTransit,
-            O::Incorrect => Status::Exception,
-            O::Delivered => Status::Delivered,
-            O::ReturningBack => Status::Returning,
-            O::ReturnedBack | O::ReceivedBack | O::PartlyReceivedBack => Status::Returned,
-            O::Lost => Status::Failed,
-            O::Canceled => Status::Canceled,
-            other => Status::Other(other.as_str().to_owned()),
+            O::InProcess | O::PreReceived => ShipmentStatus::Created,
+            O::Received => ShipmentStatus::Confirmed,
+            O::WaitingForPayment | O::ProductsNotAvailable | O::Suspended => ShipmentStatus::OnHold,
+            O::Processing | O::Packed | O::OnResend => ShipmentStatus::Processing,
+            O::Processed | O::WaitingForCarrier => ShipmentStatus::ReadyToShip,
+            O::OnTheWay => ShipmentStatus::InTransit,
+            O::Incorrect => ShipmentStatus::Exception,
+            O::Delivered => ShipmentStatus::Delivered,
+            O::ReturningBack => ShipmentStatus::Returning,
+            O::ReturnedBack | O::ReceivedBack | O::PartlyReceivedBack => ShipmentStatus::Returned,
+            O::Lost => ShipmentStatus::Failed,
+            O::Canceled => ShipmentStatus::Canceled,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
-impl From<&crate::skladon::ReceivingStatus> for Status {
-    fn from(s: &crate::skladon::ReceivingStatus) -> Status {
+impl From<&crate::skladon::ReceivingStatus> for ShipmentStatus {
+    fn from(s: &crate::skladon::ReceivingStatus) -> ShipmentStatus {
         use crate::skladon::ReceivingStatus as R;
         match s {
-            R::Awaiting => Status::Created,
-            R::Received => Status::Delivered,
-            other => Status::Other(other.as_str().to_owned()),
+            R::Awaiting => ShipmentStatus::Created,
+            R::Received => ShipmentStatus::Delivered,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
 /// A return's `status`: Skladon publishes no list, so only the two values its date fields
 /// (`receivedAt`, `canceledAt`) attest are mapped.
-fn skladon_return_status(s: &str) -> Status {
+fn skladon_return_status(s: &str) -> ShipmentStatus {
     match s {
-        "received" => Status::Returned,
-        "canceled" => Status::Canceled,
-        other => Status::Other(other.to_owned()),
+        "received" => ShipmentStatus::Returned,
+        "canceled" => ShipmentStatus::Canceled,
+        other => ShipmentStatus::Other(other.to_owned()),
     }
 }
 
@@ -83,7 +83,7 @@ impl StatusSource for crate::skladon::Notification {
                 external(&mut r, "id", o.id);
                 external(&mut r, "partnerOrderId", o.partner_order_id.as_deref());
                 external(&mut r, "invoiceNumber", o.invoice_number.as_deref());
-                (r, Status::from(s), s.as_str())
+                (r, ShipmentStatus::from(s), s.as_str())
             }
             E::Receiving(rc) => {
                 let Some(s) = &rc.status else {
@@ -98,7 +98,7 @@ impl StatusSource for crate::skladon::Notification {
                     rc.delivery_note_number.as_deref(),
                 );
                 external(&mut r, "containerNumber", rc.container_number.as_deref());
-                (r, Status::from(s), s.as_str())
+                (r, ShipmentStatus::from(s), s.as_str())
             }
             E::Return(rt) => {
                 let Some(s) = &rt.status else {

@@ -1,8 +1,10 @@
-//! Wakilni's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+//! Wakilni's vocabulary mapped onto [`ShipmentStatus`], and [`StatusSource`] for its payload.
 
 use super::text;
 use crate::delivery::Provider;
-use crate::status::{Location, RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use crate::status::{
+    RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate,
+};
 use time::OffsetDateTime;
 
 /// Wakilni: the data's own `updated_at`/`created_at`, else the envelope's `timestamp`.
@@ -18,51 +20,51 @@ fn wakilni_time(e: &crate::wakilni::Event) -> Option<OffsetDateTime> {
     Some(naive.assume_utc())
 }
 
-impl From<&crate::wakilni::EventType> for Status {
-    fn from(e: &crate::wakilni::EventType) -> Status {
+impl From<&crate::wakilni::EventType> for ShipmentStatus {
+    fn from(e: &crate::wakilni::EventType) -> ShipmentStatus {
         use crate::wakilni::EventType as E;
         match e {
-            E::OrderCreated => Status::Created,
-            E::OrderConfirmed => Status::Confirmed,
-            E::OrderDeclined => Status::Canceled,
-            E::OrderAssigned => Status::Assigned,
-            E::OrderProcessed => Status::InTransit,
-            E::OrderCanceled => Status::Canceled,
-            E::OrderPostponed => Status::OnHold,
-            E::OrderCompleted => Status::Delivered,
-            E::OrderCompletedRejected => Status::Failed,
-            E::OrderClosedFailed => Status::Failed,
-            E::OrderPendingCancelation => Status::OnHold,
-            E::OrderFailed => Status::FailedAttempt,
-            E::OrderReadyForSelfPickup => Status::ReadyForPickup,
-            other => Status::Other(other.as_str().to_owned()),
+            E::OrderCreated => ShipmentStatus::Created,
+            E::OrderConfirmed => ShipmentStatus::Confirmed,
+            E::OrderDeclined => ShipmentStatus::Canceled,
+            E::OrderAssigned => ShipmentStatus::Assigned,
+            E::OrderProcessed => ShipmentStatus::InTransit,
+            E::OrderCanceled => ShipmentStatus::Canceled,
+            E::OrderPostponed => ShipmentStatus::OnHold,
+            E::OrderCompleted => ShipmentStatus::Delivered,
+            E::OrderCompletedRejected => ShipmentStatus::Failed,
+            E::OrderClosedFailed => ShipmentStatus::Failed,
+            E::OrderPendingCancelation => ShipmentStatus::OnHold,
+            E::OrderFailed => ShipmentStatus::FailedAttempt,
+            E::OrderReadyForSelfPickup => ShipmentStatus::ReadyForPickup,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
-impl From<&crate::wakilni::Status> for Status {
-    fn from(s: &crate::wakilni::Status) -> Status {
+impl From<&crate::wakilni::Status> for ShipmentStatus {
+    fn from(s: &crate::wakilni::Status) -> ShipmentStatus {
         use crate::wakilni::Status as W;
         match s {
-            W::Pending => Status::Created,
-            W::Confirmed => Status::Confirmed,
-            W::Processing => Status::InTransit,
-            W::Success => Status::Delivered,
-            W::Rejected => Status::Failed,
-            W::Failed => Status::FailedAttempt,
-            W::Declined => Status::Canceled,
-            W::Canceled => Status::Canceled,
-            W::ClosedFailed => Status::Failed,
-            W::Postponed => Status::OnHold,
-            W::PendingCancellation => Status::OnHold,
-            other => Status::Other(other.as_str().to_owned()),
+            W::Pending => ShipmentStatus::Created,
+            W::Confirmed => ShipmentStatus::Confirmed,
+            W::Processing => ShipmentStatus::InTransit,
+            W::Success => ShipmentStatus::Delivered,
+            W::Rejected => ShipmentStatus::Failed,
+            W::Failed => ShipmentStatus::FailedAttempt,
+            W::Declined => ShipmentStatus::Canceled,
+            W::Canceled => ShipmentStatus::Canceled,
+            W::ClosedFailed => ShipmentStatus::Failed,
+            W::Postponed => ShipmentStatus::OnHold,
+            W::PendingCancellation => ShipmentStatus::OnHold,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
 
 /// Gives one update per event that names an order: the status from the event name (never from
 /// `new_status_code`, which Wakilni's own sample contradicts). An unknown event gives
-/// [`Status::Other`] with its name, or nothing if its `data` has no readable `order_id`.
+/// [`ShipmentStatus::Other`] with its name, or nothing if its `data` has no readable `order_id`.
 impl StatusSource for crate::wakilni::Event {
     fn status_updates(&self) -> Vec<StatusUpdate> {
         use crate::wakilni::EventData as D;
@@ -93,7 +95,7 @@ impl StatusSource for crate::wakilni::Event {
             D::OrderReadyForSelfPickup(d) => d
                 .office()
                 .and_then(|office| text(office.office_name.as_deref()))
-                .map(Location::named),
+                .map(ShipmentLocation::named),
             _ => None,
         };
         let mut shipment = ShipmentRef::new(RefKind::Order, order_id.to_string());
@@ -102,7 +104,7 @@ impl StatusSource for crate::wakilni::Event {
         let mut update = StatusUpdate::new(
             Provider::Wakilni,
             shipment,
-            Status::from(&self.data.event_type()),
+            ShipmentStatus::from(&self.data.event_type()),
             self.event_name(),
         )
         .at(wakilni_time(self));

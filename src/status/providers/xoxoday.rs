@@ -1,8 +1,8 @@
-//! Xoxoday's vocabulary mapped onto [`Status`], and [`StatusSource`] for its payload.
+//! Xoxoday's vocabulary mapped onto [`ShipmentStatus`], and [`StatusSource`] for its payload.
 
 use super::text;
 use crate::delivery::Provider;
-use crate::status::{RefKind, ShipmentRef, Status, StatusSource, StatusUpdate};
+use crate::status::{RefKind, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate};
 use time::OffsetDateTime;
 
 /// Xoxoday: `createdAt`, when the callback was invoked (the webhook page's words).
@@ -10,14 +10,14 @@ fn xoxoday_time(u: &crate::xoxoday::DeliveryUpdate) -> Option<OffsetDateTime> {
     Some(u.created_at.assume_utc())
 }
 
-impl From<&crate::xoxoday::DeliveryStatus> for Status {
-    fn from(s: &crate::xoxoday::DeliveryStatus) -> Status {
+impl From<&crate::xoxoday::DeliveryStatus> for ShipmentStatus {
+    fn from(s: &crate::xoxoday::DeliveryStatus) -> ShipmentStatus {
         use crate::xoxoday::DeliveryStatus as X;
         match s {
-            X::Delivered => Status::Delivered,
-            X::Canceled => Status::Canceled,
-            X::Pending => Status::Created,
-            other => Status::Other(other.as_str().to_owned()),
+            X::Delivered => ShipmentStatus::Delivered,
+            X::Canceled => ShipmentStatus::Canceled,
+            X::Pending => ShipmentStatus::Created,
+            other => ShipmentStatus::Other(other.as_str().to_owned()),
         }
     }
 }
@@ -34,7 +34,7 @@ impl StatusSource for crate::xoxoday::DeliveryUpdate {
             StatusUpdate::new(
                 Provider::Xoxoday,
                 shipment,
-                Status::from(status),
+                ShipmentStatus::from(status),
                 status.as_str(),
             )
             .at(xoxoday_time(self)),
