@@ -66,7 +66,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let providers = config.providers();
     let listen_addr = config.listen_addr;
     let server = HttpServer::new(move || {
-        App::new().service(delivery_webhooks::actix::scope(config.clone(), handle))
+        App::new().service(delivery_webhooks::actix::router(config.clone(), handle))
     })
     .bind(listen_addr)?;
     println!("listening on http://{}", server.addrs()[0]);

@@ -56,6 +56,26 @@ impl Provider {
             Provider::Skladon => "skladon",
         }
     }
+
+    /// The route the framework adapters' ready routers mount the provider at, and the test kit
+    /// sends to by default: `/webhooks/<name>` (Skladon's calls continue below it with
+    /// `/<token>/<TYPE>[/<id>]`). The one place this path is written.
+    ///
+    /// ```
+    /// use delivery_webhooks::Provider;
+    ///
+    /// assert_eq!(Provider::Peddler.route(), "/webhooks/peddler");
+    /// ```
+    #[must_use]
+    pub const fn route(self) -> &'static str {
+        match self {
+            Provider::Wakilni => "/webhooks/wakilni",
+            Provider::Peddler => "/webhooks/peddler",
+            Provider::Xoxoday => "/webhooks/xoxoday",
+            Provider::Isendu => "/webhooks/isendu",
+            Provider::Skladon => "/webhooks/skladon",
+        }
+    }
 }
 
 impl fmt::Display for Provider {

@@ -120,7 +120,7 @@ impl Server {
                 std::thread::spawn(move || {
                     actix_web::rt::System::new().block_on(async move {
                         actix_web::HttpServer::new(move || {
-                            actix_web::App::new().service(delivery_webhooks::actix::scope(
+                            actix_web::App::new().service(delivery_webhooks::actix::router(
                                 config.clone(),
                                 handler.clone(),
                             ))
@@ -785,13 +785,13 @@ mod generic {
         R: Receive + 'static,
         R::Payload: std::fmt::Debug,
     {
-        delivery_webhooks::actix::resource(
-            "/route",
+        // The same shape as axum's: the route, mounted at a path of the app's own.
+        actix_web::web::resource("/route").route(delivery_webhooks::actix::route(
             receiver,
             |d: Delivery<R::Payload>| async move {
                 println!("{:?}", d.payload);
             },
-        )
+        ))
     }
 
     #[tokio::test]

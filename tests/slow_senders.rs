@@ -78,7 +78,7 @@ fn start_actix() -> SocketAddr {
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(delivery_webhooks::actix::scope(
+                actix_web::App::new().service(delivery_webhooks::actix::router(
                     config(),
                     |_: AnyDelivery| async {},
                 ))

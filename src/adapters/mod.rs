@@ -14,7 +14,7 @@ pub mod actix;
 pub mod axum;
 
 /// What the handler given to a ready router (axum's [`router`](crate::axum::router), actix's
-/// [`scope`](crate::actix::scope)) returns.
+/// [`router`](crate::actix::router)) returns.
 ///
 /// - `()`: the delivery is taken care of, and the router answers with its
 ///   [`Reply`](crate::delivery::Reply) (an empty 200, or isendu's handshake answer);

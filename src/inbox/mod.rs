@@ -21,7 +21,7 @@
 //! - [`Worker`]: claims, calls your async handler with each [`Item`] under supervision
 //!   (heartbeat, panics caught, a timeout, inbox errors retried), records the outcome, and
 //!   stops cleanly on a shutdown signal, releasing what it has not started.
-//! - The framework adapters' inbox mode (`axum::inbox_router`, `actix::inbox_scope`): verify,
+//! - The framework adapters' inbox mode (`axum::inbox_router`, `actix::inbox_router`): verify,
 //!   accept, answer 200 (also for a duplicate) without waiting for the handler.
 //!
 //! Guarantees, schema and the retry windows: `docs/inbox.md`.

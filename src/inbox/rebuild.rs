@@ -7,10 +7,13 @@ use crate::any::AnyDelivery;
 #[allow(unused_imports)]
 use crate::delivery::{DedupKey, Delivery, Provider};
 
-/// Headers whose values are credentials: stored as `[redacted]`.
-const CREDENTIAL_HEADERS: [&str; 5] = [
-    "x-webhook-shared-token",
-    "x-api-key",
+/// Headers whose values are credentials, stored as `[redacted]`: the providers' own (named by
+/// the providers' constants) and the web's.
+const CREDENTIAL_HEADERS: &[&str] = &[
+    #[cfg(feature = "peddler")]
+    crate::peddler::TOKEN_HEADER,
+    #[cfg(feature = "xoxoday")]
+    crate::xoxoday::API_KEY_HEADER,
     "authorization",
     "proxy-authorization",
     "cookie",

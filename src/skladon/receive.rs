@@ -16,7 +16,7 @@ use crate::verify::TokenSet;
 use crate::wire::RawJson;
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
-pub const DEFAULT_MOUNT: &str = "/webhooks/skladon";
+pub const DEFAULT_MOUNT: &str = crate::delivery::Provider::Skladon.route();
 
 /// A checked Skladon call: the changed entity (POST) or its id (GET).
 #[derive(Debug, Clone, PartialEq, Eq)]

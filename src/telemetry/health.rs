@@ -67,7 +67,7 @@ const fn warn_at(cutoff: u32) -> u32 {
 /// counted by the `delivery_webhooks_rejected_total` metric instead.
 ///
 /// The ready receivers (axum's [`router`](crate::axum::router), actix's
-/// [`scope`](crate::actix::scope)) record every delivery into [`Config::health`](crate::Config);
+/// [`router`](crate::actix::router)) record every delivery into [`Config::health`](crate::Config);
 /// in a route of your own, call [`record_success`](Health::record_success) and
 /// [`record_failure`](Health::record_failure). `Health` is cheap to clone (an `Arc`), and every
 /// clone shares the same counts: keep one to serve [`report`](Health::report).

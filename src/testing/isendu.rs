@@ -4,7 +4,7 @@ use super::TestRequest;
 use crate::isendu::{Message, VerificationRequest};
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount isendu.
-pub const DEFAULT_PATH: &str = "/webhooks/isendu";
+pub const DEFAULT_PATH: &str = crate::delivery::Provider::Isendu.route();
 
 /// The query parameter the crate's [`Config`](crate::Config) reads isendu's URL token from.
 pub const TOKEN_PARAM: &str = "token";

@@ -4,7 +4,7 @@ use super::TestRequest;
 use crate::peddler::{ShipmentUpdate, TOKEN_HEADER};
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Peddler.
-pub const DEFAULT_PATH: &str = "/webhooks/peddler";
+pub const DEFAULT_PATH: &str = crate::delivery::Provider::Peddler.route();
 
 /// A delivery of `body` (sent as is) with `token` in `x-webhook-shared-token`.
 #[must_use]

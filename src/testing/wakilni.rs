@@ -14,7 +14,7 @@ use crate::wakilni::{
 pub const SOURCE: &str = "https://api.wakilni.com";
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Wakilni.
-pub const DEFAULT_PATH: &str = "/webhooks/wakilni";
+pub const DEFAULT_PATH: &str = crate::delivery::Provider::Wakilni.route();
 
 /// A delivery of `body` (sent as is) signed with `secret`.
 ///

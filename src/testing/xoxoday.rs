@@ -6,7 +6,7 @@ use super::TestRequest;
 use crate::xoxoday::{API_KEY_HEADER, CALLBACK_IP, DeliveryUpdate, X_FORWARDED_FOR_HEADER};
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Xoxoday.
-pub const DEFAULT_PATH: &str = "/webhooks/xoxoday";
+pub const DEFAULT_PATH: &str = crate::delivery::Provider::Xoxoday.route();
 
 /// A delivery of `body` (sent as is) from Xoxoday's address, with no `x-api-key`.
 #[must_use]

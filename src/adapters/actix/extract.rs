@@ -52,8 +52,8 @@ where
 /// it cannot be read, then those of [`Receive::receive`].
 ///
 /// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
-/// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by [`scope`](super::scope)
-/// and [`resource_with_health`](super::resource_with_health) only, which know the handler's outcome.
+/// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by [`router`](super::router)
+/// and [`route_with_health`](super::route_with_health) only, which know the handler's outcome.
 pub async fn receive<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,

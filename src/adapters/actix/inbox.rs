@@ -11,7 +11,7 @@ use crate::telemetry::{self, Health, Observer};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Verifies a call (its head before its body), then accepts it into `inbox` (see
-/// [`inbox_scope`]), observed as in [`scope`]: the same span, counts and health record.
+/// [`inbox_router`]), observed as in [`router`]: the same span, counts and health record.
 async fn accept_call<R, I>(
     receiver: &R,
     inbox: &I,
@@ -73,7 +73,7 @@ where
     .await
 }
 
-/// The ready receiver in inbox mode: the routes of [`scope`](super::scope), but each verified delivery is
+/// The ready receiver in inbox mode: the routes of [`router`](super::router), but each verified delivery is
 /// accepted into `inbox` (stored durably, or recognised as a duplicate by its dedup key) and
 /// answered at once with its reply (an empty 200, also for a duplicate), without waiting for
 /// any processing. Process the inbox with a [`Worker`](crate::inbox::Worker).
@@ -95,7 +95,7 @@ where
 /// let addr = config.listen_addr;
 /// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
 /// HttpServer::new(move || {
-///     App::new().service(delivery_webhooks::actix::inbox_scope(config.clone(), inbox.clone()))
+///     App::new().service(delivery_webhooks::actix::inbox_router(config.clone(), inbox.clone()))
 /// })
 /// .bind(addr)?
 /// .run()
@@ -104,13 +104,13 @@ where
 /// ```
 #[cfg_attr(docsrs, doc(cfg(all(feature = "actix", feature = "inbox"))))]
 #[must_use]
-pub fn inbox_scope<I>(config: Config, inbox: I) -> actix_web::Scope
+pub fn inbox_router<I>(config: Config, inbox: I) -> actix_web::Scope
 where
     I: crate::inbox::Inbox + Clone + 'static,
 {
     #[allow(unused_macros)]
     macro_rules! mount {
-        ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
+        ($scope:ident, $field:ident, $path:expr, $get_too:expr) => {
             if let Some(verifier) = config.$field {
                 config.health.watch(verifier.provider());
                 let verifier = std::rc::Rc::new(verifier);
@@ -130,7 +130,7 @@ where
         };
     }
     #[allow(unused_mut)]
-    let mut scope = web::scope("/webhooks");
+    let mut scope = web::scope("");
     mount_every_provider!(mount, scope);
     let _ = (&inbox, &config.listen_addr);
     scope

@@ -1,8 +1,8 @@
 //! actix-web 4: the [`Webhook`] extractor for any [`Receive`](crate::delivery::Receive), `ResponseError` for [`Error`](crate::error::Error),
-//! `Responder` for [`Reply`](crate::delivery::Reply), and a ready [`scope`] for every configured provider.
+//! `Responder` for [`Reply`](crate::delivery::Reply), and a ready [`router`] for every configured provider.
 //!
 //! # A ready receiver
-//! [`scope`] mounts every provider of a [`Config`](crate::config::Config) under `/webhooks/<provider>` and calls one
+//! [`router`] mounts every provider of a [`Config`](crate::config::Config) under `/webhooks/<provider>` and calls one
 //! handler with each [`AnyDelivery`](crate::any::AnyDelivery), answering isendu's handshake, reading Skladon's token,
 //! type and id from the path, refusing what does not verify with a problem body (RFC 9457), and
 //! reading a body only up to the verifier's [`body_limit`](crate::delivery::Receive::body_limit) (413).
@@ -18,7 +18,7 @@
 //!     let handler = |delivery: AnyDelivery| async move {
 //!         println!("{}: {}", delivery.provider(), delivery.dedup_key());
 //!     };
-//!     App::new().service(delivery_webhooks::actix::scope(config.clone(), handler))
+//!     App::new().service(delivery_webhooks::actix::router(config.clone(), handler))
 //! })
 //! .bind(addr)?
 //! .run()
@@ -55,7 +55,7 @@
 //! actix's `PayloadConfig` does not apply); the headers
 //! (actix's `HeaderMap` implements [`Headers`](crate::Headers) with this feature); the TCP peer
 //! address (`HttpRequest::peer_addr`); and the full path and query as sent, so Skladon's mount
-//! point is the full public path: a [`scope`] inside `web::scope("/api")` means
+//! point is the full public path: a [`router`] inside `web::scope("/api")` means
 //! `skladon::Verifier::mounted_at("/api/webhooks/skladon")`.
 
 /// Invokes the local `$mount!` once per enabled provider with its path under `/webhooks` and
@@ -64,15 +64,43 @@
 macro_rules! mount_every_provider {
     ($mount:ident, $scope:ident) => {
         #[cfg(feature = "wakilni")]
-        $mount!($scope, wakilni, "/wakilni", false);
+        $mount!(
+            $scope,
+            wakilni,
+            $crate::delivery::Provider::Wakilni.route(),
+            false
+        );
         #[cfg(feature = "peddler")]
-        $mount!($scope, peddler, "/peddler", false);
+        $mount!(
+            $scope,
+            peddler,
+            $crate::delivery::Provider::Peddler.route(),
+            false
+        );
         #[cfg(feature = "xoxoday")]
-        $mount!($scope, xoxoday, "/xoxoday", false);
+        $mount!(
+            $scope,
+            xoxoday,
+            $crate::delivery::Provider::Xoxoday.route(),
+            false
+        );
         #[cfg(feature = "isendu")]
-        $mount!($scope, isendu, "/isendu", false);
+        $mount!(
+            $scope,
+            isendu,
+            $crate::delivery::Provider::Isendu.route(),
+            false
+        );
         #[cfg(feature = "skladon")]
-        $mount!($scope, skladon, "/skladon/{rest:.*}", true);
+        $mount!(
+            $scope,
+            skladon,
+            &format!(
+                "{}/{{rest:.*}}",
+                $crate::delivery::Provider::Skladon.route()
+            ),
+            true
+        );
     };
 }
 
@@ -84,5 +112,5 @@ mod route;
 
 pub use extract::{Webhook, receive};
 #[cfg(all(feature = "inbox", any_provider))]
-pub use inbox::inbox_scope;
-pub use route::{resource, resource_with_health, scope};
+pub use inbox::inbox_router;
+pub use route::{route, route_with_health, router};

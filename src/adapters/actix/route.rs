@@ -9,7 +9,7 @@ use crate::delivery::{Delivery, Receive};
 use crate::problem::Problem;
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpRequest, Resource, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, web};
 use std::future::Future;
 /// The raw request and its body stream, for a handler that reads the body itself.
 struct Raw(HttpRequest, Payload);
@@ -23,41 +23,43 @@ impl FromRequest for Raw {
     }
 }
 
-/// A resource at `path` for any [`Receive`], accepting `POST`: verifies and parses each call
-/// with [`Webhook`](super::Webhook), calls `handler` with the [`Delivery`], and answers its [`Reply`](crate::delivery::Reply) (500
-/// when the handler says it did not take care of it, see [`Handled`]).
+/// A `POST` route for any [`Receive`]: verifies and parses each call with
+/// [`Webhook`](super::Webhook), calls `handler` with the [`Delivery`], and answers its
+/// [`Reply`](crate::delivery::Reply) (500 when the handler says it did not take care of it, see
+/// [`Handled`]). The same shape as axum's [`route`](crate::axum::route): mount it at a path of
+/// your own.
 ///
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
-/// `metrics`); to record endpoint health too, use [`resource_with_health`].
+/// `metrics`); to record endpoint health too, use [`route_with_health`].
 ///
 /// ```no_run
-/// use actix_web::App;
+/// use actix_web::{App, web};
 /// use delivery_webhooks::{Delivery, wakilni};
 ///
 /// # fn app() -> Result<(), delivery_webhooks::Error> {
 /// let verifier = wakilni::Verifier::new("wk-secret")?;
-/// let app = App::new().service(delivery_webhooks::actix::resource(
-///     "/hooks/wakilni",
-///     verifier,
-///     |d: Delivery<wakilni::Event>| async move { println!("{}", d.payload.event_name()) },
+/// let app = App::new().service(web::resource("/hooks/wakilni").route(
+///     delivery_webhooks::actix::route(verifier, |d: Delivery<wakilni::Event>| async move {
+///         println!("{}", d.payload.event_name())
+///     }),
 /// ));
 /// # let _ = app; Ok(()) }
 /// ```
-pub fn resource<R, H, Fut>(path: &str, receiver: R, handler: H) -> Resource
+pub fn route<R, H, Fut>(receiver: R, handler: H) -> actix_web::Route
 where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: Handled,
 {
-    resource_on(path, false, receiver, handler, None)
+    web::post().to(call(receiver, handler, None))
 }
 
-/// [`resource`], recording each delivery's outcome into `health` too (see
+/// [`route`], recording each delivery's outcome into `health` too (see
 /// [`Health`](crate::telemetry::Health) for what counts as a failure).
 ///
 /// ```no_run
-/// use actix_web::App;
+/// use actix_web::{App, web};
 /// use delivery_webhooks::telemetry::Health;
 /// use delivery_webhooks::{Delivery, wakilni};
 ///
@@ -65,20 +67,12 @@ where
 /// let health = Health::new();
 /// let verifier = wakilni::Verifier::new("wk-secret")?;
 /// let handler = |d: Delivery<wakilni::Event>| async move { println!("{}", d.dedup_key()) };
-/// let app = App::new().service(delivery_webhooks::actix::resource_with_health(
-///     "/hooks/wakilni",
-///     verifier,
-///     handler,
-///     health.clone(),
+/// let app = App::new().service(web::resource("/hooks/wakilni").route(
+///     delivery_webhooks::actix::route_with_health(verifier, handler, health.clone()),
 /// ));
 /// # let _ = app; Ok(()) }
 /// ```
-pub fn resource_with_health<R, H, Fut>(
-    path: &str,
-    receiver: R,
-    handler: H,
-    health: Health,
-) -> Resource
+pub fn route_with_health<R, H, Fut>(receiver: R, handler: H, health: Health) -> actix_web::Route
 where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
@@ -86,16 +80,16 @@ where
     Fut::Output: Handled,
 {
     health.watch(receiver.provider());
-    resource_on(path, false, receiver, handler, Some(health))
+    web::post().to(call(receiver, handler, Some(health)))
 }
 
-fn resource_on<R, H, Fut>(
-    path: &str,
-    get_too: bool,
+/// The handler of a route: reads, verifies and parses a call, hands the delivery to `handler`
+/// and answers. One for every method a resource takes.
+fn call<R, H, Fut>(
     receiver: R,
     handler: H,
     health: Option<Health>,
-) -> Resource
+) -> impl Fn(Raw) -> std::pin::Pin<Box<dyn Future<Output = HttpResponse>>> + Clone + 'static
 where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
@@ -103,11 +97,11 @@ where
     Fut::Output: Handled,
 {
     let receiver = web::Data::new(receiver);
-    let call = move |Raw(request, payload): Raw| {
+    move |Raw(request, payload): Raw| {
         let handler = handler.clone();
         let receiver = receiver.clone();
         let mut observer = Observer::new(receiver.provider(), health.clone());
-        telemetry::instrument(observer.span(), async move {
+        Box::pin(telemetry::instrument(observer.span(), async move {
             let received = read(receiver.get_ref(), &request, payload, &mut observer).await;
             // The delivery lives in this match only, so that the future does not keep a copy
             // of it beside the handler's while the handler runs.
@@ -127,8 +121,25 @@ where
             } else {
                 problem_response(&Problem::new(500, NOT_HANDLED))
             }
-        })
-    };
+        }))
+    }
+}
+
+/// A resource at `path` taking `POST` (and `GET` too, for Skladon) through [`call`].
+fn resource_on<R, H, Fut>(
+    path: &str,
+    get_too: bool,
+    receiver: R,
+    handler: H,
+    health: Option<Health>,
+) -> Resource
+where
+    R: Receive + 'static,
+    H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
+    Fut: Future + 'static,
+    Fut::Output: Handled,
+{
+    let call = call(receiver, handler, health);
     let mut resource = web::resource(path).route(web::post().to(call.clone()));
     if get_too {
         resource = resource.route(web::get().to(call));
@@ -136,7 +147,8 @@ where
     resource
 }
 
-/// The ready receiver: a `web::scope("/webhooks")` with every provider configured in
+/// The ready receiver (the same name and shape as axum's [`router`](crate::axum::router)): an
+/// actix `Scope` with every provider configured in
 /// `config` at `/webhooks/<provider>`, each delivery handed to `handler` as an
 /// [`AnyDelivery`] and answered with its [`Reply`](crate::delivery::Reply).
 ///
@@ -149,7 +161,7 @@ where
 /// feature `tracing` each delivery runs in a `webhook_delivery` span, and with `metrics` it is
 /// counted, unknown events and statuses included (see [`telemetry`](crate::telemetry)).
 #[must_use]
-pub fn scope<H, Fut>(config: Config, handler: H) -> actix_web::Scope
+pub fn router<H, Fut>(config: Config, handler: H) -> actix_web::Scope
 where
     H: Fn(AnyDelivery) -> Fut + Clone + 'static,
     Fut: Future + 'static,
@@ -158,7 +170,7 @@ where
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
     #[allow(unused_macros)]
     macro_rules! mount {
-        ($scope:ident, $field:ident, $path:literal, $get_too:expr) => {
+        ($scope:ident, $field:ident, $path:expr, $get_too:expr) => {
             if let Some(verifier) = config.$field {
                 let handler = handler.clone();
                 config.health.watch(verifier.provider());
@@ -174,7 +186,7 @@ where
         };
     }
     #[allow(unused_mut)]
-    let mut scope = web::scope("/webhooks");
+    let mut scope = web::scope("");
     mount_every_provider!(mount, scope);
     let _ = (&handler, &config.listen_addr);
     scope

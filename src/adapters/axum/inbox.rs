@@ -120,7 +120,7 @@ where
 {
     #[allow(unused_macros)]
     macro_rules! mount {
-        ($router:ident, $field:ident, $path:literal, $methods:expr) => {
+        ($router:ident, $field:ident, $path:expr, $methods:expr) => {
             if let Some(verifier) = config.$field {
                 config.health.watch(verifier.provider());
                 let verifier = Arc::new(verifier);

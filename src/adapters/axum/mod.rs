@@ -90,18 +90,38 @@
 macro_rules! mount_every_provider {
     ($mount:ident, $router:ident) => {
         #[cfg(feature = "wakilni")]
-        $mount!($router, wakilni, "/webhooks/wakilni", MethodFilter::POST);
+        $mount!(
+            $router,
+            wakilni,
+            $crate::delivery::Provider::Wakilni.route(),
+            MethodFilter::POST
+        );
         #[cfg(feature = "peddler")]
-        $mount!($router, peddler, "/webhooks/peddler", MethodFilter::POST);
+        $mount!(
+            $router,
+            peddler,
+            $crate::delivery::Provider::Peddler.route(),
+            MethodFilter::POST
+        );
         #[cfg(feature = "xoxoday")]
-        $mount!($router, xoxoday, "/webhooks/xoxoday", MethodFilter::POST);
+        $mount!(
+            $router,
+            xoxoday,
+            $crate::delivery::Provider::Xoxoday.route(),
+            MethodFilter::POST
+        );
         #[cfg(feature = "isendu")]
-        $mount!($router, isendu, "/webhooks/isendu", MethodFilter::POST);
+        $mount!(
+            $router,
+            isendu,
+            $crate::delivery::Provider::Isendu.route(),
+            MethodFilter::POST
+        );
         #[cfg(feature = "skladon")]
         $mount!(
             $router,
             skladon,
-            "/webhooks/skladon/{*rest}",
+            &format!("{}/{{*rest}}", $crate::delivery::Provider::Skladon.route()),
             MethodFilter::GET.or(MethodFilter::POST)
         );
     };

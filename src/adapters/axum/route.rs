@@ -34,7 +34,7 @@ use std::sync::Arc;
 /// );
 /// # Ok(app) }
 /// ```
-pub fn route<R, H, Fut>(receiver: Arc<R>, handler: H) -> MethodRouter
+pub fn route<R, H, Fut>(receiver: R, handler: H) -> MethodRouter
 where
     R: Receive + Send + Sync + 'static,
     R::Payload: Send + 'static,
@@ -42,7 +42,7 @@ where
     Fut: Future + Send + 'static,
     Fut::Output: Handled,
 {
-    route_on(MethodFilter::POST, receiver, handler, None)
+    route_on(MethodFilter::POST, Arc::new(receiver), handler, None)
 }
 
 /// [`route`], recording each delivery's outcome into `health` too (see
@@ -66,7 +66,7 @@ where
 ///     }));
 /// # Ok(app) }
 /// ```
-pub fn route_with_health<R, H, Fut>(receiver: Arc<R>, handler: H, health: Health) -> MethodRouter
+pub fn route_with_health<R, H, Fut>(receiver: R, handler: H, health: Health) -> MethodRouter
 where
     R: Receive + Send + Sync + 'static,
     R::Payload: Send + 'static,
@@ -75,7 +75,12 @@ where
     Fut::Output: Handled,
 {
     health.watch(receiver.provider());
-    route_on(MethodFilter::POST, receiver, handler, Some(health))
+    route_on(
+        MethodFilter::POST,
+        Arc::new(receiver),
+        handler,
+        Some(health),
+    )
 }
 
 fn route_on<R, H, Fut>(
@@ -147,7 +152,7 @@ where
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
     #[allow(unused_macros)]
     macro_rules! mount {
-        ($router:ident, $field:ident, $path:literal, $methods:expr) => {
+        ($router:ident, $field:ident, $path:expr, $methods:expr) => {
             if let Some(verifier) = config.$field {
                 let handler = handler.clone();
                 config.health.watch(verifier.provider());
