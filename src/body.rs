@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 /// size plus 4 MiB of heap (260 MiB at this limit; a genuine batch about twice its size): see
 /// `docs/security.md`. Configure your web framework's own body limit too: this check runs only
 /// once the body has been read.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 16 * 1024 * 1024;
+pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// How long a framework adapter waits for a whole body unless told otherwise: 30 s.
 ///

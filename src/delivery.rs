@@ -193,7 +193,7 @@ pub trait Receive {
 }
 
 /// Implements [`Receive`] for a provider's `Verifier` by its inherent `verify` and `receive`
-/// and its `max_body_size` field: the one shape every provider shares, written once.
+/// and its `body_limit` field: the one shape every provider shares, written once.
 #[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! receive_by_inherent_methods {
     ($verifier:ty, $provider:expr, $payload:ty) => {
@@ -205,7 +205,7 @@ macro_rules! receive_by_inherent_methods {
             }
 
             fn body_limit(&self) -> usize {
-                self.max_body_size
+                self.body_limit
             }
 
             fn body_timeout(&self) -> std::time::Duration {

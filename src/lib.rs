@@ -16,7 +16,7 @@
 //! [`Reply`] to send (an empty 200, or isendu's handshake answer) and the attempt number where the
 //! provider sends one. [`AnyDelivery`] holds a delivery from any provider. Failures are one
 //! [`Error`]; [`Error::status_code`] is the HTTP status to answer. Every verifier has `new`,
-//! `with_secrets` (rotation) and `max_body_size`; the body size is checked before anything else.
+//! `with_secrets` (rotation) and `body_limit`; the body size is checked before anything else.
 //!
 //! Every delivery also reads as shipment status changes in one model shared by all five
 //! providers: [`Delivery::status_updates`] gives [`StatusUpdate`]s with a common [`ShipmentStatus`]
@@ -145,7 +145,7 @@ pub use adapters::actix;
 pub use adapters::axum;
 
 pub use any::AnyDelivery;
-pub use body::{DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
+pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
 pub use error::{Error, PayloadError, Result};

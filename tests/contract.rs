@@ -123,7 +123,7 @@ where
 
     // Oversized: 413 before anything else, even before the credential.
     let limit = case.receiver.body_limit();
-    assert_eq!(limit, delivery_webhooks::DEFAULT_MAX_BODY_SIZE);
+    assert_eq!(limit, delivery_webhooks::DEFAULT_BODY_LIMIT);
     let huge = vec![b' '; limit + 1];
     for call in [call, &case.forged] {
         let err = case.receiver.receive(&call.request(&huge)).unwrap_err();

@@ -60,11 +60,11 @@ fn config() -> Config {
             .map(|(_, v)| (*v).to_owned())
     })
     .unwrap();
-    config.wakilni = config.wakilni.map(|v| v.max_body_size(LIMIT));
-    config.peddler = config.peddler.map(|v| v.max_body_size(LIMIT));
-    config.xoxoday = config.xoxoday.map(|v| v.max_body_size(LIMIT));
-    config.isendu = config.isendu.map(|v| v.max_body_size(LIMIT));
-    config.skladon = config.skladon.map(|v| v.max_body_size(LIMIT));
+    config.wakilni = config.wakilni.map(|v| v.body_limit(LIMIT));
+    config.peddler = config.peddler.map(|v| v.body_limit(LIMIT));
+    config.xoxoday = config.xoxoday.map(|v| v.body_limit(LIMIT));
+    config.isendu = config.isendu.map(|v| v.body_limit(LIMIT));
+    config.skladon = config.skladon.map(|v| v.body_limit(LIMIT));
     config.body_timeout(BODY_TIMEOUT)
 }
 

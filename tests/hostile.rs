@@ -167,7 +167,7 @@ mod wakilni {
         // The same body over a smaller limit is refused before any work.
         let err = wakilni::Verifier::new("s")
             .unwrap()
-            .max_body_size(1 << 20)
+            .body_limit(1 << 20)
             .receive(&Request::new(
                 &[("x-webhook-signature", sig.as_str())],
                 body.as_bytes(),
@@ -391,7 +391,7 @@ mod peddler {
             .payload;
         assert_eq!((update.id.as_str(), update.code), ("P1", 410));
         let err = v
-            .max_body_size(1 << 20)
+            .body_limit(1 << 20)
             .receive(&Request::new(&headers, body.as_bytes()));
         assert!(
             matches!(
@@ -458,7 +458,7 @@ mod xoxoday {
             .unwrap();
         assert_eq!(update.payload.id.get(), 7);
         let err = v
-            .max_body_size(1 << 20)
+            .body_limit(1 << 20)
             .receive(&Request::new(&[("a", "b")], body.as_bytes()).peer(xoxoday::CALLBACK_IP));
         assert!(
             matches!(
@@ -591,7 +591,7 @@ mod isendu {
         };
         assert_eq!(u.tracking[0].uuid, "t1");
         let err = v
-            .max_body_size(1 << 20)
+            .body_limit(1 << 20)
             .receive(&Request::new(&NO_HEADERS, body.as_bytes()).uri("/h"));
         assert!(
             matches!(
@@ -652,7 +652,7 @@ mod skladon {
         let request = Request::new(&NO_HEADERS, body.as_bytes()).uri(url);
         let d = v.clone().receive(&request).unwrap();
         assert_eq!(d.payload.entity_id().as_deref(), Some("O1"));
-        let err = v.max_body_size(1 << 20).receive(&request);
+        let err = v.body_limit(1 << 20).receive(&request);
         assert!(
             matches!(
                 err,

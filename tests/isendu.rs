@@ -715,7 +715,7 @@ fn without_a_url_token_any_url_is_accepted() {
 fn body_size_limit() {
     let v = Verifier::without_url_token([(KEY_ID, SECRET)])
         .unwrap()
-        .max_body_size(16);
+        .body_limit(16);
     let err = v
         .receive(&Request::new(&NO_HEADERS, fixture!("update_batch")).uri("/h"))
         .unwrap_err();

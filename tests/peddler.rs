@@ -860,7 +860,7 @@ fn empty_tokens_are_refused_and_debug_is_redacted() {
 
 #[test]
 fn body_size_limit_is_checked_first() {
-    let v = Verifier::new(TOKEN).unwrap().max_body_size(16);
+    let v = Verifier::new(TOKEN).unwrap().body_limit(16);
     let err = v
         .receive(&Request::new(
             &with_token(TOKEN),
@@ -869,7 +869,7 @@ fn body_size_limit_is_checked_first() {
         .unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 16, .. }));
     assert_eq!(err.status_code(), 413);
-    let v = Verifier::new(TOKEN).unwrap().max_body_size(1 << 20);
+    let v = Verifier::new(TOKEN).unwrap().body_limit(1 << 20);
     v.receive(&Request::new(
         &with_token(TOKEN),
         fixture!("out_for_delivery"),

@@ -1556,7 +1556,7 @@ fn without_token_body_limit_and_redacted_debug() {
         Some("SKU-1")
     );
 
-    let small = path_verifier().max_body_size(64);
+    let small = path_verifier().body_limit(64);
     let err = small
         .receive(&post(
             &format!("/webhooks/skladon/{TOKEN}/CREATE_RECEIVING"),

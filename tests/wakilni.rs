@@ -657,7 +657,7 @@ fn empty_secrets_are_refused_and_debug_is_redacted() {
 
 #[test]
 fn body_size_limit() {
-    let v = Verifier::new(SECRET).unwrap().max_body_size(16);
+    let v = Verifier::new(SECRET).unwrap().body_limit(16);
     let err = v
         .verify(&Request::new(
             &signed(ORDER_CREATED_SIG),

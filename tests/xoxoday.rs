@@ -862,7 +862,7 @@ fn receive_checks_then_parses() {
     assert_eq!(u.dedup_key().as_str(), "xoxoday:10000000000000000001");
 
     // Order of checks: size, source, key, body.
-    let small = keyed_behind_proxy([KEY]).max_body_size(16);
+    let small = keyed_behind_proxy([KEY]).body_limit(16);
     let err = small
         .receive(&Request::new(&NO_HEADERS, fixture!("delivered")).peer(ip("203.0.113.66")))
         .unwrap_err();
@@ -881,13 +881,13 @@ fn receive_checks_then_parses() {
         .unwrap_err();
     assert_eq!(err.status_code(), 400);
     let body = fixture!("canceled");
-    let exact = Verifier::without_api_key().max_body_size(body.len());
+    let exact = Verifier::without_api_key().body_limit(body.len());
     exact
         .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
         .unwrap();
     assert!(
         Verifier::without_api_key()
-            .max_body_size(body.len() - 1)
+            .body_limit(body.len() - 1)
             .receive(&Request::new(&NO_HEADERS, body).peer(ip(XOXODAY)))
             .is_err()
     );

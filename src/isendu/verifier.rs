@@ -44,7 +44,7 @@ const _: fn() = || {
 pub struct Verifier {
     integrations: Vec<Integration>,
     url_token: Option<UrlToken>,
-    max_body_size: usize,
+    body_limit: usize,
     body_timeout: std::time::Duration,
 }
 
@@ -56,7 +56,7 @@ impl fmt::Debug for Verifier {
                 &format_args!("[{} redacted key pair(s)]", self.integrations.len()),
             )
             .field("url_token", &self.url_token)
-            .field("max_body_size", &self.max_body_size)
+            .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .finish()
     }
@@ -135,16 +135,16 @@ impl Verifier {
         Ok(Self {
             integrations,
             url_token: None,
-            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -192,7 +192,7 @@ impl Verifier {
     /// # Errors
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.body_limit)?;
         self.verify_head(request)
     }
 

@@ -115,7 +115,7 @@ pub fn parse(body: &[u8]) -> Result<ShipmentUpdate, Error> {
 #[derive(Clone)]
 pub struct Verifier {
     tokens: TokenSet,
-    max_body_size: usize,
+    body_limit: usize,
     body_timeout: std::time::Duration,
 }
 
@@ -123,7 +123,7 @@ impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("peddler::Verifier")
             .field("tokens", &self.tokens)
-            .field("max_body_size", &self.max_body_size)
+            .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .finish()
     }
@@ -152,17 +152,17 @@ impl Verifier {
     {
         Ok(Self {
             tokens: TokenSet::for_header(tokens)?,
-            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
     /// Sets the largest body [`receive`](Verifier::receive) accepts, in bytes
-    /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) by default). Larger bodies are
+    /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT) by default). Larger bodies are
     /// refused with [`Error::BodyTooLarge`] before any other work.
     #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -184,7 +184,7 @@ impl Verifier {
     /// [`Error::ConflictingHeader`] (sent twice with different values, 400),
     /// [`Error::InvalidHeader`] (not visible ASCII, 400) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.body_limit)?;
         self.verify_head(request)
     }
 

@@ -163,7 +163,7 @@ pub struct Verifier {
     tokens: Option<TokenSet>,
     /// The mount path, without a trailing slash (empty for the root).
     mount: String,
-    max_body_size: usize,
+    body_limit: usize,
     body_timeout: std::time::Duration,
 }
 
@@ -172,7 +172,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("skladon::Verifier")
             .field("tokens", &self.tokens)
             .field("mount", &self.mount)
-            .field("max_body_size", &self.max_body_size)
+            .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .finish()
     }
@@ -225,7 +225,7 @@ impl Verifier {
         Self {
             tokens: None,
             mount: DEFAULT_MOUNT.to_owned(),
-            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }
@@ -246,11 +246,11 @@ impl Verifier {
         self
     }
 
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -310,7 +310,7 @@ impl Verifier {
     /// under the mount path; after the token: no type, or a GET without an id),
     /// [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.body_limit)?;
         self.verify_head(request)
     }
 
@@ -360,7 +360,7 @@ impl Verifier {
     /// then those of [`parse`](super::parse) (for an unknown type, only a body that is not a
     /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
-        crate::body::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.body_limit)?;
         let route = self.checked_route(request)?;
         let webhook_type = crate::url::decode(route.webhook_type, false)
             .map(|t| WebhookType::from(t.as_ref()))

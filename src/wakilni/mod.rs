@@ -133,7 +133,7 @@ pub fn sign(secret: impl AsRef<[u8]>, body: &[u8]) -> String {
 #[derive(Clone)]
 pub struct Verifier {
     keys: HmacKeys,
-    max_body_size: usize,
+    body_limit: usize,
     body_timeout: std::time::Duration,
 }
 
@@ -141,7 +141,7 @@ impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("wakilni::Verifier")
             .field("keys", &self.keys)
-            .field("max_body_size", &self.max_body_size)
+            .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .finish()
     }
@@ -168,16 +168,16 @@ impl Verifier {
     {
         Ok(Self {
             keys: HmacKeys::new(secrets)?,
-            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }
 
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -206,7 +206,7 @@ impl Verifier {
     /// [`Error::InvalidHeader`] (not base64) or [`Error::SignatureMismatch`].
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         let body = request.body();
-        crate::body::check_body_size(body, self.max_body_size)?;
+        crate::body::check_body_size(body, self.body_limit)?;
         let signature = request.headers().require(SIGNATURE_HEADER)?;
         self.keys.verify_base64(SIGNATURE_HEADER, signature, body)
     }

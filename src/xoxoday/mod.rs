@@ -144,7 +144,7 @@ pub struct Verifier {
     broad_ranges: bool,
     proxy_header: ProxyHeader,
     api_keys: Option<TokenSet>,
-    max_body_size: usize,
+    body_limit: usize,
     body_timeout: std::time::Duration,
 }
 
@@ -156,7 +156,7 @@ impl fmt::Debug for Verifier {
             .field("broad_ranges", &self.broad_ranges)
             .field("proxy_header", &self.proxy_header)
             .field("api_keys", &self.api_keys)
-            .field("max_body_size", &self.max_body_size)
+            .field("body_limit", &self.body_limit)
             .field("body_timeout", &self.body_timeout)
             .finish()
     }
@@ -203,7 +203,7 @@ impl Verifier {
             broad_ranges: false,
             proxy_header: ProxyHeader::Auto,
             api_keys: None,
-            max_body_size: crate::body::DEFAULT_MAX_BODY_SIZE,
+            body_limit: crate::body::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }
@@ -325,11 +325,11 @@ impl Verifier {
         self
     }
 
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE)
+    /// Sets the largest body accepted, in bytes ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)
     /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
     #[must_use]
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
         self
     }
 
@@ -371,7 +371,7 @@ impl Verifier {
     /// - [`Error::MissingHeader`] (401) without `x-api-key`, [`Error::TokenMismatch`] (401) for
     ///   a wrong one, [`Error::ConflictingHeader`] (400) for two different ones.
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.max_body_size)?;
+        crate::body::check_body_size(request.body(), self.body_limit)?;
         self.verify_head(request)
     }
 

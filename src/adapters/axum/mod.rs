@@ -76,7 +76,7 @@
 //!   address), so a sender without a credential is answered before its body is read;
 //! - then the body as received, read up to [`Receive::body_limit`](crate::delivery::Receive::body_limit) (413 as soon as it passes)
 //!   within [`Receive::body_timeout`](crate::delivery::Receive::body_timeout) (408). axum's `DefaultBodyLimit` does not apply: the
-//!   limit is the verifier's (16 MiB unless set with `max_body_size`). The timeout needs tokio's
+//!   limit is the verifier's (16 MiB unless set with `body_limit`). The timeout needs tokio's
 //!   time driver (on with `#[tokio::main]`).
 //! - the peer address from `ConnectInfo<SocketAddr>`, when the app is served with
 //!   `into_make_service_with_connect_info::<SocketAddr>()`; without it Xoxoday answers 500.
