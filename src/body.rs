@@ -34,3 +34,34 @@ pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
         Ok(())
     }
 }
+
+/// Writes, inside a provider's `impl Verifier`, the two builders every verifier shares over its
+/// `body_limit` and `body_timeout` fields: written once, documented once.
+#[cfg_attr(not(any_provider), allow(unused_macros))]
+macro_rules! limit_builders {
+    () => {
+        /// Sets the largest body accepted, in bytes
+        /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 16 MiB, by default): a larger
+        /// one is refused with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) (413) before
+        /// any other work, and a framework adapter stops reading there. The same name as the
+        /// getter, [`Receive::body_limit`](crate::Receive::body_limit).
+        #[must_use]
+        pub fn body_limit(mut self, bytes: usize) -> Self {
+            self.body_limit = bytes;
+            self
+        }
+
+        /// Sets how long a framework adapter waits for the whole body once the request head
+        /// has been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by
+        /// default); a body still arriving then is refused with
+        /// [`Error::BodyTimeout`](crate::Error::BodyTimeout) (408).
+        #[must_use]
+        pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
+            self.body_timeout = timeout;
+            self
+        }
+    };
+}
+
+#[cfg_attr(not(any_provider), allow(unused_imports))]
+pub(crate) use limit_builders;

@@ -325,22 +325,7 @@ impl Verifier {
         self
     }
 
-    /// Sets the largest body accepted, in bytes ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT)
-    /// by default). Larger bodies are refused with [`Error::BodyTooLarge`] before any work.
-    #[must_use]
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = bytes;
-        self
-    }
-
-    /// Sets how long a framework adapter waits for the whole body once the request head has
-    /// been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by default);
-    /// a body still arriving then is refused with [`Error::BodyTimeout`] (408).
-    #[must_use]
-    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.body_timeout = timeout;
-        self
-    }
+    crate::body::limit_builders!();
 
     /// The client address a request is judged on: the peer, or behind a trusted proxy the
     /// address it forwarded (IPv4-mapped IPv6 as IPv4). Useful for logging.

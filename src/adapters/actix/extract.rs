@@ -74,6 +74,17 @@ pub(super) async fn read<R: Receive + ?Sized>(
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
+    let (delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    Ok(delivery)
+}
+
+/// [`read`], keeping the body read (inbox mode stores it).
+pub(super) async fn read_with_body<R: Receive + ?Sized>(
+    receiver: &R,
+    request: &HttpRequest,
+    payload: Payload,
+    observer: &mut Observer,
+) -> Result<(Delivery<R::Payload>, Collected<Bytes>), Error> {
     // A declared size over the limit, then the head: a sender without a credential is
     // answered before one body byte is read.
     check_declared(content_length(request), receiver.body_limit())?;
@@ -81,7 +92,8 @@ pub(super) async fn read<R: Receive + ?Sized>(
         .verify_head(receiver, &view(request, &[]))
         .map_err(explain)?;
     let body = read_body(receiver, request, payload).await?;
-    observer.receive(receiver, &view(request, body.as_slice()))
+    let delivery = observer.receive(receiver, &view(request, body.as_slice()))?;
+    Ok((delivery, body))
 }
 
 /// The body of `request`, read under `receiver`'s limit and within its time.

@@ -1,8 +1,7 @@
 //! Inbox mode: each verified delivery is stored before it is answered.
 
-use super::extract::{content_length, explain, read_body, target, view};
+use super::extract::{read_with_body, target};
 use super::respond::{problem_response, reply_response};
-use crate::adapters::check_declared;
 use crate::any::AnyDelivery;
 use crate::config::Config;
 use crate::delivery::{Delivery, Receive};
@@ -26,19 +25,8 @@ where
 {
     let mut observer = Observer::new(receiver.provider(), Some(health));
     telemetry::instrument(observer.span(), async move {
-        // The head first: a sender without a credential is answered before one body byte is
-        // read.
-        let head = check_declared(content_length(request), receiver.body_limit())
-            .and_then(|()| observer.verify_head(receiver, &view(request, &[])))
-            .map_err(explain);
-        let body = match head {
-            Ok(()) => read_body(receiver, request, payload.into_inner()).await,
-            Err(err) => Err(err),
-        };
-        let received = body.and_then(|body| {
-            let delivery = observer.receive(receiver, &view(request, body.as_slice()))?;
-            Ok((delivery, body))
-        });
+        // The head before the body, as every mode reads a call.
+        let received = read_with_body(receiver, request, payload.into_inner(), &mut observer).await;
         let (delivery, body): (AnyDelivery, _) = match received {
             Ok((delivery, body)) => (delivery.into(), body),
             Err(err) => {

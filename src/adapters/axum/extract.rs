@@ -71,14 +71,27 @@ pub(super) async fn read<R: Receive + ?Sized>(
     body: Body,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
+    let (delivery, _body) = read_with_body(receiver, parts, body, observer).await?;
+    Ok(delivery)
+}
+
+/// [`read`], keeping the body read (inbox mode stores it).
+pub(super) async fn read_with_body<R: Receive + ?Sized>(
+    receiver: &R,
+    parts: &Parts,
+    body: Body,
+    observer: &mut Observer,
+) -> Result<(Delivery<R::Payload>, Collected<Bytes>), Error> {
     // A declared size over the limit, then the head: a sender without a credential is
-    // answered before one body byte is read.
+    // answered before one body byte is read. (The request views are not `Send`: each ends
+    // with its statement.)
     check_declared(content_length(parts), receiver.body_limit())?;
     observer
         .verify_head(receiver, &view(parts, &[]))
         .map_err(explain)?;
     let body = read_body(receiver, parts, body).await?;
-    observer.receive(receiver, &view(parts, body.as_slice()))
+    let delivery = observer.receive(receiver, &view(parts, body.as_slice()))?;
+    Ok((delivery, body))
 }
 
 /// The body of a split request, read under `receiver`'s limit and within its time.

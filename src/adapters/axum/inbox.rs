@@ -1,7 +1,6 @@
 //! Inbox mode: each verified delivery is stored before it is answered.
 
-use super::extract::{content_length, explain, peer, read_body, target, view};
-use crate::adapters::check_declared;
+use super::extract::{peer, read_with_body, target};
 use crate::any::AnyDelivery;
 use crate::config::Config;
 use crate::delivery::{Delivery, Receive};
@@ -27,19 +26,8 @@ where
     let mut observer = Observer::new(receiver.provider(), health);
     let (parts, body) = request.into_parts();
     telemetry::instrument(observer.span(), async move {
-        // The head first: a sender without a credential is answered before one body byte is
-        // read. The request views are not `Send`: each ends with its statement.
-        let head = check_declared(content_length(&parts), receiver.body_limit())
-            .and_then(|()| observer.verify_head(receiver, &view(&parts, &[])))
-            .map_err(explain);
-        let body = match head {
-            Ok(()) => read_body(receiver, &parts, body).await,
-            Err(err) => Err(err),
-        };
-        let received = body.and_then(|body| {
-            let delivery = observer.receive(receiver, &view(&parts, body.as_slice()))?;
-            Ok((delivery, body))
-        });
+        // The head before the body, as every mode reads a call.
+        let received = read_with_body(receiver, &parts, body, &mut observer).await;
         let (delivery, body): (AnyDelivery, _) = match received {
             Ok((delivery, body)) => (delivery.into(), body),
             Err(err) => {
