@@ -10,9 +10,8 @@ use sqlx::{Pool, Postgres, Row as _};
 
 use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error};
 use super::ops::impl_inbox;
-use super::schema::SCHEMA_VERSION;
 use super::sql::{Dialect, Statements};
-use super::{Entry, InboxError, InboxOptions, now_ms};
+use super::{Entry, InboxError, InboxOptions};
 
 /// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
 /// database.
@@ -126,7 +125,7 @@ impl PostgresInbox {
     }
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`] in one transaction, under an advisory lock so that
+/// Brings the schema up to [`SCHEMA_VERSION`](super::schema::SCHEMA_VERSION) in one transaction, under an advisory lock so that
 /// instances starting together migrate one at a time.
 async fn migrate(
     pool: &Pool<Postgres>,
@@ -158,23 +157,11 @@ async fn migrate(
     ))
     .fetch_one(&mut *tx)
     .await?;
-    if current > SCHEMA_VERSION {
-        return Err(InboxError::SchemaTooNew {
-            found: current,
-            known: SCHEMA_VERSION,
-        });
-    }
-    for (version, migration) in sql.migrations.iter().filter(|(v, _)| *v > current) {
-        sqlx::raw_sql(migration).execute(&mut *tx).await?;
-        sqlx::query(&format!(
-            "INSERT INTO {} (version, applied_at) VALUES ($1, $2)",
-            sql.version_table
-        ))
-        .bind(version)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-    }
+    let record = format!(
+        "INSERT INTO {} (version, applied_at) VALUES ($1, $2)",
+        sql.version_table
+    );
+    super::schema::apply_migrations!(tx, sql, current, record);
     tx.commit().await?;
     Ok(())
 }

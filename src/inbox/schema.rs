@@ -121,3 +121,29 @@ CREATE UNIQUE INDEX {index}_open_key ON {inbox} (dedup_key)
     WHERE announce = 1 AND state IN ('pending', 'claimed');
 CREATE INDEX {index}_dead ON {inbox} (dead_at) WHERE state = 'dead';
 ";
+
+/// Inside a backend's migration transaction `$tx`, with the schema at version `$current`:
+/// refuses a newer schema, then applies every later migration of `$sql` and records its
+/// version with `$record` (the backend's `INSERT`, with its own placeholders). The one loop
+/// both backends run.
+macro_rules! apply_migrations {
+    ($tx:expr, $sql:expr, $current:expr, $record:expr) => {{
+        use $crate::inbox::schema::SCHEMA_VERSION;
+        if $current > SCHEMA_VERSION {
+            return Err($crate::inbox::InboxError::SchemaTooNew {
+                found: $current,
+                known: SCHEMA_VERSION,
+            });
+        }
+        for (version, migration) in $sql.migrations.iter().filter(|(v, _)| *v > $current) {
+            sqlx::raw_sql(migration).execute(&mut *$tx).await?;
+            sqlx::query(&$record)
+                .bind(version)
+                .bind($crate::inbox::now_ms())
+                .execute(&mut *$tx)
+                .await?;
+        }
+    }};
+}
+
+pub(crate) use apply_migrations;

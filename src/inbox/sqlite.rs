@@ -11,9 +11,8 @@ use sqlx::{Pool, Sqlite};
 
 use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error};
 use super::ops::impl_inbox;
-use super::schema::SCHEMA_VERSION;
 use super::sql::{Dialect, Statements};
-use super::{Entry, InboxError, InboxOptions, now_ms};
+use super::{Entry, InboxError, InboxOptions};
 
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
 /// default for a single receiver instance.
@@ -130,7 +129,7 @@ impl SqliteInbox {
     }
 }
 
-/// Brings the schema up to [`SCHEMA_VERSION`], one version per step, in one transaction.
+/// Brings the schema up to [`SCHEMA_VERSION`](super::schema::SCHEMA_VERSION), one version per step, in one transaction.
 async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query(&format!(
@@ -145,23 +144,11 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
     ))
     .fetch_one(&mut *tx)
     .await?;
-    if current > SCHEMA_VERSION {
-        return Err(InboxError::SchemaTooNew {
-            found: current,
-            known: SCHEMA_VERSION,
-        });
-    }
-    for (version, migration) in sql.migrations.iter().filter(|(v, _)| *v > current) {
-        sqlx::raw_sql(migration).execute(&mut *tx).await?;
-        sqlx::query(&format!(
-            "INSERT INTO {} (version, applied_at) VALUES (?1, ?2)",
-            sql.version_table
-        ))
-        .bind(version)
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
-    }
+    let record = format!(
+        "INSERT INTO {} (version, applied_at) VALUES (?1, ?2)",
+        sql.version_table
+    );
+    super::schema::apply_migrations!(tx, sql, current, record);
     tx.commit().await?;
     Ok(())
 }

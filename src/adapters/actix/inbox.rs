@@ -10,7 +10,7 @@ use crate::telemetry::{self, Health, Observer};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 /// Verifies a call (its head before its body), then accepts it into `inbox` (see
-/// [`inbox_router`]), observed as in [`router`]: the same span, counts and health record.
+/// [`inbox_router`]), observed as in [`router`](super::router): the same span, counts and health record.
 async fn accept_call<R, I>(
     receiver: &R,
     inbox: &I,

@@ -11,7 +11,7 @@ use ::axum::routing::{MethodFilter, on};
 use std::sync::Arc;
 
 /// Verifies a call (its head before its body), then accepts it into `inbox` (see
-/// [`inbox_router`]), observed as in [`router`]: the same span, counts and health record.
+/// [`inbox_router`]), observed as in [`router`](super::router): the same span, counts and health record.
 async fn accept_call<R, I>(
     receiver: &R,
     inbox: &I,
