@@ -36,18 +36,9 @@ impl HmacKeys {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        let mut keys = Vec::new();
-        for secret in secrets {
-            let secret = secret.as_ref();
-            if super::is_blank(secret) {
-                return Err(Error::EmptySecret);
-            }
-            keys.push(keyed(secret));
-        }
-        if keys.is_empty() {
-            return Err(Error::EmptySecret);
-        }
-        Ok(Self { keys })
+        Ok(Self {
+            keys: super::each_secret(secrets, keyed)?,
+        })
     }
 
     /// Checks a base64 signature (standard or URL-safe alphabet, padding optional, surrounding

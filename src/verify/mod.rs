@@ -42,6 +42,31 @@ pub(crate) fn is_blank(secret: &[u8]) -> bool {
     }
 }
 
+/// Keeps each secret of a list as `keep` makes it, refusing an empty list and any blank secret
+/// ([`Error::EmptySecret`](crate::error::Error::EmptySecret)): the one check every list of
+/// credentials passes (HMAC secrets, tokens, API keys, key ids).
+pub(crate) fn each_secret<I, S, T>(
+    secrets: I,
+    mut keep: impl FnMut(&[u8]) -> T,
+) -> Result<Vec<T>, crate::error::Error>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    let mut kept = Vec::new();
+    for secret in secrets {
+        let secret = secret.as_ref();
+        if is_blank(secret) {
+            return Err(crate::error::Error::EmptySecret);
+        }
+        kept.push(keep(secret));
+    }
+    if kept.is_empty() {
+        return Err(crate::error::Error::EmptySecret);
+    }
+    Ok(kept)
+}
+
 /// Source-address primitives, used by Xoxoday. A module of its own so that a build without the
 /// providers that use it stays free of dead-code warnings.
 #[cfg_attr(not(feature = "xoxoday"), allow(dead_code))]

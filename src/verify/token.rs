@@ -38,18 +38,9 @@ impl TokenSet {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        let mut digests = Vec::new();
-        for token in tokens {
-            let token = token.as_ref();
-            if super::is_blank(token) {
-                return Err(Error::EmptySecret);
-            }
-            digests.push(Sha256::digest(token).into());
-        }
-        if digests.is_empty() {
-            return Err(Error::EmptySecret);
-        }
-        Ok(Self { digests })
+        Ok(Self {
+            digests: super::each_secret(tokens, |token| Sha256::digest(token).into())?,
+        })
     }
 
     #[cfg_attr(not(any(feature = "peddler", feature = "xoxoday")), allow(dead_code))]
