@@ -12,7 +12,7 @@ use super::{Entity, EntityId, WebhookType};
 use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::Error;
 use crate::request::Request;
-use crate::verify::TokenSet;
+use crate::verify::UrlToken;
 use crate::wire::RawJson;
 
 /// Where the [`Verifier`] expects to be mounted unless told otherwise.
@@ -160,7 +160,9 @@ impl Serialize for Notification {
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    tokens: Option<TokenSet>,
+    /// The token in the URL, the same type isendu's URL token is ([`UrlToken`]), checked at
+    /// its position after the mount point.
+    tokens: Option<UrlToken>,
     /// The mount path, without a trailing slash (empty for the root).
     mount: String,
     body_limit: usize,
@@ -212,7 +214,7 @@ impl Verifier {
         S: AsRef<[u8]>,
     {
         Ok(Self {
-            tokens: Some(TokenSet::for_url(tokens)?),
+            tokens: Some(UrlToken::path_segment_with_tokens(tokens)?),
             ..Self::without_token()
         })
     }
@@ -326,7 +328,7 @@ impl Verifier {
         let (Some(tokens), Some(presented)) = (&self.tokens, route.token) else {
             return Ok(());
         };
-        if crate::url::decode(presented, false).is_some_and(|t| tokens.matches(t.as_bytes())) {
+        if tokens.matches_segment(presented) {
             Ok(())
         } else {
             Err(Error::TokenMismatch)
