@@ -24,7 +24,12 @@ pub(crate) use hmac::{HmacKeys, sign_base64};
     )),
     allow(unused_imports)
 )]
-pub(crate) use token::{SHORT_URL_TOKEN, TokenSet, is_short};
+pub(crate) use token::{SHORT_URL_TOKEN, is_short};
+#[cfg_attr(
+    not(any(feature = "peddler", feature = "xoxoday", feature = "isendu")),
+    allow(unused_imports)
+)]
+pub(crate) use token::TokenSet;
 pub use url_token::UrlToken;
 
 #[cfg_attr(not(feature = "xoxoday"), allow(unused_imports))]
