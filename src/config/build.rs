@@ -44,10 +44,18 @@ impl ConfigBuilder {
             config.peddler =
                 rotating(&self.peddler, |v| crate::peddler::Verifier::with_secrets(v))?;
         }
+        self.check_skladon()?;
         #[cfg(feature = "skladon")]
         {
-            config.skladon =
-                rotating(&self.skladon, |v| crate::skladon::Verifier::with_secrets(v))?;
+            let tokens = rotating(&self.skladon, |v| crate::skladon::Verifier::with_secrets(v))?;
+            let open = || {
+                self.skladon_without_url_token
+                    .then(crate::skladon::Verifier::without_token)
+            };
+            config.skladon = tokens.or_else(open).map(|v| match &self.skladon_mount {
+                Some(mount) => v.mounted_at(mount.as_str()),
+                None => v,
+            });
         }
         let xoxoday = self.xoxoday()?;
         let isendu = self.isendu()?;
@@ -64,7 +72,25 @@ impl ConfigBuilder {
         let _ = xoxoday;
         #[cfg(not(feature = "isendu"))]
         let _ = isendu;
-        Ok(config.body_timeout(self.body_timeout))
+        let config = config.body_timeout(self.body_timeout);
+        Ok(match self.max_body_size {
+            Some(bytes) => config.max_body_size(bytes),
+            None => config,
+        })
+    }
+
+    /// `SKLADON_MOUNT` without Skladon is a mistake worth reporting.
+    fn check_skladon(&self) -> Result<(), ConfigError> {
+        if self.skladon_mount.is_some()
+            && self.skladon.current.is_none()
+            && !self.skladon_without_url_token
+        {
+            return Err(ConfigError::new(
+                "SKLADON_MOUNT",
+                "set without SKLADON_URL_TOKEN or SKLADON_WITHOUT_URL_TOKEN=1",
+            ));
+        }
+        Ok(())
     }
 
     /// Credentials the provider issues or an account already uses (Peddler's token, Xoxoday's
@@ -111,14 +137,22 @@ impl ConfigBuilder {
             crate::xoxoday::Verifier::with_secrets(v)
         })?;
         let mut verifier = keyed.unwrap_or_else(crate::xoxoday::Verifier::without_api_key);
+        // In the order the verifier needs: the opt-in before the ranges it lets through.
+        if self.xoxoday_allow_broad_ranges {
+            verifier = verifier.allow_broad_ranges();
+        }
+        if let Some(allowlist) = &self.xoxoday_allowlist {
+            verifier = verifier
+                .allowlist(allowlist)
+                .map_err(|e| net_error("XOXODAY_ALLOWLIST", &e))?;
+        }
         if let Some(proxies) = &self.xoxoday_proxies {
-            verifier = verifier.trusted_proxies(proxies).map_err(|e| {
-                // The entry is an address, not a secret, but errors never quote values.
-                ConfigError::new(
-                    "XOXODAY_TRUSTED_PROXIES",
-                    format!("an entry is {}", e.reason()),
-                )
-            })?;
+            verifier = verifier
+                .trusted_proxies(proxies)
+                .map_err(|e| net_error("XOXODAY_TRUSTED_PROXIES", &e))?;
+        }
+        if let Some(header) = self.xoxoday_proxy_header {
+            verifier = verifier.proxy_header(header);
         }
         Ok(Some(verifier))
     }
@@ -137,8 +171,18 @@ impl ConfigBuilder {
         if let Some((name, _)) = self.xoxoday_api_key.entries().first() {
             return set_without(name);
         }
-        if self.xoxoday_proxies.is_some() {
-            return set_without("XOXODAY_TRUSTED_PROXIES");
+        for (name, set) in [
+            ("XOXODAY_ALLOWLIST", self.xoxoday_allowlist.is_some()),
+            ("XOXODAY_TRUSTED_PROXIES", self.xoxoday_proxies.is_some()),
+            (
+                "XOXODAY_ALLOW_BROAD_RANGES",
+                self.xoxoday_allow_broad_ranges,
+            ),
+            ("XOXODAY_PROXY_HEADER", self.xoxoday_proxy_header.is_some()),
+        ] {
+            if set {
+                return set_without(name);
+            }
         }
         Ok(())
     }
@@ -230,6 +274,17 @@ impl ConfigBuilder {
             }
         }
         Ok(pairs)
+    }
+}
+
+/// A refused address list, naming the variable: the entry is an address, not a secret, but
+/// errors never quote values.
+#[cfg(feature = "xoxoday")]
+fn net_error(variable: &'static str, e: &crate::verify::InvalidIpNet) -> ConfigError {
+    if e.input().is_empty() {
+        ConfigError::new(variable, e.reason())
+    } else {
+        ConfigError::new(variable, format!("an entry is refused: {}", e.reason()))
     }
 }
 

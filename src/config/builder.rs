@@ -109,12 +109,18 @@ pub struct ConfigBuilder {
     pub(super) xoxoday_enabled: bool,
     pub(super) xoxoday_api_key: Rotation,
     pub(super) xoxoday_proxies: Option<Vec<String>>,
+    pub(super) xoxoday_allowlist: Option<Vec<String>>,
+    pub(super) xoxoday_allow_broad_ranges: bool,
+    pub(super) xoxoday_proxy_header: Option<crate::verify::ProxyHeader>,
     pub(super) isendu_key_id: Rotation,
     pub(super) isendu_secret_key: Rotation,
     pub(super) isendu_url_token: Rotation,
     pub(super) isendu_without_url_token: bool,
+    pub(super) skladon_without_url_token: bool,
+    pub(super) skladon_mount: Option<String>,
     pub(super) health: Option<crate::telemetry::Health>,
     pub(super) body_timeout: std::time::Duration,
+    pub(super) max_body_size: Option<usize>,
 }
 
 impl Default for ConfigBuilder {
@@ -127,12 +133,18 @@ impl Default for ConfigBuilder {
             xoxoday_enabled: false,
             xoxoday_api_key: Rotation::new(XOXODAY_API_KEY),
             xoxoday_proxies: None,
+            xoxoday_allowlist: None,
+            xoxoday_allow_broad_ranges: false,
+            xoxoday_proxy_header: None,
             isendu_key_id: Rotation::new(ISENDU_KEY_ID),
             isendu_secret_key: Rotation::new(ISENDU_SECRET_KEY),
             isendu_url_token: Rotation::new(ISENDU_URL_TOKEN),
             isendu_without_url_token: false,
+            skladon_without_url_token: false,
+            skladon_mount: None,
             health: None,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
+            max_body_size: None,
         }
     }
 }
@@ -148,12 +160,21 @@ impl fmt::Debug for ConfigBuilder {
             .field("xoxoday_enabled", &self.xoxoday_enabled)
             .field("xoxoday_api_key", &self.xoxoday_api_key.names())
             .field("xoxoday_proxies", &self.xoxoday_proxies)
+            .field("xoxoday_allowlist", &self.xoxoday_allowlist)
+            .field(
+                "xoxoday_allow_broad_ranges",
+                &self.xoxoday_allow_broad_ranges,
+            )
+            .field("xoxoday_proxy_header", &self.xoxoday_proxy_header)
             .field("isendu_key_id", &self.isendu_key_id.names())
             .field("isendu_secret_key", &self.isendu_secret_key.names())
             .field("isendu_url_token", &self.isendu_url_token.names())
             .field("isendu_without_url_token", &self.isendu_without_url_token)
+            .field("skladon_without_url_token", &self.skladon_without_url_token)
+            .field("skladon_mount", &self.skladon_mount)
             .field("health", &self.health)
             .field("body_timeout", &self.body_timeout)
+            .field("max_body_size", &self.max_body_size)
             .finish()
     }
 }
@@ -186,6 +207,15 @@ impl ConfigBuilder {
     #[must_use]
     pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.body_timeout = timeout;
+        self
+    }
+
+    /// `MAX_BODY_SIZE`: the largest body accepted, in bytes
+    /// ([`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE), 16 MiB, by default), for every
+    /// provider: each verifier's `max_body_size`.
+    #[must_use]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = Some(bytes);
         self
     }
 
@@ -257,6 +287,37 @@ impl ConfigBuilder {
         self
     }
 
+    /// `XOXODAY_ALLOWLIST`: replaces the allowed source addresses or CIDR ranges
+    /// (`52.76.120.90` only by default): [`xoxoday::Verifier::allowlist`](crate::xoxoday::Verifier::allowlist).
+    #[must_use]
+    pub fn xoxoday_allowlist<I, S>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.xoxoday_allowlist = Some(entries.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// `XOXODAY_ALLOW_BROAD_RANGES=1`: lets the allowlist and the trusted proxies hold ranges
+    /// covering a large part of the internet:
+    /// [`xoxoday::Verifier::allow_broad_ranges`](crate::xoxoday::Verifier::allow_broad_ranges).
+    #[must_use]
+    pub fn xoxoday_allow_broad_ranges(mut self) -> Self {
+        self.xoxoday_allow_broad_ranges = true;
+        self
+    }
+
+    /// `XOXODAY_PROXY_HEADER` (`auto`, `x-forwarded-for` or `forwarded`): which forwarding
+    /// header the trusted proxies set:
+    /// [`xoxoday::Verifier::proxy_header`](crate::xoxoday::Verifier::proxy_header).
+    #[cfg(feature = "xoxoday")]
+    #[must_use]
+    pub fn xoxoday_proxy_header(mut self, header: crate::verify::ProxyHeader) -> Self {
+        self.xoxoday_proxy_header = Some(header);
+        self
+    }
+
     /// `ISENDU_KEY_ID` and `ISENDU_SECRET_KEY`: enables isendu and answers its handshake.
     #[must_use]
     pub fn isendu_key(mut self, key_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
@@ -313,6 +374,26 @@ impl ConfigBuilder {
     #[must_use]
     pub fn skladon_previous_token(mut self, value: impl Into<String>) -> Self {
         self.skladon.previous = Some(secret(value));
+        self
+    }
+
+    /// `SKLADON_WITHOUT_URL_TOKEN=1`: enables Skladon without a token in its URLs
+    /// ([`skladon::Verifier::without_token`](crate::skladon::Verifier::without_token)): anyone
+    /// who learns them can call them, so only behind a gateway that checks the caller. Ignored
+    /// when a token is set.
+    #[must_use]
+    pub fn skladon_without_url_token(mut self) -> Self {
+        self.skladon_without_url_token = true;
+        self
+    }
+
+    /// `SKLADON_MOUNT`: the full public path Skladon's routes sit under
+    /// ([`skladon::Verifier::mounted_at`](crate::skladon::Verifier::mounted_at);
+    /// `/webhooks/skladon` by default), e.g. `/api/webhooks/skladon` when the ready router is
+    /// nested under `/api`.
+    #[must_use]
+    pub fn skladon_mounted_at(mut self, path: impl Into<String>) -> Self {
+        self.skladon_mount = Some(path.into());
         self
     }
 }

@@ -7,12 +7,18 @@ use super::ConfigError;
 use super::builder::{CREDENTIALS, ConfigBuilder, Rotation};
 
 /// The variables that are not credentials.
-const SETTINGS: [&str; 5] = [
+const SETTINGS: [&str; 11] = [
     "LISTEN_ADDR",
     "BODY_TIMEOUT_SECS",
+    "MAX_BODY_SIZE",
     "XOXODAY_ENABLED",
+    "XOXODAY_ALLOWLIST",
+    "XOXODAY_ALLOW_BROAD_RANGES",
     "XOXODAY_TRUSTED_PROXIES",
+    "XOXODAY_PROXY_HEADER",
     "ISENDU_WITHOUT_URL_TOKEN",
+    "SKLADON_WITHOUT_URL_TOKEN",
+    "SKLADON_MOUNT",
 ];
 
 /// Every variable [`read`] looks at: the settings, then each credential and its `_PREVIOUS`.
@@ -42,8 +48,36 @@ pub(super) fn read(var: impl Fn(&str) -> Option<String>) -> Result<ConfigBuilder
     builder.isendu_url_token = rotation(&builder.isendu_url_token);
     builder.xoxoday_enabled = flag(&get, "XOXODAY_ENABLED")?;
     builder.xoxoday_proxies = get("XOXODAY_TRUSTED_PROXIES").map(|list| list_of(&list));
-    builder.isendu_without_url_token =
-        get("ISENDU_WITHOUT_URL_TOKEN").is_some_and(|v| v.trim() == "1");
+    builder.xoxoday_allowlist = get("XOXODAY_ALLOWLIST").map(|list| list_of(&list));
+    builder.xoxoday_allow_broad_ranges = flag(&get, "XOXODAY_ALLOW_BROAD_RANGES")?;
+    if let Some(header) = get("XOXODAY_PROXY_HEADER") {
+        use crate::verify::ProxyHeader;
+        builder.xoxoday_proxy_header = Some(match header.trim().to_ascii_lowercase().as_str() {
+            "auto" => ProxyHeader::Auto,
+            "x-forwarded-for" => ProxyHeader::XForwardedFor,
+            "forwarded" => ProxyHeader::Forwarded,
+            _ => {
+                return Err(ConfigError::new(
+                    "XOXODAY_PROXY_HEADER",
+                    "expected auto, x-forwarded-for or forwarded",
+                ));
+            }
+        });
+    }
+    builder.isendu_without_url_token = flag(&get, "ISENDU_WITHOUT_URL_TOKEN")?;
+    builder.skladon_without_url_token = flag(&get, "SKLADON_WITHOUT_URL_TOKEN")?;
+    builder.skladon_mount = get("SKLADON_MOUNT").map(|mount| mount.trim().to_owned());
+    if let Some(bytes) = get("MAX_BODY_SIZE") {
+        let bytes: usize = bytes
+            .trim()
+            .parse()
+            .ok()
+            .filter(|&b| b > 0)
+            .ok_or_else(|| {
+                ConfigError::new("MAX_BODY_SIZE", "expected a whole number of bytes above 0")
+            })?;
+        builder.max_body_size = Some(bytes);
+    }
     if let Some(addr) = get("LISTEN_ADDR") {
         builder.listen_addr = addr.trim().parse().map_err(|_| {
             ConfigError::new(

@@ -22,13 +22,16 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 /// to listen on: what the framework adapters' ready routers mount.
 ///
 /// Read it from the environment with [`Config::from_env`], build it from values with
-/// [`Config::builder`], or set the fields yourself (`config.wakilni = Some(verifier)`) for
-/// anything the variables do not cover, such as
-/// [`skladon::Verifier::mounted_at`](crate::skladon::Verifier::mounted_at).
+/// [`Config::builder`] (one setter per variable, of the same name), or set the fields yourself
+/// (`config.wakilni = Some(verifier)`). Everything a provider's `Verifier` can be told in code
+/// has its variable: the credentials and their rotation, the body limit and timeout, Xoxoday's
+/// sources and proxies, Skladon's mount point, and each explicit opt-out.
 ///
 /// | variable | meaning | default |
 /// |---|---|---|
 /// | `LISTEN_ADDR` | address to listen on (`127.0.0.1:0` picks a free port) | `127.0.0.1:3000` |
+/// | `BODY_TIMEOUT_SECS` | how long a body may take to arrive once the request head has passed its check, for every provider (`body_timeout`); then 408 | `30` |
+/// | `MAX_BODY_SIZE` | the largest body accepted, in bytes, for every provider (`max_body_size`); a larger one is refused with 413 | `16777216` (16 MiB) |
 /// | `WAKILNI_WEBHOOK_SECRET` | Wakilni's webhook secret; enables `POST /webhooks/wakilni` | unset: no route |
 /// | `WAKILNI_WEBHOOK_SECRET_PREVIOUS` | a second accepted secret, while rotating | unset |
 /// | `PEDDLER_WEBHOOK_TOKEN` | Peddler's `x-webhook-shared-token`; enables `POST /webhooks/peddler` | unset: no route |
@@ -36,7 +39,10 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 /// | `XOXODAY_ENABLED` | `1` enables `POST /webhooks/xoxoday`, checked by source address (`52.76.120.90`) | unset: no route |
 /// | `XOXODAY_API_KEY` | the `x-api-key` value set in Xoxoday's dashboard, then required | unset: not checked |
 /// | `XOXODAY_API_KEY_PREVIOUS` | a second accepted API key, while rotating | unset |
-/// | `XOXODAY_TRUSTED_PROXIES` | comma-separated addresses or CIDR ranges of your reverse proxies | unset: none |
+/// | `XOXODAY_ALLOWLIST` | comma-separated addresses or CIDR ranges Xoxoday calls from, replacing the default (`allowlist`) | `52.76.120.90` |
+/// | `XOXODAY_ALLOW_BROAD_RANGES` | `1` lets the allowlist and the proxies hold ranges covering a large part of the internet (`allow_broad_ranges`) | unset: refused |
+/// | `XOXODAY_TRUSTED_PROXIES` | comma-separated addresses or CIDR ranges of your reverse proxies (`trusted_proxies`) | unset: none |
+/// | `XOXODAY_PROXY_HEADER` | the forwarding header your proxies set: `auto`, `x-forwarded-for` or `forwarded` (`proxy_header`) | `auto` |
 /// | `ISENDU_KEY_ID`, `ISENDU_SECRET_KEY` | the API integration's key pair; enable `POST /webhooks/isendu` | unset: no route |
 /// | `ISENDU_KEY_ID_PREVIOUS`, `ISENDU_SECRET_KEY_PREVIOUS` | a second key pair, both or neither, while rotating: a handshake naming either key id is answered with its own secret key | unset |
 /// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls (register `.../webhooks/isendu?token=<value>`); at least 16 bytes | required with `ISENDU_KEY_ID` |
@@ -44,6 +50,8 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 /// | `ISENDU_WITHOUT_URL_TOKEN` | `1` to run isendu without a URL token: anyone who learns the key id can then obtain the secret key | unset: a token is required |
 /// | `SKLADON_URL_TOKEN` | the token in every Skladon URL, at least 16 bytes; enables `/webhooks/skladon/<token>/<TYPE>[/<id>]` | unset: no route |
 /// | `SKLADON_URL_TOKEN_PREVIOUS` | a second accepted token, while rotating | unset |
+/// | `SKLADON_WITHOUT_URL_TOKEN` | `1` enables Skladon without a token in its URLs (`without_token`): anyone who learns them can call them | unset: a token is required |
+/// | `SKLADON_MOUNT` | the full public path Skladon's routes sit under (`mounted_at`), e.g. `/api/webhooks/skladon` when the router is nested under `/api` | `/webhooks/skladon` |
 ///
 /// Every credential rotates the same way: while `NAME_PREVIOUS` is set beside `NAME`, both values
 /// are accepted; set `NAME_PREVIOUS` without `NAME` and the error names it. Variables of a
@@ -157,7 +165,8 @@ impl Config {
     /// # Errors
     /// A [`ConfigError`] naming the first unusable variable: an empty secret, a value that is
     /// not UTF-8, a `_PREVIOUS` without its current value, half of isendu's key pair, Xoxoday
-    /// settings without `XOXODAY_ENABLED=1`, a bad address.
+    /// settings without `XOXODAY_ENABLED=1`, `SKLADON_MOUNT` without Skladon, a switch other
+    /// than `1` or `0`, a bad number, address or range.
     pub fn from_env() -> Result<Self, ConfigError> {
         for name in env::names() {
             if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
@@ -202,6 +211,35 @@ impl Config {
             self.skladon = self.skladon.map(|v| v.body_timeout(timeout));
         }
         let _ = timeout;
+        self
+    }
+
+    /// Sets every configured verifier's largest accepted body, in bytes (each verifier's
+    /// `max_body_size`; [`DEFAULT_MAX_BODY_SIZE`](crate::DEFAULT_MAX_BODY_SIZE) unless set).
+    #[must_use]
+    #[cfg_attr(not(any_provider), allow(unused_mut))]
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        #[cfg(feature = "wakilni")]
+        {
+            self.wakilni = self.wakilni.map(|v| v.max_body_size(bytes));
+        }
+        #[cfg(feature = "peddler")]
+        {
+            self.peddler = self.peddler.map(|v| v.max_body_size(bytes));
+        }
+        #[cfg(feature = "xoxoday")]
+        {
+            self.xoxoday = self.xoxoday.map(|v| v.max_body_size(bytes));
+        }
+        #[cfg(feature = "isendu")]
+        {
+            self.isendu = self.isendu.map(|v| v.max_body_size(bytes));
+        }
+        #[cfg(feature = "skladon")]
+        {
+            self.skladon = self.skladon.map(|v| v.max_body_size(bytes));
+        }
+        let _ = bytes;
         self
     }
 
