@@ -1,9 +1,9 @@
 //! [`ConfigBuilder::build`]: every configured provider's verifier, each credential checked under
 //! the name of its own variable (current or `_PREVIOUS`).
 
+use super::Config;
 use super::builder::{ConfigBuilder, Rotation, Secret};
-use super::{Config, ConfigError};
-use crate::error::Error;
+use crate::error::ConfigError;
 
 impl ConfigBuilder {
     /// Builds every configured provider's verifier.
@@ -144,12 +144,12 @@ impl ConfigBuilder {
         if let Some(allowlist) = &self.xoxoday_allowlist {
             verifier = verifier
                 .allowlist(allowlist)
-                .map_err(|e| net_error("XOXODAY_ALLOWLIST", &e))?;
+                .map_err(|e| e.for_variable("XOXODAY_ALLOWLIST"))?;
         }
         if let Some(proxies) = &self.xoxoday_proxies {
             verifier = verifier
                 .trusted_proxies(proxies)
-                .map_err(|e| net_error("XOXODAY_TRUSTED_PROXIES", &e))?;
+                .map_err(|e| e.for_variable("XOXODAY_TRUSTED_PROXIES"))?;
         }
         if let Some(header) = self.xoxoday_proxy_header {
             verifier = verifier.proxy_header(header);
@@ -198,8 +198,7 @@ impl ConfigBuilder {
             .map(|(id, key)| (id.as_str(), key.as_str()))
             .collect();
         // Each value was checked alone, under its own name: what is left is the list as a whole.
-        let key_error =
-            |e: Error| ConfigError::new(super::builder::ISENDU_KEY_ID.current, e.to_string());
+        let key_error = |e: ConfigError| e.for_variable(super::builder::ISENDU_KEY_ID.current);
         let tokens = self.isendu_url_token.entries();
         let verifier = if tokens.is_empty() {
             if !self.isendu_without_url_token {
@@ -214,7 +213,7 @@ impl ConfigBuilder {
             check_url_token_length(&self.isendu_url_token)?;
             let values = tokens.iter().map(|(_, s)| s.as_bytes());
             let token = crate::verify::UrlToken::query_with_tokens("token", values)
-                .map_err(|e| ConfigError::new("ISENDU_URL_TOKEN", e.to_string()))?;
+                .map_err(|e| e.for_variable("ISENDU_URL_TOKEN"))?;
             crate::isendu::Verifier::with_secrets(pairs, token).map_err(key_error)?
         };
         Ok(Some(verifier))
@@ -277,17 +276,6 @@ impl ConfigBuilder {
     }
 }
 
-/// A refused address list, naming the variable: the entry is an address, not a secret, but
-/// errors never quote values.
-#[cfg(feature = "xoxoday")]
-fn net_error(variable: &'static str, e: &crate::verify::InvalidIpNet) -> ConfigError {
-    if e.input().is_empty() {
-        ConfigError::new(variable, e.reason())
-    } else {
-        ConfigError::new(variable, format!("an entry is refused: {}", e.reason()))
-    }
-}
-
 /// A verifier from one credential's values, or `None` when none is set. Each value is given to
 /// `build` alone first, so that an error names the variable at fault, then all of them together.
 #[cfg_attr(
@@ -301,19 +289,19 @@ fn net_error(variable: &'static str, e: &crate::verify::InvalidIpNet) -> ConfigE
 )]
 fn rotating<V>(
     rotation: &Rotation,
-    build: impl Fn(Vec<&[u8]>) -> Result<V, Error>,
+    build: impl Fn(Vec<&[u8]>) -> Result<V, ConfigError>,
 ) -> Result<Option<V>, ConfigError> {
     let entries = rotation.entries();
     if entries.is_empty() {
         return Ok(None);
     }
     for (name, value) in &entries {
-        build(vec![value.as_bytes()]).map_err(|e| ConfigError::new(name, e.to_string()))?;
+        build(vec![value.as_bytes()]).map_err(|e| e.for_variable(name))?;
     }
     let values = entries.iter().map(|(_, s)| s.as_bytes()).collect();
     build(values)
         .map(Some)
-        .map_err(|e| ConfigError::new(rotation.variable.current, e.to_string()))
+        .map_err(|e| e.for_variable(rotation.variable.current))
 }
 
 /// Refuses a `_PREVIOUS` value without its current one, and an empty or blank value, naming its
@@ -327,7 +315,7 @@ fn check_rotation(rotation: &Rotation) -> Result<(), ConfigError> {
         ));
     }
     match rotation.entries().iter().find(|(_, s)| s.trim().is_empty()) {
-        Some((name, _)) => Err(ConfigError::new(name, Error::EmptySecret.to_string())),
+        Some((name, _)) => Err(ConfigError::empty_secret().for_variable(name)),
         None => Ok(()),
     }
 }
@@ -340,13 +328,9 @@ fn check_url_token_length(rotation: &Rotation) -> Result<(), ConfigError> {
         .iter()
         .find(|(_, s)| crate::verify::is_short(s.as_bytes()))
     {
-        Some((name, _)) => Err(ConfigError::new(
-            name,
-            Error::InvalidSecret {
-                reason: crate::verify::SHORT_URL_TOKEN,
-            }
-            .to_string(),
-        )),
+        Some((name, _)) => {
+            Err(ConfigError::invalid_secret(crate::verify::SHORT_URL_TOKEN).for_variable(name))
+        }
         None => Ok(()),
     }
 }

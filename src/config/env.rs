@@ -3,7 +3,8 @@
 
 use zeroize::Zeroizing;
 
-use super::ConfigError;
+use crate::error::ConfigError;
+
 use super::builder::{CREDENTIALS, ConfigBuilder, Rotation};
 
 /// The variables that are not credentials.

@@ -1,10 +1,10 @@
 //! [`Config`]: every provider's verifier built from environment variables (or a builder), for a
 //! receiver that mounts them all.
 
-use std::fmt;
 use std::net::SocketAddr;
 
 use crate::delivery::Provider;
+use crate::error::ConfigError;
 
 mod build;
 mod builder;
@@ -122,42 +122,6 @@ impl Default for Config {
         }
     }
 }
-
-/// A setting that cannot be used: names the variable and what is wrong, never its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    variable: &'static str,
-    reason: String,
-}
-
-impl ConfigError {
-    fn new(variable: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            variable,
-            reason: reason.into(),
-        }
-    }
-
-    /// The environment variable at fault, e.g. `WAKILNI_WEBHOOK_SECRET`.
-    #[must_use]
-    pub fn variable(&self) -> &'static str {
-        self.variable
-    }
-
-    /// What is wrong with it (never its value).
-    #[must_use]
-    pub fn reason(&self) -> &str {
-        &self.reason
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.variable, self.reason)
-    }
-}
-
-impl std::error::Error for ConfigError {}
 
 impl Config {
     /// Reads the variables in the table above from the process environment.

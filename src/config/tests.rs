@@ -1,6 +1,8 @@
 //! `Config` from variables and from the builder: every check names its variable, never the value.
 
 use super::*;
+#[cfg(feature = "xoxoday")]
+use crate::error::ConfigErrorKind;
 
 fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
     Config::from_vars(|name| {
@@ -21,7 +23,7 @@ fn nothing_set_is_no_provider_on_the_default_address() {
 #[test]
 fn previous_without_current_is_refused() {
     let err = from(&[("SKLADON_URL_TOKEN_PREVIOUS", "old-token-value")]).unwrap_err();
-    assert_eq!(err.variable(), "SKLADON_URL_TOKEN_PREVIOUS");
+    assert_eq!(err.variable(), Some("SKLADON_URL_TOKEN_PREVIOUS"));
     assert!(!err.to_string().contains("old-token-value"), "{err}");
 }
 
@@ -51,10 +53,14 @@ fn short_url_tokens_are_refused_naming_the_variable() {
     ];
     for (vars, variable) in cases {
         let err = from(&vars).unwrap_err();
-        assert_eq!(err.variable(), variable);
+        assert_eq!(err.variable(), Some(variable));
+        assert_eq!(err.kind(), ConfigErrorKind::InvalidSecret);
         assert_eq!(
-            err.reason(),
-            "invalid secret: a url token must be at least 16 bytes: choose a long random value"
+            err.to_string(),
+            format!(
+                "{variable}: invalid secret: a url token must be at least 16 bytes: choose a long \
+                 random value"
+            )
         );
         assert!(!err.to_string().contains("5f1c9a7e"), "{err}");
         assert!(!err.to_string().contains("u9X2"), "{err}");
@@ -88,7 +94,7 @@ fn short_provider_credentials_work_and_are_flagged() {
 #[test]
 fn bad_listen_addr_names_the_variable_only() {
     let err = from(&[("LISTEN_ADDR", "nowhere-at-all")]).unwrap_err();
-    assert_eq!(err.variable(), "LISTEN_ADDR");
+    assert_eq!(err.variable(), Some("LISTEN_ADDR"));
     assert!(!err.to_string().contains("nowhere-at-all"));
 }
 
@@ -216,7 +222,7 @@ fn errors_name_the_variable_and_never_show_the_value() {
     ];
     for (vars, variable, value) in cases {
         let err = from(vars).unwrap_err();
-        assert_eq!(err.variable(), *variable, "{vars:?}: {err}");
+        assert_eq!(err.variable(), Some(*variable), "{vars:?}: {err}");
         assert!(err.to_string().starts_with(variable), "{err}");
         if !value.trim().is_empty() {
             assert!(!err.to_string().contains(value), "{value} in {err}");
@@ -343,7 +349,7 @@ fn every_previous_without_its_current_is_refused_by_name() {
             .filter(|(name, _)| *name != variable.current)
             .collect();
         let err = from(&vars).unwrap_err();
-        assert_eq!(err.variable(), variable.previous, "{err}");
+        assert_eq!(err.variable(), Some(variable.previous), "{err}");
         assert_eq!(err.reason(), format!("set without {}", variable.current));
         assert!(!err.to_string().contains("-old"), "{err}");
         // Blank beside its current value.
@@ -354,7 +360,7 @@ fn every_previous_without_its_current_is_refused_by_name() {
             .unwrap();
         blank.1 = " ";
         let err = from(&vars).unwrap_err();
-        assert_eq!(err.variable(), variable.previous, "{err}");
+        assert_eq!(err.variable(), Some(variable.previous), "{err}");
         assert_eq!(err.reason(), "empty secret");
     }
 }
@@ -370,13 +376,13 @@ fn half_a_previous_isendu_key_pair_is_refused_by_name() {
             .collect()
     };
     let err = from(&without("ISENDU_SECRET_KEY_PREVIOUS")).unwrap_err();
-    assert_eq!(err.variable(), "ISENDU_SECRET_KEY_PREVIOUS");
+    assert_eq!(err.variable(), Some("ISENDU_SECRET_KEY_PREVIOUS"));
     assert!(
         err.reason()
             .starts_with("unset while ISENDU_KEY_ID_PREVIOUS is set")
     );
     let err = from(&without("ISENDU_KEY_ID_PREVIOUS")).unwrap_err();
-    assert_eq!(err.variable(), "ISENDU_KEY_ID_PREVIOUS");
+    assert_eq!(err.variable(), Some("ISENDU_KEY_ID_PREVIOUS"));
     assert_eq!(
         err.reason(),
         "unset while ISENDU_SECRET_KEY_PREVIOUS is set"
@@ -422,7 +428,7 @@ fn a_bad_previous_value_is_named_not_its_current_one() {
     ];
     for (name, value, reason) in cases {
         let err = from(&with(name, value)).unwrap_err();
-        assert_eq!(err.variable(), name, "{err}");
+        assert_eq!(err.variable(), Some(name), "{err}");
         assert!(err.reason().contains(reason), "{err}");
         assert!(!format!("{err} {err:?}").contains(value.trim()), "{err}");
     }
@@ -535,7 +541,7 @@ fn opt_ins_are_reachable_from_the_environment() {
     // Broad ranges: refused unless asked for by name.
     let open = [("XOXODAY_ENABLED", "1"), ("XOXODAY_ALLOWLIST", "0.0.0.0/0")];
     let err = from(&open).unwrap_err();
-    assert_eq!(err.variable(), "XOXODAY_ALLOWLIST");
+    assert_eq!(err.variable(), Some("XOXODAY_ALLOWLIST"));
     assert!(err.reason().contains("large part of the internet"), "{err}");
     let config = from(&[open.as_slice(), &[("XOXODAY_ALLOW_BROAD_RANGES", "1")]].concat()).unwrap();
     let headers: [(&str, &str); 0] = [];
@@ -582,6 +588,35 @@ fn bad_settings_are_refused_by_name() {
     ];
     for (vars, variable) in cases {
         let err = from(vars).unwrap_err();
-        assert_eq!(err.variable(), *variable, "{vars:?}: {err}");
+        assert_eq!(err.variable(), Some(*variable), "{vars:?}: {err}");
     }
+}
+
+#[cfg(feature = "xoxoday")]
+#[test]
+fn one_error_type_from_constructors_and_from_config() {
+    let direct: ConfigError = crate::xoxoday::Verifier::without_api_key()
+        .trusted_proxies(["10.0.0.1", "proxy-5"])
+        .unwrap_err();
+    assert_eq!(direct.kind(), ConfigErrorKind::InvalidNetwork);
+    assert_eq!(direct.variable(), None);
+    assert_eq!(direct.entry(), Some("proxy-5"), "an address is no secret");
+    let vars = [
+        ("XOXODAY_ENABLED", "1"),
+        ("XOXODAY_TRUSTED_PROXIES", "10.0.0.1, proxy-5"),
+    ];
+    let named = from(&vars).unwrap_err();
+    assert_eq!(
+        (named.kind(), named.reason()),
+        (direct.kind(), direct.reason())
+    );
+    assert_eq!(named.variable(), Some("XOXODAY_TRUSTED_PROXIES"));
+    assert_eq!(named.entry(), None, "an error from Config quotes no value");
+    assert_eq!(
+        named.to_string(),
+        "XOXODAY_TRUSTED_PROXIES: invalid ip network: not an ip address"
+    );
+    // Wrapped for `?` beside request errors: a 500, labelled `config`.
+    let wrapped = crate::error::Error::from(direct);
+    assert_eq!((wrapped.status_code(), wrapped.reason()), (500, "config"));
 }

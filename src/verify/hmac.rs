@@ -9,7 +9,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -31,7 +31,7 @@ pub(crate) struct HmacKeys {
 
 impl HmacKeys {
     /// Refuses an empty list and any empty or whitespace-only secret.
-    pub(crate) fn new<I, S>(secrets: I) -> Result<Self, Error>
+    pub(crate) fn new<I, S>(secrets: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -40,12 +40,12 @@ impl HmacKeys {
         for secret in secrets {
             let secret = secret.as_ref();
             if super::is_blank(secret) {
-                return Err(Error::EmptySecret);
+                return Err(ConfigError::empty_secret());
             }
             keys.push(keyed(secret));
         }
         if keys.is_empty() {
-            return Err(Error::EmptySecret);
+            return Err(ConfigError::empty_secret());
         }
         Ok(Self { keys })
     }

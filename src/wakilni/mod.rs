@@ -69,7 +69,7 @@ mod event;
 use std::fmt;
 
 use crate::delivery::{DedupKey, Delivery, Provider};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::headers::Headers;
 use crate::request::Request;
 use crate::verify::HmacKeys;
@@ -151,8 +151,8 @@ impl Verifier {
     /// A verifier with one secret.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `secret` is empty.
-    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `secret` is empty.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([secret])
     }
 
@@ -160,8 +160,8 @@ impl Verifier {
     /// the new and the old secret together.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any secret is empty.
-    pub fn with_secrets<I, S>(secrets: I) -> Result<Self, Error>
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or any secret is empty.
+    pub fn with_secrets<I, S>(secrets: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
