@@ -68,7 +68,8 @@ impl Verifier {
     /// included), e.g. `UrlToken::query("token", value)` for `.../webhooks/isendu?token=value`.
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the key id or the secret key is empty or only whitespace.
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the key id
+    /// or the secret key is empty or only whitespace.
     pub fn new(
         key_id: impl AsRef<str>,
         secret_key: impl AsRef<str>,
@@ -82,8 +83,8 @@ impl Verifier {
     /// works. The URL token rotates on its own ([`UrlToken::query_with_tokens`]).
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a key id or a secret key is empty or only
-    /// whitespace.
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a
+    /// key id or a secret key is empty or only whitespace.
     pub fn with_secrets<I, K, S>(pairs: I, url_token: UrlToken) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, S)>,
@@ -101,8 +102,8 @@ impl Verifier {
     /// otherwise (a gateway that checks the caller).
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a key id or a secret key is empty or only
-    /// whitespace.
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a
+    /// key id or a secret key is empty or only whitespace.
     pub fn without_url_token<I, K, S>(pairs: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, S)>,

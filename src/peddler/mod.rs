@@ -133,7 +133,9 @@ impl Verifier {
     /// A verifier accepting one token.
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is empty or only whitespace. [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is
+    /// empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn new(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([token])
@@ -143,7 +145,9 @@ impl Verifier {
     /// token together.
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or any token is empty or only whitespace. [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any token is empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn with_secrets<I, S>(tokens: I) -> Result<Self, ConfigError>
     where

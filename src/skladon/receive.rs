@@ -194,8 +194,10 @@ impl Verifier {
     /// A verifier requiring `token` as the path segment after the mount point.
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is empty or only whitespace; [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)
-    /// if it is shorter than 16 bytes (you choose it: make it long and random).
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is
+    /// empty or only whitespace;
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if it is
+    /// shorter than 16 bytes (you choose it: make it long and random).
     pub fn new(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([token])
     }
@@ -204,8 +206,10 @@ impl Verifier {
     /// old token).
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or any token is empty or only whitespace;
-    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if a token is shorter than 16 bytes.
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any token is empty or only whitespace;
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if a token
+    /// is shorter than 16 bytes.
     pub fn with_secrets<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,

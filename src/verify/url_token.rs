@@ -59,8 +59,10 @@ impl UrlToken {
     /// The token is the value of query parameter `name`.
     ///
     /// # Errors
-    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` or `name` is empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if `token`
-    /// is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` or
+    /// `name` is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if `token` is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn query(name: impl Into<String>, token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::query_with_tokens(name, [token])
     }
@@ -68,8 +70,10 @@ impl UrlToken {
     /// Like [`query`](UrlToken::query), with several tokens valid at once (rotation).
     ///
     /// # Errors
-    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `name`, the list or any token is empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret))
-    /// if a token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `name`, the
+    /// list or any token is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if a token is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn query_with_tokens<I, S>(name: impl Into<String>, tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
@@ -88,8 +92,9 @@ impl UrlToken {
     /// The token is one of the URL's path segments.
     ///
     /// # Errors
-    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` is empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if it is shorter than
-    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` is
+    /// empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if
+    /// it is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn path_segment(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::path_segment_with_tokens([token])
     }
@@ -97,8 +102,10 @@ impl UrlToken {
     /// Like [`path_segment`](UrlToken::path_segment), with several tokens valid at once.
     ///
     /// # Errors
-    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if the list or any token is empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if a
-    /// token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if the list or
+    /// any token is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if a token is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
     pub fn path_segment_with_tokens<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,

@@ -170,7 +170,9 @@ impl Verifier {
     /// blank key, so that whatever the dashboard holds can be configured here unchanged.
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `api_key` is empty or only whitespace. [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `api_key` is
+    /// empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn new(api_key: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([api_key])
@@ -180,7 +182,9 @@ impl Verifier {
     /// then in the dashboard, then drop the old one).
     ///
     /// # Errors
-    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or any key is empty or only whitespace. [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any key is empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
     pub fn with_secrets<I, S>(api_keys: I) -> Result<Self, ConfigError>
     where

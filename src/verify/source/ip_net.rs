@@ -57,8 +57,9 @@ impl IpNet {
     /// The network of `prefix_len` leading bits of `addr`.
     ///
     /// # Errors
-    /// [`ConfigError`] ([`InvalidNetwork`](crate::error::ConfigErrorKind::InvalidNetwork)) when the prefix is longer than the address (32 bits for IPv4, 128 for
-    /// IPv6) or `addr` has bits set after the prefix.
+    /// [`ConfigError`] ([`InvalidNetwork`](crate::error::ConfigErrorKind::InvalidNetwork)) when the
+    /// prefix is longer than the address (32 bits for IPv4, 128 for IPv6) or `addr` has bits set
+    /// after the prefix.
     pub fn new(addr: IpAddr, prefix_len: u8) -> Result<Self, ConfigError> {
         let too_long = || {
             ConfigError::invalid_network(
