@@ -1,5 +1,7 @@
-//! The crate's one error type.
+//! The crate's two error types: [`Error`], what can go wrong while receiving a webhook, and
+//! [`ConfigError`], a setting a verifier or [`Config`](crate::config::Config) cannot use.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -58,9 +60,6 @@ pub enum Error {
         /// The client address the decision was made on.
         addr: IpAddr,
     },
-    /// A secret, token or key given to a constructor was empty or only whitespace.
-    #[error("empty secret")]
-    EmptySecret,
     /// The body is larger than the configured limit.
     #[error("body of {len} bytes exceeds the limit of {limit} bytes")]
     BodyTooLarge {
@@ -81,13 +80,11 @@ pub enum Error {
         /// How long the adapter waited.
         after: std::time::Duration,
     },
-    /// A secret given to a constructor cannot work as given: a token sent in a header with
-    /// surrounding whitespace can never match, since header values arrive trimmed.
-    #[error("invalid secret: {reason}")]
-    InvalidSecret {
-        /// What is wrong with it (never the secret itself).
-        reason: &'static str,
-    },
+    /// A verifier could not be built: never returned while receiving (constructors and
+    /// [`Config`](crate::config::Config) return the [`ConfigError`] itself). The variant exists so
+    /// that `?` works in one function that builds a verifier and receives with it.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// The request target is longer, or has more path segments, than a check reads: refused
     /// before any work, so a hostile URL costs nothing.
     #[error("uri too long: {reason}")]
@@ -132,7 +129,7 @@ impl Error {
     /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
     /// | [`MethodNotAllowed`](Error::MethodNotAllowed) | 405 |
     /// | [`UriTooLong`](Error::UriTooLong) | 414 |
-    /// | [`EmptySecret`](Error::EmptySecret), [`InvalidSecret`](Error::InvalidSecret), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
+    /// | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
     /// | everything else | 400 |
     ///
     /// Headers are only required where they carry a credential, so a missing header means an
@@ -147,9 +144,7 @@ impl Error {
             Error::InvalidUrl { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::UriTooLong { .. } => 414,
-            Error::EmptySecret | Error::InvalidSecret { .. } | Error::MissingRequestPart { .. } => {
-                500
-            }
+            Error::Config(_) | Error::MissingRequestPart { .. } => 500,
             Error::ConflictingHeader { .. }
             | Error::InvalidHeader { .. }
             | Error::Payload(_)
@@ -191,7 +186,7 @@ impl Error {
     /// | `not_found` | [`InvalidUrl`](Error::InvalidUrl) |
     /// | `method` | [`MethodNotAllowed`](Error::MethodNotAllowed) |
     /// | `uri_too_long` | [`UriTooLong`](Error::UriTooLong) |
-    /// | `config` | [`EmptySecret`](Error::EmptySecret), [`InvalidSecret`](Error::InvalidSecret), [`MissingRequestPart`](Error::MissingRequestPart) |
+    /// | `config` | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) |
     ///
     /// ```
     /// use delivery_webhooks::Error;
@@ -214,9 +209,7 @@ impl Error {
             Error::InvalidUrl { .. } => "not_found",
             Error::MethodNotAllowed { .. } => "method",
             Error::UriTooLong { .. } => "uri_too_long",
-            Error::EmptySecret | Error::InvalidSecret { .. } | Error::MissingRequestPart { .. } => {
-                "config"
-            }
+            Error::Config(_) | Error::MissingRequestPart { .. } => "config",
         }
     }
 
@@ -227,6 +220,151 @@ impl Error {
         matches!(self.status_code(), 401 | 403)
     }
 }
+
+/// A setting that cannot be used: the one error of every constructor (each provider's
+/// `Verifier::new`, `with_secrets`, Xoxoday's `allowlist` and `trusted_proxies`, [`UrlToken`],
+/// [`IpNet`]) and of [`Config`](crate::config::Config).
+///
+/// It says what is wrong ([`kind`](ConfigError::kind), [`reason`](ConfigError::reason)) and,
+/// when the setting came from [`Config`](crate::config::Config), which environment variable it
+/// was ([`variable`](ConfigError::variable)). It never holds a secret; an error from `Config`
+/// quotes no value at all, and one from a constructor quotes only a refused network entry (an
+/// address is no secret: [`entry`](ConfigError::entry)).
+///
+/// [`UrlToken`]: crate::verify::UrlToken
+/// [`IpNet`]: crate::xoxoday::IpNet
+///
+/// ```
+/// use delivery_webhooks::{ConfigError, ConfigErrorKind, UrlToken};
+///
+/// let err: ConfigError = UrlToken::query("token", "short").unwrap_err();
+/// assert_eq!(err.kind(), ConfigErrorKind::InvalidSecret);
+/// assert_eq!(err.variable(), None);
+/// assert!(!err.to_string().contains("short"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    kind: ConfigErrorKind,
+    variable: Option<&'static str>,
+    entry: Option<String>,
+    reason: Cow<'static, str>,
+}
+
+/// What kind of setting a [`ConfigError`] refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigErrorKind {
+    /// A secret, token or key that is empty or only whitespace, or an empty list of them: it
+    /// would let anyone in, or lock everyone out.
+    EmptySecret,
+    /// A secret that cannot work as given: a header token with surrounding whitespace (header
+    /// values arrive trimmed), a URL token shorter than 16 bytes.
+    InvalidSecret,
+    /// An address or CIDR range that is not one, or that is refused: bits set after the prefix,
+    /// a range covering a large part of the internet, a proxy overlapping an allowed source, an
+    /// empty allowlist.
+    InvalidNetwork,
+    /// Any other setting: a number, an address to listen on, a switch, a variable set without
+    /// the one it goes with.
+    InvalidSetting,
+}
+
+impl ConfigError {
+    pub(crate) fn empty_secret() -> Self {
+        Self::of(ConfigErrorKind::EmptySecret, "empty secret")
+    }
+
+    pub(crate) fn invalid_secret(reason: &'static str) -> Self {
+        Self::of(ConfigErrorKind::InvalidSecret, reason)
+    }
+
+    pub(crate) fn invalid_network(entry: impl Into<String>, reason: &'static str) -> Self {
+        Self {
+            entry: Some(entry.into()),
+            ..Self::of(ConfigErrorKind::InvalidNetwork, reason)
+        }
+    }
+
+    /// A list of networks refused as a whole (an empty allowlist): no entry to name.
+    #[cfg_attr(not(feature = "xoxoday"), allow(dead_code))]
+    pub(crate) fn invalid_networks(reason: &'static str) -> Self {
+        Self::of(ConfigErrorKind::InvalidNetwork, reason)
+    }
+
+    /// A setting of `variable` that cannot be used, for `reason` (never its value).
+    pub(crate) fn new(variable: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::of(ConfigErrorKind::InvalidSetting, reason).for_variable(variable)
+    }
+
+    fn of(kind: ConfigErrorKind, reason: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind,
+            variable: None,
+            entry: None,
+            reason: reason.into(),
+        }
+    }
+
+    /// The same error about `entry` as the user wrote it.
+    pub(crate) fn with_entry(mut self, entry: &str) -> Self {
+        self.entry = Some(entry.to_owned());
+        self
+    }
+
+    /// The same error, about the environment variable `variable`: it then quotes no value, not
+    /// even a network entry.
+    pub(crate) fn for_variable(mut self, variable: &'static str) -> Self {
+        self.variable = Some(variable);
+        self.entry = None;
+        self
+    }
+
+    /// What kind of setting is refused.
+    #[must_use]
+    pub fn kind(&self) -> ConfigErrorKind {
+        self.kind
+    }
+
+    /// The environment variable at fault, e.g. `WAKILNI_WEBHOOK_SECRET`, when the setting came
+    /// from [`Config`](crate::config::Config); `None` from a constructor.
+    #[must_use]
+    pub fn variable(&self) -> Option<&'static str> {
+        self.variable
+    }
+
+    /// What is wrong (never the value), e.g. `empty secret` or `not an ip address`.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The network entry refused, as given, from a constructor ([`ConfigErrorKind::InvalidNetwork`]
+    /// only: an address is no secret).
+    #[must_use]
+    pub fn entry(&self) -> Option<&str> {
+        self.entry.as_deref()
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(variable) = self.variable {
+            write!(f, "{variable}: ")?;
+        }
+        match (self.kind, &self.entry) {
+            (ConfigErrorKind::InvalidSecret, _) => write!(f, "invalid secret: {}", self.reason),
+            (ConfigErrorKind::InvalidNetwork, Some(entry)) => {
+                write!(f, "invalid ip network `{entry}`: {}", self.reason)
+            }
+            (ConfigErrorKind::InvalidNetwork, None) => {
+                write!(f, "invalid ip network: {}", self.reason)
+            }
+            _ => f.write_str(&self.reason),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
 
 /// A body that is not the JSON a provider documents: where, and what was wrong.
 ///

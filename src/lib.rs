@@ -146,9 +146,9 @@ pub use adapters::axum;
 
 pub use any::AnyDelivery;
 pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
-pub use config::{Config, ConfigBuilder, ConfigError, DEFAULT_LISTEN_ADDR};
+pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
-pub use error::{Error, PayloadError, Result};
+pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
 pub use problem::Problem;
 pub use request::Request;

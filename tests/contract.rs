@@ -378,7 +378,7 @@ fn every_status_has_an_http_status_code() {
         (Error::InvalidUrl { reason: "r" }, 404),
         (Error::MethodNotAllowed { method: "POST" }, 405),
         (Error::BodyTooLarge { len: 2, limit: 1 }, 413),
-        (Error::EmptySecret, 500),
+        (Error::from(wakilni::Verifier::new("").unwrap_err()), 500),
         (
             Error::MissingRequestPart {
                 part: "peer address",

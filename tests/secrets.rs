@@ -53,7 +53,7 @@ fn assert_debug_clean(what: &str, value: &impl Debug) {
     assert_clean(what, &format!("{value:#?}"));
 }
 
-fn assert_error_clean(what: &str, err: &Error) {
+fn assert_error_clean<E: std::error::Error>(what: &str, err: &E) {
     assert_clean(what, &err.to_string());
     assert_debug_clean(what, err);
 }

@@ -1042,7 +1042,7 @@ fn a_short_peddler_token_is_accepted_with_one_warning() {
     let err =
         Config::from_vars(|name| (name == "SKLADON_URL_TOKEN").then(|| "tok-5f1c9a7e2b".into()))
             .unwrap_err();
-    assert_eq!(err.variable(), "SKLADON_URL_TOKEN");
+    assert_eq!(err.variable(), Some("SKLADON_URL_TOKEN"));
     assert!(err.reason().contains("at least 16 bytes"), "{err}");
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use clap::Args;
-use delivery_webhooks::Error;
+use delivery_webhooks::{ConfigError, ConfigErrorKind, Error};
 use serde::Serialize;
 
 /// Why a command did not succeed; decides the exit code.
@@ -34,14 +34,22 @@ impl Failure {
         }
     }
 
+    /// A verifier that cannot be built, prefixed with the provider's name: an empty or unusable
+    /// secret (a URL token shorter than 16 bytes) is the caller's configuration, not the
+    /// delivery's fault: usage (2).
+    pub fn from_config(provider: &str, err: &ConfigError) -> Self {
+        match err.kind() {
+            ConfigErrorKind::EmptySecret => {
+                Failure::Usage(format!("{provider}: the secret is empty"))
+            }
+            _ => Failure::Usage(format!("{provider}: {err}")),
+        }
+    }
+
     /// A crate error from a provider's check or parse, prefixed with the provider's name.
-    ///
-    /// An empty or unusable secret (a URL token shorter than 16 bytes) is the caller's
-    /// configuration, not the delivery's fault: usage (2).
     pub fn from_error(provider: &str, err: &Error) -> Self {
         match err {
-            Error::EmptySecret => Failure::Usage(format!("{provider}: the secret is empty")),
-            Error::InvalidSecret { .. } => Failure::Usage(format!("{provider}: {err}")),
+            Error::Config(config) => Failure::from_config(provider, config),
             Error::Payload(_) => Failure::Rejected(format!("{provider}: {err}")),
             _ => Failure::Rejected(format!(
                 "{provider}: rejected: {err} (a receiver answers {})",

@@ -32,7 +32,7 @@ pub fn verify(secret: &SecretArgs, url: Option<&str>) -> Result<(), Failure> {
     };
     let secret = secret.require(URL_TOKEN)?;
     let token =
-        UrlToken::query(TOKEN_PARAM, secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
+        UrlToken::query(TOKEN_PARAM, secret.bytes()).map_err(|e| Failure::from_config(NAME, &e))?;
     token
         .verify(url)
         .map_err(|e| Failure::from_error(NAME, &e))?;
@@ -49,10 +49,10 @@ pub fn answer(secret: &SecretArgs, key_id: &str, body: Option<Body>) -> Result<(
         .map_err(|_| Failure::Usage(format!("{SECRET_KEY}: the secret given is not UTF-8")))?;
     let verifier =
         isendu::Verifier::without_url_token([(key_id, secret_key)]).map_err(|e| match e {
-            delivery_webhooks::Error::EmptySecret => {
+            e if e.kind() == delivery_webhooks::ConfigErrorKind::EmptySecret => {
                 Failure::Usage(format!("{NAME}: --key-id is empty"))
             }
-            e => Failure::from_error(NAME, &e),
+            e => Failure::from_config(NAME, &e),
         })?;
     let request = if let Some(body) = body {
         match isendu::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))? {

@@ -21,7 +21,7 @@ pub fn parse(body: &Body) -> Result<(), Failure> {
 pub fn verify(secret: &SecretArgs, headers: &[(String, String)]) -> Result<(), Failure> {
     let secret = secret.require(SECRET)?;
     let verifier =
-        peddler::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
+        peddler::Verifier::new(secret.bytes()).map_err(|e| Failure::from_config(NAME, &e))?;
     verifier
         .verify(&Request::new(&headers, &[]))
         .map_err(|e| Failure::from_error(NAME, &e))?;

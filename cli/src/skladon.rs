@@ -49,7 +49,7 @@ pub fn verify(secret: &SecretArgs, url: Option<&str>) -> Result<(), Failure> {
     };
     let secret = secret.require(SECRET)?;
     let verifier =
-        skladon::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
+        skladon::Verifier::new(secret.bytes()).map_err(|e| Failure::from_config(NAME, &e))?;
     let no_headers: [(&str, &str); 0] = [];
     // The url is checked as Skladon calls it: `<TYPE>` by POST, `<TYPE>/<id>` by GET. The token
     // decides first either way, so trying both tells nothing more about it.

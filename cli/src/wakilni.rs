@@ -25,7 +25,7 @@ pub fn verify(
     let secret = secret.require(SECRET)?;
     let body = body.read()?;
     let verifier =
-        wakilni::Verifier::new(secret.bytes()).map_err(|e| Failure::from_error(NAME, &e))?;
+        wakilni::Verifier::new(secret.bytes()).map_err(|e| Failure::from_config(NAME, &e))?;
     verifier
         .verify(&Request::new(&headers, &body))
         .map_err(|e| Failure::from_error(NAME, &e))?;

@@ -36,7 +36,7 @@ pub fn verify(
     };
     let verifier = match secret.optional(SECRET)? {
         Some(key) => {
-            xoxoday::Verifier::new(key.bytes()).map_err(|e| Failure::from_error(NAME, &e))?
+            xoxoday::Verifier::new(key.bytes()).map_err(|e| Failure::from_config(NAME, &e))?
         }
         None => xoxoday::Verifier::without_api_key(),
     }

@@ -1,132 +1,181 @@
-//! [`ConfigBuilder`]: a [`Config`] from values, one setter per environment variable.
+//! [`ConfigBuilder`]: a [`Config`](super::Config) from values, one setter per environment
+//! variable.
 
 use std::fmt;
 use std::net::SocketAddr;
 
 use zeroize::Zeroizing;
 
-use super::{Config, ConfigError, DEFAULT_LISTEN_ADDR};
-
-/// The `_PREVIOUS` variables, read with their current value.
-pub(super) const PREVIOUS: [&str; 3] = [
-    "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
-    "PEDDLER_WEBHOOK_TOKEN_PREVIOUS",
-    "SKLADON_URL_TOKEN_PREVIOUS",
-];
+use super::DEFAULT_LISTEN_ADDR;
 
 pub(super) type Secret = Zeroizing<String>;
 
-/// `NAME` and, while rotating, `NAME_PREVIOUS`.
-pub(super) fn rotation(
-    get: &impl Fn(&str) -> Option<Secret>,
-    name: &'static str,
-) -> Result<Vec<(&'static str, Secret)>, ConfigError> {
-    let previous_name = PREVIOUS
-        .into_iter()
-        .find(|p| p.strip_suffix("_PREVIOUS") == Some(name))
-        .unwrap_or(name);
-    match (get(name), get(previous_name)) {
-        (None, None) => Ok(Vec::new()),
-        (None, Some(_)) => Err(ConfigError::new(
-            previous_name,
-            format!("set without {name}"),
-        )),
-        (Some(current), previous) => Ok(std::iter::once((name, current))
-            .chain(previous.map(|p| (previous_name, p)))
-            .collect()),
+pub(super) fn secret(value: impl Into<String>) -> Secret {
+    Zeroizing::new(value.into())
+}
+
+/// The two environment variables of one credential: its current value and, while rotating, the
+/// previous one, still accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Variable {
+    pub(super) current: &'static str,
+    pub(super) previous: &'static str,
+}
+
+pub(super) const WAKILNI_SECRET: Variable = Variable {
+    current: "WAKILNI_WEBHOOK_SECRET",
+    previous: "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
+};
+pub(super) const PEDDLER_TOKEN: Variable = Variable {
+    current: "PEDDLER_WEBHOOK_TOKEN",
+    previous: "PEDDLER_WEBHOOK_TOKEN_PREVIOUS",
+};
+pub(super) const XOXODAY_API_KEY: Variable = Variable {
+    current: "XOXODAY_API_KEY",
+    previous: "XOXODAY_API_KEY_PREVIOUS",
+};
+pub(super) const ISENDU_KEY_ID: Variable = Variable {
+    current: "ISENDU_KEY_ID",
+    previous: "ISENDU_KEY_ID_PREVIOUS",
+};
+pub(super) const ISENDU_SECRET_KEY: Variable = Variable {
+    current: "ISENDU_SECRET_KEY",
+    previous: "ISENDU_SECRET_KEY_PREVIOUS",
+};
+pub(super) const ISENDU_URL_TOKEN: Variable = Variable {
+    current: "ISENDU_URL_TOKEN",
+    previous: "ISENDU_URL_TOKEN_PREVIOUS",
+};
+pub(super) const SKLADON_URL_TOKEN: Variable = Variable {
+    current: "SKLADON_URL_TOKEN",
+    previous: "SKLADON_URL_TOKEN_PREVIOUS",
+};
+
+/// Every credential, each of which rotates the same way.
+pub(super) const CREDENTIALS: [Variable; 7] = [
+    WAKILNI_SECRET,
+    PEDDLER_TOKEN,
+    XOXODAY_API_KEY,
+    ISENDU_KEY_ID,
+    ISENDU_SECRET_KEY,
+    ISENDU_URL_TOKEN,
+    SKLADON_URL_TOKEN,
+];
+
+/// One credential's values: the current one and, while rotating, the previous one.
+#[derive(Clone)]
+pub(super) struct Rotation {
+    pub(super) variable: Variable,
+    pub(super) current: Option<Secret>,
+    pub(super) previous: Option<Secret>,
+}
+
+impl Rotation {
+    pub(super) const fn new(variable: Variable) -> Self {
+        Self {
+            variable,
+            current: None,
+            previous: None,
+        }
+    }
+
+    /// The values set, current first, each with its variable's name.
+    pub(super) fn entries(&self) -> Vec<(&'static str, &Secret)> {
+        let current = self.current.as_ref().map(|s| (self.variable.current, s));
+        let previous = self.previous.as_ref().map(|s| (self.variable.previous, s));
+        current.into_iter().chain(previous).collect()
+    }
+
+    /// The names of the variables set, for `Debug`.
+    fn names(&self) -> Vec<&'static str> {
+        self.entries().into_iter().map(|(name, _)| name).collect()
     }
 }
 
-/// Builds a [`Config`] from secrets and settings given as values; see [`Config::builder`].
+/// Builds a [`Config`](super::Config) from secrets and settings given as values; see
+/// [`Config::builder`](super::Config::builder).
 ///
-/// Each setting corresponds to one environment variable of [`Config::from_env`], whose name the
-/// errors of [`build`](ConfigBuilder::build) use. `Debug` shows no secret.
+/// Each setting corresponds to one environment variable of
+/// [`Config::from_env`](super::Config::from_env), whose name the errors of
+/// [`build`](ConfigBuilder::build) use. Every credential rotates the same way: its
+/// `*_previous_*` setter (`_PREVIOUS` variable) sets a second value, accepted beside the current
+/// one until you drop it. `Debug` shows no secret.
 #[derive(Clone)]
 pub struct ConfigBuilder {
     pub(super) listen_addr: SocketAddr,
-    pub(super) wakilni: Vec<(&'static str, Secret)>,
-    pub(super) peddler: Vec<(&'static str, Secret)>,
-    pub(super) skladon: Vec<(&'static str, Secret)>,
+    pub(super) wakilni: Rotation,
+    pub(super) peddler: Rotation,
+    pub(super) skladon: Rotation,
     pub(super) xoxoday_enabled: bool,
-    pub(super) xoxoday_api_key: Option<Secret>,
+    pub(super) xoxoday_api_key: Rotation,
     pub(super) xoxoday_proxies: Option<Vec<String>>,
-    pub(super) isendu_key_id: Option<Secret>,
-    pub(super) isendu_secret_key: Option<Secret>,
-    pub(super) isendu_url_token: Option<Secret>,
+    pub(super) xoxoday_allowlist: Option<Vec<String>>,
+    pub(super) xoxoday_allow_broad_ranges: bool,
+    pub(super) xoxoday_proxy_header: Option<crate::verify::ProxyHeader>,
+    pub(super) isendu_key_id: Rotation,
+    pub(super) isendu_secret_key: Rotation,
+    pub(super) isendu_url_token: Rotation,
     pub(super) isendu_without_url_token: bool,
+    pub(super) skladon_without_url_token: bool,
+    pub(super) skladon_mount: Option<String>,
     pub(super) health: Option<crate::telemetry::Health>,
     pub(super) body_timeout: std::time::Duration,
+    pub(super) body_limit: Option<usize>,
 }
 
 impl Default for ConfigBuilder {
     fn default() -> Self {
         Self {
             listen_addr: DEFAULT_LISTEN_ADDR,
-            wakilni: Vec::new(),
-            peddler: Vec::new(),
-            skladon: Vec::new(),
+            wakilni: Rotation::new(WAKILNI_SECRET),
+            peddler: Rotation::new(PEDDLER_TOKEN),
+            skladon: Rotation::new(SKLADON_URL_TOKEN),
             xoxoday_enabled: false,
-            xoxoday_api_key: None,
+            xoxoday_api_key: Rotation::new(XOXODAY_API_KEY),
             xoxoday_proxies: None,
-            isendu_key_id: None,
-            isendu_secret_key: None,
-            isendu_url_token: None,
+            xoxoday_allowlist: None,
+            xoxoday_allow_broad_ranges: false,
+            xoxoday_proxy_header: None,
+            isendu_key_id: Rotation::new(ISENDU_KEY_ID),
+            isendu_secret_key: Rotation::new(ISENDU_SECRET_KEY),
+            isendu_url_token: Rotation::new(ISENDU_URL_TOKEN),
             isendu_without_url_token: false,
+            skladon_without_url_token: false,
+            skladon_mount: None,
             health: None,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
+            body_limit: None,
         }
     }
 }
 
 impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names =
-            |list: &[(&'static str, Secret)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        // Credentials show as the names of the variables set, never a value.
         f.debug_struct("ConfigBuilder")
             .field("listen_addr", &self.listen_addr)
-            .field("wakilni", &names(&self.wakilni))
-            .field("peddler", &names(&self.peddler))
-            .field("skladon", &names(&self.skladon))
+            .field("wakilni", &self.wakilni.names())
+            .field("peddler", &self.peddler.names())
+            .field("skladon", &self.skladon.names())
             .field("xoxoday_enabled", &self.xoxoday_enabled)
-            .field(
-                "xoxoday_api_key",
-                &self.xoxoday_api_key.as_ref().map(|_| "[redacted]"),
-            )
+            .field("xoxoday_api_key", &self.xoxoday_api_key.names())
             .field("xoxoday_proxies", &self.xoxoday_proxies)
+            .field("xoxoday_allowlist", &self.xoxoday_allowlist)
             .field(
-                "isendu_key_id",
-                &self.isendu_key_id.as_ref().map(|_| "[redacted]"),
+                "xoxoday_allow_broad_ranges",
+                &self.xoxoday_allow_broad_ranges,
             )
-            .field(
-                "isendu_secret_key",
-                &self.isendu_secret_key.as_ref().map(|_| "[redacted]"),
-            )
-            .field(
-                "isendu_url_token",
-                &self.isendu_url_token.as_ref().map(|_| "[redacted]"),
-            )
+            .field("xoxoday_proxy_header", &self.xoxoday_proxy_header)
+            .field("isendu_key_id", &self.isendu_key_id.names())
+            .field("isendu_secret_key", &self.isendu_secret_key.names())
+            .field("isendu_url_token", &self.isendu_url_token.names())
             .field("isendu_without_url_token", &self.isendu_without_url_token)
+            .field("skladon_without_url_token", &self.skladon_without_url_token)
+            .field("skladon_mount", &self.skladon_mount)
             .field("health", &self.health)
+            .field("body_timeout", &self.body_timeout)
+            .field("body_limit", &self.body_limit)
             .finish()
-    }
-}
-
-pub(super) fn secret(value: impl Into<String>) -> Secret {
-    Zeroizing::new(value.into())
-}
-
-/// Sets the current or previous value of a rotation list, current first.
-pub(super) fn set_rotation(
-    list: &mut Vec<(&'static str, Secret)>,
-    current: &'static str,
-    name: &'static str,
-    value: Secret,
-) {
-    list.retain(|(n, _)| *n != name);
-    if name == current {
-        list.insert(0, (name, value));
-    } else {
-        list.push((name, value));
     }
 }
 
@@ -161,6 +210,15 @@ impl ConfigBuilder {
         self
     }
 
+    /// `BODY_LIMIT`: the largest body accepted, in bytes
+    /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 16 MiB, by default), for every
+    /// provider: each verifier's `body_limit`.
+    #[must_use]
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
     /// `LISTEN_ADDR`.
     #[must_use]
     pub fn listen_addr(mut self, addr: SocketAddr) -> Self {
@@ -171,42 +229,28 @@ impl ConfigBuilder {
     /// `WAKILNI_WEBHOOK_SECRET`: enables Wakilni.
     #[must_use]
     pub fn wakilni_secret(mut self, value: impl Into<String>) -> Self {
-        let name = "WAKILNI_WEBHOOK_SECRET";
-        set_rotation(&mut self.wakilni, name, name, secret(value));
+        self.wakilni.current = Some(secret(value));
         self
     }
 
     /// `WAKILNI_WEBHOOK_SECRET_PREVIOUS`: a second accepted secret, while rotating.
     #[must_use]
     pub fn wakilni_previous_secret(mut self, value: impl Into<String>) -> Self {
-        let name = "WAKILNI_WEBHOOK_SECRET_PREVIOUS";
-        set_rotation(
-            &mut self.wakilni,
-            "WAKILNI_WEBHOOK_SECRET",
-            name,
-            secret(value),
-        );
+        self.wakilni.previous = Some(secret(value));
         self
     }
 
     /// `PEDDLER_WEBHOOK_TOKEN`: enables Peddler.
     #[must_use]
     pub fn peddler_token(mut self, value: impl Into<String>) -> Self {
-        let name = "PEDDLER_WEBHOOK_TOKEN";
-        set_rotation(&mut self.peddler, name, name, secret(value));
+        self.peddler.current = Some(secret(value));
         self
     }
 
     /// `PEDDLER_WEBHOOK_TOKEN_PREVIOUS`: a second accepted token, while rotating.
     #[must_use]
     pub fn peddler_previous_token(mut self, value: impl Into<String>) -> Self {
-        let name = "PEDDLER_WEBHOOK_TOKEN_PREVIOUS";
-        set_rotation(
-            &mut self.peddler,
-            "PEDDLER_WEBHOOK_TOKEN",
-            name,
-            secret(value),
-        );
+        self.peddler.previous = Some(secret(value));
         self
     }
 
@@ -220,7 +264,15 @@ impl ConfigBuilder {
     /// `XOXODAY_API_KEY`: the `x-api-key` value set in Xoxoday's dashboard, then required.
     #[must_use]
     pub fn xoxoday_api_key(mut self, value: impl Into<String>) -> Self {
-        self.xoxoday_api_key = Some(secret(value));
+        self.xoxoday_api_key.current = Some(secret(value));
+        self
+    }
+
+    /// `XOXODAY_API_KEY_PREVIOUS`: a second accepted API key, while rotating (configure the new
+    /// key, then change it in Xoxoday's dashboard, then drop the old one).
+    #[must_use]
+    pub fn xoxoday_previous_api_key(mut self, value: impl Into<String>) -> Self {
+        self.xoxoday_api_key.previous = Some(secret(value));
         self
     }
 
@@ -235,18 +287,70 @@ impl ConfigBuilder {
         self
     }
 
+    /// `XOXODAY_ALLOWLIST`: replaces the allowed source addresses or CIDR ranges
+    /// (`52.76.120.90` only by default): [`xoxoday::Verifier::allowlist`](crate::xoxoday::Verifier::allowlist).
+    #[must_use]
+    pub fn xoxoday_allowlist<I, S>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.xoxoday_allowlist = Some(entries.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// `XOXODAY_ALLOW_BROAD_RANGES=1`: lets the allowlist and the trusted proxies hold ranges
+    /// covering a large part of the internet:
+    /// [`xoxoday::Verifier::allow_broad_ranges`](crate::xoxoday::Verifier::allow_broad_ranges).
+    #[must_use]
+    pub fn xoxoday_allow_broad_ranges(mut self) -> Self {
+        self.xoxoday_allow_broad_ranges = true;
+        self
+    }
+
+    /// `XOXODAY_PROXY_HEADER` (`auto`, `x-forwarded-for` or `forwarded`): which forwarding
+    /// header the trusted proxies set:
+    /// [`xoxoday::Verifier::proxy_header`](crate::xoxoday::Verifier::proxy_header).
+    #[cfg(feature = "xoxoday")]
+    #[must_use]
+    pub fn xoxoday_proxy_header(mut self, header: crate::verify::ProxyHeader) -> Self {
+        self.xoxoday_proxy_header = Some(header);
+        self
+    }
+
     /// `ISENDU_KEY_ID` and `ISENDU_SECRET_KEY`: enables isendu and answers its handshake.
     #[must_use]
     pub fn isendu_key(mut self, key_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        self.isendu_key_id = Some(secret(key_id));
-        self.isendu_secret_key = Some(secret(secret_key));
+        self.isendu_key_id.current = Some(secret(key_id));
+        self.isendu_secret_key.current = Some(secret(secret_key));
+        self
+    }
+
+    /// `ISENDU_KEY_ID_PREVIOUS` and `ISENDU_SECRET_KEY_PREVIOUS`: a second key pair, while
+    /// rotating; a handshake naming either key id is answered with that pair's secret key.
+    #[must_use]
+    pub fn isendu_previous_key(
+        mut self,
+        key_id: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> Self {
+        self.isendu_key_id.previous = Some(secret(key_id));
+        self.isendu_secret_key.previous = Some(secret(secret_key));
         self
     }
 
     /// `ISENDU_URL_TOKEN`: required in query parameter `token` of isendu's calls.
     #[must_use]
     pub fn isendu_url_token(mut self, value: impl Into<String>) -> Self {
-        self.isendu_url_token = Some(secret(value));
+        self.isendu_url_token.current = Some(secret(value));
+        self
+    }
+
+    /// `ISENDU_URL_TOKEN_PREVIOUS`: a second accepted URL token, while rotating (register the
+    /// URL with the new token, then drop the old one).
+    #[must_use]
+    pub fn isendu_previous_url_token(mut self, value: impl Into<String>) -> Self {
+        self.isendu_url_token.previous = Some(secret(value));
         self
     }
 
@@ -262,248 +366,34 @@ impl ConfigBuilder {
     /// `SKLADON_URL_TOKEN`: enables Skladon.
     #[must_use]
     pub fn skladon_token(mut self, value: impl Into<String>) -> Self {
-        let name = "SKLADON_URL_TOKEN";
-        set_rotation(&mut self.skladon, name, name, secret(value));
+        self.skladon.current = Some(secret(value));
         self
     }
 
     /// `SKLADON_URL_TOKEN_PREVIOUS`: a second accepted token, while rotating.
     #[must_use]
     pub fn skladon_previous_token(mut self, value: impl Into<String>) -> Self {
-        let name = "SKLADON_URL_TOKEN_PREVIOUS";
-        set_rotation(&mut self.skladon, "SKLADON_URL_TOKEN", name, secret(value));
+        self.skladon.previous = Some(secret(value));
         self
     }
 
-    /// Builds every configured provider's verifier.
-    ///
-    /// # Errors
-    /// A [`ConfigError`] naming the first unusable setting by its variable.
-    pub fn build(self) -> Result<Config, ConfigError> {
-        // (Each verifier below gets `body_timeout` once built: see `Config::body_timeout`.)
-        // Variables of providers compiled out are read but not used.
-        #[allow(unused_mut, unused_variables)]
-        let mut config = Config {
-            listen_addr: self.listen_addr,
-            health: self.health.clone().unwrap_or_default(),
-            ..Config::default()
-        };
-        let check_pairing =
-            |current: &'static str, list: &[(&'static str, Secret)]| match list.first() {
-                Some((name, _)) if *name != current => {
-                    Err(ConfigError::new(name, format!("set without {current}")))
-                }
-                _ => Ok(()),
-            };
-        check_pairing("WAKILNI_WEBHOOK_SECRET", &self.wakilni)?;
-        check_pairing("PEDDLER_WEBHOOK_TOKEN", &self.peddler)?;
-        check_pairing("SKLADON_URL_TOKEN", &self.skladon)?;
-        check_each(&self.wakilni)?;
-        check_each(&self.peddler)?;
-        check_each(&self.skladon)?;
-        if cfg!(feature = "skladon") {
-            check_url_token_length(&self.skladon)?;
-        }
-        #[cfg(feature = "wakilni")]
-        if !self.wakilni.is_empty() {
-            let secrets = self.wakilni.iter().map(|(_, s)| s.as_bytes());
-            config.wakilni = Some(
-                crate::wakilni::Verifier::with_secrets(secrets)
-                    .map_err(|e| ConfigError::new("WAKILNI_WEBHOOK_SECRET", e.to_string()))?,
-            );
-        }
-        #[cfg(feature = "peddler")]
-        if !self.peddler.is_empty() {
-            let tokens = self.peddler.iter().map(|(_, s)| s.as_bytes());
-            config.peddler = Some(
-                crate::peddler::Verifier::with_secrets(tokens)
-                    .map_err(|e| ConfigError::new("PEDDLER_WEBHOOK_TOKEN", e.to_string()))?,
-            );
-        }
-        #[cfg(feature = "skladon")]
-        if !self.skladon.is_empty() {
-            let tokens = self.skladon.iter().map(|(_, s)| s.as_bytes());
-            config.skladon = Some(
-                crate::skladon::Verifier::with_secrets(tokens)
-                    .map_err(|e| ConfigError::new("SKLADON_URL_TOKEN", e.to_string()))?,
-            );
-        }
-        let xoxoday = self.xoxoday()?;
-        let isendu = self.isendu()?;
-        self.flag_short_credentials(&config.health);
-        #[cfg(feature = "xoxoday")]
-        {
-            config.xoxoday = xoxoday;
-        }
-        #[cfg(feature = "isendu")]
-        {
-            config.isendu = isendu;
-        }
-        #[cfg(not(feature = "xoxoday"))]
-        let _ = xoxoday;
-        #[cfg(not(feature = "isendu"))]
-        let _ = isendu;
-        Ok(config.body_timeout(self.body_timeout))
+    /// `SKLADON_WITHOUT_URL_TOKEN=1`: enables Skladon without a token in its URLs
+    /// ([`skladon::Verifier::without_token`](crate::skladon::Verifier::without_token)): anyone
+    /// who learns them can call them, so only behind a gateway that checks the caller. Ignored
+    /// when a token is set.
+    #[must_use]
+    pub fn skladon_without_url_token(mut self) -> Self {
+        self.skladon_without_url_token = true;
+        self
     }
 
-    /// Credentials the provider issues or an account already uses (Peddler's token, Xoxoday's
-    /// API key, isendu's key id) keep working whatever their length: one shorter than 16 bytes
-    /// is flagged in the health report, with a warning naming its variable.
-    fn flag_short_credentials(&self, health: &crate::telemetry::Health) {
-        use crate::delivery::Provider;
-        let short = |s: &Secret| crate::verify::is_short(s.as_bytes());
-        let mut flagged: Vec<(Provider, &str)> = Vec::new();
-        if cfg!(feature = "peddler") {
-            let peddler = self.peddler.iter().filter(|(_, s)| short(s));
-            flagged.extend(peddler.map(|(name, _)| (Provider::Peddler, *name)));
-        }
-        if cfg!(feature = "xoxoday")
-            && self.xoxoday_enabled
-            && self.xoxoday_api_key.as_ref().is_some_and(short)
-        {
-            flagged.push((Provider::Xoxoday, "XOXODAY_API_KEY"));
-        }
-        if cfg!(feature = "isendu") && self.isendu_key_id.as_ref().is_some_and(short) {
-            flagged.push((Provider::Isendu, "ISENDU_KEY_ID"));
-        }
-        for (provider, setting) in flagged {
-            health.flag_short_credential(provider, setting);
-        }
-    }
-
-    #[cfg(feature = "xoxoday")]
-    fn xoxoday(&self) -> Result<Option<crate::xoxoday::Verifier>, ConfigError> {
-        self.check_xoxoday()?;
-        if !self.xoxoday_enabled {
-            return Ok(None);
-        }
-        let mut verifier = match &self.xoxoday_api_key {
-            Some(key) => crate::xoxoday::Verifier::new(key.as_bytes())
-                .map_err(|e| ConfigError::new("XOXODAY_API_KEY", e.to_string()))?,
-            None => crate::xoxoday::Verifier::without_api_key(),
-        };
-        if let Some(proxies) = &self.xoxoday_proxies {
-            verifier = verifier.trusted_proxies(proxies).map_err(|e| {
-                // The entry is an address, not a secret, but errors never quote values.
-                ConfigError::new(
-                    "XOXODAY_TRUSTED_PROXIES",
-                    format!("an entry is {}", e.reason()),
-                )
-            })?;
-        }
-        Ok(Some(verifier))
-    }
-
-    #[cfg(not(feature = "xoxoday"))]
-    fn xoxoday(&self) -> Result<Option<()>, ConfigError> {
-        self.check_xoxoday().map(|()| None)
-    }
-
-    /// Xoxoday settings while Xoxoday stays off are a mistake worth reporting.
-    fn check_xoxoday(&self) -> Result<(), ConfigError> {
-        if self.xoxoday_enabled {
-            return Ok(());
-        }
-        if self.xoxoday_api_key.is_some() {
-            return Err(ConfigError::new(
-                "XOXODAY_API_KEY",
-                "set without XOXODAY_ENABLED=1",
-            ));
-        }
-        if self.xoxoday_proxies.is_some() {
-            return Err(ConfigError::new(
-                "XOXODAY_TRUSTED_PROXIES",
-                "set without XOXODAY_ENABLED=1",
-            ));
-        }
-        Ok(())
-    }
-
-    #[cfg(feature = "isendu")]
-    fn isendu(&self) -> Result<Option<crate::isendu::Verifier>, ConfigError> {
-        let Some((key_id, secret_key)) = self.isendu_pair()? else {
-            return Ok(None);
-        };
-        let pair = [(key_id.as_str(), secret_key.as_str())];
-        let key_error = |e: crate::error::Error| {
-            let name = if key_id.trim().is_empty() {
-                "ISENDU_KEY_ID"
-            } else {
-                "ISENDU_SECRET_KEY"
-            };
-            ConfigError::new(name, e.to_string())
-        };
-        // The key pair is checked first, so that its own error is the one reported.
-        let unprotected = crate::isendu::Verifier::without_url_token(pair).map_err(key_error)?;
-        let verifier = match &self.isendu_url_token {
-            Some(token) => {
-                let token = crate::verify::UrlToken::query("token", token.as_bytes())
-                    .map_err(|e| ConfigError::new("ISENDU_URL_TOKEN", e.to_string()))?;
-                crate::isendu::Verifier::with_secrets(pair, token).map_err(key_error)?
-            }
-            None if self.isendu_without_url_token => unprotected,
-            None => {
-                return Err(ConfigError::new(
-                    "ISENDU_URL_TOKEN",
-                    "required with ISENDU_KEY_ID: without it anyone who learns the key id \
-                     obtains the secret key; set ISENDU_WITHOUT_URL_TOKEN=1 to run without one",
-                ));
-            }
-        };
-        Ok(Some(verifier))
-    }
-
-    #[cfg(not(feature = "isendu"))]
-    fn isendu(&self) -> Result<Option<()>, ConfigError> {
-        self.isendu_pair().map(|_| None)
-    }
-
-    /// isendu's key id and secret key, both or neither; the URL token only with them.
-    fn isendu_pair(&self) -> Result<Option<(&Secret, &Secret)>, ConfigError> {
-        match (&self.isendu_key_id, &self.isendu_secret_key) {
-            (Some(id), Some(key)) => Ok(Some((id, key))),
-            (Some(_), None) => Err(ConfigError::new(
-                "ISENDU_SECRET_KEY",
-                "unset while ISENDU_KEY_ID is set: the handshake is answered with the secret key",
-            )),
-            (None, Some(_)) => Err(ConfigError::new(
-                "ISENDU_KEY_ID",
-                "unset while ISENDU_SECRET_KEY is set",
-            )),
-            (None, None) if self.isendu_url_token.is_some() => Err(ConfigError::new(
-                "ISENDU_URL_TOKEN",
-                "set without ISENDU_KEY_ID and ISENDU_SECRET_KEY",
-            )),
-            (None, None) => Ok(None),
-        }
-    }
-}
-
-/// Refuses a URL token shorter than 16 bytes, naming its own variable (current or `_PREVIOUS`):
-/// the receiver's operator chooses it, so it can be long.
-fn check_url_token_length(list: &[(&'static str, Secret)]) -> Result<(), ConfigError> {
-    match list
-        .iter()
-        .find(|(_, s)| crate::verify::is_short(s.as_bytes()))
-    {
-        Some((name, _)) => Err(ConfigError::new(
-            name,
-            crate::error::Error::InvalidSecret {
-                reason: crate::verify::SHORT_URL_TOKEN,
-            }
-            .to_string(),
-        )),
-        None => Ok(()),
-    }
-}
-
-/// Refuses an empty or blank value, naming its own variable (current or `_PREVIOUS`).
-pub(super) fn check_each(list: &[(&'static str, Secret)]) -> Result<(), ConfigError> {
-    match list.iter().find(|(_, s)| s.trim().is_empty()) {
-        Some((name, _)) => Err(ConfigError::new(
-            name,
-            crate::error::Error::EmptySecret.to_string(),
-        )),
-        None => Ok(()),
+    /// `SKLADON_MOUNT`: the full public path Skladon's routes sit under
+    /// ([`skladon::Verifier::mounted_at`](crate::skladon::Verifier::mounted_at);
+    /// `/webhooks/skladon` by default), e.g. `/api/webhooks/skladon` when the ready router is
+    /// nested under `/api`.
+    #[must_use]
+    pub fn skladon_mounted_at(mut self, path: impl Into<String>) -> Self {
+        self.skladon_mount = Some(path.into());
+        self
     }
 }

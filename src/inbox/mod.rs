@@ -290,11 +290,11 @@ pub enum InboxError {
     },
 }
 
+/// A database failure as an [`InboxError`]: a function, not a public `From<sqlx::Error>`, so that
+/// sqlx's types stay out of the public API (and its semver out of ours). Use with `map_err`.
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
-impl From<sqlx::Error> for InboxError {
-    fn from(err: sqlx::Error) -> Self {
-        InboxError::Database(Arc::new(err))
-    }
+pub(crate) fn database(err: sqlx::Error) -> InboxError {
+    InboxError::Database(Arc::new(err))
 }
 
 /// Milliseconds since the Unix epoch: how times are stored.
@@ -317,3 +317,20 @@ pub(crate) fn duration_ms(d: Duration) -> i64 {
 
 pub(crate) use key::Entry;
 pub(crate) use rebuild::{Record, Row};
+
+#[cfg(all(test, any(feature = "inbox-sqlite", feature = "inbox-postgres")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_failure_keeps_its_message_and_source() {
+        let err = database(sqlx::Error::RowNotFound);
+        assert!(matches!(err, InboxError::Database(_)));
+        let expected = format!("inbox database: {}", sqlx::Error::RowNotFound);
+        assert_eq!(err.to_string(), expected);
+        let InboxError::Database(source) = err else {
+            unreachable!()
+        };
+        assert!(source.downcast_ref::<sqlx::Error>().is_some());
+    }
+}

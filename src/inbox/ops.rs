@@ -34,18 +34,19 @@ macro_rules! impl_inbox {
                     .bind(duration_ms(delay))
                     .bind(error)
                     .fetch_optional(&inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 let Some(row) = row else {
                     return Err(InboxError::LeaseLost {
                         id: claim.id(),
                         token: claim.token(),
                     });
                 };
-                let state: String = row.try_get(0)?;
+                let state: String = row.try_get(0).map_err($crate::inbox::database)?;
                 Ok(if state == ItemState::Dead.as_str() {
                     Failure::Dead
                 } else {
-                    Failure::RetryAt(from_ms(row.try_get(1)?))
+                    Failure::RetryAt(from_ms(row.try_get(1).map_err($crate::inbox::database)?))
                 })
             }
 
@@ -68,7 +69,8 @@ macro_rules! impl_inbox {
                             .bind(duration_ms(dedup_window(provider)))
                             .bind(i64::try_from(batch).unwrap_or(i64::MAX))
                             .execute(&self.inner.pool)
-                            .await?;
+                            .await
+                            .map_err($crate::inbox::database)?;
                         deleted += done.rows_affected();
                         if done.rows_affected() < batch as u64 {
                             break;
@@ -122,10 +124,12 @@ macro_rules! impl_inbox {
                     .bind(duration_ms(lease))
                     .bind(i64::try_from(n).unwrap_or(i64::MAX))
                     .fetch_all(&inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 let mut items = Vec::with_capacity(rows.len());
                 for row in &rows {
-                    let (row, token) = $crate::inbox::sql::read_row(row)?;
+                    let (row, token) =
+                        $crate::inbox::sql::read_row(row).map_err($crate::inbox::database)?;
                     let claim = Claim::new(ItemId(row.id), token, row.attempts);
                     if row.attempts > i64::from(inner.options.max_attempts) {
                         let reason = format!(
@@ -170,7 +174,8 @@ macro_rules! impl_inbox {
                     .bind(claim.token())
                     .bind($crate::inbox::duration_ms(lease))
                     .execute(&self.inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 Self::fenced(claim, done.rows_affected())
             }
 
@@ -182,7 +187,8 @@ macro_rules! impl_inbox {
                     .bind(claim.id().0)
                     .bind(claim.token())
                     .execute(&self.inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 Self::fenced(claim, done.rows_affected())
             }
 
@@ -202,7 +208,8 @@ macro_rules! impl_inbox {
                     .bind(claim.id().0)
                     .bind(claim.token())
                     .execute(&self.inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 Self::fenced(claim, done.rows_affected())
             }
 
@@ -216,31 +223,34 @@ macro_rules! impl_inbox {
                 let Some(row) = sqlx::query(&inner.sql.row)
                     .bind(id.0)
                     .fetch_optional(&inner.readers)
-                    .await?
+                    .await
+                    .map_err($crate::inbox::database)?
                 else {
                     return Ok(Replay::NotFound);
                 };
-                let state: String = row.try_get(14)?;
+                let state: String = row.try_get(14).map_err($crate::inbox::database)?;
                 match ItemState::parse(&state) {
                     Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
                         return Ok(Replay::NotFinished(state));
                     }
                     _ => {}
                 }
-                let (stored, _) = $crate::inbox::sql::read_row(&row)?;
+                let (stored, _) =
+                    $crate::inbox::sql::read_row(&row).map_err($crate::inbox::database)?;
                 if let Some(reason) = stored.into_item().err() {
                     return Ok(Replay::Unreadable(reason));
                 }
                 let done = sqlx::query(&inner.sql.replay)
                     .bind(id.0)
                     .execute(&inner.pool)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 Ok(if done.rows_affected() > 0 {
                     Replay::Queued
                 } else {
                     // Not pending, not claimed, readable: what stops it is a waiting
                     // announcement of the same entity (or a concurrent replay did it first).
-                    let announce: i64 = row.try_get(15)?;
+                    let announce: i64 = row.try_get(15).map_err($crate::inbox::database)?;
                     if announce == 1 {
                         Replay::Coalesced
                     } else {
@@ -274,22 +284,26 @@ macro_rules! impl_inbox {
                 let row = sqlx::query(&self.inner.sql.item)
                     .bind(id.0)
                     .fetch_optional(&self.inner.readers)
-                    .await?;
-                Ok(row
-                    .as_ref()
+                    .await
+                    .map_err($crate::inbox::database)?;
+                row.as_ref()
                     .map($crate::inbox::sql::read_info)
-                    .transpose()?)
+                    .transpose()
+                    .map_err($crate::inbox::database)
             }
 
             async fn depth(&self) -> Result<$crate::inbox::Depth, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 let rows = sqlx::query(&self.inner.sql.depth)
                     .fetch_all(&self.inner.readers)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 let mut depth = $crate::inbox::Depth::default();
                 for row in &rows {
-                    let state: String = row.try_get(0)?;
-                    let count = u64::try_from(row.try_get::<i64, _>(1)?).unwrap_or(0);
+                    let state: String = row.try_get(0).map_err($crate::inbox::database)?;
+                    let count =
+                        u64::try_from(row.try_get::<i64, _>(1).map_err($crate::inbox::database)?)
+                            .unwrap_or(0);
                     match state.as_str() {
                         "pending" => depth.pending = count,
                         "claimed" => depth.claimed = count,
@@ -303,11 +317,12 @@ macro_rules! impl_inbox {
                 use sqlx::Row as _;
                 let rows = sqlx::query(&self.inner.sql.stats)
                     .fetch_all(&self.inner.readers)
-                    .await?;
+                    .await
+                    .map_err($crate::inbox::database)?;
                 let mut stats = $crate::inbox::Stats::default();
                 for row in &rows {
-                    let state: String = row.try_get(0)?;
-                    let count: i64 = row.try_get(1)?;
+                    let state: String = row.try_get(0).map_err($crate::inbox::database)?;
+                    let count: i64 = row.try_get(1).map_err($crate::inbox::database)?;
                     stats.add(&state, count);
                 }
                 Ok(stats)

@@ -75,7 +75,8 @@ impl PostgresInbox {
             .max_connections(options.pool_size)
             .acquire_timeout(options.acquire_timeout)
             .connect(url)
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
         let (inbox, version, index) = match &options.namespace {
             Some(ns) => (
                 format!("\"{ns}\".webhook_inbox"),
@@ -91,7 +92,8 @@ impl PostgresInbox {
         // "Answered 200" means "committed to disk": refuse a server that says otherwise.
         let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')")
             .fetch_one(&pool)
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
         if setting == "off" && !options.allow_asynchronous_commit {
             return Err(InboxError::AsynchronousCommit { setting });
         }
@@ -132,37 +134,41 @@ async fn migrate(
     sql: &Statements,
     namespace: Option<&str>,
 ) -> Result<(), InboxError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(format!(
             "delivery-webhooks inbox {}",
             namespace.unwrap_or("")
         ))
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(crate::inbox::database)?;
     if let Some(ns) = namespace {
         sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{ns}\""))
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
     }
     sqlx::query(&format!(
         "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
         sql.version_table
     ))
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(crate::inbox::database)?;
     let current: i64 = sqlx::query_scalar(&format!(
         "SELECT COALESCE(MAX(version), 0)::BIGINT FROM {}",
         sql.version_table
     ))
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .map_err(crate::inbox::database)?;
     let record = format!(
         "INSERT INTO {} (version, applied_at) VALUES ($1, $2)",
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
-    tx.commit().await?;
+    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
 
@@ -219,10 +225,15 @@ async fn insert(
         .bind(column(entries, |e| e.record.body.clone()))
         .bind(column(entries, |e| e.record.payload.clone()))
         .fetch_all(pool)
-        .await?;
+        .await
+        .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(rows.len());
     for row in &rows {
-        inserted.insert(row.try_get::<String, _>(1)?, row.try_get::<i64, _>(0)?);
+        inserted.insert(
+            row.try_get::<String, _>(1)
+                .map_err(crate::inbox::database)?,
+            row.try_get::<i64, _>(0).map_err(crate::inbox::database)?,
+        );
     }
     Ok(acceptances(entries, inserted))
 }

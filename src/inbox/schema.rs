@@ -136,12 +136,16 @@ macro_rules! apply_migrations {
             });
         }
         for (version, migration) in $sql.migrations.iter().filter(|(v, _)| *v > $current) {
-            sqlx::raw_sql(migration).execute(&mut *$tx).await?;
+            sqlx::raw_sql(migration)
+                .execute(&mut *$tx)
+                .await
+                .map_err($crate::inbox::database)?;
             sqlx::query(&$record)
                 .bind(version)
                 .bind($crate::inbox::now_ms())
                 .execute(&mut *$tx)
-                .await?;
+                .await
+                .map_err($crate::inbox::database)?;
         }
     }};
 }

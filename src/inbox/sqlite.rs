@@ -81,7 +81,8 @@ impl SqliteInbox {
             .max_lifetime(None)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(connect.clone())
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
         let prefix = options
             .namespace
             .as_ref()
@@ -95,7 +96,8 @@ impl SqliteInbox {
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(connect.read_only(true).create_if_missing(false))
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
             let limits = Limits {
@@ -131,25 +133,30 @@ impl SqliteInbox {
 
 /// Brings the schema up to [`SCHEMA_VERSION`](super::schema::SCHEMA_VERSION), one version per step, in one transaction.
 async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(crate::inbox::database)?;
     sqlx::query(&format!(
         "CREATE TABLE IF NOT EXISTS {} (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
         sql.version_table
     ))
     .execute(&mut *tx)
-    .await?;
+    .await
+    .map_err(crate::inbox::database)?;
     let current: i64 = sqlx::query_scalar(&format!(
         "SELECT COALESCE(MAX(version), 0) FROM {}",
         sql.version_table
     ))
     .fetch_one(&mut *tx)
-    .await?;
+    .await
+    .map_err(crate::inbox::database)?;
     let record = format!(
         "INSERT INTO {} (version, applied_at) VALUES (?1, ?2)",
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
-    tx.commit().await?;
+    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
 
@@ -164,7 +171,10 @@ async fn insert(
     sql: &Statements,
     entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(entries.len());
     for e in entries {
         let r = &e.record;
@@ -183,12 +193,13 @@ async fn insert(
             .bind(&r.body)
             .bind(&r.payload)
             .fetch_optional(&mut *tx)
-            .await?;
+            .await
+            .map_err(crate::inbox::database)?;
         if let Some(id) = id {
             inserted.insert(e.key.clone(), id);
         }
     }
-    tx.commit().await?;
+    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use super::{Message, VerificationRequest, parse};
 use crate::delivery::{DedupKey, Delivery, Provider, Reply};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::request::Request;
 use crate::verify::{TokenSet, UrlToken};
 
@@ -68,12 +68,13 @@ impl Verifier {
     /// included), e.g. `UrlToken::query("token", value)` for `.../webhooks/isendu?token=value`.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the key id or the secret key is empty or only whitespace.
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the key id
+    /// or the secret key is empty or only whitespace.
     pub fn new(
         key_id: impl AsRef<str>,
         secret_key: impl AsRef<str>,
         url_token: UrlToken,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, ConfigError> {
         Self::with_secrets([(key_id, secret_key)], url_token)
     }
 
@@ -82,9 +83,9 @@ impl Verifier {
     /// works. The URL token rotates on its own ([`UrlToken::query_with_tokens`]).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
-    /// whitespace.
-    pub fn with_secrets<I, K, S>(pairs: I, url_token: UrlToken) -> Result<Self, Error>
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a
+    /// key id or a secret key is empty or only whitespace.
+    pub fn with_secrets<I, K, S>(pairs: I, url_token: UrlToken) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, S)>,
         K: AsRef<str>,
@@ -101,9 +102,9 @@ impl Verifier {
     /// otherwise (a gateway that checks the caller).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list, a key id or a secret key is empty or only
-    /// whitespace.
-    pub fn without_url_token<I, K, S>(pairs: I) -> Result<Self, Error>
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list, a
+    /// key id or a secret key is empty or only whitespace.
+    pub fn without_url_token<I, K, S>(pairs: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = (K, S)>,
         K: AsRef<str>,
@@ -113,12 +114,13 @@ impl Verifier {
         for (key_id, secret) in pairs {
             let secret = secret.as_ref();
             if crate::verify::is_blank(secret.as_bytes()) {
-                return Err(Error::EmptySecret);
+                return Err(ConfigError::empty_secret());
             }
             // serde_json escapes quotes, backslashes and control characters; a `&str` cannot
             // fail to serialize.
-            let quoted =
-                Zeroizing::new(serde_json::to_string(secret).map_err(|_| Error::EmptySecret)?);
+            let quoted = Zeroizing::new(
+                serde_json::to_string(secret).map_err(|_| ConfigError::empty_secret())?,
+            );
             // Sized up front so that the text is written once, in the buffer that is wiped.
             let mut response = Zeroizing::new(String::with_capacity(quoted.len() + 14));
             response.push_str(r#"{"response":"#);
@@ -130,7 +132,7 @@ impl Verifier {
             });
         }
         if integrations.is_empty() {
-            return Err(Error::EmptySecret);
+            return Err(ConfigError::empty_secret());
         }
         Ok(Self {
             integrations,

@@ -68,7 +68,7 @@
 use std::fmt;
 
 use crate::delivery::{DedupKey, Delivery, Provider};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire;
@@ -133,9 +133,11 @@ impl Verifier {
     /// A verifier accepting one token.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is
+    /// empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
-    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([token])
     }
 
@@ -143,9 +145,11 @@ impl Verifier {
     /// token together.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any token is empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
-    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
+    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Entity, EntityId, WebhookType};
 use crate::delivery::{DedupKey, Delivery, Provider};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::request::Request;
 use crate::verify::UrlToken;
 use crate::wire::RawJson;
@@ -196,9 +196,11 @@ impl Verifier {
     /// A verifier requiring `token` as the path segment after the mount point.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty or only whitespace; [`Error::InvalidSecret`]
-    /// if it is shorter than 16 bytes (you choose it: make it long and random).
-    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, Error> {
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `token` is
+    /// empty or only whitespace;
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if it is
+    /// shorter than 16 bytes (you choose it: make it long and random).
+    pub fn new(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([token])
     }
 
@@ -206,9 +208,11 @@ impl Verifier {
     /// old token).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty or only whitespace;
-    /// [`Error::InvalidSecret`] if a token is shorter than 16 bytes.
-    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, Error>
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any token is empty or only whitespace;
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if a token
+    /// is shorter than 16 bytes.
+    pub fn with_secrets<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,

@@ -9,7 +9,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -31,7 +31,7 @@ pub(crate) struct HmacKeys {
 
 impl HmacKeys {
     /// Refuses an empty list and any empty or whitespace-only secret.
-    pub(crate) fn new<I, S>(secrets: I) -> Result<Self, Error>
+    pub(crate) fn new<I, S>(secrets: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,

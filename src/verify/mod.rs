@@ -16,6 +16,11 @@ mod url_token;
 #[cfg_attr(not(feature = "wakilni"), allow(unused_imports))]
 pub(crate) use hmac::{HmacKeys, sign_base64};
 #[cfg_attr(
+    not(any(feature = "peddler", feature = "xoxoday", feature = "isendu")),
+    allow(unused_imports)
+)]
+pub(crate) use token::TokenSet;
+#[cfg_attr(
     not(any(
         feature = "peddler",
         feature = "xoxoday",
@@ -25,17 +30,12 @@ pub(crate) use hmac::{HmacKeys, sign_base64};
     allow(unused_imports)
 )]
 pub(crate) use token::{SHORT_URL_TOKEN, is_short};
-#[cfg_attr(
-    not(any(feature = "peddler", feature = "xoxoday", feature = "isendu")),
-    allow(unused_imports)
-)]
-pub(crate) use token::TokenSet;
 pub use url_token::UrlToken;
 
 #[cfg_attr(not(feature = "xoxoday"), allow(unused_imports))]
 pub(crate) use source::{FORWARDED, X_FORWARDED_FOR, any_contains, client_addr, parse_nets};
 #[cfg_attr(not(feature = "xoxoday"), allow(unused_imports))]
-pub use source::{InvalidIpNet, IpNet, ProxyHeader};
+pub use source::{IpNet, ProxyHeader};
 
 /// Whether a secret is empty or only whitespace: refused at construction, since it would let
 /// anyone in (or lock everyone out). Text is trimmed of Unicode whitespace (an ideographic
@@ -48,12 +48,12 @@ pub(crate) fn is_blank(secret: &[u8]) -> bool {
 }
 
 /// Keeps each secret of a list as `keep` makes it, refusing an empty list and any blank secret
-/// ([`Error::EmptySecret`](crate::error::Error::EmptySecret)): the one check every list of
-/// credentials passes (HMAC secrets, tokens, API keys, key ids).
+/// (a [`ConfigError`](crate::error::ConfigError) of kind `EmptySecret`): the one check every
+/// list of credentials passes (HMAC secrets, tokens, API keys, key ids).
 pub(crate) fn each_secret<I, S, T>(
     secrets: I,
     mut keep: impl FnMut(&[u8]) -> T,
-) -> Result<Vec<T>, crate::error::Error>
+) -> Result<Vec<T>, crate::error::ConfigError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
@@ -62,12 +62,12 @@ where
     for secret in secrets {
         let secret = secret.as_ref();
         if is_blank(secret) {
-            return Err(crate::error::Error::EmptySecret);
+            return Err(crate::error::ConfigError::empty_secret());
         }
         kept.push(keep(secret));
     }
     if kept.is_empty() {
-        return Err(crate::error::Error::EmptySecret);
+        return Err(crate::error::ConfigError::empty_secret());
     }
     Ok(kept)
 }
@@ -121,10 +121,12 @@ mod tests {
         ));
         assert!(keys.verify_base64("x", &KAT_SIG[..20], b"hello").is_err());
         assert!(keys.verify_base64("x", &"A".repeat(400), b"hello").is_err());
-        assert!(matches!(HmacKeys::new([""]), Err(Error::EmptySecret)));
+        assert!(
+            matches!(HmacKeys::new([""]), Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret)
+        );
         assert!(matches!(
             HmacKeys::new(Vec::<String>::new()),
-            Err(Error::EmptySecret)
+            Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret
         ));
     }
 
@@ -133,16 +135,20 @@ mod tests {
         let t = TokenSet::new(["alpha", "beta"]).unwrap();
         assert!(t.matches(b"alpha") && t.matches(b"beta"));
         assert!(!t.matches(b"alph") && !t.matches(b"alphaa") && !t.matches(b""));
-        assert!(matches!(TokenSet::new(["a", ""]), Err(Error::EmptySecret)));
+        assert!(
+            matches!(TokenSet::new(["a", ""]), Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret)
+        );
         assert_eq!(format!("{t:?}"), "[2 redacted token(s)]");
-        assert!(matches!(TokenSet::new([" \t"]), Err(Error::EmptySecret)));
+        assert!(
+            matches!(TokenSet::new([" \t"]), Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret)
+        );
         assert!(matches!(
             TokenSet::for_header(["ok", " padded "]),
-            Err(Error::InvalidSecret { .. })
+            Err(e) if e.kind() == crate::error::ConfigErrorKind::InvalidSecret
         ));
         assert!(matches!(
             TokenSet::for_header([" "]),
-            Err(Error::EmptySecret)
+            Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret
         ));
         TokenSet::for_header(["inner space ok"]).unwrap();
     }
@@ -166,7 +172,9 @@ mod tests {
         assert!(p.verify("/hooks?token=a%20b-token-5f1c9a7e").is_err());
         p.verify_value("a b-token-5f1c9a7e").unwrap();
         assert!(!format!("{p:?}").contains("a b"));
-        assert!(matches!(UrlToken::query("", "x"), Err(Error::EmptySecret)));
+        assert!(
+            matches!(UrlToken::query("", "x"), Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret)
+        );
     }
 
     #[test]
@@ -178,14 +186,17 @@ mod tests {
             UrlToken::query_with_tokens("token", ["a-long-enough-token", short]).unwrap_err(),
             UrlToken::path_segment_with_tokens([short]).unwrap_err(),
         ] {
-            assert!(matches!(err, Error::InvalidSecret { .. }), "{err:?}");
+            assert!(
+                matches!(err.kind(), crate::error::ConfigErrorKind::InvalidSecret),
+                "{err:?}"
+            );
             assert!(err.to_string().contains("at least 16 bytes"), "{err}");
             assert!(!err.to_string().contains(short), "{err}");
         }
         // Blank is still reported as empty; 16 bytes is enough.
         assert!(matches!(
             UrlToken::query("token", " "),
-            Err(Error::EmptySecret)
+            Err(e) if e.kind() == crate::error::ConfigErrorKind::EmptySecret
         ));
         UrlToken::query("token", "0123456789abcdef").unwrap();
         UrlToken::path_segment("0123456789abcdef").unwrap();

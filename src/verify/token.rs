@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroize;
 
-use crate::error::Error;
+use crate::error::ConfigError;
 
 /// The fewest bytes a URL token may have: the receiver's operator chooses it, so it can be long.
 pub(crate) const MIN_URL_TOKEN_LEN: usize = 16;
@@ -33,7 +33,7 @@ pub(crate) struct TokenSet {
 
 impl TokenSet {
     /// Refuses an empty list and any empty or whitespace-only token.
-    pub(crate) fn new<I, S>(tokens: I) -> Result<Self, Error>
+    pub(crate) fn new<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -47,7 +47,7 @@ impl TokenSet {
     /// Like [`new`](TokenSet::new), for tokens sent in a header: header values arrive trimmed,
     /// so a token with surrounding whitespace could never match and is refused as configured.
     #[cfg_attr(not(any(feature = "peddler", feature = "xoxoday")), allow(dead_code))]
-    pub(crate) fn for_header<I, S>(tokens: I) -> Result<Self, Error>
+    pub(crate) fn for_header<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -56,9 +56,9 @@ impl TokenSet {
         for token in &tokens {
             let token = token.as_ref();
             if !token.trim_ascii().is_empty() && token.trim_ascii().len() != token.len() {
-                return Err(Error::InvalidSecret {
-                    reason: "surrounding whitespace: header values arrive trimmed, so it could never match",
-                });
+                return Err(ConfigError::invalid_secret(
+                    "surrounding whitespace: header values arrive trimmed, so it could never match",
+                ));
             }
         }
         Self::new(tokens)
@@ -66,8 +66,8 @@ impl TokenSet {
 
     /// Like [`new`](TokenSet::new), for tokens the receiver's operator chooses and puts in a URL
     /// (isendu's URL token, Skladon's path token): one shorter than [`MIN_URL_TOKEN_LEN`] bytes
-    /// could be guessed, and is refused with [`Error::InvalidSecret`].
-    pub(crate) fn for_url<I, S>(tokens: I) -> Result<Self, Error>
+    /// could be guessed, and is refused with [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret).
+    pub(crate) fn for_url<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -75,9 +75,7 @@ impl TokenSet {
         let tokens: Vec<S> = tokens.into_iter().collect();
         let set = Self::new(&tokens)?;
         if tokens.iter().any(|t| is_short(t.as_ref())) {
-            return Err(Error::InvalidSecret {
-                reason: SHORT_URL_TOKEN,
-            });
+            return Err(ConfigError::invalid_secret(SHORT_URL_TOKEN));
         }
         Ok(set)
     }

@@ -6,7 +6,7 @@ use std::fmt;
 use sha2::{Digest, Sha256};
 
 use super::token::TokenSet;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 
 /// Where a [`UrlToken`] sits in the URL the receiver registered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +40,7 @@ enum Placement {
 ///
 /// let in_path = UrlToken::path_segment("s3cr3t-8f2a9c-4e7b1d")?;
 /// in_path.verify("/hooks/s3cr3t-8f2a9c-4e7b1d/skladon/orders/123")?;
-/// # Ok::<(), delivery_webhooks::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct UrlToken {
@@ -59,25 +59,29 @@ impl UrlToken {
     /// The token is the value of query parameter `name`.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` or `name` is empty; [`Error::InvalidSecret`] if `token`
-    /// is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
-    pub fn query(name: impl Into<String>, token: impl AsRef<[u8]>) -> Result<Self, Error> {
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` or
+    /// `name` is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if `token` is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    pub fn query(name: impl Into<String>, token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::query_with_tokens(name, [token])
     }
 
     /// Like [`query`](UrlToken::query), with several tokens valid at once (rotation).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `name`, the list or any token is empty; [`Error::InvalidSecret`]
-    /// if a token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
-    pub fn query_with_tokens<I, S>(name: impl Into<String>, tokens: I) -> Result<Self, Error>
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `name`, the
+    /// list or any token is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if a token is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    pub fn query_with_tokens<I, S>(name: impl Into<String>, tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
         let name = name.into();
         if name.is_empty() {
-            return Err(Error::EmptySecret);
+            return Err(ConfigError::empty_secret());
         }
         Ok(Self {
             tokens: TokenSet::for_url(tokens)?,
@@ -88,18 +92,21 @@ impl UrlToken {
     /// The token is one of the URL's path segments.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `token` is empty; [`Error::InvalidSecret`] if it is shorter than
-    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
-    pub fn path_segment(token: impl AsRef<[u8]>) -> Result<Self, Error> {
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if `token` is
+    /// empty; [`ConfigError`] ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if
+    /// it is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    pub fn path_segment(token: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::path_segment_with_tokens([token])
     }
 
     /// Like [`path_segment`](UrlToken::path_segment), with several tokens valid at once.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any token is empty; [`Error::InvalidSecret`] if a
-    /// token is shorter than [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
-    pub fn path_segment_with_tokens<I, S>(tokens: I) -> Result<Self, Error>
+    /// [`ConfigError`] ([`EmptySecret`](crate::error::ConfigErrorKind::EmptySecret)) if the list or
+    /// any token is empty; [`ConfigError`]
+    /// ([`InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret)) if a token is shorter than
+    /// [`MIN_LEN`](UrlToken::MIN_LEN) bytes.
+    pub fn path_segment_with_tokens<I, S>(tokens: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,

@@ -69,7 +69,7 @@ mod event;
 use std::fmt;
 
 use crate::delivery::{DedupKey, Delivery, Provider};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::headers::Headers;
 use crate::request::Request;
 use crate::verify::HmacKeys;
@@ -151,8 +151,9 @@ impl Verifier {
     /// A verifier with one secret.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `secret` is empty.
-    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, Error> {
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `secret` is
+    /// empty.
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([secret])
     }
 
@@ -160,8 +161,9 @@ impl Verifier {
     /// the new and the old secret together.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any secret is empty.
-    pub fn with_secrets<I, S>(secrets: I) -> Result<Self, Error>
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any secret is empty.
+    pub fn with_secrets<I, S>(secrets: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -179,7 +181,8 @@ impl Verifier {
     /// the body: a readable `x-webhook-signature` is there (the signature covers the body, so [`verify`](Verifier::verify) checks it once the body is read). Allocates nothing; the body is not looked at.
     ///
     /// # Errors
-    /// [`Error::MissingHeader`] (401), [`Error::ConflictingHeader`] or [`Error::InvalidHeader`] (400).
+    /// [`Error::MissingHeader`] (401), [`Error::ConflictingHeader`] or [`Error::InvalidHeader`]
+    /// (400).
     pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
         head.headers().require(SIGNATURE_HEADER).map(drop)
     }

@@ -71,14 +71,14 @@ use std::net::{IpAddr, Ipv4Addr};
 mod payload;
 
 use crate::delivery::{DedupKey, Delivery, Provider};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::request::Request;
 use crate::verify::TokenSet;
 use crate::wire;
 
 pub use payload::{DeliveryData, DeliveryStatus, DeliveryUpdate, WebhookId};
 
-pub use crate::verify::{InvalidIpNet, IpNet, ProxyHeader};
+pub use crate::verify::{IpNet, ProxyHeader};
 
 /// The custom header a receiver may configure in Xoxoday's dashboard (Settings > API >
 /// Configure Webhook > Add Custom Header).
@@ -170,9 +170,11 @@ impl Verifier {
     /// blank key, so that whatever the dashboard holds can be configured here unchanged.
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if `api_key` is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if `api_key` is
+    /// empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
-    pub fn new(api_key: impl AsRef<[u8]>) -> Result<Self, Error> {
+    pub fn new(api_key: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
         Self::with_secrets([api_key])
     }
 
@@ -180,9 +182,11 @@ impl Verifier {
     /// then in the dashboard, then drop the old one).
     ///
     /// # Errors
-    /// [`Error::EmptySecret`] if the list or any key is empty or only whitespace. [`Error::InvalidSecret`] if one has
+    /// [`ConfigErrorKind::EmptySecret`](crate::error::ConfigErrorKind::EmptySecret) if the list or
+    /// any key is empty or only whitespace.
+    /// [`ConfigErrorKind::InvalidSecret`](crate::error::ConfigErrorKind::InvalidSecret) if one has
     /// surrounding whitespace: header values arrive trimmed, so it could never match.
-    pub fn with_secrets<I, S>(api_keys: I) -> Result<Self, Error>
+    pub fn with_secrets<I, S>(api_keys: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
@@ -213,7 +217,7 @@ impl Verifier {
     /// it.
     ///
     /// # Errors
-    /// [`InvalidIpNet`] for an entry that is not an address or range, or has bits set after its
+    /// [`ConfigError`] for an entry that is not an address or range, or has bits set after its
     /// prefix length; for an empty list, which would refuse every request; for a range covering
     /// a large part of the internet ([`IpNet::is_broad`]), unless
     /// [`allow_broad_ranges`](Verifier::allow_broad_ranges) was called first; and for an entry
@@ -227,9 +231,9 @@ impl Verifier {
     /// assert!(Verifier::without_api_key().allowlist(["0.0.0.0/0"]).is_err());
     /// // Asked for by name, before the list:
     /// let open = Verifier::without_api_key().allow_broad_ranges().allowlist(["0.0.0.0/0"])?;
-    /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
+    /// # Ok::<(), delivery_webhooks::ConfigError>(())
     /// ```
-    pub fn allowlist<I, S>(self, entries: I) -> Result<Self, InvalidIpNet>
+    pub fn allowlist<I, S>(self, entries: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -265,18 +269,17 @@ impl Verifier {
     /// Adds one allowed source (an address converts: `allow(ip)`).
     ///
     /// # Errors
-    /// [`InvalidIpNet`] for a broad range or one overlapping a trusted proxy, as
+    /// [`ConfigError`] for a broad range or one overlapping a trusted proxy, as
     /// [`allowlist`](Verifier::allowlist).
-    pub fn allow(self, net: impl Into<IpNet>) -> Result<Self, InvalidIpNet> {
+    pub fn allow(self, net: impl Into<IpNet>) -> Result<Self, ConfigError> {
         let mut nets = self.allowlist.clone();
         nets.push(net.into());
         self.set_allowlist(nets)
     }
 
-    fn set_allowlist(mut self, nets: Vec<IpNet>) -> Result<Self, InvalidIpNet> {
+    fn set_allowlist(mut self, nets: Vec<IpNet>) -> Result<Self, ConfigError> {
         if nets.is_empty() {
-            return Err(InvalidIpNet::new(
-                "",
+            return Err(ConfigError::invalid_networks(
                 "empty allowlist: every request would be refused",
             ));
         }
@@ -293,7 +296,7 @@ impl Verifier {
     /// proxy of a chain. Never list a range that the public can send from.
     ///
     /// # Errors
-    /// [`InvalidIpNet`] for an entry that is not an address or range; for a range covering a
+    /// [`ConfigError`] for an entry that is not an address or range; for a range covering a
     /// large part of the internet ([`IpNet::is_broad`]: `::/8` would trust every IPv4 peer),
     /// unless [`allow_broad_ranges`](Verifier::allow_broad_ranges) was called first; and for a
     /// range holding an allowed source, which would let anyone
@@ -305,9 +308,9 @@ impl Verifier {
     /// let v = Verifier::without_api_key().trusted_proxies(["10.0.0.0/8", "fd00::/8"])?;
     /// assert!(Verifier::without_api_key().trusted_proxies(["::/0"]).is_err());
     /// assert!(Verifier::without_api_key().trusted_proxies(["52.76.120.0/24"]).is_err());
-    /// # Ok::<(), delivery_webhooks::xoxoday::InvalidIpNet>(())
+    /// # Ok::<(), delivery_webhooks::ConfigError>(())
     /// ```
-    pub fn trusted_proxies<I, S>(mut self, entries: I) -> Result<Self, InvalidIpNet>
+    pub fn trusted_proxies<I, S>(mut self, entries: I) -> Result<Self, ConfigError>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
@@ -397,16 +400,16 @@ crate::delivery::receive_by_inherent_methods!(Verifier, Provider::Xoxoday, Deliv
 /// Refuses, among `nets`, a broad range (unless `broad_ok`) and any range overlapping one of
 /// `others` (the allowlist against the proxies, or the reverse): a proxy range holding an
 /// allowed source would let a client there forge its address.
-fn check_ranges(nets: &[IpNet], others: &[IpNet], broad_ok: bool) -> Result<(), InvalidIpNet> {
+fn check_ranges(nets: &[IpNet], others: &[IpNet], broad_ok: bool) -> Result<(), ConfigError> {
     for net in nets {
         if !broad_ok && net.is_broad() {
-            return Err(InvalidIpNet::new(
+            return Err(ConfigError::invalid_network(
                 net.to_string(),
                 "covers a large part of the internet; call `allow_broad_ranges()` first if you mean it",
             ));
         }
         if others.iter().any(|other| other.overlaps(net)) {
-            return Err(InvalidIpNet::new(
+            return Err(ConfigError::invalid_network(
                 net.to_string(),
                 "overlaps both the allowed sources and the trusted proxies",
             ));

@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use std::fmt;
 
+use crate::error::ConfigError;
+
 /// An IP network: one address (`52.76.120.90`, `2001:db8::1`) or a CIDR range (`10.0.0.0/8`,
 /// `2001:db8::/32`), IPv4 or IPv6.
 ///
@@ -42,45 +44,6 @@ pub struct IpNet {
     prefix: u8,
 }
 
-/// Why a string or an address and prefix length is not an [`IpNet`].
-///
-/// A configuration error, met when a verifier is built, never while receiving: it says which
-/// entry is wrong and why (addresses are not secret, so the entry is shown).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidIpNet {
-    input: String,
-    reason: &'static str,
-}
-
-impl InvalidIpNet {
-    pub(crate) fn new(input: impl Into<String>, reason: &'static str) -> Self {
-        Self {
-            input: input.into(),
-            reason,
-        }
-    }
-
-    /// The entry as given.
-    #[must_use]
-    pub fn input(&self) -> &str {
-        &self.input
-    }
-
-    /// What is wrong with it.
-    #[must_use]
-    pub fn reason(&self) -> &'static str {
-        self.reason
-    }
-}
-
-impl fmt::Display for InvalidIpNet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid ip network `{}`: {}", self.input, self.reason)
-    }
-}
-
-impl std::error::Error for InvalidIpNet {}
-
 fn mask_v4(prefix: u8) -> u32 {
     // A shift by the full width would overflow: /0 is the empty mask.
     u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0)
@@ -94,11 +57,12 @@ impl IpNet {
     /// The network of `prefix_len` leading bits of `addr`.
     ///
     /// # Errors
-    /// [`InvalidIpNet`] when the prefix is longer than the address (32 bits for IPv4, 128 for
-    /// IPv6) or `addr` has bits set after the prefix.
-    pub fn new(addr: IpAddr, prefix_len: u8) -> Result<Self, InvalidIpNet> {
+    /// [`ConfigError`] ([`InvalidNetwork`](crate::error::ConfigErrorKind::InvalidNetwork)) when the
+    /// prefix is longer than the address (32 bits for IPv4, 128 for IPv6) or `addr` has bits set
+    /// after the prefix.
+    pub fn new(addr: IpAddr, prefix_len: u8) -> Result<Self, ConfigError> {
         let too_long = || {
-            InvalidIpNet::new(
+            ConfigError::invalid_network(
                 format!("{addr}/{prefix_len}"),
                 "prefix length longer than the address",
             )
@@ -118,7 +82,7 @@ impl IpNet {
             IpAddr::V6(a) => u128::from(a) & !mask_v6(prefix) == 0,
         };
         if !clean {
-            return Err(InvalidIpNet::new(
+            return Err(ConfigError::invalid_network(
                 format!("{addr}/{prefix}"),
                 "address has bits set after the prefix length",
             ));
@@ -263,11 +227,11 @@ impl From<Ipv6Addr> for IpNet {
 }
 
 impl FromStr for IpNet {
-    type Err = InvalidIpNet;
+    type Err = ConfigError;
 
     /// `a.b.c.d`, `a.b.c.d/n`, an IPv6 address, or an IPv6 address `/n`; surrounding whitespace
     /// ignored.
-    fn from_str(s: &str) -> Result<Self, InvalidIpNet> {
+    fn from_str(s: &str) -> Result<Self, ConfigError> {
         let text = s.trim();
         let (addr, prefix) = match text.split_once('/') {
             Some((addr, prefix)) => (addr, Some(prefix)),
@@ -275,18 +239,25 @@ impl FromStr for IpNet {
         };
         let addr: IpAddr = addr
             .parse()
-            .map_err(|_| InvalidIpNet::new(s, "not an ip address"))?;
+            .map_err(|_| ConfigError::invalid_network(s, "not an ip address"))?;
         let prefix = match prefix {
             None => match addr {
                 IpAddr::V4(_) => 32,
                 IpAddr::V6(_) => 128,
             },
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => p
-                .parse()
-                .map_err(|_| InvalidIpNet::new(s, "prefix length longer than the address"))?,
-            Some(_) => return Err(InvalidIpNet::new(s, "prefix length is not a number")),
+            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse().map_err(|_| {
+                    ConfigError::invalid_network(s, "prefix length longer than the address")
+                })?
+            }
+            Some(_) => {
+                return Err(ConfigError::invalid_network(
+                    s,
+                    "prefix length is not a number",
+                ));
+            }
         };
-        Self::new(addr, prefix).map_err(|e| InvalidIpNet::new(s, e.reason))
+        Self::new(addr, prefix).map_err(|e| e.with_entry(s))
     }
 }
 
@@ -303,7 +274,7 @@ impl fmt::Debug for IpNet {
 }
 
 /// Parses a list of networks, e.g. from configuration.
-pub(crate) fn parse_nets<I, S>(entries: I) -> Result<Vec<IpNet>, InvalidIpNet>
+pub(crate) fn parse_nets<I, S>(entries: I) -> Result<Vec<IpNet>, ConfigError>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,

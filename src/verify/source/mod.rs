@@ -7,7 +7,7 @@ mod ip_net;
 
 pub use forwarded::ProxyHeader;
 pub(crate) use forwarded::{FORWARDED, X_FORWARDED_FOR, client_addr};
-pub use ip_net::{InvalidIpNet, IpNet};
+pub use ip_net::IpNet;
 pub(crate) use ip_net::{any_contains, parse_nets};
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ fn ipnet_refuses_bad_entries_with_a_reason() {
     ] {
         let err = bad.parse::<IpNet>().unwrap_err();
         assert_eq!(err.reason(), reason, "{bad}");
-        assert_eq!(err.input(), bad);
+        assert_eq!(err.entry(), Some(bad));
         assert!(err.to_string().contains(reason));
     }
     assert!(IpNet::new(ip("10.0.0.0"), 33).is_err());
