@@ -2,7 +2,8 @@
 
 #[cfg_attr(not(any_provider), allow(unused_imports))]
 use crate::delivery::Delivery;
-use crate::delivery::{DedupKey, Provider, Reply};
+use crate::delivery::{DedupKey, Provider};
+use crate::reply::Reply;
 
 /// A delivery from any provider: what a router over all five hands to one handler.
 ///

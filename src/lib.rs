@@ -102,6 +102,7 @@ mod error;
 mod header_map;
 mod headers;
 mod problem;
+mod reply;
 mod request;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
@@ -147,10 +148,11 @@ pub use adapters::axum;
 pub use any::AnyDelivery;
 pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};
-pub use delivery::{DedupKey, Delivery, Provider, Receive, Reply, UnknownProvider};
+pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
 pub use problem::Problem;
+pub use reply::Reply;
 pub use request::Request;
 pub use status::{
     RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate, Timeline,

@@ -17,7 +17,7 @@ pub mod axum;
 /// [`router`](crate::actix::router)) returns.
 ///
 /// - `()`: the delivery is taken care of, and the router answers with its
-///   [`Reply`](crate::delivery::Reply) (an empty 200, or isendu's handshake answer);
+///   [`Reply`](crate::reply::Reply) (an empty 200, or isendu's handshake answer);
 /// - `Result<(), E>`: `Ok` as above; `Err` makes the router answer `500` with a problem body
 ///   that does not show `E`, so the provider retries later (log `E` yourself). Return `Err`
 ///   when the delivery could not be stored, so that it is not lost.
@@ -153,7 +153,7 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     inbox: &I,
     delivery: crate::any::AnyDelivery,
     raw: impl FnOnce() -> crate::inbox::RawDelivery,
-) -> Result<crate::delivery::Reply, crate::problem::Problem> {
+) -> Result<crate::reply::Reply, crate::problem::Problem> {
     let reply = delivery.reply().clone();
     if reply.holds_secret() {
         return Ok(reply);

@@ -5,8 +5,9 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{Message, VerificationRequest, parse};
-use crate::delivery::{DedupKey, Delivery, Provider, Reply};
+use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::error::{ConfigError, Error};
+use crate::reply::Reply;
 use crate::request::Request;
 use crate::verify::{TokenSet, UrlToken};
 

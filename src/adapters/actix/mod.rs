@@ -1,5 +1,5 @@
 //! actix-web 4: the [`Webhook`] extractor for any [`Receive`](crate::delivery::Receive), `ResponseError` for [`Error`](crate::error::Error),
-//! `Responder` for [`Reply`](crate::delivery::Reply), and a ready [`router`] for every configured provider.
+//! `Responder` for [`Reply`](crate::reply::Reply), and a ready [`router`] for every configured provider.
 //!
 //! # A ready receiver
 //! [`router`] mounts every provider of a [`Config`](crate::config::Config) under `/webhooks/<provider>` and calls one

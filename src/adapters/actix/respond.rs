@@ -1,8 +1,8 @@
 //! Responses: [`Error`], [`Problem`] and [`Reply`] as actix responses.
 
-use crate::delivery::Reply;
 use crate::error::Error;
 use crate::problem::Problem;
+use crate::reply::Reply;
 use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self};

@@ -25,7 +25,7 @@ impl FromRequest for Raw {
 
 /// A `POST` route for any [`Receive`]: verifies and parses each call with
 /// [`Webhook`](super::Webhook), calls `handler` with the [`Delivery`], and answers its
-/// [`Reply`](crate::delivery::Reply) (500 when the handler says it did not take care of it, see
+/// [`Reply`](crate::reply::Reply) (500 when the handler says it did not take care of it, see
 /// [`Handled`]). The same shape as axum's [`route`](crate::axum::route): mount it at a path of
 /// your own.
 ///
@@ -150,7 +150,7 @@ where
 /// The ready receiver (the same name and shape as axum's [`router`](crate::axum::router)): an
 /// actix `Scope` with every provider configured in
 /// `config` at `/webhooks/<provider>`, each delivery handed to `handler` as an
-/// [`AnyDelivery`] and answered with its [`Reply`](crate::delivery::Reply).
+/// [`AnyDelivery`] and answered with its [`Reply`](crate::reply::Reply).
 ///
 /// The routes are those of axum's [`router`](crate::axum::router): `POST` for Wakilni, Peddler,
 /// Xoxoday and isendu (whose handshake is answered from the reply), `GET` and `POST

@@ -1,5 +1,5 @@
 //! axum 0.8: the [`Webhook`] extractor for any [`Receive`](crate::delivery::Receive), answers for [`Error`](crate::error::Error) and
-//! [`Reply`](crate::delivery::Reply), and a ready [`router`] for every configured provider.
+//! [`Reply`](crate::reply::Reply), and a ready [`router`] for every configured provider.
 //!
 //! # A ready receiver
 //! [`router`] mounts every provider of a [`Config`](crate::config::Config) under `/webhooks/<provider>` and calls one

@@ -1,8 +1,8 @@
 //! Responses: [`Problem`], [`Error`] and [`Reply`] as axum responses.
 
-use crate::delivery::Reply;
 use crate::error::Error;
 use crate::problem::Problem;
+use crate::reply::Reply;
 use ::axum::body::Body;
 use ::axum::http::{HeaderValue, StatusCode, header};
 use ::axum::response::{IntoResponse, Response};

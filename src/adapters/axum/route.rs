@@ -14,7 +14,7 @@ use ::axum::routing::{MethodFilter, MethodRouter, on};
 use std::future::Future;
 use std::sync::Arc;
 /// A `POST` route for any [`Receive`]: verifies and parses each call with [`Webhook`](super::Webhook), calls
-/// `handler` with the [`Delivery`], and answers its [`Reply`](crate::delivery::Reply) (500 when the handler says it
+/// `handler` with the [`Delivery`], and answers its [`Reply`](crate::reply::Reply) (500 when the handler says it
 /// did not take care of it, see [`Handled`]).
 ///
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
@@ -126,7 +126,7 @@ where
 }
 
 /// The ready receiver: every provider configured in `config` under `/webhooks/<provider>`,
-/// each delivery handed to `handler` as an [`AnyDelivery`], answered with its [`Reply`](crate::delivery::Reply).
+/// each delivery handed to `handler` as an [`AnyDelivery`], answered with its [`Reply`](crate::reply::Reply).
 ///
 /// | route | provider |
 /// |---|---|
