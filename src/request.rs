@@ -32,18 +32,28 @@ use crate::headers::Headers;
 ///     .method("POST")
 ///     .uri("/webhooks/peddler")
 ///     .peer("203.0.113.7".parse::<std::net::IpAddr>()?);
-/// assert_eq!(request.http_method(), "POST");
+/// assert_eq!(request.method, "POST");
 /// assert_eq!(request.path(), "/webhooks/peddler");
-/// assert_eq!(request.body(), b"{}");
+/// assert_eq!(request.body, b"{}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Each part is read by its field and set by the setter of the same name (`request.method` and
+/// `.method("GET")`): one name per part.
 #[derive(Clone, Copy)]
+#[non_exhaustive]
 pub struct Request<'a> {
-    method: &'a str,
-    uri: &'a str,
-    peer: Option<IpAddr>,
-    headers: &'a dyn Headers,
-    body: &'a [u8],
+    /// The HTTP method (`POST` unless set), compared ASCII case-insensitively.
+    pub method: &'a str,
+    /// The request target as set with [`uri`](Request::uri): the path and query as received,
+    /// or an absolute URL; empty when not set. [`path`](Request::path) is its path alone.
+    pub uri: &'a str,
+    /// The TCP peer address, if set.
+    pub peer: Option<IpAddr>,
+    /// The headers.
+    pub headers: &'a dyn Headers,
+    /// The raw body bytes.
+    pub body: &'a [u8],
 }
 
 impl<'a> Request<'a> {
@@ -87,18 +97,6 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// The HTTP method.
-    #[must_use]
-    pub fn http_method(&self) -> &'a str {
-        self.method
-    }
-
-    /// The request target as set with [`uri`](Request::uri) (empty when not set).
-    #[must_use]
-    pub fn path_and_query(&self) -> &'a str {
-        self.uri
-    }
-
     /// The path of the request target, without scheme, host, query or fragment.
     #[must_use]
     pub fn path(&self) -> &'a str {
@@ -124,24 +122,6 @@ impl<'a> Request<'a> {
     pub fn redacted_target(&self) -> String {
         crate::url::Redacted(self.uri).to_string()
     }
-
-    /// The TCP peer address, if set.
-    #[must_use]
-    pub fn peer_ip(&self) -> Option<IpAddr> {
-        self.peer
-    }
-
-    /// The headers.
-    #[must_use]
-    pub fn headers(&self) -> &'a dyn Headers {
-        self.headers
-    }
-
-    /// The raw body bytes.
-    #[must_use]
-    pub fn body(&self) -> &'a [u8] {
-        self.body
-    }
 }
 
 #[cfg(feature = "http")]
@@ -159,8 +139,8 @@ impl<'a> Request<'a> {
     ///     .body(b"{}".to_vec())?
     ///     .into_parts();
     /// let request = Request::from_http(&parts, &body);
-    /// assert_eq!(request.path_and_query(), "/webhooks/isendu?token=t0k");
-    /// assert_eq!(request.http_method(), "POST");
+    /// assert_eq!(request.uri, "/webhooks/isendu?token=t0k");
+    /// assert_eq!(request.method, "POST");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -197,10 +177,7 @@ mod tests {
     fn defaults_and_setters() {
         let headers: [(&str, &str); 0] = [];
         let r = Request::new(&headers, b"x");
-        assert_eq!(
-            (r.http_method(), r.path_and_query(), r.peer_ip()),
-            ("POST", "", None)
-        );
+        assert_eq!((r.method, r.uri, r.peer), ("POST", "", None));
         let r = r.method("GET").uri("https://h.example/a/b?token=zz#f");
         assert_eq!(r.path(), "/a/b");
         let shown = format!("{r:?}");

@@ -227,7 +227,7 @@ fn agent() -> ureq::Agent {
 
 fn send_once(agent: &ureq::Agent, request: &TestRequest) -> Result<Answer, String> {
     let http = request.to_http();
-    let result = if request.body_bytes().is_empty() && request.http_method() == "GET" {
+    let result = if request.body.is_empty() && request.method == "GET" {
         let (parts, _) = http.into_parts();
         agent.run(ureq::http::Request::from_parts(parts, ()))
     } else {
@@ -404,7 +404,7 @@ pub fn sign(
         }
         Provider::Wakilni => unreachable!("wakilni's signature is computed over the body"),
     };
-    for (name, value) in request.headers() {
+    for (name, value) in request.headers {
         if !name.eq_ignore_ascii_case("content-type") {
             common::print_line(&format!("{name}: {value}"))?;
         }

@@ -180,7 +180,7 @@ impl Verifier {
     /// # Errors
     /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.body_limit)?;
+        crate::body::check_body_size(request.body, self.body_limit)?;
         self.verify_head(request)
     }
 
@@ -192,7 +192,7 @@ impl Verifier {
     /// [`Error::TokenMismatch`] (401).
     pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
         match &self.url_token {
-            Some(token) => token.verify(head.path_and_query()),
+            Some(token) => token.verify(head.uri),
             None => Ok(()),
         }
     }
@@ -207,7 +207,7 @@ impl Verifier {
     /// handshake naming another key id.
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Message>, Error> {
         self.verify(request)?;
-        let body = request.body();
+        let body = request.body;
         let message = parse(body)?;
         let reply = match &message {
             Message::Verification(handshake) => {

@@ -172,7 +172,7 @@ impl Verifier {
     /// [`Error::ConflictingHeader`] (sent twice with different values, 400),
     /// [`Error::InvalidHeader`] (not visible ASCII, 400) or [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.body_limit)?;
+        crate::body::check_body_size(request.body, self.body_limit)?;
         self.verify_head(request)
     }
 
@@ -182,7 +182,7 @@ impl Verifier {
     /// # Errors
     /// Those of [`verify`](Verifier::verify) but [`Error::BodyTooLarge`].
     pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
-        let token = head.headers().require(TOKEN_HEADER)?;
+        let token = head.headers.require(TOKEN_HEADER)?;
         if self.tokens.matches(token.as_bytes()) {
             Ok(())
         } else {
@@ -198,7 +198,7 @@ impl Verifier {
     /// Those of [`verify`](Verifier::verify), then those of [`parse`].
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<ShipmentUpdate>, Error> {
         self.verify(request)?;
-        let update = parse(request.body())?;
+        let update = parse(request.body)?;
         let key = DedupKey::new(Provider::Peddler, update.key_part());
         Ok(Delivery::new(Provider::Peddler, key, update))
     }

@@ -257,13 +257,13 @@ impl Verifier {
     /// Takes the path apart: `<mount>/<token>/<TYPE>` for POST, `<mount>/<token>/<TYPE>/<id>`
     /// for GET, one trailing slash allowed; without tokens, no `<token>` segment.
     fn route<'a>(&self, request: &Request<'a>) -> Result<Route<'a>, Error> {
-        let is_get = request.http_method().eq_ignore_ascii_case("GET");
-        if !is_get && !request.http_method().eq_ignore_ascii_case("POST") {
+        let is_get = request.method.eq_ignore_ascii_case("GET");
+        if !is_get && !request.method.eq_ignore_ascii_case("POST") {
             return Err(Error::MethodNotAllowed {
                 method: "GET or POST",
             });
         }
-        crate::url::check_bounds(request.path_and_query())?;
+        crate::url::check_bounds(request.uri)?;
         let path = request.path();
         let rest = path
             .strip_prefix(self.mount.as_str())
@@ -301,7 +301,7 @@ impl Verifier {
     /// under the mount path; after the token: no type, or a GET without an id),
     /// [`Error::TokenMismatch`] (401).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.body_limit)?;
+        crate::body::check_body_size(request.body, self.body_limit)?;
         self.verify_head(request)
     }
 
@@ -322,7 +322,7 @@ impl Verifier {
         if route.webhook_type.is_empty() {
             return Err(not_found("expected <token>/<TYPE>, and /<id> for GET"));
         }
-        if route.id.is_none() && request.http_method().eq_ignore_ascii_case("GET") {
+        if route.id.is_none() && request.method.eq_ignore_ascii_case("GET") {
             return Err(not_found("no entity id after the webhook type"));
         }
         Ok(route)
@@ -351,13 +351,13 @@ impl Verifier {
     /// then those of [`parse`](super::parse) (for an unknown type, only a body that is not a
     /// JSON object).
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Notification>, Error> {
-        crate::body::check_body_size(request.body(), self.body_limit)?;
+        crate::body::check_body_size(request.body, self.body_limit)?;
         let route = self.checked_route(request)?;
         let webhook_type = crate::url::decode(route.webhook_type, false)
             .map(|t| WebhookType::from(t.as_ref()))
             .ok_or_else(|| not_found("malformed percent-encoding in the webhook type"))?;
         let get_id = route.id.map(EntityId::from_segment).transpose()?;
-        let notification = Notification::read(webhook_type, get_id, request.body())?;
+        let notification = Notification::read(webhook_type, get_id, request.body)?;
         let key = DedupKey::new(Provider::Skladon, notification.key_part());
         Ok(Delivery::new(Provider::Skladon, key, notification))
     }

@@ -67,13 +67,22 @@ pub const JSON: &str = "application/json";
 ///
 /// `Debug` shows the method and the path, never header values, the query or the body: they
 /// carry credentials.
+///
+/// Each part is read by its field and set by the setter of the same name (`request.method` and
+/// `.method("GET")`), as on the crate's [`Request`].
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TestRequest {
-    method: String,
-    uri: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    peer: Option<IpAddr>,
+    /// The HTTP method.
+    pub method: String,
+    /// The request target as built: a path and query, or the absolute URL given to the builder.
+    pub uri: String,
+    /// The headers, in the order they are sent.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+    /// The TCP peer address, if set.
+    pub peer: Option<IpAddr>,
 }
 
 impl TestRequest {
@@ -142,24 +151,6 @@ impl TestRequest {
         self
     }
 
-    /// The method.
-    #[must_use]
-    pub fn http_method(&self) -> &str {
-        &self.method
-    }
-
-    /// The request target as built: a path and query, or the absolute URL given to the builder.
-    #[must_use]
-    pub fn target(&self) -> &str {
-        &self.uri
-    }
-
-    /// The headers, in the order they are sent.
-    #[must_use]
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
-    }
-
     /// The value of a header (ignoring ASCII case).
     #[must_use]
     pub fn header_value(&self, name: &str) -> Option<&str> {
@@ -167,18 +158,6 @@ impl TestRequest {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
-    }
-
-    /// The body bytes.
-    #[must_use]
-    pub fn body_bytes(&self) -> &[u8] {
-        &self.body
-    }
-
-    /// The TCP peer address, if set.
-    #[must_use]
-    pub fn peer_ip(&self) -> Option<IpAddr> {
-        self.peer
     }
 
     /// The crate's view of this request, with the peer address: what a framework adapter hands
@@ -263,7 +242,7 @@ mod tests {
             .header("X-Token", "a")
             .header("x-token", "s3cret");
         assert_eq!(r.header_value("X-TOKEN"), Some("s3cret"));
-        assert_eq!(r.headers().len(), 2);
+        assert_eq!(r.headers.len(), 2);
         let shown = format!("{r:?}");
         assert!(
             !shown.contains("s3cret") && !shown.contains("zz"),

@@ -184,7 +184,7 @@ impl Verifier {
     /// [`Error::MissingHeader`] (401), [`Error::ConflictingHeader`] or [`Error::InvalidHeader`]
     /// (400).
     pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
-        head.headers().require(SIGNATURE_HEADER).map(drop)
+        head.headers.require(SIGNATURE_HEADER).map(drop)
     }
 
     /// Checks the body size, then the signature of the body. Allocates nothing.
@@ -193,9 +193,9 @@ impl Verifier {
     /// [`Error::BodyTooLarge`], [`Error::MissingHeader`], [`Error::ConflictingHeader`],
     /// [`Error::InvalidHeader`] (not base64) or [`Error::SignatureMismatch`].
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        let body = request.body();
+        let body = request.body;
         crate::body::check_body_size(body, self.body_limit)?;
-        let signature = request.headers().require(SIGNATURE_HEADER)?;
+        let signature = request.headers.require(SIGNATURE_HEADER)?;
         self.keys.verify_base64(SIGNATURE_HEADER, signature, body)
     }
 
@@ -215,8 +215,8 @@ impl Verifier {
     /// topic that disagrees with the body.
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<Event>, Error> {
         self.verify(request)?;
-        let event = parse(request.body())?;
-        let headers = request.headers();
+        let event = parse(request.body)?;
+        let headers = request.headers;
         if let Some(topic) = headers.get(TOPIC_HEADER)?.filter(|t| !t.is_empty()) {
             if !EventType::from(topic).matches_event(&event.data) {
                 return Err(Error::InvalidHeader {

@@ -337,12 +337,12 @@ impl Verifier {
     /// [`Error::MissingRequestPart`] without a peer address; [`Error::InvalidHeader`] for a
     /// malformed, hidden or contradictory forwarding header from a trusted proxy.
     pub fn client_addr(&self, request: &Request<'_>) -> Result<IpAddr, Error> {
-        let peer = request.peer_ip().ok_or(Error::MissingRequestPart {
+        let peer = request.peer.ok_or(Error::MissingRequestPart {
             part: "peer address",
         })?;
         crate::verify::client_addr(
             peer,
-            request.headers(),
+            request.headers,
             &self.trusted_proxies,
             self.proxy_header,
         )
@@ -359,7 +359,7 @@ impl Verifier {
     /// - [`Error::MissingHeader`] (401) without `x-api-key`, [`Error::TokenMismatch`] (401) for
     ///   a wrong one, [`Error::ConflictingHeader`] (400) for two different ones.
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
-        crate::body::check_body_size(request.body(), self.body_limit)?;
+        crate::body::check_body_size(request.body, self.body_limit)?;
         self.verify_head(request)
     }
 
@@ -375,7 +375,7 @@ impl Verifier {
             return Err(Error::UntrustedSource { addr: client });
         }
         if let Some(keys) = &self.api_keys {
-            let key = head.headers().require(API_KEY_HEADER)?;
+            let key = head.headers.require(API_KEY_HEADER)?;
             if !keys.matches(key.as_bytes()) {
                 return Err(Error::TokenMismatch);
             }
@@ -389,7 +389,7 @@ impl Verifier {
     /// Those of [`verify`](Verifier::verify), then those of [`parse`].
     pub fn receive(&self, request: &Request<'_>) -> Result<Delivery<DeliveryUpdate>, Error> {
         self.verify(request)?;
-        let update = parse(request.body())?;
+        let update = parse(request.body)?;
         let key = DedupKey::new(Provider::Xoxoday, update.id);
         Ok(Delivery::new(Provider::Xoxoday, key, update))
     }
