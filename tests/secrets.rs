@@ -333,9 +333,8 @@ fn url_credentials_are_never_printed() {
         let builder = testing::skladon::get(SECRET, skladon::WebhookType::UpdateOrderStatus, "1");
         assert_debug_clean("skladon::Builder", &builder);
         assert_debug_clean("TestRequest (skladon)", &builder.build());
-        let builder = testing::isendu::request(b"{}".to_vec())
-            .url(format!("/webhooks/isendu/{SECRET}"))
-            .url_token(SECRET);
+        let builder = testing::isendu::request(SECRET, b"{}".to_vec())
+            .url(format!("/webhooks/isendu/{SECRET}"));
         assert_debug_clean("isendu::Builder", &builder);
         assert_debug_clean("TestRequest (isendu)", &builder.build());
     }

@@ -160,17 +160,14 @@ fn xoxoday_builder_comes_from_the_callback_address_directly_or_through_a_proxy()
         ts("2019-12-27 16:45:02"),
     );
 
-    let direct = testing::xoxoday::update(&update)
-        .api_key("Key4Xoxoday2024")
-        .build();
+    let direct = testing::xoxoday::update("Key4Xoxoday2024", &update).build();
     assert_eq!(direct.peer, Some(xoxoday::CALLBACK_IP));
     let verifier = xoxoday::Verifier::new("Key4Xoxoday2024").unwrap();
     assert_eq!(verifier.receive(&direct.request()).unwrap().payload, update);
     via_http(&verifier, &direct).unwrap();
 
     let proxy: IpAddr = "10.1.2.3".parse().unwrap();
-    let proxied = testing::xoxoday::update(&update)
-        .api_key("Key4Xoxoday2024")
+    let proxied = testing::xoxoday::update("Key4Xoxoday2024", &update)
         .via_proxy(proxy)
         .build();
     assert_eq!(proxied.peer, Some(proxy));
@@ -192,8 +189,7 @@ fn xoxoday_builder_comes_from_the_callback_address_directly_or_through_a_proxy()
             .status_code(),
         403
     );
-    let elsewhere = testing::xoxoday::update(&update)
-        .api_key("Key4Xoxoday2024")
+    let elsewhere = testing::xoxoday::update("Key4Xoxoday2024", &update)
         .from_addr("203.0.113.9".parse().unwrap())
         .build();
     assert_eq!(
@@ -203,7 +199,9 @@ fn xoxoday_builder_comes_from_the_callback_address_directly_or_through_a_proxy()
             .status_code(),
         403
     );
-    let keyless = testing::xoxoday::update(&update).build();
+    let keyless = testing::xoxoday::update("Key4Xoxoday2024", &update)
+        .without_api_key()
+        .build();
     assert_eq!(
         verifier
             .receive(&keyless.request())
@@ -217,9 +215,7 @@ fn xoxoday_builder_comes_from_the_callback_address_directly_or_through_a_proxy()
 fn isendu_builder_makes_the_handshake_and_updates_with_the_url_token() {
     let url_token = UrlToken::query("token", "u9X2 long/random").unwrap();
     let verifier = isendu::Verifier::new("key-7f3a", "sk_live_0123456789", url_token).unwrap();
-    let handshake = testing::isendu::handshake("key-7f3a")
-        .url_token("u9X2 long/random")
-        .build();
+    let handshake = testing::isendu::handshake("u9X2 long/random", "key-7f3a").build();
     assert_eq!(handshake.uri, "/webhooks/isendu?token=u9X2%20long%2Frandom");
     assert_eq!(handshake.body, br#"{"keyId":"key-7f3a"}"#);
     let answered = verifier.receive(&handshake.request()).unwrap();
@@ -234,9 +230,8 @@ fn isendu_builder_makes_the_handshake_and_updates_with_the_url_token() {
     let mut order = isendu::Order::new("o-1");
     order.status = Some(isendu::OrderStatus::Delivered);
     let message = isendu::Message::Update(isendu::Update::new(vec![order], vec![tracking]));
-    let sent = testing::isendu::message(&message)
+    let sent = testing::isendu::message("u9X2 long/random", &message)
         .url("http://127.0.0.1:9/hooks/isendu?v=2")
-        .url_token("u9X2 long/random")
         .build();
     assert_eq!(
         sent.uri,
@@ -246,9 +241,7 @@ fn isendu_builder_makes_the_handshake_and_updates_with_the_url_token() {
     assert_eq!(delivery.payload, message);
     via_http(&verifier, &sent).unwrap();
 
-    let forged = testing::isendu::message(&message)
-        .url_token("guess")
-        .build();
+    let forged = testing::isendu::message("guess", &message).build();
     assert_eq!(
         verifier
             .receive(&forged.request())

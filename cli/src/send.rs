@@ -144,7 +144,8 @@ fn delivery(provider: Provider, body: &Body, o: &Options<'_>) -> Result<Delivery
             }
         }
         Provider::Xoxoday => {
-            let mut builder = testing::xoxoday::request(body.read()?)
+            let mut builder = testing::xoxoday::request("", body.read()?)
+                .without_api_key()
                 .url(to)
                 .from_addr(o.forwarded_for.unwrap_or(CALLBACK_IP))
                 // The tool is the proxy: the receiver must trust the address it connects from.
@@ -161,10 +162,11 @@ fn delivery(provider: Provider, body: &Body, o: &Options<'_>) -> Result<Delivery
             let mut builder = match o.key_id {
                 Some(key_id) => {
                     refuse(body.is_given(), "a FILE", "isendu --key-id (the handshake)")?;
-                    testing::isendu::handshake(key_id)
+                    testing::isendu::handshake("", key_id)
                 }
-                None => testing::isendu::request(body.read()?),
+                None => testing::isendu::request("", body.read()?),
             }
+            .without_url_token()
             .url(to);
             if let Some(token) = secret_text(o.secret, "isendu's url token", false)? {
                 builder = builder.url_token(token);
@@ -371,8 +373,7 @@ pub fn sign(
         }
         Provider::Xoxoday => {
             let key = secret_text(secret, "xoxoday needs the api key", true)?;
-            let request = testing::xoxoday::request(Vec::new())
-                .api_key(key.unwrap_or_default())
+            let request = testing::xoxoday::request(key.unwrap_or_default(), Vec::new())
                 .via_proxy(IpAddr::from([127, 0, 0, 1]))
                 .build();
             for name in ["x-api-key", "x-forwarded-for"] {
@@ -384,9 +385,8 @@ pub fn sign(
         }
         Provider::Isendu => {
             let token = secret_text(secret, "isendu needs the url token", true)?;
-            let url = testing::isendu::request(Vec::new())
+            let url = testing::isendu::request(token.unwrap_or_default(), Vec::new())
                 .url(need_to()?)
-                .url_token(token.unwrap_or_default())
                 .target();
             return common::print_line(&url);
         }

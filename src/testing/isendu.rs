@@ -9,34 +9,41 @@ pub const DEFAULT_PATH: &str = crate::delivery::Provider::Isendu.route();
 /// The query parameter the crate's [`Config`](crate::Config) reads isendu's URL token from.
 pub const TOKEN_PARAM: &str = "token";
 
-/// The handshake isendu sends once a URL is registered: `{"keyId":"<key_id>"}`.
+/// The handshake isendu sends once a URL is registered, `{"keyId":"<key_id>"}`, to the URL
+/// carrying `url_token`.
 ///
 /// # Panics
 /// Never: serializing a string cannot fail.
 #[must_use]
-pub fn handshake(key_id: impl Into<String>) -> Builder {
+pub fn handshake(url_token: impl Into<String>, key_id: impl Into<String>) -> Builder {
     let body =
         serde_json::to_vec(&VerificationRequest::new(key_id)).expect("a handshake serializes");
-    request(body)
+    request(url_token, body)
 }
 
-/// A call with `body` (sent as is): an update batch, or a handshake written by hand.
+/// A call with `body` (sent as is), an update batch or a handshake written by hand, to the URL
+/// carrying `url_token` in query parameter [`TOKEN_PARAM`] (the shape of every provider's
+/// builder: the credential, then what the call carries). For a receiver built
+/// `without_url_token`, drop it with [`Builder::without_url_token`].
 #[must_use]
-pub fn request(body: impl Into<Vec<u8>>) -> Builder {
+pub fn request(url_token: impl Into<String>, body: impl Into<Vec<u8>>) -> Builder {
     Builder {
         body: body.into(),
         url: DEFAULT_PATH.to_owned(),
-        token: None,
+        token: Some(url_token.into()),
     }
 }
 
-/// A call with `message` in isendu's wire format.
+/// A call with `message` in isendu's wire format, to the URL carrying `url_token`.
 ///
 /// # Panics
 /// Never: serializing a `Message` cannot fail.
 #[must_use]
-pub fn message(message: &Message) -> Builder {
-    request(serde_json::to_vec(message).expect("an isendu message serializes"))
+pub fn message(url_token: impl Into<String>, message: &Message) -> Builder {
+    request(
+        url_token,
+        serde_json::to_vec(message).expect("an isendu message serializes"),
+    )
 }
 
 /// Builds isendu's request; see [`request`].
@@ -61,6 +68,13 @@ impl Builder {
     #[must_use]
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = url.into();
+        self
+    }
+
+    /// No URL token: for a receiver built `without_url_token`, or to test a missing one.
+    #[must_use]
+    pub fn without_url_token(mut self) -> Self {
+        self.token = None;
         self
     }
 

@@ -8,25 +8,30 @@ use crate::xoxoday::{API_KEY_HEADER, CALLBACK_IP, DeliveryUpdate, X_FORWARDED_FO
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Xoxoday.
 pub const DEFAULT_PATH: &str = crate::delivery::Provider::Xoxoday.route();
 
-/// A delivery of `body` (sent as is) from Xoxoday's address, with no `x-api-key`.
+/// A delivery of `body` (sent as is) from Xoxoday's address, with `api_key` in `x-api-key`
+/// (the shape of every provider's builder: the credential, then what the call carries). For a
+/// receiver built `without_api_key`, drop it with [`Builder::without_api_key`].
 #[must_use]
-pub fn request(body: impl Into<Vec<u8>>) -> Builder {
+pub fn request(api_key: impl Into<String>, body: impl Into<Vec<u8>>) -> Builder {
     Builder {
         body: body.into(),
         url: DEFAULT_PATH.to_owned(),
-        api_key: None,
+        api_key: Some(api_key.into()),
         client: CALLBACK_IP,
         proxy: None,
     }
 }
 
-/// A delivery of `update`, serialized in Xoxoday's wire format.
+/// A delivery of `update`, serialized in Xoxoday's wire format, with `api_key`.
 ///
 /// # Panics
 /// Never: serializing a `DeliveryUpdate` cannot fail.
 #[must_use]
-pub fn update(update: &DeliveryUpdate) -> Builder {
-    request(serde_json::to_vec(update).expect("a xoxoday update serializes"))
+pub fn update(api_key: impl Into<String>, update: &DeliveryUpdate) -> Builder {
+    request(
+        api_key,
+        serde_json::to_vec(update).expect("a xoxoday update serializes"),
+    )
 }
 
 /// Builds Xoxoday's request; see [`request`].
@@ -53,6 +58,13 @@ impl Builder {
     #[must_use]
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = url.into();
+        self
+    }
+
+    /// No `x-api-key`: for a receiver built `without_api_key`, or to test a missing key.
+    #[must_use]
+    pub fn without_api_key(mut self) -> Self {
+        self.api_key = None;
         self
     }
 
