@@ -101,6 +101,7 @@ mod error;
 #[cfg(feature = "http")]
 mod header_map;
 mod headers;
+mod owned;
 mod problem;
 mod reply;
 mod request;
@@ -151,6 +152,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
+pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
 pub use request::Request;

@@ -25,10 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use delivery_webhooks::inbox::{
-    Acceptance, Failure, Inbox, InboxOptions, Item, ItemState, RawDelivery, Replay, SqliteInbox,
-    Worker,
+    Acceptance, Failure, Inbox, InboxOptions, Item, ItemState, Replay, SqliteInbox, Worker,
 };
-use delivery_webhooks::{AnyDelivery, Config, Request, wakilni};
+use delivery_webhooks::{AnyDelivery, Config, OwnedRequest, Request, wakilni};
 
 const WAKILNI_SECRET: &str = "inbox-wakilni-secret";
 const PEDDLER_TOKEN: &str = "inbox-peddler-token";
@@ -196,10 +195,8 @@ fn receive(config: &Config, call: &Call) -> AnyDelivery {
     any.unwrap_or_else(|e| panic!("{}: {e}", call.name))
 }
 
-fn raw(call: &Call) -> RawDelivery {
-    let mut raw = RawDelivery::new(call.body.clone())
-        .method(call.method)
-        .uri(call.path.clone());
+fn raw(call: &Call) -> OwnedRequest {
+    let mut raw = OwnedRequest::new(call.method, call.path.clone()).body(call.body.clone());
     for (name, value) in &call.headers {
         raw = raw.header(name, value.clone());
     }
@@ -1257,7 +1254,7 @@ fn a_real_version_1_sqlite_file_is_migrated_and_read_equal() {
             .receive(&Request::new(&token, &out_for_delivery))
             .unwrap()
             .into();
-        let raw = RawDelivery::new(out_for_delivery.clone()).uri("/webhooks/peddler");
+        let raw = OwnedRequest::new("POST", "/webhooks/peddler").body(out_for_delivery.clone());
         assert_eq!(
             inbox.accept(&done, &raw).await.unwrap(),
             Acceptance::Duplicate

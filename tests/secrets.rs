@@ -318,24 +318,20 @@ fn url_credentials_are_never_printed() {
             Ok(delivery) => assert_debug_clean(&format!("delivery {uri}"), &delivery),
             Err(e) => assert_error_clean(&format!("error {uri}"), &e),
         }
-        #[cfg(feature = "inbox")]
-        {
-            let mut raw = delivery_webhooks::inbox::RawDelivery::new(body.to_vec())
-                .method(*method)
-                .uri(uri.clone());
-            raw = raw.header("x-webhook-shared-token", SECRET);
-            assert_debug_clean(&format!("RawDelivery {uri}"), &raw);
-        }
+        let raw = delivery_webhooks::OwnedRequest::new(*method, uri.clone())
+            .body(body.to_vec())
+            .header("x-webhook-shared-token", SECRET);
+        assert_debug_clean(&format!("OwnedRequest {uri}"), &raw);
     }
     #[cfg(feature = "testing")]
     {
         use delivery_webhooks::testing;
         let builder = testing::skladon::get(SECRET, skladon::WebhookType::UpdateOrderStatus, "1");
         assert_debug_clean("skladon::Builder", &builder);
-        assert_debug_clean("TestRequest (skladon)", &builder.build());
+        assert_debug_clean("OwnedRequest (skladon)", &builder.build());
         let builder = testing::isendu::request(SECRET, b"{}".to_vec())
             .url(format!("/webhooks/isendu/{SECRET}"));
         assert_debug_clean("isendu::Builder", &builder);
-        assert_debug_clean("TestRequest (isendu)", &builder.build());
+        assert_debug_clean("OwnedRequest (isendu)", &builder.build());
     }
 }

@@ -6,7 +6,8 @@ mod common;
 
 use std::net::IpAddr;
 
-use delivery_webhooks::testing::{self, TestRequest};
+use delivery_webhooks::OwnedRequest;
+use delivery_webhooks::testing;
 use delivery_webhooks::{
     AnyDelivery, Config, Provider, RawJson, Receive, Request, Timestamp, UrlToken, isendu, peddler,
     skladon, wakilni, xoxoday,
@@ -21,7 +22,7 @@ fn ts(text: &str) -> Timestamp {
 }
 
 /// The `http::Request` view gives the same `Request` as the builder's own view.
-fn via_http<R: Receive>(verifier: &R, sent: &TestRequest) -> delivery_webhooks::Result<()> {
+fn via_http<R: Receive>(verifier: &R, sent: &OwnedRequest) -> delivery_webhooks::Result<()> {
     let (parts, body) = sent.to_http().into_parts();
     let mut request = Request::from_http(&parts, &body);
     if let Some(peer) = sent.peer {

@@ -8,8 +8,9 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use delivery_webhooks::OwnedRequest;
 use delivery_webhooks::skladon::WebhookType;
-use delivery_webhooks::testing::{self, TestRequest};
+use delivery_webhooks::testing;
 use delivery_webhooks::xoxoday::CALLBACK_IP;
 
 use crate::Provider;
@@ -81,7 +82,7 @@ pub fn parse_duration(raw: &str) -> Result<Duration, String> {
 /// The first request and, for Wakilni, how to number the next attempts.
 struct Delivery {
     /// Builds attempt `n` (from 1).
-    build: Box<dyn Fn(u32) -> TestRequest>,
+    build: Box<dyn Fn(u32) -> OwnedRequest>,
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -227,7 +228,7 @@ fn agent() -> ureq::Agent {
         .new_agent()
 }
 
-fn send_once(agent: &ureq::Agent, request: &TestRequest) -> Result<Answer, String> {
+fn send_once(agent: &ureq::Agent, request: &OwnedRequest) -> Result<Answer, String> {
     let http = request.to_http();
     let result = if request.body.is_empty() && request.method == "GET" {
         let (parts, _) = http.into_parts();

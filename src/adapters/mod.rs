@@ -152,7 +152,7 @@ pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
 pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     inbox: &I,
     delivery: crate::any::AnyDelivery,
-    raw: impl FnOnce() -> crate::inbox::RawDelivery,
+    raw: impl FnOnce() -> crate::owned::OwnedRequest,
 ) -> Result<crate::reply::Reply, crate::problem::Problem> {
     let reply = delivery.reply().clone();
     if reply.holds_secret() {
@@ -184,10 +184,8 @@ pub(crate) fn raw_delivery<'h>(
     peer: Option<std::net::IpAddr>,
     headers: impl Iterator<Item = (&'h str, &'h [u8])>,
     body: &[u8],
-) -> crate::inbox::RawDelivery {
-    let mut raw = crate::inbox::RawDelivery::new(body.to_vec())
-        .method(method)
-        .uri(uri);
+) -> crate::owned::OwnedRequest {
+    let mut raw = crate::owned::OwnedRequest::new(method, uri).body(body.to_vec());
     raw.peer = peer;
     raw.headers = headers
         .map(|(name, value)| {

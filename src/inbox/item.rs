@@ -2,10 +2,10 @@
 //! the stored request, and counts.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::SystemTime;
 
 use crate::any::AnyDelivery;
+use crate::owned::OwnedRequest;
 
 /// The id of a stored item: unique within one inbox.
 ///
@@ -213,95 +213,5 @@ pub struct Item {
     /// with the stored dedup key and the provider's attempt number; its reply is an empty 200).
     pub delivery: AnyDelivery,
     /// The request as stored (credential headers and URL tokens redacted).
-    pub raw: RawDelivery,
-}
-
-/// The request a delivery came in: what [`Inbox::accept`](super::Inbox::accept) stores beside the typed payload.
-///
-/// The framework adapters build it from the HTTP request. Credentials are never stored: the
-/// values of `x-webhook-shared-token`, `x-api-key`, `authorization`, `proxy-authorization` and
-/// `cookie`, Skladon's path token and isendu's URL token are replaced by `[redacted]`.
-///
-/// ```
-/// use delivery_webhooks::inbox::RawDelivery;
-///
-/// let raw = RawDelivery::new(br#"{"id":"A1"}"#.to_vec())
-///     .method("POST")
-///     .uri("/webhooks/peddler")
-///     .peer("203.0.113.9".parse().unwrap())
-///     .header("x-webhook-shared-token", "pd-token");
-/// assert_eq!(raw.headers[0].1, "pd-token"); // redacted only when stored
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RawDelivery {
-    /// The HTTP method.
-    pub method: String,
-    /// The path and query as the client sent them.
-    pub uri: String,
-    /// The peer address.
-    pub peer: Option<IpAddr>,
-    /// The headers, names in lowercase, values as text (lossy for non-UTF-8 bytes).
-    pub headers: Vec<(String, String)>,
-    /// The body exactly as received.
-    pub body: Vec<u8>,
-}
-
-impl std::fmt::Debug for RawDelivery {
-    /// The method, the target with every place a credential may stand masked (as
-    /// [`Request::redacted_target`](crate::Request::redacted_target)), the peer, the header
-    /// names (never their values) and the body's length.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
-        f.debug_struct("RawDelivery")
-            .field("method", &self.method)
-            .field("target", &crate::url::Redacted(&self.uri))
-            .field("peer", &self.peer)
-            .field("header_names", &names)
-            .field("body_len", &self.body.len())
-            .finish()
-    }
-}
-
-impl RawDelivery {
-    /// A `POST /` with this body, no headers and no peer.
-    #[must_use]
-    pub fn new(body: Vec<u8>) -> Self {
-        Self {
-            method: "POST".to_owned(),
-            uri: "/".to_owned(),
-            peer: None,
-            headers: Vec::new(),
-            body,
-        }
-    }
-
-    /// Sets the method.
-    #[must_use]
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = method.into();
-        self
-    }
-
-    /// Sets the path and query.
-    #[must_use]
-    pub fn uri(mut self, uri: impl Into<String>) -> Self {
-        self.uri = uri.into();
-        self
-    }
-
-    /// Sets the peer address.
-    #[must_use]
-    pub fn peer(mut self, peer: IpAddr) -> Self {
-        self.peer = Some(peer);
-        self
-    }
-
-    /// Adds a header (the name is lowercased).
-    #[must_use]
-    pub fn header(mut self, name: impl AsRef<str>, value: impl Into<String>) -> Self {
-        self.headers
-            .push((name.as_ref().to_ascii_lowercase(), value.into()));
-        self
-    }
+    pub raw: OwnedRequest,
 }

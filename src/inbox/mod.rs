@@ -61,6 +61,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::any::AnyDelivery;
+use crate::owned::OwnedRequest;
 
 mod batch;
 mod item;
@@ -81,8 +82,7 @@ mod postgres;
 mod sqlite;
 
 pub use item::{
-    Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, RawDelivery, Replay,
-    Stats,
+    Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, Replay, Stats,
 };
 pub use key::MAX_STORED_KEY;
 pub use options::{InboxOptions, dedup_window};
@@ -108,7 +108,7 @@ pub trait Inbox: Send + Sync {
     fn accept(
         &self,
         delivery: &AnyDelivery,
-        raw: &RawDelivery,
+        raw: &OwnedRequest,
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send;
 
     /// Claims up to `n` items that are due (pending and past their back-off, or claimed by a
@@ -191,7 +191,7 @@ impl<I: Inbox> Inbox for Arc<I> {
     fn accept(
         &self,
         delivery: &AnyDelivery,
-        raw: &RawDelivery,
+        raw: &OwnedRequest,
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send {
         (**self).accept(delivery, raw)
     }

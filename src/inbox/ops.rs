@@ -100,7 +100,7 @@ macro_rules! impl_inbox {
             async fn accept(
                 &self,
                 delivery: &$crate::any::AnyDelivery,
-                raw: &$crate::inbox::RawDelivery,
+                raw: &$crate::owned::OwnedRequest,
             ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
                 let mut record = $crate::inbox::Record::new(delivery, raw)?;
                 record.received_at = record

@@ -1,11 +1,12 @@
 //! What a row holds, and how a stored delivery becomes an [`AnyDelivery`] again: the provider's
 //! own parser over the stored body (for Skladon, with the webhook type stored beside it).
 
-use super::{InboxError, Item, ItemId, RawDelivery, from_ms, now_ms};
+use super::{InboxError, Item, ItemId, from_ms, now_ms};
 #[allow(unused_imports)]
 use crate::any::AnyDelivery;
 #[allow(unused_imports)]
 use crate::delivery::{DedupKey, Delivery, Provider};
+use crate::owned::OwnedRequest;
 
 /// Headers whose values are credentials, stored as `[redacted]`: the providers' own (named by
 /// the providers' constants) and the web's.
@@ -41,7 +42,7 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    pub(crate) fn new(delivery: &AnyDelivery, raw: &RawDelivery) -> Result<Self, InboxError> {
+    pub(crate) fn new(delivery: &AnyDelivery, raw: &OwnedRequest) -> Result<Self, InboxError> {
         let payload = delivery
             .payload_json()
             .map_err(|e| InboxError::Encode(e.to_string()))?;
@@ -126,7 +127,7 @@ impl Row {
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
             received_at: from_ms(self.received_at),
             delivery,
-            raw: RawDelivery {
+            raw: OwnedRequest {
                 method: self.method,
                 uri: self.uri,
                 peer: self.peer.and_then(|p| p.parse().ok()),
@@ -224,7 +225,7 @@ mod tests {
         ] {
             let request = Request::new(&none, body).method(method).uri(uri);
             let delivery: AnyDelivery = verifier.receive(&request).unwrap().into();
-            let raw = RawDelivery::new(body.to_vec()).method(method).uri(uri);
+            let raw = OwnedRequest::new(method, uri).body(body.to_vec());
             let record = Record::new(&delivery, &raw).unwrap();
             assert!(!record.uri.contains("abcdef"), "{uri} -> {}", record.uri);
             let key: DedupKey = record.dedup_key.parse().unwrap();

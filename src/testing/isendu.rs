@@ -1,7 +1,7 @@
 //! isendu's requests: the verification handshake or an update, to the registered URL.
 
-use super::TestRequest;
 use crate::isendu::{Message, VerificationRequest};
+use crate::owned::OwnedRequest;
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount isendu.
 pub const DEFAULT_PATH: &str = crate::delivery::Provider::Isendu.route();
@@ -103,7 +103,7 @@ impl Builder {
 
     /// The request: `POST`, `Content-Type: application/json`, to [`target`](Builder::target).
     #[must_use]
-    pub fn build(&self) -> TestRequest {
-        TestRequest::post_json(self.target(), self.body.clone())
+    pub fn build(&self) -> OwnedRequest {
+        OwnedRequest::post_json(self.target(), self.body.clone())
     }
 }

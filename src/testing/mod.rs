@@ -1,10 +1,10 @@
 //! A test kit: requests exactly as each provider sends them, for your own tests.
 //!
 //! Each provider module has a builder that makes the call the provider would make — method,
-//! request target, content type, credential and delivery headers — and gives a [`TestRequest`].
-//! From it take a genuine `http::Request<Vec<u8>>` ([`TestRequest::to_http`]) to drive your
-//! router (`tower::ServiceExt::oneshot`, actix's `test::TestRequest`...), or the crate's
-//! [`Request`] view ([`TestRequest::request`]) to call a `Verifier` directly. The
+//! request target, content type, credential and delivery headers — and gives an [`OwnedRequest`](crate::OwnedRequest).
+//! From it take a genuine `http::Request<Vec<u8>>` ([`OwnedRequest::to_http`](crate::OwnedRequest::to_http)) to drive your
+//! router (`tower::ServiceExt::oneshot`, actix's `test::OwnedRequest`...), or the crate's
+//! [`Request`](crate::Request) view ([`OwnedRequest::request`](crate::OwnedRequest::request)) to call a `Verifier` directly. The
 //! `delivery-webhooks send` command sends the same requests over the network.
 //!
 //! | builder | what it sets |
@@ -37,11 +37,6 @@
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
 
-use std::fmt;
-use std::net::IpAddr;
-
-use crate::request::Request;
-
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]
 pub mod isendu;
@@ -60,160 +55,6 @@ pub mod xoxoday;
 
 /// The content type every provider sends its JSON bodies with.
 pub const JSON: &str = "application/json";
-
-/// One request as a provider sends it: method, request target, headers, body and the TCP peer
-/// address the receiver would see. Built by the provider builders; the setters change any part
-/// of it, to tamper with a genuine request in a test.
-///
-/// `Debug` shows the method and the path, never header values, the query or the body: they
-/// carry credentials.
-///
-/// Each part is read by its field and set by the setter of the same name (`request.method` and
-/// `.method("GET")`), as on the crate's [`Request`].
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct TestRequest {
-    /// The HTTP method.
-    pub method: String,
-    /// The request target as built: a path and query, or the absolute URL given to the builder.
-    pub uri: String,
-    /// The headers, in the order they are sent.
-    pub headers: Vec<(String, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
-    /// The TCP peer address, if set.
-    pub peer: Option<IpAddr>,
-}
-
-impl TestRequest {
-    /// A request with this method and target, no header, no body and no peer address.
-    #[must_use]
-    pub fn new(method: impl Into<String>, uri: impl Into<String>) -> Self {
-        Self {
-            method: method.into(),
-            uri: uri.into(),
-            headers: Vec::new(),
-            body: Vec::new(),
-            peer: None,
-        }
-    }
-
-    /// A `POST` of a JSON body (`Content-Type: application/json`) to `uri`.
-    #[must_use]
-    pub fn post_json(uri: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
-        Self::new("POST", uri)
-            .header("content-type", JSON)
-            .body(body)
-    }
-
-    /// Sets a header, replacing any value it had (names compare ignoring ASCII case).
-    #[must_use]
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let name = name.into();
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    /// Removes a header (ignoring ASCII case).
-    #[must_use]
-    pub fn without_header(mut self, name: &str) -> Self {
-        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self
-    }
-
-    /// Replaces the body (headers computed from the old body, such as a signature, are kept:
-    /// that is how a tampered body is made).
-    #[must_use]
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
-        self.body = body.into();
-        self
-    }
-
-    /// Replaces the method.
-    #[must_use]
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = method.into();
-        self
-    }
-
-    /// Replaces the request target: a path and query, or an absolute `http://` URL.
-    #[must_use]
-    pub fn uri(mut self, uri: impl Into<String>) -> Self {
-        self.uri = uri.into();
-        self
-    }
-
-    /// Sets the TCP peer address the receiver sees.
-    #[must_use]
-    pub fn peer(mut self, peer: impl Into<IpAddr>) -> Self {
-        self.peer = Some(peer.into());
-        self
-    }
-
-    /// The value of a header (ignoring ASCII case).
-    #[must_use]
-    pub fn header_value(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The crate's view of this request, with the peer address: what a framework adapter hands
-    /// to a `Verifier`. The request target is as built (an absolute URL works: verifiers read
-    /// its path and query).
-    #[must_use]
-    pub fn request(&self) -> Request<'_> {
-        let request = Request::new(&self.headers, &self.body)
-            .method(&self.method)
-            .uri(&self.uri);
-        match self.peer {
-            Some(peer) => request.peer(peer),
-            None => request,
-        }
-    }
-
-    /// A genuine `http::Request`. The peer address is not part of an HTTP request: it is added
-    /// as an extension of type [`std::net::SocketAddr`] (port 0) when set, where servers put
-    /// connection info.
-    ///
-    /// # Panics
-    /// If a setter was given a method, target or header that is not valid HTTP (the builders
-    /// never produce one).
-    #[must_use]
-    pub fn to_http(&self) -> http::Request<Vec<u8>> {
-        let mut builder = http::Request::builder()
-            .method(self.method.as_str())
-            .uri(self.uri.as_str());
-        for (name, value) in &self.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        if let Some(peer) = self.peer {
-            builder = builder.extension(std::net::SocketAddr::new(peer, 0));
-        }
-        builder
-            .body(self.body.clone())
-            .expect("a TestRequest holds a valid method, target and headers")
-    }
-
-    /// [`to_http`](TestRequest::to_http), consuming the request.
-    #[must_use]
-    pub fn into_http(self) -> http::Request<Vec<u8>> {
-        self.to_http()
-    }
-}
-
-impl fmt::Debug for TestRequest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TestRequest")
-            .field("method", &self.method)
-            .field("target", &crate::url::Redacted(&self.uri))
-            .field("peer", &self.peer)
-            .field("body_len", &self.body.len())
-            .finish_non_exhaustive()
-    }
-}
 
 /// `base` with `segment` appended after exactly one `/` (the query of `base`, if any, kept).
 #[cfg_attr(not(feature = "skladon"), allow(dead_code))]
@@ -235,10 +76,11 @@ pub(crate) fn join_path(base: &str, segment: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::owned::OwnedRequest;
 
     #[test]
     fn headers_replace_ignoring_case_and_debug_hides_secrets() {
-        let r = TestRequest::post_json("/hook?token=zz", b"{}".to_vec())
+        let r = OwnedRequest::post_json("/hook?token=zz", b"{}".to_vec())
             .header("X-Token", "a")
             .header("x-token", "s3cret");
         assert_eq!(r.header_value("X-TOKEN"), Some("s3cret"));

@@ -1,6 +1,6 @@
 //! Peddler's requests: a `POST` with the shared token.
 
-use super::TestRequest;
+use crate::owned::OwnedRequest;
 use crate::peddler::{ShipmentUpdate, TOKEN_HEADER};
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Peddler.
@@ -55,7 +55,7 @@ impl Builder {
 
     /// The request: `POST`, `Content-Type: application/json`, `x-webhook-shared-token`.
     #[must_use]
-    pub fn build(&self) -> TestRequest {
-        TestRequest::post_json(&self.url, self.body.clone()).header(TOKEN_HEADER, &self.token)
+    pub fn build(&self) -> OwnedRequest {
+        OwnedRequest::post_json(&self.url, self.body.clone()).header(TOKEN_HEADER, &self.token)
     }
 }

@@ -1,7 +1,8 @@
 //! Skladon's requests: `POST <mount>/<token>/<TYPE>` with the entity, or
 //! `GET <mount>/<token>/<TYPE>/<id>`.
 
-use super::{TestRequest, join_path};
+use super::join_path;
+use crate::owned::OwnedRequest;
 use crate::skladon::{DEFAULT_MOUNT, Entity, WebhookType};
 
 /// A `POST` of `body` (sent as is) for `webhook_type`, to `<mount>/<token>/<TYPE>`.
@@ -101,10 +102,10 @@ impl Builder {
     /// The request: a `POST` with `Content-Type: application/json` and the body, or a `GET`
     /// with neither.
     #[must_use]
-    pub fn build(&self) -> TestRequest {
+    pub fn build(&self) -> OwnedRequest {
         match &self.body {
-            Some(body) => TestRequest::post_json(self.target(), body.clone()),
-            None => TestRequest::new("GET", self.target()),
+            Some(body) => OwnedRequest::post_json(self.target(), body.clone()),
+            None => OwnedRequest::new("GET", self.target()),
         }
     }
 }

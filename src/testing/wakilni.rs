@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::TestRequest;
 use crate::delivery::Hex;
+use crate::owned::OwnedRequest;
 use crate::wakilni::{
     ATTEMPT_HEADER, DELIVERY_ID_HEADER, Event, SIGNATURE_HEADER, SOURCE_HEADER, TOPIC_HEADER,
     WEBHOOK_ID_HEADER,
@@ -113,8 +113,8 @@ impl Builder {
     /// The request: `POST`, `Content-Type: application/json`, the signature and the delivery
     /// headers.
     #[must_use]
-    pub fn build(&self) -> TestRequest {
-        let mut r = TestRequest::post_json(&self.url, self.body.clone())
+    pub fn build(&self) -> OwnedRequest {
+        let mut r = OwnedRequest::post_json(&self.url, self.body.clone())
             .header(SIGNATURE_HEADER, &self.signature)
             .header(ATTEMPT_HEADER, self.attempt.to_string())
             .header(SOURCE_HEADER, SOURCE)

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use super::TestRequest;
+use crate::owned::OwnedRequest;
 use crate::xoxoday::{API_KEY_HEADER, CALLBACK_IP, DeliveryUpdate, X_FORWARDED_FOR_HEADER};
 
 /// The path [`Builder`] posts to unless told otherwise, where the crate's routers mount Xoxoday.
@@ -94,8 +94,8 @@ impl Builder {
     /// The request: `POST`, `Content-Type: application/json`, `x-api-key` when set, and the
     /// peer address (the client's, or the proxy's with `X-Forwarded-For: <client>`).
     #[must_use]
-    pub fn build(&self) -> TestRequest {
-        let mut r = TestRequest::post_json(&self.url, self.body.clone());
+    pub fn build(&self) -> OwnedRequest {
+        let mut r = OwnedRequest::post_json(&self.url, self.body.clone());
         if let Some(key) = &self.api_key {
             r = r.header(API_KEY_HEADER, key);
         }

@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use delivery_webhooks::AnyDelivery;
 use delivery_webhooks::inbox::{
     Acceptance, Claim, Depth, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo,
-    ItemState, PostgresInbox, RawDelivery, Replay, SqliteInbox, Stats, Worker,
+    ItemState, PostgresInbox, Replay, SqliteInbox, Stats, Worker,
 };
+use delivery_webhooks::{AnyDelivery, OwnedRequest};
 use sqlx::Connection as _;
 
 use super::{Call, calls, config, namespace, postgres_url, raw, receive, runtime, temp_db};
@@ -99,7 +99,7 @@ macro_rules! each {
 }
 
 impl Inbox for TestInbox {
-    async fn accept(&self, d: &AnyDelivery, r: &RawDelivery) -> Result<Acceptance, InboxError> {
+    async fn accept(&self, d: &AnyDelivery, r: &OwnedRequest) -> Result<Acceptance, InboxError> {
         each!(self, i => i.accept(d, r))
     }
     async fn claim(&self, n: usize, lease: Duration) -> Result<Vec<Item>, InboxError> {
@@ -193,7 +193,7 @@ on_both!(
 );
 
 /// `n` deliveries with distinct dedup keys, each with the request it came in.
-fn distinct(n: usize) -> Vec<(AnyDelivery, RawDelivery)> {
+fn distinct(n: usize) -> Vec<(AnyDelivery, OwnedRequest)> {
     let config = config();
     let mut seen = BTreeSet::new();
     let out: Vec<_> = calls()
@@ -1233,7 +1233,7 @@ fn a_deadlocked_batch_is_retried_not_failed_on_postgres() {
 }
 
 /// A Peddler delivery with its own id (`flow-<n>`), as Peddler would send it.
-fn peddler_numbered(n: usize) -> (AnyDelivery, RawDelivery) {
+fn peddler_numbered(n: usize) -> (AnyDelivery, OwnedRequest) {
     let peddler = calls()
         .into_iter()
         .find(|c| c.name.starts_with("peddler/"))
