@@ -74,15 +74,6 @@ impl SqliteInbox {
             // Durable once committed: an accepted delivery survives a power loss.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .acquire_timeout(Duration::from_secs(60))
-            .connect_with(connect.clone())
-            .await
-            .map_err(crate::inbox::database)?;
         let prefix = options
             .namespace
             .as_ref()
@@ -90,7 +81,19 @@ impl SqliteInbox {
         let inbox = format!("{prefix}webhook_inbox");
         let version = format!("{prefix}webhook_inbox_schema_version");
         let sql = Arc::new(Statements::new(Dialect::Sqlite, &inbox, &version, &inbox));
-        migrate(&pool, &sql).await?;
+        // Two instances opening one file at once race for the switch to WAL and for the
+        // migration's write lock; a step SQLite refuses as busy without waiting is tried again,
+        // for as long as the busy timeout would have waited.
+        let mut waited = Duration::ZERO;
+        let pool = loop {
+            match open_and_migrate(&connect, &sql).await {
+                Err(err) if is_busy(&err) && waited < Duration::from_secs(30) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    waited += Duration::from_millis(50);
+                }
+                opened => break opened?,
+            }
+        };
         // Opened after the migration: the tables exist.
         let readers = SqlitePoolOptions::new()
             .max_connections(4)
@@ -129,6 +132,40 @@ impl SqliteInbox {
     pub fn path(&self) -> &Path {
         &self.inner.path
     }
+}
+
+/// The writer's pool, its schema brought up to date.
+async fn open_and_migrate(
+    connect: &SqliteConnectOptions,
+    sql: &Statements,
+) -> Result<Pool<Sqlite>, InboxError> {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(Duration::from_secs(60))
+        .connect_with(connect.clone())
+        .await
+        .map_err(crate::inbox::database)?;
+    migrate(&pool, sql).await?;
+    Ok(pool)
+}
+
+/// Whether SQLite said `BUSY` or `LOCKED` (primary or extended code): another connection holds
+/// what this one needs, and asking again later succeeds.
+fn is_busy(err: &InboxError) -> bool {
+    let InboxError::Database(source) = err else {
+        return false;
+    };
+    source
+        .downcast_ref::<sqlx::Error>()
+        .and_then(|e| match e {
+            sqlx::Error::Database(db) => db.code(),
+            _ => None,
+        })
+        .and_then(|code| code.parse::<u32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
 /// Brings the schema up to [`SCHEMA_VERSION`](super::schema::SCHEMA_VERSION), one version per step, in one transaction.

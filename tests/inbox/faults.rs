@@ -1844,6 +1844,14 @@ fn postgres_crash_and_restart_while_deliveries_flow_loses_nothing() {
                 "{key} answered Ok before the crash, then lost"
             );
         }
+        let missing: Vec<String> = (0..N)
+            .map(|n| peddler_numbered(n).0.dedup_key().to_string())
+            .filter(|key| !stored.contains(key))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "answered Ok, not stored: {missing:?} (answered before the crash: {answered_before})"
+        );
         assert_eq!(stored.len(), N, "every delivery stored once in the end");
 
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
