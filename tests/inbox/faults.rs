@@ -1854,15 +1854,27 @@ fn postgres_crash_and_restart_while_deliveries_flow_loses_nothing() {
         );
         assert_eq!(stored.len(), N, "every delivery stored once in the end");
 
+        // Processed: every item completed in the database (a handler run that the crash caught
+        // before its completion was written runs again, so the handler may have run more often:
+        // counting its runs would say nothing).
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
-        while handled.load(Ordering::SeqCst) < N as u64 {
-            assert!(std::time::Instant::now() < deadline, "not all processed");
+        loop {
+            let completed = inbox.stats().await.map(|s| s.completed).unwrap_or(0);
+            if completed == N as u64 {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "not all processed: {completed}"
+            );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        assert!(handled.load(Ordering::SeqCst) >= N as u64);
         stop.send(()).unwrap();
         // Whether the worker saw an error depends on where the crash caught it (its pool may
-        // just wait out the restart): that it processed everything is what counts.
+        // just wait out the restart), and a completion the crash caught after it was written
+        // is not in the worker's count: the database's count above is what counts.
         let report = worker.await.unwrap();
-        assert_eq!(report.completed, N as u64);
+        assert!(report.completed <= N as u64, "{report:?}");
     });
 }
