@@ -156,3 +156,46 @@ fn every_payload_type_has_a_schema() {
         validator(s);
     }
 }
+
+/// The order's fields are declared once (one table drives reading, writing and the schema):
+/// every key the schema names is a key the fixture carries, the parser reads and refuses twice,
+/// and every key the order writes back is one the schema names.
+#[test]
+fn skladon_order_schema_reader_and_writer_name_the_same_fields() {
+    let root = schema::root::<skladon::Order>().to_value();
+    let properties = root["properties"].as_object().unwrap();
+    assert_eq!(properties.len(), 13 + 2 * 14, "13 typed fields and two contacts");
+    assert_eq!(root["required"], serde_json::json!(["eshopOrderId"]));
+
+    let (_, fixture) = fixtures("skladon")
+        .into_iter()
+        .find(|(name, _)| name == "order.json")
+        .unwrap();
+    let fixture = fixture.as_object().unwrap();
+    let mut fixture_keys: Vec<&String> = fixture.keys().collect();
+    let mut schema_keys: Vec<&String> = properties.keys().collect();
+    fixture_keys.sort();
+    schema_keys.sort();
+    assert_eq!(fixture_keys, schema_keys);
+
+    let order: skladon::Order = serde_json::from_value(Value::Object(fixture.clone())).unwrap();
+    assert!(order.extra.is_empty(), "every fixture key is a modelled field");
+    let written = serde_json::to_value(&order).unwrap();
+    for key in written.as_object().unwrap().keys() {
+        assert!(properties.contains_key(key), "{key} written but not in the schema");
+    }
+
+    for key in properties.keys() {
+        let value = fixture[key].to_string();
+        let body = if key == "eshopOrderId" {
+            format!(r#"{{"eshopOrderId":{value},"eshopOrderId":{value}}}"#)
+        } else {
+            format!(r#"{{"eshopOrderId":"1","{key}":{value},"{key}":{value}}}"#)
+        };
+        let err = serde_json::from_str::<skladon::Order>(&body).unwrap_err();
+        assert!(
+            err.to_string().contains(&format!("duplicate field `{key}`")),
+            "{key}: {err}"
+        );
+    }
+}

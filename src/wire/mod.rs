@@ -112,6 +112,11 @@ impl Seen {
         self.0 |= bit;
         Ok(())
     }
+
+    /// Whether field `index` was seen.
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        self.0 & (1u64 << index) != 0
+    }
 }
 
 /// The error for a repeated key that is not a known field (an `extra` map's key).
