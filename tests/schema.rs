@@ -164,7 +164,11 @@ fn every_payload_type_has_a_schema() {
 fn skladon_order_schema_reader_and_writer_name_the_same_fields() {
     let root = schema::root::<skladon::Order>().to_value();
     let properties = root["properties"].as_object().unwrap();
-    assert_eq!(properties.len(), 13 + 2 * 14, "13 typed fields and two contacts");
+    assert_eq!(
+        properties.len(),
+        13 + 2 * 14,
+        "13 typed fields and two contacts"
+    );
     assert_eq!(root["required"], serde_json::json!(["eshopOrderId"]));
 
     let (_, fixture) = fixtures("skladon")
@@ -179,10 +183,16 @@ fn skladon_order_schema_reader_and_writer_name_the_same_fields() {
     assert_eq!(fixture_keys, schema_keys);
 
     let order: skladon::Order = serde_json::from_value(Value::Object(fixture.clone())).unwrap();
-    assert!(order.extra.is_empty(), "every fixture key is a modelled field");
+    assert!(
+        order.extra.is_empty(),
+        "every fixture key is a modelled field"
+    );
     let written = serde_json::to_value(&order).unwrap();
     for key in written.as_object().unwrap().keys() {
-        assert!(properties.contains_key(key), "{key} written but not in the schema");
+        assert!(
+            properties.contains_key(key),
+            "{key} written but not in the schema"
+        );
     }
 
     for key in properties.keys() {
@@ -194,7 +204,8 @@ fn skladon_order_schema_reader_and_writer_name_the_same_fields() {
         };
         let err = serde_json::from_str::<skladon::Order>(&body).unwrap_err();
         assert!(
-            err.to_string().contains(&format!("duplicate field `{key}`")),
+            err.to_string()
+                .contains(&format!("duplicate field `{key}`")),
             "{key}: {err}"
         );
     }
