@@ -130,19 +130,20 @@ impl Field for TextList {
     }
 }
 
-#[cfg(not(feature = "schema"))]
-impl<T: de::DeserializeOwned + Serialize> Field for Enum<T> {
-    type Value = Option<T>;
-    fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self::Value, A::Error> {
-        map.next_value()
-    }
-    fn write<M: SerializeMap>(m: &mut M, name: &str, v: &Self::Value) -> Result<(), M::Error> {
-        write_some(m, name, v.as_ref())
-    }
-}
-
+/// A type with a JSON schema when the `schema` feature is on, and any type when it is off, so
+/// [`Enum`] has one impl whatever the features.
 #[cfg(feature = "schema")]
-impl<T: de::DeserializeOwned + Serialize + schemars::JsonSchema> Field for Enum<T> {
+pub(super) trait Described: schemars::JsonSchema {}
+#[cfg(feature = "schema")]
+impl<T: schemars::JsonSchema> Described for T {}
+/// A type with a JSON schema when the `schema` feature is on, and any type when it is off, so
+/// [`Enum`] has one impl whatever the features.
+#[cfg(not(feature = "schema"))]
+pub(super) trait Described {}
+#[cfg(not(feature = "schema"))]
+impl<T> Described for T {}
+
+impl<T: de::DeserializeOwned + Serialize + Described> Field for Enum<T> {
     type Value = Option<T>;
     fn read<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Self::Value, A::Error> {
         map.next_value()
@@ -150,6 +151,7 @@ impl<T: de::DeserializeOwned + Serialize + schemars::JsonSchema> Field for Enum<
     fn write<M: SerializeMap>(m: &mut M, name: &str, v: &Self::Value) -> Result<(), M::Error> {
         write_some(m, name, v.as_ref())
     }
+    #[cfg(feature = "schema")]
     fn schema(g: &mut schemars::SchemaGenerator) -> serde_json::Value {
         g.subschema_for::<Option<T>>().to_value()
     }
