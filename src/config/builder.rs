@@ -22,34 +22,23 @@ pub(super) struct Variable {
     pub(super) previous: &'static str,
 }
 
-pub(super) const WAKILNI_SECRET: Variable = Variable {
-    current: "WAKILNI_WEBHOOK_SECRET",
-    previous: "WAKILNI_WEBHOOK_SECRET_PREVIOUS",
-};
-pub(super) const PEDDLER_TOKEN: Variable = Variable {
-    current: "PEDDLER_WEBHOOK_TOKEN",
-    previous: "PEDDLER_WEBHOOK_TOKEN_PREVIOUS",
-};
-pub(super) const XOXODAY_API_KEY: Variable = Variable {
-    current: "XOXODAY_API_KEY",
-    previous: "XOXODAY_API_KEY_PREVIOUS",
-};
-pub(super) const ISENDU_KEY_ID: Variable = Variable {
-    current: "ISENDU_KEY_ID",
-    previous: "ISENDU_KEY_ID_PREVIOUS",
-};
-pub(super) const ISENDU_SECRET_KEY: Variable = Variable {
-    current: "ISENDU_SECRET_KEY",
-    previous: "ISENDU_SECRET_KEY_PREVIOUS",
-};
-pub(super) const ISENDU_URL_TOKEN: Variable = Variable {
-    current: "ISENDU_URL_TOKEN",
-    previous: "ISENDU_URL_TOKEN_PREVIOUS",
-};
-pub(super) const SKLADON_URL_TOKEN: Variable = Variable {
-    current: "SKLADON_URL_TOKEN",
-    previous: "SKLADON_URL_TOKEN_PREVIOUS",
-};
+/// A credential's [`Variable`]: its name, and the same name ending `_PREVIOUS`.
+macro_rules! variable {
+    ($current:literal) => {
+        Variable {
+            current: $current,
+            previous: concat!($current, "_PREVIOUS"),
+        }
+    };
+}
+
+pub(super) const WAKILNI_SECRET: Variable = variable!("WAKILNI_WEBHOOK_SECRET");
+pub(super) const PEDDLER_TOKEN: Variable = variable!("PEDDLER_WEBHOOK_TOKEN");
+pub(super) const XOXODAY_API_KEY: Variable = variable!("XOXODAY_API_KEY");
+pub(super) const ISENDU_KEY_ID: Variable = variable!("ISENDU_KEY_ID");
+pub(super) const ISENDU_SECRET_KEY: Variable = variable!("ISENDU_SECRET_KEY");
+pub(super) const ISENDU_URL_TOKEN: Variable = variable!("ISENDU_URL_TOKEN");
+pub(super) const SKLADON_URL_TOKEN: Variable = variable!("SKLADON_URL_TOKEN");
 
 /// Every credential, each of which rotates the same way.
 pub(super) const CREDENTIALS: [Variable; 7] = [

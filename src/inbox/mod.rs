@@ -297,6 +297,19 @@ pub(crate) fn database(err: sqlx::Error) -> InboxError {
     InboxError::Database(Arc::new(err))
 }
 
+/// The database's own error code of a failure [`database`] wrapped (SQLSTATE on PostgreSQL,
+/// the result code on SQLite); `None` for any other error.
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
+pub(crate) fn database_code(err: &InboxError) -> Option<std::borrow::Cow<'_, str>> {
+    let InboxError::Database(source) = err else {
+        return None;
+    };
+    match source.downcast_ref::<sqlx::Error>()? {
+        sqlx::Error::Database(db) => db.code(),
+        _ => None,
+    }
+}
+
 /// Milliseconds since the Unix epoch: how times are stored.
 pub(crate) fn now_ms() -> i64 {
     to_ms(SystemTime::now())

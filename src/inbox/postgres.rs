@@ -190,16 +190,7 @@ async fn write(pool: &Pool<Postgres>, sql: &Statements, entries: Vec<Entry>) -> 
 
 /// A deadlock or a serialization failure: the statement can simply run again.
 fn retryable(err: &InboxError) -> bool {
-    let InboxError::Database(source) = err else {
-        return false;
-    };
-    source
-        .downcast_ref::<sqlx::Error>()
-        .and_then(|e| match e {
-            sqlx::Error::Database(db) => db.code(),
-            _ => None,
-        })
-        .is_some_and(|code| code == "40P01" || code == "40001")
+    crate::inbox::database_code(err).is_some_and(|code| code == "40P01" || code == "40001")
 }
 
 async fn insert(

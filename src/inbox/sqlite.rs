@@ -155,15 +155,7 @@ async fn open_and_migrate(
 /// Whether SQLite said `BUSY` or `LOCKED` (primary or extended code): another connection holds
 /// what this one needs, and asking again later succeeds.
 fn is_busy(err: &InboxError) -> bool {
-    let InboxError::Database(source) = err else {
-        return false;
-    };
-    source
-        .downcast_ref::<sqlx::Error>()
-        .and_then(|e| match e {
-            sqlx::Error::Database(db) => db.code(),
-            _ => None,
-        })
+    crate::inbox::database_code(err)
         .and_then(|code| code.parse::<u32>().ok())
         .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
