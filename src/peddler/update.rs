@@ -451,13 +451,22 @@ fn lang_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Localize
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
+            // Languages sent as `null` are left out, but still count as sent: a code repeated
+            // after one is refused too.
+            let mut nulls: Vec<String> = Vec::new();
             while let Some(code) = map.next_key::<String>()? {
-                if let Some(text) = map.next_value::<Option<LocalizedText>>()? {
-                    wire::budget::take_entry::<String, LocalizedText, A::Error>()?;
-                    if out.contains_key(&code) {
-                        return Err(wire::duplicate_key(&code));
+                if out.contains_key(&code) || nulls.contains(&code) {
+                    return Err(wire::duplicate_key(&code));
+                }
+                match map.next_value::<Option<LocalizedText>>()? {
+                    Some(text) => {
+                        wire::budget::take_entry::<String, LocalizedText, A::Error>()?;
+                        out.insert(code, text);
                     }
-                    out.insert(code, text);
+                    None => {
+                        wire::budget::take_entry::<String, (), A::Error>()?;
+                        nulls.push(code);
+                    }
                 }
             }
             Ok(out)

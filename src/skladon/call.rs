@@ -43,8 +43,9 @@ impl Notification {
                 // Skladon adds webhook types (its doc page lists 13, its API 18): a new type
                 // whose entity is new too is kept, never refused; only a body that is not an
                 // object cannot be any Skladon entity.
-                Err(err) if is_object(body) => {
-                    let body: RawJson = wire::parse(body).map_err(|_| err)?;
+                // A key repeated in it is refused like anywhere else (the raw value's error).
+                Err(_) if is_object(body) => {
+                    let body: RawJson = wire::parse(body)?;
                     return Ok(Notification::Unknown { webhook_type, body });
                 }
                 Err(err) => return Err(err),

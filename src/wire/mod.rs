@@ -26,11 +26,13 @@ pub(crate) mod budget;
 pub(crate) mod datetime;
 pub(crate) mod decimal;
 pub(crate) mod enums;
+pub(crate) mod exact;
 pub(crate) mod number;
 pub(crate) mod optional;
 pub(crate) mod raw;
 #[cfg(feature = "schema")]
 pub(crate) mod schema;
+pub(crate) mod unique;
 
 pub(crate) use budget::{Boxed, List};
 pub use datetime::{InvalidTimestamp, Timestamp};
@@ -51,15 +53,30 @@ pub use raw::RawJson;
 /// Only when parsing fails is the body parsed a second time with path tracking, so that the error
 /// can name the JSON path (`data.order_id`) without every successful parse paying for it.
 ///
+/// Numbers are read exactly: a parse that met a number serde_json hands over as an `f64` is run
+/// again reading every number from its digits ([`exact`]).
+///
 /// Each parse has a memory [`budget`] proportional to the body's size: a body whose parsed form
 /// would hold more is refused.
 pub(crate) fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let scope = budget::Scope::new(body.len());
-    let parsed = match std::str::from_utf8(body) {
+    let text = std::str::from_utf8(body);
+    let read = || match text {
         Ok(text) => serde_json::from_str(text),
         Err(_) => serde_json::from_slice(body),
     };
+    let scope = budget::Scope::new(body.len());
+    let numbers = exact::FastNumbers::begin();
+    let mut parsed: Result<T, _> = read();
+    let lossy = numbers.lossy();
+    drop(numbers);
     drop(scope);
+    if lossy {
+        // A number came as an `f64` and may have been rounded: read again, every number from
+        // its digits (`exact`).
+        drop(parsed);
+        let _scope = budget::Scope::new(body.len());
+        parsed = read();
+    }
     parsed.map_err(|fast| Error::Payload(locate::<T>(body, fast)))
 }
 
@@ -87,14 +104,29 @@ fn locate<T: DeserializeOwned>(body: &[u8], fast: serde_json::Error) -> PayloadE
 /// Turns a serde_json error into a [`PayloadError`] at `path`.
 pub(crate) fn payload_error(path: String, err: &serde_json::Error) -> PayloadError {
     let mut message = err.to_string();
+    // A key repeated inside a value kept raw: the error's path goes down to that key.
+    let mut path = path;
+    if let Some((head, inner)) =
+        unique::split(message.strip_suffix(&position(err)).unwrap_or(&message))
+    {
+        path = unique::join(&path, inner);
+        message = format!("{head}{}", position(err));
+    }
     // serde_json appends " at line L column C"; the error keeps those as fields instead.
-    if err.line() > 0 {
-        let suffix = format!(" at line {} column {}", err.line(), err.column());
-        if message.ends_with(&suffix) {
-            message.truncate(message.len() - suffix.len());
-        }
+    let suffix = position(err);
+    if !suffix.is_empty() && message.ends_with(&suffix) {
+        message.truncate(message.len() - suffix.len());
     }
     PayloadError::new(path, err.line(), err.column(), message)
+}
+
+/// serde_json's " at line L column C" suffix of `err`'s message (empty when it has none).
+fn position(err: &serde_json::Error) -> String {
+    if err.line() > 0 {
+        format!(" at line {} column {}", err.line(), err.column())
+    } else {
+        String::new()
+    }
 }
 
 /// Refuses a repeated key in a hand-written struct visitor, as serde's derive does: each known

@@ -4,24 +4,30 @@
 //! Use them as `#[serde_as(as = "Uint")]`, or `Option<Uint>` for an optional field (`null` and
 //! absent are `None`). They are the only scalar visitors in the crate.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serializer;
 use serde::de::{self, Deserializer, Visitor};
 use serde_with::{DeserializeAs, SerializeAs};
 
+use super::exact::{self, NotInteger};
+use super::raw::Scalar;
+
 /// An unsigned integer from a JSON number or a string of ASCII digits.
 ///
-/// Generic over the target type (`u16`, `u32`, `u64`); an out-of-range value is an error that
-/// says so. `123.0` is read as `123`, `1.5` is refused. Written back as a number.
+/// Generic over the target type (`u16`, `u32`, `u64`). Read from the digits as sent, never
+/// through `f64`: a value the field cannot hold exactly is an error that says why, never rounded
+/// (`123.0` and `1.23e2` are `123`; `1.5` and `18446744073709551616` are refused). Written back
+/// as a number.
 pub(crate) struct Uint;
 
 /// A signed integer from a JSON number or a string of an optional `-` and digits (a stock
 /// movement's count goes below zero). Written back as a number.
 pub(crate) struct Int;
 
-/// A string that may also arrive as a number (`"waybill": 123`): kept as its text, written
-/// back as a string.
+/// A string that may also arrive as a number (`"waybill": 123`): kept as its text (a number's
+/// digits exactly as sent, `1.50` stays `1.50`), written back as a string.
 pub(crate) struct Text;
 
 /// A boolean: `true`/`false`, and also the strings `"true"`/`"false"` (any ASCII case,
@@ -84,45 +90,100 @@ impl SerializeAs<bool> for Bool {
     }
 }
 
-struct UintVisitor;
+/// serde_json's values in fast mode (see [`exact`](super::exact)): exact except an `f64`,
+/// which marks the parse lossy and gives a placeholder the re-run replaces.
+struct FastInteger;
 
-impl Visitor<'_> for UintVisitor {
-    type Value = u64;
+impl Visitor<'_> for FastInteger {
+    type Value = (bool, u64);
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a non-negative integer or a string of digits")
+        f.write_str("an integer or a string of digits")
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-        Ok(v)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok((false, v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-        u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok((v < 0, v.unsigned_abs()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-        // `123.0` is an integer written loosely; `1.5` is not.
-        if v.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&v) {
-            Ok(v as u64)
-        } else {
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        exact::lossy();
+        Ok((false, 0))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        const EXPECTED: &str = "an integer or a string of digits";
+        exact::integer(trim(v), true).map_err(|why| exact::not_integer(v, true, &why, EXPECTED))
+    }
+}
+
+/// A lenient integer: its sign and magnitude, and what an error about it quotes.
+struct Read<'de> {
+    negative: bool,
+    magnitude: u64,
+    /// The text as sent and whether it was a string; `None` for serde_json's own integer
+    /// (fast mode), which prints as it was sent.
+    sent: Option<(Cow<'de, str>, bool)>,
+}
+
+impl Read<'_> {
+    fn out_of_range<E: de::Error>(&self, expected: &str) -> E {
+        match &self.sent {
+            Some((text, quoted)) => {
+                exact::not_integer(text, *quoted, &NotInteger::OutOfRange, expected)
+            }
+            None => {
+                let sign = if self.negative { "-" } else { "" };
+                let text = format!("{sign}{}", self.magnitude);
+                exact::not_integer(&text, false, &NotInteger::OutOfRange, expected)
+            }
         }
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
-        let digits = trim(v);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            digits
-                .parse()
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-        } else {
-            Err(E::invalid_value(de::Unexpected::Str(v), &self))
-        }
+}
+
+#[inline]
+fn read_integer<'de, D: Deserializer<'de>>(d: D, expected: &str) -> Result<Read<'de>, D::Error> {
+    if exact::fast() {
+        let (negative, magnitude) = d.deserialize_any(FastInteger)?;
+        return Ok(Read {
+            negative,
+            magnitude,
+            sent: None,
+        });
+    }
+    read_exact_integer(d, expected)
+}
+
+/// Exact mode, out of the fast path's way.
+#[cold]
+#[inline(never)]
+fn read_exact_integer<'de, D: Deserializer<'de>>(
+    d: D,
+    expected: &str,
+) -> Result<Read<'de>, D::Error> {
+    let (text, quoted) = match Scalar::read(d)? {
+        Scalar::Number(text) => (text, false),
+        Scalar::Str(text) => (text, true),
+        Scalar::Null => return Err(de::Error::invalid_type(de::Unexpected::Unit, &expected)),
+        Scalar::Other(kind) => return Err(de::Error::invalid_type(kind.unexpected(), &expected)),
+    };
+    let digits = if quoted { trim(&text) } else { &text };
+    match exact::integer(digits, quoted) {
+        Ok((negative, magnitude)) => Ok(Read {
+            negative,
+            magnitude,
+            sent: Some((text, quoted)),
+        }),
+        Err(why) => Err(exact::not_integer(&text, quoted, &why, expected)),
     }
 }
 
 impl<'de, T: TryFrom<u64>> DeserializeAs<'de, T> for Uint {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        let v = d.deserialize_any(UintVisitor)?;
-        T::try_from(v).map_err(|_| {
-            de::Error::invalid_value(de::Unexpected::Unsigned(v), &"an integer in range")
-        })
+        const EXPECTED: &str = "a non-negative integer or a string of digits";
+        let read = read_integer(d, EXPECTED)?;
+        if read.negative && read.magnitude != 0 {
+            return Err(read.out_of_range(EXPECTED));
+        }
+        T::try_from(read.magnitude).map_err(|_| read.out_of_range(EXPECTED))
     }
 }
 
@@ -132,42 +193,16 @@ impl<T: Copy + Into<u64>> SerializeAs<T> for Uint {
     }
 }
 
-struct IntVisitor;
-
-impl Visitor<'_> for IntVisitor {
-    type Value = i64;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer or a string of digits")
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-        Ok(v)
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-        i64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-        // `3.0` is an integer written loosely; `1.5` is not.
-        if v.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&v) {
-            Ok(v as i64)
-        } else {
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
-        }
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<i64, E> {
-        let t = trim(v);
-        let digits = t.strip_prefix('-').unwrap_or(t);
-        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-            t.parse()
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-        } else {
-            Err(E::invalid_value(de::Unexpected::Str(v), &self))
-        }
-    }
-}
-
 impl<'de> DeserializeAs<'de, i64> for Int {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-        d.deserialize_any(IntVisitor)
+        const EXPECTED: &str = "an integer or a string of digits";
+        let read = read_integer(d, EXPECTED)?;
+        let value = if read.negative {
+            0i64.checked_sub_unsigned(read.magnitude)
+        } else {
+            i64::try_from(read.magnitude).ok()
+        };
+        value.ok_or_else(|| read.out_of_range(EXPECTED))
     }
 }
 
@@ -177,9 +212,10 @@ impl SerializeAs<i64> for Int {
     }
 }
 
-struct TextVisitor;
+/// [`Text`] in fast mode.
+struct FastText;
 
-impl Visitor<'_> for TextVisitor {
+impl Visitor<'_> for FastText {
     type Value = String;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a string or a number")
@@ -196,14 +232,34 @@ impl Visitor<'_> for TextVisitor {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
         Ok(v.to_string())
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-        Ok(v.to_string())
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<String, E> {
+        exact::lossy();
+        Ok(String::new())
     }
 }
 
 impl<'de> DeserializeAs<'de, String> for Text {
+    #[inline]
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        d.deserialize_any(TextVisitor)
+        if exact::fast() {
+            d.deserialize_any(FastText)
+        } else {
+            exact_text(d)
+        }
+    }
+}
+
+/// [`Text`] in exact mode, out of the fast path's way.
+#[cold]
+#[inline(never)]
+fn exact_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    const EXPECTED: &str = "a string or a number";
+    match Scalar::read(d)? {
+        // A number's digits exactly as sent: `18446744073709551617` and `…616` stay two
+        // values, and so do the dedup keys built from them.
+        Scalar::Str(text) | Scalar::Number(text) => Ok(text.into_owned()),
+        Scalar::Null => Err(de::Error::invalid_type(de::Unexpected::Unit, &EXPECTED)),
+        Scalar::Other(kind) => Err(de::Error::invalid_type(kind.unexpected(), &EXPECTED)),
     }
 }
 

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_with::{DeserializeAs, SerializeAs};
 
 use super::datetime::Timestamp;
+use super::exact;
+use super::raw::Scalar;
 
 /// An optional timestamp as sent: read when it is a date form, kept as its text otherwise.
 ///
@@ -84,17 +86,46 @@ impl Serialize for TimestampOrText {
     }
 }
 
-/// Reads a string (or number) as [`TimestampOrText`]; `""` (after trimming) is `None`.
-struct LooseVisitor;
+/// Reads a string (or number) as [`TimestampOrText`]; `""` (after trimming) is `None`. A number
+/// is kept as its digits exactly as sent, never through `f64`.
+#[inline]
+fn loose<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimestampOrText>, D::Error> {
+    if exact::fast() {
+        d.deserialize_any(FastLoose)
+    } else {
+        exact_loose(d)
+    }
+}
 
-impl Visitor<'_> for LooseVisitor {
+/// [`loose`] in exact mode, out of the fast path's way.
+#[cold]
+#[inline(never)]
+fn exact_loose<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimestampOrText>, D::Error> {
+    const EXPECTED: &str = "a date or date-time as a string";
+    match Scalar::read(d)? {
+        Scalar::Str(v) => {
+            // A date first: the common case, and never blank; only other text needs the
+            // (Unicode) trim that tells a blank value.
+            if let Some(t) = Timestamp::parse(&v) {
+                return Ok(Some(TimestampOrText::Read(t)));
+            }
+            Ok((!v.trim().is_empty()).then(|| TimestampOrText::Unreadable(v.into_owned())))
+        }
+        Scalar::Number(digits) => Ok(Some(TimestampOrText::Unreadable(digits.into_owned()))),
+        Scalar::Null => Err(de::Error::invalid_type(de::Unexpected::Unit, &EXPECTED)),
+        Scalar::Other(kind) => Err(de::Error::invalid_type(kind.unexpected(), &EXPECTED)),
+    }
+}
+
+/// [`loose`] in fast mode (see [`exact`](super::exact)).
+struct FastLoose;
+
+impl Visitor<'_> for FastLoose {
     type Value = Option<TimestampOrText>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a date or date-time as a string")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        // A date first: the common case, and never blank; only other text needs the (Unicode)
-        // trim that tells a blank value.
         if let Some(t) = Timestamp::parse(v) {
             return Ok(Some(TimestampOrText::Read(t)));
         }
@@ -106,15 +137,15 @@ impl Visitor<'_> for LooseVisitor {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         Ok(Some(TimestampOrText::Unreadable(v.to_string())))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(TimestampOrText::Unreadable(v.to_string())))
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        exact::lossy();
+        Ok(None)
     }
 }
 
 impl<'de> Deserialize<'de> for TimestampOrText {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Ok(d.deserialize_any(LooseVisitor)?
-            .unwrap_or_else(|| TimestampOrText::Unreadable(String::new())))
+        Ok(loose(d)?.unwrap_or_else(|| TimestampOrText::Unreadable(String::new())))
     }
 }
 
@@ -137,7 +168,7 @@ impl<'de> DeserializeAs<'de, Option<TimestampOrText>> for OptTimestamp {
                 Ok(None)
             }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(LooseVisitor)
+                loose(d)
             }
         }
         d.deserialize_option(V)

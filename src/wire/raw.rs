@@ -49,8 +49,16 @@ impl RawJson {
     /// ```
     pub fn new(json: impl Into<String>) -> Result<Self, Error> {
         serde_json::value::RawValue::from_string(json.into())
-            .map(RawJson)
+            .and_then(Self::checked)
             .map_err(|e| Error::Payload(super::payload_error(String::new(), &e)))
+    }
+
+    /// Keeps a value that has no key twice in one object ([`unique`](super::unique)).
+    fn checked<E: de::Error>(raw: Box<serde_json::value::RawValue>) -> Result<Self, E> {
+        match super::unique::first_repeated_key(raw.get()) {
+            None => Ok(RawJson(raw)),
+            Some(repeated) => Err(repeated.into_error()),
+        }
     }
 
     /// The JSON text, exactly as sent.
@@ -115,8 +123,11 @@ impl<'de> Deserialize<'de> for RawJson {
     /// Any JSON value, kept as text. serde_json skips it without recursing, so even a deeply
     /// nested value costs linear time and no stack; [`to_value`](RawJson::to_value) then has
     /// serde_json's recursion limit, and fails cleanly on such a value.
+    ///
+    /// A key repeated in one of its objects, at any depth, is an error naming its path: two
+    /// readers of the text must not disagree on what it says.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Box::<serde_json::value::RawValue>::deserialize(d).map(RawJson)
+        Self::checked(Box::<serde_json::value::RawValue>::deserialize(d)?)
     }
 }
 
@@ -177,7 +188,72 @@ impl RawJson {
     /// serde_json can build a `RawValue`).
     pub(crate) fn from_raw_text<E: de::Error>(text: Cow<'_, str>) -> Result<Self, E> {
         serde_json::value::RawValue::from_string(text.into_owned())
-            .map(RawJson)
             .map_err(E::custom)
+            .and_then(Self::checked)
+    }
+}
+
+/// A scalar's raw JSON, sorted by kind: what the lenient scalars ([`Text`](super::Text),
+/// [`Uint`](super::Uint), [`Int`](super::Int), an optional timestamp) read, so that a number
+/// reaches them as the digits that were sent, never through `f64`.
+pub(crate) enum Scalar<'de> {
+    /// A string's content, its escapes resolved; borrowed from the body when it has none.
+    Str(Cow<'de, str>),
+    /// A number's text, exactly as sent (`18446744073709551617`, `1.50`, `-0`, `1e3`).
+    Number(Cow<'de, str>),
+    /// `null`.
+    Null,
+    /// `true`, `false`, an object or an array.
+    Other(OtherKind),
+}
+
+/// What a [`Scalar::Other`] was, for the error that names it.
+#[derive(Clone, Copy)]
+pub(crate) enum OtherKind {
+    Bool(bool),
+    Map,
+    Seq,
+}
+
+impl OtherKind {
+    /// serde's name for it, for `invalid_type`.
+    pub(crate) fn unexpected(self) -> de::Unexpected<'static> {
+        match self {
+            OtherKind::Bool(b) => de::Unexpected::Bool(b),
+            OtherKind::Map => de::Unexpected::Map,
+            OtherKind::Seq => de::Unexpected::Seq,
+        }
+    }
+}
+
+impl<'de> Scalar<'de> {
+    /// Reads the next value's raw text and sorts it.
+    pub(crate) fn read<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Self::from_raw(raw_text(d)?)
+    }
+
+    /// Sorts raw JSON text (one valid value, as [`raw_text`] gives).
+    pub(crate) fn from_raw<E: de::Error>(raw: Cow<'de, str>) -> Result<Self, E> {
+        Ok(match raw.as_bytes().first() {
+            Some(b'"') => {
+                let inner = raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default();
+                if inner.contains('\\') {
+                    Scalar::Str(Cow::Owned(serde_json::from_str(&raw).map_err(E::custom)?))
+                } else {
+                    match raw {
+                        Cow::Borrowed(text) => Scalar::Str(Cow::Borrowed(&text[1..text.len() - 1])),
+                        Cow::Owned(ref text) => {
+                            Scalar::Str(Cow::Owned(text[1..text.len() - 1].to_owned()))
+                        }
+                    }
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => Scalar::Number(raw),
+            Some(b'n') => Scalar::Null,
+            Some(b't') => Scalar::Other(OtherKind::Bool(true)),
+            Some(b'f') => Scalar::Other(OtherKind::Bool(false)),
+            Some(b'[') => Scalar::Other(OtherKind::Seq),
+            _ => Scalar::Other(OtherKind::Map),
+        })
     }
 }
