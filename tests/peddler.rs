@@ -613,6 +613,31 @@ fn every_failure_reason_with_its_code() {
     assert_eq!(FailureReason::ALL.len(), REASONS.len());
 }
 
+/// An unknown status name with a failure reason's code (600–619) is that failed attempt, reason
+/// included: `effective_status` reads the code, `failure_reason` the reason it stands for.
+#[test]
+fn an_unknown_status_with_a_reason_code_is_that_failed_attempt() {
+    for (code, reason) in [
+        (605, FailureReason::ClosedNotPresent),
+        (602, FailureReason::CustomerWrongAddress),
+        (611, FailureReason::PackageStolen),
+    ] {
+        let u = peddler::parse(body("ATTEMPT_FAILED_V2", code, "").as_bytes()).unwrap();
+        assert_eq!(u.status, Status::Other("ATTEMPT_FAILED_V2".into()));
+        assert_eq!(u.effective_status(), Some(Status::FailedAttempt), "{code}");
+        assert_eq!(u.failure_reason(), Some(reason), "{code}");
+    }
+    // A code that is no failure reason's gives its status and no reason; an undocumented one
+    // gives neither.
+    let u = peddler::parse(body("ATTEMPT_FAILED_V2", 501, "").as_bytes()).unwrap();
+    assert_eq!(
+        (u.effective_status(), u.failure_reason()),
+        (Some(Status::Delivered), None)
+    );
+    let u = peddler::parse(body("ATTEMPT_FAILED_V2", 620, "").as_bytes()).unwrap();
+    assert_eq!((u.effective_status(), u.failure_reason()), (None, None));
+}
+
 #[test]
 fn location_on_delivered_is_optional_for_all_its_codes() {
     for code in [500, 501, 502] {

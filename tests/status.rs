@@ -312,12 +312,6 @@ fn peddler_details_updated_gives_nothing_and_unknown_names_fall_back_to_the_code
         (&u.status, u.provider_status.as_str()),
         (&ShipmentStatus::OutForDelivery, "PARCEL_OUT")
     );
-    let u = &parse("PARCEL_OUT", 601)[0];
-    assert_eq!(u.status, ShipmentStatus::FailedAttempt);
-    assert_eq!(
-        u.failure_reason, None,
-        "the reason comes with FAILED_ATTEMPT only"
-    );
     // Every documented status has a row.
     for s in peddler::Status::ALL {
         let mapped = ShipmentStatus::from(s);
@@ -327,6 +321,108 @@ fn peddler_details_updated_gives_nothing_and_unknown_names_fall_back_to_the_code
             "{s}"
         );
     }
+}
+
+/// A status name the crate does not know is read from its documented code, and the code's whole
+/// row applies (docs/status-mapping.md, Peddler): for 600–619 `failure_reason` is the reason the
+/// code stands for, unless `failedStatus` says otherwise; other codes bring their status and no
+/// reason; an undocumented code leaves the name verbatim.
+#[test]
+fn peddler_a_code_that_decides_the_status_brings_its_whole_row() {
+    use ShipmentStatus::*;
+    let update = |status: &str, code: u32, extra: &str| {
+        let body = format!(
+            r#"{{"id":"S","status":"{status}","code":{code},"ts":"2024-09-02T10:00:00Z"{extra}}}"#
+        );
+        let d = Delivery::new(
+            Provider::Peddler,
+            DedupKey::new(Provider::Peddler, 1),
+            peddler::parse(body.as_bytes()).unwrap(),
+        );
+        let mut updates = d.status_updates();
+        assert_eq!(updates.len(), 1, "{status} {code}");
+        updates.remove(0)
+    };
+    // (status name as sent, code, the row's status, the row's failure_reason)
+    let rows: &[(&str, u32, ShipmentStatus, Option<&str>)] = &[
+        (
+            "ATTEMPT_FAILED_V2",
+            605,
+            FailedAttempt,
+            Some("CLOSED_NOT_PRESENT"),
+        ),
+        (
+            "ATTEMPT_FAILED_V2",
+            600,
+            FailedAttempt,
+            Some("UNKNOWN_FAILURE_REASON"),
+        ),
+        (
+            "PARCEL_OUT",
+            601,
+            FailedAttempt,
+            Some("CUSTOMER_NOT_PRESENT_NO_NEIGHBOURS"),
+        ),
+        (
+            "ATTEMPT_FAILED_V2",
+            616,
+            FailedAttempt,
+            Some("PACKAGE_LOST"),
+        ),
+        (
+            "ATTEMPT_FAILED_V2",
+            619,
+            FailedAttempt,
+            Some("ALCOHOL_DELIVERY_CUSTOMER_NOT_PRESENT"),
+        ),
+        ("PARCEL_OUT", 410, OutForDelivery, None),
+        ("IN_THE_MAILBOX", 502, Delivered, None),
+        ("AT_COLLECTION_POINT", 550, ReadyForPickup, None),
+        ("RETURNED_V2", 900, Returned, None),
+        (
+            "PARCEL_IN_LOCKER",
+            580,
+            Other("PARCEL_IN_LOCKER".into()),
+            None,
+        ),
+        (
+            "ATTEMPT_FAILED_V2",
+            620,
+            Other("ATTEMPT_FAILED_V2".into()),
+            None,
+        ),
+    ];
+    for (name, code, status, reason) in rows {
+        let u = update(name, *code, "");
+        assert_eq!(
+            (
+                &u.status,
+                u.failure_reason.as_deref(),
+                u.provider_status.as_str()
+            ),
+            (status, *reason, *name),
+            "{name} {code}"
+        );
+    }
+    // `failedStatus` wins over the code's reason, as for FAILED_ATTEMPT itself.
+    let u = update(
+        "ATTEMPT_FAILED_V2",
+        605,
+        r#","failedStatus":"CUSTOMER_ON_HOLIDAY""#,
+    );
+    assert_eq!(
+        (&u.status, u.failure_reason.as_deref()),
+        (&FailedAttempt, Some("CUSTOMER_ON_HOLIDAY"))
+    );
+    // The known name decides, not the code: a FAILED_ATTEMPT row, and a DELIVERED one whose
+    // code is a failure reason's still has no reason.
+    let u = update("FAILED_ATTEMPT", 605, "");
+    assert_eq!(
+        (&u.status, u.failure_reason.as_deref()),
+        (&FailedAttempt, Some("CLOSED_NOT_PRESENT"))
+    );
+    let u = update("DELIVERED", 605, "");
+    assert_eq!((&u.status, u.failure_reason.as_deref()), (&Delivered, None));
 }
 
 // ----- Xoxoday --------------------------------------------------------------------------------

@@ -143,9 +143,9 @@ pub(crate) const NOT_STORED: &str =
 #[cfg(all(feature = "inbox", any_provider))]
 pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
 
-/// Inbox mode, after verification: a delivery whose reply holds a secret (isendu's handshake)
-/// is answered at once and not stored; any other is accepted into `inbox` (stored, or found to
-/// be a duplicate) and then answered with its reply. `Err` is the 503 (with `Retry-After`) to
+/// Inbox mode, after verification: the delivery is handed to `inbox` (stored, found to be a
+/// duplicate, or, for a reply that holds a secret such as isendu's handshake, not stored by the
+/// inbox's own rule) and then answered with its reply. `Err` is the 503 (with `Retry-After`) to
 /// answer when the inbox failed, so that the provider sends the delivery again; the cause is
 /// reported to telemetry (an `error` event, `rejected_total{reason="store"}`).
 #[cfg(all(feature = "inbox", any_provider))]
@@ -154,16 +154,18 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     delivery: crate::any::AnyDelivery,
     raw: impl FnOnce() -> crate::owned::OwnedRequest,
 ) -> Result<crate::reply::Reply, crate::problem::Problem> {
+    use crate::inbox::Acceptance;
     let reply = delivery.reply().clone();
-    if reply.holds_secret() {
-        return Ok(reply);
-    }
     let provider = delivery.provider();
     let started = std::time::Instant::now();
     let accepted = inbox.accept(&delivery, &raw()).await;
+    // Nothing was written: not an accept to time.
+    if let Ok(Acceptance::NotStored) = accepted {
+        return Ok(reply);
+    }
     crate::telemetry::record_accept_time(provider, started.elapsed());
     match accepted {
-        Ok(crate::inbox::Acceptance::Duplicate) => {
+        Ok(Acceptance::Duplicate) => {
             crate::telemetry::record_duplicate(provider);
             Ok(reply)
         }

@@ -65,12 +65,18 @@ impl Claim {
 
 /// What [`Inbox::accept`](super::Inbox::accept) did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Acceptance {
     /// Stored now, as this item.
     Accepted(ItemId),
     /// An item with the same dedup key was already stored: a retry or a duplicate. Answer 2xx
     /// all the same, so that the provider stops sending it.
     Duplicate,
+    /// Not stored, and never will be: the delivery's reply holds a secret
+    /// ([`Reply::holds_secret`](crate::reply::Reply::holds_secret); isendu's handshake, whose
+    /// answer is the integration's secret key), and the inbox keeps no credential at rest.
+    /// Answer it with its reply now; no worker ever sees it.
+    NotStored,
 }
 
 /// What [`Inbox::fail`](super::Inbox::fail) did with the item.

@@ -8,7 +8,8 @@
 //! however often it arrives.
 //!
 //! - [`Inbox`]: the trait; [`accept`](Inbox::accept) stores a delivery atomically and answers
-//!   [`Acceptance::Accepted`] or [`Acceptance::Duplicate`]; workers [`claim`](Inbox::claim)
+//!   [`Acceptance::Accepted`] or [`Acceptance::Duplicate`] (a handshake whose answer is a
+//!   secret is never stored: [`Acceptance::NotStored`]); workers [`claim`](Inbox::claim)
 //!   items under a lease (on the database's clock) and a fencing token ([`Claim`]), keep it
 //!   with [`extend`](Inbox::extend), then [`complete`](Inbox::complete),
 //!   [`fail`](Inbox::fail) (back-off with jitter for weeks, then the dead letters) or
@@ -105,6 +106,10 @@ pub trait Inbox: Send + Sync {
     /// Skladon GET announcement is a duplicate only of one of the same entity that is still
     /// pending or claimed). Once this returns `Ok`, the delivery is on disk (committed), so
     /// answering 2xx is safe.
+    ///
+    /// A delivery whose reply holds a secret (isendu's handshake: its answer is the secret key)
+    /// is never stored, whoever calls: [`Acceptance::NotStored`], nothing written. Answer it
+    /// with its reply at once. An implementation of this trait must keep that rule too.
     fn accept(
         &self,
         delivery: &AnyDelivery,

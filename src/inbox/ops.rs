@@ -102,6 +102,10 @@ macro_rules! impl_inbox {
                 delivery: &$crate::any::AnyDelivery,
                 raw: &$crate::owned::OwnedRequest,
             ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
+                // The rule lives here, not in the adapters, so that it holds for every caller.
+                if delivery.reply().holds_secret() {
+                    return Ok($crate::inbox::Acceptance::NotStored);
+                }
                 let mut record = $crate::inbox::Record::new(delivery, raw)?;
                 record.received_at = record
                     .received_at

@@ -103,13 +103,45 @@ impl ShipmentUpdate {
         CodeMeaning::from_code(self.code)
     }
 
+    /// The status this update stands for: [`status`](ShipmentUpdate::status) when this crate
+    /// knows its name, otherwise the status its documented `code` stands for (a renamed status
+    /// still reads by its code); `None` when neither is known. The status mapping and
+    /// [`failure_reason`](ShipmentUpdate::failure_reason) both read it, so a code that decides
+    /// the status brings everything its row says.
+    ///
+    /// ```
+    /// use delivery_webhooks::peddler::{self, Status};
+    ///
+    /// let update = peddler::parse(br#"{"id":"s1","status":"ATTEMPT_FAILED_V2","code":605,
+    ///   "ts":"2024-09-02T13:08:06Z"}"#)?;
+    /// assert_eq!(update.effective_status(), Some(Status::FailedAttempt));
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
+    #[must_use]
+    pub fn effective_status(&self) -> Option<Status> {
+        match &self.status {
+            Status::Other(_) => self.code_meaning().map(|m| m.status()),
+            known => Some(known.clone()),
+        }
+    }
+
     /// Why a delivery attempt failed: `failedStatus` when sent, otherwise, for a
-    /// `FAILED_ATTEMPT`, the reason its `code` stands for.
+    /// `FAILED_ATTEMPT` (by name, or by its code when the name is unknown:
+    /// [`effective_status`](ShipmentUpdate::effective_status)), the reason its `code` stands for.
+    ///
+    /// ```
+    /// use delivery_webhooks::peddler::{self, FailureReason};
+    ///
+    /// let update = peddler::parse(br#"{"id":"s1","status":"ATTEMPT_FAILED_V2","code":605,
+    ///   "ts":"2024-09-02T13:08:06Z"}"#)?;
+    /// assert_eq!(update.failure_reason(), Some(FailureReason::ClosedNotPresent));
+    /// # Ok::<(), delivery_webhooks::Error>(())
+    /// ```
     #[must_use]
     pub fn failure_reason(&self) -> Option<FailureReason> {
-        match (&self.failed_status, &self.status) {
+        match (&self.failed_status, self.effective_status()) {
             (Some(reason), _) => Some(reason.clone()),
-            (None, Status::FailedAttempt) => FailureReason::from_code(self.code),
+            (None, Some(Status::FailedAttempt)) => FailureReason::from_code(self.code),
             (None, _) => None,
         }
     }

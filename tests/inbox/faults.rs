@@ -16,7 +16,10 @@ use delivery_webhooks::inbox::{
 use delivery_webhooks::{AnyDelivery, OwnedRequest};
 use sqlx::Connection as _;
 
-use super::{Call, calls, config, namespace, postgres_url, raw, receive, runtime, temp_db};
+use super::{
+    Call, ISENDU_KEY_ID, ISENDU_SECRET, calls, config, namespace, postgres_url, raw, receive,
+    runtime, temp_db,
+};
 
 /// Where a test's inbox lives: a SQLite file or a PostgreSQL schema, both under a namespace.
 #[derive(Clone, Debug)]
@@ -69,6 +72,50 @@ impl Store {
                     .await
                     .unwrap();
                 conn.close().await.unwrap();
+            }
+        }
+    }
+
+    /// Everything the store holds, as bytes to search: the SQLite file and its `-wal` (read
+    /// while the inbox is open and idle, so no checkpoint moves pages between the two reads),
+    /// or every row of every table in the PostgreSQL schema as text, `bytea` written in its
+    /// escape form so that stored JSON reads as itself.
+    async fn dump(&self) -> Vec<u8> {
+        match self {
+            Store::Sqlite(path) => {
+                let mut bytes = std::fs::read(path).unwrap();
+                bytes.extend(std::fs::read(path.with_extension("db-wal")).unwrap_or_default());
+                bytes
+            }
+            Store::Postgres { url, ns } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql("SET bytea_output = 'escape'")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = $1 ORDER BY table_name",
+                )
+                .bind(ns)
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+                assert!(tables.contains(&"webhook_inbox".to_owned()), "{tables:?}");
+                let mut text = String::new();
+                for table in tables {
+                    let rows: Vec<String> =
+                        sqlx::query_scalar(&format!("SELECT t::text FROM \"{ns}\".\"{table}\" t"))
+                            .fetch_all(&mut conn)
+                            .await
+                            .unwrap();
+                    for row in rows {
+                        text.push_str(&row);
+                        text.push('\n');
+                    }
+                }
+                conn.close().await.unwrap();
+                text.into_bytes()
             }
         }
     }
@@ -190,6 +237,7 @@ on_both!(
     a_version_1_database_is_migrated_keeping_its_items_ids_and_keys,
     retention_purges_old_completed_and_dead_items_in_batches_and_nothing_else,
     the_documented_rollback_to_version_1_works,
+    a_handshake_is_never_stored_whoever_calls_the_inbox,
 );
 
 /// `n` deliveries with distinct dedup keys, each with the request it came in.
@@ -213,7 +261,7 @@ async fn fill(inbox: &TestInbox, n: usize) -> Vec<ItemId> {
     for (delivery, raw) in distinct(n) {
         match inbox.accept(&delivery, &raw).await.unwrap() {
             Acceptance::Accepted(id) => ids.push(id),
-            Acceptance::Duplicate => panic!("{} is a duplicate", delivery.dedup_key()),
+            other => panic!("{}: {other:?}", delivery.dedup_key()),
         }
     }
     ids
@@ -1877,4 +1925,49 @@ fn postgres_crash_and_restart_while_deliveries_flow_loses_nothing() {
         let report = worker.await.unwrap();
         assert!(report.completed <= N as u64, "{report:?}");
     });
+}
+
+/// 31.2: isendu's handshake (its answer is the secret key) is never stored, also when the inbox
+/// is called directly, as a receiver on another framework does after `receive`: `accept`
+/// answers `NotStored` (every time, a retry too), nothing is pending, no worker sees it, and
+/// neither the key id nor the secret is anywhere in the database, while a genuine delivery
+/// accepted beside it is.
+async fn a_handshake_is_never_stored_whoever_calls_the_inbox(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let config = config();
+    let calls = calls();
+    let handshake = calls
+        .iter()
+        .find(|c| c.name == "isendu/verification")
+        .unwrap();
+    let delivery = receive(&config, handshake);
+    assert!(delivery.reply().holds_secret());
+    for _ in 0..2 {
+        assert_eq!(
+            inbox.accept(&delivery, &raw(handshake)).await.unwrap(),
+            Acceptance::NotStored
+        );
+    }
+    let peddler = calls
+        .iter()
+        .find(|c| c.name.starts_with("peddler/"))
+        .unwrap();
+    let genuine = receive(&config, peddler);
+    let Acceptance::Accepted(id) = inbox.accept(&genuine, &raw(peddler)).await.unwrap() else {
+        panic!("{} not accepted", genuine.dedup_key())
+    };
+    let stats = inbox.stats().await.unwrap();
+    assert_eq!((stats.pending, stats.claimed), (1, 0));
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    let claimed: Vec<_> = items.iter().map(|i| i.id).collect();
+    assert_eq!(claimed, [id], "only the genuine delivery reaches a worker");
+
+    let dump = store.dump().await;
+    let holds = |needle: &str| dump.windows(needle.len()).any(|w| w == needle.as_bytes());
+    // The dump does read what is stored: the genuine delivery's key is in it.
+    let key = genuine.dedup_key().to_string();
+    assert!(holds(&key), "{key} not found: the dump reads nothing");
+    for secret in [ISENDU_KEY_ID, ISENDU_SECRET] {
+        assert!(!holds(secret), "{secret} stored");
+    }
 }

@@ -40,14 +40,13 @@ impl From<&crate::peddler::Status> for ShipmentStatus {
 
 /// Gives one update, except for `SHIPMENT_DETAILS_UPDATED` (none). A status name this crate
 /// does not know is read from its documented `code` when it has one (`410` is out for
-/// delivery), else kept as [`ShipmentStatus::Other`].
+/// delivery), else kept as [`ShipmentStatus::Other`]; a code that decides the status decides
+/// its whole row, the failure reason of 600–619 included
+/// ([`effective_status`](crate::peddler::ShipmentUpdate::effective_status)).
 impl StatusSource for crate::peddler::ShipmentUpdate {
     fn status_updates(&self) -> Vec<StatusUpdate> {
         use crate::peddler::Status as P;
-        let named = match &self.status {
-            P::Other(_) => self.code_meaning().map(|m| m.status()),
-            known => Some(known.clone()),
-        };
+        let named = self.effective_status();
         if named == Some(P::ShipmentDetailsUpdated) {
             return Vec::new();
         }
