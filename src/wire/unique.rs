@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Keys and open containers held without allocating.
-const INLINE: usize = 32;
+const INLINE: usize = 16;
 
 /// A key repeated in one object: where (the path of the object's key, relative to the value
 /// checked, in the form the crate's errors use: `a.b[2].c`), and which key.
@@ -43,8 +43,7 @@ const CLOSE: &str = "` inside this value)";
 pub(crate) fn split(message: &str) -> Option<(&str, &str)> {
     let rest = message.strip_suffix(CLOSE)?;
     let (head, path) = rest.rsplit_once(INSIDE)?;
-    head.starts_with("duplicate field `")
-        .then_some((head, path))
+    head.starts_with("duplicate field `").then_some((head, path))
 }
 
 /// Joins a path inside a value to the value's own path (`.` is the body's root).
@@ -72,12 +71,17 @@ impl<T: Copy + Default> Stack<T> {
         }
     }
 
+    #[inline]
+    fn spilled(&self) -> bool {
+        !self.heap.is_empty()
+    }
+
     fn push(&mut self, v: T) {
-        if self.len < INLINE {
+        if self.len < INLINE && !self.spilled() {
             self.inline[self.len] = v;
         } else {
-            if self.heap.is_empty() {
-                self.heap.extend_from_slice(&self.inline);
+            if !self.spilled() {
+                self.heap.extend_from_slice(&self.inline[..self.len]);
             }
             self.heap.truncate(self.len);
             self.heap.push(v);
@@ -86,95 +90,67 @@ impl<T: Copy + Default> Stack<T> {
     }
 
     fn as_slice(&self) -> &[T] {
-        if self.len <= INLINE && self.heap.is_empty() {
-            &self.inline[..self.len]
-        } else {
+        if self.spilled() {
             &self.heap[..self.len]
+        } else {
+            &self.inline[..self.len]
         }
     }
 
-    fn last_mut(&mut self) -> Option<&mut T> {
-        let len = self.len;
-        if len == 0 {
-            None
-        } else if len <= INLINE && self.heap.is_empty() {
-            Some(&mut self.inline[len - 1])
+    fn last(&self) -> Option<T> {
+        self.as_slice().last().copied()
+    }
+
+    fn set_last(&mut self, v: T) {
+        let n = self.len - 1;
+        if self.spilled() {
+            self.heap[n] = v;
         } else {
-            Some(&mut self.heap[len - 1])
+            self.inline[n] = v;
         }
     }
 
     fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
-        if !self.heap.is_empty() && self.len <= INLINE {
-            // Back to the inline buffer, which still holds the first `INLINE` entries.
-            self.inline[..self.len].copy_from_slice(&self.heap[..self.len]);
-            self.heap.clear();
-        }
     }
-}
-
-/// An open container: an object (the index of its first key in the key stack, and its current
-/// key) or an array (the index of its current element).
-#[derive(Clone, Copy, Default)]
-struct Open {
-    object: bool,
-    at: usize,
-    key: (usize, usize),
 }
 
 /// The first key repeated in one object of `json` (one valid JSON value), if any.
 pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     let b = json.as_bytes();
+    if !matches!(b.first(), Some(b'{' | b'[')) {
+        return None;
+    }
     // The content of each key of the open objects, as byte ranges (escapes unresolved).
-    let mut keys: Stack<(usize, usize)> = Stack::new();
-    let mut open: Stack<Open> = Stack::new();
+    let mut keys: Stack<(u32, u32)> = Stack::new();
+    // Each open container: for an object, one more than the index of its first key; 0 for an
+    // array.
+    let mut open: Stack<u32> = Stack::new();
     let mut expect_key = false;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'"' => {
                 let start = i + 1;
-                i = start;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
+                i = string_end(b, start);
                 if expect_key {
-                    let key = (start, i.min(b.len()));
-                    keys.push(key);
-                    if let Some(o) = open.last_mut() {
-                        o.key = key;
-                    }
+                    keys.push((offset(start), offset(i.min(b.len()))));
                     expect_key = false;
                 }
             }
             b'{' => {
-                open.push(Open {
-                    object: true,
-                    at: keys.len,
-                    key: (0, 0),
-                });
+                open.push(offset(keys.len) + 1);
                 expect_key = true;
             }
-            b'[' => open.push(Open {
-                object: false,
-                at: 0,
-                key: (0, 0),
-            }),
-            b',' => match open.last_mut() {
-                Some(o) if o.object => expect_key = true,
-                Some(o) => o.at += 1,
-                None => {}
-            },
+            b'[' => open.push(0),
+            b',' => expect_key = open.last().is_some_and(|o| o != 0),
             b'}' => {
-                let first = open.last_mut().map_or(0, |o| o.at);
-                if let Some(second) = repeated(json, &keys.as_slice()[first..]) {
-                    if let Some(o) = open.last_mut() {
-                        o.key = second;
-                    }
+                let first = open.last().map_or(0, |o| o.saturating_sub(1) as usize);
+                if let Some(second) = repeated(json, &keys.as_slice()[first.min(keys.len)..]) {
+                    let key = unescape(&json[second.0 as usize..second.1 as usize]).into_owned();
                     return Some(RepeatedKey {
-                        path: path(json, open.as_slice()),
-                        key: unescape(&json[second.0..second.1]).into_owned(),
+                        path: path_to(json, second.0 as usize),
+                        key,
                     });
                 }
                 keys.truncate(first);
@@ -192,16 +168,47 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     None
 }
 
+/// The index of the quote that closes the string whose content starts at `i` (or the end).
+/// Eight bytes at a time while no quote or backslash is among them: most of a value is text.
+#[inline]
+fn string_end(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    loop {
+        while let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            let (q, e) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
+            // A zero byte in `q` or `e` is a quote or a backslash; the lowest flag is exact.
+            let found = (q.wrapping_sub(ONES) & !q | e.wrapping_sub(ONES) & !e) & HIGH;
+            if found != 0 {
+                i += (found.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match b.get(i) {
+            None | Some(b'"') => return i.min(b.len()),
+            Some(b'\\') => i += 2,
+            Some(_) => i += 1,
+        }
+    }
+}
+
+/// A byte offset as stored (a value is far below 4 GiB: the body limit is).
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// The second of two keys of one object that are equal, if any.
-fn repeated(json: &str, keys: &[(usize, usize)]) -> Option<(usize, usize)> {
-    let text = |k: &(usize, usize)| &json.as_bytes()[k.0..k.1];
+fn repeated(json: &str, keys: &[(u32, u32)]) -> Option<(u32, u32)> {
+    let text = |k: &(u32, u32)| &json.as_bytes()[k.0 as usize..k.1 as usize];
     let escaped = keys.iter().any(|k| text(k).contains(&b'\\'));
     if escaped {
         // `"a"` and `"\u0061"` are one key: compare what they say.
         let mut said: Vec<(Cow<'_, str>, usize)> = keys
             .iter()
             .enumerate()
-            .map(|(n, k)| (unescape(&json[k.0..k.1]), n))
+            .map(|(n, k)| (unescape(&json[k.0 as usize..k.1 as usize]), n))
             .collect();
         said.sort();
         return said
@@ -209,7 +216,7 @@ fn repeated(json: &str, keys: &[(usize, usize)]) -> Option<(usize, usize)> {
             .find(|w| w[0].0 == w[1].0)
             .map(|w| keys[w[0].1.max(w[1].1)]);
     }
-    if keys.len() <= 16 {
+    if keys.len() <= INLINE {
         for (n, k) in keys.iter().enumerate() {
             if keys[..n].iter().any(|e| text(e) == text(k)) {
                 return Some(*k);
@@ -218,7 +225,7 @@ fn repeated(json: &str, keys: &[(usize, usize)]) -> Option<(usize, usize)> {
         return None;
     }
     // Sorted by text, then by position: the later of two equal keys is the repeat.
-    let mut sorted: Vec<(usize, usize)> = keys.to_vec();
+    let mut sorted: Vec<(u32, u32)> = keys.to_vec();
     sorted.sort_unstable_by(|x, y| text(x).cmp(text(y)).then(x.0.cmp(&y.0)));
     sorted
         .windows(2)
@@ -235,18 +242,77 @@ fn unescape(content: &str) -> Cow<'_, str> {
         .map_or(Cow::Borrowed(content), Cow::Owned)
 }
 
-/// The path to the innermost open container's current key: each open container's current key
-/// or index.
-fn path(json: &str, open: &[Open]) -> String {
-    let mut out = String::new();
-    for o in open {
-        if o.object {
-            if !out.is_empty() {
-                out.push('.');
+/// One step of a path: an object's current key (its byte range) or an array's index.
+#[derive(Clone, Copy)]
+enum Step {
+    Key(u32, u32),
+    Index(u32),
+}
+
+impl Default for Step {
+    fn default() -> Self {
+        Step::Index(0)
+    }
+}
+
+/// The path of the key whose content starts at byte `target`: the error's slow path, a second
+/// scan that follows each container's current key or index.
+fn path_to(json: &str, target: usize) -> String {
+    let b = json.as_bytes();
+    let mut steps: Stack<Step> = Stack::new();
+    let mut objects: Vec<bool> = Vec::new();
+    let mut expect_key = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'"' => {
+                let start = i + 1;
+                i = start;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    steps.set_last(Step::Key(offset(start), offset(i.min(b.len()))));
+                    expect_key = false;
+                    if start == target {
+                        break;
+                    }
+                }
             }
-            out.push_str(&unescape(&json[o.key.0..o.key.1]));
-        } else {
-            let _ = write!(out, "[{}]", o.at);
+            b'{' => {
+                steps.push(Step::Key(0, 0));
+                objects.push(true);
+                expect_key = true;
+            }
+            b'[' => {
+                steps.push(Step::Index(0));
+                objects.push(false);
+            }
+            b',' => match (objects.last(), steps.last()) {
+                (Some(true), _) => expect_key = true,
+                (Some(false), Some(Step::Index(n))) => steps.set_last(Step::Index(n + 1)),
+                _ => {}
+            },
+            b'}' | b']' => {
+                steps.truncate(steps.len.saturating_sub(1));
+                objects.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out = String::new();
+    for step in steps.as_slice() {
+        match *step {
+            Step::Key(a, z) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&unescape(&json[a as usize..z as usize]));
+            }
+            Step::Index(n) => {
+                let _ = write!(out, "[{n}]");
+            }
         }
     }
     out
