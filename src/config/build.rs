@@ -102,11 +102,8 @@ impl ConfigBuilder {
         #[cfg(not(feature = "isendu"))]
         let _ = isendu;
         let _ = (wakilni, peddler, skladon);
-        if !self.configures_a_provider() && !problems.iter().any(names_a_provider_variable) {
-            problems.push(ConfigError::whole(format!(
-                "no provider configured: every request would be answered 404; set {}",
-                super::variables::ENABLING
-            )));
+        if config.providers().is_empty() && !problems.iter().any(names_a_provider_variable) {
+            problems.push(self.nothing_configured());
         }
         let config = config.body_timeout(self.body_timeout);
         match self.body_limit {
@@ -115,15 +112,35 @@ impl ConfigBuilder {
         }
     }
 
-    /// Whether the settings enable a provider, compiled in or not: a provider compiled out is
-    /// configured all the same (an environment shared between builds), and builds nothing.
-    fn configures_a_provider(&self) -> bool {
-        self.wakilni.current.is_some()
-            || self.peddler.current.is_some()
-            || self.xoxoday_enabled
-            || self.isendu_key_id.current.is_some()
-            || self.skladon.current.is_some()
-            || self.skladon_without_url_token
+    /// The problem of a configuration that mounts nothing: every request would be a 404. A
+    /// provider configured but compiled out is named, with its cargo feature.
+    fn nothing_configured(&self) -> ConfigError {
+        let configured = [
+            ("wakilni", self.wakilni.current.is_some()),
+            ("peddler", self.peddler.current.is_some()),
+            ("xoxoday", self.xoxoday_enabled),
+            ("isendu", self.isendu_key_id.current.is_some()),
+            (
+                "skladon",
+                self.skladon.current.is_some() || self.skladon_without_url_token,
+            ),
+        ];
+        let compiled_out: Vec<&str> = configured
+            .iter()
+            .filter(|(_, set)| *set)
+            .map(|(feature, _)| *feature)
+            .collect();
+        let mut reason = format!(
+            "no provider configured: every request would be answered 404; set {}",
+            super::variables::ENABLING
+        );
+        if !compiled_out.is_empty() {
+            reason.push_str(&format!(
+                " (configured, but built without its cargo feature: {})",
+                compiled_out.join(", ")
+            ));
+        }
+        ConfigError::whole(reason)
     }
 
     /// `DELIVERY_WEBHOOKS_DATABASE_URL`: a SQLite path or a PostgreSQL URL, never another scheme

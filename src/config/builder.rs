@@ -202,12 +202,14 @@ impl ConfigBuilder {
     /// use delivery_webhooks::{Config, Provider};
     /// use delivery_webhooks::telemetry::Health;
     ///
+    /// # #[cfg(feature = "wakilni")] {
     /// let health = Health::new()
     ///     .cutoff(Provider::Wakilni, 4)
     ///     .on_warning(|w| eprintln!("{} is at risk: {}", w.provider, w.last_error));
     /// let config = Config::builder().health(health.clone()).wakilni_secret("wk").build()?;
     /// config.health.record_failure(Provider::Wakilni, "malformed payload");
     /// assert_eq!(health.provider(Provider::Wakilni).consecutive_failures, 1);
+    /// # }
     /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```
     #[must_use]

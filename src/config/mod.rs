@@ -60,14 +60,15 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 /// ```
 /// use delivery_webhooks::Config;
 ///
+/// # #[cfg(feature = "peddler")] {
 /// let vars = [
 ///     ("PEDDLER_WEBHOOK_TOKEN", "pd-token"),
 ///     ("DELIVERY_WEBHOOKS_LISTEN", "localhost:0"),
 /// ];
 /// let config = Config::from_pairs(vars)?;
-/// # #[cfg(feature = "peddler")]
 /// assert_eq!(config.providers(), [delivery_webhooks::Provider::Peddler]);
 /// assert_eq!((config.listen_addr.host(), config.listen_addr.port()), ("localhost", 0));
+/// # }
 ///
 /// // An error names every variable at fault, never its value.
 /// let err = Config::from_pairs([("PEDDLER_WEBHOOK_TOKEN", " "), ("WAKILNI_SECRET", "wk")])
@@ -229,12 +230,14 @@ impl Config {
     /// ```
     /// use delivery_webhooks::Config;
     ///
+    /// # #[cfg(feature = "wakilni")] {
     /// let config = Config::builder()
     ///     .wakilni_secret("wk")
     ///     .database_url("postgres://inbox:pa55@db.internal/inbox")
     ///     .build()?;
     /// assert_eq!(config.database_url(), Some("postgres://inbox:pa55@db.internal/inbox"));
     /// assert!(!format!("{config:?}").contains("pa55"));
+    /// # }
     /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```
     #[must_use]
@@ -305,13 +308,14 @@ impl Config {
     /// ```
     /// use delivery_webhooks::Config;
     ///
+    /// # #[cfg(all(feature = "wakilni", feature = "skladon"))] {
     /// let config = Config::builder()
     ///     .wakilni_secret("wk-new")
     ///     .wakilni_previous_secret("wk-old")
     ///     .skladon_token("sk-token-5f1c9a7e2b")
     ///     .build()?;
-    /// # #[cfg(all(feature = "wakilni", feature = "skladon"))]
     /// assert_eq!(config.providers().len(), 2);
+    /// # }
     /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```
     #[must_use]

@@ -126,27 +126,3 @@ fn a_name_of_0_2_is_refused_naming_its_replacement() {
     let database = [WAKILNI, ("DATABASE_URL", "postgres://x")];
     assert_eq!(from(&database).unwrap().database_url(), None);
 }
-
-#[test]
-fn every_list_of_variables_comes_from_the_table() {
-    let names: Vec<&str> = Config::VARIABLES.iter().map(|v| v.name).collect();
-    assert_eq!(names.len(), 29);
-    assert_eq!(names[0], "DELIVERY_WEBHOOKS_LISTEN");
-    for variable in builder::CREDENTIALS {
-        assert!(names.contains(&variable.current) && names.contains(&variable.previous));
-    }
-    for (old, new) in variables::RENAMED {
-        assert!(!names.contains(&old) && names.contains(&new), "{old}");
-    }
-    let enabling = variables::ENABLING.replace(['=', ';', ','], " ");
-    for word in enabling.split_whitespace().filter(|w| w.contains('_')) {
-        assert!(names.contains(&word), "{word} is not in the table");
-    }
-    // The README shows the same table, row for row.
-    let readme = include_str!("../../../README.md");
-    assert!(
-        readme.contains(variables::MARKDOWN_TABLE),
-        "the README's table of variables differs from src/config/variables.rs:\n{}",
-        variables::MARKDOWN_TABLE
-    );
-}

@@ -226,6 +226,30 @@ fn errors_name_the_variable_and_never_show_the_value() {
 }
 
 #[test]
+fn every_list_of_variables_comes_from_the_table() {
+    let names: Vec<&str> = Config::VARIABLES.iter().map(|v| v.name).collect();
+    assert_eq!(names.len(), 29);
+    assert_eq!(names[0], "DELIVERY_WEBHOOKS_LISTEN");
+    for variable in builder::CREDENTIALS {
+        assert!(names.contains(&variable.current) && names.contains(&variable.previous));
+    }
+    for (old, new) in variables::RENAMED {
+        assert!(!names.contains(&old) && names.contains(&new), "{old}");
+    }
+    let enabling = variables::ENABLING.replace(['=', ';', ','], " ");
+    for word in enabling.split_whitespace().filter(|w| w.contains('_')) {
+        assert!(names.contains(&word), "{word} is not in the table");
+    }
+    // The README shows the same table, row for row.
+    let readme = include_str!("../../../README.md");
+    assert!(
+        readme.contains(variables::MARKDOWN_TABLE),
+        "the README's table of variables differs from src/config/variables.rs:\n{}",
+        variables::MARKDOWN_TABLE
+    );
+}
+
+#[test]
 fn builder_debug_shows_no_secret() {
     let b = Config::builder()
         .wakilni_secret("wk-hidden-1")
@@ -235,6 +259,8 @@ fn builder_debug_shows_no_secret() {
     assert!(!shown.contains("hidden"), "{shown}");
 }
 
+// A configuration that builds needs a provider compiled in: Wakilni's, here.
+#[cfg(feature = "wakilni")]
 mod crate_settings;
 mod problems;
 // Rotation is shown across all five providers at once.

@@ -3,6 +3,7 @@
 
 use super::*;
 
+#[cfg(feature = "wakilni")]
 #[test]
 fn three_bad_variables_make_one_error_naming_all_three_and_no_value() {
     let vars = [
@@ -113,6 +114,7 @@ fn an_empty_configuration_is_refused_listing_the_variables() {
     );
 }
 
+#[cfg(feature = "wakilni")]
 #[test]
 fn a_misspelled_variable_is_named_with_the_one_intended() {
     let err = from_all(&[("WAKILNI_SECRET", "wk-value")]).unwrap_err();
@@ -159,6 +161,58 @@ fn a_misspelled_variable_is_named_with_the_one_intended() {
         ("HOME", "x"),
     ])
     .unwrap();
+}
+
+/// A provider configured but compiled out mounts nothing: named, with its cargo feature.
+#[cfg(not(all_providers))]
+#[test]
+fn a_provider_compiled_out_is_named_when_nothing_else_is_configured() {
+    /// Whether the provider is compiled in, its feature, the variables that configure it.
+    type Provider<'a> = (bool, &'a str, &'a [(&'a str, &'a str)]);
+    let providers: [Provider<'_>; 5] = [
+        (
+            cfg!(feature = "wakilni"),
+            "wakilni",
+            &[("WAKILNI_WEBHOOK_SECRET", "wk")],
+        ),
+        (
+            cfg!(feature = "peddler"),
+            "peddler",
+            &[("PEDDLER_WEBHOOK_TOKEN", "pd")],
+        ),
+        (
+            cfg!(feature = "xoxoday"),
+            "xoxoday",
+            &[("XOXODAY_ENABLED", "1")],
+        ),
+        (
+            cfg!(feature = "isendu"),
+            "isendu",
+            &[
+                ("ISENDU_KEY_ID", "ak_1"),
+                ("ISENDU_SECRET_KEY", "sk-1"),
+                ("ISENDU_WITHOUT_URL_TOKEN", "1"),
+            ],
+        ),
+        (
+            cfg!(feature = "skladon"),
+            "skladon",
+            &[("SKLADON_WITHOUT_URL_TOKEN", "1")],
+        ),
+    ];
+    let (_, feature, vars) = providers
+        .into_iter()
+        .find(|(compiled, _, _)| !compiled)
+        .expect("not every provider is compiled in");
+    let err = from(vars).unwrap_err();
+    assert_eq!(err.variable(), None, "{err}");
+    assert!(err.reason().starts_with("no provider configured"), "{err}");
+    assert!(
+        err.reason().ends_with(&format!(
+            "(configured, but built without its cargo feature: {feature})"
+        )),
+        "{err}"
+    );
 }
 
 #[cfg(feature = "isendu")]
