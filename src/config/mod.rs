@@ -46,7 +46,8 @@ pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV
 ///
 /// Every credential rotates the same way: while `NAME_PREVIOUS` is set beside `NAME`, both values
 /// are accepted; set `NAME_PREVIOUS` without `NAME` and the error names it. Variables of a
-/// provider whose cargo feature is off are checked the same but build nothing. A Peddler token,
+/// provider whose cargo feature is off are checked the same but build nothing (when nothing
+/// else is configured, the error names its feature). A Peddler token,
 /// Xoxoday API key or isendu key id shorter than 16 bytes works, but is flagged in
 /// [`health`](Config::health)'s report (and, with feature `tracing`, warned about once).
 ///
