@@ -59,12 +59,10 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Refuses a configuration with no provider, listing every problem at once.
     let config = Config::from_env()?;
-    if config.providers().is_empty() {
-        return Err("no provider configured (see the README for the variables)".into());
-    }
     let providers = config.providers();
-    let listen_addr = config.listen_addr;
+    let listen_addr = config.listen_addr.clone();
     let server = HttpServer::new(move || {
         App::new().service(delivery_webhooks::actix::router(config.clone(), handle))
     })

@@ -59,11 +59,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // Refuses a configuration with no provider, listing every problem at once.
     let config = Config::from_env()?;
-    if config.providers().is_empty() {
-        return Err("no provider configured (see the README for the variables)".into());
-    }
-    let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen_addr.as_str()).await?;
     println!("listening on http://{}", listener.local_addr()?);
     for provider in config.providers() {
         println!("  /webhooks/{provider}");

@@ -245,7 +245,7 @@ impl Error {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     kind: ConfigErrorKind,
-    variable: Option<&'static str>,
+    variable: Option<Cow<'static, str>>,
     entry: Option<String>,
     reason: Cow<'static, str>,
 }
@@ -292,8 +292,16 @@ impl ConfigError {
     }
 
     /// A setting of `variable` that cannot be used, for `reason` (never its value).
-    pub(crate) fn new(variable: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+    pub(crate) fn new(
+        variable: impl Into<Cow<'static, str>>,
+        reason: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Self::of(ConfigErrorKind::InvalidSetting, reason).for_variable(variable)
+    }
+
+    /// A problem of a configuration as a whole, about no one variable.
+    pub(crate) fn whole(reason: impl Into<Cow<'static, str>>) -> Self {
+        Self::of(ConfigErrorKind::InvalidSetting, reason)
     }
 
     fn of(kind: ConfigErrorKind, reason: impl Into<Cow<'static, str>>) -> Self {
@@ -313,8 +321,8 @@ impl ConfigError {
 
     /// The same error, about the environment variable `variable`: it then quotes no value, not
     /// even a network entry.
-    pub(crate) fn for_variable(mut self, variable: &'static str) -> Self {
-        self.variable = Some(variable);
+    pub(crate) fn for_variable(mut self, variable: impl Into<Cow<'static, str>>) -> Self {
+        self.variable = Some(variable.into());
         self.entry = None;
         self
     }
@@ -326,10 +334,12 @@ impl ConfigError {
     }
 
     /// The environment variable at fault, e.g. `WAKILNI_WEBHOOK_SECRET`, when the setting came
-    /// from [`Config`](crate::config::Config); `None` from a constructor.
+    /// from [`Config`](crate::config::Config) (a name found in the environment, for a likely
+    /// misspelling); `None` from a constructor, and for a problem of the configuration as a
+    /// whole (no provider configured).
     #[must_use]
-    pub fn variable(&self) -> Option<&'static str> {
-        self.variable
+    pub fn variable(&self) -> Option<&str> {
+        self.variable.as_deref()
     }
 
     /// What is wrong (never the value), e.g. `empty secret` or `not an ip address`.
@@ -348,7 +358,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(variable) = self.variable {
+        if let Some(variable) = &self.variable {
             write!(f, "{variable}: ")?;
         }
         match (self.kind, &self.entry) {

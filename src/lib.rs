@@ -148,7 +148,9 @@ pub use adapters::axum;
 
 pub use any::AnyDelivery;
 pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
-pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};
+pub use config::{
+    Config, ConfigBuilder, ConfigErrors, DEFAULT_LISTEN_ADDR, EnvVariable, ListenAddr,
+};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;

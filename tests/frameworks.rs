@@ -42,7 +42,7 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn config() -> Config {
     let vars = [
-        ("LISTEN_ADDR", "127.0.0.1:0"),
+        ("DELIVERY_WEBHOOKS_LISTEN", "127.0.0.1:0"),
         ("WAKILNI_WEBHOOK_SECRET", WAKILNI_SECRET),
         ("PEDDLER_WEBHOOK_TOKEN", PEDDLER_TOKEN),
         ("XOXODAY_ENABLED", "1"),

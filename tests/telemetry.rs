@@ -238,7 +238,7 @@ fn histogram_len(metrics: &[MetricSeen], name: &str, labels: &[(&str, &str)]) ->
 
 fn config(health: Health) -> Config {
     let vars = [
-        ("LISTEN_ADDR", "127.0.0.1:0"),
+        ("DELIVERY_WEBHOOKS_LISTEN", "127.0.0.1:0"),
         ("WAKILNI_WEBHOOK_SECRET", WAKILNI_SECRET),
         ("PEDDLER_WEBHOOK_TOKEN", PEDDLER_TOKEN),
         ("XOXODAY_ENABLED", "1"),
@@ -1042,6 +1042,8 @@ fn a_short_peddler_token_is_accepted_with_one_warning() {
     let err =
         Config::from_vars(|name| (name == "SKLADON_URL_TOKEN").then(|| "tok-5f1c9a7e2b".into()))
             .unwrap_err();
+    assert_eq!(err.len(), 1, "{err}");
+    let err = &err.errors()[0];
     assert_eq!(err.variable(), Some("SKLADON_URL_TOKEN"));
     assert!(err.reason().contains("at least 16 bytes"), "{err}");
 }

@@ -2,11 +2,12 @@
 //! variable.
 
 use std::fmt;
-use std::net::SocketAddr;
 
 use zeroize::Zeroizing;
 
 use super::DEFAULT_LISTEN_ADDR;
+use super::listen::ListenAddr;
+use crate::error::ConfigError;
 
 pub(super) type Secret = Zeroizing<String>;
 
@@ -41,6 +42,7 @@ pub(super) const ISENDU_URL_TOKEN: Variable = variable!("ISENDU_URL_TOKEN");
 pub(super) const SKLADON_URL_TOKEN: Variable = variable!("SKLADON_URL_TOKEN");
 
 /// Every credential, each of which rotates the same way.
+#[cfg(test)]
 pub(super) const CREDENTIALS: [Variable; 7] = [
     WAKILNI_SECRET,
     PEDDLER_TOKEN,
@@ -50,6 +52,15 @@ pub(super) const CREDENTIALS: [Variable; 7] = [
     ISENDU_URL_TOKEN,
     SKLADON_URL_TOKEN,
 ];
+
+/// Where isendu's URL token stands (`ISENDU_URL_TOKEN_IN`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum UrlTokenIn {
+    /// A query parameter: `ISENDU_URL_TOKEN_PARAM`, `token` by default.
+    Query,
+    /// Any path segment.
+    Path,
+}
 
 /// One credential's values: the current one and, while rotating, the previous one.
 #[derive(Clone)]
@@ -91,7 +102,7 @@ impl Rotation {
 /// one until you drop it. `Debug` shows no secret.
 #[derive(Clone)]
 pub struct ConfigBuilder {
-    pub(super) listen_addr: SocketAddr,
+    pub(super) listen_addr: ListenAddr,
     pub(super) wakilni: Rotation,
     pub(super) peddler: Rotation,
     pub(super) skladon: Rotation,
@@ -104,18 +115,23 @@ pub struct ConfigBuilder {
     pub(super) isendu_key_id: Rotation,
     pub(super) isendu_secret_key: Rotation,
     pub(super) isendu_url_token: Rotation,
+    pub(super) isendu_url_token_in: Option<UrlTokenIn>,
+    pub(super) isendu_url_token_param: Option<String>,
     pub(super) isendu_without_url_token: bool,
     pub(super) skladon_without_url_token: bool,
     pub(super) skladon_mount: Option<String>,
     pub(super) health: Option<crate::telemetry::Health>,
     pub(super) body_timeout: std::time::Duration,
     pub(super) body_limit: Option<usize>,
+    pub(super) database_url: Option<Secret>,
+    /// The problems found reading the environment, reported by `build` with its own.
+    pub(super) read_problems: Vec<ConfigError>,
 }
 
 impl Default for ConfigBuilder {
     fn default() -> Self {
         Self {
-            listen_addr: DEFAULT_LISTEN_ADDR,
+            listen_addr: DEFAULT_LISTEN_ADDR.into(),
             wakilni: Rotation::new(WAKILNI_SECRET),
             peddler: Rotation::new(PEDDLER_TOKEN),
             skladon: Rotation::new(SKLADON_URL_TOKEN),
@@ -128,12 +144,16 @@ impl Default for ConfigBuilder {
             isendu_key_id: Rotation::new(ISENDU_KEY_ID),
             isendu_secret_key: Rotation::new(ISENDU_SECRET_KEY),
             isendu_url_token: Rotation::new(ISENDU_URL_TOKEN),
+            isendu_url_token_in: None,
+            isendu_url_token_param: None,
             isendu_without_url_token: false,
             skladon_without_url_token: false,
             skladon_mount: None,
             health: None,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             body_limit: None,
+            database_url: None,
+            read_problems: Vec::new(),
         }
     }
 }
@@ -158,12 +178,18 @@ impl fmt::Debug for ConfigBuilder {
             .field("isendu_key_id", &self.isendu_key_id.names())
             .field("isendu_secret_key", &self.isendu_secret_key.names())
             .field("isendu_url_token", &self.isendu_url_token.names())
+            .field("isendu_url_token_in", &self.isendu_url_token_in)
+            .field("isendu_url_token_param", &self.isendu_url_token_param)
             .field("isendu_without_url_token", &self.isendu_without_url_token)
             .field("skladon_without_url_token", &self.skladon_without_url_token)
             .field("skladon_mount", &self.skladon_mount)
             .field("health", &self.health)
             .field("body_timeout", &self.body_timeout)
             .field("body_limit", &self.body_limit)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -176,13 +202,15 @@ impl ConfigBuilder {
     /// use delivery_webhooks::{Config, Provider};
     /// use delivery_webhooks::telemetry::Health;
     ///
+    /// # #[cfg(feature = "wakilni")] {
     /// let health = Health::new()
     ///     .cutoff(Provider::Wakilni, 4)
     ///     .on_warning(|w| eprintln!("{} is at risk: {}", w.provider, w.last_error));
     /// let config = Config::builder().health(health.clone()).wakilni_secret("wk").build()?;
     /// config.health.record_failure(Provider::Wakilni, "malformed payload");
     /// assert_eq!(health.provider(Provider::Wakilni).consecutive_failures, 1);
-    /// # Ok::<(), delivery_webhooks::ConfigError>(())
+    /// # }
+    /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```
     #[must_use]
     pub fn health(mut self, health: crate::telemetry::Health) -> Self {
@@ -190,7 +218,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// `BODY_TIMEOUT_SECS`: how long the framework adapters wait for a whole body once its
+    /// `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`: how long the framework adapters wait for a whole body once its
     /// head has been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by
     /// default), for every provider.
     #[must_use]
@@ -199,7 +227,7 @@ impl ConfigBuilder {
         self
     }
 
-    /// `BODY_LIMIT`: the largest body accepted, in bytes
+    /// `DELIVERY_WEBHOOKS_BODY_LIMIT`: the largest body accepted, in bytes
     /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 16 MiB, by default), for every
     /// provider: each verifier's `body_limit`.
     #[must_use]
@@ -208,10 +236,19 @@ impl ConfigBuilder {
         self
     }
 
-    /// `LISTEN_ADDR`.
+    /// `DELIVERY_WEBHOOKS_LISTEN`: a [`ListenAddr`](super::ListenAddr), or a `SocketAddr`.
     #[must_use]
-    pub fn listen_addr(mut self, addr: SocketAddr) -> Self {
-        self.listen_addr = addr;
+    pub fn listen_addr(mut self, addr: impl Into<ListenAddr>) -> Self {
+        self.listen_addr = addr.into();
+        self
+    }
+
+    /// `DELIVERY_WEBHOOKS_DATABASE_URL`: the inbox's database, a SQLite file path or a
+    /// `postgres://` URL, for your code to open
+    /// ([`Config::database_url`](super::Config::database_url)). Never shown.
+    #[must_use]
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = Some(secret(url));
         self
     }
 
@@ -328,7 +365,9 @@ impl ConfigBuilder {
         self
     }
 
-    /// `ISENDU_URL_TOKEN`: required in query parameter `token` of isendu's calls.
+    /// `ISENDU_URL_TOKEN`: required in isendu's calls' URLs, in query parameter `token` unless
+    /// [`isendu_url_token_param`](Self::isendu_url_token_param) or
+    /// [`isendu_url_token_in_path`](Self::isendu_url_token_in_path) says otherwise.
     #[must_use]
     pub fn isendu_url_token(mut self, value: impl Into<String>) -> Self {
         self.isendu_url_token.current = Some(secret(value));
@@ -340,6 +379,24 @@ impl ConfigBuilder {
     #[must_use]
     pub fn isendu_previous_url_token(mut self, value: impl Into<String>) -> Self {
         self.isendu_url_token.previous = Some(secret(value));
+        self
+    }
+
+    /// `ISENDU_URL_TOKEN_PARAM`: the query parameter holding isendu's URL token (`token` by
+    /// default): [`UrlToken::query`](crate::verify::UrlToken::query)'s name.
+    #[must_use]
+    pub fn isendu_url_token_param(mut self, name: impl Into<String>) -> Self {
+        self.isendu_url_token_param = Some(name.into());
+        self
+    }
+
+    /// `ISENDU_URL_TOKEN_IN=path`: isendu's URL token is one of the URL's path segments
+    /// ([`UrlToken::path_segment`](crate::verify::UrlToken::path_segment)), e.g.
+    /// `.../webhooks/isendu/<token>` in a route of your own (the ready routers mount
+    /// `/webhooks/isendu` alone) or a prefix the router is nested under.
+    #[must_use]
+    pub fn isendu_url_token_in_path(mut self) -> Self {
+        self.isendu_url_token_in = Some(UrlTokenIn::Path);
         self
     }
 

@@ -1,45 +1,32 @@
 //! The environment variables of [`Config::from_env`](super::Config::from_env), read into a
-//! [`ConfigBuilder`]: one variable per builder setter, with the same checks.
+//! [`ConfigBuilder`]: one variable per builder setter, with the same checks. Every problem is
+//! kept, not only the first, for [`build`](ConfigBuilder::build) to report with its own.
 
 use zeroize::Zeroizing;
 
 use crate::error::ConfigError;
 
-use super::builder::{CREDENTIALS, ConfigBuilder, Rotation};
+use super::builder::{ConfigBuilder, Rotation, UrlTokenIn};
+use super::listen::ListenAddr;
+use super::variables;
 
-/// The variables that are not credentials.
-const SETTINGS: [&str; 11] = [
-    "LISTEN_ADDR",
-    "BODY_TIMEOUT_SECS",
-    "BODY_LIMIT",
-    "XOXODAY_ENABLED",
-    "XOXODAY_ALLOWLIST",
-    "XOXODAY_ALLOW_BROAD_RANGES",
-    "XOXODAY_TRUSTED_PROXIES",
-    "XOXODAY_PROXY_HEADER",
-    "ISENDU_WITHOUT_URL_TOKEN",
-    "SKLADON_WITHOUT_URL_TOKEN",
-    "SKLADON_MOUNT",
-];
+/// A variable's value, wiped on drop (it may be a secret).
+type Value = Zeroizing<String>;
 
-/// Every variable [`read`] looks at: the settings, then each credential and its `_PREVIOUS`.
-pub(super) fn names() -> impl Iterator<Item = &'static str> {
-    SETTINGS.into_iter().chain(
-        CREDENTIALS
-            .into_iter()
-            .flat_map(|variable| [variable.current, variable.previous]),
-    )
-}
-
-/// Reads every variable through `var` (`None`: unset) into a builder; its `build` checks them.
-pub(super) fn read(var: impl Fn(&str) -> Option<String>) -> Result<ConfigBuilder, ConfigError> {
-    let get = |name: &str| var(name).map(Zeroizing::new);
+/// Reads every variable through `var` (`None`: unset) into a builder holding the problems
+/// found. `present`, when the caller can list the environment's names, lets names that are
+/// likely misspellings of a variable be reported.
+pub(super) fn read(
+    var: impl Fn(&str) -> Option<Value>,
+    present: Option<&[String]>,
+) -> ConfigBuilder {
+    let mut problems = Vec::new();
+    let mut builder = ConfigBuilder::default();
     let rotation = |empty: &Rotation| Rotation {
-        current: get(empty.variable.current),
-        previous: get(empty.variable.previous),
+        current: var(empty.variable.current),
+        previous: var(empty.variable.previous),
         ..empty.clone()
     };
-    let mut builder = ConfigBuilder::default();
     builder.wakilni = rotation(&builder.wakilni);
     builder.peddler = rotation(&builder.peddler);
     builder.skladon = rotation(&builder.skladon);
@@ -47,68 +34,112 @@ pub(super) fn read(var: impl Fn(&str) -> Option<String>) -> Result<ConfigBuilder
     builder.isendu_key_id = rotation(&builder.isendu_key_id);
     builder.isendu_secret_key = rotation(&builder.isendu_secret_key);
     builder.isendu_url_token = rotation(&builder.isendu_url_token);
-    builder.xoxoday_enabled = flag(&get, "XOXODAY_ENABLED")?;
-    builder.xoxoday_proxies = get("XOXODAY_TRUSTED_PROXIES").map(|list| list_of(&list));
-    builder.xoxoday_allowlist = get("XOXODAY_ALLOWLIST").map(|list| list_of(&list));
-    builder.xoxoday_allow_broad_ranges = flag(&get, "XOXODAY_ALLOW_BROAD_RANGES")?;
-    if let Some(header) = get("XOXODAY_PROXY_HEADER") {
+    let mut flag = |name: &'static str| match var(name).as_deref().map(|v| v.trim()) {
+        None | Some("0") => false,
+        Some("1") => true,
+        Some(_) => {
+            problems.push(ConfigError::new(name, "expected 1 or 0"));
+            false
+        }
+    };
+    builder.xoxoday_enabled = flag("XOXODAY_ENABLED");
+    builder.xoxoday_allow_broad_ranges = flag("XOXODAY_ALLOW_BROAD_RANGES");
+    builder.isendu_without_url_token = flag("ISENDU_WITHOUT_URL_TOKEN");
+    builder.skladon_without_url_token = flag("SKLADON_WITHOUT_URL_TOKEN");
+    builder.xoxoday_proxies = var("XOXODAY_TRUSTED_PROXIES").map(|list| list_of(&list));
+    builder.xoxoday_allowlist = var("XOXODAY_ALLOWLIST").map(|list| list_of(&list));
+    if let Some(header) = var("XOXODAY_PROXY_HEADER") {
         use crate::verify::ProxyHeader;
-        builder.xoxoday_proxy_header = Some(match header.trim().to_ascii_lowercase().as_str() {
-            "auto" => ProxyHeader::Auto,
-            "x-forwarded-for" => ProxyHeader::XForwardedFor,
-            "forwarded" => ProxyHeader::Forwarded,
+        builder.xoxoday_proxy_header = match header.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(ProxyHeader::Auto),
+            "x-forwarded-for" => Some(ProxyHeader::XForwardedFor),
+            "forwarded" => Some(ProxyHeader::Forwarded),
             _ => {
-                return Err(ConfigError::new(
+                problems.push(ConfigError::new(
                     "XOXODAY_PROXY_HEADER",
                     "expected auto, x-forwarded-for or forwarded",
                 ));
+                None
             }
-        });
+        };
     }
-    builder.isendu_without_url_token = flag(&get, "ISENDU_WITHOUT_URL_TOKEN")?;
-    builder.skladon_without_url_token = flag(&get, "SKLADON_WITHOUT_URL_TOKEN")?;
-    builder.skladon_mount = get("SKLADON_MOUNT").map(|mount| mount.trim().to_owned());
-    if let Some(bytes) = get("BODY_LIMIT") {
-        let bytes: usize = bytes
-            .trim()
-            .parse()
-            .ok()
-            .filter(|&b| b > 0)
-            .ok_or_else(|| {
-                ConfigError::new("BODY_LIMIT", "expected a whole number of bytes above 0")
-            })?;
-        builder.body_limit = Some(bytes);
+    if let Some(place) = var("ISENDU_URL_TOKEN_IN") {
+        match place.trim().to_ascii_lowercase().as_str() {
+            "query" => builder.isendu_url_token_in = Some(UrlTokenIn::Query),
+            "path" => builder.isendu_url_token_in = Some(UrlTokenIn::Path),
+            _ => problems.push(ConfigError::new(
+                "ISENDU_URL_TOKEN_IN",
+                "expected query or path",
+            )),
+        }
     }
-    if let Some(addr) = get("LISTEN_ADDR") {
-        builder.listen_addr = addr.trim().parse().map_err(|_| {
-            ConfigError::new(
-                "LISTEN_ADDR",
-                "expected an ip address and port, such as 127.0.0.1:3000",
-            )
-        })?;
+    builder.isendu_url_token_param = var("ISENDU_URL_TOKEN_PARAM").map(|p| p.trim().to_owned());
+    builder.skladon_mount = var("SKLADON_MOUNT").map(|mount| mount.trim().to_owned());
+    read_crate_settings(&var, &mut builder, &mut problems);
+    for (old, new) in variables::RENAMED {
+        // Beside its replacement, the old name is the service's own variable: left alone.
+        if var(old).is_some() && var(new).is_none() {
+            problems.push(ConfigError::new(
+                old,
+                format!("renamed {new} in delivery-webhooks 0.3: set {new} instead"),
+            ));
+        }
     }
-    if let Some(secs) = get("BODY_TIMEOUT_SECS") {
-        let secs: u64 = secs.trim().parse().ok().filter(|&s| s > 0).ok_or_else(|| {
-            ConfigError::new(
-                "BODY_TIMEOUT_SECS",
-                "expected a whole number of seconds above 0",
-            )
-        })?;
-        builder.body_timeout = std::time::Duration::from_secs(secs);
+    for name in present.unwrap_or_default() {
+        if let Some(meant) = variables::likely_meant(name) {
+            problems.push(ConfigError::new(
+                name.clone(),
+                format!("not a variable delivery-webhooks reads: did you mean {meant}?"),
+            ));
+        }
     }
-    Ok(builder)
+    builder.read_problems = problems;
+    builder
 }
 
-/// A `1`/`0` switch, unset meaning `0`.
-fn flag(
-    get: &impl Fn(&str) -> Option<Zeroizing<String>>,
-    name: &'static str,
-) -> Result<bool, ConfigError> {
-    match get(name).as_deref().map(|v| v.trim()) {
-        None | Some("0") => Ok(false),
-        Some("1") => Ok(true),
-        Some(_) => Err(ConfigError::new(name, "expected 1 or 0")),
+/// The crate-wide settings: where to listen, the body limit and timeout, the database.
+fn read_crate_settings(
+    var: &impl Fn(&str) -> Option<Value>,
+    builder: &mut ConfigBuilder,
+    problems: &mut Vec<ConfigError>,
+) {
+    let mut whole = |name: &'static str, what: &'static str, above_zero: bool| {
+        var(name).and_then(|text| {
+            let number = text.trim().parse::<u64>().ok();
+            match number.filter(|&n| n > 0 || !above_zero) {
+                Some(n) => Some(n),
+                None => {
+                    problems.push(ConfigError::new(name, what));
+                    None
+                }
+            }
+        })
+    };
+    builder.body_limit = whole(
+        "DELIVERY_WEBHOOKS_BODY_LIMIT",
+        "expected a whole number of bytes above 0",
+        true,
+    )
+    .and_then(|n| usize::try_from(n).ok());
+    if let Some(secs) = whole(
+        "DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS",
+        "expected a whole number of seconds above 0",
+        true,
+    ) {
+        builder.body_timeout = std::time::Duration::from_secs(secs);
     }
+    if let Some(addr) = var("DELIVERY_WEBHOOKS_LISTEN") {
+        match addr.parse::<ListenAddr>() {
+            Ok(addr) => builder.listen_addr = addr,
+            Err(e) => problems.push(e.for_variable("DELIVERY_WEBHOOKS_LISTEN")),
+        }
+    } else if let Some(port) = var("PORT") {
+        match port.trim().parse::<u16>() {
+            Ok(port) => builder.listen_addr = ListenAddr::any_interface(port),
+            Err(_) => problems.push(ConfigError::new("PORT", "expected a port, 0 to 65535")),
+        }
+    }
+    builder.database_url = var("DELIVERY_WEBHOOKS_DATABASE_URL");
 }
 
 /// A comma-separated list, entries trimmed, empty entries dropped.

@@ -4,84 +4,89 @@
 use std::net::SocketAddr;
 
 use crate::delivery::Provider;
-use crate::error::ConfigError;
 
+#[macro_use]
+mod variables;
 mod build;
 mod builder;
 mod env;
+mod errors;
+mod listen;
 
 pub use builder::ConfigBuilder;
+pub use errors::ConfigErrors;
+pub use listen::ListenAddr;
+pub use variables::EnvVariable;
 
-/// The address a receiver listens on unless `LISTEN_ADDR` says otherwise: `127.0.0.1:3000`.
+/// The address a receiver listens on unless `DELIVERY_WEBHOOKS_LISTEN` or `PORT` says
+/// otherwise: `127.0.0.1:3000`.
 pub const DEFAULT_LISTEN_ADDR: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
     std::net::Ipv4Addr::LOCALHOST,
     3000,
 ));
 
-/// The verifier of each configured provider (`None`: not configured, no route) and the address
-/// to listen on: what the framework adapters' ready routers mount.
+/// The verifier of each configured provider (`None`: not configured, no route), the address
+/// to listen on and the inbox's database: what the framework adapters' ready routers mount, and
+/// what a service needs to start.
 ///
 /// Read it from the environment with [`Config::from_env`], build it from values with
 /// [`Config::builder`] (one setter per variable, of the same name), or set the fields yourself
 /// (`config.wakilni = Some(verifier)`). Everything a provider's `Verifier` can be told in code
 /// has its variable: the credentials and their rotation, the body limit and timeout, Xoxoday's
-/// sources and proxies, Skladon's mount point, and each explicit opt-out.
+/// sources and proxies, where isendu's URL token stands, Skladon's mount point, and each
+/// explicit opt-out. One exception: the body limit and timeout are set for every provider at
+/// once; a value for one provider alone is set in code
+/// (`config.wakilni = config.wakilni.map(|v| v.body_limit(bytes))`).
 ///
-/// | variable | meaning | default |
-/// |---|---|---|
-/// | `LISTEN_ADDR` | address to listen on (`127.0.0.1:0` picks a free port) | `127.0.0.1:3000` |
-/// | `BODY_TIMEOUT_SECS` | how long a body may take to arrive once the request head has passed its check, for every provider (`body_timeout`); then 408 | `30` |
-/// | `BODY_LIMIT` | the largest body accepted, in bytes, for every provider (`body_limit`); a larger one is refused with 413 | `16777216` (16 MiB) |
-/// | `WAKILNI_WEBHOOK_SECRET` | Wakilni's webhook secret; enables `POST /webhooks/wakilni` | unset: no route |
-/// | `WAKILNI_WEBHOOK_SECRET_PREVIOUS` | a second accepted secret, while rotating | unset |
-/// | `PEDDLER_WEBHOOK_TOKEN` | Peddler's `x-webhook-shared-token`; enables `POST /webhooks/peddler` | unset: no route |
-/// | `PEDDLER_WEBHOOK_TOKEN_PREVIOUS` | a second accepted token, while rotating | unset |
-/// | `XOXODAY_ENABLED` | `1` enables `POST /webhooks/xoxoday`, checked by source address (`52.76.120.90`) | unset: no route |
-/// | `XOXODAY_API_KEY` | the `x-api-key` value set in Xoxoday's dashboard, then required | unset: not checked |
-/// | `XOXODAY_API_KEY_PREVIOUS` | a second accepted API key, while rotating | unset |
-/// | `XOXODAY_ALLOWLIST` | comma-separated addresses or CIDR ranges Xoxoday calls from, replacing the default (`allowlist`) | `52.76.120.90` |
-/// | `XOXODAY_ALLOW_BROAD_RANGES` | `1` lets the allowlist and the proxies hold ranges covering a large part of the internet (`allow_broad_ranges`) | unset: refused |
-/// | `XOXODAY_TRUSTED_PROXIES` | comma-separated addresses or CIDR ranges of your reverse proxies (`trusted_proxies`) | unset: none |
-/// | `XOXODAY_PROXY_HEADER` | the forwarding header your proxies set: `auto`, `x-forwarded-for` or `forwarded` (`proxy_header`) | `auto` |
-/// | `ISENDU_KEY_ID`, `ISENDU_SECRET_KEY` | the API integration's key pair; enable `POST /webhooks/isendu` | unset: no route |
-/// | `ISENDU_KEY_ID_PREVIOUS`, `ISENDU_SECRET_KEY_PREVIOUS` | a second key pair, both or neither, while rotating: a handshake naming either key id is answered with its own secret key | unset |
-/// | `ISENDU_URL_TOKEN` | required in query parameter `token` of isendu's calls (register `.../webhooks/isendu?token=<value>`); at least 16 bytes | required with `ISENDU_KEY_ID` |
-/// | `ISENDU_URL_TOKEN_PREVIOUS` | a second accepted URL token, while rotating; at least 16 bytes | unset |
-/// | `ISENDU_WITHOUT_URL_TOKEN` | `1` to run isendu without a URL token: anyone who learns the key id can then obtain the secret key | unset: a token is required |
-/// | `SKLADON_URL_TOKEN` | the token in every Skladon URL, at least 16 bytes; enables `/webhooks/skladon/<token>/<TYPE>[/<id>]` | unset: no route |
-/// | `SKLADON_URL_TOKEN_PREVIOUS` | a second accepted token, while rotating | unset |
-/// | `SKLADON_WITHOUT_URL_TOKEN` | `1` enables Skladon without a token in its URLs (`without_token`): anyone who learns them can call them | unset: a token is required |
-/// | `SKLADON_MOUNT` | the full public path Skladon's routes sit under (`mounted_at`), e.g. `/api/webhooks/skladon` when the router is nested under `/api` | `/webhooks/skladon` |
+/// The crate's own settings share the prefix `DELIVERY_WEBHOOKS_`, so that they do not clash
+/// with a service's variables; `PORT` is read as the platforms that set it mean it. The same
+/// table is [`Config::VARIABLES`], for a command that lists them.
+///
+#[doc = with_variables!(markdown_table)]
 ///
 /// Every credential rotates the same way: while `NAME_PREVIOUS` is set beside `NAME`, both values
 /// are accepted; set `NAME_PREVIOUS` without `NAME` and the error names it. Variables of a
-/// provider whose cargo feature is off are checked the same but build nothing. A Peddler token, Xoxoday API
-/// key or isendu key id shorter than 16 bytes works, but is flagged in
+/// provider whose cargo feature is off are checked the same but build nothing (when nothing
+/// else is configured, the error names its feature). A Peddler token,
+/// Xoxoday API key or isendu key id shorter than 16 bytes works, but is flagged in
 /// [`health`](Config::health)'s report (and, with feature `tracing`, warned about once).
+///
+/// Every problem is reported at once ([`ConfigErrors`]), each by its variable, never its
+/// value: a configuration with no provider (which would answer every request 404), a name of
+/// 0.2 replaced in 0.3 (`LISTEN_ADDR`, `BODY_LIMIT`, `BODY_TIMEOUT_SECS`, refused unless its
+/// replacement is set too, as a service's own variable may share the old name), and a name
+/// under a provider's or the crate's prefix that is likely a misspelling of one above
+/// (`WAKILNI_SECRET`: did you mean `WAKILNI_WEBHOOK_SECRET`?).
 ///
 /// ```
 /// use delivery_webhooks::Config;
 ///
-/// let vars = [("PEDDLER_WEBHOOK_TOKEN", "pd-token"), ("LISTEN_ADDR", "127.0.0.1:0")];
-/// let config = Config::from_vars(|name| {
-///     vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string())
-/// })?;
-/// # #[cfg(feature = "peddler")]
+/// # #[cfg(feature = "peddler")] {
+/// let vars = [
+///     ("PEDDLER_WEBHOOK_TOKEN", "pd-token"),
+///     ("DELIVERY_WEBHOOKS_LISTEN", "localhost:0"),
+/// ];
+/// let config = Config::from_pairs(vars)?;
 /// assert_eq!(config.providers(), [delivery_webhooks::Provider::Peddler]);
-/// assert_eq!(config.listen_addr.port(), 0);
+/// assert_eq!((config.listen_addr.host(), config.listen_addr.port()), ("localhost", 0));
+/// # }
 ///
-/// // An error names the variable, never its value.
-/// let err = Config::from_vars(|name| (name == "PEDDLER_WEBHOOK_TOKEN").then(|| " ".to_string()))
+/// // An error names every variable at fault, never its value.
+/// let err = Config::from_pairs([("PEDDLER_WEBHOOK_TOKEN", " "), ("WAKILNI_SECRET", "wk")])
 ///     .unwrap_err();
-/// # #[cfg(feature = "peddler")]
-/// assert_eq!(err.to_string(), "PEDDLER_WEBHOOK_TOKEN: empty secret");
-/// # Ok::<(), delivery_webhooks::ConfigError>(())
+/// assert_eq!(
+///     err.to_string(),
+///     "PEDDLER_WEBHOOK_TOKEN: empty secret\n\
+///      WAKILNI_SECRET: not a variable delivery-webhooks reads: did you mean \
+///      WAKILNI_WEBHOOK_SECRET?"
+/// );
+/// # Ok::<(), delivery_webhooks::ConfigErrors>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Where to listen.
-    pub listen_addr: SocketAddr,
+    pub listen_addr: ListenAddr,
     /// Where the ready receivers record each provider's endpoint health: keep a clone to
     /// serve [`Health::report`](crate::telemetry::Health::report) or to add warning callbacks.
     /// A fresh [`Health`](crate::telemetry::Health) with the documented cut-offs unless set.
@@ -101,13 +106,38 @@ pub struct Config {
     /// Skladon's verifier: mounted at `GET` and `POST /webhooks/skladon/...`.
     #[cfg(feature = "skladon")]
     pub skladon: Option<crate::skladon::Verifier>,
+    /// `DELIVERY_WEBHOOKS_DATABASE_URL`, wiped on drop and never shown: it may hold a password.
+    database_url: Option<builder::Secret>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut s = f.debug_struct("Config");
+        s.field("listen_addr", &self.listen_addr)
+            .field("health", &self.health);
+        #[cfg(feature = "wakilni")]
+        s.field("wakilni", &self.wakilni);
+        #[cfg(feature = "peddler")]
+        s.field("peddler", &self.peddler);
+        #[cfg(feature = "xoxoday")]
+        s.field("xoxoday", &self.xoxoday);
+        #[cfg(feature = "isendu")]
+        s.field("isendu", &self.isendu);
+        #[cfg(feature = "skladon")]
+        s.field("skladon", &self.skladon);
+        s.field(
+            "database_url",
+            &self.database_url.as_ref().map(|_| "<redacted>"),
+        )
+        .finish()
+    }
 }
 
 impl Default for Config {
     /// No provider, listening on [`DEFAULT_LISTEN_ADDR`].
     fn default() -> Self {
         Self {
-            listen_addr: DEFAULT_LISTEN_ADDR,
+            listen_addr: DEFAULT_LISTEN_ADDR.into(),
             health: crate::telemetry::Health::new(),
             #[cfg(feature = "wakilni")]
             wakilni: None,
@@ -119,34 +149,101 @@ impl Default for Config {
             isendu: None,
             #[cfg(feature = "skladon")]
             skladon: None,
+            database_url: None,
         }
     }
 }
 
 impl Config {
+    /// Every variable [`from_env`](Config::from_env) reads, in the order of the table above.
+    pub const VARIABLES: &'static [EnvVariable] = variables::VARIABLES;
+
     /// Reads the variables in the table above from the process environment.
     ///
     /// # Errors
-    /// A [`ConfigError`] naming the first unusable variable: an empty secret, a value that is
-    /// not UTF-8, a `_PREVIOUS` without its current value, half of isendu's key pair, Xoxoday
+    /// [`ConfigErrors`] naming every unusable variable: an empty secret, a value that is not
+    /// UTF-8, a `_PREVIOUS` without its current value, half of isendu's key pair, Xoxoday
     /// settings without `XOXODAY_ENABLED=1`, `SKLADON_MOUNT` without Skladon, a switch other
-    /// than `1` or `0`, a bad number, address or range.
-    pub fn from_env() -> Result<Self, ConfigError> {
-        for name in env::names() {
-            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(name) {
-                return Err(ConfigError::new(name, "not valid UTF-8"));
+    /// than `1` or `0`, a bad number, address, range or database URL; a configuration with no
+    /// provider; a name of 0.2 without its replacement; a likely misspelling.
+    pub fn from_env() -> Result<Self, ConfigErrors> {
+        let mut names = Vec::new();
+        let mut not_unicode = Vec::new();
+        for (name, value) in std::env::vars_os() {
+            // A name that is not UTF-8 is none of ours, nor close to one.
+            let Ok(name) = name.into_string() else {
+                continue;
+            };
+            if value.to_str().is_none() && variables::is_known(&name) {
+                not_unicode.push(crate::error::ConfigError::new(
+                    name.clone(),
+                    "not valid UTF-8",
+                ));
             }
+            names.push(name);
         }
-        Self::from_vars(|name| std::env::var(name).ok())
+        let var = |name: &str| std::env::var(name).ok().map(zeroize::Zeroizing::new);
+        let mut builder = env::read(var, Some(&names));
+        builder.read_problems.extend(not_unicode);
+        builder.build()
     }
 
-    /// Reads the same variables through `var` (a map in tests, a secrets store...): `var(name)`
-    /// is the value of `name`, `None` when unset.
+    /// Reads the same variables from `(name, value)` pairs (a test's environment, a parsed
+    /// `.env` file...), with the same checks as [`from_env`](Config::from_env), the hints at
+    /// misspelled names included.
     ///
     /// # Errors
     /// Those of [`from_env`](Config::from_env).
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        env::read(var)?.build()
+    pub fn from_pairs<I, K, V>(pairs: I) -> Result<Self, ConfigErrors>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let pairs: Vec<(String, builder::Secret)> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), builder::secret(v)))
+            .collect();
+        let names: Vec<String> = pairs.iter().map(|(k, _)| k.clone()).collect();
+        let var = |name: &str| {
+            // The last value of a name wins, as in a shell.
+            let found = pairs.iter().rev().find(|(k, _)| k == name);
+            found.map(|(_, v)| v.clone())
+        };
+        env::read(var, Some(&names)).build()
+    }
+
+    /// Reads the same variables through `var` (a secrets store...): `var(name)` is the value of
+    /// `name`, `None` when unset. `var` is asked about known names only, so misspellings go
+    /// unnoticed: prefer [`from_pairs`](Config::from_pairs) when the names can be listed.
+    ///
+    /// # Errors
+    /// Those of [`from_env`](Config::from_env), but for misspellings.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigErrors> {
+        env::read(|name| var(name).map(zeroize::Zeroizing::new), None).build()
+    }
+
+    /// `DELIVERY_WEBHOOKS_DATABASE_URL`, the inbox's database: a SQLite file path, or a
+    /// PostgreSQL URL when it starts `postgres://` or `postgresql://` (either scheme, any case).
+    /// The crate opens nothing itself: hand it to the inbox you open. Never shown in `Debug`
+    /// or an error, as it may hold a password.
+    ///
+    /// ```
+    /// use delivery_webhooks::Config;
+    ///
+    /// # #[cfg(feature = "wakilni")] {
+    /// let config = Config::builder()
+    ///     .wakilni_secret("wk")
+    ///     .database_url("postgres://inbox:pa55@db.internal/inbox")
+    ///     .build()?;
+    /// assert_eq!(config.database_url(), Some("postgres://inbox:pa55@db.internal/inbox"));
+    /// assert!(!format!("{config:?}").contains("pa55"));
+    /// # }
+    /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
+    /// ```
+    #[must_use]
+    pub fn database_url(&self) -> Option<&str> {
+        self.database_url.as_ref().map(|url| url.as_str())
     }
 
     /// Sets every configured verifier's body timeout (see
@@ -212,14 +309,15 @@ impl Config {
     /// ```
     /// use delivery_webhooks::Config;
     ///
+    /// # #[cfg(all(feature = "wakilni", feature = "skladon"))] {
     /// let config = Config::builder()
     ///     .wakilni_secret("wk-new")
     ///     .wakilni_previous_secret("wk-old")
     ///     .skladon_token("sk-token-5f1c9a7e2b")
     ///     .build()?;
-    /// # #[cfg(all(feature = "wakilni", feature = "skladon"))]
     /// assert_eq!(config.providers().len(), 2);
-    /// # Ok::<(), delivery_webhooks::ConfigError>(())
+    /// # }
+    /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```
     #[must_use]
     pub fn builder() -> ConfigBuilder {

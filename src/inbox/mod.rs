@@ -35,10 +35,11 @@
 //! use delivery_webhooks::inbox::{InboxOptions, SqliteInbox, Worker};
 //!
 //! let config = Config::from_env()?;
-//! let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
+//! let database = config.database_url().unwrap_or("webhooks.db");
+//! let inbox = SqliteInbox::open(database, InboxOptions::default()).await?;
 //!
 //! // Receive: verify, store, answer 200.
-//! let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+//! let listener = tokio::net::TcpListener::bind(config.listen_addr.as_str()).await?;
 //! let app = delivery_webhooks::axum::inbox_router(config, inbox.clone());
 //! tokio::spawn(async move {
 //!     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await

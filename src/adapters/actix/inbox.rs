@@ -80,8 +80,11 @@ where
 /// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
 ///
 /// let config = Config::from_env()?;
-/// let addr = config.listen_addr;
-/// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
+/// let addr = config.listen_addr.clone();
+/// let inbox = SqliteInbox::open(
+///     config.database_url().unwrap_or("webhooks.db"),
+///     InboxOptions::default(),
+/// ).await?;
 /// HttpServer::new(move || {
 ///     App::new().service(delivery_webhooks::actix::inbox_router(config.clone(), inbox.clone()))
 /// })

@@ -13,7 +13,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::from_env()?;
-//! let addr = config.listen_addr;
+//! let addr = config.listen_addr.clone();
 //! HttpServer::new(move || {
 //!     let handler = |delivery: AnyDelivery| async move {
 //!         println!("{}: {}", delivery.provider(), delivery.dedup_key());

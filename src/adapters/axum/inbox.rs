@@ -95,8 +95,11 @@ where
 /// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
 ///
 /// let config = Config::from_env()?;
-/// let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
-/// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
+/// let listener = tokio::net::TcpListener::bind(config.listen_addr.as_str()).await?;
+/// let inbox = SqliteInbox::open(
+///     config.database_url().unwrap_or("webhooks.db"),
+///     InboxOptions::default(),
+/// ).await?;
 /// let app = delivery_webhooks::axum::inbox_router(config, inbox);
 /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await?;
 /// # Ok(()) }

@@ -13,7 +13,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::from_env()?;
-//! let listener = tokio::net::TcpListener::bind(config.listen_addr).await?;
+//! let listener = tokio::net::TcpListener::bind(config.listen_addr.as_str()).await?;
 //! let app = delivery_webhooks::axum::router(config, |delivery: AnyDelivery| async move {
 //!     println!("{}: {}", delivery.provider(), delivery.dedup_key());
 //! });

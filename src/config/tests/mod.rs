@@ -2,20 +2,19 @@
 //! Rotation and the verifier settings have files of their own.
 
 use super::*;
+use crate::error::ConfigError;
 
+/// A config from `vars`, or its one problem (more than one fails the test).
 fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    Config::from_vars(|name| {
-        vars.iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| (*v).to_owned())
+    from_all(vars).map_err(|errors| {
+        assert_eq!(errors.len(), 1, "one problem expected, got:\n{errors}");
+        errors.errors()[0].clone()
     })
 }
 
-#[test]
-fn nothing_set_is_no_provider_on_the_default_address() {
-    let config = from(&[]).unwrap();
-    assert!(config.providers().is_empty());
-    assert_eq!(config.listen_addr, DEFAULT_LISTEN_ADDR);
+/// A config from `vars`, or all its problems.
+fn from_all(vars: &[(&str, &str)]) -> Result<Config, ConfigErrors> {
+    Config::from_pairs(vars.iter().copied())
 }
 
 #[cfg(all_providers)]
@@ -90,13 +89,6 @@ fn short_provider_credentials_work_and_are_flagged() {
     assert!(long.health.report().providers.is_empty());
 }
 
-#[test]
-fn bad_listen_addr_names_the_variable_only() {
-    let err = from(&[("LISTEN_ADDR", "nowhere-at-all")]).unwrap_err();
-    assert_eq!(err.variable(), Some("LISTEN_ADDR"));
-    assert!(!err.to_string().contains("nowhere-at-all"));
-}
-
 #[cfg(all_providers)]
 #[test]
 fn every_provider_with_rotation_from_the_variables() {
@@ -113,11 +105,11 @@ fn every_provider_with_rotation_from_the_variables() {
         ("ISENDU_URL_TOKEN", "is-token-5f1c9a7e2b"),
         ("SKLADON_URL_TOKEN", "sk-1-5f1c9a7e2b4d"),
         ("SKLADON_URL_TOKEN_PREVIOUS", "sk-0-5f1c9a7e2b4d"),
-        ("LISTEN_ADDR", "[::1]:8080"),
+        ("DELIVERY_WEBHOOKS_LISTEN", "[::1]:8080"),
     ])
     .unwrap();
     assert_eq!(config.providers(), Provider::ALL.to_vec());
-    assert_eq!(config.listen_addr, "[::1]:8080".parse().unwrap());
+    assert_eq!(config.listen_addr.as_str(), "[::1]:8080");
     #[cfg(feature = "wakilni")]
     {
         use crate::request::Request;
@@ -214,8 +206,11 @@ fn errors_name_the_variable_and_never_show_the_value() {
         ),
         (&[("SKLADON_URL_TOKEN", "")], "SKLADON_URL_TOKEN", "\u{0}"),
         (
-            &[("LISTEN_ADDR", "addr-value-9")],
-            "LISTEN_ADDR",
+            &[
+                ("DELIVERY_WEBHOOKS_LISTEN", "addr-value-9"),
+                ("WAKILNI_WEBHOOK_SECRET", "wk"),
+            ],
+            "DELIVERY_WEBHOOKS_LISTEN",
             "addr-value-9",
         ),
     ];
@@ -231,6 +226,30 @@ fn errors_name_the_variable_and_never_show_the_value() {
 }
 
 #[test]
+fn every_list_of_variables_comes_from_the_table() {
+    let names: Vec<&str> = Config::VARIABLES.iter().map(|v| v.name).collect();
+    assert_eq!(names.len(), 29);
+    assert_eq!(names[0], "DELIVERY_WEBHOOKS_LISTEN");
+    for variable in builder::CREDENTIALS {
+        assert!(names.contains(&variable.current) && names.contains(&variable.previous));
+    }
+    for (old, new) in variables::RENAMED {
+        assert!(!names.contains(&old) && names.contains(&new), "{old}");
+    }
+    let enabling = variables::ENABLING.replace(['=', ';', ','], " ");
+    for word in enabling.split_whitespace().filter(|w| w.contains('_')) {
+        assert!(names.contains(&word), "{word} is not in the table");
+    }
+    // The README shows the same table, row for row.
+    let readme = include_str!("../../../README.md");
+    assert!(
+        readme.contains(variables::MARKDOWN_TABLE),
+        "the README's table of variables differs from src/config/variables.rs:\n{}",
+        variables::MARKDOWN_TABLE
+    );
+}
+
+#[test]
 fn builder_debug_shows_no_secret() {
     let b = Config::builder()
         .wakilni_secret("wk-hidden-1")
@@ -240,6 +259,10 @@ fn builder_debug_shows_no_secret() {
     assert!(!shown.contains("hidden"), "{shown}");
 }
 
+// A configuration that builds needs a provider compiled in: Wakilni's, here.
+#[cfg(feature = "wakilni")]
+mod crate_settings;
+mod problems;
 // Rotation is shown across all five providers at once.
 #[cfg(all_providers)]
 mod rotation;

@@ -62,8 +62,8 @@ fn has_every_verifier_setting(config: &Config) {
 fn every_verifier_setting_is_reachable_from_the_environment_and_the_builder() {
     let mut vars = ROTATING.to_vec();
     vars.extend([
-        ("BODY_LIMIT", " 4096"),
-        ("BODY_TIMEOUT_SECS", "7"),
+        ("DELIVERY_WEBHOOKS_BODY_LIMIT", " 4096"),
+        ("DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS", "7"),
         ("SKLADON_MOUNT", "/api/webhooks/skladon/"),
         ("XOXODAY_ALLOWLIST", "203.0.113.7, 198.51.100.0/24"),
         ("XOXODAY_TRUSTED_PROXIES", "10.0.0.0/8"),
@@ -104,12 +104,10 @@ fn opt_ins_are_reachable_from_the_environment() {
     let no_headers: [(&str, &str); 0] = [];
     let head = crate::request::Request::new(&no_headers, b"").uri("/in/UPDATE_ORDER_STATUS");
     config.skladon.unwrap().verify_head(&head).unwrap();
-    assert!(
-        from(&[("SKLADON_WITHOUT_URL_TOKEN", "0")])
-            .unwrap()
-            .providers()
-            .is_empty()
-    );
+    // Switched off, it configures nothing: an empty configuration.
+    let err = from(&[("SKLADON_WITHOUT_URL_TOKEN", "0")]).unwrap_err();
+    assert_eq!(err.variable(), None, "{err}");
+    assert!(err.reason().starts_with("no provider configured"), "{err}");
     // Broad ranges: refused unless asked for by name.
     let open = [("XOXODAY_ENABLED", "1"), ("XOXODAY_ALLOWLIST", "0.0.0.0/0")];
     let err = from(&open).unwrap_err();
@@ -124,9 +122,20 @@ fn opt_ins_are_reachable_from_the_environment() {
 #[cfg(all_providers)]
 #[test]
 fn bad_settings_are_refused_by_name() {
+    let wakilni = ("WAKILNI_WEBHOOK_SECRET", "wk");
     let cases: &[(&[(&str, &str)], &str)] = &[
-        (&[("BODY_LIMIT", "16MiB")], "BODY_LIMIT"),
-        (&[("BODY_LIMIT", "0")], "BODY_LIMIT"),
+        (
+            &[("DELIVERY_WEBHOOKS_BODY_LIMIT", "16MiB"), wakilni],
+            "DELIVERY_WEBHOOKS_BODY_LIMIT",
+        ),
+        (
+            &[("DELIVERY_WEBHOOKS_BODY_LIMIT", "0"), wakilni],
+            "DELIVERY_WEBHOOKS_BODY_LIMIT",
+        ),
+        (
+            &[("DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS", "30s"), wakilni],
+            "DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS",
+        ),
         (
             &[
                 ("XOXODAY_ENABLED", "1"),
