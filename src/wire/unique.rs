@@ -43,7 +43,8 @@ const CLOSE: &str = "` inside this value)";
 pub(crate) fn split(message: &str) -> Option<(&str, &str)> {
     let rest = message.strip_suffix(CLOSE)?;
     let (head, path) = rest.rsplit_once(INSIDE)?;
-    head.starts_with("duplicate field `").then_some((head, path))
+    head.starts_with("duplicate field `")
+        .then_some((head, path))
 }
 
 /// Joins a path inside a value to the value's own path (`.` is the body's root).
@@ -127,13 +128,17 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     // array.
     let mut open: Stack<u32> = Stack::new();
     let mut expect_key = false;
+    // Whether a key has an escape: then keys are compared by what they say, not their bytes.
+    let mut any_escaped = false;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'"' => {
                 let start = i + 1;
-                i = string_end(b, start);
+                let escaped;
+                (i, escaped) = string_end(b, start);
                 if expect_key {
+                    any_escaped |= escaped;
                     keys.push((offset(start), offset(i.min(b.len()))));
                     expect_key = false;
                 }
@@ -146,7 +151,8 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
             b',' => expect_key = open.last().is_some_and(|o| o != 0),
             b'}' => {
                 let first = open.last().map_or(0, |o| o.saturating_sub(1) as usize);
-                if let Some(second) = repeated(json, &keys.as_slice()[first.min(keys.len)..]) {
+                let keys_here = &keys.as_slice()[first.min(keys.len)..];
+                if let Some(second) = repeated(json, keys_here, any_escaped) {
                     let key = unescape(&json[second.0 as usize..second.1 as usize]).into_owned();
                     return Some(RepeatedKey {
                         path: path_to(json, second.0 as usize),
@@ -168,12 +174,14 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     None
 }
 
-/// The index of the quote that closes the string whose content starts at `i` (or the end).
-/// Eight bytes at a time while no quote or backslash is among them: most of a value is text.
+/// The index of the quote that closes the string whose content starts at `i` (or the end),
+/// and whether the string has an escape. Eight bytes at a time while no quote or backslash is
+/// among them: most of a value is text.
 #[inline]
-fn string_end(b: &[u8], mut i: usize) -> usize {
+fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut escaped = false;
     loop {
         while let Some(chunk) = b.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
@@ -187,8 +195,11 @@ fn string_end(b: &[u8], mut i: usize) -> usize {
             i += 8;
         }
         match b.get(i) {
-            None | Some(b'"') => return i.min(b.len()),
-            Some(b'\\') => i += 2,
+            None | Some(b'"') => return (i.min(b.len()), escaped),
+            Some(b'\\') => {
+                escaped = true;
+                i += 2;
+            }
             Some(_) => i += 1,
         }
     }
@@ -200,9 +211,8 @@ fn offset(n: usize) -> u32 {
 }
 
 /// The second of two keys of one object that are equal, if any.
-fn repeated(json: &str, keys: &[(u32, u32)]) -> Option<(u32, u32)> {
+fn repeated(json: &str, keys: &[(u32, u32)], escaped: bool) -> Option<(u32, u32)> {
     let text = |k: &(u32, u32)| &json.as_bytes()[k.0 as usize..k.1 as usize];
-    let escaped = keys.iter().any(|k| text(k).contains(&b'\\'));
     if escaped {
         // `"a"` and `"\u0061"` are one key: compare what they say.
         let mut said: Vec<(Cow<'_, str>, usize)> = keys
