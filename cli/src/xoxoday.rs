@@ -15,7 +15,7 @@ const SECRET: &str = "xoxoday's api key";
 pub fn parse(body: &Body) -> Result<(), Failure> {
     let update = xoxoday::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&update)?;
-    eprintln!("{NAME}: {}", summary(&update));
+    common::note(&format!("{NAME}: {}", summary(&update)));
     Ok(())
 }
 
@@ -50,7 +50,9 @@ pub fn verify(
         .client_addr(&request)
         .map_err(|e| Failure::from_error(NAME, &e))?;
     if client != peer {
-        eprintln!("{NAME}: client {client}, forwarded by trusted proxy {peer}");
+        common::note(&format!(
+            "{NAME}: client {client}, forwarded by trusted proxy {peer}"
+        ));
     }
     common::print_line("verified")
 }
