@@ -395,7 +395,8 @@ impl SecretArgs {
         })
     }
 
-    /// The secret if one is configured (Xoxoday's API key is optional); `None` when neither
+    /// The secret if one is configured (for `verify xoxoday` and `send`, whose credential may be
+    /// left out to mirror a receiver that opted out of it); `None` when neither
     /// option is given. The same errors as [`require`](SecretArgs::require) otherwise.
     pub fn optional(&self, what: &str) -> Result<Option<Secret>, Failure> {
         let bytes = match (&self.secret_env, &self.secret_file) {

@@ -215,7 +215,8 @@ enum Provider {
     Wakilni,
     /// Peddler: `x-webhook-shared-token`, a token agreed with Peddler.
     Peddler,
-    /// Xoxoday (Plum Pro): the source address (52.76.120.90) and an optional `x-api-key`.
+    /// Xoxoday (Plum Pro): the source address (52.76.120.90) and an `x-api-key` (the library
+    /// requires one unless the receiver opts out with `Verifier::without_api_key`).
     Xoxoday,
     /// isendu: a handshake, then updates; a token in the URL (the library requires one unless
     /// the receiver opts out with `Verifier::without_url_token`).

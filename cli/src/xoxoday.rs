@@ -1,5 +1,5 @@
-//! Xoxoday: `parse` and `verify` (source address, behind trusted proxies, and the optional
-//! `x-api-key`).
+//! Xoxoday: `parse` and `verify` (source address, behind trusted proxies, and `x-api-key` when
+//! a secret is given, as a receiver built with `xoxoday::Verifier::new` checks it).
 
 use std::net::IpAddr;
 

@@ -1912,6 +1912,7 @@ fn help_says_which_commands_print_a_credential_and_that_isendu_needs_its_url_tok
     for (command, out) in &helps {
         let text = out.stdout.replace('\n', " ");
         assert!(!text.contains("optional token"), "{command}: {text}");
+        assert!(!text.contains("optional `x-api-key`"), "{command}: {text}");
     }
     for command in ["parse", "verify", "sign", "send"] {
         let out = run(&[command, "--help"]);
@@ -1920,6 +1921,13 @@ fn help_says_which_commands_print_a_credential_and_that_isendu_needs_its_url_tok
             text.contains(
                 "a token in the URL (the library requires one unless the receiver opts out with \
                  `Verifier::without_url_token`)"
+            ),
+            "{command}: {text}"
+        );
+        assert!(
+            text.contains(
+                "an `x-api-key` (the library requires one unless the receiver opts out with \
+                 `Verifier::without_api_key`)"
             ),
             "{command}: {text}"
         );
