@@ -232,7 +232,6 @@ impl Error {
 /// address is no secret: [`entry`](ConfigError::entry)).
 ///
 /// [`UrlToken`]: crate::verify::UrlToken
-/// [`IpNet`]: crate::xoxoday::IpNet
 ///
 /// ```
 /// use delivery_webhooks::{ConfigError, ConfigErrorKind, UrlToken};
@@ -242,6 +241,9 @@ impl Error {
 /// assert_eq!(err.variable(), None);
 /// assert!(!err.to_string().contains("short"));
 /// ```
+#[doc = ""]
+#[cfg_attr(feature = "xoxoday", doc = "[`IpNet`]: crate::xoxoday::IpNet")]
+#[cfg_attr(not(feature = "xoxoday"), doc = "[`IpNet`]: crate#features")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     kind: ConfigErrorKind,

@@ -87,6 +87,42 @@
 //!   naming the JSON path.
 //! - **Lossless round trip.** Every payload serializes back to the provider's wire format, and
 //!   parsing that again gives an equal value: payloads can be queued, logged and replayed.
+//
+// A link to an item behind a feature resolves only with that feature on: with it off, the same
+// link text points to the "Features" section above, so that every feature subset documents
+// without a broken link (`.ci/run` builds the docs of each with warnings denied).
+#![doc = ""]
+#![cfg_attr(not(feature = "wakilni"), doc = "[`wakilni`]: crate#features")]
+#![cfg_attr(not(feature = "wakilni"), doc = "[`wakilni::Event`]: crate#features")]
+#![cfg_attr(not(feature = "peddler"), doc = "[`peddler`]: crate#features")]
+#![cfg_attr(
+    not(feature = "peddler"),
+    doc = "[`peddler::ShipmentUpdate`]: crate#features"
+)]
+#![cfg_attr(not(feature = "xoxoday"), doc = "[`xoxoday`]: crate#features")]
+#![cfg_attr(
+    not(feature = "xoxoday"),
+    doc = "[`xoxoday::DeliveryUpdate`]: crate#features"
+)]
+#![cfg_attr(not(feature = "isendu"), doc = "[`isendu`]: crate#features")]
+#![cfg_attr(not(feature = "isendu"), doc = "[`isendu::Message`]: crate#features")]
+#![cfg_attr(not(feature = "isendu"), doc = "[`isendu::State`]: crate#features")]
+#![cfg_attr(not(feature = "skladon"), doc = "[`skladon`]: crate#features")]
+#![cfg_attr(
+    not(feature = "skladon"),
+    doc = "[`skladon::Notification`]: crate#features"
+)]
+#![cfg_attr(not(feature = "skladon"), doc = "[`skladon::Entity`]: crate#features")]
+#![cfg_attr(
+    not(feature = "skladon"),
+    doc = "[`skladon::WebhookType`]: crate#features"
+)]
+#![cfg_attr(not(feature = "testing"), doc = "[`testing`]: crate#features")]
+#![cfg_attr(
+    not(feature = "schema"),
+    doc = "[`schema::for_provider`]: crate#features"
+)]
+#![cfg_attr(not(feature = "inbox"), doc = "[`inbox`]: crate#features")]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

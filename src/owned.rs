@@ -8,7 +8,7 @@ use crate::request::Request;
 /// A request owned whole: method, request target, headers, body and the TCP peer address. The
 /// one type for a request kept beyond the call: the test kit builds them (a provider's request,
 /// signed; the setters tamper with it), the inbox stores them beside each delivery
-/// ([`Item::raw`](crate::inbox::Item::raw), credentials redacted), and [`request`](Self::request)
+/// ([`Item::raw`][item-raw], credentials redacted), and [`request`](Self::request)
 /// gives the crate's [`Request`] view of one.
 ///
 /// `Debug` shows the method and the path, never header values, the query or the body: they
@@ -16,6 +16,9 @@ use crate::request::Request;
 ///
 /// Each part is read by its field and set by the setter of the same name (`request.method` and
 /// `.method("GET")`), as on the crate's [`Request`].
+#[doc = ""]
+#[cfg_attr(feature = "inbox", doc = "[item-raw]: crate::inbox::Item::raw")]
+#[cfg_attr(not(feature = "inbox"), doc = "[item-raw]: crate#features")]
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct OwnedRequest {

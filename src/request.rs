@@ -40,6 +40,8 @@ use crate::headers::Headers;
 ///
 /// Each part is read by its field and set by the setter of the same name (`request.method` and
 /// `.method("GET")`): one name per part.
+#[doc = ""]
+#[cfg_attr(not(feature = "http"), doc = "[`Request::from_http`]: crate#features")]
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Request<'a> {

@@ -31,6 +31,8 @@ use crate::delivery::{DedupKey, Provider};
 ///
 /// # Panics
 /// When `provider`'s cargo feature is off (its payload types are not compiled in).
+#[doc = ""]
+#[cfg_attr(not(feature = "skladon"), doc = "[`for_skladon_type`]: crate#features")]
 #[must_use]
 pub fn for_provider(provider: Provider) -> Schema {
     match provider {

@@ -8,8 +8,17 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 
 use clap::Args;
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use delivery_webhooks::{ConfigError, ConfigErrorKind, Error};
 use serde::Serialize;
+
+use crate::terminal;
+
+/// Said in place of an argument an error does not repeat: an option that carries a credential,
+/// or says where to read one, may have been given the credential itself by mistake
+/// (`--secret-env "$TOKEN"`), and an error message ends up in terminals, logs and CI output.
+pub const NOT_SHOWN: &str = "not shown here: it may be the credential itself";
 
 /// Why a command did not succeed; decides the exit code.
 pub enum Failure {
@@ -24,11 +33,11 @@ impl Failure {
     pub fn report(self) -> ExitCode {
         match self {
             Failure::Rejected(message) => {
-                eprintln!("{message}");
+                note(&message);
                 ExitCode::from(1)
             }
             Failure::Usage(message) => {
-                eprintln!("error: {message}");
+                note(&format!("error: {message}"));
                 ExitCode::from(2)
             }
         }
@@ -189,7 +198,8 @@ pub fn parse_sourced(raw: &str) -> Result<Sourced, String> {
 
 impl Sourced {
     /// The value; `what` names the option in errors (`--url`). An unset variable, an unreadable
-    /// file or a value that is not UTF-8 is a usage error (exit 2) that never shows the value.
+    /// file or a value that is not UTF-8 is a usage error (exit 2) that shows neither the value
+    /// nor the variable's name or the path ([`NOT_SHOWN`]).
     pub fn resolve(&self, what: &str) -> Result<String, Failure> {
         let bytes = match self {
             Sourced::Literal(value) => return Ok(value.clone()),
@@ -197,13 +207,17 @@ impl Sourced {
                 Some(value) => value.into_encoded_bytes(),
                 None => {
                     return Err(Failure::Usage(format!(
-                        "{what}: environment variable {var} is not set"
+                        "{what}: the name after env: is not a set environment variable; give \
+                         the variable's NAME, e.g. env:WEBHOOK_TOKEN (the name given is \
+                         {NOT_SHOWN})"
                     )));
                 }
             },
             Sourced::File(path) => {
                 let mut bytes = std::fs::read(path).map_err(|e| {
-                    Failure::Usage(format!("{what}: cannot read {}: {e}", path.display()))
+                    Failure::Usage(format!(
+                        "{what}: cannot read the file given as @PATH ({e}; the path is {NOT_SHOWN})"
+                    ))
                 })?;
                 strip_newline(&mut bytes);
                 bytes
@@ -216,6 +230,41 @@ impl Sourced {
         };
         String::from_utf8(bytes)
             .map_err(|_| Failure::Usage(format!("{what}: the value read is not UTF-8")))
+    }
+}
+
+/// A clap value parser whose error never shows the value (clap's own says `invalid value
+/// '<the value>'`), for options whose value may be a credential (`--header`, `--url`,
+/// `--key-id`): `quiet(parse_header)`.
+#[derive(Clone)]
+pub struct Quiet<T>(fn(&str) -> Result<T, String>);
+
+/// Wraps a value parser so that its errors do not repeat the value ([`Quiet`]).
+pub fn quiet<T>(parse: fn(&str) -> Result<T, String>) -> Quiet<T> {
+    Quiet(parse)
+}
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Quiet<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let option = arg.map_or_else(|| "a value".to_owned(), ToString::to_string);
+        let fail = |kind, reason: &str| {
+            clap::Error::raw(
+                kind,
+                format!("invalid value for {option} (the value is {NOT_SHOWN}): {reason}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value
+            .to_str()
+            .ok_or_else(|| fail(ErrorKind::InvalidUtf8, "not UTF-8"))?;
+        (self.0)(text).map_err(|reason| fail(ErrorKind::ValueValidation, &reason))
     }
 }
 
@@ -243,26 +292,25 @@ pub fn resolve_headers(
     let Some(path) = header_file else {
         return Ok(resolved);
     };
-    let (bytes, shown) = if path == Path::new("-") {
-        (read_stdin("--header-file")?, "-".into())
+    // The path is not repeated in errors, as for every option that says where a credential is.
+    let bytes = if path == Path::new("-") {
+        read_stdin("--header-file")?
     } else {
-        let bytes = std::fs::read(path).map_err(|e| {
+        std::fs::read(path).map_err(|e| {
             Failure::Usage(format!(
-                "--header-file: cannot read {}: {e}",
-                path.display()
+                "--header-file: cannot read the file ({e}; the path is {NOT_SHOWN})"
             ))
-        })?;
-        (bytes, path.display().to_string())
+        })?
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| Failure::Usage(format!("--header-file {shown}: not UTF-8")))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| Failure::Usage("--header-file: not UTF-8".into()))?;
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let header = split_header(line)
-            .map_err(|e| Failure::Usage(format!("--header-file {shown}: line {}: {e}", n + 1)))?;
+            .map_err(|e| Failure::Usage(format!("--header-file: line {}: {e}", n + 1)))?;
         resolved.push(header);
     }
     Ok(resolved)
@@ -288,8 +336,11 @@ fn split_header(raw: &str) -> Result<(String, String), String> {
     if name.is_empty() {
         return Err("missing the header name before `:`".into());
     }
+    // Not echoed: a token given where `Name: value` was expected may hold a `:`.
     if !name.chars().all(is_token) {
-        return Err(format!("`{name}` is not a header name"));
+        return Err(
+            "the part before `:` is not a header name (letters, digits and !#$%&'*+-.^_`|~)".into(),
+        );
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }
@@ -297,12 +348,19 @@ fn split_header(raw: &str) -> Result<(String, String), String> {
 /// Where a secret comes from: never the command line itself.
 #[derive(Args)]
 pub struct SecretArgs {
-    /// Read the secret from the environment variable VAR.
-    #[arg(long, value_name = "VAR", conflicts_with = "secret_file")]
+    /// Read the secret from the environment variable VAR: its NAME, not its value.
+    // Hyphen values are taken so that a secret starting with `-`, given here by mistake, gets
+    // this tool's error (which does not repeat it) rather than clap's "unexpected argument".
+    #[arg(
+        long,
+        value_name = "VAR",
+        conflicts_with = "secret_file",
+        allow_hyphen_values = true
+    )]
     secret_env: Option<String>,
     /// Read the secret from the file PATH, or `-` for standard input (one trailing newline is
     /// removed).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", allow_hyphen_values = true)]
     secret_file: Option<PathBuf>,
 }
 
@@ -327,7 +385,8 @@ impl SecretArgs {
     /// The secret, required: `what` names it in the error (`wakilni needs the webhook secret`).
     ///
     /// Missing configuration, an unset variable, an unreadable file or an empty secret are usage
-    /// errors (exit 2); none of the messages contains the secret.
+    /// errors (exit 2); none of the messages contains the secret, nor the argument of
+    /// `--secret-env` or `--secret-file`, which may be the secret given by mistake ([`NOT_SHOWN`]).
     pub fn require(&self, what: &str) -> Result<Secret, Failure> {
         self.optional(what)?.ok_or_else(|| {
             Failure::Usage(format!(
@@ -336,16 +395,20 @@ impl SecretArgs {
         })
     }
 
-    /// The secret if one is configured (Xoxoday's API key is optional); `None` when neither
+    /// The secret if one is configured (for `verify xoxoday` and `send`, whose credential may be
+    /// left out to mirror a receiver that opted out of it); `None` when neither
     /// option is given. The same errors as [`require`](SecretArgs::require) otherwise.
     pub fn optional(&self, what: &str) -> Result<Option<Secret>, Failure> {
         let bytes = match (&self.secret_env, &self.secret_file) {
             (Some(var), _) => match std::env::var_os(var) {
                 // The process environment keeps its own copy; this one is wiped on drop.
                 Some(value) => value.into_encoded_bytes(),
+                // Also for a value that is no variable name at all (`var_os` gives `None`).
                 None => {
                     return Err(Failure::Usage(format!(
-                        "environment variable {var} (from --secret-env) is not set"
+                        "{what}: the value of --secret-env is not the name of a set environment \
+                         variable; pass the variable's NAME, e.g. --secret-env \
+                         WAKILNI_WEBHOOK_SECRET (the value given is {NOT_SHOWN})"
                     )));
                 }
             },
@@ -354,7 +417,10 @@ impl SecretArgs {
                     read_stdin("--secret-file")?
                 } else {
                     std::fs::read(path).map_err(|e| {
-                        Failure::Usage(format!("cannot read secret file {}: {e}", path.display()))
+                        Failure::Usage(format!(
+                            "{what}: cannot read the file given to --secret-file ({e}; the path \
+                             is {NOT_SHOWN})"
+                        ))
                     })?
                 };
                 strip_newline(&mut bytes);
@@ -369,12 +435,19 @@ impl SecretArgs {
     }
 }
 
-/// Writes one line on stdout. A closed stdout (`| head`) is reported instead of panicking.
+/// Writes one line on stdout, its control characters escaped ([`terminal::escape`]). A closed
+/// stdout (`| head`) is reported instead of panicking.
 pub fn print_line(line: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    writeln!(out, "{line}")
+    writeln!(out, "{}", terminal::escape(line))
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))
+}
+
+/// Writes one line on stderr (a summary, a progress line, an error), its control characters
+/// escaped ([`terminal::escape`]): it may quote the payload or the receiver's answer.
+pub fn note(line: &str) {
+    eprintln!("{}", terminal::escape(line));
 }
 
 /// Writes `value` as pretty JSON on stdout, followed by a newline.
@@ -417,7 +490,7 @@ mod tests {
         );
         assert_eq!(
             parse_header("two words: v").unwrap_err(),
-            "`two words` is not a header name"
+            "the part before `:` is not a header name (letters, digits and !#$%&'*+-.^_`|~)"
         );
     }
 

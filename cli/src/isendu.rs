@@ -17,7 +17,7 @@ pub const TOKEN_PARAM: &str = "token";
 pub fn parse(body: &Body) -> Result<(), Failure> {
     let message = isendu::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&message)?;
-    eprintln!("{NAME}: {}", summary(&message));
+    common::note(&format!("{NAME}: {}", summary(&message)));
     Ok(())
 }
 

@@ -10,7 +10,11 @@
 //! - `schema`: print the JSON Schema of a provider's payloads.
 //!
 //! Secrets are read from an environment variable or a file, never from the command line (which
-//! other users of the machine can see, and shells keep in their history), and never printed.
+//! other users of the machine can see, and shells keep in their history). Only `sign` and
+//! `answer` print one, as that is their output; an error never does, nor does it repeat the
+//! argument of an option that carries or points to a credential (`common::NOT_SHOWN`). Text
+//! from outside (payloads, a receiver's answer) is printed with its control characters escaped
+//! (`terminal.rs`).
 //!
 //! Exit codes: 0 ok, 1 rejected or malformed, 2 usage or configuration error.
 //!
@@ -24,6 +28,7 @@ mod peddler;
 mod schema;
 mod send;
 mod skladon;
+mod terminal;
 mod wakilni;
 mod xoxoday;
 
@@ -45,11 +50,19 @@ Exit codes:
   2  usage or configuration error: bad arguments, unreadable file, missing or empty secret
 
 Secrets are read with --secret-env VAR or --secret-file PATH (`-`: standard input), never
-from the command line, and are never printed. Other values that carry a credential (--header
+from the command line. `sign` and `answer` print a credential: that is their output. Nothing
+else does: an error repeats neither a secret nor the argument of an option that carries or
+points to one (--secret-env, --secret-file, --header, --header-file, --url, --key-id), as that
+argument may be the secret given by mistake. Other values that carry a credential (--header
 values, --url, --key-id) are best kept off the command line too, where `ps` and the shell's
 history show them: give env:VAR (an environment variable), @PATH (a file; one trailing newline
 removed) or - (standard input) instead of the value, and --header-file PATH (or -) for header
-lines. A literal value starting with @ is written @@.";
+lines. A literal value starting with @ is written @@. To put a secret in the environment
+without writing it on a command line: read -rs WAKILNI_WEBHOOK_SECRET; export
+WAKILNI_WEBHOOK_SECRET (typed, not shown).
+
+Text from the payload or the receiver is printed with control characters (escape sequences,
+carriage returns) written as \\u{1b}, \\u{d}: a body cannot rewrite the terminal.";
 
 /// Receive-side tooling for delivery provider webhooks: parse, verify and sign bodies, answer
 /// isendu's handshake, send test deliveries to a receiver and print payload schemas.
@@ -96,8 +109,7 @@ What each provider checks, and what it needs:
 providers than isendu and skladon. isendu's handshake is checked by `answer isendu`.
 
 Examples:
-  export WAKILNI_WEBHOOK_SECRET='your-secret'
-  delivery-webhooks verify wakilni body.json --secret-env WAKILNI_WEBHOOK_SECRET \\
+  delivery-webhooks verify wakilni body.json --secret-file wakilni-secret.txt \\
       --header-file captured-headers.txt
   delivery-webhooks verify peddler --secret-env PEDDLER_WEBHOOK_TOKEN \\
       --header 'X-Webhook-Shared-Token: env:PEDDLER_WEBHOOK_TOKEN'
@@ -111,16 +123,17 @@ Examples:
     #[command(after_help = "\
 wakilni  prints only the x-webhook-signature value for the body; send it with the exact same
          bytes (curl --data-binary, not --data)
-peddler  prints `x-webhook-shared-token: <token>`
+peddler  prints `x-webhook-shared-token: <token>`, the token itself
 xoxoday  prints `x-api-key: <key>` and `x-forwarded-for: 52.76.120.90` (the address your
          trusted proxy must report)
 isendu   prints the URL to register: --to with `token=<token>` in its query
 skladon  prints the URL to register for --type: --to/<token>/<TYPE> (append /<id> for GET)
 
-The output contains the credential: print it only where that is safe.
+Printing the credential is what `sign` is for (with `answer`, the only command that prints a
+secret): send its output to a file, a pipe or a variable, not to a shared screen or a log.
 
 Example:
-  export WAKILNI_WEBHOOK_SECRET='your-secret'
+  read -rs WAKILNI_WEBHOOK_SECRET; export WAKILNI_WEBHOOK_SECRET   # typed, not shown
   body=fixtures/wakilni/order_created.json
   sig=$(delivery-webhooks sign wakilni \"$body\" --secret-env WAKILNI_WEBHOOK_SECRET)
   curl -i http://127.0.0.1:3000/webhooks/wakilni -H 'Content-Type: application/json' \\
@@ -139,10 +152,9 @@ name --key-id, or nothing is printed and the exit code is 1; without one, the an
 
 --key-id takes env:VAR, @PATH or - (standard input) in place of the id.
 
-Example:
-  export ISENDU_KEY_ID='key-7f3a' ISENDU_SECRET_KEY='sk_live_0123456789'
-  echo '{\"keyId\":\"key-7f3a\"}' | delivery-webhooks answer isendu --key-id env:ISENDU_KEY_ID - \\
-      --secret-env ISENDU_SECRET_KEY")]
+Example (the key id and the secret key each in a file, as isendu showed them):
+  delivery-webhooks answer isendu --key-id @isendu-key-id.txt handshake.json \\
+      --secret-file isendu-secret-key.txt")]
     Answer(AnswerArgs),
 
     /// Send a body to a running receiver exactly as the provider would, and print its answer.
@@ -151,9 +163,10 @@ Sends what the provider sends: method, path, content type and credential, with t
 delivery headers. Prints each attempt's status on stderr, and the last answer's status line
 and body on stdout. Exit 0 when the receiver answered 2xx, 1 otherwise.
 
---to must be http:// (the tool has no TLS) on a loopback host (127.0.0.0/8, ::1, localhost):
-the request carries the real credential, so another host is refused unless you pass
---allow-insecure-http.
+--to must be http:// (the tool has no TLS) on a loopback host: an address in 127.0.0.0/8, ::1,
+or the name `localhost` (not `localhost.`, a DNS name that the hosts file does not answer and
+so a DNS server resolves). The request carries the real credential, so another host is refused
+unless you pass --allow-insecure-http.
 
 wakilni  POST, x-webhook-signature (the secret), x-webhook-topic (the body's event),
          x-webhook-id, x-webhook-delivery-id, x-webhook-source, x-attempt-number 1, 2, 3...
@@ -162,7 +175,9 @@ xoxoday  POST through the tool as a proxy: X-Forwarded-For 52.76.120.90 (or --fo
          x-api-key when a secret is given. The receiver must trust 127.0.0.1 as a proxy
          (XOXODAY_TRUSTED_PROXIES=127.0.0.1).
 isendu   POST of FILE, or of the handshake {\"keyId\": ...} with --key-id; the url token (the
-         secret, if given) in query parameter `token`
+         secret) in query parameter `token`: a receiver built with isendu::Verifier::new
+         requires it; without a secret none is sent (a receiver that opted out with
+         Verifier::without_url_token)
 skladon  POST of FILE to --to/<token>/<TYPE>, or with --id a GET of --to/<token>/<TYPE>/<id>;
          the token is the secret, if given
 
@@ -173,7 +188,7 @@ attempt. --retry-delay sets the first interval (default 1s; Skladon's real ones 
 isendu's --key-id takes env:VAR, @PATH or - (standard input) in place of the id.
 
 Examples:
-  export WAKILNI_WEBHOOK_SECRET='your-secret'
+  read -rs WAKILNI_WEBHOOK_SECRET; export WAKILNI_WEBHOOK_SECRET   # typed, not shown
   delivery-webhooks send wakilni fixtures/wakilni/order_created.json \\
       --to http://127.0.0.1:3000/webhooks/wakilni --secret-env WAKILNI_WEBHOOK_SECRET
   delivery-webhooks send skladon fixtures/skladon/order.json --type UPDATE_ORDER_STATUS \\
@@ -200,9 +215,11 @@ enum Provider {
     Wakilni,
     /// Peddler: `x-webhook-shared-token`, a token agreed with Peddler.
     Peddler,
-    /// Xoxoday (Plum Pro): the source address (52.76.120.90) and an optional `x-api-key`.
+    /// Xoxoday (Plum Pro): the source address (52.76.120.90) and an `x-api-key` (the library
+    /// requires one unless the receiver opts out with `Verifier::without_api_key`).
     Xoxoday,
-    /// isendu: a handshake, then updates; an optional token in the URL.
+    /// isendu: a handshake, then updates; a token in the URL (the library requires one unless
+    /// the receiver opts out with `Verifier::without_url_token`).
     Isendu,
     /// Skladon: one URL per webhook type (`--type`), a token in the URL.
     Skladon,
@@ -234,7 +251,7 @@ struct VerifyArgs {
     body: Body,
     /// A request header as `Name: value`; repeat for each header. The value may be env:VAR,
     /// @PATH or - (standard input), to keep a credential off the command line.
-    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = common::parse_header)]
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE", value_parser = common::quiet(common::parse_header))]
     headers: Vec<Header>,
     /// Request headers from a file (or `-` for standard input): one `Name: value` per line,
     /// blank lines and lines starting with # skipped.
@@ -249,7 +266,7 @@ struct VerifyArgs {
     trusted_proxies: Vec<String>,
     /// isendu and Skladon only: the URL the request came in on (request target or full URL);
     /// env:VAR, @PATH or - (standard input) to read it from there.
-    #[arg(long, value_name = "URL", value_parser = common::parse_sourced)]
+    #[arg(long, value_name = "URL", value_parser = common::quiet(common::parse_sourced))]
     url: Option<Sourced>,
     #[command(flatten)]
     secret: SecretArgs,
@@ -297,7 +314,7 @@ struct SendArgs {
     forwarded_for: Option<IpAddr>,
     /// isendu only: send the verification handshake for this key id (no FILE); env:VAR, @PATH
     /// or - (standard input) to read it from there.
-    #[arg(long, value_name = "ID", value_parser = common::parse_sourced)]
+    #[arg(long, value_name = "ID", value_parser = common::quiet(common::parse_sourced))]
     key_id: Option<Sourced>,
     /// Skladon only: the webhook type the URL is registered for.
     #[arg(long = "type", value_name = "SKLADON_TYPE", value_parser = skladon::parse_type)]
@@ -305,8 +322,8 @@ struct SendArgs {
     /// Skladon only: send a GET for this entity id instead of a POST (no FILE).
     #[arg(long, value_name = "ID")]
     id: Option<String>,
-    /// Send to a host that is not loopback (127.0.0.0/8, ::1, localhost): the credential then
-    /// crosses the network in clear text (the tool has no TLS).
+    /// Send to a host that is not loopback (127.0.0.0/8, ::1, `localhost` without a trailing
+    /// dot): the credential then crosses the network in clear text (the tool has no TLS).
     #[arg(long)]
     allow_insecure_http: bool,
     #[command(flatten)]
@@ -328,7 +345,7 @@ struct AnswerArgs {
     provider: AnsweringProvider,
     /// The API key id of the integration, as isendu shows it; env:VAR, @PATH or - (standard
     /// input) to read it from there.
-    #[arg(long, value_name = "ID", value_parser = common::parse_sourced)]
+    #[arg(long, value_name = "ID", value_parser = common::quiet(common::parse_sourced))]
     key_id: Sourced,
     /// The handshake body: a file, or `-` for standard input. Without it, the answer for
     /// --key-id is printed and standard input is not read.

@@ -12,7 +12,7 @@ const SECRET: &str = "peddler needs the shared token";
 pub fn parse(body: &Body) -> Result<(), Failure> {
     let update = peddler::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&update)?;
-    eprintln!("{NAME}: {}", summary(&update));
+    common::note(&format!("{NAME}: {}", summary(&update)));
     Ok(())
 }
 

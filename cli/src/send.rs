@@ -263,11 +263,13 @@ fn host_of(to: &str) -> Option<String> {
     Some(host.to_owned())
 }
 
-/// Whether `host` is this machine's loopback: `localhost` or an address in 127.0.0.0/8 or ::1
-/// (also as IPv4-mapped IPv6).
+/// Whether `host` is this machine's loopback without asking DNS: an address in 127.0.0.0/8 or
+/// ::1 (also as IPv4-mapped IPv6), or the name `localhost` (any case), which the hosts file
+/// answers (RFC 6761 6.3 keeps it from DNS). Not `localhost.`: a fully qualified name, which
+/// the hosts file's `localhost` entry does not match, so the resolver asks the DNS server,
+/// which may answer anything. Nor `*.localhost`, for the same reason.
 fn is_loopback(host: &str) -> bool {
-    let name = host.strip_suffix('.').unwrap_or(host);
-    name.eq_ignore_ascii_case("localhost")
+    host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<IpAddr>()
             .is_ok_and(|ip| ip.to_canonical().is_loopback())
@@ -290,12 +292,14 @@ fn check_target(to: &str, allow_insecure_http: bool) -> Result<(), Failure> {
     }
     if !allow_insecure_http {
         return Err(usage(format!(
-            "--to: {host} is not a loopback address (127.0.0.0/8, ::1, localhost), and http:// \
-             would send the credential across the network in clear text; pass \
+            "--to: {host} is not a loopback address (127.0.0.0/8, ::1, localhost without a \
+             trailing dot), and http:// would send the credential across the network in clear text; pass \
              --allow-insecure-http if you mean it"
         )));
     }
-    eprintln!("warning: sending the credential to {host} in clear text (--allow-insecure-http)");
+    common::note(&format!(
+        "warning: sending the credential to {host} in clear text (--allow-insecure-http)"
+    ));
     Ok(())
 }
 
@@ -308,10 +312,10 @@ pub fn send(provider: Provider, body: &Body, o: &Options<'_>) -> Result<(), Fail
     let wanted = o.retries.saturating_add(1);
     let attempts = attempt_limit(provider).map_or(wanted, |limit| wanted.min(limit));
     if attempts < wanted {
-        eprintln!(
+        common::note(&format!(
             "{name}: the provider makes at most {attempts} attempts: --retries {} is capped",
             o.retries
-        );
+        ));
     }
     let agent = agent();
     let mut last = Err(String::new());
@@ -323,20 +327,23 @@ pub fn send(provider: Provider, body: &Body, o: &Options<'_>) -> Result<(), Fail
         last = send_once(&agent, &request);
         match &last {
             Ok(answer) => {
-                eprintln!(
+                common::note(&format!(
                     "{name}: attempt {n}/{attempts}: {} {}",
                     answer.status, answer.reason
-                );
+                ));
                 if (200..300).contains(&answer.status) {
                     break;
                 }
             }
-            Err(e) => eprintln!("{name}: attempt {n}/{attempts}: not delivered: {e}"),
+            Err(e) => common::note(&format!(
+                "{name}: attempt {n}/{attempts}: not delivered: {e}"
+            )),
         }
     }
     match last {
         Ok(answer) => {
             common::print_line(format!("{} {}", answer.status, answer.reason).trim_end())?;
+            // The receiver's body as text, control characters escaped by `print_line`.
             if !answer.body.is_empty() {
                 common::print_line(&String::from_utf8_lossy(&answer.body))?;
             }
@@ -437,7 +444,6 @@ mod tests {
             "http://127.0.0.1:3000/webhooks/peddler",
             "http://127.8.9.10/x",
             "http://localhost:3000/x",
-            "http://LOCALHOST./x",
             "http://[::1]:3000/x",
             "http://[::ffff:127.0.0.1]/x",
             "http://user@127.0.0.1/x",
@@ -450,6 +456,9 @@ mod tests {
             "http://[2001:db8::1]/x",
             "http://receiver.example/x",
             "http://localhost.example/x",
+            "http://localhost./x",
+            "http://LOCALHOST./x",
+            "http://a.localhost/x",
             "http://127.0.0.1.example/x",
             "http://localhost@192.0.2.7/x",
         ] {

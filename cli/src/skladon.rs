@@ -33,7 +33,7 @@ pub fn parse(body: &Body, webhook_type: &WebhookType) -> Result<(), Failure> {
         Some(entity) => summary(webhook_type, entity),
         None => format!("{webhook_type}: an entity this crate does not know, kept as sent"),
     };
-    eprintln!("{NAME}: {line}");
+    common::note(&format!("{NAME}: {line}"));
     Ok(())
 }
 

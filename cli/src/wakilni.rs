@@ -12,7 +12,7 @@ const SECRET: &str = "wakilni needs the webhook secret";
 pub fn parse(body: &Body) -> Result<(), Failure> {
     let event = wakilni::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&event)?;
-    eprintln!("{NAME}: {}", summary(&event));
+    common::note(&format!("{NAME}: {}", summary(&event)));
     Ok(())
 }
 

@@ -1,5 +1,5 @@
-//! Xoxoday: `parse` and `verify` (source address, behind trusted proxies, and the optional
-//! `x-api-key`).
+//! Xoxoday: `parse` and `verify` (source address, behind trusted proxies, and `x-api-key` when
+//! a secret is given, as a receiver built with `xoxoday::Verifier::new` checks it).
 
 use std::net::IpAddr;
 
@@ -15,7 +15,7 @@ const SECRET: &str = "xoxoday's api key";
 pub fn parse(body: &Body) -> Result<(), Failure> {
     let update = xoxoday::parse(&body.read()?).map_err(|e| Failure::from_error(NAME, &e))?;
     common::print_json(&update)?;
-    eprintln!("{NAME}: {}", summary(&update));
+    common::note(&format!("{NAME}: {}", summary(&update)));
     Ok(())
 }
 
@@ -50,7 +50,9 @@ pub fn verify(
         .client_addr(&request)
         .map_err(|e| Failure::from_error(NAME, &e))?;
     if client != peer {
-        eprintln!("{NAME}: client {client}, forwarded by trusted proxy {peer}");
+        common::note(&format!(
+            "{NAME}: client {client}, forwarded by trusted proxy {peer}"
+        ));
     }
     common::print_line("verified")
 }

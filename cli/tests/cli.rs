@@ -732,7 +732,10 @@ fn missing_or_unusable_secret_configuration_is_a_usage_error() {
         ),
         (
             &["sign", "wakilni", &path, "--secret-env", "DW_CLI_UNSET_VAR"],
-            "error: environment variable DW_CLI_UNSET_VAR (from --secret-env) is not set\n",
+            "error: wakilni needs the webhook secret: the value of --secret-env is not the name \
+             of a set environment variable; pass the variable's NAME, e.g. --secret-env \
+             WAKILNI_WEBHOOK_SECRET (the value given is not shown here: it may be the \
+             credential itself)\n",
         ),
         (
             &[
@@ -754,7 +757,8 @@ fn missing_or_unusable_secret_configuration_is_a_usage_error() {
                 "--secret-file",
                 "/nonexistent/secret",
             ],
-            "error: cannot read secret file /nonexistent/secret: ",
+            "error: wakilni needs the webhook secret: cannot read the file given to \
+             --secret-file (",
         ),
         (
             &["parse", "wakilni", "/nonexistent/body.json"],
@@ -1680,7 +1684,9 @@ fn credential_sources_fail_as_usage_errors() {
                 "-H",
                 "X-Webhook-Shared-Token: env:DW_CLI_UNSET_VAR",
             ],
-            "error: --header X-Webhook-Shared-Token: environment variable DW_CLI_UNSET_VAR is not set\n",
+            "error: --header X-Webhook-Shared-Token: the name after env: is not a set \
+             environment variable; give the variable's NAME, e.g. env:WEBHOOK_TOKEN (the name \
+             given is not shown here: it may be the credential itself)\n",
         ),
         (
             &[
@@ -1691,7 +1697,7 @@ fn credential_sources_fail_as_usage_errors() {
                 "--url",
                 "@/nonexistent/dw-url",
             ],
-            "error: --url: cannot read /nonexistent/dw-url: ",
+            "error: --url: cannot read the file given as @PATH (",
         ),
         (
             &[
@@ -1702,7 +1708,7 @@ fn credential_sources_fail_as_usage_errors() {
                 "--header-file",
                 "/nonexistent/dw-h",
             ],
-            "error: --header-file: cannot read /nonexistent/dw-h: ",
+            "error: --header-file: cannot read the file (",
         ),
         (
             &[
@@ -1713,7 +1719,7 @@ fn credential_sources_fail_as_usage_errors() {
                 "--header-file",
                 "-",
             ],
-            "error: --header-file -: line 2: expected `Name: value`\n",
+            "error: --header-file: line 2: expected `Name: value`\n",
         ),
         (
             &[
@@ -1791,7 +1797,16 @@ fn help_examples_keep_credentials_off_the_command_line() {
     assert!(!verify.stdout.contains("your-token"), "{}", verify.stdout);
     let answer = run(&["answer", "--help"]);
     assert!(
-        answer.stdout.contains("--key-id env:ISENDU_KEY_ID"),
+        answer
+            .stdout
+            .contains("--key-id @isendu-key-id.txt handshake.json"),
+        "{}",
+        answer.stdout
+    );
+    assert!(
+        answer
+            .stdout
+            .contains("--secret-file isendu-secret-key.txt"),
         "{}",
         answer.stdout
     );
@@ -1801,4 +1816,275 @@ fn help_examples_keep_credentials_off_the_command_line() {
         "{}",
         send.stdout
     );
+}
+
+/// Every help text, the top level's and each command's.
+fn every_help() -> Vec<(&'static str, Run)> {
+    ["", "parse", "verify", "sign", "answer", "send", "schema"]
+        .into_iter()
+        .map(|command| {
+            let args: Vec<&str> = [command, "--help"]
+                .into_iter()
+                .filter(|a| !a.is_empty())
+                .collect();
+            let out = run(&args);
+            assert_exit(&out, 0);
+            (command, out)
+        })
+        .collect()
+}
+
+/// No example writes a secret out (`export VAR='value'`, `VAR=value command`): they read it
+/// from a file, or with `read -rs` from a prompt that does not show it.
+#[test]
+fn help_examples_write_no_secret_literal() {
+    for (command, out) in every_help() {
+        let text = &out.stdout;
+        for line in text.lines() {
+            if let Some(rest) = line.trim_start().split("export ").nth(1) {
+                assert!(!rest.contains('='), "{command}: {line}");
+            }
+            // `VAR=value` at the start of a line: only a command's output or a fixture's path.
+            if let Some((_, value)) = line
+                .split_whitespace()
+                .next()
+                .and_then(|word| word.split_once('='))
+                .filter(|(name, _)| {
+                    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+            {
+                assert!(
+                    value.starts_with("$(") || value.starts_with("fixtures/"),
+                    "{command}: {line}"
+                );
+            }
+        }
+        // The help itself is plain text: no escape sequence, no carriage return.
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "{command}: {text:?}"
+        );
+        for literal in ["your-secret", "sk_live", "'key-7f3a'", "--secret "] {
+            assert!(!text.contains(literal), "{command}: {literal}: {text}");
+        }
+    }
+    let sign = run(&["sign", "--help"]);
+    assert!(
+        sign.stdout
+            .contains("read -rs WAKILNI_WEBHOOK_SECRET; export WAKILNI_WEBHOOK_SECRET"),
+        "{}",
+        sign.stdout
+    );
+    let verify = run(&["verify", "--help"]);
+    assert!(
+        verify.stdout.contains("--secret-file wakilni-secret.txt"),
+        "{}",
+        verify.stdout
+    );
+}
+
+/// The help promises what the tool does: `sign` and `answer` print the credential (that is
+/// their output), nothing else does; isendu's URL token is required by the library, not
+/// optional.
+#[test]
+fn help_says_which_commands_print_a_credential_and_that_isendu_needs_its_url_token() {
+    let helps = every_help();
+    let top = &helps[0].1.stdout;
+    assert!(!top.contains("are never printed"), "{top}");
+    assert!(
+        top.contains("`sign` and `answer` print a credential: that is their output"),
+        "{top}"
+    );
+    assert!(top.contains("written as \\u{1b}, \\u{d}"), "{top}");
+    let sign = run(&["sign", "--help"]);
+    assert!(
+        sign.stdout
+            .contains("peddler  prints `x-webhook-shared-token: <token>`, the token itself"),
+        "{}",
+        sign.stdout
+    );
+    assert!(
+        sign.stdout
+            .contains("Printing the credential is what `sign` is for"),
+        "{}",
+        sign.stdout
+    );
+    for (command, out) in &helps {
+        let text = out.stdout.replace('\n', " ");
+        assert!(!text.contains("optional token"), "{command}: {text}");
+        assert!(!text.contains("optional `x-api-key`"), "{command}: {text}");
+    }
+    for command in ["parse", "verify", "sign", "send"] {
+        let out = run(&[command, "--help"]);
+        let text = out.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            text.contains(
+                "a token in the URL (the library requires one unless the receiver opts out with \
+                 `Verifier::without_url_token`)"
+            ),
+            "{command}: {text}"
+        );
+        assert!(
+            text.contains(
+                "an `x-api-key` (the library requires one unless the receiver opts out with \
+                 `Verifier::without_api_key`)"
+            ),
+            "{command}: {text}"
+        );
+    }
+}
+
+/// A credential given where its NAME or PATH was expected (`--secret-env "$TOKEN"`) is never
+/// repeated: not in the error, not on stdout. The error says what was expected instead.
+#[test]
+fn a_credential_options_argument_is_never_echoed() {
+    let mistaken = "wk-test-secret";
+    let header = "X-Webhook-Shared-Token: placeholder-token-value";
+    let env_header = format!(
+        "X-Webhook-Shared-Token: env:WkTestSecret{mistaken_name}",
+        mistaken_name = "Name"
+    );
+    let name_expected = "pass the variable's NAME, e.g. --secret-env WAKILNI_WEBHOOK_SECRET";
+    let cases: Vec<(Vec<&str>, &str, &str)> = vec![
+        // The issue's case: a value with characters no variable name has.
+        (
+            vec!["verify", "peddler", "--secret-env", mistaken, "-H", header],
+            mistaken,
+            name_expected,
+        ),
+        // A value that could be a name, but names no set variable.
+        (
+            vec![
+                "sign",
+                "peddler",
+                "--secret-env",
+                "WkTestSecretLooksLikeAName",
+            ],
+            "WkTestSecretLooksLikeAName",
+            name_expected,
+        ),
+        // A value starting with `-` is taken as the argument, not reported as an unknown flag.
+        (
+            vec!["sign", "peddler", "--secret-env", "-wk-test-secret-dash"],
+            "wk-test-secret-dash",
+            name_expected,
+        ),
+        (
+            vec!["sign", "peddler", "--secret-file", "wk-test-secret-as-path"],
+            "wk-test-secret-as-path",
+            "cannot read the file given to --secret-file (",
+        ),
+        (
+            vec![
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                &env_header,
+            ],
+            "WkTestSecretName",
+            "give the variable's NAME, e.g. env:WEBHOOK_TOKEN",
+        ),
+        (
+            vec![
+                "verify",
+                "skladon",
+                "--secret-env",
+                SECRET_VAR,
+                "--url",
+                "@wk-test-secret-at",
+            ],
+            "wk-test-secret-at",
+            "--url: cannot read the file given as @PATH (",
+        ),
+        (
+            vec![
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "--header-file",
+                "wk-test-secret-hf",
+            ],
+            "wk-test-secret-hf",
+            "--header-file: cannot read the file (",
+        ),
+        // clap's own errors would quote the value: these options' parsers do not.
+        (
+            vec![
+                "verify",
+                "peddler",
+                "--secret-env",
+                SECRET_VAR,
+                "-H",
+                "wk-test secret:tail",
+            ],
+            "wk-test secret",
+            "invalid value for --header <NAME: VALUE> (the value is not shown here: it may be \
+             the credential itself): the part before `:` is not a header name",
+        ),
+        (
+            vec![
+                "verify",
+                "skladon",
+                "--secret-env",
+                SECRET_VAR,
+                "--url",
+                "env:wk-test-secret-env",
+            ],
+            "wk-test-secret-env",
+            "invalid value for --url <URL> (the value is not shown here: it may be the \
+             credential itself): `env:` needs a variable name: env:VAR",
+        ),
+        (
+            vec![
+                "answer",
+                "isendu",
+                "--key-id",
+                "env:wk-test-secret-key",
+                "--secret-env",
+                SECRET_VAR,
+            ],
+            "wk-test-secret-key",
+            "invalid value for --key-id <ID>",
+        ),
+    ];
+    for (args, echo, expected) in cases {
+        let out = run(&args);
+        assert_exit(&out, 2);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+        assert!(!out.stderr.contains(echo), "{args:?}: {}", out.stderr);
+        assert!(!out.stdout.contains(echo), "{args:?}: {}", out.stdout);
+    }
+}
+
+/// Payload fields reach the terminal with their control characters escaped: the summary on
+/// stderr writes them as `\u{1b}`, the JSON on stdout as JSON escapes.
+#[test]
+fn parse_prints_untrusted_fields_with_control_characters_escaped() {
+    let body = std::fs::read_to_string(fixture_path("peddler", "failed_attempt")).unwrap();
+    assert!(body.contains("\"fx6_ZSWp0RDc24csBqOj9\""));
+    let body = body.replace(
+        "\"fx6_ZSWp0RDc24csBqOj9\"",
+        r#""fx6\u001b[31mX\u001b[2J\rverified""#,
+    );
+    let out = run_with_stdin(&["parse", "peddler", "-"], Some(body.as_bytes()));
+    assert_exit(&out, 0);
+    assert!(
+        out.stderr.starts_with(
+            "peddler: FAILED_ATTEMPT, shipment fx6\\u{1b}[31mX\\u{1b}[2J\\u{d}verified, "
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stdout
+            .contains(r#""fx6\u001b[31mX\u001b[2J\rverified""#),
+        "{}",
+        out.stdout
+    );
+    for text in [&out.stdout, &out.stderr] {
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    }
 }

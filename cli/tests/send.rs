@@ -267,6 +267,11 @@ impl Recorded {
 
 /// A raw TCP listener that records every request and answers `status` with an empty body.
 fn recorder(status: u16) -> (String, mpsc::Receiver<Recorded>) {
+    recorder_answering(status, b"")
+}
+
+/// [`recorder`], answering `body`.
+fn recorder_answering(status: u16, answer: &'static [u8]) -> (String, mpsc::Receiver<Recorded>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = mpsc::channel();
@@ -306,8 +311,10 @@ fn recorder(status: u16) -> (String, mpsc::Receiver<Recorded>) {
             }
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status} Recorded\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                "HTTP/1.1 {status} Recorded\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                answer.len()
             );
+            let _ = stream.write_all(answer);
             let _ = tx.send(Recorded {
                 line,
                 headers,
@@ -428,10 +435,15 @@ fn non_loopback_http_targets_need_the_explicit_flag() {
         args.extend_from_slice(extra);
         cli(PEDDLER, &args)
     };
+    // `localhost.` is a fully qualified DNS name: the hosts file's `localhost` does not answer
+    // it, so a DNS server would resolve it and could route the credential anywhere.
     for to in [
         "http://192.0.2.7:3000/webhooks/peddler",
         "http://receiver.example/webhooks/peddler",
         "http://[2001:db8::1]:3000/webhooks/peddler",
+        "http://localhost.:3000/webhooks/peddler",
+        "http://LOCALHOST./webhooks/peddler",
+        "http://a.localhost:3000/webhooks/peddler",
     ] {
         let out = send(to, &[]);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -466,6 +478,39 @@ fn non_loopback_http_targets_need_the_explicit_flag() {
         let sent = drain(&rx);
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].header("x-webhook-shared-token"), Some(PEDDLER));
+    }
+}
+
+/// The receiver's answer is untrusted text: its control characters reach the terminal escaped
+/// (an escape sequence cannot recolour or clear it, a carriage return cannot overwrite the
+/// line), its newlines kept.
+#[test]
+fn the_receivers_answer_is_printed_with_control_characters_escaped() {
+    let (base, rx) = recorder_answering(
+        500,
+        b"\x1b[31mfailed\x1b[0m\r200 OK\n{\"ok\":\x1b]0;title\x07}",
+    );
+    let path = fixture("peddler/delivered_in_mailbox.json");
+    let out = cli(
+        PEDDLER,
+        &[
+            "send",
+            "peddler",
+            &path,
+            "--to",
+            &format!("{base}/p"),
+            "--secret-env",
+            "SECRET",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(drain(&rx).len(), 1);
+    assert_eq!(
+        stdout(&out),
+        "500 Internal Server Error\n\\u{1b}[31mfailed\\u{1b}[0m\\u{d}200 OK\n{\"ok\":\\u{1b}]0;title\\u{7}}\n"
+    );
+    for output in [&out.stdout, &out.stderr] {
+        assert!(!output.contains(&0x1b) && !output.contains(&b'\r') && !output.contains(&7));
     }
 }
 

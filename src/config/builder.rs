@@ -314,7 +314,13 @@ impl ConfigBuilder {
     }
 
     /// `XOXODAY_ALLOWLIST`: replaces the allowed source addresses or CIDR ranges
-    /// (`52.76.120.90` only by default): [`xoxoday::Verifier::allowlist`](crate::xoxoday::Verifier::allowlist).
+    /// (`52.76.120.90` only by default): [`xoxoday::Verifier::allowlist`][allowlist].
+    #[doc = ""]
+    #[cfg_attr(
+        feature = "xoxoday",
+        doc = "[allowlist]: crate::xoxoday::Verifier::allowlist"
+    )]
+    #[cfg_attr(not(feature = "xoxoday"), doc = "[allowlist]: crate#features")]
     #[must_use]
     pub fn xoxoday_allowlist<I, S>(mut self, entries: I) -> Self
     where
@@ -327,7 +333,13 @@ impl ConfigBuilder {
 
     /// `XOXODAY_ALLOW_BROAD_RANGES=1`: lets the allowlist and the trusted proxies hold ranges
     /// covering a large part of the internet:
-    /// [`xoxoday::Verifier::allow_broad_ranges`](crate::xoxoday::Verifier::allow_broad_ranges).
+    /// [`xoxoday::Verifier::allow_broad_ranges`][allow_broad_ranges].
+    #[doc = ""]
+    #[cfg_attr(
+        feature = "xoxoday",
+        doc = "[allow_broad_ranges]: crate::xoxoday::Verifier::allow_broad_ranges"
+    )]
+    #[cfg_attr(not(feature = "xoxoday"), doc = "[allow_broad_ranges]: crate#features")]
     #[must_use]
     pub fn xoxoday_allow_broad_ranges(mut self) -> Self {
         self.xoxoday_allow_broad_ranges = true;
@@ -424,9 +436,15 @@ impl ConfigBuilder {
     }
 
     /// `SKLADON_WITHOUT_URL_TOKEN=1`: enables Skladon without a token in its URLs
-    /// ([`skladon::Verifier::without_token`](crate::skladon::Verifier::without_token)): anyone
+    /// ([`skladon::Verifier::without_token`][without_token]): anyone
     /// who learns them can call them, so only behind a gateway that checks the caller. Ignored
     /// when a token is set.
+    #[doc = ""]
+    #[cfg_attr(
+        feature = "skladon",
+        doc = "[without_token]: crate::skladon::Verifier::without_token"
+    )]
+    #[cfg_attr(not(feature = "skladon"), doc = "[without_token]: crate#features")]
     #[must_use]
     pub fn skladon_without_url_token(mut self) -> Self {
         self.skladon_without_url_token = true;
@@ -434,9 +452,15 @@ impl ConfigBuilder {
     }
 
     /// `SKLADON_MOUNT`: the full public path Skladon's routes sit under
-    /// ([`skladon::Verifier::mounted_at`](crate::skladon::Verifier::mounted_at);
+    /// ([`skladon::Verifier::mounted_at`][mounted_at];
     /// `/webhooks/skladon` by default), e.g. `/api/webhooks/skladon` when the ready router is
     /// nested under `/api`.
+    #[doc = ""]
+    #[cfg_attr(
+        feature = "skladon",
+        doc = "[mounted_at]: crate::skladon::Verifier::mounted_at"
+    )]
+    #[cfg_attr(not(feature = "skladon"), doc = "[mounted_at]: crate#features")]
     #[must_use]
     pub fn skladon_mounted_at(mut self, path: impl Into<String>) -> Self {
         self.skladon_mount = Some(path.into());

@@ -66,8 +66,7 @@ const fn warn_at(cutoff: u32) -> u32 {
 /// those, and a forger must not be able to make a healthy endpoint look at risk. They are
 /// counted by the `delivery_webhooks_rejected_total` metric instead.
 ///
-/// The ready receivers (axum's [`router`](crate::axum::router), actix's
-/// [`router`](crate::actix::router)) record every delivery into [`Config::health`](crate::Config);
+/// The ready receivers (axum's [`router`][axum-router], actix's [`router`][actix-router]) record every delivery into [`Config::health`](crate::Config);
 /// in a route of your own, call [`record_success`](Health::record_success) and
 /// [`record_failure`](Health::record_failure). `Health` is cheap to clone (an `Arc`), and every
 /// clone shares the same counts: keep one to serve [`report`](Health::report).
@@ -95,6 +94,11 @@ const fn warn_at(cutoff: u32) -> u32 {
 /// assert_eq!(json["providers"][0]["provider"], "xoxoday");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[doc = ""]
+#[cfg_attr(feature = "axum", doc = "[axum-router]: crate::axum::router")]
+#[cfg_attr(not(feature = "axum"), doc = "[axum-router]: crate#features")]
+#[cfg_attr(feature = "actix", doc = "[actix-router]: crate::actix::router")]
+#[cfg_attr(not(feature = "actix"), doc = "[actix-router]: crate#features")]
 #[derive(Clone)]
 pub struct Health {
     inner: Arc<Inner>,

@@ -36,6 +36,14 @@
 //! # }
 //! # Ok::<(), delivery_webhooks::Error>(())
 //! ```
+// A builder's link resolves only with its provider on; with it off, it points to the crate's
+// "Features" section (see the same in lib.rs).
+#![doc = ""]
+#![cfg_attr(not(feature = "wakilni"), doc = "[`wakilni::Builder`]: crate#features")]
+#![cfg_attr(not(feature = "peddler"), doc = "[`peddler::Builder`]: crate#features")]
+#![cfg_attr(not(feature = "xoxoday"), doc = "[`xoxoday::Builder`]: crate#features")]
+#![cfg_attr(not(feature = "isendu"), doc = "[`isendu::Builder`]: crate#features")]
+#![cfg_attr(not(feature = "skladon"), doc = "[`skladon::Builder`]: crate#features")]
 
 #[cfg(feature = "isendu")]
 #[cfg_attr(docsrs, doc(cfg(feature = "isendu")))]

@@ -26,7 +26,7 @@ impl FromRequest for Raw {
 /// A `POST` route for any [`Receive`]: verifies and parses each call with
 /// [`Webhook`](super::Webhook), calls `handler` with the [`Delivery`], and answers its
 /// [`Reply`](crate::reply::Reply) (500 when the handler says it did not take care of it, see
-/// [`Handled`]). The same shape as axum's [`route`](crate::axum::route): mount it at a path of
+/// [`Handled`]). The same shape as axum's [`route`][axum-route]: mount it at a path of
 /// your own.
 ///
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
@@ -45,6 +45,9 @@ impl FromRequest for Raw {
 /// ));
 /// # let _ = app; Ok(()) }
 /// ```
+#[doc = ""]
+#[cfg_attr(feature = "axum", doc = "[axum-route]: crate::axum::route")]
+#[cfg_attr(not(feature = "axum"), doc = "[axum-route]: crate#features")]
 pub fn route<R, H, Fut>(receiver: R, handler: H) -> actix_web::Route
 where
     R: Receive + 'static,
@@ -147,12 +150,12 @@ where
     resource
 }
 
-/// The ready receiver (the same name and shape as axum's [`router`](crate::axum::router)): an
+/// The ready receiver (the same name and shape as axum's [`router`][axum-router]): an
 /// actix `Scope` with every provider configured in
 /// `config` at `/webhooks/<provider>`, each delivery handed to `handler` as an
 /// [`AnyDelivery`] and answered with its [`Reply`](crate::reply::Reply).
 ///
-/// The routes are those of axum's [`router`](crate::axum::router): `POST` for Wakilni, Peddler,
+/// The routes are those of axum's [`router`][axum-router]: `POST` for Wakilni, Peddler,
 /// Xoxoday and isendu (whose handshake is answered from the reply), `GET` and `POST
 /// /webhooks/skladon/<token>/<TYPE>[/<id>]` for Skladon. A provider that is not configured has
 /// no route (404); another method is 405. `handler` returns `()` or a `Result` (see
@@ -160,6 +163,9 @@ where
 /// its clones share one [`Config::health`], where every delivery's outcome is recorded. With
 /// feature `tracing` each delivery runs in a `webhook_delivery` span, and with `metrics` it is
 /// counted, unknown events and statuses included (see [`telemetry`](crate::telemetry)).
+#[doc = ""]
+#[cfg_attr(feature = "axum", doc = "[axum-router]: crate::axum::router")]
+#[cfg_attr(not(feature = "axum"), doc = "[axum-router]: crate#features")]
 #[must_use]
 pub fn router<H, Fut>(config: Config, handler: H) -> actix_web::Scope
 where
