@@ -342,25 +342,74 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     );
 }
 
+/// A request without a part the provider needs is the receiver's own mistake: 500, a message
+/// naming the setter to call, never the 401 of a forgery and never a credential.
 #[test]
 fn missing_request_parts_are_the_integrations_fault() {
-    // Xoxoday without a peer address: 500, not a 403 that would blame the sender.
+    fn assert_missing(err: &Error, part: &str, message: &str) {
+        assert!(
+            matches!(err, Error::MissingRequestPart { part: p } if *p == part),
+            "{err:?}"
+        );
+        assert_eq!((err.status_code(), err.reason()), (500, "config"));
+        assert_eq!(err.to_string(), message);
+    }
+    const PEER: &str = "the receiver did not provide the request's peer address: \
+                        pass the TCP peer address with `Request::peer(addr)`";
+    const TARGET: &str = "the receiver did not provide the request's request target: \
+                          pass the path and query as received with `Request::uri(target)` \
+                          (`Request::from_http` sets it)";
+
+    // Xoxoday without a peer address: not a 403 that would blame the sender.
     let body = fixture("xoxoday", "delivered");
     let headers = [("x-api-key", "XoxoKey2024abc")];
-    let err = xoxoday::Verifier::new("XoxoKey2024abc")
-        .unwrap()
-        .receive(&Request::new(&headers, &body))
+    let xoxoday = xoxoday::Verifier::new("XoxoKey2024abc").unwrap();
+    let err = xoxoday.receive(&Request::new(&headers, &body)).unwrap_err();
+    assert_missing(&err, Error::PEER, PEER);
+    let err = xoxoday
+        .verify_head(&Request::new(&headers, b""))
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::MissingRequestPart {
-                part: "peer address"
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(err.status_code(), 500);
+    assert_missing(&err, Error::PEER, PEER);
+
+    // isendu with a URL token but no target: not the 401 `token mismatch` of a forgery.
+    let isendu = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "sk_live_secret",
+        UrlToken::query("token", "is-url-token-5f1c9a").unwrap(),
+    )
+    .unwrap();
+    let body = fixture("isendu", "verification");
+    let none: [(&str, &str); 0] = [];
+    for err in [
+        isendu.receive(&Request::new(&none, &body)).unwrap_err(),
+        isendu.verify_head(&Request::new(&none, b"")).unwrap_err(),
+    ] {
+        assert_missing(&err, Error::TARGET, TARGET);
+        assert!(!err.to_string().contains("is-url-token"), "{err}");
+    }
+    // Without a URL token, isendu needs no target.
+    let open =
+        isendu::Verifier::without_url_token([("ak_3f1c2a9e5b7d4e8a", "sk_live_secret")]).unwrap();
+    let batch = fixture("isendu", "update_batch");
+    assert!(open.receive(&Request::new(&none, &batch)).is_ok());
+
+    // Skladon without a target: its token, type and entity id all stand in the path.
+    let skladon = skladon::Verifier::new("sk-token-5f1c9a7e2b").unwrap();
+    let body = fixture("skladon", "order");
+    for err in [
+        skladon.receive(&Request::new(&none, &body)).unwrap_err(),
+        skladon
+            .verify_head(&Request::new(&none, b"").method("GET"))
+            .unwrap_err(),
+    ] {
+        assert_missing(&err, Error::TARGET, TARGET);
+    }
+    // A target given but the wrong token: still the 401 of a forgery.
+    let forged = Request::new(&none, &body).uri("/webhooks/skladon/guess/UPDATE_ORDER_STATUS");
+    assert!(matches!(
+        skladon.receive(&forged).unwrap_err(),
+        Error::TokenMismatch
+    ));
 }
 
 #[test]
@@ -379,12 +428,7 @@ fn every_status_has_an_http_status_code() {
         (Error::MethodNotAllowed { method: "POST" }, 405),
         (Error::BodyTooLarge { len: 2, limit: 1 }, 413),
         (Error::from(wakilni::Verifier::new("").unwrap_err()), 500),
-        (
-            Error::MissingRequestPart {
-                part: "peer address",
-            },
-            500,
-        ),
+        (Error::MissingRequestPart { part: Error::PEER }, 500),
         (Error::ConflictingHeader { name: "x" }, 400),
         (
             Error::InvalidHeader {

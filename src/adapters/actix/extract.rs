@@ -113,9 +113,7 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
 /// actix gives none for a request that came over a Unix socket.
 pub(super) fn explain(err: Error) -> Error {
     match err {
-        Error::MissingRequestPart {
-            part: "peer address",
-        } => Error::MissingRequestPart {
+        Error::MissingRequestPart { part: Error::PEER } => Error::MissingRequestPart {
             part: "peer address: actix gave none (a Unix socket listener?); \
                    serve the scope from a TCP listener",
         },

@@ -117,9 +117,7 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
 /// carry it from the first request on.
 pub(super) fn explain(err: Error) -> Error {
     match err {
-        Error::MissingRequestPart {
-            part: "peer address",
-        } => Error::MissingRequestPart {
+        Error::MissingRequestPart { part: Error::PEER } => Error::MissingRequestPart {
             part: "peer address: serve the app with \
                    `into_make_service_with_connect_info::<std::net::SocketAddr>()`",
         },
