@@ -101,6 +101,7 @@ mod error;
 #[cfg(feature = "http")]
 mod header_map;
 mod headers;
+mod outcome;
 mod owned;
 mod problem;
 mod reply;
@@ -136,9 +137,6 @@ pub mod wakilni;
 #[cfg_attr(docsrs, doc(cfg(feature = "xoxoday")))]
 pub mod xoxoday;
 
-#[cfg(adapter)]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
-pub use adapters::Handled;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub use adapters::actix;
@@ -152,6 +150,7 @@ pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
+pub use outcome::{HandlerError, HandlerOutcome, HandlerResult};
 pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
