@@ -7,7 +7,7 @@ use std::fmt;
 /// `route` and `router`) and the handler of the inbox's `Worker::run` accept the same shapes.
 ///
 /// - `()`: the delivery is taken care of;
-/// - `Result<(), E>` for any `E: Display`, and so [`HandlerResult`]: `Ok(())` as above; `Err`
+/// - `Result<(), E>` for any `E: Display + 'static`, and so [`HandlerResult`]: `Ok(())` as above; `Err`
 ///   means it was not. A router then answers `500` with a problem body that does not show `E`
 ///   (so the provider retries later); the inbox's worker fails the item (back-off, then the dead
 ///   letters). Either way `E` is logged through the crate's telemetry (an event with the error,
@@ -55,9 +55,18 @@ impl HandlerOutcome for () {
     }
 }
 
-impl<E: fmt::Display> HandlerOutcome for Result<(), E> {
+impl<E: fmt::Display + 'static> HandlerOutcome for Result<(), E> {
     fn into_outcome(self) -> Result<(), HandlerError> {
-        self.map_err(HandlerError::msg)
+        self.map_err(|err| {
+            // A `HandlerError` is kept as it is (its source stays reachable), any other error
+            // becomes its message.
+            let mut err = Some(err);
+            match (&mut err as &mut dyn std::any::Any).downcast_mut::<Option<HandlerError>>() {
+                Some(handler_error) => handler_error.take(),
+                None => err.map(HandlerError::msg),
+            }
+            .unwrap_or_else(|| HandlerError::msg("the handler failed"))
+        })
     }
 }
 
