@@ -15,7 +15,7 @@ the module that defines the item, and refuses:
 
 Floors, lowest first (see docs/architecture.md):
 
-    0 core        error headers request owned delivery reply url problem body outcome
+    0 core        error headers request owned delivery reply url problem body outcome answer
     1 codec       wire verify
     2 providers   wakilni peddler xoxoday isendu skladon
     3 over them   any header_map status schema testing
@@ -45,7 +45,7 @@ from pathlib import Path
 FLOORS: dict[str, int] = {}
 for floor, names in enumerate(
     [
-        "error headers request owned delivery reply url problem body outcome",
+        "error headers request owned delivery reply url problem body outcome answer",
         "wire verify",
         "wakilni peddler xoxoday isendu skladon",
         "any header_map status schema testing",

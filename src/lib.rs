@@ -93,6 +93,7 @@
 
 #[cfg(adapter)]
 mod adapters;
+mod answer;
 mod any;
 mod body;
 mod config;
@@ -144,6 +145,7 @@ pub use adapters::actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use adapters::axum;
 
+pub use answer::Answer;
 pub use any::AnyDelivery;
 pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use config::{Config, ConfigBuilder, DEFAULT_LISTEN_ADDR};

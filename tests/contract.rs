@@ -445,3 +445,84 @@ fn every_status_has_an_http_status_code() {
         assert_eq!(err.http_status().as_u16(), status, "{err}");
     }
 }
+
+/// One answer shape for code without an adapter: the exact status, headers and body for a
+/// delivery, isendu's handshake and a refusal, and the same as an `http::Response`.
+#[test]
+fn answers_for_a_delivery_a_handshake_and_a_failure() {
+    use delivery_webhooks::{Answer, Problem};
+
+    // A delivery: an empty 200, no header.
+    let body = fixture("peddler", "failed_attempt");
+    let peddler = peddler::Verifier::new("pd-token").unwrap();
+    let received = peddler.receive(&peddler_call(&body).request(&body));
+    let answer = Answer::from(&received);
+    assert_eq!(answer.status_code(), 200);
+    assert!(answer.headers().is_empty(), "{answer:?}");
+    assert_eq!(answer.body(), b"");
+    assert_eq!(Answer::from(received), answer);
+
+    // isendu's handshake: the secret key as JSON, not to be cached, and never in Debug.
+    let isendu = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "sk_live_secret",
+        UrlToken::query("token", "is-url-token-5f1c9a").unwrap(),
+    )
+    .unwrap();
+    let handshake = fixture("isendu", "verification");
+    let answer = Answer::from(isendu.receive(&isendu_call(&handshake).request(&handshake)));
+    assert_eq!(answer.status_code(), 200);
+    assert_eq!(
+        answer.headers(),
+        &[
+            ("content-type", "application/json".to_owned()),
+            ("cache-control", "no-store".to_owned()),
+        ]
+    );
+    assert_eq!(answer.body(), br#"{"response":"sk_live_secret"}"#);
+    assert!(answer.holds_secret());
+    assert!(!format!("{answer:?}").contains("sk_live_secret"));
+
+    // A forgery: the problem, as the adapters answer it.
+    let forged = call(
+        &[("x-webhook-shared-token", "guess")],
+        "/webhooks/peddler",
+        ELSEWHERE,
+    );
+    let answer = Answer::from(peddler.receive(&forged.request(&body)));
+    assert_eq!(answer.status_code(), 401);
+    assert_eq!(
+        answer.headers(),
+        &[
+            ("content-type", "application/problem+json".to_owned()),
+            ("x-content-type-options", "nosniff".to_owned()),
+        ]
+    );
+    assert_eq!(
+        std::str::from_utf8(answer.body()).unwrap(),
+        r#"{"type":"about:blank","title":"Unauthorized","status":401,"detail":"token mismatch"}"#
+    );
+    assert!(!answer.holds_secret());
+
+    // A problem with `Retry-After` carries it as a header, not in the body.
+    let answer = Answer::from_problem(&Problem::new(503, "busy").with_retry_after(30));
+    assert_eq!(answer.header("retry-after"), Some("30"));
+    assert_eq!(answer.status_code(), 503);
+
+    // With `http`: the same parts in an `http::Response`.
+    #[cfg(feature = "http")]
+    {
+        let response = answer.into_http();
+        assert_eq!(response.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["retry-after"], "30");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        assert_eq!(
+            response.body().as_slice(),
+            br#"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"busy"}"#
+        );
+    }
+}
