@@ -97,6 +97,7 @@ mod answer;
 mod any;
 mod body;
 mod config;
+mod credentials;
 mod delivery;
 mod error;
 #[cfg(feature = "http")]
@@ -107,6 +108,7 @@ mod owned;
 mod problem;
 mod reply;
 mod request;
+mod request_headers;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
@@ -157,6 +159,7 @@ pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
 pub use request::Request;
+pub use request_headers::RequestHeaders;
 pub use status::{
     RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate, Timeline,
 };

@@ -67,14 +67,21 @@ pub async fn receive<R: Receive + ?Sized>(
     .await
 }
 
-/// Reads the body under the limit, then verifies and parses through `observer`.
+/// Reads the body under the limit, then verifies and parses through `observer`; the
+/// delivery carries the request's headers, credentials masked.
 pub(super) async fn read<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let (delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    let (mut delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    delivery.headers = crate::credentials::masked(
+        request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     Ok(delivery)
 }
 

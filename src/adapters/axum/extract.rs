@@ -60,7 +60,8 @@ pub async fn receive<R: Receive + ?Sized>(
     .await
 }
 
-/// Reads the body under the limit, then verifies and parses through `observer`.
+/// Reads the body under the limit, then verifies and parses through `observer`; the
+/// delivery carries the request's headers, credentials masked.
 ///
 /// Takes the request split: a future keeps every argument for its whole life, and a request
 /// held whole beside its parts would grow each request's boxed future past the allocator's
@@ -71,7 +72,13 @@ pub(super) async fn read<R: Receive + ?Sized>(
     body: Body,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let (delivery, _body) = read_with_body(receiver, parts, body, observer).await?;
+    let (mut delivery, _body) = read_with_body(receiver, parts, body, observer).await?;
+    delivery.headers = crate::credentials::masked(
+        parts
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     Ok(delivery)
 }
 
