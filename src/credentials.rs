@@ -26,7 +26,14 @@ pub(crate) fn is_credential(name: &str) -> bool {
 }
 
 /// A request's headers as a handler may read them: every credential masked.
-#[cfg_attr(not(any(adapter, feature = "inbox")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "actix", feature = "inbox")), allow(dead_code))]
 pub(crate) fn masked<'h>(headers: impl Iterator<Item = (&'h str, &'h [u8])>) -> RequestHeaders {
     RequestHeaders::masked(headers, is_credential)
+}
+
+/// The headers of an `http` request, taken whole (not copied), every credential masked as it
+/// is read.
+#[cfg(feature = "axum")]
+pub(crate) fn masked_http(map: http::HeaderMap) -> RequestHeaders {
+    RequestHeaders::from_http(map, is_credential)
 }

@@ -1,6 +1,6 @@
 //! Routing: a route for one [`Receive`], the ready router for every configured provider, and its inbox mode.
 
-use super::extract::read;
+use super::extract::{read, with_headers};
 use crate::adapters::NOT_HANDLED;
 use crate::any::AnyDelivery;
 use crate::config::Config;
@@ -107,13 +107,15 @@ where
             let (reply, handling) = match read(&*receiver, &parts, body, &mut observer).await {
                 // Cloned so that the handler still sees the whole delivery; both copies wipe a
                 // secret.
-                Ok(delivery) => (delivery.reply.clone(), handler(delivery)),
+                Ok(delivery) => {
+                    let delivery = with_headers(delivery, parts);
+                    (delivery.reply.clone(), handler(delivery))
+                }
                 Err(err) => {
                     observer.rejected(&err);
                     return err.into_response();
                 }
             };
-            drop(parts);
             let started = Stopwatch::start();
             let outcome = handling.await.into_outcome();
             if observer.handled(reply.status_code(), outcome, &started) {
