@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::headers::Headers;
+
 /// The headers of the request a [`Delivery`](crate::Delivery) came in, as the handler may read
 /// them: every header the provider sent, including those a provider adds later (Wakilni's
 /// `x-webhook-id`, `x-webhook-delivery-id`, `x-webhook-source`), names lowercase, in the order
@@ -160,6 +162,22 @@ impl RequestHeaders {
     }
 }
 
+/// So that what reads a request's headers reads a delivery's too: Wakilni's
+/// `DeliveryHeaders::from_headers(delivery.headers())`, say.
+impl Headers for RequestHeaders {
+    fn for_each_value<'a>(&'a self, name: &str, found: &mut dyn FnMut(&'a [u8])) {
+        for (line_name, value) in self.iter() {
+            if line_name.eq_ignore_ascii_case(name) {
+                found(value.as_bytes());
+            }
+        }
+    }
+    fn keeps_line_order(&self) -> bool {
+        // The values of one name are kept in the order received.
+        true
+    }
+}
+
 impl fmt::Debug for RequestHeaders {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter().map(|(n, _)| n)).finish()
@@ -187,6 +205,11 @@ mod tests {
         );
         assert_eq!(headers.get("absent"), None);
         assert_eq!(headers.len(), 4);
+        // Read through `Headers` as a request's are.
+        assert_eq!(
+            Headers::get(&headers, "x-webhook-delivery-id").unwrap(),
+            Some("d-1")
+        );
         let shown = format!("{headers:?}");
         assert!(!shown.contains("d-1") && !shown.contains("c2ln"), "{shown}");
     }

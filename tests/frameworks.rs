@@ -427,6 +427,8 @@ fn wakilni_end_to_end() {
         // The handler reaches what the provider sent beside the body, never a credential.
         assert_eq!(d.headers().get("x-webhook-delivery-id"), Some("dl-7f3a"));
         assert_eq!(d.headers().get("x-webhook-signature"), Some("[redacted]"));
+        let typed = wakilni::DeliveryHeaders::from_headers(d.headers()).unwrap();
+        assert_eq!(typed.delivery_id.as_deref(), Some("dl-7f3a"));
         assert!(
             d.headers().iter().all(|(_, value)| value != signature),
             "{:?}",
