@@ -28,14 +28,14 @@ use std::fmt;
 ///     Ok(())
 /// }
 ///
-/// # tokio_test(async {
+/// # block_on(async {
 /// assert!(store(b"{}").await.into_outcome().is_ok());
 /// let err = store(b"\xff").await.into_outcome().unwrap_err();
 /// assert_eq!(err.to_string(), "invalid utf-8 sequence of 1 bytes from index 0");
 /// assert_eq!(().into_outcome().is_ok(), true);
 /// assert_eq!(Err::<(), _>("disk full").into_outcome().unwrap_err().to_string(), "disk full");
 /// # });
-/// # fn tokio_test(f: impl std::future::Future<Output = ()>) {
+/// # fn block_on(f: impl std::future::Future<Output = ()>) {
 /// #     let mut f = std::pin::pin!(f);
 /// #     let waker = std::task::Waker::noop();
 /// #     assert!(f.as_mut().poll(&mut std::task::Context::from_waker(waker)).is_ready());

@@ -199,6 +199,10 @@ impl<I: Inbox> Worker<I> {
     /// handled and recorded, after releasing the rest of its batch (their attempts not
     /// counted). Never returns before: handler failures, panics, timeouts and inbox errors are
     /// recorded or retried, and counted in the [`WorkerReport`].
+    ///
+    /// `handler` returns what a router's handler returns ([`HandlerOutcome`]): `()`, or a
+    /// `Result` whose `Err` fails the item (logged with feature `tracing`); return
+    /// [`HandlerResult`](crate::outcome::HandlerResult) to write `?` and a bare `Ok(())`.
     pub async fn run<H, Fut>(self, handler: H, shutdown: impl Future<Output = ()>) -> WorkerReport
     where
         H: Fn(Item) -> Fut,
