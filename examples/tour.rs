@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use delivery_webhooks::inbox::{Inbox, InboxOptions, Item, SqliteInbox, Worker};
-use delivery_webhooks::{AnyDelivery, Config, isendu, wakilni};
+use delivery_webhooks::{AnyDelivery, Config, HandlerResult, isendu, wakilni};
 
 const WAKILNI_SECRET: &str = "tour-secret";
 const PEDDLER_TOKEN: &str = "tour-token";
@@ -306,7 +306,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 .expect("the tally")
                                 .entry(d.dedup_key().to_string())
                                 .or_default() += 1;
-                            Ok::<(), std::convert::Infallible>(())
+                            HandlerResult::Ok(())
                         }
                     }
                 },

@@ -15,10 +15,11 @@ the module that defines the item, and refuses:
 
 Floors, lowest first (see docs/architecture.md):
 
-    0 core        error headers request owned delivery reply url problem body
+    0 core        error headers request owned delivery reply url problem body outcome answer
+                  request_headers
     1 codec       wire verify
     2 providers   wakilni peddler xoxoday isendu skladon
-    3 over them   any header_map status schema testing
+    3 over them   any header_map credentials status schema testing
     4 operations  telemetry config
     5 inbox       inbox
     6 adapters    adapters
@@ -45,10 +46,10 @@ from pathlib import Path
 FLOORS: dict[str, int] = {}
 for floor, names in enumerate(
     [
-        "error headers request owned delivery reply url problem body",
+        "error headers request owned delivery reply url problem body outcome answer request_headers",
         "wire verify",
         "wakilni peddler xoxoday isendu skladon",
-        "any header_map status schema testing",
+        "any header_map credentials status schema testing",
         "telemetry config",
         "inbox",
         "adapters",

@@ -4,6 +4,7 @@
 use crate::delivery::Delivery;
 use crate::delivery::{DedupKey, Provider};
 use crate::reply::Reply;
+use crate::request_headers::RequestHeaders;
 
 /// A delivery from any provider: what a router over all five hands to one handler.
 ///
@@ -89,6 +90,31 @@ impl AnyDelivery {
     #[must_use]
     pub fn attempt(&self) -> Option<u32> {
         each!(self, d => d.attempt)
+    }
+
+    /// The headers of the request it came in, credentials masked (see
+    /// [`Delivery::headers`](crate::delivery::Delivery::headers)).
+    #[must_use]
+    pub fn headers(&self) -> &RequestHeaders {
+        each!(self, d => &d.headers)
+    }
+
+    /// Sets the request's headers (the inbox, rebuilding a stored delivery).
+    #[cfg_attr(not(feature = "inbox"), allow(dead_code))]
+    #[cfg_attr(not(any_provider), allow(unused_variables))]
+    pub(crate) fn set_headers(&mut self, headers: RequestHeaders) {
+        match *self {
+            #[cfg(feature = "wakilni")]
+            AnyDelivery::Wakilni(ref mut d) => d.headers = headers,
+            #[cfg(feature = "peddler")]
+            AnyDelivery::Peddler(ref mut d) => d.headers = headers,
+            #[cfg(feature = "xoxoday")]
+            AnyDelivery::Xoxoday(ref mut d) => d.headers = headers,
+            #[cfg(feature = "isendu")]
+            AnyDelivery::Isendu(ref mut d) => d.headers = headers,
+            #[cfg(feature = "skladon")]
+            AnyDelivery::Skladon(ref mut d) => d.headers = headers,
+        }
     }
 
     /// The payload in the provider's own wire format (JSON): what the provider sent, as typed

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::error::Result;
 use crate::reply::Reply;
 use crate::request::Request;
+use crate::request_headers::RequestHeaders;
 
 /// The five providers this crate receives webhooks from.
 ///
@@ -285,7 +286,10 @@ impl<R: Receive + ?Sized> Receive for std::sync::Arc<R> {
 /// Answer with [`reply`](Delivery::reply) (an empty 200, or isendu's handshake answer), store
 /// or process [`payload`](Delivery::payload), and deduplicate retries on
 /// [`dedup_key`](Delivery::dedup_key).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Two deliveries are equal when their provider, key, payload, reply and attempt are: the
+/// request's [`headers`](Delivery::headers) are context, not part of the delivery.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Delivery<P> {
     /// Who sent it.
@@ -299,7 +303,29 @@ pub struct Delivery<P> {
     /// The attempt number, where the provider sends one (Wakilni's `x-attempt-number`; 1 for
     /// the first attempt).
     pub attempt: Option<u32>,
+    /// Read with [`headers()`](Delivery::headers); filled by the adapters and the inbox.
+    pub(crate) headers: RequestHeaders,
 }
+
+impl<P: PartialEq> PartialEq for Delivery<P> {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.provider,
+            &self.dedup_key,
+            &self.payload,
+            &self.reply,
+            self.attempt,
+        ) == (
+            other.provider,
+            &other.dedup_key,
+            &other.payload,
+            &other.reply,
+            other.attempt,
+        )
+    }
+}
+
+impl<P: Eq> Eq for Delivery<P> {}
 
 impl<P> Delivery<P> {
     /// A delivery with an empty 200 reply and no attempt number: for tests of your own code,
@@ -312,7 +338,17 @@ impl<P> Delivery<P> {
             payload,
             reply: Reply::ok(),
             attempt: None,
+            headers: RequestHeaders::default(),
         }
+    }
+
+    /// The headers of the request it came in, credentials masked: Wakilni's
+    /// `x-webhook-delivery-id`, say, or any header a provider adds. Filled in router mode (the
+    /// framework adapters) and inbox mode (each item); empty for a delivery from
+    /// [`Receive::receive`] called directly. See [`RequestHeaders`].
+    #[must_use]
+    pub fn headers(&self) -> &RequestHeaders {
+        &self.headers
     }
 
     /// The key to deduplicate on: the same for every retry of this delivery, distinct across
@@ -339,6 +375,7 @@ impl<P> Delivery<P> {
             payload: f(self.payload),
             reply: self.reply,
             attempt: self.attempt,
+            headers: self.headers,
         }
     }
 

@@ -109,15 +109,45 @@ pub enum Error {
         method: &'static str,
     },
     /// The receiver did not give the check something it needs: the peer address for
-    /// Xoxoday's source check, say. A bug in the integration, not in the request: 500.
-    #[error("the receiver did not provide the request's {part}")]
+    /// Xoxoday's source check ([`Request::peer`](crate::Request::peer)), the request target for
+    /// isendu's URL token and Skladon's path ([`Request::uri`](crate::Request::uri)). The
+    /// message names the setter to call.
+    ///
+    /// A bug in the integration, not in the request, so it answers 500, not 401: a 401 would
+    /// blame the sender and read exactly like a forgery, and a provider that is refused retries
+    /// and then disables the endpoint while the receiver's operator looks for an attacker. A
+    /// sender cannot cause it (an HTTP request always has a target, and the server, not a
+    /// header, gives the peer), and the message says nothing about any credential.
+    #[error(
+        "the receiver did not provide the request's {part}{}",
+        how_to_pass(part)
+    )]
     MissingRequestPart {
-        /// What is missing, e.g. `peer address`.
+        /// What is missing: [`PEER`](Error::PEER), [`TARGET`](Error::TARGET), or the same with
+        /// a framework adapter's explanation after a colon.
         part: &'static str,
     },
 }
 
+/// The setter that passes a [`Error::MissingRequestPart`]'s part, for its message.
+fn how_to_pass(part: &str) -> &'static str {
+    match part {
+        Error::PEER => ": pass the TCP peer address with `Request::peer(addr)`",
+        Error::TARGET => {
+            ": pass the path and query as received with `Request::uri(target)` \
+             (`Request::from_http` sets it)"
+        }
+        // A framework adapter's part carries its own explanation.
+        _ => "",
+    }
+}
+
 impl Error {
+    /// [`MissingRequestPart`](Error::MissingRequestPart)'s part for a missing peer address.
+    pub const PEER: &'static str = "peer address";
+    /// [`MissingRequestPart`](Error::MissingRequestPart)'s part for a missing request target.
+    pub const TARGET: &'static str = "request target";
+
     /// The HTTP status a webhook handler should answer with.
     ///
     /// | error | status |

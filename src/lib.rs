@@ -129,18 +129,22 @@
 
 #[cfg(adapter)]
 mod adapters;
+mod answer;
 mod any;
 mod body;
 mod config;
+mod credentials;
 mod delivery;
 mod error;
 #[cfg(feature = "http")]
 mod header_map;
 mod headers;
+mod outcome;
 mod owned;
 mod problem;
 mod reply;
 mod request;
+mod request_headers;
 #[cfg(feature = "schema")]
 #[cfg_attr(docsrs, doc(cfg(feature = "schema")))]
 pub mod schema;
@@ -172,9 +176,6 @@ pub mod wakilni;
 #[cfg_attr(docsrs, doc(cfg(feature = "xoxoday")))]
 pub mod xoxoday;
 
-#[cfg(adapter)]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "axum", feature = "actix"))))]
-pub use adapters::Handled;
 #[cfg(feature = "actix")]
 #[cfg_attr(docsrs, doc(cfg(feature = "actix")))]
 pub use adapters::actix;
@@ -182,6 +183,7 @@ pub use adapters::actix;
 #[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use adapters::axum;
 
+pub use answer::Answer;
 pub use any::AnyDelivery;
 pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
 pub use config::{
@@ -190,10 +192,12 @@ pub use config::{
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
+pub use outcome::{HandlerError, HandlerOutcome, HandlerResult};
 pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
 pub use request::Request;
+pub use request_headers::RequestHeaders;
 pub use status::{
     RefKind, ShipmentLocation, ShipmentRef, ShipmentStatus, StatusSource, StatusUpdate, Timeline,
 };

@@ -83,7 +83,8 @@ impl<'a> Request<'a> {
 
     /// Sets the request target: the path and query as received (`/webhooks/isendu?token=...`),
     /// or an absolute URL. isendu reads its URL token here, Skladon its token, webhook type and
-    /// entity id.
+    /// entity id: without it they answer
+    /// [`Error::MissingRequestPart`](crate::Error::MissingRequestPart) (500), not a 401.
     #[must_use]
     pub fn uri(mut self, uri: &'a str) -> Self {
         self.uri = uri;
@@ -92,7 +93,8 @@ impl<'a> Request<'a> {
 
     /// Sets the TCP peer address: the remote end of the connection as the server sees it
     /// (axum's `ConnectInfo`, actix's `peer_addr`), never a header value. Xoxoday's source
-    /// check reads it.
+    /// check reads it: without it, it answers
+    /// [`Error::MissingRequestPart`](crate::Error::MissingRequestPart) (500).
     #[must_use]
     pub fn peer(mut self, peer: impl Into<IpAddr>) -> Self {
         self.peer = Some(peer.into());

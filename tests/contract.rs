@@ -342,25 +342,74 @@ fn attempt_and_replies_where_the_provider_sends_them() {
     );
 }
 
+/// A request without a part the provider needs is the receiver's own mistake: 500, a message
+/// naming the setter to call, never the 401 of a forgery and never a credential.
 #[test]
 fn missing_request_parts_are_the_integrations_fault() {
-    // Xoxoday without a peer address: 500, not a 403 that would blame the sender.
+    fn assert_missing(err: &Error, part: &str, message: &str) {
+        assert!(
+            matches!(err, Error::MissingRequestPart { part: p } if *p == part),
+            "{err:?}"
+        );
+        assert_eq!((err.status_code(), err.reason()), (500, "config"));
+        assert_eq!(err.to_string(), message);
+    }
+    const PEER: &str = "the receiver did not provide the request's peer address: \
+                        pass the TCP peer address with `Request::peer(addr)`";
+    const TARGET: &str = "the receiver did not provide the request's request target: \
+                          pass the path and query as received with `Request::uri(target)` \
+                          (`Request::from_http` sets it)";
+
+    // Xoxoday without a peer address: not a 403 that would blame the sender.
     let body = fixture("xoxoday", "delivered");
     let headers = [("x-api-key", "XoxoKey2024abc")];
-    let err = xoxoday::Verifier::new("XoxoKey2024abc")
-        .unwrap()
-        .receive(&Request::new(&headers, &body))
+    let xoxoday = xoxoday::Verifier::new("XoxoKey2024abc").unwrap();
+    let err = xoxoday.receive(&Request::new(&headers, &body)).unwrap_err();
+    assert_missing(&err, Error::PEER, PEER);
+    let err = xoxoday
+        .verify_head(&Request::new(&headers, b""))
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::MissingRequestPart {
-                part: "peer address"
-            }
-        ),
-        "{err:?}"
-    );
-    assert_eq!(err.status_code(), 500);
+    assert_missing(&err, Error::PEER, PEER);
+
+    // isendu with a URL token but no target: not the 401 `token mismatch` of a forgery.
+    let isendu = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "sk_live_secret",
+        UrlToken::query("token", "is-url-token-5f1c9a").unwrap(),
+    )
+    .unwrap();
+    let body = fixture("isendu", "verification");
+    let none: [(&str, &str); 0] = [];
+    for err in [
+        isendu.receive(&Request::new(&none, &body)).unwrap_err(),
+        isendu.verify_head(&Request::new(&none, b"")).unwrap_err(),
+    ] {
+        assert_missing(&err, Error::TARGET, TARGET);
+        assert!(!err.to_string().contains("is-url-token"), "{err}");
+    }
+    // Without a URL token, isendu needs no target.
+    let open =
+        isendu::Verifier::without_url_token([("ak_3f1c2a9e5b7d4e8a", "sk_live_secret")]).unwrap();
+    let batch = fixture("isendu", "update_batch");
+    assert!(open.receive(&Request::new(&none, &batch)).is_ok());
+
+    // Skladon without a target: its token, type and entity id all stand in the path.
+    let skladon = skladon::Verifier::new("sk-token-5f1c9a7e2b").unwrap();
+    let body = fixture("skladon", "order");
+    for err in [
+        skladon.receive(&Request::new(&none, &body)).unwrap_err(),
+        skladon
+            .verify_head(&Request::new(&none, b"").method("GET"))
+            .unwrap_err(),
+    ] {
+        assert_missing(&err, Error::TARGET, TARGET);
+    }
+    // A target given but the wrong token: still the 401 of a forgery.
+    let forged = Request::new(&none, &body).uri("/webhooks/skladon/guess/UPDATE_ORDER_STATUS");
+    assert!(matches!(
+        skladon.receive(&forged).unwrap_err(),
+        Error::TokenMismatch
+    ));
 }
 
 #[test]
@@ -379,12 +428,7 @@ fn every_status_has_an_http_status_code() {
         (Error::MethodNotAllowed { method: "POST" }, 405),
         (Error::BodyTooLarge { len: 2, limit: 1 }, 413),
         (Error::from(wakilni::Verifier::new("").unwrap_err()), 500),
-        (
-            Error::MissingRequestPart {
-                part: "peer address",
-            },
-            500,
-        ),
+        (Error::MissingRequestPart { part: Error::PEER }, 500),
         (Error::ConflictingHeader { name: "x" }, 400),
         (
             Error::InvalidHeader {
@@ -399,5 +443,86 @@ fn every_status_has_an_http_status_code() {
         assert_eq!(err.status_code(), status, "{err}");
         #[cfg(feature = "http")]
         assert_eq!(err.http_status().as_u16(), status, "{err}");
+    }
+}
+
+/// One answer shape for code without an adapter: the exact status, headers and body for a
+/// delivery, isendu's handshake and a refusal, and the same as an `http::Response`.
+#[test]
+fn answers_for_a_delivery_a_handshake_and_a_failure() {
+    use delivery_webhooks::{Answer, Problem};
+
+    // A delivery: an empty 200, no header.
+    let body = fixture("peddler", "failed_attempt");
+    let peddler = peddler::Verifier::new("pd-token").unwrap();
+    let received = peddler.receive(&peddler_call(&body).request(&body));
+    let answer = Answer::from(&received);
+    assert_eq!(answer.status_code(), 200);
+    assert!(answer.headers().is_empty(), "{answer:?}");
+    assert_eq!(answer.body(), b"");
+    assert_eq!(Answer::from(received), answer);
+
+    // isendu's handshake: the secret key as JSON, not to be cached, and never in Debug.
+    let isendu = isendu::Verifier::new(
+        "ak_3f1c2a9e5b7d4e8a",
+        "sk_live_secret",
+        UrlToken::query("token", "is-url-token-5f1c9a").unwrap(),
+    )
+    .unwrap();
+    let handshake = fixture("isendu", "verification");
+    let answer = Answer::from(isendu.receive(&isendu_call(&handshake).request(&handshake)));
+    assert_eq!(answer.status_code(), 200);
+    assert_eq!(
+        answer.headers(),
+        &[
+            ("content-type", "application/json".to_owned()),
+            ("cache-control", "no-store".to_owned()),
+        ]
+    );
+    assert_eq!(answer.body(), br#"{"response":"sk_live_secret"}"#);
+    assert!(answer.holds_secret());
+    assert!(!format!("{answer:?}").contains("sk_live_secret"));
+
+    // A forgery: the problem, as the adapters answer it.
+    let forged = call(
+        &[("x-webhook-shared-token", "guess")],
+        "/webhooks/peddler",
+        ELSEWHERE,
+    );
+    let answer = Answer::from(peddler.receive(&forged.request(&body)));
+    assert_eq!(answer.status_code(), 401);
+    assert_eq!(
+        answer.headers(),
+        &[
+            ("content-type", "application/problem+json".to_owned()),
+            ("x-content-type-options", "nosniff".to_owned()),
+        ]
+    );
+    assert_eq!(
+        std::str::from_utf8(answer.body()).unwrap(),
+        r#"{"type":"about:blank","title":"Unauthorized","status":401,"detail":"token mismatch"}"#
+    );
+    assert!(!answer.holds_secret());
+
+    // A problem with `Retry-After` carries it as a header, not in the body.
+    let answer = Answer::from_problem(&Problem::new(503, "busy").with_retry_after(30));
+    assert_eq!(answer.header("retry-after"), Some("30"));
+    assert_eq!(answer.status_code(), 503);
+
+    // With `http`: the same parts in an `http::Response`.
+    #[cfg(feature = "http")]
+    {
+        let response = answer.into_http();
+        assert_eq!(response.status(), http::StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["retry-after"], "30");
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        assert_eq!(
+            response.body().as_slice(),
+            br#"{"type":"about:blank","title":"Service Unavailable","status":503,"detail":"busy"}"#
+        );
     }
 }

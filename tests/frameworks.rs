@@ -416,6 +416,7 @@ fn wakilni_end_to_end() {
             &[
                 ("X-Webhook-Signature", &signature),
                 ("X-Attempt-Number", "3"),
+                ("X-Webhook-Delivery-Id", "dl-7f3a"),
             ],
             &body,
         );
@@ -423,6 +424,16 @@ fn wakilni_end_to_end() {
         let AnyDelivery::Wakilni(d) = server.delivered() else {
             panic!("not wakilni")
         };
+        // The handler reaches what the provider sent beside the body, never a credential.
+        assert_eq!(d.headers().get("x-webhook-delivery-id"), Some("dl-7f3a"));
+        assert_eq!(d.headers().get("x-webhook-signature"), Some("[redacted]"));
+        let typed = wakilni::DeliveryHeaders::from_headers(d.headers()).unwrap();
+        assert_eq!(typed.delivery_id.as_deref(), Some("dl-7f3a"));
+        assert!(
+            d.headers().iter().all(|(_, value)| value != signature),
+            "{:?}",
+            d.headers()
+        );
         assert_eq!(
             d.dedup_key().as_str(),
             "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92"

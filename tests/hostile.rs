@@ -335,12 +335,15 @@ fn url_verifiers_refuse_hostile_urls() {
         ] {
             assert_eq!(err.status_code(), expected, "{shown:?}: {err}");
         }
+        // No HTTP request has an empty target: a verifier given none was never passed one
+        // (the receiver's mistake, 500); the token check alone just finds no token.
+        let expected_of_verifier = if url.is_empty() { 500 } else { expected };
         #[cfg(feature = "isendu")]
         {
             let v = delivery_webhooks::isendu::Verifier::new("k", "s", token.clone()).unwrap();
             let request = Request::new(&NO_HEADERS, b"{}").uri(url);
             let err = v.verify(&request).unwrap_err();
-            assert_eq!(err.status_code(), expected, "{shown:?}: {err}");
+            assert_eq!(err.status_code(), expected_of_verifier, "{shown:?}: {err}");
         }
         #[cfg(feature = "skladon")]
         {
@@ -354,12 +357,15 @@ fn url_verifiers_refuse_hostile_urls() {
                 assert!(
                     matches!(
                         err,
-                        Error::TokenMismatch | Error::InvalidUrl { .. } | Error::UriTooLong { .. }
+                        Error::TokenMismatch
+                            | Error::InvalidUrl { .. }
+                            | Error::UriTooLong { .. }
+                            | Error::MissingRequestPart { .. }
                     ),
                     "{shown:?}: {err:?}"
                 );
-                if expected == 414 {
-                    assert_eq!(err.status_code(), 414, "{shown:?}");
+                if expected_of_verifier != 401 {
+                    assert_eq!(err.status_code(), expected_of_verifier, "{shown:?}");
                 }
             }
         }

@@ -646,12 +646,21 @@ fn inbox_mode_answers_the_handshake_refuses_forgeries_and_stores_no_secret() {
     assert_eq!(receiver.send(peddler).0, 200);
     let skladon = calls.iter().find(|c| c.method == "GET").unwrap();
     assert_eq!(receiver.send(skladon).0, 200);
+    let mut wakilni_call = calls
+        .iter()
+        .find(|c| c.name.starts_with("wakilni/"))
+        .unwrap()
+        .clone();
+    wakilni_call
+        .headers
+        .push(("x-webhook-delivery-id".into(), "dl-inbox-9".into()));
+    assert_eq!(receiver.send(&wakilni_call).0, 200);
 
     let rt = runtime();
     let stats = rt.block_on(inbox.stats()).unwrap();
     assert_eq!(
-        stats.pending, 2,
-        "only the two genuine deliveries are stored"
+        stats.pending, 3,
+        "only the three genuine deliveries are stored"
     );
     let items = rt
         .block_on(inbox.claim(10, Duration::from_secs(60)))
@@ -681,6 +690,16 @@ fn inbox_mode_answers_the_handshake_refuses_forgeries_and_stores_no_secret() {
         panic!()
     };
     assert_eq!(d.payload.entity_id().as_deref(), Some("123456"));
+    // The handler reads the request's headers as in router mode, credentials masked.
+    let wakilni_item = items
+        .iter()
+        .find(|i| i.delivery.provider().as_str() == "wakilni")
+        .unwrap();
+    let headers = wakilni_item.delivery.headers();
+    assert_eq!(headers.get("x-webhook-delivery-id"), Some("dl-inbox-9"));
+    assert_eq!(headers.get("x-webhook-signature"), Some("[redacted]"));
+    let signature = &wakilni_call.headers[0].1;
+    assert!(headers.iter().all(|(_, v)| v != signature), "{headers:?}");
     // Nothing secret anywhere in the file.
     drop(items);
     drop(inbox);

@@ -541,6 +541,8 @@ fn spans_events_and_metrics_for_every_outcome_without_a_secret() {
     assert_eq!(failed.len(), 1);
     assert_eq!(field(&failed[0], "reason"), "handler");
     assert_eq!(field(&failed[0], "status"), "500");
+    // The handler's own error is logged (and only logged: the 500's body does not show it).
+    assert_eq!(field(&failed[0], "error"), "storage is down");
     assert_eq!(
         field(&failed[0], "dedup_key").split(':').next(),
         Some("peddler")
@@ -583,6 +585,13 @@ fn spans_events_and_metrics_for_every_outcome_without_a_secret() {
     assert_eq!(messages(tracing::Level::INFO, "request rejected"), 5);
     assert_eq!(messages(tracing::Level::WARN, "delivery rejected"), 1);
     assert_eq!(messages(tracing::Level::WARN, "did not take care"), 1);
+    let handler_failed: Vec<_> = events
+        .iter()
+        .filter(|e| e.fields.get("reason").is_some_and(|r| r == "handler"))
+        .collect();
+    assert_eq!(handler_failed.len(), 1, "{events:#?}");
+    assert_eq!(handler_failed[0].fields["error"], "storage is down");
+    assert_eq!(handler_failed[0].level, tracing::Level::WARN);
     // Peddler's cut-off is 3: two failures in a row put it at risk.
     let at_risk: Vec<_> = events
         .iter()
@@ -1125,4 +1134,152 @@ fn inbox_mode_records_refusals_and_acceptances_as_the_router_does() {
     assert!(report.last_success.is_some(), "{report:?}");
     drop(server);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The worker's handler follows the router's rule: a named function returning the crate's
+/// `HandlerResult` writes a bare `Ok(())`, `?` converts any error, and an `Err` fails the item
+/// with a `warn` event carrying the handler's error and the delivery's key.
+#[cfg(feature = "inbox-sqlite")]
+#[test]
+fn a_failing_worker_handler_is_logged_as_a_router_handler_is() {
+    use delivery_webhooks::inbox::{Inbox, InboxOptions, Item, SqliteInbox, Worker};
+    use delivery_webhooks::{HandlerError, HandlerResult, OwnedRequest, peddler};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    async fn handle(item: Item) -> HandlerResult {
+        let AnyDelivery::Peddler(d) = &item.delivery else {
+            return Ok(());
+        };
+        if d.payload.id == "FAIL" {
+            // Any std::error::Error converts with `?`.
+            Err(std::io::Error::other("storage is down"))?;
+        }
+        if d.payload.id.is_empty() {
+            return Err(HandlerError::msg("no id"));
+        }
+        Ok(())
+    }
+
+    let _turn = exclusive();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "delivery-webhooks-telemetry-worker-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = runtime.block_on(async {
+        let inbox = SqliteInbox::open(dir.join("inbox.db"), InboxOptions::default())
+            .await
+            .unwrap();
+        let body = br#"{"id":"FAIL","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":500}"#;
+        let verifier = peddler::Verifier::new(PEDDLER_TOKEN).unwrap();
+        let raw = OwnedRequest::post_json("/webhooks/peddler", body.to_vec())
+            .header("x-webhook-shared-token", PEDDLER_TOKEN);
+        let delivery = AnyDelivery::from(verifier.receive(&raw.request()).unwrap());
+        inbox.accept(&delivery, &raw).await.unwrap();
+        let handled = Arc::new(AtomicBool::new(false));
+        let seen = Arc::clone(&handled);
+        let stop = std::future::poll_fn(move |_| {
+            if seen.load(Ordering::SeqCst) {
+                std::task::Poll::Ready(())
+            } else {
+                std::task::Poll::Pending
+            }
+        });
+        Worker::new(inbox)
+            .idle(Duration::from_millis(10))
+            .run(
+                move |item| {
+                    handled.store(true, Ordering::SeqCst);
+                    handle(item)
+                },
+                stop,
+            )
+            .await
+    });
+    assert_eq!((report.completed, report.failed), (0, 1));
+    let events = store().events.clone();
+    let failed: Vec<_> = events
+        .iter()
+        .filter(|e| e.fields.get("reason").is_some_and(|r| r == "handler"))
+        .collect();
+    assert_eq!(failed.len(), 1, "{events:#?}");
+    assert_eq!(failed[0].level, tracing::Level::WARN);
+    assert_eq!(failed[0].fields["error"], "storage is down");
+    assert_eq!(failed[0].fields["provider"], "peddler");
+    assert_eq!(failed[0].fields["attempt"], "1");
+    assert!(failed[0].fields["dedup_key"].starts_with("peddler:FAIL:"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// actix's router follows the same rule as axum's: a named handler returning the crate's
+/// `HandlerResult`, and an `Err` answered 500 (the error not shown) and logged.
+#[cfg(feature = "actix")]
+#[test]
+fn an_actix_handler_error_is_answered_500_and_logged() {
+    use actix_web::test::{TestRequest, call_service, init_service, read_body};
+    use delivery_webhooks::{HandlerError, HandlerResult};
+
+    async fn handle(delivery: AnyDelivery) -> HandlerResult {
+        match &delivery {
+            AnyDelivery::Peddler(d) if d.payload.id == "FAIL" => {
+                Err(HandlerError::msg("the queue is full"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    let _turn = exclusive();
+    actix_web::rt::System::new().block_on(async {
+        let app = init_service(
+            actix_web::App::new().service(delivery_webhooks::actix::router(
+                config(Health::new()),
+                handle,
+            )),
+        )
+        .await;
+        let token = ("x-webhook-shared-token", PEDDLER_TOKEN);
+        let fail = br#"{"id":"FAIL","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":500}"#;
+        let response = call_service(
+            &app,
+            TestRequest::post()
+                .uri("/webhooks/peddler")
+                .insert_header(token)
+                .set_payload(fail.to_vec())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 500);
+        let body = read_body(response).await;
+        assert!(
+            !String::from_utf8_lossy(&body).contains("queue is full"),
+            "{body:?}"
+        );
+        let fine = br#"{"id":"OK","status":"DELIVERED","ts":"2024-09-02T13:08:06Z","code":500}"#;
+        let response = call_service(
+            &app,
+            TestRequest::post()
+                .uri("/webhooks/peddler")
+                .insert_header(token)
+                .set_payload(fine.to_vec())
+                .to_request(),
+        )
+        .await;
+        assert_eq!(response.status().as_u16(), 200);
+    });
+    let spans = deliveries();
+    let failed = spans_of(&spans, "peddler", "failed");
+    assert_eq!(failed.len(), 1, "{spans:#?}");
+    assert_eq!(field(&failed[0], "error"), "the queue is full");
+    let events = store().events.clone();
+    assert!(events.iter().any(|e| {
+        e.level == tracing::Level::WARN
+            && e.fields
+                .get("error")
+                .is_some_and(|m| m == "the queue is full")
+    }));
 }

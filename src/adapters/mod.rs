@@ -1,5 +1,5 @@
-//! What the framework adapters share: reading a body under a limit, and the [`Handled`] outcome
-//! of the one handler a ready router calls.
+//! What the framework adapters share: reading a body under a limit, the answers to a handler
+//! that failed and to an inbox that could not store.
 
 use std::future::poll_fn;
 use std::pin::Pin;
@@ -12,36 +12,6 @@ use crate::error::Error;
 pub mod actix;
 #[cfg(feature = "axum")]
 pub mod axum;
-
-/// What the handler given to a ready router (axum's [`router`][axum-router], actix's
-/// [`router`][actix-router]) returns.
-///
-/// - `()`: the delivery is taken care of, and the router answers with its
-///   [`Reply`](crate::reply::Reply) (an empty 200, or isendu's handshake answer);
-/// - `Result<(), E>`: `Ok` as above; `Err` makes the router answer `500` with a problem body
-///   that does not show `E`, so the provider retries later (log `E` yourself). Return `Err`
-///   when the delivery could not be stored, so that it is not lost.
-#[doc = ""]
-#[cfg_attr(feature = "axum", doc = "[axum-router]: crate::axum::router")]
-#[cfg_attr(not(feature = "axum"), doc = "[axum-router]: crate#features")]
-#[cfg_attr(feature = "actix", doc = "[actix-router]: crate::actix::router")]
-#[cfg_attr(not(feature = "actix"), doc = "[actix-router]: crate#features")]
-pub trait Handled {
-    /// Whether the delivery was taken care of.
-    fn is_handled(&self) -> bool;
-}
-
-impl Handled for () {
-    fn is_handled(&self) -> bool {
-        true
-    }
-}
-
-impl<E> Handled for Result<(), E> {
-    fn is_handled(&self) -> bool {
-        self.is_ok()
-    }
-}
 
 /// The detail of the 500 answered when the handler did not take care of a delivery.
 pub(crate) const NOT_HANDLED: &str =

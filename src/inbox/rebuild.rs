@@ -8,19 +8,8 @@ use crate::any::AnyDelivery;
 use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::owned::OwnedRequest;
 
-/// Headers whose values are credentials, stored as `[redacted]`: the providers' own (named by
-/// the providers' constants) and the web's.
-const CREDENTIAL_HEADERS: &[&str] = &[
-    #[cfg(feature = "peddler")]
-    crate::peddler::TOKEN_HEADER,
-    #[cfg(feature = "xoxoday")]
-    crate::xoxoday::API_KEY_HEADER,
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-];
-
-const REDACTED: &str = "[redacted]";
+/// What a credential header's value is stored as (the one list: [`crate::credentials`]).
+const REDACTED: &str = crate::request_headers::RequestHeaders::REDACTED;
 
 /// One delivery as [`Inbox::accept`](super::Inbox::accept) writes it.
 #[derive(Debug)]
@@ -51,9 +40,7 @@ impl Record {
             .headers
             .iter()
             .map(|(name, value)| {
-                let secret = CREDENTIAL_HEADERS
-                    .iter()
-                    .any(|c| name.eq_ignore_ascii_case(c));
+                let secret = crate::credentials::is_credential(name);
                 (
                     name.as_str(),
                     if secret { REDACTED } else { value.as_str() },
@@ -117,9 +104,14 @@ impl Row {
             .parse()
             .map_err(|_| format!("malformed dedup key {:?}", self.dedup_key))?;
         let attempt = self.delivery_attempt.and_then(|a| u32::try_from(a).ok());
-        let delivery = rebuild(provider, key, attempt, self.context.as_deref(), &self.body)?;
+        let mut delivery = rebuild(provider, key, attempt, self.context.as_deref(), &self.body)?;
         let headers: Vec<(String, String)> = serde_json::from_str(&self.headers)
             .map_err(|e| format!("malformed stored headers: {e}"))?;
+        // The handler reads them as in router mode (stored masked already; masked again in case
+        // an older row holds a credential the list names now).
+        delivery.set_headers(crate::credentials::masked(
+            headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        ));
         Ok(Item {
             id: ItemId(self.id),
             // The fencing token is the claim's: set by `claim`, which read it beside the row.

@@ -1,7 +1,7 @@
 //! [`Worker`]: claims items, calls the user's handler under supervision, records each outcome.
 
 use std::collections::VecDeque;
-use std::fmt::{self, Display};
+use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -10,6 +10,8 @@ use std::task::Poll;
 use std::time::Duration;
 
 use super::{Failure, Inbox, InboxError, Item};
+use crate::delivery::DedupKey;
+use crate::outcome::HandlerOutcome;
 
 /// A callback told of every inbox error the worker survives.
 type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
@@ -36,6 +38,7 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// # #[cfg(feature = "inbox-sqlite")]
 /// # async fn run() -> Result<(), delivery_webhooks::inbox::InboxError> {
 /// use std::time::Duration;
+/// use delivery_webhooks::HandlerResult;
 /// use delivery_webhooks::inbox::{InboxOptions, SqliteInbox, Worker};
 ///
 /// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
@@ -48,7 +51,7 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// let running = tokio::spawn(worker.run(
 ///     |item| async move {
 ///         println!("processing {}", item.delivery.dedup_key());
-///         Ok::<(), String>(())
+///         HandlerResult::Ok(())
 ///     },
 ///     async { let _ = stopped.await; },
 /// ));
@@ -196,15 +199,15 @@ impl<I: Inbox> Worker<I> {
     /// handled and recorded, after releasing the rest of its batch (their attempts not
     /// counted). Never returns before: handler failures, panics, timeouts and inbox errors are
     /// recorded or retried, and counted in the [`WorkerReport`].
-    pub async fn run<H, Fut, E>(
-        self,
-        handler: H,
-        shutdown: impl Future<Output = ()>,
-    ) -> WorkerReport
+    ///
+    /// `handler` returns what a router's handler returns ([`HandlerOutcome`]): `()`, or a
+    /// `Result` whose `Err` fails the item (logged with feature `tracing`); return
+    /// [`HandlerResult`](crate::outcome::HandlerResult) to write `?` and a bare `Ok(())`.
+    pub async fn run<H, Fut>(self, handler: H, shutdown: impl Future<Output = ()>) -> WorkerReport
     where
         H: Fn(Item) -> Fut,
-        Fut: Future<Output = Result<(), E>>,
-        E: Display,
+        Fut: Future,
+        Fut::Output: HandlerOutcome,
     {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut report = WorkerReport::default();
@@ -254,8 +257,9 @@ impl<I: Inbox> Worker<I> {
                             return report;
                         }
                         let claim = item.claim;
+                        let key = item.delivery.dedup_key().clone();
                         let outcome = self.process(&handler, item, &mut queue, &mut report).await;
-                        self.record(claim, outcome, &mut report).await;
+                        self.record(claim, &key, outcome, &mut report).await;
                     }
                     continue;
                 }
@@ -274,7 +278,7 @@ impl<I: Inbox> Worker<I> {
 
     /// Runs the handler over one item: catches its panic, cuts it off at the timeout, and
     /// extends the leases of this item and the waiting ones meanwhile.
-    async fn process<H, Fut, E>(
+    async fn process<H, Fut>(
         &self,
         handler: &H,
         item: Item,
@@ -283,8 +287,8 @@ impl<I: Inbox> Worker<I> {
     ) -> Outcome
     where
         H: Fn(Item) -> Fut,
-        Fut: Future<Output = Result<(), E>>,
-        E: Display,
+        Fut: Future,
+        Fut::Output: HandlerOutcome,
     {
         let claim = item.claim;
         // The handler may panic making its future, or while it runs.
@@ -294,8 +298,10 @@ impl<I: Inbox> Worker<I> {
         };
         let mut work = std::pin::pin!(std::future::poll_fn(move |cx| {
             match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
-                Ok(Poll::Ready(Ok(()))) => Poll::Ready(Outcome::Done),
-                Ok(Poll::Ready(Err(err))) => Poll::Ready(Outcome::Failed(err.to_string())),
+                Ok(Poll::Ready(outcome)) => Poll::Ready(match outcome.into_outcome() {
+                    Ok(()) => Outcome::Done,
+                    Err(err) => Outcome::Failed(err.to_string()),
+                }),
                 Ok(Poll::Pending) => Poll::Pending,
                 Err(panic) => Poll::Ready(Outcome::Panicked(panic_message(panic.as_ref()))),
             }
@@ -334,7 +340,13 @@ impl<I: Inbox> Worker<I> {
 
     /// Records an outcome, retrying an inbox error a few times (the heartbeat has kept the
     /// lease; if recording never succeeds, the item comes back when it runs out).
-    async fn record(&self, claim: super::Claim, outcome: Outcome, report: &mut WorkerReport) {
+    async fn record(
+        &self,
+        claim: super::Claim,
+        key: &DedupKey,
+        outcome: Outcome,
+        report: &mut WorkerReport,
+    ) {
         let reason = match outcome {
             Outcome::Lost => {
                 report.lost += 1;
@@ -351,8 +363,9 @@ impl<I: Inbox> Worker<I> {
                 Some(format!("timed out after {:?}", self.timeout))
             }
         };
-        if reason.is_some() {
+        if let Some(reason) = &reason {
             report.failed += 1;
+            crate::telemetry::record_handler_failure(key, claim.attempt, reason);
         }
         let mut pause = Pause::default();
         for _ in 0..5 {

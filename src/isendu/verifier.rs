@@ -178,7 +178,7 @@ impl Verifier {
     /// nothing.
     ///
     /// # Errors
-    /// [`Error::BodyTooLarge`] (413) or [`Error::TokenMismatch`] (401).
+    /// [`Error::BodyTooLarge`] (413), then those of [`verify_head`](Verifier::verify_head).
     pub fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
         crate::body::check_body_size(request.body, self.body_limit)?;
         self.verify_head(request)
@@ -189,9 +189,14 @@ impl Verifier {
     /// [`receive`](Verifier::receive) checks it.) Allocates nothing.
     ///
     /// # Errors
-    /// [`Error::TokenMismatch`] (401).
+    /// [`Error::MissingRequestPart`] (500) when a URL token is configured and the request
+    /// carries no target ([`Request::uri`] was not called): the receiver's mistake, never told
+    /// apart from a forgery otherwise. [`Error::TokenMismatch`] (401).
     pub fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
         match &self.url_token {
+            Some(_) if head.uri.is_empty() => Err(Error::MissingRequestPart {
+                part: Error::TARGET,
+            }),
             Some(token) => token.verify(head.uri),
             None => Ok(()),
         }

@@ -263,6 +263,12 @@ impl Verifier {
                 method: "GET or POST",
             });
         }
+        if request.uri.is_empty() {
+            // No HTTP request has an empty target: the receiver never passed it.
+            return Err(Error::MissingRequestPart {
+                part: Error::TARGET,
+            });
+        }
         crate::url::check_bounds(request.uri)?;
         let path = request.path();
         let rest = path
@@ -296,7 +302,9 @@ impl Verifier {
     /// nothing.
     ///
     /// # Errors
-    /// [`Error::MethodNotAllowed`] (405, neither GET nor POST), [`Error::BodyTooLarge`] (413),
+    /// [`Error::MissingRequestPart`] (500) without a request target ([`Request::uri`] not
+    /// called: the receiver's mistake), [`Error::MethodNotAllowed`] (405, neither GET nor
+    /// POST), [`Error::BodyTooLarge`] (413),
     /// [`Error::UriTooLong`] (414, over 8 KiB or 64 segments), [`Error::InvalidUrl`] (404, not
     /// under the mount path; after the token: no type, or a GET without an id),
     /// [`Error::TokenMismatch`] (401).
@@ -320,7 +328,9 @@ impl Verifier {
         let route = self.route(request)?;
         self.check_token(&route)?;
         if route.webhook_type.is_empty() {
-            return Err(not_found("expected <token>/<TYPE>, and /<id> for GET"));
+            return Err(not_found(
+                "expected <token>/<TYPE>, and /<id> for GET (the method comes from `Request::method`)",
+            ));
         }
         if route.id.is_none() && request.method.eq_ignore_ascii_case("GET") {
             return Err(not_found("no entity id after the webhook type"));

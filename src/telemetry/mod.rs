@@ -45,6 +45,7 @@ use std::time::Instant;
 use crate::any::AnyDelivery;
 use crate::delivery::{Delivery, Provider, Receive};
 use crate::error::{Error, Result};
+use crate::outcome::HandlerError;
 use crate::request::Request;
 
 mod health;
@@ -116,6 +117,16 @@ pub(crate) fn record_store_failure(provider: Provider, error: &dyn std::fmt::Dis
         error = %error,
         "inbox: could not store a delivery; answered 503 with Retry-After"
     );
+}
+
+/// Reports that the inbox worker's handler failed an item (`Err`, a panic, a timeout): a `warn`
+/// event with the item's provider, dedup key, attempt and the handler's error, the same event a
+/// router's handler failure gives.
+#[cfg(feature = "inbox")]
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn record_handler_failure(key: &crate::delivery::DedupKey, attempt: u32, error: &str) {
+    #[cfg(feature = "tracing")]
+    tracing::handler_failed(key, attempt, error);
 }
 
 #[cfg_attr(not(adapter), allow(dead_code))]
@@ -300,7 +311,14 @@ impl Observer {
 
     /// Records the handler's outcome, `handled` after `started`. (Not a wrapper around the
     /// handler's future: each layer of future would copy the delivery once more.)
-    pub(crate) fn handled(self, reply_status: u16, handled: bool, started: &Stopwatch) -> bool {
+    /// The handler's error is logged (feature `tracing`), never sent to the provider.
+    pub(crate) fn handled(
+        self,
+        reply_status: u16,
+        outcome: Result<(), HandlerError>,
+        started: &Stopwatch,
+    ) -> bool {
+        let handled = outcome.is_ok();
         let time = started.elapsed();
         #[cfg(feature = "tracing")]
         tracing::handler_time(&self.span, time);
@@ -316,7 +334,9 @@ impl Observer {
             self.accepted(reply_status);
         } else {
             #[cfg(feature = "tracing")]
-            tracing::not_handled(&self.span);
+            if let Err(err) = &outcome {
+                tracing::not_handled(&self.span, err);
+            }
             #[cfg(feature = "metrics")]
             {
                 metrics::outcome(self.provider, "failed");

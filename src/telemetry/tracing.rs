@@ -7,6 +7,7 @@ use tracing::{Span, debug, error, info, info_span, warn};
 
 use crate::delivery::{DedupKey, Provider};
 use crate::error::Error;
+use crate::outcome::HandlerError;
 
 /// The span of one delivery: every field but `provider` is filled in as it becomes known.
 pub(crate) fn span(provider: Provider) -> Span {
@@ -86,11 +87,27 @@ pub(crate) fn accepted(span: &Span, status: u16) {
     info!(target: "delivery_webhooks", status, "delivery accepted");
 }
 
-pub(crate) fn not_handled(span: &Span) {
+pub(crate) fn not_handled(span: &Span, err: &HandlerError) {
     span.record("outcome", "failed");
     span.record("status", 500u16);
     span.record("reason", "handler");
-    warn!(target: "delivery_webhooks", status = 500u16, reason = "handler", "the handler did not take care of the delivery: answered 500");
+    span.record("error", tracing::field::display(err));
+    warn!(target: "delivery_webhooks", status = 500u16, reason = "handler", error = %err, "the handler did not take care of the delivery: answered 500");
+}
+
+/// The inbox worker's handler failed an item: the worker runs outside any request's span, so
+/// the event carries what identifies the delivery.
+#[cfg(feature = "inbox")]
+pub(crate) fn handler_failed(key: &DedupKey, attempt: u32, err: &str) {
+    warn!(
+        target: "delivery_webhooks",
+        provider = key.provider().as_str(),
+        dedup_key = key.as_str(),
+        attempt,
+        reason = "handler",
+        error = %err,
+        "the handler did not take care of the delivery: the inbox retries it later"
+    );
 }
 
 #[cfg(feature = "inbox")]

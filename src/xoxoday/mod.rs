@@ -337,9 +337,9 @@ impl Verifier {
     /// [`Error::MissingRequestPart`] without a peer address; [`Error::InvalidHeader`] for a
     /// malformed, hidden or contradictory forwarding header from a trusted proxy.
     pub fn client_addr(&self, request: &Request<'_>) -> Result<IpAddr, Error> {
-        let peer = request.peer.ok_or(Error::MissingRequestPart {
-            part: "peer address",
-        })?;
+        let peer = request
+            .peer
+            .ok_or(Error::MissingRequestPart { part: Error::PEER })?;
         crate::verify::client_addr(
             peer,
             request.headers,

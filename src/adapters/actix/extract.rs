@@ -67,14 +67,21 @@ pub async fn receive<R: Receive + ?Sized>(
     .await
 }
 
-/// Reads the body under the limit, then verifies and parses through `observer`.
+/// Reads the body under the limit, then verifies and parses through `observer`; the
+/// delivery carries the request's headers, credentials masked.
 pub(super) async fn read<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Delivery<R::Payload>, Error> {
-    let (delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    let (mut delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    delivery.headers = crate::credentials::masked(
+        request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
     Ok(delivery)
 }
 
@@ -113,9 +120,7 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
 /// actix gives none for a request that came over a Unix socket.
 pub(super) fn explain(err: Error) -> Error {
     match err {
-        Error::MissingRequestPart {
-            part: "peer address",
-        } => Error::MissingRequestPart {
+        Error::MissingRequestPart { part: Error::PEER } => Error::MissingRequestPart {
             part: "peer address: actix gave none (a Unix socket listener?); \
                    serve the scope from a TCP listener",
         },

@@ -17,8 +17,10 @@ pub(super) fn problem_response(problem: &Problem) -> HttpResponse {
     if let Some(seconds) = problem.retry_after() {
         response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
     }
+    // The same answer as `Answer::from_problem`.
     response
         .content_type(Problem::CONTENT_TYPE)
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(problem.to_json())
 }
 

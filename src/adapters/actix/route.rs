@@ -2,10 +2,11 @@
 
 use super::extract::read;
 use super::respond::{problem_response, reply_response};
-use crate::adapters::{Handled, NOT_HANDLED};
+use crate::adapters::NOT_HANDLED;
 use crate::any::AnyDelivery;
 use crate::config::Config;
 use crate::delivery::{Delivery, Receive};
+use crate::outcome::HandlerOutcome;
 use crate::problem::Problem;
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use actix_web::dev::Payload;
@@ -26,7 +27,7 @@ impl FromRequest for Raw {
 /// A `POST` route for any [`Receive`]: verifies and parses each call with
 /// [`Webhook`](super::Webhook), calls `handler` with the [`Delivery`], and answers its
 /// [`Reply`](crate::reply::Reply) (500 when the handler says it did not take care of it, see
-/// [`Handled`]). The same shape as axum's [`route`][axum-route]: mount it at a path of
+/// [`HandlerOutcome`]). The same shape as axum's [`route`][axum-route]: mount it at a path of
 /// your own.
 ///
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
@@ -53,7 +54,7 @@ where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     web::post().to(call(receiver, handler, None))
 }
@@ -80,7 +81,7 @@ where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     health.watch(receiver.provider());
     web::post().to(call(receiver, handler, Some(health)))
@@ -97,7 +98,7 @@ where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     let receiver = web::Data::new(receiver);
     move |Raw(request, payload): Raw| {
@@ -118,8 +119,8 @@ where
                 }
             };
             let started = Stopwatch::start();
-            let handled = handling.await.is_handled();
-            if observer.handled(reply.status_code(), handled, &started) {
+            let outcome = handling.await.into_outcome();
+            if observer.handled(reply.status_code(), outcome, &started) {
                 reply_response(&reply)
             } else {
                 problem_response(&Problem::new(500, NOT_HANDLED))
@@ -140,7 +141,7 @@ where
     R: Receive + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     let call = call(receiver, handler, health);
     let mut resource = web::resource(path).route(web::post().to(call.clone()));
@@ -159,7 +160,7 @@ where
 /// Xoxoday and isendu (whose handshake is answered from the reply), `GET` and `POST
 /// /webhooks/skladon/<token>/<TYPE>[/<id>]` for Skladon. A provider that is not configured has
 /// no route (404); another method is 405. `handler` returns `()` or a `Result` (see
-/// [`Handled`]). Build the scope inside `HttpServer::new`'s factory: `Config` is `Clone`, and
+/// [`HandlerOutcome`]). Build the scope inside `HttpServer::new`'s factory: `Config` is `Clone`, and
 /// its clones share one [`Config::health`], where every delivery's outcome is recorded. With
 /// feature `tracing` each delivery runs in a `webhook_delivery` span, and with `metrics` it is
 /// counted, unknown events and statuses included (see [`telemetry`](crate::telemetry)).
@@ -171,7 +172,7 @@ pub fn router<H, Fut>(config: Config, handler: H) -> actix_web::Scope
 where
     H: Fn(AnyDelivery) -> Fut + Clone + 'static,
     Fut: Future + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
     #[allow(unused_macros)]

@@ -55,12 +55,13 @@ pub async fn receive<R: Receive + ?Sized>(
     let (parts, body) = request.into_parts();
     telemetry::instrument(observer.span(), async move {
         let received = read(receiver, &parts, body, &mut observer).await;
-        observer.conclude(received)
+        observer.conclude(received.map(|delivery| with_headers(delivery, parts)))
     })
     .await
 }
 
-/// Reads the body under the limit, then verifies and parses through `observer`.
+/// Reads the body under the limit, then verifies and parses through `observer`. The caller,
+/// which owns the request's parts, moves their headers into the delivery ([`with_headers`]).
 ///
 /// Takes the request split: a future keeps every argument for its whole life, and a request
 /// held whole beside its parts would grow each request's boxed future past the allocator's
@@ -73,6 +74,13 @@ pub(super) async fn read<R: Receive + ?Sized>(
 ) -> Result<Delivery<R::Payload>, Error> {
     let (delivery, _body) = read_with_body(receiver, parts, body, observer).await?;
     Ok(delivery)
+}
+
+/// `delivery` with the request's headers, moved out of `parts` (not copied), credentials
+/// masked as they are read.
+pub(super) fn with_headers<P>(mut delivery: Delivery<P>, parts: Parts) -> Delivery<P> {
+    delivery.headers = crate::credentials::masked_http(parts.headers);
+    delivery
 }
 
 /// [`read`], keeping the body read (inbox mode stores it).
@@ -117,9 +125,7 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
 /// carry it from the first request on.
 pub(super) fn explain(err: Error) -> Error {
     match err {
-        Error::MissingRequestPart {
-            part: "peer address",
-        } => Error::MissingRequestPart {
+        Error::MissingRequestPart { part: Error::PEER } => Error::MissingRequestPart {
             part: "peer address: serve the app with \
                    `into_make_service_with_connect_info::<std::net::SocketAddr>()`",
         },

@@ -12,13 +12,19 @@ fn status(code: u16) -> StatusCode {
 }
 
 impl IntoResponse for Problem {
-    /// The problem's status with its JSON body, `application/problem+json`.
+    /// The problem's status with its JSON body, `application/problem+json`, `nosniff`: the
+    /// same answer as [`Answer::from_problem`](crate::answer::Answer::from_problem).
     fn into_response(self) -> Response {
         let mut response = Response::new(Body::from(self.to_json()));
         *response.status_mut() = status(self.status_code());
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(Problem::CONTENT_TYPE),
+        );
+        // As `Answer` does: the body quotes what the sender sent, never sniffed as markup.
+        response.headers_mut().insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         );
         if let Some(seconds) = self.retry_after() {
             response

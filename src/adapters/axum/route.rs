@@ -1,10 +1,11 @@
 //! Routing: a route for one [`Receive`], the ready router for every configured provider, and its inbox mode.
 
-use super::extract::read;
-use crate::adapters::{Handled, NOT_HANDLED};
+use super::extract::{read, with_headers};
+use crate::adapters::NOT_HANDLED;
 use crate::any::AnyDelivery;
 use crate::config::Config;
 use crate::delivery::{Delivery, Receive};
+use crate::outcome::HandlerOutcome;
 use crate::problem::Problem;
 use crate::telemetry::{self, Health, Observer, Stopwatch};
 use ::axum::Router;
@@ -15,7 +16,7 @@ use std::future::Future;
 use std::sync::Arc;
 /// A `POST` route for any [`Receive`]: verifies and parses each call with [`Webhook`](super::Webhook), calls
 /// `handler` with the [`Delivery`], and answers its [`Reply`](crate::reply::Reply) (500 when the handler says it
-/// did not take care of it, see [`Handled`]).
+/// did not take care of it, see [`HandlerOutcome`]).
 ///
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
 /// `metrics`); to record endpoint health too, use [`route_with_health`].
@@ -40,7 +41,7 @@ where
     R::Payload: Send + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     route_on(MethodFilter::POST, Arc::new(receiver), handler, None)
 }
@@ -72,7 +73,7 @@ where
     R::Payload: Send + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     health.watch(receiver.provider());
     route_on(
@@ -94,7 +95,7 @@ where
     R::Payload: Send + 'static,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     let call = move |State(receiver): State<Arc<R>>, request: ::axum::extract::Request| {
         let handler = handler.clone();
@@ -106,16 +107,18 @@ where
             let (reply, handling) = match read(&*receiver, &parts, body, &mut observer).await {
                 // Cloned so that the handler still sees the whole delivery; both copies wipe a
                 // secret.
-                Ok(delivery) => (delivery.reply.clone(), handler(delivery)),
+                Ok(delivery) => {
+                    let delivery = with_headers(delivery, parts);
+                    (delivery.reply.clone(), handler(delivery))
+                }
                 Err(err) => {
                     observer.rejected(&err);
                     return err.into_response();
                 }
             };
-            drop(parts);
             let started = Stopwatch::start();
-            let handled = handling.await.is_handled();
-            if observer.handled(reply.status_code(), handled, &started) {
+            let outcome = handling.await.into_outcome();
+            if observer.handled(reply.status_code(), outcome, &started) {
                 reply.into_response()
             } else {
                 Problem::new(500, NOT_HANDLED).into_response()
@@ -138,7 +141,7 @@ where
 ///
 /// A provider that is not configured has no route (404); another method is 405. Serve the
 /// router with `into_make_service_with_connect_info::<SocketAddr>()` for Xoxoday's source
-/// check. `handler` returns `()` or a `Result` (see [`Handled`]).
+/// check. `handler` returns `()` or a `Result` (see [`HandlerOutcome`]).
 ///
 /// Every delivery's outcome is recorded into [`Config::health`] (keep a clone to serve its
 /// report); with feature `tracing` each runs in a `webhook_delivery` span, and with `metrics`
@@ -147,7 +150,7 @@ pub fn router<H, Fut>(config: Config, handler: H) -> Router
 where
     H: Fn(AnyDelivery) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future + Send + 'static,
-    Fut::Output: Handled,
+    Fut::Output: HandlerOutcome,
 {
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
     #[allow(unused_macros)]
