@@ -283,6 +283,17 @@ pub enum InboxError {
         /// The session's setting.
         setting: String,
     },
+    /// The inbox cannot write where it was opened (checked at start-up, by a write that is
+    /// rolled back): a read-only file, directory or database, a role without `INSERT`. Starting
+    /// anyway would answer every genuine delivery 503 (and Xoxoday disables a webhook after 3
+    /// failures), so `open`/`connect` refuses.
+    #[error("inbox: cannot write to {location}: {reason}")]
+    NotWritable {
+        /// The SQLite file, or the PostgreSQL table (never the URL: it may hold a password).
+        location: String,
+        /// Why, as the operating system or the database said it.
+        reason: String,
+    },
     /// A write after a claim was refused: the claim no longer holds the item (its lease ran
     /// out and another worker claimed it, or it was completed, failed or released). Nothing
     /// was written; the item's current holder records its outcome.

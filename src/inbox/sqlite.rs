@@ -67,6 +67,7 @@ impl SqliteInbox {
     /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
     pub async fn open(path: impl AsRef<Path>, options: InboxOptions) -> Result<Self, InboxError> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
         let connect = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
@@ -131,6 +132,26 @@ impl SqliteInbox {
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+}
+
+/// Creates the database file, if missing, readable and writable by its owner only (0600): it
+/// holds personal data (names, addresses, phone numbers). Created before SQLite opens it,
+/// because SQLite creates a file with the default mode (0644 under the usual umask) and gives
+/// its `-wal` and `-shm` files the main file's permissions. An existing file keeps its mode
+/// (the operator's choice).
+fn create_private(path: &Path) -> Result<(), InboxError> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    match create.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(InboxError::NotWritable {
+            location: path.display().to_string(),
+            reason: err.to_string(),
+        }),
     }
 }
 
