@@ -99,6 +99,7 @@ impl PostgresInbox {
         }
         let sql = Arc::new(Statements::new(Dialect::Postgres, &inbox, &version, &index));
         migrate(&pool, &sql, options.namespace.as_deref()).await?;
+        probe(&pool, &sql).await?;
         // Half the pool writes accepts, the rest serves workers.
         let writers = (options.pool_size / 2).max(1) as usize;
         let batcher = {
@@ -170,6 +171,24 @@ async fn migrate(
     super::schema::apply_migrations!(tx, sql, current, record);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
+}
+
+/// Checks that the inbox can insert (a role without `INSERT`, a read-only replica or
+/// `default_transaction_read_only`): one row in a transaction rolled back. The error names the
+/// table, never the URL (it may hold a password).
+async fn probe(pool: &Pool<Postgres>, sql: &Statements) -> Result<(), InboxError> {
+    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
+    let inserted = sqlx::query(&sql.probe)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await;
+    if let Err(err) = inserted {
+        return Err(InboxError::NotWritable {
+            location: sql.inbox.clone(),
+            reason: err.to_string(),
+        });
+    }
+    tx.rollback().await.map_err(crate::inbox::database)
 }
 
 /// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`

@@ -92,7 +92,7 @@ impl SqliteInbox {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     waited += Duration::from_millis(50);
                 }
-                opened => break opened?,
+                opened => break opened.map_err(|err| unwritable(&path, err))?,
             }
         };
         // Opened after the migration: the tables exist.
@@ -170,7 +170,40 @@ async fn open_and_migrate(
         .await
         .map_err(crate::inbox::database)?;
     migrate(&pool, sql).await?;
+    probe(&pool, sql).await?;
     Ok(pool)
+}
+
+/// Checks that the inbox can write: inserts a row in a transaction that is rolled back. SQLite
+/// opens a file it may not write read-only without a word (and migrating an up-to-date schema
+/// writes nothing), so without this an inbox on a read-only file, directory or mount would
+/// start and then answer every delivery 503.
+async fn probe(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(crate::inbox::database)?;
+    sqlx::query(&sql.probe)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::inbox::database)?;
+    tx.rollback().await.map_err(crate::inbox::database)
+}
+
+/// A failure to open `path` for writing as [`InboxError::NotWritable`], with the path: SQLite's
+/// `READONLY` and `CANTOPEN` (primary or extended), and `PERM`. Other errors (busy, a newer
+/// schema) stay as they are.
+fn unwritable(path: &Path, err: InboxError) -> InboxError {
+    let code = crate::inbox::database_code(&err).and_then(|code| code.parse::<u32>().ok());
+    if code.is_some_and(|code| matches!(code & 0xff, 3 | 8 | 14)) {
+        InboxError::NotWritable {
+            location: path.display().to_string(),
+            reason: err.to_string(),
+        }
+    } else {
+        err
+    }
 }
 
 /// Whether SQLite said `BUSY` or `LOCKED` (primary or extended code): another connection holds

@@ -27,3 +27,139 @@ fn the_sqlite_files_are_readable_by_their_owner_only() {
         }
     });
 }
+
+/// The child of [`an_inbox_that_cannot_write_refuses_to_start`]: opens the SQLite file named by
+/// `INBOX_READ_ONLY_CHILD` (without write permission) and prints the error.
+#[test]
+#[ignore = "the child process of an_inbox_that_cannot_write_refuses_to_start, run by it"]
+fn read_only_child() {
+    let Ok(path) = std::env::var("INBOX_READ_ONLY_CHILD") else {
+        return;
+    };
+    runtime().block_on(async {
+        match SqliteInbox::open(&path, InboxOptions::default()).await {
+            Ok(_) => panic!("opened a file it cannot write"),
+            Err(err) => println!("refused: {err}"),
+        }
+    });
+}
+
+/// 33.4: an inbox on a file it cannot write refuses to start, naming the path and the reason
+/// (it started, and answered every delivery 503: Xoxoday disables the webhook after 3). The
+/// file (its schema current, so migrating writes nothing) is made read-only (0444) in a
+/// writable directory; tests may
+/// run as root, whom no mode stops, so the inbox is opened by a child process: this test binary,
+/// run as `nobody` (uid 65534) when this one is root.
+#[cfg(unix)]
+#[test]
+fn an_inbox_that_cannot_write_refuses_to_start() {
+    use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+    use std::os::unix::process::CommandExt as _;
+    let path = temp_db("read_only");
+    runtime().block_on(async {
+        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap();
+        fill(&TestInbox::Sqlite(inbox), 1).await;
+        // Fold the -wal back into the file, which stays in WAL mode (so opening it writes
+        // nothing to the file).
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    });
+    for side in ["db-wal", "db-shm"] {
+        let _ = std::fs::remove_file(path.with_extension(side));
+    }
+    // The file read-only in a directory anyone may write: SQLite opens it, creates its -wal
+    // and -shm, and (without the check) the inbox started.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let dir = path.parent().unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "read_only_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("INBOX_READ_ONLY_CHILD", &path);
+    let root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    if root {
+        child.uid(65534).gid(65534);
+    }
+    let output = child.output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "root {root}: {stdout}\n{stderr}");
+    let expected = format!("refused: inbox: cannot write to {}: ", path.display());
+    assert!(stdout.contains(&expected), "{stdout}");
+    assert!(stdout.contains("readonly"), "{stdout}");
+    // The file is as it was: the check wrote nothing.
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+}
+
+/// 33.4 on PostgreSQL: a role that may read the inbox's table but not insert into it (its
+/// schema current, so migrating writes nothing) is refused at `connect`, naming the table and
+/// the database's reason; a rolled-back insert checks it.
+#[test]
+fn a_postgres_role_that_cannot_insert_is_refused_at_connect() {
+    let test = "a_postgres_role_that_cannot_insert_is_refused_at_connect";
+    let Some(url) = postgres_url(test) else {
+        return;
+    };
+    let ns = namespace("no_insert");
+    let role = format!("r_{ns}");
+    runtime().block_on(async {
+        let store = Store::Postgres {
+            url: url.clone(),
+            ns: ns.clone(),
+        };
+        drop(store.open(InboxOptions::default()).await);
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(&format!(
+            "CREATE ROLE {role} LOGIN; \
+             GRANT CREATE ON DATABASE {db} TO {role}; \
+             GRANT USAGE, CREATE ON SCHEMA \"{ns}\" TO {role}; \
+             GRANT SELECT ON ALL TABLES IN SCHEMA \"{ns}\" TO {role};",
+            db = url.rsplit('/').next().unwrap().split('?').next().unwrap(),
+        ))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        // The same server and database, as the role (the test server trusts local logins).
+        let (scheme, rest) = url.split_once("://").unwrap();
+        let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+        let as_role = format!("{scheme}://{role}@{host}");
+        let refused = PostgresInbox::connect(&as_role, InboxOptions::default().namespace(&ns))
+            .await
+            .unwrap_err();
+        let InboxError::NotWritable { location, reason } = &refused else {
+            panic!("{refused:?}");
+        };
+        assert_eq!(location, &format!("\"{ns}\".webhook_inbox"));
+        assert!(reason.contains("permission denied"), "{reason}");
+        assert!(!refused.to_string().contains(&as_role), "{refused}");
+        sqlx::raw_sql(&format!("DROP OWNED BY {role}; DROP ROLE {role};"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        // The owner can still insert: the check wrote nothing (no probe row left behind).
+        let stats = store
+            .open(InboxOptions::default())
+            .await
+            .stats()
+            .await
+            .unwrap();
+        assert_eq!(stats.pending, 0);
+    });
+}
