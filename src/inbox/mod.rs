@@ -65,6 +65,7 @@ use crate::any::AnyDelivery;
 use crate::owned::OwnedRequest;
 
 mod batch;
+mod headers;
 mod item;
 mod key;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]

@@ -8,20 +8,6 @@ use crate::any::AnyDelivery;
 use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::owned::OwnedRequest;
 
-/// Headers whose values are credentials, stored as `[redacted]`: the providers' own (named by
-/// the providers' constants) and the web's.
-const CREDENTIAL_HEADERS: &[&str] = &[
-    #[cfg(feature = "peddler")]
-    crate::peddler::TOKEN_HEADER,
-    #[cfg(feature = "xoxoday")]
-    crate::xoxoday::API_KEY_HEADER,
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-];
-
-const REDACTED: &str = "[redacted]";
-
 /// One delivery as [`Inbox::accept`](super::Inbox::accept) writes it.
 #[derive(Debug)]
 pub(crate) struct Record {
@@ -33,7 +19,7 @@ pub(crate) struct Record {
     pub(crate) method: String,
     pub(crate) uri: String,
     pub(crate) peer: Option<String>,
-    /// JSON array of `[name, value]` pairs.
+    /// JSON array of `[name, value]` pairs: the allowlisted headers only (`headers.rs`).
     pub(crate) headers: String,
     pub(crate) body: Vec<u8>,
     /// The typed payload's wire form ([`AnyDelivery::payload_json`]).
@@ -47,19 +33,7 @@ impl Record {
             .payload_json()
             .map_err(|e| InboxError::Encode(e.to_string()))?;
         let context = context(delivery);
-        let headers: Vec<(&str, &str)> = raw
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let secret = CREDENTIAL_HEADERS
-                    .iter()
-                    .any(|c| name.eq_ignore_ascii_case(c));
-                (
-                    name.as_str(),
-                    if secret { REDACTED } else { value.as_str() },
-                )
-            })
-            .collect();
+        let headers = super::headers::stored(delivery.provider(), &raw.headers);
         Ok(Self {
             provider: delivery.provider().as_str(),
             dedup_key: delivery.dedup_key().as_str().to_owned(),

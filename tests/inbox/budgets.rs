@@ -4,7 +4,12 @@
 //! starve the others. Faults are injected deterministically (a held write lock, a child process
 //! without write permission), never by timing.
 
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::{ISENDU_URL_TOKEN, SKLADON_TOKEN};
+
+on_both!(only_the_headers_on_the_list_are_stored_each_bounded,);
 
 /// 33.1: the SQLite file and its `-wal` and `-shm` hold personal data: owner only (0600).
 #[cfg(unix)]
@@ -162,4 +167,109 @@ fn a_postgres_role_that_cannot_insert_is_refused_at_connect() {
             .unwrap();
         assert_eq!(stats.pending, 0);
     });
+}
+
+/// 33.2/33.3: only the headers on the list are stored (what the provider's verifier reads, and
+/// `content-type`, `user-agent`), each at most 1 KiB: not 100 junk headers of 2 KiB, not a
+/// proxy's copy of the URL carrying Skladon's path token or isendu's `?token=`, not a custom
+/// `x-auth-token`. The stored row is read whole (the SQLite file and -wal, every PostgreSQL row
+/// as text); Wakilni's signature and attempt number are stored, so the rebuild still works.
+async fn only_the_headers_on_the_list_are_stored_each_bounded(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let config = config();
+    let calls = calls();
+    let junk: Vec<(String, String)> = (0..100)
+        .map(|i| (format!("x-junk-{i}"), format!("junk{i:03}-").repeat(256)))
+        .collect();
+    let proxied = [
+        (
+            "x-forwarded-uri",
+            format!("/webhooks/skladon/{SKLADON_TOKEN}/X"),
+        ),
+        (
+            "x-original-url",
+            format!("/webhooks/skladon/{SKLADON_TOKEN}/X"),
+        ),
+        (
+            "x-original-uri",
+            format!("/webhooks/isendu?token={ISENDU_URL_TOKEN}"),
+        ),
+        (
+            "referer",
+            format!("https://r.example/webhooks/isendu?token={ISENDU_URL_TOKEN}"),
+        ),
+        ("x-auth-token", "infrastructure-secret-7Q".to_owned()),
+    ];
+    let long_agent = format!("agent-{}", "a".repeat(4000));
+    let mut expected = BTreeMap::new();
+    for name in ["wakilni/", "skladon/", "isendu/", "peddler/", "xoxoday/"] {
+        let call = calls
+            .iter()
+            .find(|c| c.name.starts_with(name) && c.name != "isendu/verification")
+            .unwrap();
+        let delivery = receive(&config, call);
+        let mut request = raw(call).header("user-agent", long_agent.clone());
+        for (n, v) in junk
+            .iter()
+            .cloned()
+            .chain(proxied.iter().map(|(n, v)| ((*n).to_owned(), v.clone())))
+        {
+            request = request.header(&n, v);
+        }
+        let Acceptance::Accepted(id) = inbox.accept(&delivery, &request).await.unwrap() else {
+            panic!("{name} not accepted");
+        };
+        expected.insert(id, (call.clone(), delivery));
+    }
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(items.len(), expected.len());
+    for item in items {
+        let (call, delivery) = &expected[&item.id];
+        assert_eq!(&item.delivery, delivery, "{}", call.name);
+        let names: Vec<&str> = item.raw.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let mut want: Vec<&str> = call
+            .headers
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .filter(|n| {
+                [
+                    "x-webhook-signature",
+                    "x-attempt-number",
+                    "x-webhook-shared-token",
+                    "x-api-key",
+                    "x-forwarded-for",
+                ]
+                .contains(n)
+            })
+            .collect();
+        want.push("user-agent");
+        assert_eq!(names, want, "{}", call.name);
+        let agent = &item.raw.headers.last().unwrap().1;
+        assert_eq!(agent.len(), 1024, "{}", call.name);
+        assert!(long_agent.starts_with(agent.as_str()));
+        // The stored request still passes its verifier (credentials aside: redacted).
+        if call.name.starts_with("wakilni/") {
+            let headers: Vec<(String, String)> = item.raw.headers.clone();
+            let request = delivery_webhooks::Request::new(&headers, &item.raw.body)
+                .method("POST")
+                .uri(&item.raw.uri);
+            let again = config.wakilni.as_ref().unwrap().receive(&request).unwrap();
+            assert_eq!(AnyDelivery::from(again), *delivery);
+        }
+    }
+    let dump = store.dump().await;
+    let holds = |needle: &str| dump.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(holds("agent-aaaa"), "the dump reads nothing");
+    for needle in [
+        "x-junk-",
+        "junk042-",
+        SKLADON_TOKEN,
+        ISENDU_URL_TOKEN,
+        "x-forwarded-uri",
+        "referer",
+        "infrastructure-secret-7Q",
+        &"a".repeat(1100),
+    ] {
+        assert!(!holds(needle), "{needle} stored");
+    }
 }
