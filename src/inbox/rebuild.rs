@@ -22,7 +22,7 @@ pub(crate) struct Record {
     /// JSON array of `[name, value]` pairs: the allowlisted headers only (`headers.rs`).
     pub(crate) headers: String,
     pub(crate) body: Vec<u8>,
-    /// The typed payload's wire form ([`AnyDelivery::payload_json`]).
+    /// The typed payload's wire form ([`AnyDelivery::payload_json`]); empty when it is the body.
     pub(crate) payload: Vec<u8>,
     pub(crate) received_at: i64,
 }
@@ -45,7 +45,13 @@ impl Record {
             headers: serde_json::to_string(&headers)
                 .map_err(|e| InboxError::Encode(e.to_string()))?,
             body: raw.body.clone(),
-            payload,
+            // The body itself (a Skladon body of an unknown type is kept as it came): stored
+            // once, the payload column empty.
+            payload: if payload == raw.body {
+                Vec::new()
+            } else {
+                payload
+            },
             received_at: now_ms(),
         })
     }

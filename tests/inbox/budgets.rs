@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::{ISENDU_URL_TOKEN, SKLADON_TOKEN};
 
-on_both!(only_the_headers_on_the_list_are_stored_each_bounded,);
+on_both!(
+    only_the_headers_on_the_list_are_stored_each_bounded,
+    a_payload_that_is_the_body_is_stored_once,
+);
 
 /// 33.1: the SQLite file and its `-wal` and `-shm` hold personal data: owner only (0600).
 #[cfg(unix)]
@@ -271,5 +274,80 @@ async fn only_the_headers_on_the_list_are_stored_each_bounded(store: Store) {
         &"a".repeat(1100),
     ] {
         assert!(!holds(needle), "{needle} stored");
+    }
+}
+
+/// The stored lengths of an item's `body` and `payload`, read behind the inbox's back.
+async fn stored_lengths(store: &Store, id: ItemId) -> (i64, i64) {
+    match store {
+        Store::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            let lengths = sqlx::query_as(&format!(
+                "SELECT length(body), length(payload) FROM {SQLITE_NS}_webhook_inbox WHERE id = ?1"
+            ))
+            .bind(id.0)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+            lengths
+        }
+        Store::Postgres { url, ns } => {
+            let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+            let lengths: (i32, i32) = sqlx::query_as(&format!(
+                "SELECT octet_length(body), octet_length(payload) FROM \"{ns}\".webhook_inbox \
+                 WHERE id = $1"
+            ))
+            .bind(id.0)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            conn.close().await.unwrap();
+            (i64::from(lengths.0), i64::from(lengths.1))
+        }
+    }
+}
+
+/// 33 (a payload stored twice): a Skladon POST of an unknown type is kept as its body, and was
+/// stored twice (body and payload). The payload is stored only where it is not the body; a
+/// typed payload (Wakilni's) is still stored beside its body. Both rebuild equal.
+async fn a_payload_that_is_the_body_is_stored_once(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let config = config();
+    let body = format!(r#"{{"note":"{}"}}"#, "n".repeat(10_000)).into_bytes();
+    let unknown = Call {
+        name: "skladon: an unknown type".into(),
+        method: "POST",
+        path: format!("/webhooks/skladon/{SKLADON_TOKEN}/SOMETHING_NEW"),
+        headers: Vec::new(),
+        body: body.clone(),
+    };
+    let typed = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("wakilni/"))
+        .unwrap();
+    let mut ids = Vec::new();
+    for call in [&unknown, &typed] {
+        let delivery = receive(&config, call);
+        let Acceptance::Accepted(id) = inbox.accept(&delivery, &raw(call)).await.unwrap() else {
+            panic!("{} not accepted", call.name);
+        };
+        ids.push((id, delivery));
+    }
+    assert_eq!(
+        stored_lengths(&store, ids[0].0).await,
+        (i64::try_from(body.len()).unwrap(), 0)
+    );
+    let (typed_body, typed_payload) = stored_lengths(&store, ids[1].0).await;
+    assert_eq!(typed_body, i64::try_from(typed.body.len()).unwrap());
+    assert!(typed_payload > 0, "the typed payload is stored");
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    assert_eq!(items.len(), 2);
+    for item in items {
+        let (_, delivery) = ids.iter().find(|(id, _)| *id == item.id).unwrap();
+        assert_eq!(&item.delivery, delivery);
     }
 }
