@@ -177,8 +177,9 @@ pub trait Inbox: Send + Sync {
     /// Applies the retention of [`InboxOptions::retention`]: deletes completed items completed
     /// longer ago than its first period, and dead letters dead longer than its second, never
     /// inside their provider's [`dedup_window`], in statements of
-    /// [`purge_batch`](InboxOptions::purge_batch) rows. The [`Worker`] runs it every hour.
-    /// Returns how many were deleted.
+    /// [`purge_batch`](InboxOptions::purge_batch) rows; then SQLite's `-wal` file is
+    /// checkpointed and truncated. The [`Worker`] runs it every hour. Returns how many were
+    /// deleted.
     fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
     /// One item's state, attempts and last error, `None` if there is no such item.

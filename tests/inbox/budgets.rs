@@ -351,3 +351,58 @@ async fn a_payload_that_is_the_body_is_stored_once(store: Store) {
         assert_eq!(&item.delivery, delivery);
     }
 }
+
+/// 33 (the -wal never truncated): SQLite's -wal kept its largest size (67.6 MB after one claim).
+/// A reader holding a snapshot makes it grow past 40 MiB (deterministically: no checkpoint can
+/// reset it meanwhile); once the reader is gone, the next writes truncate it to the
+/// `journal_size_limit` (16 MiB), and `retain` checkpoints it down to nothing.
+#[test]
+fn the_sqlite_wal_is_truncated_after_a_checkpoint() {
+    const MIB: u64 = 1 << 20;
+    let path = temp_db("wal_truncated");
+    let wal = path.with_extension("db-wal");
+    let size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let config = config();
+    let skladon = |i: usize, mib: usize| {
+        let call = Call {
+            name: format!("skladon: unknown type {i}"),
+            method: "POST",
+            path: format!("/webhooks/skladon/{SKLADON_TOKEN}/SOMETHING_NEW"),
+            headers: Vec::new(),
+            body: format!(r#"{{"n":{i},"note":"{}"}}"#, "n".repeat(mib << 20)).into_bytes(),
+        };
+        (receive(&config, &call), raw(&call))
+    };
+    runtime().block_on(async {
+        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap();
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+        let mut reader = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        sqlx::raw_sql("BEGIN; SELECT count(*) FROM webhook_inbox;")
+            .execute(&mut reader)
+            .await
+            .unwrap();
+        for i in 0..40 {
+            let (delivery, raw) = skladon(i, 1);
+            inbox.accept(&delivery, &raw).await.unwrap();
+        }
+        let grown = size();
+        assert!(grown > 40 * MIB, "{grown}");
+        sqlx::raw_sql("COMMIT").execute(&mut reader).await.unwrap();
+        reader.close().await.unwrap();
+        // The first write checkpoints (the -wal is past 1,000 pages), the second restarts the
+        // -wal and truncates it to the limit.
+        for i in 40..42 {
+            let (delivery, raw) = skladon(i, 0);
+            inbox.accept(&delivery, &raw).await.unwrap();
+        }
+        let limited = size();
+        assert!(limited <= 16 * MIB + MIB, "{grown} -> {limited}");
+        assert_eq!(inbox.retain().await.unwrap(), 0);
+        assert_eq!(size(), 0, "{grown} -> {limited} -> after retain");
+        assert_eq!(inbox.stats().await.unwrap().pending, 42);
+    });
+}
