@@ -296,6 +296,32 @@ pub enum InboxError {
         /// Why, as the operating system or the database said it.
         reason: String,
     },
+    /// The delivery was not stored within
+    /// [`InboxOptions::accept_deadline`]: the writer is overloaded, or held (a long
+    /// transaction, a lock, a server that does not answer). Answer 503 with `Retry-After`: the
+    /// provider sends it again (a retry of one stored meanwhile is a duplicate).
+    #[error(
+        "inbox: not stored within {waited:?} (the writer is overloaded or held); send it again later"
+    )]
+    Overloaded {
+        /// The deadline that passed.
+        waited: std::time::Duration,
+    },
+    /// The provider already has its budget of deliveries waiting to be stored
+    /// ([`InboxOptions::provider_budget`]): refused at once so that one provider's flood cannot
+    /// starve the others. Answer 503 with `Retry-After`.
+    #[error(
+        "inbox: {provider} already has {items} deliveries ({bytes} bytes) waiting to be stored; \
+         refused so that the other providers are not starved"
+    )]
+    ProviderBacklog {
+        /// Whose budget is spent.
+        provider: crate::delivery::Provider,
+        /// Its deliveries waiting for the writer.
+        items: usize,
+        /// Their bytes.
+        bytes: usize,
+    },
     /// A write after a claim was refused: the claim no longer holds the item (its lease ran
     /// out and another worker claimed it, or it was completed, failed or released). Nothing
     /// was written; the item's current holder records its outcome.

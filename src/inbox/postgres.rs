@@ -104,13 +104,7 @@ impl PostgresInbox {
         let writers = (options.pool_size / 2).max(1) as usize;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            let limits = Limits {
-                count: options.max_batch,
-                bytes: options.max_batch_bytes,
-                linger: options.batch_linger,
-                record_error: postgres_record_error,
-                parallel: writers,
-            };
+            let limits = Limits::new(&options, postgres_record_error, writers);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }

@@ -111,13 +111,7 @@ impl SqliteInbox {
             .map_err(crate::inbox::database)?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            let limits = Limits {
-                count: options.max_batch,
-                bytes: options.max_batch_bytes,
-                linger: options.batch_linger,
-                record_error: sqlite_record_error,
-                parallel: 1,
-            };
+            let limits = Limits::new(&options, sqlite_record_error, 1);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }

@@ -12,6 +12,7 @@ use crate::{ISENDU_URL_TOKEN, SKLADON_TOKEN};
 on_both!(
     only_the_headers_on_the_list_are_stored_each_bounded,
     a_payload_that_is_the_body_is_stored_once,
+    a_provider_over_its_budget_is_refused_while_another_is_accepted,
 );
 
 /// 33.1: the SQLite file and its `-wal` and `-shm` hold personal data: owner only (0600).
@@ -405,4 +406,177 @@ fn the_sqlite_wal_is_truncated_after_a_checkpoint() {
         assert_eq!(size(), 0, "{grown} -> {limited} -> after retain");
         assert_eq!(inbox.stats().await.unwrap().pending, 42);
     });
+}
+
+/// A connection that holds the inbox's writer: SQLite's write lock (`BEGIN IMMEDIATE`), or on
+/// PostgreSQL a lock on the table that every `INSERT` waits for. Until [`Held::release`],
+/// nothing is written: a deterministic overload.
+enum Held {
+    Sqlite(sqlx::SqliteConnection),
+    Postgres(sqlx::PgConnection),
+}
+
+impl Held {
+    async fn hold(store: &Store) -> Self {
+        match store {
+            Store::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .unwrap();
+                sqlx::raw_sql("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                Held::Sqlite(conn)
+            }
+            Store::Postgres { url, ns } => {
+                let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::raw_sql(&format!(
+                    "BEGIN; LOCK TABLE \"{ns}\".webhook_inbox IN EXCLUSIVE MODE"
+                ))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+                Held::Postgres(conn)
+            }
+        }
+    }
+
+    async fn release(self) {
+        match self {
+            Held::Sqlite(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+            }
+            Held::Postgres(mut conn) => {
+                sqlx::raw_sql("ROLLBACK").execute(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+            }
+        }
+    }
+}
+
+/// Polls `future` once (it must not finish): an accept has then taken its place in its
+/// provider's budget and queued, deterministically, before the test goes on.
+async fn started<F: std::future::Future + Unpin>(future: &mut F) {
+    std::future::poll_fn(|cx| {
+        assert!(
+            std::pin::Pin::new(&mut *future).poll(cx).is_pending(),
+            "finished while the writer is held"
+        );
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
+
+/// 33.6: a provider with its budget of deliveries waiting for the writer (here 2, the writer
+/// held) is refused at once with `ProviderBacklog`, while another provider's delivery is still
+/// taken; once the writer is free, all that were taken are stored, and the provider is taken
+/// again.
+async fn a_provider_over_its_budget_is_refused_while_another_is_accepted(store: Store) {
+    let options = InboxOptions::default()
+        .provider_budget(2, 64 << 20)
+        .accept_deadline(Duration::from_secs(120));
+    let inbox = store.open(options).await;
+    let wakilni = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("wakilni/"))
+        .unwrap();
+    let wakilni = (receive(&config(), &wakilni), raw(&wakilni));
+    let peddler: Vec<_> = (0..4).map(peddler_numbered).collect();
+    let held = Held::hold(&store).await;
+    let mut first = Box::pin(inbox.accept(&peddler[0].0, &peddler[0].1));
+    let mut second = Box::pin(inbox.accept(&peddler[1].0, &peddler[1].1));
+    started(&mut first).await;
+    started(&mut second).await;
+    match inbox.accept(&peddler[2].0, &peddler[2].1).await {
+        Err(InboxError::ProviderBacklog {
+            provider: delivery_webhooks::Provider::Peddler,
+            items: 2,
+            bytes,
+        }) => assert!(bytes > peddler[0].1.body.len() * 2, "{bytes}"),
+        other => panic!("{other:?}"),
+    }
+    let mut other = Box::pin(inbox.accept(&wakilni.0, &wakilni.1));
+    started(&mut other).await;
+    held.release().await;
+    for accepted in [first.await, second.await, other.await] {
+        assert!(
+            matches!(accepted, Ok(Acceptance::Accepted(_))),
+            "{accepted:?}"
+        );
+    }
+    // Its budget given back, the provider is taken again.
+    let again = inbox.accept(&peddler[3].0, &peddler[3].1).await.unwrap();
+    assert!(matches!(again, Acceptance::Accepted(_)), "{again:?}");
+    assert_eq!(inbox.stats().await.unwrap().pending, 4);
+}
+
+/// 33.6: an inbox whose writer is held (a lock another connection keeps) answers within its
+/// accept deadline: `Overloaded`, which inbox mode answers 503 with `Retry-After` and endpoint
+/// health counts, never an unbounded wait. Once the writer is free, the provider's retry is
+/// stored (once).
+fn a_held_writer_answers_503_at_the_deadline(store: Store) {
+    let options = InboxOptions::default().accept_deadline(Duration::from_millis(300));
+    let (receiver, inbox) = super::super::Receiver::start(store.open(options));
+    let call = calls()
+        .into_iter()
+        .find(|c| c.name.starts_with("peddler/"))
+        .unwrap();
+    let side = runtime();
+    let held = side.block_on(Held::hold(&store));
+    let started = std::time::Instant::now();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut request = agent.post(format!("http://{}{}", receiver.addr, call.path));
+    for (k, v) in &call.headers {
+        request = request.header(k, v);
+    }
+    let mut response = request.send(&call.body[..]).unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
+    let body = response.body_mut().read_to_string().unwrap();
+    assert!(body.contains("send it again later"), "{body}");
+    let peddler = delivery_webhooks::Provider::Peddler;
+    assert_eq!(receiver.health.provider(peddler).consecutive_failures, 1);
+    // The inbox's own answer, directly.
+    let delivery = receive(&config(), &call);
+    let direct = receiver
+        ._runtime
+        .block_on(inbox.accept(&delivery, &raw(&call)));
+    assert!(
+        matches!(direct, Err(InboxError::Overloaded { waited }) if waited == Duration::from_millis(300)),
+        "{direct:?}"
+    );
+    side.block_on(held.release());
+    assert_eq!(receiver.send(&call).0, 200);
+    assert_eq!(receiver.health.provider(peddler).consecutive_failures, 0);
+    let stats = receiver._runtime.block_on(inbox.stats()).unwrap();
+    assert_eq!(stats.pending, 1);
+}
+
+#[test]
+fn a_held_writer_answers_503_at_the_deadline_on_sqlite() {
+    a_held_writer_answers_503_at_the_deadline(Store::Sqlite(temp_db("held_writer")));
+}
+
+#[test]
+fn a_held_writer_answers_503_at_the_deadline_on_postgres() {
+    let test = "a_held_writer_answers_503_at_the_deadline_on_postgres";
+    let Some(url) = postgres_url(test) else {
+        return;
+    };
+    let ns = namespace("held_writer");
+    a_held_writer_answers_503_at_the_deadline(Store::Postgres { url, ns });
 }
