@@ -18,7 +18,8 @@ pub(crate) enum Dialect {
 /// Every statement of one inbox, its table names filled in.
 #[derive(Debug)]
 pub(crate) struct Statements {
-    /// The inbox's table (quoted, qualified), as errors name it.
+    /// The inbox's table (quoted, qualified), as PostgreSQL's errors name it.
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
     pub(crate) inbox: String,
     pub(crate) version_table: String,
     pub(crate) migrations: Vec<(i64, String)>,
