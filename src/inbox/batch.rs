@@ -13,14 +13,51 @@
 )]
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::{Acceptance, Entry, InboxError};
+use crate::delivery::Provider;
 
-type Reply = oneshot::Sender<Result<Acceptance, InboxError>>;
+/// Where a record's answer goes, and its place in its provider's budget (given back when the
+/// reply is dropped: once answered, or skipped because its caller gave up).
+#[derive(Debug)]
+struct Reply {
+    answer: oneshot::Sender<Result<Acceptance, InboxError>>,
+    _slot: Slot,
+}
+
+impl Reply {
+    fn send(self, answer: Result<Acceptance, InboxError>) {
+        let _ = self.answer.send(answer);
+    }
+}
+
+/// What each provider has waiting for the writer (queued or being written): items and bytes,
+/// indexed like [`Provider::ALL`].
+type Budgets = Arc<Mutex<[(usize, usize); Provider::ALL.len()]>>;
+
+/// One record's share of its provider's budget, given back on drop.
+#[derive(Debug)]
+struct Slot {
+    budgets: Budgets,
+    index: usize,
+    bytes: usize,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut budgets = self
+            .budgets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (items, bytes) = &mut budgets[self.index];
+        *items = items.saturating_sub(1);
+        *bytes = bytes.saturating_sub(self.bytes);
+    }
+}
 
 /// What a backend's batch write gives back: the records, and one answer per record.
 pub(crate) type Written = (Vec<Entry>, Result<Vec<Acceptance>, InboxError>);
@@ -39,12 +76,42 @@ pub(crate) struct Limits {
     /// Whether a database error code is one a single record can cause (the dialect's
     /// [`postgres_record_error`] or [`sqlite_record_error`]).
     pub(crate) record_error: fn(&str) -> bool,
+    /// How long an accept waits to be stored before it is answered
+    /// [`InboxError::Overloaded`].
+    pub(crate) deadline: Duration,
+    /// Records one provider may have waiting for the writer.
+    pub(crate) provider_items: usize,
+    /// Bytes one provider may have waiting for the writer (a lone record may be larger).
+    pub(crate) provider_bytes: usize,
+}
+
+impl Limits {
+    /// The batching, deadline and budgets of `options`, with the dialect's `record_error` and
+    /// `parallel` writers.
+    pub(crate) fn new(
+        options: &super::InboxOptions,
+        record_error: fn(&str) -> bool,
+        parallel: usize,
+    ) -> Self {
+        Self {
+            count: options.max_batch,
+            bytes: options.max_batch_bytes,
+            linger: options.batch_linger,
+            parallel,
+            record_error,
+            deadline: options.accept_deadline,
+            provider_items: options.provider_items,
+            provider_bytes: options.provider_bytes,
+        }
+    }
 }
 
 /// The sending side of the writer task; dropping every clone stops it.
 #[derive(Clone, Debug)]
 pub(crate) struct Batcher {
     tx: mpsc::Sender<(Entry, Reply)>,
+    budgets: Budgets,
+    limits: Limits,
 }
 
 impl Batcher {
@@ -57,7 +124,13 @@ impl Batcher {
         Fut: Future<Output = Written> + Send + 'static,
     {
         let max = limits.count.max(1);
-        let (tx, mut rx) = mpsc::channel::<(Entry, Reply)>(max.saturating_mul(8).max(64));
+        // Room for every provider's whole budget: an accept within its budget never waits to
+        // queue, only to be written.
+        let capacity = max
+            .saturating_mul(8)
+            .max(64)
+            .max(limits.provider_items.saturating_mul(Provider::ALL.len()));
+        let (tx, mut rx) = mpsc::channel::<(Entry, Reply)>(capacity);
         let write = Arc::new(write);
         let permits = Arc::new(Semaphore::new(limits.parallel.max(1)));
         tokio::spawn(async move {
@@ -82,7 +155,10 @@ impl Batcher {
                         }
                     }
                 }
-                let batch: Vec<(Entry, Reply)> = std::mem::take(&mut queued);
+                let mut batch: Vec<(Entry, Reply)> = std::mem::take(&mut queued);
+                // Not written: the caller gave up (past its deadline, answered 503), so the
+                // provider sends it again.
+                batch.retain(|(_, reply)| !reply.answer.is_closed());
                 let write = Arc::clone(&write);
                 tokio::spawn(async move {
                     for chunk in by_bytes(batch, limits.bytes) {
@@ -92,17 +168,67 @@ impl Batcher {
                 });
             }
         });
-        Self { tx }
+        Self {
+            tx,
+            budgets: Arc::default(),
+            limits,
+        }
     }
 
-    /// Queues one record and waits until its batch is committed.
+    /// Queues one record and waits until its batch is committed: refused at once with
+    /// [`InboxError::ProviderBacklog`] if its provider's budget is spent, answered
+    /// [`InboxError::Overloaded`] if not stored within the deadline.
     pub(crate) async fn accept(&self, entry: Entry) -> Result<Acceptance, InboxError> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .send((entry, reply))
+        let slot = self.reserve(&entry)?;
+        let (answer, answered) = oneshot::channel();
+        let reply = Reply {
+            answer,
+            _slot: slot,
+        };
+        let stored = async {
+            self.tx
+                .send((entry, reply))
+                .await
+                .map_err(|_| InboxError::Closed)?;
+            answered.await.map_err(|_| InboxError::Closed)?
+        };
+        tokio::time::timeout(self.limits.deadline, stored)
             .await
-            .map_err(|_| InboxError::Closed)?;
-        answer.await.map_err(|_| InboxError::Closed)?
+            .unwrap_or(Err(InboxError::Overloaded {
+                waited: self.limits.deadline,
+            }))
+    }
+
+    /// Takes `entry`'s place in its provider's budget, or says that the budget is spent. A
+    /// record alone may exceed the byte budget (the body limit bounds it).
+    fn reserve(&self, entry: &Entry) -> Result<Slot, InboxError> {
+        let index = Provider::ALL
+            .iter()
+            .position(|p| *p == entry.provider)
+            .unwrap_or(0);
+        let size = entry.bytes();
+        let mut budgets = self
+            .budgets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (items, bytes) = &mut budgets[index];
+        if *items > 0
+            && (*items >= self.limits.provider_items
+                || bytes.saturating_add(size) > self.limits.provider_bytes)
+        {
+            return Err(InboxError::ProviderBacklog {
+                provider: entry.provider,
+                items: *items,
+                bytes: *bytes,
+            });
+        }
+        *items += 1;
+        *bytes += size;
+        Ok(Slot {
+            budgets: Arc::clone(&self.budgets),
+            index,
+            bytes: size,
+        })
     }
 }
 
@@ -139,7 +265,7 @@ where
     match written {
         Ok(acceptances) => {
             for (reply, acceptance) in replies.into_iter().zip(acceptances) {
-                let _ = reply.send(Ok(acceptance));
+                reply.send(Ok(acceptance));
             }
         }
         Err(err) if several && refused(&err, record_error) => {
@@ -148,12 +274,12 @@ where
                     .await
                     .1
                     .and_then(|mut one| one.pop().ok_or(InboxError::Closed));
-                let _ = reply.send(answer);
+                reply.send(answer);
             }
         }
         Err(err) => {
             for reply in replies {
-                let _ = reply.send(Err(err.clone()));
+                reply.send(Err(err.clone()));
             }
         }
     }

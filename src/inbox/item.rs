@@ -218,6 +218,7 @@ pub struct Item {
     /// The delivery, parsed again from the stored body (typed exactly as when it arrived,
     /// with the stored dedup key and the provider's attempt number; its reply is an empty 200).
     pub delivery: AnyDelivery,
-    /// The request as stored (credential headers and URL tokens redacted).
+    /// The request as stored: only the headers the inbox keeps (`docs/inbox.md`, "No credentials
+    /// at rest"), each at most 1 KiB; credential headers and URL tokens redacted.
     pub raw: OwnedRequest,
 }

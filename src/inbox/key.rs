@@ -26,6 +26,8 @@ const READABLE_PREFIX: usize = 64;
 #[derive(Debug)]
 pub(crate) struct Entry {
     pub(crate) record: Record,
+    /// Whose budget it takes while it waits for the writer.
+    pub(crate) provider: crate::delivery::Provider,
     /// The `dedup_key` column: the key itself, or its digest form.
     pub(crate) key: String,
     /// The whole key when `key` is its digest (bytes: it may hold what a `TEXT` column cannot).
@@ -39,6 +41,7 @@ impl Entry {
         let (key, full_key) = stored_key(&record.dedup_key);
         Self {
             record,
+            provider: delivery.provider(),
             key,
             full_key,
             announce: is_announcement(delivery),

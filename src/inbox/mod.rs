@@ -66,6 +66,7 @@ use crate::any::AnyDelivery;
 use crate::owned::OwnedRequest;
 
 mod batch;
+mod headers;
 mod item;
 mod key;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
@@ -177,8 +178,9 @@ pub trait Inbox: Send + Sync {
     /// Applies the retention of [`InboxOptions::retention`]: deletes completed items completed
     /// longer ago than its first period, and dead letters dead longer than its second, never
     /// inside their provider's [`dedup_window`], in statements of
-    /// [`purge_batch`](InboxOptions::purge_batch) rows. The [`Worker`] runs it every hour.
-    /// Returns how many were deleted.
+    /// [`purge_batch`](InboxOptions::purge_batch) rows; then SQLite's `-wal` file is
+    /// checkpointed and truncated. The [`Worker`] runs it every hour. Returns how many were
+    /// deleted.
     fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
     /// One item's state, attempts and last error, `None` if there is no such item.
@@ -283,6 +285,43 @@ pub enum InboxError {
     AsynchronousCommit {
         /// The session's setting.
         setting: String,
+    },
+    /// The inbox cannot write where it was opened (checked at start-up, by a write that is
+    /// rolled back): a read-only file, directory or database, a role without `INSERT`. Starting
+    /// anyway would answer every genuine delivery 503 (and Xoxoday disables a webhook after 3
+    /// failures), so `open`/`connect` refuses.
+    #[error("inbox: cannot write to {location}: {reason}")]
+    NotWritable {
+        /// The SQLite file, or the PostgreSQL table (never the URL: it may hold a password).
+        location: String,
+        /// Why, as the operating system or the database said it.
+        reason: String,
+    },
+    /// The delivery was not stored within
+    /// [`InboxOptions::accept_deadline`]: the writer is overloaded, or held (a long
+    /// transaction, a lock, a server that does not answer). Answer 503 with `Retry-After`: the
+    /// provider sends it again (a retry of one stored meanwhile is a duplicate).
+    #[error(
+        "inbox: not stored within {waited:?} (the writer is overloaded or held); send it again later"
+    )]
+    Overloaded {
+        /// The deadline that passed.
+        waited: std::time::Duration,
+    },
+    /// The provider already has its budget of deliveries waiting to be stored
+    /// ([`InboxOptions::provider_budget`]): refused at once so that one provider's flood cannot
+    /// starve the others. Answer 503 with `Retry-After`.
+    #[error(
+        "inbox: {provider} already has {items} deliveries ({bytes} bytes) waiting to be stored; \
+         refused so that the other providers are not starved"
+    )]
+    ProviderBacklog {
+        /// Whose budget is spent.
+        provider: crate::delivery::Provider,
+        /// Its deliveries waiting for the writer.
+        items: usize,
+        /// Their bytes.
+        bytes: usize,
     },
     /// A write after a claim was refused: the claim no longer holds the item (its lease ran
     /// out and another worker claimed it, or it was completed, failed or released). Nothing

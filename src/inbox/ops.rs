@@ -3,7 +3,8 @@
 //! (group commit) and the migrations are each backend's own.
 
 /// Implements `Inbox` for `$ty`, whose `inner` has `pool` (writes), `readers` (reads: `item`,
-/// `stats`, `depth`, replay's look), `sql`, `options` and `batcher`.
+/// `stats`, `depth`, replay's look), `sql`, `options` and `batcher`, and which has an
+/// `async fn checkpoint(&self)` (its upkeep after `retain`).
 macro_rules! impl_inbox {
     ($ty:ty) => {
         impl $ty {
@@ -278,6 +279,8 @@ macro_rules! impl_inbox {
                 let dead = self
                     .purge_where(&self.inner.sql.purge_dead, options.keep_dead)
                     .await?;
+                // The backend's own upkeep (SQLite: truncate the -wal).
+                self.checkpoint().await?;
                 Ok(completed + dead)
             }
 

@@ -35,6 +35,9 @@ pub struct InboxOptions {
     pub(crate) keep_dead: Duration,
     pub(crate) purge_batch: usize,
     pub(crate) acquire_timeout: Duration,
+    pub(crate) accept_deadline: Duration,
+    pub(crate) provider_items: usize,
+    pub(crate) provider_bytes: usize,
 }
 
 impl Default for InboxOptions {
@@ -42,7 +45,9 @@ impl Default for InboxOptions {
     /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
     /// batches of up to 256 accepts and 8 MiB, no lingering, a pool of 8 connections
     /// (PostgreSQL), the default namespace; completed items kept 7 days, dead letters 30 days
-    /// (each at least its provider's dedup window), purged 1,000 rows per statement.
+    /// (each at least its provider's dedup window), purged 1,000 rows per statement; an accept
+    /// not stored within 5 s answered 503, and each provider at most 256 accepts and 16 MiB
+    /// waiting for the writer.
     fn default() -> Self {
         Self {
             max_attempts: 25,
@@ -60,6 +65,9 @@ impl Default for InboxOptions {
             keep_dead: Duration::from_secs(30 * 24 * 3600),
             purge_batch: 1000,
             acquire_timeout: Duration::from_secs(5),
+            accept_deadline: Duration::from_secs(5),
+            provider_items: 256,
+            provider_bytes: 16 << 20,
         }
     }
 }
@@ -181,6 +189,34 @@ impl InboxOptions {
     #[must_use]
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
+        self
+    }
+
+    /// How long an accept may wait to be stored (queued, then written) before it is answered
+    /// [`InboxError::Overloaded`](super::InboxError::Overloaded), which the adapters answer 503
+    /// with `Retry-After`: 5 s by default, so an overloaded or locked inbox answers well before
+    /// a provider gives up on the request (isendu's handshake waits 5 s, but it is never
+    /// stored). An accept answered so may still be stored (it was being written): the
+    /// provider's retry is then a duplicate. One not yet written is dropped.
+    #[must_use]
+    pub fn accept_deadline(mut self, deadline: Duration) -> Self {
+        self.accept_deadline = deadline;
+        self
+    }
+
+    /// The most accepts (`items`, at least 1) and bytes (bodies, stored headers, keys) one
+    /// provider may have waiting for the writer at once: 256 and 16 MiB by default. Past it,
+    /// that provider's accepts are refused at once with
+    /// [`InboxError::ProviderBacklog`](super::InboxError::ProviderBacklog) (503 with
+    /// `Retry-After`, counted in endpoint health) while the other providers' are still taken:
+    /// one provider's flood cannot fill the queue and starve the rest. A lone delivery larger
+    /// than `bytes` is taken. All five budgets fit in the writer's queue, so an accept within
+    /// its budget never waits to queue. The items already stored and pending are not counted
+    /// here (`Inbox::depth` tells them).
+    #[must_use]
+    pub fn provider_budget(mut self, items: usize, bytes: usize) -> Self {
+        self.provider_items = items.max(1);
+        self.provider_bytes = bytes;
         self
     }
 

@@ -99,17 +99,12 @@ impl PostgresInbox {
         }
         let sql = Arc::new(Statements::new(Dialect::Postgres, &inbox, &version, &index));
         migrate(&pool, &sql, options.namespace.as_deref()).await?;
+        probe(&pool, &sql).await?;
         // Half the pool writes accepts, the rest serves workers.
         let writers = (options.pool_size / 2).max(1) as usize;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            let limits = Limits {
-                count: options.max_batch,
-                bytes: options.max_batch_bytes,
-                linger: options.batch_linger,
-                record_error: postgres_record_error,
-                parallel: writers,
-            };
+            let limits = Limits::new(&options, postgres_record_error, writers);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
@@ -124,6 +119,15 @@ impl PostgresInbox {
                 batcher,
             }),
         })
+    }
+}
+
+impl PostgresInbox {
+    /// Nothing to do: PostgreSQL recycles its write-ahead log and autovacuum reclaims the
+    /// purged rows (the SQLite inbox truncates its `-wal` here).
+    #[allow(clippy::unused_async)]
+    async fn checkpoint(&self) -> Result<(), InboxError> {
+        Ok(())
     }
 }
 
@@ -170,6 +174,24 @@ async fn migrate(
     super::schema::apply_migrations!(tx, sql, current, record);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
+}
+
+/// Checks that the inbox can insert (a role without `INSERT`, a read-only replica or
+/// `default_transaction_read_only`): one row in a transaction rolled back. The error names the
+/// table, never the URL (it may hold a password).
+async fn probe(pool: &Pool<Postgres>, sql: &Statements) -> Result<(), InboxError> {
+    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
+    let inserted = sqlx::query(&sql.probe)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await;
+    if let Err(err) = inserted {
+        return Err(InboxError::NotWritable {
+            location: sql.inbox.clone(),
+            reason: err.to_string(),
+        });
+    }
+    tx.rollback().await.map_err(crate::inbox::database)
 }
 
 /// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`

@@ -8,9 +8,6 @@ use crate::any::AnyDelivery;
 use crate::delivery::{DedupKey, Delivery, Provider};
 use crate::owned::OwnedRequest;
 
-/// What a credential header's value is stored as (the one list: [`crate::credentials`]).
-const REDACTED: &str = crate::request_headers::RequestHeaders::REDACTED;
-
 /// One delivery as [`Inbox::accept`](super::Inbox::accept) writes it.
 #[derive(Debug)]
 pub(crate) struct Record {
@@ -22,10 +19,10 @@ pub(crate) struct Record {
     pub(crate) method: String,
     pub(crate) uri: String,
     pub(crate) peer: Option<String>,
-    /// JSON array of `[name, value]` pairs.
+    /// JSON array of `[name, value]` pairs: the allowlisted headers only (`headers.rs`).
     pub(crate) headers: String,
     pub(crate) body: Vec<u8>,
-    /// The typed payload's wire form ([`AnyDelivery::payload_json`]).
+    /// The typed payload's wire form ([`AnyDelivery::payload_json`]); empty when it is the body.
     pub(crate) payload: Vec<u8>,
     pub(crate) received_at: i64,
 }
@@ -36,17 +33,7 @@ impl Record {
             .payload_json()
             .map_err(|e| InboxError::Encode(e.to_string()))?;
         let context = context(delivery);
-        let headers: Vec<(&str, &str)> = raw
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let secret = crate::credentials::is_credential(name);
-                (
-                    name.as_str(),
-                    if secret { REDACTED } else { value.as_str() },
-                )
-            })
-            .collect();
+        let headers = super::headers::stored(delivery.provider(), &raw.headers);
         Ok(Self {
             provider: delivery.provider().as_str(),
             dedup_key: delivery.dedup_key().as_str().to_owned(),
@@ -58,7 +45,13 @@ impl Record {
             headers: serde_json::to_string(&headers)
                 .map_err(|e| InboxError::Encode(e.to_string()))?,
             body: raw.body.clone(),
-            payload,
+            // The body itself (a Skladon body of an unknown type is kept as it came): stored
+            // once, the payload column empty.
+            payload: if payload == raw.body {
+                Vec::new()
+            } else {
+                payload
+            },
             received_at: now_ms(),
         })
     }

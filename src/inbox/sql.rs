@@ -18,9 +18,14 @@ pub(crate) enum Dialect {
 /// Every statement of one inbox, its table names filled in.
 #[derive(Debug)]
 pub(crate) struct Statements {
+    /// The inbox's table (quoted, qualified), as PostgreSQL's errors name it.
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    pub(crate) inbox: String,
     pub(crate) version_table: String,
     pub(crate) migrations: Vec<(i64, String)>,
     pub(crate) insert: String,
+    /// The start-up check that the inbox can write: one row, in a transaction rolled back.
+    pub(crate) probe: String,
     pub(crate) claim: String,
     pub(crate) extend: String,
     pub(crate) complete: String,
@@ -118,6 +123,7 @@ impl Statements {
         // out and whose item another worker claimed again writes nothing.
         let fenced = "WHERE id = $1 AND state = 'claimed' AND fence = $2";
         Self {
+            inbox: inbox.to_owned(),
             version_table: version.to_owned(),
             migrations: migrations
                 .iter()
@@ -125,6 +131,11 @@ impl Statements {
                 .map(|(sql, version)| (version, fill(sql)))
                 .collect(),
             insert: fill(insert),
+            probe: fill(
+                "INSERT INTO {inbox} (provider, dedup_key, available_at, received_at, method, uri, \
+                 headers, body, payload) \
+                 VALUES ('probe', 'probe:writable', 0, 0, 'GET', '/', '[]', $1, $1)",
+            ),
             claim: fill(claim),
             extend: fill(&format!(
                 "UPDATE {{inbox}} SET available_at = {{now}} + $3 {fenced}"

@@ -14,6 +14,10 @@ use super::ops::impl_inbox;
 use super::sql::{Dialect, Statements};
 use super::{Entry, InboxError, InboxOptions};
 
+/// The most bytes SQLite's `-wal` file keeps once checkpointed (`journal_size_limit`): 16 MiB,
+/// twice the largest batch (`max_batch_bytes`, 8 MiB), so the usual write reuses the file.
+pub(crate) const JOURNAL_SIZE_LIMIT: u64 = 16 << 20;
+
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
 /// default for a single receiver instance.
 ///
@@ -67,13 +71,17 @@ impl SqliteInbox {
     /// [`InboxError::SchemaTooNew`] if a newer crate version wrote it.
     pub async fn open(path: impl AsRef<Path>, options: InboxOptions) -> Result<Self, InboxError> {
         let path = path.as_ref().to_path_buf();
+        create_private(&path)?;
         let connect = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // Durable once committed: an accepted delivery survives a power loss.
             .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // Once a checkpoint has copied the -wal back, the next write truncates it to this:
+            // without a limit it keeps the size of its largest moment (67.6 MB after one claim).
+            .pragma("journal_size_limit", JOURNAL_SIZE_LIMIT.to_string());
         let prefix = options
             .namespace
             .as_ref()
@@ -91,7 +99,7 @@ impl SqliteInbox {
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     waited += Duration::from_millis(50);
                 }
-                opened => break opened?,
+                opened => break opened.map_err(|err| unwritable(&path, err))?,
             }
         };
         // Opened after the migration: the tables exist.
@@ -103,13 +111,7 @@ impl SqliteInbox {
             .map_err(crate::inbox::database)?;
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-            let limits = Limits {
-                count: options.max_batch,
-                bytes: options.max_batch_bytes,
-                linger: options.batch_linger,
-                record_error: sqlite_record_error,
-                parallel: 1,
-            };
+            let limits = Limits::new(&options, sqlite_record_error, 1);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 async move { write(&pool, &sql, records).await }
@@ -134,6 +136,40 @@ impl SqliteInbox {
     }
 }
 
+/// Creates the database file, if missing, readable and writable by its owner only (0600): it
+/// holds personal data (names, addresses, phone numbers). Created before SQLite opens it,
+/// because SQLite creates a file with the default mode (0644 under the usual umask) and gives
+/// its `-wal` and `-shm` files the main file's permissions. An existing file keeps its mode
+/// (the operator's choice).
+fn create_private(path: &Path) -> Result<(), InboxError> {
+    let mut create = std::fs::OpenOptions::new();
+    create.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+    match create.open(path) {
+        Ok(_) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(err) => Err(InboxError::NotWritable {
+            location: path.display().to_string(),
+            reason: err.to_string(),
+        }),
+    }
+}
+
+impl SqliteInbox {
+    /// Copies the `-wal` back into the database and truncates it to nothing
+    /// (`wal_checkpoint(TRUNCATE)`), from [`Inbox::retain`](super::Inbox::retain): after a purge,
+    /// the file would otherwise keep its largest size. A reader still in a transaction keeps
+    /// the frames it reads: then the checkpoint does what it can, and the next one the rest.
+    async fn checkpoint(&self) -> Result<(), InboxError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.inner.pool)
+            .await
+            .map_err(crate::inbox::database)?;
+        Ok(())
+    }
+}
+
 /// The writer's pool, its schema brought up to date.
 async fn open_and_migrate(
     connect: &SqliteConnectOptions,
@@ -149,7 +185,40 @@ async fn open_and_migrate(
         .await
         .map_err(crate::inbox::database)?;
     migrate(&pool, sql).await?;
+    probe(&pool, sql).await?;
     Ok(pool)
+}
+
+/// Checks that the inbox can write: inserts a row in a transaction that is rolled back. SQLite
+/// opens a file it may not write read-only without a word (and migrating an up-to-date schema
+/// writes nothing), so without this an inbox on a read-only file, directory or mount would
+/// start and then answer every delivery 503.
+async fn probe(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError> {
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(crate::inbox::database)?;
+    sqlx::query(&sql.probe)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::inbox::database)?;
+    tx.rollback().await.map_err(crate::inbox::database)
+}
+
+/// A failure to open `path` for writing as [`InboxError::NotWritable`], with the path: SQLite's
+/// `READONLY` and `CANTOPEN` (primary or extended), and `PERM`. Other errors (busy, a newer
+/// schema) stay as they are.
+fn unwritable(path: &Path, err: InboxError) -> InboxError {
+    let code = crate::inbox::database_code(&err).and_then(|code| code.parse::<u32>().ok());
+    if code.is_some_and(|code| matches!(code & 0xff, 3 | 8 | 14)) {
+        InboxError::NotWritable {
+            location: path.display().to_string(),
+            reason: err.to_string(),
+        }
+    } else {
+        err
+    }
 }
 
 /// Whether SQLite said `BUSY` or `LOCKED` (primary or extended code): another connection holds

@@ -1971,3 +1971,6 @@ async fn a_handshake_is_never_stored_whoever_calls_the_inbox(store: Store) {
         assert!(!holds(secret), "{secret} stored");
     }
 }
+
+#[path = "budgets.rs"]
+mod budgets;
