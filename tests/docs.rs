@@ -140,3 +140,57 @@ fn the_fence_reader_sees_languages_and_indented_blocks() {
     assert!(is_rust("rust,no_run") && is_rust("") && is_rust("no_run"));
     assert!(!is_rust("text") && !is_rust("sql") && is_rust("rust,text"));
 }
+
+/// The code of `examples/newcomer.rs`, without its `//!` header.
+fn newcomer_example() -> String {
+    let source = read(&root().join("examples/newcomer.rs"));
+    let code: Vec<&str> = source
+        .lines()
+        .filter(|line| !line.starts_with("//!"))
+        .collect();
+    format!("{}\n", code.join("\n").trim_matches('\n'))
+}
+
+#[test]
+fn the_quick_start_begins_with_the_newcomer_s_receiver_in_at_most_15_lines() {
+    let readme = read(&root().join("README.md"));
+    let quick_start = readme
+        .find("\n## Quick start\n")
+        .expect("a Quick start section");
+    let first_rust = fences(&readme[quick_start..])
+        .into_iter()
+        .find(|fence| is_rust(&fence.info))
+        .expect("a Rust block in the quick start");
+    assert_eq!(
+        first_rust.info, "rust,no_run",
+        "it serves, so it compiles without running"
+    );
+    let example = newcomer_example();
+    assert_eq!(
+        first_rust.body, example,
+        "the README's quick start and examples/newcomer.rs differ"
+    );
+    // Counted as rustfmt leaves it (CI checks the example's formatting), imports excluded.
+    let lines: Vec<&str> = example
+        .lines()
+        .skip_while(|line| line.starts_with("use ") || line.trim().is_empty())
+        .collect();
+    assert!(
+        lines.len() <= 15,
+        "the newcomer's receiver is {} lines besides its imports:\n{}",
+        lines.len(),
+        lines.join("\n")
+    );
+    // A real receiver: configured from the environment, served, every delivery printed.
+    for part in [
+        "Config::from_env()?",
+        "axum::router(config,",
+        "axum::serve(",
+        "println!",
+    ] {
+        assert!(
+            example.contains(part),
+            "no `{part}` in the newcomer's receiver"
+        );
+    }
+}
