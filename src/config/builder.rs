@@ -258,7 +258,7 @@ impl ConfigBuilder {
     ///     .body_limit(1 << 20)
     ///     .provider_body_limit(Provider::Wakilni, 8 * 1024)
     ///     .build()?;
-    /// assert_eq!(config.wakilni.unwrap().body_limit(), 8 * 1024);
+    /// assert_eq!(Receive::body_limit(config.wakilni.as_ref().unwrap()), 8 * 1024);
     /// # }
     /// # Ok::<(), delivery_webhooks::ConfigErrors>(())
     /// ```

@@ -315,7 +315,7 @@ impl Config {
 
     /// Sets `provider`'s verifier's body limit and timeout, where given (the per-provider
     /// variables, over the crate-wide ones).
-    #[cfg_attr(not(any_provider), allow(unused_mut, unused_variables))]
+    #[cfg_attr(not(any_provider), allow(unused_mut, unused_variables, unused_macros))]
     fn provider_body(
         mut self,
         provider: crate::delivery::Provider,
