@@ -7,6 +7,7 @@ use crate::delivery::Provider;
 
 #[macro_use]
 mod variables;
+mod body;
 mod build;
 mod builder;
 mod env;
