@@ -185,7 +185,9 @@ pub use adapters::axum;
 
 pub use answer::Answer;
 pub use any::AnyDelivery;
-pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
+pub use body::{
+    DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
+};
 pub use config::{
     Config, ConfigBuilder, ConfigErrors, DEFAULT_LISTEN_ADDR, EnvVariable, ListenAddr,
 };
