@@ -77,6 +77,7 @@ mod rebuild;
 mod schema;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod sql;
+mod trail;
 mod worker;
 
 #[cfg(feature = "inbox-postgres")]

@@ -172,6 +172,7 @@ async fn migrate(
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
+    super::trail::backfill_v3!(tx, sql, current);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
@@ -223,6 +224,7 @@ async fn insert(
     fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
         entries.iter().map(f).collect()
     }
+    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
     let rows = sqlx::query(&sql.insert)
         .bind(column(entries, |e| e.record.provider.to_owned()))
         .bind(column(entries, |e| e.key.clone()))
@@ -237,7 +239,7 @@ async fn insert(
         .bind(column(entries, |e| e.record.headers.clone()))
         .bind(column(entries, |e| e.record.body.clone()))
         .bind(column(entries, |e| e.record.payload.clone()))
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(rows.len());
@@ -248,7 +250,36 @@ async fn insert(
             row.try_get::<i64, _>(0).map_err(crate::inbox::database)?,
         );
     }
+    // The references and first history row of the new ones, in the same transaction.
+    let (mut ids, mut kinds, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for e in entries {
+        if let Some(id) = inserted.get(&e.key) {
+            for (kind, value) in &e.references {
+                ids.push(*id);
+                kinds.push(*kind);
+                values.push(value.as_str());
+            }
+        }
+    }
+    if !ids.is_empty() {
+        sqlx::query(&sql.trail.references_batch)
+            .bind(&ids)
+            .bind(&kinds)
+            .bind(&values)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+    }
+    let new: Vec<i64> = inserted.values().copied().collect();
+    if !new.is_empty() {
+        sqlx::query(&sql.trail.accepted_batch)
+            .bind(&new)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+    }
+    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 
-impl_inbox!(PostgresInbox);
+impl_inbox!(PostgresInbox, sqlx::Postgres);

@@ -254,6 +254,7 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
+    super::trail::backfill_v3!(tx, sql, current);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
@@ -295,10 +296,27 @@ async fn insert(
             .map_err(crate::inbox::database)?;
         if let Some(id) = id {
             inserted.insert(e.key.clone(), id);
+            for (kind, value) in &e.references {
+                sqlx::query(&sql.trail.reference)
+                    .bind(id)
+                    .bind(kind)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::inbox::database)?;
+            }
+            sqlx::query(&sql.trail.history)
+                .bind(id)
+                .bind("pending")
+                .bind("receiver")
+                .bind(None::<i64>)
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::inbox::database)?;
         }
     }
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 
-impl_inbox!(SqliteInbox);
+impl_inbox!(SqliteInbox, sqlx::Sqlite);
