@@ -149,6 +149,51 @@ macro_rules! impl_inbox {
                 Ok(true)
             }
 
+            /// [`Inbox::replay`], the change of state recorded as made by `actor`.
+            #[cfg_attr(not(feature = "console"), allow(dead_code))]
+            pub(crate) async fn replay_as(
+                &self,
+                id: $crate::inbox::ItemId,
+                actor: &str,
+            ) -> Result<$crate::inbox::Replay, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::{ItemState, Replay};
+                let inner = &*self.inner;
+                let Some(row) = sqlx::query(&inner.sql.row)
+                    .bind(id.0)
+                    .fetch_optional(&inner.readers)
+                    .await
+                    .map_err($crate::inbox::database)?
+                else {
+                    return Ok(Replay::NotFound);
+                };
+                let state: String = row.try_get(14).map_err($crate::inbox::database)?;
+                match ItemState::parse(&state) {
+                    Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
+                        return Ok(Replay::NotFinished(state));
+                    }
+                    _ => {}
+                }
+                let (stored, _) =
+                    $crate::inbox::sql::read_row(&row).map_err($crate::inbox::database)?;
+                if let Some(reason) = stored.into_item().err() {
+                    return Ok(Replay::Unreadable(reason));
+                }
+                let done = self.replay_row(id, actor).await?;
+                Ok(if done {
+                    Replay::Queued
+                } else {
+                    // Not pending, not claimed, readable: what stops it is a waiting
+                    // announcement of the same entity (or a concurrent replay did it first).
+                    let announce: i64 = row.try_get(15).map_err($crate::inbox::database)?;
+                    if announce == 1 {
+                        Replay::Coalesced
+                    } else {
+                        Replay::NotFinished(ItemState::Pending)
+                    }
+                })
+            }
+
             /// `Ok` if a fenced write changed its row, [`LeaseLost`] if not.
             fn fenced(
                 claim: $crate::inbox::Claim,
@@ -299,42 +344,7 @@ macro_rules! impl_inbox {
                 &self,
                 id: $crate::inbox::ItemId,
             ) -> Result<$crate::inbox::Replay, $crate::inbox::InboxError> {
-                use sqlx::Row as _;
-                use $crate::inbox::{ItemState, Replay};
-                let inner = &*self.inner;
-                let Some(row) = sqlx::query(&inner.sql.row)
-                    .bind(id.0)
-                    .fetch_optional(&inner.readers)
-                    .await
-                    .map_err($crate::inbox::database)?
-                else {
-                    return Ok(Replay::NotFound);
-                };
-                let state: String = row.try_get(14).map_err($crate::inbox::database)?;
-                match ItemState::parse(&state) {
-                    Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
-                        return Ok(Replay::NotFinished(state));
-                    }
-                    _ => {}
-                }
-                let (stored, _) =
-                    $crate::inbox::sql::read_row(&row).map_err($crate::inbox::database)?;
-                if let Some(reason) = stored.into_item().err() {
-                    return Ok(Replay::Unreadable(reason));
-                }
-                let done = self.replay_row(id, "replay").await?;
-                Ok(if done {
-                    Replay::Queued
-                } else {
-                    // Not pending, not claimed, readable: what stops it is a waiting
-                    // announcement of the same entity (or a concurrent replay did it first).
-                    let announce: i64 = row.try_get(15).map_err($crate::inbox::database)?;
-                    if announce == 1 {
-                        Replay::Coalesced
-                    } else {
-                        Replay::NotFinished(ItemState::Pending)
-                    }
-                })
+                self.replay_as(id, "replay").await
             }
 
             async fn purge(

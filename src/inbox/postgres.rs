@@ -283,3 +283,6 @@ async fn insert(
 }
 
 impl_inbox!(PostgresInbox, sqlx::Postgres);
+
+#[cfg(feature = "console")]
+super::query_ops::impl_queries!(PostgresInbox, sqlx::Postgres);

@@ -18,8 +18,17 @@ pub(crate) enum Dialect {
 /// Every statement of one inbox, its table names filled in.
 #[derive(Debug)]
 pub(crate) struct Statements {
+    /// Whose SQL.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) dialect: Dialect,
+    /// The database's clock, in ms since the epoch.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) now: &'static str,
     /// The inbox's table (quoted, qualified), as PostgreSQL's errors name it.
-    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "inbox-postgres", feature = "console")),
+        allow(dead_code)
+    )]
     pub(crate) inbox: String,
     pub(crate) version_table: String,
     pub(crate) migrations: Vec<(i64, String)>,
@@ -51,6 +60,9 @@ pub(crate) struct Trail {
     pub(crate) attempt: String,
     /// `(item_id, state, actor, at or NULL for now)`.
     pub(crate) history: String,
+    /// `(verb, target, actor, reason, count)`.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) audit: String,
     /// Sets `cause` (`$2`) of item `$1`.
     pub(crate) cause: String,
     /// The rows after id `$1` (500), for the version-3 backfill: `{columns}, state,
@@ -80,6 +92,10 @@ impl Trail {
                 "INSERT INTO {inbox}_history (item_id, state, actor, at) \
                  VALUES ($1, $2, $3, COALESCE($4, {now}))",
             ),
+            audit: fill(
+                "INSERT INTO {inbox}_audit (verb, target, actor, reason, count, at) \
+                 VALUES ($1, $2, $3, $4, $5, {now})",
+            ),
             cause: fill("UPDATE {inbox} SET cause = $2 WHERE id = $1"),
             backfill: fill(
                 "SELECT {columns}, state, last_error, COALESCE(dead_at, completed_at, received_at) \
@@ -98,7 +114,7 @@ impl Trail {
 }
 
 /// The columns [`read_row`] reads, in order.
-const COLUMNS: [&str; 14] = [
+pub(crate) const COLUMNS: [&str; 14] = [
     "id",
     "attempts",
     "provider",
@@ -180,6 +196,8 @@ impl Statements {
         // out and whose item another worker claimed again writes nothing.
         let fenced = "WHERE id = $1 AND state = 'claimed' AND fence = $2";
         Self {
+            dialect,
+            now,
             inbox: inbox.to_owned(),
             version_table: version.to_owned(),
             migrations: migrations

@@ -108,6 +108,7 @@ pub(crate) fn cause(error: &str) -> String {
 /// existing item by re-reading its stored body (an item this build cannot rebuild keeps no
 /// references). Before version 3 only the last error was kept, so each item gets at most one
 /// attempt row, and one history row (`actor` `migration`) for the state it is in.
+#[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 macro_rules! backfill_v3 {
     ($tx:expr, $sql:expr, $current:expr) => {{
         use sqlx::Row as _;

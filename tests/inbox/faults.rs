@@ -1981,3 +1981,6 @@ async fn a_handshake_is_never_stored_whoever_calls_the_inbox(store: Store) {
 
 #[path = "budgets.rs"]
 mod budgets;
+
+#[path = "console.rs"]
+mod console;
