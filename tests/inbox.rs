@@ -1407,6 +1407,38 @@ fn a_real_version_2_sqlite_file_is_migrated_with_its_references() {
             ]
         );
         conn.close().await.unwrap();
+        // The operator's queries read the migrated rows like new ones.
+        #[cfg(feature = "console")]
+        {
+            use delivery_webhooks::console::Console;
+            use delivery_webhooks::inbox::ItemId;
+            use delivery_webhooks::inbox::query::{Filter, RefField, Reference};
+            let console = Console::from(inbox.clone());
+            let groups = console.failures(None).await.unwrap();
+            assert_eq!(groups.len(), 1);
+            assert_eq!(
+                (
+                    groups[0].provider.as_str(),
+                    groups[0].count,
+                    groups[0].latest
+                ),
+                ("peddler", 1, ItemId(2))
+            );
+            let by_tracking = Filter::new().reference(Reference::of(
+                RefField::TrackingNumber,
+                "P199684830307745678",
+            ));
+            let page = console.list(&by_tracking, None, 10).await.unwrap();
+            assert_eq!(
+                page.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+                [ItemId(2)]
+            );
+            let story = console.story(&Reference::any("12345")).await.unwrap();
+            assert_eq!(
+                story.steps.iter().map(|s| s.item).collect::<Vec<_>>(),
+                [ItemId(4)]
+            );
+        }
         let mut items = inbox.claim(10, Duration::from_secs(60)).await.unwrap();
         items.sort_by_key(|i| i.id);
         let keys: Vec<String> = items
