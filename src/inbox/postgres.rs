@@ -326,6 +326,7 @@ mod tests {
                 Filter::new().item(ItemId(7)),
                 Filter::new().provider(Provider::Skladon),
                 Filter::new().state(ItemState::Dead),
+                Filter::new().state(ItemState::Dead).handled(false),
                 Filter::new().received(at, None),
                 Filter::new().dedup_key("peddler:A1"),
                 Filter::new().reference(Reference::any("123456")),

@@ -123,6 +123,9 @@ pub struct Filter {
     pub dedup_key: Option<String>,
     /// Carrying this shipment reference.
     pub reference: Option<Reference>,
+    /// Discarded by an operator (`true`), or not (`false`): with `state(Dead)`, the dead
+    /// letters still to look at are `handled(false)`.
+    pub handled: Option<bool>,
 }
 
 impl Filter {
@@ -168,6 +171,12 @@ impl Filter {
         self.reference = Some(reference);
         self
     }
+    /// Only those an operator discarded (`true`), or only the others (`false`).
+    #[must_use]
+    pub fn handled(mut self, handled: bool) -> Self {
+        self.handled = Some(handled);
+        self
+    }
 }
 
 /// The filter as the audit records it: `provider=skladon state=dead received_from=<ms>`, or
@@ -196,6 +205,9 @@ impl fmt::Display for Filter {
         if let Some(r) = &self.reference {
             let field = r.field.map_or("reference", RefField::as_str);
             parts.push(format!("{field}={:?}", r.value));
+        }
+        if let Some(h) = self.handled {
+            parts.push(format!("handled={h}"));
         }
         if parts.is_empty() {
             f.write_str("all")
@@ -363,6 +375,11 @@ pub(crate) fn where_clause(filter: &Filter, inbox: &str, params: &mut Vec<Param>
     }
     if let Some(k) = &filter.dedup_key {
         push("dedup_key = $?", Param::Text(k.clone()), params);
+    }
+    match filter.handled {
+        Some(true) => conditions.push("handled_at IS NOT NULL".to_owned()),
+        Some(false) => conditions.push("handled_at IS NULL".to_owned()),
+        None => {}
     }
     if let Some(r) = &filter.reference {
         let mut sub = format!("id IN (SELECT item_id FROM {inbox}_ref WHERE ");

@@ -381,6 +381,7 @@ mod tests {
                 Filter::new().item(ItemId(7)),
                 Filter::new().provider(Provider::Skladon),
                 Filter::new().state(ItemState::Dead),
+                Filter::new().state(ItemState::Dead).handled(false),
                 Filter::new().received(at, None),
                 Filter::new().received(None, at),
                 Filter::new().dedup_key("peddler:A1"),

@@ -443,6 +443,9 @@ async fn verbs_count_what_they_touch_and_are_audited(store: Store) {
     );
     assert_eq!(handled.history.last().unwrap().state, "handled");
     assert!(c.failures(None).await.unwrap().is_empty());
+    let dead = Filter::new().state(ItemState::Dead);
+    assert_eq!(ids_of(&c, &dead.clone().handled(true)).await, [ids[3]]);
+    assert_eq!(ids_of(&c, &dead.handled(false)).await, []);
     assert_eq!(
         c.discard(&Filter::new(), "carol", "again").await.unwrap(),
         0,
