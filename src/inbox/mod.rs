@@ -86,6 +86,11 @@ mod schema;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod sql;
 mod trail;
+#[cfg(all(
+    feature = "console",
+    any(feature = "inbox-sqlite", feature = "inbox-postgres")
+))]
+mod verbs;
 mod worker;
 
 #[cfg(feature = "inbox-postgres")]

@@ -286,6 +286,8 @@ impl_inbox!(PostgresInbox, sqlx::Postgres);
 
 #[cfg(feature = "console")]
 super::query_ops::impl_queries!(PostgresInbox, sqlx::Postgres);
+#[cfg(feature = "console")]
+super::verbs::impl_verbs!(PostgresInbox, sqlx::Postgres);
 
 #[cfg(all(test, feature = "console"))]
 mod tests {

@@ -323,6 +323,8 @@ impl_inbox!(SqliteInbox, sqlx::Sqlite);
 
 #[cfg(feature = "console")]
 super::query_ops::impl_queries!(SqliteInbox, sqlx::Sqlite);
+#[cfg(feature = "console")]
+super::verbs::impl_verbs!(SqliteInbox, sqlx::Sqlite);
 
 #[cfg(all(test, feature = "console"))]
 mod tests {
