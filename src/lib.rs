@@ -227,6 +227,11 @@ pub struct ReadmeDoctests;
 #[doc = include_str!("../docs/architecture.md")]
 pub struct ArchitectureDoctests;
 
+/// docs/console.md's Rust blocks, as doctests.
+#[cfg(all(doctest, feature = "console", feature = "inbox-sqlite"))]
+#[doc = include_str!("../docs/console.md")]
+pub struct ConsoleDoctests;
+
 /// docs/inbox.md's Rust blocks, as doctests: the receiver in inbox mode needs axum, SQLite and
 /// a provider (`inbox_router` exists only with one).
 #[cfg(all(doctest, any_provider, feature = "axum", feature = "inbox-sqlite"))]
