@@ -179,6 +179,77 @@ impl Stopwatch {
     }
 }
 
+/// Runs a verifier's check, answering a panic in it with [`Error::Internal`] (500, a problem
+/// body that reveals nothing) instead of unwinding into the server's task, where it would
+/// close the connection without an answer. The verifier is only read (`&self`), so nothing is
+/// left half-changed for the next request.
+fn unwinding<T>(check: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)).unwrap_or(Err(Error::Internal))
+}
+
+/// The parse of a request's body apart from its record: `Send`, so that an adapter can run it
+/// off the async worker (actix's `web::block`) and hand the [`Parsed`] back to
+/// [`Observer::record`].
+#[cfg_attr(not(adapter), allow(dead_code))]
+pub(crate) struct Parser {
+    rechecks: bool,
+    #[cfg(feature = "tracing")]
+    span: SpanHandle,
+}
+
+/// A [`Parser::parse`]'s result and what the record needs of it.
+#[cfg_attr(not(adapter), allow(dead_code))]
+pub(crate) struct Parsed<P> {
+    result: Result<Delivery<P>>,
+    time: Duration,
+    /// A failure other than authentication on a request that verifies: it came from the
+    /// provider, so the failure counts towards health.
+    from_provider: bool,
+}
+
+#[cfg_attr(not(adapter), allow(dead_code))]
+impl Parser {
+    /// [`parse`](Self::parse) on a thread outside the request's task: in its span, as the
+    /// verifier's own events would be inline.
+    #[cfg_attr(not(feature = "actix"), allow(dead_code))]
+    pub(crate) fn parse_elsewhere<R: Receive + ?Sized>(
+        &self,
+        receiver: &R,
+        request: &Request<'_>,
+    ) -> Parsed<R::Payload> {
+        #[cfg(feature = "tracing")]
+        let _entered = self.span.0.enter();
+        self.parse(receiver, request)
+    }
+
+    /// `receiver.receive(request)`, timed; a failure other than authentication or a 500 is
+    /// verified again when health is recorded (see [`Observer::receive`]).
+    pub(crate) fn parse<R: Receive + ?Sized>(
+        &self,
+        receiver: &R,
+        request: &Request<'_>,
+    ) -> Parsed<R::Payload> {
+        let started = Stopwatch::start();
+        let result = unwinding(|| receiver.receive(request));
+        let time = started.elapsed();
+        let from_provider = match &result {
+            Err(err)
+                if self.rechecks
+                    && err.status_code() != 500
+                    && !err.is_authentication_failure() =>
+            {
+                unwinding(|| receiver.verify(request)).is_ok()
+            }
+            _ => false,
+        };
+        Parsed {
+            result,
+            time,
+            from_provider,
+        }
+    }
+}
+
 #[cfg_attr(not(adapter), allow(dead_code))]
 /// Follows one request through a framework adapter: the span, the metrics and the health
 /// record, in one place, so that the adapters stay thin.
@@ -221,7 +292,7 @@ impl Observer {
         head: &Request<'_>,
     ) -> Result<()> {
         let started = Stopwatch::start();
-        let checked = receiver.verify_head(head);
+        let checked = unwinding(|| receiver.verify_head(head));
         if let Err(err) = &checked {
             self.counts = err.status_code() == 500;
             // A refusal here is the whole of the receiver's work on this request.
@@ -245,9 +316,27 @@ impl Observer {
         receiver: &R,
         request: &Request<'_>,
     ) -> Result<Delivery<R::Payload>> {
-        let started = Stopwatch::start();
-        let result = receiver.receive(request);
-        let time = started.elapsed();
+        let parsed = self.parser().parse(receiver, request);
+        self.record(parsed)
+    }
+
+    /// What [`receive`](Self::receive) needs to parse on another thread; its result goes back
+    /// to [`record`](Self::record).
+    pub(crate) fn parser(&self) -> Parser {
+        Parser {
+            rechecks: self.health.is_some(),
+            #[cfg(feature = "tracing")]
+            span: self.span(),
+        }
+    }
+
+    /// Records a [`Parser::parse`]'s outcome and passes its result through.
+    pub(crate) fn record<P>(&mut self, parsed: Parsed<P>) -> Result<Delivery<P>> {
+        let Parsed {
+            result,
+            time,
+            from_provider,
+        } = parsed;
         match &result {
             Ok(delivery) => {
                 self.counts = true;
@@ -257,10 +346,7 @@ impl Observer {
                 let _ = delivery;
             }
             Err(err) => {
-                self.counts = err.status_code() == 500
-                    || (self.health.is_some()
-                        && !err.is_authentication_failure()
-                        && receiver.verify(request).is_ok());
+                self.counts = err.status_code() == 500 || from_provider;
                 #[cfg(feature = "tracing")]
                 {
                     tracing::receive_failed(&self.span, time);
