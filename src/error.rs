@@ -138,6 +138,12 @@ pub enum Error {
         /// a framework adapter's explanation after a colon.
         part: &'static str,
     },
+    /// The verifier panicked on this request (a bug on the receiver's side, never the
+    /// sender's): the framework adapters catch the panic and answer 500 with this error's
+    /// problem body, which says nothing about the request or the panic, rather than drop the
+    /// connection.
+    #[error("the receiver failed on this request")]
+    Internal,
 }
 
 /// The setter that passes a [`Error::MissingRequestPart`]'s part, for its message.
@@ -172,6 +178,7 @@ impl Error {
     /// | [`UriTooLong`](Error::UriTooLong) | 414 |
     /// | [`Busy`](Error::Busy) | 503 (with `Retry-After` in the adapters' answer) |
     /// | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
+    /// | [`Internal`](Error::Internal) | 500 (the verifier panicked) |
     /// | everything else | 400 |
     ///
     /// Headers are only required where they carry a credential, so a missing header means an
@@ -187,7 +194,7 @@ impl Error {
             Error::MethodNotAllowed { .. } => 405,
             Error::UriTooLong { .. } => 414,
             Error::Busy { .. } => 503,
-            Error::Config(_) | Error::MissingRequestPart { .. } => 500,
+            Error::Config(_) | Error::MissingRequestPart { .. } | Error::Internal => 500,
             Error::ConflictingHeader { .. }
             | Error::InvalidHeader { .. }
             | Error::Payload(_)
@@ -232,6 +239,7 @@ impl Error {
     /// | `uri_too_long` | [`UriTooLong`](Error::UriTooLong) |
     /// | `busy` | [`Busy`](Error::Busy) |
     /// | `config` | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) |
+    /// | `internal` | [`Internal`](Error::Internal) |
     ///
     /// ```
     /// use delivery_webhooks::Error;
@@ -256,6 +264,7 @@ impl Error {
             Error::UriTooLong { .. } => "uri_too_long",
             Error::Busy { .. } => "busy",
             Error::Config(_) | Error::MissingRequestPart { .. } => "config",
+            Error::Internal => "internal",
         }
     }
 

@@ -793,8 +793,8 @@ mod generic {
 
     fn actix_app<R>(receiver: R) -> actix_web::Resource
     where
-        R: Receive + 'static,
-        R::Payload: std::fmt::Debug,
+        R: Receive + Send + Sync + 'static,
+        R::Payload: Send + std::fmt::Debug,
     {
         // The same shape as axum's: the route, mounted at a path of the app's own.
         actix_web::web::resource("/route").route(delivery_webhooks::actix::route(
@@ -874,12 +874,14 @@ mod generic {
         }
     }
 
-    /// Issue 33, finding 5: on a runtime of one worker thread, a small request is answered
-    /// while a large body's parse is provably still running (held until the small answer is
-    /// in). Parsed on the worker, the small request would wait for the parse, which waits for
-    /// the small answer: the small request times out, or is answered only after `done`.
-    #[test]
-    fn a_large_parse_does_not_stall_a_small_request_on_one_worker() {
+    /// A [`Gate`], shared (an actix app factory builds its route per worker), with the end
+    /// that hears a large parse start, the one that releases it, and its `done`.
+    fn gate() -> (
+        Arc<Gate>,
+        std::sync::mpsc::Receiver<()>,
+        std::sync::mpsc::Sender<()>,
+        Arc<std::sync::atomic::AtomicBool>,
+    ) {
         let (started, started_rx) = std::sync::mpsc::channel();
         let (release_tx, release) = std::sync::mpsc::channel();
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -888,6 +890,65 @@ mod generic {
             release: std::sync::Mutex::new(release),
             done: Arc::clone(&done),
         };
+        (Arc::new(gate), started_rx, release_tx, done)
+    }
+
+    /// Posts a 128 KiB body to `addr`'s `/route` (a [`Gate`] on one worker thread) and, while
+    /// its parse is held, a small one, which must be answered first.
+    fn small_answered_during_large_parse(
+        addr: std::net::SocketAddr,
+        started: std::sync::mpsc::Receiver<()>,
+        release: std::sync::mpsc::Sender<()>,
+        done: Arc<std::sync::atomic::AtomicBool>,
+    ) {
+        let post = move |body: Vec<u8>| {
+            super::agent()
+                .post(format!("http://{addr}/route"))
+                .header("x-test", "yes")
+                .send(&body[..])
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        let big = std::thread::spawn(move || post(vec![b' '; 128 * 1024]));
+        started.recv().unwrap();
+        assert_eq!(post(b"ok".to_vec()), 200);
+        assert!(
+            !done.load(std::sync::atomic::Ordering::SeqCst),
+            "the small request waited for the large parse"
+        );
+        release.send(()).unwrap();
+        assert_eq!(big.join().unwrap(), 200);
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
+    /// Serves `resource` (built per worker) from one actix worker, on a thread of its own.
+    fn actix_one_worker(
+        resource: impl Fn() -> actix_web::Resource + Send + Clone + 'static,
+    ) -> std::net::SocketAddr {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                actix_web::HttpServer::new(move || actix_web::App::new().service(resource()))
+                    .workers(1)
+                    .disable_signals()
+                    .listen(listener)
+                    .unwrap()
+                    .run()
+                    .await
+            })
+        });
+        addr
+    }
+
+    /// Issue 33, finding 5: on a runtime of one worker thread, a small request is answered
+    /// while a large body's parse is provably still running (held until the small answer is
+    /// in). Parsed on the worker, the small request would wait for the parse, which waits for
+    /// the small answer: the small request times out, or is answered only after `done`.
+    #[test]
+    fn a_large_parse_does_not_stall_a_small_request_on_one_worker() {
+        let (gate, started, release, done) = gate();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -904,25 +965,106 @@ mod generic {
             }),
         );
         runtime.spawn(async move { axum::serve(listener, app).await });
-        let post = move |body: Vec<u8>| {
-            super::agent()
+        small_answered_during_large_parse(addr, started, release, done);
+    }
+
+    /// The same on actix's one worker (a current-thread runtime): the parse runs in
+    /// `web::block`.
+    #[test]
+    fn actix_a_large_parse_does_not_stall_a_small_request_on_one_worker() {
+        let (gate, started, release, done) = gate();
+        let addr = actix_one_worker(move || {
+            actix_web::web::resource("/route").route(delivery_webhooks::actix::route(
+                Arc::clone(&gate),
+                |_: Delivery<usize>| async {},
+            ))
+        });
+        small_answered_during_large_parse(addr, started, release, done);
+    }
+
+    /// Passes the head with `x-test: yes`, then panics in the parse: a bug in a verifier.
+    struct Panics;
+
+    impl Receive for Panics {
+        type Payload = usize;
+        fn provider(&self) -> Provider {
+            Provider::Peddler
+        }
+        fn body_limit(&self) -> usize {
+            1 << 20
+        }
+        fn body_timeout(&self) -> std::time::Duration {
+            delivery_webhooks::DEFAULT_BODY_TIMEOUT
+        }
+        fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+            Echo.verify_head(head)
+        }
+        fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+            self.verify_head(request)
+        }
+        fn receive(&self, request: &Request<'_>) -> Result<Delivery<usize>, Error> {
+            panic!("a verifier bug on {} bytes", request.body.len())
+        }
+    }
+
+    /// A panic in the verifier, inline (a small body) or off the worker (128 KiB), is answered
+    /// 500 with a problem body that says nothing of the panic, and the server goes on.
+    fn a_panicking_parse_is_a_500_problem(addr: std::net::SocketAddr) {
+        for len in [2, 128 * 1024, 2] {
+            let mut response = super::agent()
                 .post(format!("http://{addr}/route"))
                 .header("x-test", "yes")
-                .send(&body[..])
-                .unwrap()
-                .status()
-                .as_u16()
-        };
-        let big = std::thread::spawn(move || post(vec![b' '; 128 * 1024]));
-        started_rx.recv().unwrap();
-        assert_eq!(post(b"ok".to_vec()), 200);
-        assert!(
-            !done.load(std::sync::atomic::Ordering::SeqCst),
-            "the small request waited for the large parse"
+                .send(&vec![b' '; len][..])
+                .unwrap();
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = response.body_mut().read_to_string().unwrap();
+            assert_eq!(status, 500, "{len} bytes: {body}");
+            assert_eq!(
+                content_type.as_deref(),
+                Some("application/problem+json"),
+                "{len} bytes"
+            );
+            let problem: serde_json::Value = serde_json::from_str(&body).unwrap();
+            assert_eq!(problem["status"], 500);
+            assert_eq!(problem["detail"], "the receiver failed on this request");
+            assert!(!body.contains("verifier bug"), "{body}");
+        }
+    }
+
+    #[test]
+    fn axum_a_panicking_parse_is_a_500_problem() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route(
+            "/route",
+            delivery_webhooks::axum::route(Panics, |_: Delivery<usize>| async {
+                Ok::<(), String>(())
+            }),
         );
-        release_tx.send(()).unwrap();
-        assert_eq!(big.join().unwrap(), 200);
-        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        a_panicking_parse_is_a_500_problem(addr);
+    }
+
+    #[test]
+    fn actix_a_panicking_parse_is_a_500_problem() {
+        let addr = actix_one_worker(|| {
+            actix_web::web::resource("/route").route(delivery_webhooks::actix::route(
+                Panics,
+                |_: Delivery<usize>| async {},
+            ))
+        });
+        a_panicking_parse_is_a_500_problem(addr);
     }
 
     #[actix_web::test]

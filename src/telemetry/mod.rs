@@ -47,12 +47,15 @@ use crate::delivery::{Delivery, Provider, Receive};
 use crate::error::{Error, Result};
 use crate::outcome::HandlerError;
 use crate::request::Request;
+use parse::unwinding;
+pub(crate) use parse::{Parsed, Parser};
 
 mod health;
 #[cfg(feature = "metrics")]
 #[cfg_attr(docsrs, doc(cfg(feature = "metrics")))]
 #[cfg_attr(not(adapter), allow(dead_code))]
 pub mod metrics;
+mod parse;
 #[cfg(feature = "tracing")]
 #[cfg_attr(not(adapter), allow(dead_code))]
 mod tracing;
@@ -221,7 +224,7 @@ impl Observer {
         head: &Request<'_>,
     ) -> Result<()> {
         let started = Stopwatch::start();
-        let checked = receiver.verify_head(head);
+        let checked = unwinding(|| receiver.verify_head(head));
         if let Err(err) = &checked {
             self.counts = err.status_code() == 500;
             // A refusal here is the whole of the receiver's work on this request.
@@ -245,9 +248,27 @@ impl Observer {
         receiver: &R,
         request: &Request<'_>,
     ) -> Result<Delivery<R::Payload>> {
-        let started = Stopwatch::start();
-        let result = receiver.receive(request);
-        let time = started.elapsed();
+        let parsed = self.parser().parse(receiver, request);
+        self.record(parsed)
+    }
+
+    /// What [`receive`](Self::receive) needs to parse on another thread; its result goes back
+    /// to [`record`](Self::record).
+    pub(crate) fn parser(&self) -> Parser {
+        Parser {
+            rechecks: self.health.is_some(),
+            #[cfg(feature = "tracing")]
+            span: self.span(),
+        }
+    }
+
+    /// Records a [`Parser::parse`]'s outcome and passes its result through.
+    pub(crate) fn record<P>(&mut self, parsed: Parsed<P>) -> Result<Delivery<P>> {
+        let Parsed {
+            result,
+            time,
+            from_provider,
+        } = parsed;
         match &result {
             Ok(delivery) => {
                 self.counts = true;
@@ -257,10 +278,7 @@ impl Observer {
                 let _ = delivery;
             }
             Err(err) => {
-                self.counts = err.status_code() == 500
-                    || (self.health.is_some()
-                        && !err.is_authentication_failure()
-                        && receiver.verify(request).is_ok());
+                self.counts = err.status_code() == 500 || from_provider;
                 #[cfg(feature = "tracing")]
                 {
                     tracing::receive_failed(&self.span, time);

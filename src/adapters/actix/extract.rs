@@ -1,7 +1,7 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], [`Headers`] for actix's header map, and the request view the verifier sees (head first, then the body under its limit and time).
 
 use crate::adapters::budget::BodyBudget;
-use crate::adapters::{Collected, check_declared, collect, governing_length};
+use crate::adapters::{Collected, OFF_WORKER_MIN, check_declared, collect, governing_length};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::headers::Headers;
@@ -12,19 +12,23 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, web};
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// Extracts a verified, parsed [`Delivery`] of `R`'s provider, or answers the [`Error`] with a
 /// problem body.
 ///
 /// The verifier comes from the app data as `web::Data<R>` (a missing one is a 500). It reads
-/// the body, so it must be the handler's last extractor.
+/// the body, so it must be the handler's last extractor. A body of 64 KiB or more is verified
+/// and parsed off the worker ([`web::block`]), which is why `R` is `Send + Sync`.
 #[derive(Debug)]
 pub struct Webhook<R: Receive>(pub Delivery<R::Payload>);
 
 impl<R> FromRequest for Webhook<R>
 where
-    R: Receive + 'static,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
 {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
@@ -38,15 +42,21 @@ where
                     "no verifier registered for this route (web::Data<R>)",
                 ));
             };
-            Ok(Webhook(
-                receive(receiver.get_ref(), &request, payload).await?,
-            ))
+            let receiver = web::Data::clone(receiver).into_inner();
+            let mut observer = Observer::new(receiver.provider(), None);
+            let received = telemetry::instrument(observer.span(), async move {
+                let received = read(&receiver, &request, payload, &mut observer).await;
+                observer.conclude(received)
+            });
+            Ok(Webhook(received.await?))
         })
     }
 }
 
 /// Reads `payload` up to `receiver`'s limit, then verifies and parses the call: what
-/// [`Webhook`] does, for a handler that holds its verifier otherwise.
+/// [`Webhook`] does, for a handler that holds its verifier otherwise. The verifier is borrowed,
+/// so the parse runs on this worker whatever the body's size; [`Webhook`], [`route`](super::route)
+/// and the ready routers, which share theirs, parse a body of 64 KiB or more off the worker.
 ///
 /// # Errors
 /// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::Busy`] when the
@@ -62,46 +72,133 @@ pub async fn receive<R: Receive + ?Sized>(
 ) -> Result<Delivery<R::Payload>, Error> {
     let mut observer = Observer::new(receiver.provider(), None);
     telemetry::instrument(observer.span(), async move {
-        let received = read(receiver, request, payload, &mut observer).await;
+        let received = async {
+            let body = read_head_and_body(receiver, request, payload, &mut observer).await?;
+            let delivery = observer.receive(receiver, &view(request, body.as_slice()))?;
+            Ok(with_headers(delivery, request))
+        };
+        let received = received.await;
         observer.conclude(received)
     })
     .await
 }
 
-/// Reads the body under the limit, then verifies and parses through `observer`; the
-/// delivery carries the request's headers, credentials masked.
-pub(super) async fn read<R: Receive + ?Sized>(
-    receiver: &R,
+/// Reads the body under the limit, then verifies and parses through `observer` (off the
+/// worker from [`OFF_WORKER_MIN`] bytes on); the delivery carries the request's headers,
+/// credentials masked.
+pub(super) async fn read<R>(
+    receiver: &Arc<R>,
     request: &HttpRequest,
     payload: Payload,
     observer: &mut Observer,
-) -> Result<Delivery<R::Payload>, Error> {
-    let (mut delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+) -> Result<Delivery<R::Payload>, Error>
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
+{
+    let (delivery, _body) = read_with_body(receiver, request, payload, observer).await?;
+    Ok(with_headers(delivery, request))
+}
+
+/// `delivery` with `request`'s headers, credentials masked.
+fn with_headers<P>(mut delivery: Delivery<P>, request: &HttpRequest) -> Delivery<P> {
     delivery.headers = crate::credentials::masked(
         request
             .headers()
             .iter()
             .map(|(name, value)| (name.as_str(), value.as_bytes())),
     );
-    Ok(delivery)
+    delivery
 }
 
 /// [`read`], keeping the body read (inbox mode stores it).
-pub(super) async fn read_with_body<R: Receive + ?Sized>(
+pub(super) async fn read_with_body<R>(
+    receiver: &Arc<R>,
+    request: &HttpRequest,
+    payload: Payload,
+    observer: &mut Observer,
+) -> Result<(Delivery<R::Payload>, Collected<Bytes>), Error>
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
+{
+    let body = read_head_and_body(&**receiver, request, payload, observer).await?;
+    if body.as_slice().len() < OFF_WORKER_MIN {
+        let delivery = observer.receive(&**receiver, &view(request, body.as_slice()))?;
+        return Ok((delivery, body));
+    }
+    off_worker(receiver, request, body, observer).await
+}
+
+/// Checks the head, then reads the body: a declared size over the limit, then the head, so
+/// that a sender without a credential is answered before one body byte is read.
+async fn read_head_and_body<R: Receive + ?Sized>(
     receiver: &R,
     request: &HttpRequest,
     payload: Payload,
     observer: &mut Observer,
-) -> Result<(Delivery<R::Payload>, Collected<Bytes>), Error> {
-    // A declared size over the limit, then the head: a sender without a credential is
-    // answered before one body byte is read.
+) -> Result<Collected<Bytes>, Error> {
     check_declared(content_length(request), receiver.body_limit())?;
     observer
         .verify_head(receiver, &view(request, &[]))
         .map_err(explain)?;
-    let body = read_body(receiver, request, payload).await?;
-    let delivery = observer.receive(receiver, &view(request, body.as_slice()))?;
-    Ok((delivery, body))
+    read_body(receiver, request, payload).await
+}
+
+/// Verifies and parses a large body on actix's blocking pool ([`web::block`]), so that the
+/// other requests of this worker go on meanwhile: actix's workers are current-thread
+/// runtimes, where `block_in_place` (axum's way) cannot hand the worker's tasks over. The
+/// closure must own what it reads: the request's method, target, peer and headers (a clone
+/// of actix's header map, whose values share their bytes) and the body, moved in and handed
+/// back, not copied. A panic in the verifier is caught inside ([`Error::Internal`], 500); the
+/// pool refusing the job (the server shutting down) is answered the same.
+async fn off_worker<R>(
+    receiver: &Arc<R>,
+    request: &HttpRequest,
+    body: Collected<Bytes>,
+    observer: &mut Observer,
+) -> Result<(Delivery<R::Payload>, Collected<Bytes>), Error>
+where
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
+{
+    let detached = Detached {
+        method: request.method().clone(),
+        target: target(request).to_owned(),
+        peer: request.peer_addr().map(|peer| peer.ip()),
+        headers: request.headers().clone(),
+        body,
+    };
+    let (receiver, parser) = (Arc::clone(receiver), observer.parser());
+    let (parsed, body) = web::block(move || {
+        let parsed = parser.parse_elsewhere(&*receiver, &detached.view());
+        (parsed, detached.body)
+    })
+    .await
+    .map_err(|_| Error::Internal)?;
+    Ok((observer.record(parsed)?, body))
+}
+
+/// What the verifier sees of a request, owned, for a parse on another thread.
+struct Detached {
+    method: actix_web::http::Method,
+    target: String,
+    peer: Option<IpAddr>,
+    headers: HeaderMap,
+    body: Collected<Bytes>,
+}
+
+impl Detached {
+    /// The same view as [`view`] gives of the request.
+    fn view(&self) -> Request<'_> {
+        let call = Request::new(&self.headers, self.body.as_slice())
+            .method(self.method.as_str())
+            .uri(&self.target);
+        match self.peer {
+            Some(peer) => call.peer(peer),
+            None => call,
+        }
+    }
 }
 
 /// The body of `request`, read under `receiver`'s limit and within its time.

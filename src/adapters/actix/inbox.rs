@@ -8,18 +8,20 @@ use crate::delivery::{Delivery, Receive};
 use crate::problem::Problem;
 use crate::telemetry::{self, Health, Observer};
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::sync::Arc;
 
 /// Verifies a call (its head before its body), then accepts it into `inbox` (see
 /// [`inbox_router`]), observed as in [`router`](super::router): the same span, counts and health record.
 async fn accept_call<R, I>(
-    receiver: &R,
+    receiver: &Arc<R>,
     inbox: &I,
     health: Health,
     request: &HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse
 where
-    R: Receive + ?Sized,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
     Delivery<R::Payload>: Into<AnyDelivery>,
     I: crate::inbox::Inbox + ?Sized,
 {
@@ -106,13 +108,13 @@ where
         ($scope:ident, $field:ident, $path:expr, $get_too:expr) => {
             if let Some(verifier) = config.$field {
                 config.health.watch(verifier.provider());
-                let verifier = std::rc::Rc::new(verifier);
+                let verifier = Arc::new(verifier);
                 let inbox = inbox.clone();
                 let health = config.health.clone();
                 let call = move |request: HttpRequest, payload: web::Payload| {
-                    let (verifier, inbox) = (std::rc::Rc::clone(&verifier), inbox.clone());
+                    let (verifier, inbox) = (Arc::clone(&verifier), inbox.clone());
                     let health = health.clone();
-                    async move { accept_call(&*verifier, &inbox, health, &request, payload).await }
+                    async move { accept_call(&verifier, &inbox, health, &request, payload).await }
                 };
                 let mut resource = web::resource($path).route(web::post().to(call.clone()));
                 if $get_too {

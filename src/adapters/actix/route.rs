@@ -12,6 +12,8 @@ use crate::telemetry::{self, Health, Observer, Stopwatch};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, Resource, web};
 use std::future::Future;
+use std::sync::Arc;
+
 /// The raw request and its body stream, for a handler that reads the body itself.
 struct Raw(HttpRequest, Payload);
 
@@ -33,6 +35,10 @@ impl FromRequest for Raw {
 /// Each call runs in a `webhook_delivery` span (feature `tracing`) and is counted (feature
 /// `metrics`); to record endpoint health too, use [`route_with_health`].
 ///
+/// A body of 64 KiB or more is verified and parsed on actix's blocking pool (`web::block`), so
+/// that it does not stall the other requests of its worker: hence `R: Send + Sync` (every
+/// provider's `Verifier` is) and `R::Payload: Send`.
+///
 /// ```no_run
 /// use actix_web::{App, web};
 /// use delivery_webhooks::{Delivery, wakilni};
@@ -51,7 +57,8 @@ impl FromRequest for Raw {
 #[cfg_attr(not(feature = "axum"), doc = "[axum-route]: crate#features")]
 pub fn route<R, H, Fut>(receiver: R, handler: H) -> actix_web::Route
 where
-    R: Receive + 'static,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: HandlerOutcome,
@@ -78,7 +85,8 @@ where
 /// ```
 pub fn route_with_health<R, H, Fut>(receiver: R, handler: H, health: Health) -> actix_web::Route
 where
-    R: Receive + 'static,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: HandlerOutcome,
@@ -95,18 +103,19 @@ fn call<R, H, Fut>(
     health: Option<Health>,
 ) -> impl Fn(Raw) -> std::pin::Pin<Box<dyn Future<Output = HttpResponse>>> + Clone + 'static
 where
-    R: Receive + 'static,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: HandlerOutcome,
 {
-    let receiver = web::Data::new(receiver);
+    let receiver = Arc::new(receiver);
     move |Raw(request, payload): Raw| {
         let handler = handler.clone();
-        let receiver = receiver.clone();
+        let receiver = Arc::clone(&receiver);
         let mut observer = Observer::new(receiver.provider(), health.clone());
         Box::pin(telemetry::instrument(observer.span(), async move {
-            let received = read(receiver.get_ref(), &request, payload, &mut observer).await;
+            let received = read(&receiver, &request, payload, &mut observer).await;
             // The delivery lives in this match only, so that the future does not keep a copy
             // of it beside the handler's while the handler runs.
             let (reply, handling) = match received {
@@ -138,7 +147,8 @@ fn resource_on<R, H, Fut>(
     health: Option<Health>,
 ) -> Resource
 where
-    R: Receive + 'static,
+    R: Receive + Send + Sync + 'static,
+    R::Payload: Send,
     H: Fn(Delivery<R::Payload>) -> Fut + Clone + 'static,
     Fut: Future + 'static,
     Fut::Output: HandlerOutcome,

@@ -111,8 +111,8 @@ pub(super) async fn read_with_body<R: Receive + ?Sized>(
 /// another thread for as long as the parse runs; below it, or on a current-thread runtime
 /// (where nothing can take the tasks over), inline. `block_in_place` rather than
 /// `spawn_blocking`: the parse borrows the verifier and the request, so every mode (the
-/// public `receive` over a borrowed verifier too) is covered without a copy. A panic unwinds
-/// into the request's task as it would inline: that connection is closed, the server goes on.
+/// public `receive` over a borrowed verifier too) is covered without a copy. A panic in the
+/// verifier is caught inside the parse, as inline: answered 500 ([`Error::Internal`]).
 fn off_worker<T>(len: usize, parse: impl FnOnce() -> T) -> T {
     use tokio::runtime::{Handle, RuntimeFlavor};
     let threaded =
