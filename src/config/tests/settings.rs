@@ -177,6 +177,7 @@ fn bad_body_settings_are_refused_naming_their_variable() {
     }
 }
 
+#[cfg(feature = "wakilni")]
 #[test]
 fn the_body_budget_is_read_and_unset_by_default() {
     let config = from(&[
