@@ -3,14 +3,14 @@
 
 use crate::error::{Error, Result};
 
-/// The largest body a `Verifier` accepts unless told otherwise: 16 MiB.
+/// The largest of the providers' default body limits: 16 MiB (isendu's and Skladon's).
 ///
-/// The providers publish no maximum: an isendu batch of 10,000 trackings is about 5 MiB, and a
-/// Skladon return carries its files' content inline (`files[].data`), so several MiB is genuine;
-/// 16 MiB leaves room for about three times that. Parsing any body costs at most 16 times its
-/// size plus 4 MiB of heap (260 MiB at this limit; a genuine batch about twice its size): see
-/// `docs/security.md`. Configure your web framework's own body limit too: this check runs only
-/// once the body has been read.
+/// Each `Verifier` has its own default, sized from what its provider sends
+/// (`wakilni::Verifier::DEFAULT_BODY_LIMIT` and the others: 64 KiB for Wakilni, Peddler and
+/// Xoxoday, whose deliveries are a few KiB; 16 MiB for isendu batches and Skladon returns with
+/// files inline). Parsing any body costs at most 16 times its size plus 4 MiB of heap (260 MiB
+/// at this limit; a genuine batch about twice its size): see `docs/security.md`. Configure your
+/// web framework's own body limit too: a verifier's check runs only once the body has been read.
 pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 /// How long a framework adapter waits for a whole body unless told otherwise: 30 s.
@@ -21,6 +21,18 @@ pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// still arriving is refused (408). A genuine delivery of the largest size (16 MiB) arrives in a
 /// fraction of this over any link a provider uses.
 pub const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The bytes of request bodies the framework adapters hold at once across every request of
+/// the process, unless set otherwise: 64 MiB.
+///
+/// A request that would pass it waits up to [`DEFAULT_BODY_BUDGET_WAIT`] for others to finish,
+/// then is answered 503 with `Retry-After`
+/// ([`Error::Busy`](crate::error::Error::Busy)). 64 MiB holds four bodies at the largest
+/// default limit (16 MiB) at once, or a thousand Wakilni events at theirs (64 KiB).
+pub const DEFAULT_BODY_BUDGET: usize = 64 * 1024 * 1024;
+
+/// How long a request waits for room in the body budget before it is answered 503: 1 s.
+pub const DEFAULT_BODY_BUDGET_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Refuses a body longer than `limit` with [`Error::BodyTooLarge`].
 #[cfg_attr(not(any_provider), allow(dead_code))]
@@ -40,8 +52,8 @@ pub(crate) fn check_body_size(body: &[u8], limit: usize) -> Result<()> {
 #[cfg_attr(not(any_provider), allow(unused_macros))]
 macro_rules! limit_builders {
     () => {
-        /// Sets the largest body accepted, in bytes
-        /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 16 MiB, by default): a larger
+        /// Sets the largest body accepted, in bytes (this verifier's
+        /// [`DEFAULT_BODY_LIMIT`](Self::DEFAULT_BODY_LIMIT) by default): a larger
         /// one is refused with [`Error::BodyTooLarge`](crate::Error::BodyTooLarge) (413) before
         /// any other work, and a framework adapter stops reading there. The same name as the
         /// getter, [`Receive::body_limit`](crate::Receive::body_limit).

@@ -80,6 +80,17 @@ pub enum Error {
         /// How long the adapter waited.
         after: std::time::Duration,
     },
+    /// The receiver already holds as many request bodies as its budget allows
+    /// ([`DEFAULT_BODY_BUDGET`](crate::DEFAULT_BODY_BUDGET), 64 MiB, across every request), and
+    /// none finished within the wait: answered 503 with `Retry-After`, so that the sender
+    /// retries. Raised by the framework adapters, once the request head has passed its check.
+    #[error("the receiver's body budget of {budget} bytes stayed full for {} ms", waited.as_millis())]
+    Busy {
+        /// The budget, in bytes.
+        budget: usize,
+        /// How long the request waited for room.
+        waited: std::time::Duration,
+    },
     /// A verifier could not be built: never returned while receiving (constructors and
     /// [`Config`](crate::config::Config) return the [`ConfigError`] itself). The variant exists so
     /// that `?` works in one function that builds a verifier and receives with it.
@@ -159,6 +170,7 @@ impl Error {
     /// | [`InvalidUrl`](Error::InvalidUrl) | 404 |
     /// | [`MethodNotAllowed`](Error::MethodNotAllowed) | 405 |
     /// | [`UriTooLong`](Error::UriTooLong) | 414 |
+    /// | [`Busy`](Error::Busy) | 503 (with `Retry-After` in the adapters' answer) |
     /// | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) | 500 (a configuration or integration error on the receiver's side) |
     /// | everything else | 400 |
     ///
@@ -174,6 +186,7 @@ impl Error {
             Error::InvalidUrl { .. } => 404,
             Error::MethodNotAllowed { .. } => 405,
             Error::UriTooLong { .. } => 414,
+            Error::Busy { .. } => 503,
             Error::Config(_) | Error::MissingRequestPart { .. } => 500,
             Error::ConflictingHeader { .. }
             | Error::InvalidHeader { .. }
@@ -195,6 +208,7 @@ impl Error {
             413 => http::StatusCode::PAYLOAD_TOO_LARGE,
             414 => http::StatusCode::URI_TOO_LONG,
             500 => http::StatusCode::INTERNAL_SERVER_ERROR,
+            503 => http::StatusCode::SERVICE_UNAVAILABLE,
             _ => http::StatusCode::BAD_REQUEST,
         }
     }
@@ -216,6 +230,7 @@ impl Error {
     /// | `not_found` | [`InvalidUrl`](Error::InvalidUrl) |
     /// | `method` | [`MethodNotAllowed`](Error::MethodNotAllowed) |
     /// | `uri_too_long` | [`UriTooLong`](Error::UriTooLong) |
+    /// | `busy` | [`Busy`](Error::Busy) |
     /// | `config` | [`Config`](Error::Config), [`MissingRequestPart`](Error::MissingRequestPart) |
     ///
     /// ```
@@ -239,6 +254,7 @@ impl Error {
             Error::InvalidUrl { .. } => "not_found",
             Error::MethodNotAllowed { .. } => "method",
             Error::UriTooLong { .. } => "uri_too_long",
+            Error::Busy { .. } => "busy",
             Error::Config(_) | Error::MissingRequestPart { .. } => "config",
         }
     }

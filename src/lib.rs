@@ -185,7 +185,9 @@ pub use adapters::axum;
 
 pub use answer::Answer;
 pub use any::AnyDelivery;
-pub use body::{DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT};
+pub use body::{
+    DEFAULT_BODY_BUDGET, DEFAULT_BODY_BUDGET_WAIT, DEFAULT_BODY_LIMIT, DEFAULT_BODY_TIMEOUT,
+};
 pub use config::{
     Config, ConfigBuilder, ConfigErrors, DEFAULT_LISTEN_ADDR, EnvVariable, ListenAddr,
 };
@@ -209,3 +211,63 @@ pub use wire::{Decimal, InvalidTimestamp, RawJson, Timestamp, TimestampOrText};
 #[cfg(all(doctest, all_providers, feature = "axum"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+// Every page of docs/ is compiled the same way, each under the features its Rust blocks need, so
+// that every feature subset still passes `cargo test` (a page is simply not compiled in a subset
+// lacking one). tests/docs.rs checks that every docs/*.md is listed here.
+
+/// docs/architecture.md's Rust blocks, as doctests.
+#[cfg(all(doctest, all_providers))]
+#[doc = include_str!("../docs/architecture.md")]
+pub struct ArchitectureDoctests;
+
+/// docs/inbox.md's Rust blocks, as doctests: the receiver in inbox mode needs axum, SQLite and
+/// a provider (`inbox_router` exists only with one).
+#[cfg(all(doctest, any_provider, feature = "axum", feature = "inbox-sqlite"))]
+#[doc = include_str!("../docs/inbox.md")]
+pub struct InboxDoctests;
+
+/// docs/isendu.md's Rust blocks, as doctests: the handler by hand is an axum handler.
+#[cfg(all(doctest, feature = "isendu", feature = "axum"))]
+#[doc = include_str!("../docs/isendu.md")]
+pub struct IsenduDoctests;
+
+/// docs/operations.md's Rust blocks, as doctests: the health endpoint is an axum route.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../docs/operations.md")]
+pub struct OperationsDoctests;
+
+/// docs/peddler.md's Rust blocks, as doctests.
+#[cfg(all(doctest, feature = "peddler"))]
+#[doc = include_str!("../docs/peddler.md")]
+pub struct PeddlerDoctests;
+
+/// docs/performance.md's Rust blocks, as doctests.
+#[cfg(all(doctest, all_providers))]
+#[doc = include_str!("../docs/performance.md")]
+pub struct PerformanceDoctests;
+
+/// docs/security.md's Rust blocks, as doctests.
+#[cfg(all(doctest, all_providers))]
+#[doc = include_str!("../docs/security.md")]
+pub struct SecurityDoctests;
+
+/// docs/skladon.md's Rust blocks, as doctests.
+#[cfg(all(doctest, feature = "skladon"))]
+#[doc = include_str!("../docs/skladon.md")]
+pub struct SkladonDoctests;
+
+/// docs/status-mapping.md's Rust blocks, as doctests.
+#[cfg(all(doctest, all_providers))]
+#[doc = include_str!("../docs/status-mapping.md")]
+pub struct StatusMappingDoctests;
+
+/// docs/wakilni.md's Rust blocks, as doctests.
+#[cfg(all(doctest, feature = "wakilni"))]
+#[doc = include_str!("../docs/wakilni.md")]
+pub struct WakilniDoctests;
+
+/// docs/xoxoday.md's Rust blocks, as doctests.
+#[cfg(all(doctest, feature = "xoxoday"))]
+#[doc = include_str!("../docs/xoxoday.md")]
+pub struct XoxodayDoctests;

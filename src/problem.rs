@@ -9,10 +9,13 @@ use crate::error::Error;
 /// `status` and `detail`, plus `json_path` for a malformed body.
 ///
 /// Built from an [`Error`]: the status is [`Error::status_code`], the detail its `Display`, which
-/// never contains a secret, a token or a signature. One exception: the detail of a 403
-/// ([`Error::UntrustedSource`]) leaves out the client address, which behind a proxy that is not
-/// configured as trusted would disclose an internal address to the sender; the error's
-/// `Display` (and so the adapters' logs and spans) keeps it. The framework adapters answer with
+/// never contains a secret, a token or a signature. Exceptions, where the `Display` holds
+/// something the sender must not learn (the rule is in `docs/security.md`, "What a sender
+/// learns"): the detail of a 403 ([`Error::UntrustedSource`]) leaves out the client address,
+/// which behind a proxy that is not configured as trusted would disclose an internal address;
+/// those of a 413, 408 and 503 ([`Error::BodyTooLarge`], [`Error::BodyTimeout`],
+/// [`Error::Busy`]) leave out the configured limit, timeout and budget. The error's `Display`
+/// (and so the adapters' logs and spans) keeps them all. The framework adapters answer with
 /// it; use it in your own handler for any other framework.
 ///
 /// ```
@@ -85,9 +88,16 @@ impl Problem {
             // The address stays in the error (logs); the sender is not told what it looked like
             // from here.
             Error::UntrustedSource { .. } => UNTRUSTED_SOURCE.to_owned(),
+            // The receiver's settings stay with its operator.
+            Error::BodyTooLarge { .. } => TOO_LARGE.to_owned(),
+            Error::BodyTimeout { .. } => TOO_SLOW.to_owned(),
+            Error::Busy { .. } => BUSY.to_owned(),
             _ => err.to_string(),
         };
         let mut problem = Self::new(err.status_code(), detail);
+        if let Error::Busy { .. } = err {
+            problem.retry_after = Some(BUSY_RETRY_AFTER);
+        }
         if let Error::Payload(payload) = err {
             problem.json_path = Some(payload.path().to_owned());
         }
@@ -116,6 +126,19 @@ impl Problem {
 
 /// The detail of a 403: [`Error::UntrustedSource`]'s message without the address.
 const UNTRUSTED_SOURCE: &str = "untrusted source address";
+
+/// The detail of a 413: the body is too large, not what the limit is.
+const TOO_LARGE: &str = "the body is larger than this endpoint accepts";
+
+/// The detail of a 408: the body was too slow, not how long it was given.
+const TOO_SLOW: &str = "the body did not arrive in time";
+
+/// The detail of the 503 of a full body budget.
+const BUSY: &str = "the receiver is busy; send again later";
+
+/// The `Retry-After` of that 503, in seconds: a budget frees up as the bodies being read end,
+/// within seconds.
+pub(crate) const BUSY_RETRY_AFTER: u32 = 5;
 
 /// The reason phrase of the statuses a receiver answers with.
 fn reason_phrase(status: u16) -> &'static str {

@@ -9,6 +9,11 @@
 //! after; the numbers are printed (`docs/security.md` records a run) and bounded generously:
 //! what is asserted is that 500 connections cost megabytes, not the 8 GiB their declared
 //! bodies add up to. One test in this binary, so that no other test's memory is counted.
+//!
+//! Peddler's limit is raised to 16 MiB here (its default is 64 KiB), and the process's body
+//! budget to the 8 GiB these connections declare, so that every one of them is let in and what
+//! is measured is what a declared but unsent body costs: the budget's own bound is
+//! `tests/forged_bodies.rs`'s.
 #![cfg(all(
     target_os = "linux",
     feature = "axum",
@@ -28,9 +33,13 @@ const BODY_TIMEOUT: Duration = Duration::from_secs(2);
 /// Resident memory 500 held connections may add, far below the 8 GiB they declare.
 const BOUND: u64 = 64 << 20;
 
+/// The body limit of these receivers, the size every connection declares.
+const DECLARED: usize = 16 * 1024 * 1024;
+
 fn config() -> Config {
     Config::builder()
         .peddler_token(TOKEN)
+        .body_limit(DECLARED)
         .body_timeout(BODY_TIMEOUT)
         .build()
         .unwrap()
@@ -103,8 +112,7 @@ fn slow_sender(addr: SocketAddr, token: &str) -> TcpStream {
     write!(
         stream,
         "POST /webhooks/peddler HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
-         X-Webhook-Shared-Token: {token}\r\nContent-Length: {}\r\n\r\n",
-        16 * 1024 * 1024
+         X-Webhook-Shared-Token: {token}\r\nContent-Length: {DECLARED}\r\n\r\n"
     )
     .unwrap();
     // The server may answer and close before taking these bytes: that is what is tested.
@@ -173,6 +181,12 @@ fn measure(framework: &str, addr: SocketAddr) {
 
 #[test]
 fn slow_senders_cost_megabytes_not_their_declared_bodies() {
+    // Room for every declared body (see the module's documentation).
+    delivery_webhooks::axum::BodyBudget::set_global(delivery_webhooks::axum::BodyBudget::new(
+        CONNECTIONS * DECLARED,
+        Duration::from_secs(1),
+    ))
+    .unwrap();
     let (axum, _runtime) = start_axum();
     measure("axum", axum);
     measure("actix", start_actix());

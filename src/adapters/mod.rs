@@ -8,6 +8,10 @@ use futures_core::Stream;
 
 use crate::error::Error;
 
+pub(crate) mod budget;
+
+use budget::{BodyBudget, Reservation};
+
 #[cfg(feature = "actix")]
 pub mod actix;
 #[cfg(feature = "axum")]
@@ -17,8 +21,16 @@ pub mod axum;
 pub(crate) const NOT_HANDLED: &str =
     "the receiver could not process this delivery now; send it again later";
 
-/// A body read under a limit: the one chunk received, without a copy, or several joined.
-pub(crate) enum Collected<B> {
+/// A body read under a limit and within the body budget: the one chunk received, without a
+/// copy, or several joined. The bytes it holds stay reserved in the [`BodyBudget`] until it is
+/// dropped.
+pub(crate) struct Collected<B> {
+    chunks: Chunks<B>,
+    /// Given back to the budget when the body is dropped, on every path.
+    _reservation: Reservation<'static>,
+}
+
+enum Chunks<B> {
     Empty,
     One(B),
     Many(Vec<u8>),
@@ -26,22 +38,31 @@ pub(crate) enum Collected<B> {
 
 impl<B: AsRef<[u8]>> Collected<B> {
     pub(crate) fn as_slice(&self) -> &[u8] {
-        match self {
-            Collected::Empty => &[],
-            Collected::One(b) => b.as_ref(),
-            Collected::Many(v) => v,
+        match &self.chunks {
+            Chunks::Empty => &[],
+            Chunks::One(b) => b.as_ref(),
+            Chunks::Many(v) => v,
         }
     }
 }
 
-/// The most a body buffer reserves up front, whatever `Content-Length` declares: a sender that
-/// claims 16 MiB and sends ten bytes holds ten bytes and this, not 16 MiB. Beyond it the buffer
-/// grows as bytes arrive.
-const FIRST_ALLOCATION: usize = 64 * 1024;
-
 /// The length a `Content-Length` header declares, if it is there and readable.
 fn declared_length(value: Option<&[u8]>) -> Option<u64> {
     std::str::from_utf8(value?).ok()?.trim().parse().ok()
+}
+
+/// The `Content-Length` that governs a request's body: none when `Transfer-Encoding` is
+/// present, which overrides it (RFC 9112 §6.3: the length is the chunked encoding's, and a
+/// `Content-Length` beside it is ignored), so both frameworks answer such a request alike.
+pub(crate) fn governing_length<'a>(
+    content_length: Option<&'a [u8]>,
+    transfer_encoding: Option<&[u8]>,
+) -> Option<&'a [u8]> {
+    if transfer_encoding.is_some() {
+        None
+    } else {
+        content_length
+    }
 }
 
 /// Refuses a body whose `Content-Length` declares more than `limit`: the first check of all,
@@ -62,16 +83,24 @@ pub(crate) fn check_declared(content_length: Option<&[u8]>, limit: usize) -> Res
 
 /// Reads the body chunk by chunk and stops at `limit`: a length its `Content-Length` header
 /// (`content_length`) declares over the limit is refused before anything is read, a body that
-/// grows past it as soon as it does, so an oversized body never sits in memory. The buffer
-/// grows as bytes arrive (at most [`FIRST_ALLOCATION`] reserved ahead of them). The caller bounds
-/// the time it may take ([`Receive::body_timeout`](crate::Receive::body_timeout)).
+/// grows past it as soon as it does, so an oversized body never sits in memory. Its bytes are
+/// reserved in `budget` first: the declared length before the first byte is read, else each
+/// chunk as it arrives. A declared body is joined in one buffer of its declared size (at most
+/// the limit, and held in the budget already), so it is never copied as it grows: growing by
+/// doubling held the old and the new buffer at once, half as much again at the peak. Pages
+/// of that buffer that no byte reached are never touched, so a sender that declares much and
+/// sends little costs what it sent (and, in the budget, what it declared, until the body
+/// timeout). A chunked body's buffer grows as bytes arrive. The caller bounds the time it may take
+/// ([`Receive::body_timeout`](crate::Receive::body_timeout)).
 ///
 /// # Errors
-/// [`Error::BodyTooLarge`] (413), [`Error::IncompleteBody`] (400) when the stream fails.
+/// [`Error::BodyTooLarge`] (413), [`Error::Busy`] (503) when the budget stays full,
+/// [`Error::IncompleteBody`] (400) when the stream fails.
 pub(crate) async fn collect<S, B, E>(
     mut stream: S,
     content_length: Option<&[u8]>,
     limit: usize,
+    budget: &'static BodyBudget,
 ) -> Result<Collected<B>, Error>
 where
     S: Stream<Item = Result<B, E>> + Unpin,
@@ -79,7 +108,14 @@ where
 {
     check_declared(content_length, limit)?;
     let declared = declared_length(content_length);
-    let mut body = Collected::Empty;
+    let mut reservation = budget.reservation();
+    if let Some(declared) = declared {
+        // At most the limit, checked above.
+        reservation
+            .grow_to(usize::try_from(declared).unwrap_or(limit))
+            .await?;
+    }
+    let mut body = Chunks::Empty;
     let mut seen = 0usize;
     while let Some(chunk) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
         let chunk = chunk.map_err(|_| Error::IncompleteBody)?;
@@ -91,22 +127,27 @@ where
         if seen > limit {
             return Err(Error::BodyTooLarge { len: seen, limit });
         }
+        // Nothing more when the declared length was reserved already.
+        reservation.grow_to(seen).await?;
         body = match body {
-            Collected::Empty => Collected::One(chunk),
-            Collected::One(first) => {
+            Chunks::Empty => Chunks::One(chunk),
+            Chunks::One(first) => {
                 let declared = declared.map_or(seen, |d| usize::try_from(d).unwrap_or(seen));
-                let mut joined = Vec::with_capacity(declared.min(FIRST_ALLOCATION).max(seen));
+                let mut joined = Vec::with_capacity(declared.max(seen));
                 joined.extend_from_slice(first.as_ref());
                 joined.extend_from_slice(bytes);
-                Collected::Many(joined)
+                Chunks::Many(joined)
             }
-            Collected::Many(mut joined) => {
+            Chunks::Many(mut joined) => {
                 joined.extend_from_slice(bytes);
-                Collected::Many(joined)
+                Chunks::Many(joined)
             }
         };
     }
-    Ok(body)
+    Ok(Collected {
+        chunks: body,
+        _reservation: reservation,
+    })
 }
 
 /// The detail of the 503 answered when the inbox could not store a delivery.
@@ -180,44 +221,49 @@ mod tests {
     use super::*;
 
     /// A body arriving in the given chunks.
-    struct Chunks(std::collections::VecDeque<Vec<u8>>);
+    struct Arriving(std::collections::VecDeque<Result<Vec<u8>, ()>>);
 
-    impl Stream for Chunks {
-        type Item = Result<Vec<u8>, std::convert::Infallible>;
+    impl Stream for Arriving {
+        type Item = Result<Vec<u8>, ()>;
         fn poll_next(
             mut self: Pin<&mut Self>,
             _: &mut std::task::Context<'_>,
         ) -> std::task::Poll<Option<Self::Item>> {
-            std::task::Poll::Ready(self.0.pop_front().map(Ok))
+            std::task::Poll::Ready(self.0.pop_front())
         }
     }
 
-    fn chunks(sizes: &[usize]) -> Chunks {
-        Chunks(sizes.iter().map(|&n| vec![b' '; n]).collect())
+    fn chunks(sizes: &[usize]) -> Arriving {
+        Arriving(sizes.iter().map(|&n| Ok(vec![b' '; n])).collect())
+    }
+
+    /// A budget of its own for one test (the process's is shared by every test), never
+    /// waiting: room is there at once or the request is refused.
+    fn budget(bytes: usize) -> &'static BodyBudget {
+        Box::leak(Box::new(BodyBudget::new(bytes, std::time::Duration::ZERO)))
+    }
+
+    /// Room enough for every test of sizes and allocations.
+    fn roomy() -> &'static BodyBudget {
+        budget(64 << 20)
     }
 
     #[tokio::test]
-    async fn a_declared_length_reserves_at_most_the_first_allocation() {
-        // 16 MiB declared, 20 bytes sent: the buffer holds the 20 bytes and what is reserved
-        // ahead of them, never the declared size.
-        let declared = (16 * 1024 * 1024).to_string();
-        let body = collect(chunks(&[10, 10]), Some(declared.as_bytes()), 32 << 20)
+    async fn a_declared_length_is_joined_in_one_allocation() {
+        // Chunked: the buffer grows as bytes arrive.
+        let body = collect(chunks(&[10, 10]), None, 32 << 20, roomy())
             .await
             .unwrap();
-        let Collected::Many(joined) = &body else {
+        let Chunks::Many(joined) = &body.chunks else {
             panic!("two chunks are joined")
         };
         assert_eq!(joined.len(), 20);
-        assert!(
-            joined.capacity() <= FIRST_ALLOCATION,
-            "{}",
-            joined.capacity()
-        );
-        // A small declared length is reserved whole: one allocation for the whole body.
-        let body = collect(chunks(&[10, 10, 80]), Some(b"100"), 1024)
+        assert!(joined.capacity() < 1024, "{}", joined.capacity());
+        // A declared length is allocated whole: one allocation, never copied as it grows.
+        let body = collect(chunks(&[10, 10, 80]), Some(b"100"), 1024, roomy())
             .await
             .unwrap();
-        let Collected::Many(joined) = &body else {
+        let Chunks::Many(joined) = &body.chunks else {
             panic!("three chunks are joined")
         };
         assert_eq!((joined.len(), joined.capacity()), (100, 100));
@@ -225,7 +271,7 @@ mod tests {
 
     #[tokio::test]
     async fn sizes_are_refused_declared_or_as_they_grow() {
-        let Err(err) = collect(chunks(&[1]), Some(b"2048"), 1024).await else {
+        let Err(err) = collect(chunks(&[1]), Some(b"2048"), 1024, roomy()).await else {
             panic!("a declared 2048 bytes passes a limit of 1024")
         };
         assert!(matches!(
@@ -238,7 +284,7 @@ mod tests {
         assert!(check_declared(Some(b"2048"), 1024).is_err());
         assert!(check_declared(Some(b"1024"), 1024).is_ok());
         assert!(check_declared(Some(b"junk"), 1024).is_ok());
-        let Err(err) = collect(chunks(&[600, 600]), None, 1024).await else {
+        let Err(err) = collect(chunks(&[600, 600]), None, 1024, roomy()).await else {
             panic!("1200 bytes pass a limit of 1024")
         };
         assert!(matches!(
@@ -248,5 +294,95 @@ mod tests {
                 limit: 1024
             }
         ));
+    }
+
+    #[tokio::test]
+    async fn the_budget_holds_declared_bodies_whole_and_others_as_they_arrive() {
+        let budget = budget(100);
+        // Declared: the whole length is held before the first byte is read.
+        let first = collect(chunks(&[10]), Some(b"60"), 1024, budget)
+            .await
+            .unwrap();
+        assert_eq!((first.as_slice().len(), budget.available()), (10, 40));
+        // No room for another 60: refused, holding nothing.
+        let Err(err) = collect(chunks(&[10]), Some(b"60"), 1024, budget).await else {
+            panic!("60 bytes fit in the 40 left")
+        };
+        assert!(matches!(err, Error::Busy { budget: 100, .. }), "{err:?}");
+        assert_eq!(err.status_code(), 503);
+        let problem = crate::problem::Problem::from_error(&err);
+        assert_eq!(
+            problem.retry_after(),
+            Some(crate::problem::BUSY_RETRY_AFTER)
+        );
+        assert!(!problem.detail().contains("100"), "{}", problem.detail());
+        assert_eq!(budget.available(), 40);
+        // Chunked: held chunk by chunk, as much as arrived.
+        let second = collect(chunks(&[10, 10, 10]), None, 1024, budget)
+            .await
+            .unwrap();
+        assert_eq!((second.as_slice().len(), budget.available()), (30, 10));
+        // A chunk that does not fit: refused, and what it held so far is given back.
+        let Err(err) = collect(chunks(&[5, 20]), None, 1024, budget).await else {
+            panic!("25 bytes fit in the 10 left")
+        };
+        assert!(matches!(err, Error::Busy { .. }), "{err:?}");
+        assert_eq!(budget.available(), 10);
+        // Dropping the bodies gives their bytes back.
+        drop(first);
+        assert_eq!(budget.available(), 70);
+        drop(second);
+        assert_eq!(budget.available(), 100);
+    }
+
+    #[tokio::test]
+    async fn every_early_end_gives_the_reservation_back() {
+        let budget = budget(1000);
+        // Too large as it grows.
+        assert!(
+            collect(chunks(&[600, 600]), None, 1024, budget)
+                .await
+                .is_err()
+        );
+        assert_eq!(budget.available(), 1000);
+        // The connection failed after a chunk (a client that went away).
+        let failing = Arriving([Ok(vec![b' '; 300]), Err(())].into_iter().collect());
+        let Err(err) = collect(failing, Some(b"500"), 1024, budget).await else {
+            panic!("a failed stream is a body")
+        };
+        assert!(matches!(err, Error::IncompleteBody), "{err:?}");
+        assert_eq!(budget.available(), 1000);
+        // Cancelled while waiting for bytes (the body timeout drops the future): a stream that
+        // never ends, polled once, then dropped.
+        let pending = never();
+        let mut reading = Box::pin(collect(pending, Some(b"400"), 1024, budget));
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        assert!(reading.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(budget.available(), 600);
+        drop(reading);
+        assert_eq!(budget.available(), 1000);
+        // A body larger than the whole budget holds all of it, alone.
+        let huge = collect(chunks(&[1500]), Some(b"1500"), 2048, budget)
+            .await
+            .unwrap();
+        assert_eq!(budget.available(), 0);
+        drop(huge);
+        assert_eq!(budget.available(), 1000);
+    }
+
+    /// A body stream whose bytes never come.
+    fn never() -> impl Stream<Item = Result<Vec<u8>, ()>> + Unpin {
+        struct Never;
+        impl Stream for Never {
+            type Item = Result<Vec<u8>, ()>;
+            fn poll_next(
+                self: Pin<&mut Self>,
+                _: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<Option<Self::Item>> {
+                std::task::Poll::Pending
+            }
+        }
+        Never
     }
 }

@@ -105,11 +105,20 @@ impl ConfigBuilder {
         if config.providers().is_empty() && !problems.iter().any(names_a_provider_variable) {
             problems.push(self.nothing_configured());
         }
-        let config = config.body_timeout(self.body_timeout);
-        match self.body_limit {
-            Some(bytes) => config.body_limit(bytes),
-            None => config,
+        // Precedence: a provider's own variable, then the crate-wide one, then the verifier's
+        // default.
+        let mut config = config.body_timeout(self.body_timeout);
+        if let Some(bytes) = self.body_limit {
+            config = config.body_limit(bytes);
         }
+        for (provider, (limit, timeout)) in crate::delivery::Provider::ALL
+            .into_iter()
+            .zip(self.provider_body)
+        {
+            config = config.provider_body(provider, limit, timeout);
+        }
+        config.body_budget = self.body_budget;
+        config
     }
 
     /// The problem of a configuration that mounts nothing: every request would be a 404. A

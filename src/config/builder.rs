@@ -123,6 +123,9 @@ pub struct ConfigBuilder {
     pub(super) health: Option<crate::telemetry::Health>,
     pub(super) body_timeout: std::time::Duration,
     pub(super) body_limit: Option<usize>,
+    /// Each provider's own limit and timeout, in the order of `Provider::ALL`, over the two above.
+    pub(super) provider_body: [(Option<usize>, Option<std::time::Duration>); 5],
+    pub(super) body_budget: Option<usize>,
     pub(super) database_url: Option<Secret>,
     /// The problems found reading the environment, reported by `build` with its own.
     pub(super) read_problems: Vec<ConfigError>,
@@ -152,6 +155,8 @@ impl Default for ConfigBuilder {
             health: None,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
             body_limit: None,
+            provider_body: [(None, None); 5],
+            body_budget: None,
             database_url: None,
             read_problems: Vec::new(),
         }
@@ -186,6 +191,8 @@ impl fmt::Debug for ConfigBuilder {
             .field("health", &self.health)
             .field("body_timeout", &self.body_timeout)
             .field("body_limit", &self.body_limit)
+            .field("provider_body", &self.provider_body)
+            .field("body_budget", &self.body_budget)
             .field(
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<redacted>"),
@@ -215,24 +222,6 @@ impl ConfigBuilder {
     #[must_use]
     pub fn health(mut self, health: crate::telemetry::Health) -> Self {
         self.health = Some(health);
-        self
-    }
-
-    /// `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`: how long the framework adapters wait for a whole body once its
-    /// head has been checked ([`DEFAULT_BODY_TIMEOUT`](crate::DEFAULT_BODY_TIMEOUT), 30 s, by
-    /// default), for every provider.
-    #[must_use]
-    pub fn body_timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.body_timeout = timeout;
-        self
-    }
-
-    /// `DELIVERY_WEBHOOKS_BODY_LIMIT`: the largest body accepted, in bytes
-    /// ([`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT), 16 MiB, by default), for every
-    /// provider: each verifier's `body_limit`.
-    #[must_use]
-    pub fn body_limit(mut self, bytes: usize) -> Self {
-        self.body_limit = Some(bytes);
         self
     }
 

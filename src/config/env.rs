@@ -128,6 +128,22 @@ fn read_crate_settings(
     ) {
         builder.body_timeout = std::time::Duration::from_secs(secs);
     }
+    builder.body_budget = whole(
+        "DELIVERY_WEBHOOKS_BODY_BUDGET",
+        "expected a whole number of bytes above 0",
+        true,
+    )
+    .and_then(|n| usize::try_from(n).ok());
+    for (slot, (_, limit, timeout)) in builder
+        .provider_body
+        .iter_mut()
+        .zip(variables::PROVIDER_BODY)
+    {
+        slot.0 = whole(limit, "expected a whole number of bytes above 0", true)
+            .and_then(|n| usize::try_from(n).ok());
+        slot.1 = whole(timeout, "expected a whole number of seconds above 0", true)
+            .map(std::time::Duration::from_secs);
+    }
     if let Some(addr) = var("DELIVERY_WEBHOOKS_LISTEN") {
         match addr.parse::<ListenAddr>() {
             Ok(addr) => builder.listen_addr = addr,

@@ -9,7 +9,9 @@ use crate::error::ConfigError;
 /// one go rather than one variable per restart.
 ///
 /// `Display` writes one problem per line, `VARIABLE: what is wrong` (a problem of the whole,
-/// such as no provider at all, without a variable). Never empty.
+/// such as no provider at all, without a variable). Never empty. `Debug` writes the same lines:
+/// a `main` returning `Result<(), Box<dyn Error>>` prints its error's `Debug`, and a receiver
+/// started without its variables should say what to set, not show a struct.
 ///
 /// ```
 /// use delivery_webhooks::Config;
@@ -32,7 +34,7 @@ use crate::error::ConfigError;
 ///      XOXODAY_ENABLED: expected 1 or 0"
 /// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigErrors {
     errors: Vec<ConfigError>,
 }
@@ -92,6 +94,12 @@ impl fmt::Display for ConfigErrors {
             write!(f, "{error}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

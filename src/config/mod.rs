@@ -7,6 +7,7 @@ use crate::delivery::Provider;
 
 #[macro_use]
 mod variables;
+mod body;
 mod build;
 mod builder;
 mod env;
@@ -106,6 +107,13 @@ pub struct Config {
     /// Skladon's verifier: mounted at `GET` and `POST /webhooks/skladon/...`.
     #[cfg(feature = "skladon")]
     pub skladon: Option<crate::skladon::Verifier>,
+    /// `DELIVERY_WEBHOOKS_BODY_BUDGET`: the bytes of request bodies the framework adapters
+    /// hold at once across every request of the process. The ready routers built from this
+    /// configuration set the process-wide budget to it, unless it was set before (the first
+    /// value set holds: one budget per process, shared by every router and extractor). `None`
+    /// leaves the budget as it stands: [`DEFAULT_BODY_BUDGET`](crate::DEFAULT_BODY_BUDGET)
+    /// (64 MiB) unless set in code. See `docs/security.md`, "Body limits per provider".
+    pub body_budget: Option<usize>,
     /// `DELIVERY_WEBHOOKS_DATABASE_URL`, wiped on drop and never shown: it may hold a password.
     database_url: Option<builder::Secret>,
 }
@@ -125,6 +133,7 @@ impl std::fmt::Debug for Config {
         s.field("isendu", &self.isendu);
         #[cfg(feature = "skladon")]
         s.field("skladon", &self.skladon);
+        s.field("body_budget", &self.body_budget);
         s.field(
             "database_url",
             &self.database_url.as_ref().map(|_| "<redacted>"),
@@ -149,6 +158,7 @@ impl Default for Config {
             isendu: None,
             #[cfg(feature = "skladon")]
             skladon: None,
+            body_budget: None,
             database_url: None,
         }
     }
@@ -276,7 +286,7 @@ impl Config {
     }
 
     /// Sets every configured verifier's largest accepted body, in bytes (each verifier's
-    /// `body_limit`; [`DEFAULT_BODY_LIMIT`](crate::DEFAULT_BODY_LIMIT) unless set).
+    /// `body_limit`; its own `DEFAULT_BODY_LIMIT` unless set).
     #[must_use]
     #[cfg_attr(not(any_provider), allow(unused_mut))]
     pub fn body_limit(mut self, bytes: usize) -> Self {
@@ -301,6 +311,42 @@ impl Config {
             self.skladon = self.skladon.map(|v| v.body_limit(bytes));
         }
         let _ = bytes;
+        self
+    }
+
+    /// Sets `provider`'s verifier's body limit and timeout, where given (the per-provider
+    /// variables, over the crate-wide ones).
+    #[cfg_attr(not(any_provider), allow(unused_mut, unused_variables, unused_macros))]
+    fn provider_body(
+        mut self,
+        provider: crate::delivery::Provider,
+        limit: Option<usize>,
+        timeout: Option<std::time::Duration>,
+    ) -> Self {
+        macro_rules! apply {
+            ($field:ident) => {{
+                if let Some(bytes) = limit {
+                    self.$field = self.$field.map(|v| v.body_limit(bytes));
+                }
+                if let Some(after) = timeout {
+                    self.$field = self.$field.map(|v| v.body_timeout(after));
+                }
+            }};
+        }
+        match provider {
+            #[cfg(feature = "wakilni")]
+            crate::delivery::Provider::Wakilni => apply!(wakilni),
+            #[cfg(feature = "peddler")]
+            crate::delivery::Provider::Peddler => apply!(peddler),
+            #[cfg(feature = "xoxoday")]
+            crate::delivery::Provider::Xoxoday => apply!(xoxoday),
+            #[cfg(feature = "isendu")]
+            crate::delivery::Provider::Isendu => apply!(isendu),
+            #[cfg(feature = "skladon")]
+            crate::delivery::Provider::Skladon => apply!(skladon),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
         self
     }
 

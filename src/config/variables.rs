@@ -22,8 +22,9 @@ macro_rules! with_variables {
         $then! {
             "DELIVERY_WEBHOOKS_LISTEN", "host and port to listen on: an IP address or a host name, resolved when the listener binds (`localhost:3000`, `0.0.0.0:8080`, `[::]:8080`; port `0` picks a free port)", "`0.0.0.0:$PORT` when `PORT` is set, else `127.0.0.1:3000`";
             "PORT", "the port a platform assigns (Heroku, Cloud Run, Render...): listen on `0.0.0.0:$PORT`; ignored when `DELIVERY_WEBHOOKS_LISTEN` is set", "unset";
-            "DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS", "how long a body may take to arrive once the request head has passed its check, for every provider (`body_timeout`); then 408", "`30`";
-            "DELIVERY_WEBHOOKS_BODY_LIMIT", "the largest body accepted, in bytes, for every provider (`body_limit`); a larger one is refused with 413", "`16777216` (16 MiB)";
+            "DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS", "how long a body may take to arrive once the request head has passed its check, for every provider without its own `<PROVIDER>_BODY_TIMEOUT_SECS` (`body_timeout`); then 408", "`30`";
+            "DELIVERY_WEBHOOKS_BODY_LIMIT", "the largest body accepted, in bytes, for every provider without its own `<PROVIDER>_BODY_LIMIT` (`body_limit`); a larger one is refused with 413", "each verifier's `DEFAULT_BODY_LIMIT`: 64 KiB for Wakilni, Peddler and Xoxoday, 16 MiB for isendu and Skladon";
+            "DELIVERY_WEBHOOKS_BODY_BUDGET", "the bytes of bodies the ready receivers hold at once, across every request and provider (`body_budget`); a request that would pass it waits up to 1 s, then is answered 503 with `Retry-After`", "`67108864` (64 MiB)";
             "DELIVERY_WEBHOOKS_DATABASE_URL", "the inbox's database, for your code to open (`Config::database_url`): a SQLite file path, or a `postgres://` or `postgresql://` URL; never shown, as it may hold a password", "unset";
             "WAKILNI_WEBHOOK_SECRET", "Wakilni's webhook secret; enables `POST /webhooks/wakilni`", "unset: no route";
             "WAKILNI_WEBHOOK_SECRET_PREVIOUS", "a second accepted secret, while rotating", "unset";
@@ -48,6 +49,16 @@ macro_rules! with_variables {
             "SKLADON_URL_TOKEN", "the token in every Skladon URL, at least 16 bytes; enables `POST /webhooks/skladon/<token>/<TYPE>` and `GET /webhooks/skladon/<token>/<TYPE>/<id>`", "unset: no route";
             "SKLADON_URL_TOKEN_PREVIOUS", "a second accepted token, while rotating", "unset";
             "SKLADON_WITHOUT_URL_TOKEN", "`1` enables Skladon without a token in its URLs (`without_token`): anyone who learns them can call them", "unset: a token is required";
+            "WAKILNI_BODY_LIMIT", "the largest Wakilni body accepted, in bytes, over `DELIVERY_WEBHOOKS_BODY_LIMIT`", "`DELIVERY_WEBHOOKS_BODY_LIMIT`, else `65536` (64 KiB)";
+            "WAKILNI_BODY_TIMEOUT_SECS", "how long a Wakilni body may take to arrive, over `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`", "`DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`, else `30`";
+            "PEDDLER_BODY_LIMIT", "the largest Peddler body accepted, in bytes, over `DELIVERY_WEBHOOKS_BODY_LIMIT`", "`DELIVERY_WEBHOOKS_BODY_LIMIT`, else `65536` (64 KiB)";
+            "PEDDLER_BODY_TIMEOUT_SECS", "how long a Peddler body may take to arrive, over `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`", "`DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`, else `30`";
+            "XOXODAY_BODY_LIMIT", "the largest Xoxoday body accepted, in bytes, over `DELIVERY_WEBHOOKS_BODY_LIMIT`", "`DELIVERY_WEBHOOKS_BODY_LIMIT`, else `65536` (64 KiB)";
+            "XOXODAY_BODY_TIMEOUT_SECS", "how long a Xoxoday body may take to arrive, over `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`", "`DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`, else `30`";
+            "ISENDU_BODY_LIMIT", "the largest isendu body accepted, in bytes, over `DELIVERY_WEBHOOKS_BODY_LIMIT`", "`DELIVERY_WEBHOOKS_BODY_LIMIT`, else `16777216` (16 MiB)";
+            "ISENDU_BODY_TIMEOUT_SECS", "how long an isendu body may take to arrive, over `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`", "`DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`, else `30`";
+            "SKLADON_BODY_LIMIT", "the largest Skladon body accepted, in bytes, over `DELIVERY_WEBHOOKS_BODY_LIMIT`", "`DELIVERY_WEBHOOKS_BODY_LIMIT`, else `16777216` (16 MiB)";
+            "SKLADON_BODY_TIMEOUT_SECS", "how long a Skladon body may take to arrive, over `DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`", "`DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS`, else `30`";
             "SKLADON_MOUNT", "the full public path Skladon's routes sit under (`mounted_at`), e.g. `/api/webhooks/skladon` when the router is nested under `/api`", "`/webhooks/skladon`";
         }
     };
@@ -82,6 +93,35 @@ pub(super) const RENAMED: [(&str, &str); 3] = [
     ("LISTEN_ADDR", "DELIVERY_WEBHOOKS_LISTEN"),
     ("BODY_LIMIT", "DELIVERY_WEBHOOKS_BODY_LIMIT"),
     ("BODY_TIMEOUT_SECS", "DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS"),
+];
+
+/// Each provider's own body limit and body timeout variables, over the crate-wide ones.
+pub(super) const PROVIDER_BODY: [(crate::delivery::Provider, &str, &str); 5] = [
+    (
+        crate::delivery::Provider::Wakilni,
+        "WAKILNI_BODY_LIMIT",
+        "WAKILNI_BODY_TIMEOUT_SECS",
+    ),
+    (
+        crate::delivery::Provider::Peddler,
+        "PEDDLER_BODY_LIMIT",
+        "PEDDLER_BODY_TIMEOUT_SECS",
+    ),
+    (
+        crate::delivery::Provider::Xoxoday,
+        "XOXODAY_BODY_LIMIT",
+        "XOXODAY_BODY_TIMEOUT_SECS",
+    ),
+    (
+        crate::delivery::Provider::Isendu,
+        "ISENDU_BODY_LIMIT",
+        "ISENDU_BODY_TIMEOUT_SECS",
+    ),
+    (
+        crate::delivery::Provider::Skladon,
+        "SKLADON_BODY_LIMIT",
+        "SKLADON_BODY_TIMEOUT_SECS",
+    ),
 ];
 
 /// The crate's own prefix, and each provider's: a name under one of them that is not in the

@@ -50,7 +50,7 @@
 //!     .run(
 //!         |item| async move {
 //!             println!("{} {}", item.delivery.provider(), item.delivery.dedup_key());
-//!             Ok::<(), std::convert::Infallible>(())
+//!             delivery_webhooks::HandlerResult::Ok(())
 //!         },
 //!         async { let _ = tokio::signal::ctrl_c().await; },
 //!     )

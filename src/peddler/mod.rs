@@ -130,6 +130,12 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
+    /// The largest body this verifier accepts unless told otherwise (`body_limit`): 64 KiB. A
+    /// Peddler update is one shipment's status, with its proof-of-delivery links and extras: the
+    /// documented updates are about 1 KiB, a few KiB with every optional field. 64 KiB is more than
+    /// ten times that (`docs/security.md`, "Body limits per provider").
+    pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
     /// A verifier accepting one token.
     ///
     /// # Errors
@@ -156,7 +162,7 @@ impl Verifier {
     {
         Ok(Self {
             tokens: TokenSet::for_header(tokens)?,
-            body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }

@@ -193,6 +193,13 @@ fn not_found(reason: &'static str) -> Error {
 }
 
 impl Verifier {
+    /// The largest body this verifier accepts unless told otherwise (`body_limit`): 16 MiB. A
+    /// Skladon return carries its attached files' content inline (`files[].data`), so a return with
+    /// a few photos is several MiB; 16 MiB leaves room for about three times that. Its head check
+    /// (the path token) runs before the body is read (`docs/security.md`, "Body limits per
+    /// provider").
+    pub const DEFAULT_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
     /// A verifier requiring `token` as the path segment after the mount point.
     ///
     /// # Errors
@@ -231,7 +238,7 @@ impl Verifier {
         Self {
             tokens: None,
             mount: DEFAULT_MOUNT.to_owned(),
-            body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }

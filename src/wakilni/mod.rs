@@ -148,6 +148,14 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
+    /// The largest body this verifier accepts unless told otherwise (`body_limit`): 64 KiB. A
+    /// Wakilni event is one order's status change: the documented events are under 1 KiB, and an
+    /// order with many packages and long addresses stays a few KiB. 64 KiB is more than ten times
+    /// that. Wakilni's only credential is an HMAC of the body, so its head check cannot refuse a
+    /// forged delivery: this limit is what anyone can make the receiver read per request, and it is
+    /// kept small for that reason (`docs/security.md`, "Body limits per provider").
+    pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
     /// A verifier with one secret.
     ///
     /// # Errors
@@ -170,7 +178,7 @@ impl Verifier {
     {
         Ok(Self {
             keys: HmacKeys::new(secrets)?,
-            body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         })
     }

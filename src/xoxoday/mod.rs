@@ -163,6 +163,12 @@ impl fmt::Debug for Verifier {
 }
 
 impl Verifier {
+    /// The largest body this verifier accepts unless told otherwise (`body_limit`): 64 KiB. A
+    /// Xoxoday update is one order's delivery status: the documented updates are a few hundred
+    /// bytes, a few KiB at most. 64 KiB is more than ten times that (`docs/security.md`, "Body
+    /// limits per provider").
+    pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;
+
     /// Requires `x-api-key` to equal `api_key` (compared in constant time) and the source to be
     /// `52.76.120.90`.
     ///
@@ -207,7 +213,7 @@ impl Verifier {
             broad_ranges: false,
             proxy_header: ProxyHeader::Auto,
             api_keys: None,
-            body_limit: crate::body::DEFAULT_BODY_LIMIT,
+            body_limit: Self::DEFAULT_BODY_LIMIT,
             body_timeout: crate::body::DEFAULT_BODY_TIMEOUT,
         }
     }

@@ -1974,3 +1974,46 @@ async fn a_handshake_is_never_stored_whoever_calls_the_inbox(store: Store) {
 
 #[path = "budgets.rs"]
 mod budgets;
+
+/// Issue 31, item 5 (`docs/security.md`, "Numbers"): two Peddler deliveries whose ids differ
+/// beyond 64 bits (`18446744073709551616`, `…617`) are two items, not one and a duplicate: the
+/// dedup key is built from the digits as sent.
+async fn ids_beyond_64_bits_are_two_deliveries_not_a_duplicate(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let config = config();
+    let template = calls()
+        .into_iter()
+        .find(|c| c.name == "peddler/out_for_delivery")
+        .unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&template.body).unwrap();
+    let id_in_fixture = sent["id"].to_string();
+    let mut ids = Vec::new();
+    for id in ["18446744073709551616", "18446744073709551617"] {
+        let mut call = template.clone();
+        let body = String::from_utf8(call.body).unwrap().replacen(
+            &format!(r#""id": {id_in_fixture}"#),
+            &format!(r#""id": {id}"#),
+            1,
+        );
+        assert!(body.contains(id), "the fixture's id was replaced");
+        call.body = body.into_bytes();
+        let delivery = receive(&config, &call);
+        assert!(delivery.dedup_key().to_string().contains(id));
+        match inbox.accept(&delivery, &raw(&call)).await.unwrap() {
+            Acceptance::Accepted(item) => ids.push(item),
+            other => panic!("{id}: {other:?}"),
+        }
+    }
+    assert_eq!(inbox.stats().await.unwrap().pending, 2);
+    let items = inbox.claim(10, MINUTE).await.unwrap();
+    let mut keys: Vec<String> = items
+        .iter()
+        .map(|i| i.delivery.dedup_key().to_string())
+        .collect();
+    keys.sort();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].contains("18446744073709551616"), "{keys:?}");
+    assert!(keys[1].contains("18446744073709551617"), "{keys:?}");
+}
+
+on_both!(ids_beyond_64_bits_are_two_deliveries_not_a_duplicate);

@@ -1,6 +1,7 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], [`Headers`] for actix's header map, and the request view the verifier sees (head first, then the body under its limit and time).
 
-use crate::adapters::{Collected, check_declared, collect};
+use crate::adapters::budget::BodyBudget;
+use crate::adapters::{Collected, check_declared, collect, governing_length};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::headers::Headers;
@@ -48,8 +49,8 @@ where
 /// [`Webhook`] does, for a handler that holds its verifier otherwise.
 ///
 /// # Errors
-/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
-/// it cannot be read, then those of [`Receive::receive`].
+/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::Busy`] when the
+/// [`BodyBudget`] stays full, [`Error::IncompleteBody`] when it cannot be read, then those of [`Receive::receive`].
 ///
 /// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
 /// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by [`router`](super::router)
@@ -110,7 +111,12 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
     payload: Payload,
 ) -> Result<Collected<Bytes>, Error> {
     let after = receiver.body_timeout();
-    let collected = collect(payload, content_length(request), receiver.body_limit());
+    let collected = collect(
+        payload,
+        content_length(request),
+        receiver.body_limit(),
+        BodyBudget::global(),
+    );
     actix_web::rt::time::timeout(after, collected)
         .await
         .unwrap_or(Err(Error::BodyTimeout { after }))
@@ -128,12 +134,18 @@ pub(super) fn explain(err: Error) -> Error {
     }
 }
 
-/// The `Content-Length` header's value, if sent.
+/// The `Content-Length` header's value, if sent and not overridden by `Transfer-Encoding`
+/// ([`governing_length`]).
 pub(super) fn content_length(request: &HttpRequest) -> Option<&[u8]> {
-    request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .map(HeaderValue::as_bytes)
+    let headers = request.headers();
+    governing_length(
+        headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+        headers
+            .get(header::TRANSFER_ENCODING)
+            .map(HeaderValue::as_bytes),
+    )
 }
 
 /// The path and query as the client sent them.

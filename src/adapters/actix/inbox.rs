@@ -99,6 +99,7 @@ pub fn inbox_router<I>(config: Config, inbox: I) -> actix_web::Scope
 where
     I: crate::inbox::Inbox + Clone + 'static,
 {
+    crate::adapters::budget::BodyBudget::configure(config.body_budget);
     #[allow(unused_macros)]
     macro_rules! mount {
         ($scope:ident, $field:ident, $path:expr, $get_too:expr) => {

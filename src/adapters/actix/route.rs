@@ -174,6 +174,7 @@ where
     Fut: Future + 'static,
     Fut::Output: HandlerOutcome,
 {
+    crate::adapters::budget::BodyBudget::configure(config.body_budget);
     // Each provider's `Delivery<P>` is converted into `AnyDelivery` before the handler.
     #[allow(unused_macros)]
     macro_rules! mount {

@@ -1,6 +1,7 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], and the request view the verifier sees (head first, then the body under its limit and time).
 
-use crate::adapters::{Collected, check_declared, collect};
+use crate::adapters::budget::BodyBudget;
+use crate::adapters::{Collected, check_declared, collect, governing_length};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::request::Request;
@@ -41,8 +42,8 @@ where
 /// [`Webhook`] does, for a handler that holds its verifier otherwise.
 ///
 /// # Errors
-/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::IncompleteBody`] when
-/// it cannot be read, then those of [`Receive::receive`].
+/// [`Error::BodyTooLarge`] as soon as the body passes the limit, [`Error::Busy`] when the
+/// [`BodyBudget`] stays full, [`Error::IncompleteBody`] when it cannot be read, then those of [`Receive::receive`].
 ///
 /// With feature `tracing`, the call runs in a `webhook_delivery` span; with `metrics`, it is
 /// counted (see [`telemetry`](crate::telemetry)). Endpoint health is recorded by
@@ -113,6 +114,7 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
         body.into_data_stream(),
         content_length(parts),
         receiver.body_limit(),
+        BodyBudget::global(),
     );
     tokio::time::timeout(after, collected)
         .await
@@ -133,12 +135,18 @@ pub(super) fn explain(err: Error) -> Error {
     }
 }
 
-/// The `Content-Length` header's value, if sent.
+/// The `Content-Length` header's value, if sent and not overridden by `Transfer-Encoding`
+/// ([`governing_length`]).
 pub(super) fn content_length(parts: &Parts) -> Option<&[u8]> {
-    parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .map(HeaderValue::as_bytes)
+    let headers = &parts.headers;
+    governing_length(
+        headers
+            .get(header::CONTENT_LENGTH)
+            .map(HeaderValue::as_bytes),
+        headers
+            .get(header::TRANSFER_ENCODING)
+            .map(HeaderValue::as_bytes),
+    )
 }
 
 /// The path and query as the client sent them (axum's `OriginalUri`, also inside `nest`).

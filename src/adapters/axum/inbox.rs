@@ -109,6 +109,7 @@ pub fn inbox_router<I>(config: Config, inbox: I) -> Router
 where
     I: crate::inbox::Inbox + Clone + 'static,
 {
+    crate::adapters::budget::BodyBudget::configure(config.body_budget);
     #[allow(unused_macros)]
     macro_rules! mount {
         ($router:ident, $field:ident, $path:expr, $methods:expr) => {

@@ -3,6 +3,21 @@
 
 use super::*;
 
+#[test]
+fn debug_reads_as_the_problems_so_that_main_prints_what_to_set() {
+    // `fn main() -> Result<(), Box<dyn Error>>` prints `Error: ` and the error's `Debug`: the
+    // README's receiver run for the first time, without its variables.
+    let err = from_all(&[("DELIVERY_WEBHOOKS_BODY_LIMIT", "16MiB")]).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with("DELIVERY_WEBHOOKS_BODY_LIMIT: expected a whole number of bytes above 0\nno provider configured: "),
+        "{text}"
+    );
+    assert_eq!(format!("{err:?}"), text);
+    let boxed: Box<dyn std::error::Error> = err.into();
+    assert_eq!(format!("{boxed:?}"), text);
+}
+
 #[cfg(feature = "wakilni")]
 #[test]
 fn three_bad_variables_make_one_error_naming_all_three_and_no_value() {

@@ -87,12 +87,112 @@ fn every_verifier_setting_is_reachable_from_the_environment_and_the_builder() {
         .build()
         .unwrap();
     has_every_verifier_setting(&built);
-    // Unset, the defaults.
-    let defaults = (
-        crate::body::DEFAULT_BODY_LIMIT,
-        crate::body::DEFAULT_BODY_TIMEOUT,
+    // Unset, each verifier's own default.
+    let timeout = crate::body::DEFAULT_BODY_TIMEOUT;
+    assert_eq!(
+        limits(&from(&ROTATING).unwrap()),
+        vec![
+            (64 * 1024, timeout),
+            (64 * 1024, timeout),
+            (64 * 1024, timeout),
+            (16 << 20, timeout),
+            (16 << 20, timeout),
+        ]
     );
-    assert_eq!(limits(&from(&ROTATING).unwrap()), vec![defaults; 5]);
+}
+
+/// Precedence: a provider's own variable, then the crate-wide one, then the verifier's default.
+#[cfg(all_providers)]
+#[test]
+fn a_providers_own_body_settings_win_over_the_crate_wide_ones() {
+    use std::time::Duration;
+    let mut vars = ROTATING.to_vec();
+    vars.extend([
+        ("DELIVERY_WEBHOOKS_BODY_LIMIT", "4096"),
+        ("DELIVERY_WEBHOOKS_BODY_TIMEOUT_SECS", "7"),
+        ("WAKILNI_BODY_LIMIT", "1024"),
+        ("WAKILNI_BODY_TIMEOUT_SECS", "2"),
+        ("ISENDU_BODY_LIMIT", "33554432"),
+        ("SKLADON_BODY_TIMEOUT_SECS", "90"),
+    ]);
+    let crate_wide = (4096, Duration::from_secs(7));
+    assert_eq!(
+        limits(&from(&vars).unwrap()),
+        vec![
+            (1024, Duration::from_secs(2)),
+            crate_wide,
+            crate_wide,
+            (32 << 20, Duration::from_secs(7)),
+            (4096, Duration::from_secs(90)),
+        ]
+    );
+    // Without the crate-wide ones, a provider's own over its verifier's default.
+    let mut vars = ROTATING.to_vec();
+    vars.extend([
+        ("PEDDLER_BODY_LIMIT", "2048"),
+        ("XOXODAY_BODY_TIMEOUT_SECS", "3"),
+    ]);
+    let timeout = crate::body::DEFAULT_BODY_TIMEOUT;
+    assert_eq!(
+        limits(&from(&vars).unwrap()),
+        vec![
+            (64 * 1024, timeout),
+            (2048, timeout),
+            (64 * 1024, Duration::from_secs(3)),
+            (16 << 20, timeout),
+            (16 << 20, timeout),
+        ]
+    );
+    // The same from the builder.
+    let built = Config::builder()
+        .wakilni_secret("wk-secret")
+        .body_limit(4096)
+        .provider_body_limit(crate::delivery::Provider::Wakilni, 512)
+        .provider_body_timeout(crate::delivery::Provider::Wakilni, Duration::from_secs(4))
+        .build()
+        .unwrap();
+    let wakilni = built.wakilni.as_ref().unwrap();
+    use crate::delivery::Receive;
+    assert_eq!(
+        (wakilni.body_limit(), wakilni.body_timeout()),
+        (512, Duration::from_secs(4))
+    );
+}
+
+#[test]
+fn bad_body_settings_are_refused_naming_their_variable() {
+    for (name, value) in [
+        ("WAKILNI_BODY_LIMIT", "64KiB"),
+        ("SKLADON_BODY_LIMIT", "0"),
+        ("PEDDLER_BODY_TIMEOUT_SECS", "-1"),
+        ("DELIVERY_WEBHOOKS_BODY_BUDGET", "0"),
+        ("DELIVERY_WEBHOOKS_BODY_BUDGET", "lots"),
+    ] {
+        let errors =
+            from_all(&[("WAKILNI_WEBHOOK_SECRET", "wk-secret"), (name, value)]).unwrap_err();
+        assert!(
+            errors.errors().iter().any(|e| e.variable() == Some(name)),
+            "{name}={value}: {errors}"
+        );
+    }
+}
+
+#[test]
+fn the_body_budget_is_read_and_unset_by_default() {
+    let config = from(&[
+        ("WAKILNI_WEBHOOK_SECRET", "wk-secret"),
+        ("DELIVERY_WEBHOOKS_BODY_BUDGET", "8388608"),
+    ])
+    .unwrap();
+    assert_eq!(config.body_budget, Some(8 << 20));
+    let config = from(&[("WAKILNI_WEBHOOK_SECRET", "wk-secret")]).unwrap();
+    assert_eq!(config.body_budget, None);
+    let built = Config::builder()
+        .wakilni_secret("wk-secret")
+        .body_budget(1 << 20)
+        .build()
+        .unwrap();
+    assert_eq!(built.body_budget, Some(1 << 20));
 }
 
 #[cfg(all_providers)]
