@@ -23,6 +23,10 @@
 //! Peddler's limit raised to 16 MiB (the flood of the review, which the body budget meets);
 //! the malformed flood runs against the second only.
 //!
+//! `FLOOD_PROVIDER_BUDGET=<items>,<bytes>` sets the inbox's `provider_budget` (default 256
+//! items, 16 MiB): how long another provider's accept waits behind a flood that is stored
+//! depends on it.
+//!
 //! Target (issue 33): Wakilni's p99 under the flood at most 50 ms on both backends.
 //!
 //! Run: `scripts/with-postgres.sh cargo bench --bench flood --all-features`. Not a timed test: it prints
@@ -496,6 +500,24 @@ fn verdict(receiver: &str, p99: Option<Duration>) {
     );
 }
 
+/// The inbox's options: the defaults, but for `FLOOD_PROVIDER_BUDGET=<items>,<bytes>`.
+fn options() -> InboxOptions {
+    let options = InboxOptions::default();
+    match std::env::var("FLOOD_PROVIDER_BUDGET") {
+        Ok(budget) => {
+            let (items, bytes) = budget
+                .split_once(',')
+                .expect("FLOOD_PROVIDER_BUDGET: <items>,<bytes>");
+            println!("inbox provider_budget: {items} items, {bytes} bytes\n");
+            options.provider_budget(
+                items.trim().parse().expect("FLOOD_PROVIDER_BUDGET: items"),
+                bytes.trim().parse().expect("FLOOD_PROVIDER_BUDGET: bytes"),
+            )
+        }
+        Err(_) => options,
+    }
+}
+
 /// The receivers each backend is measured with: Peddler's default limit, and Peddler's limit
 /// raised to 16 MiB (the flood of the review, and the one the body budget meets).
 const SETTINGS: [(&str, Option<usize>, bool); 2] = [
@@ -522,9 +544,7 @@ fn main() {
         println!("## SQLite, {setting}\n");
         let path = dir.join(format!("inbox-{i}.db"));
         let (addr, inbox, server) = serve(config, async {
-            SqliteInbox::open(&path, InboxOptions::default())
-                .await
-                .unwrap()
+            SqliteInbox::open(&path, options()).await.unwrap()
         });
         let p99 = run("SQLite", addr, &client, limit, malformed);
         let stats = client.block_on(inbox.stats()).unwrap();
@@ -550,7 +570,7 @@ fn main() {
                 println!("## PostgreSQL, {setting}\n");
                 let ns = format!("flood_{}_{i}", std::process::id());
                 let (addr, inbox, server) = serve(config, async {
-                    PostgresInbox::connect(&url, InboxOptions::default().namespace(ns))
+                    PostgresInbox::connect(&url, options().namespace(ns))
                         .await
                         .unwrap()
                 });
