@@ -30,6 +30,15 @@ fn main() {
     let bodies: Vec<(String, Vec<u8>)> = match what.as_str() {
         "isendu_batch" => vec![("batch".into(), common::isendu_batch(1_000))],
         "skladon_receiving" => vec![("receiving".into(), common::skladon_receiving(1_000))],
+        spec if spec.starts_with("hostile/") => {
+            // `hostile/<shape>`: one 1 MiB body of that shape (`common::hostile`).
+            let shape = &spec["hostile/".len()..];
+            let (_, provider, body) = common::hostile(1 << 20)
+                .into_iter()
+                .find(|(name, _, _)| *name == shape)
+                .unwrap_or_else(|| panic!("no hostile shape {shape}"));
+            vec![(provider.to_owned(), body)]
+        }
         spec => {
             // `provider` or `provider/fixture`.
             let (provider, only) = spec.split_once('/').unwrap_or((spec, ""));
@@ -41,6 +50,7 @@ fn main() {
             bodies
         }
     };
+    let hostile = what.starts_with("hostile/");
     let what = what.split('/').next().unwrap_or_default();
     let value = match how.as_str() {
         "crate" => false,
@@ -52,6 +62,11 @@ fn main() {
             let body = black_box(body.as_slice());
             if value {
                 black_box(serde_json::from_slice::<serde_json::Value>(body).unwrap());
+                continue;
+            }
+            if hostile {
+                // Accepted or refused, the work is what is counted.
+                black_box(hostile_parse(name, body));
                 continue;
             }
             match what {
@@ -68,5 +83,17 @@ fn main() {
                 other => panic!("no provider {other}"),
             }
         }
+    }
+}
+
+/// Parses a hostile body as `provider` (or as a Skladon webhook type); whether it is accepted.
+fn hostile_parse(provider: &str, body: &[u8]) -> bool {
+    match provider {
+        "wakilni" => wakilni::parse(body).is_ok(),
+        "peddler" => peddler::parse(body).is_ok(),
+        "xoxoday" => xoxoday::parse(body).is_ok(),
+        "isendu" => isendu::parse(body).is_ok(),
+        "value" => serde_json::from_slice::<serde_json::Value>(body).is_ok(),
+        kind => skladon::parse(&skladon::WebhookType::from(kind), body).is_ok(),
     }
 }

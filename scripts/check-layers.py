@@ -22,7 +22,8 @@ Floors, lowest first (see docs/architecture.md):
     3 over them   any header_map credentials status schema testing
     4 operations  telemetry config
     5 inbox       inbox
-    6 adapters    adapters
+    6 console     console
+    7 adapters    adapters
 
 `lib.rs` is the facade above all of them: it may name anything, nothing may name it.
 
@@ -52,6 +53,7 @@ for floor, names in enumerate(
         "any header_map credentials status schema testing",
         "telemetry config",
         "inbox",
+        "console",
         "adapters",
     ]
 ):
@@ -59,7 +61,7 @@ for floor, names in enumerate(
         FLOORS[name] = floor
 PROVIDERS = {"wakilni", "peddler", "xoxoday", "isendu", "skladon"}
 FLOOR_NAMES = ["core", "wire/verify", "providers", "any/status/schema/testing",
-               "telemetry/config", "inbox", "adapters"]
+               "telemetry/config", "inbox", "console", "adapters"]
 
 Module = tuple[str, ...]  # () is the crate root (lib.rs)
 

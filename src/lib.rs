@@ -157,6 +157,12 @@ mod url;
 mod verify;
 mod wire;
 
+#[cfg(all(
+    feature = "console",
+    any(feature = "inbox-sqlite", feature = "inbox-postgres")
+))]
+#[cfg_attr(docsrs, doc(cfg(feature = "console")))]
+pub mod console;
 #[cfg(feature = "inbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inbox")))]
 pub mod inbox;

@@ -827,6 +827,104 @@ mod generic {
         assert_eq!(big.await.unwrap(), 413);
     }
 
+    /// Accepts any body with `x-test: yes`; a body of 64 KiB or more (parsed off the worker)
+    /// says so on `started`, then holds its parse until `release` (or a minute), and marks
+    /// `done` when it returns.
+    struct Gate {
+        started: std::sync::Mutex<std::sync::mpsc::Sender<()>>,
+        release: std::sync::Mutex<std::sync::mpsc::Receiver<()>>,
+        done: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl Receive for Gate {
+        type Payload = usize;
+        fn provider(&self) -> Provider {
+            Provider::Peddler
+        }
+        fn body_limit(&self) -> usize {
+            1 << 20
+        }
+        fn body_timeout(&self) -> std::time::Duration {
+            delivery_webhooks::DEFAULT_BODY_TIMEOUT
+        }
+        fn verify_head(&self, head: &Request<'_>) -> Result<(), Error> {
+            Echo.verify_head(head)
+        }
+        fn verify(&self, request: &Request<'_>) -> Result<(), Error> {
+            self.verify_head(request)
+        }
+        fn receive(&self, request: &Request<'_>) -> Result<Delivery<usize>, Error> {
+            self.verify(request)?;
+            let len = request.body.len();
+            if len >= 64 * 1024 {
+                self.started.lock().unwrap().send(()).unwrap();
+                let released = self
+                    .release
+                    .lock()
+                    .unwrap()
+                    .recv_timeout(std::time::Duration::from_secs(60));
+                self.done.store(true, std::sync::atomic::Ordering::SeqCst);
+                released.map_err(|_| Error::TokenMismatch)?;
+            }
+            Ok(Delivery::new(
+                Provider::Peddler,
+                DedupKey::new(Provider::Peddler, len.to_string()),
+                len,
+            ))
+        }
+    }
+
+    /// Issue 33, finding 5: on a runtime of one worker thread, a small request is answered
+    /// while a large body's parse is provably still running (held until the small answer is
+    /// in). Parsed on the worker, the small request would wait for the parse, which waits for
+    /// the small answer: the small request times out, or is answered only after `done`.
+    #[test]
+    fn a_large_parse_does_not_stall_a_small_request_on_one_worker() {
+        let (started, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release) = std::sync::mpsc::channel();
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let gate = Gate {
+            started: std::sync::Mutex::new(started),
+            release: std::sync::Mutex::new(release),
+            done: Arc::clone(&done),
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = axum::Router::new().route(
+            "/route",
+            delivery_webhooks::axum::route(gate, |_: Delivery<usize>| async {
+                Ok::<(), String>(())
+            }),
+        );
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        let post = move |body: Vec<u8>| {
+            super::agent()
+                .post(format!("http://{addr}/route"))
+                .header("x-test", "yes")
+                .send(&body[..])
+                .unwrap()
+                .status()
+                .as_u16()
+        };
+        let big = std::thread::spawn(move || post(vec![b' '; 128 * 1024]));
+        started_rx.recv().unwrap();
+        assert_eq!(post(b"ok".to_vec()), 200);
+        assert!(
+            !done.load(std::sync::atomic::Ordering::SeqCst),
+            "the small request waited for the large parse"
+        );
+        release_tx.send(()).unwrap();
+        assert_eq!(big.join().unwrap(), 200);
+        assert!(done.load(std::sync::atomic::Ordering::SeqCst));
+    }
+
     #[actix_web::test]
     async fn actix_takes_any_receive() {
         use actix_web::test;

@@ -407,6 +407,36 @@ mod peddler {
         assert_eq!(peddler::parse(body.as_bytes()).unwrap().id, "P1");
     }
 
+    /// Issue 33, finding 5: a language map of 200,000 `null` languages (left out, but each
+    /// remembered to refuse it repeated) was checked against a list, 20 billion comparisons;
+    /// now a set. `benches/work/run.sh` counts the work per byte of this shape and the others.
+    #[test]
+    fn two_hundred_thousand_null_languages() {
+        let langs: Vec<String> = (0..200_000).map(|i| format!("\"{i:x}\":null")).collect();
+        let head = format!(
+            "{{\"details\":{{\"lang\":{{\"en\":{{\"headline\":\"H\"}},{}",
+            langs.join(",")
+        );
+        let body = format!("{head}}}}},{TAIL}");
+        let update = peddler::parse(body.as_bytes()).unwrap();
+        let lang = &update.details.unwrap().lang;
+        assert_eq!(lang.len(), 1);
+        assert_eq!(lang["en"].headline.as_deref(), Some("H"));
+        // A code sent as `null` and again after 200,000 others: refused, naming it.
+        let body = format!("{head},\"0\":{{}}}}}},{TAIL}");
+        let Err(Error::Payload(p)) = peddler::parse(body.as_bytes()) else {
+            panic!("accepted")
+        };
+        assert_eq!(p.path(), "details.lang");
+        assert!(p.message().contains("duplicate field `0`"), "{p}");
+        // And one sent with text, then as `null`.
+        let body = format!("{head},\"en\":null}}}},{TAIL}");
+        let Err(Error::Payload(p)) = peddler::parse(body.as_bytes()) else {
+            panic!("accepted")
+        };
+        assert!(p.message().contains("duplicate field `en`"), "{p}");
+    }
+
     #[test]
     fn duplicate_keys() {
         let body = format!("{{\"id\":\"P0\",{TAIL}");

@@ -1288,3 +1288,171 @@ fn a_real_version_1_sqlite_file_is_migrated_and_read_equal() {
 
 #[path = "inbox/faults.rs"]
 mod faults;
+
+/// A real version-2 SQLite file, written by the crate as it was before schema v3 (commit
+/// `d6b8ca6`: 1 a completed Peddler update, 2 a dead Peddler update whose one attempt failed
+/// with an HTTP 503, 3 a pending Wakilni order, 4 a pending Skladon order POST, 5 a pending
+/// Xoxoday update), is migrated on open: the references of every item are read again from its
+/// stored body, the dead item's error gets its cause and an attempt row, every item a history
+/// row for the state it is in, and the items are still handed out as before.
+#[test]
+fn a_real_version_2_sqlite_file_is_migrated_with_its_references() {
+    use sqlx::Connection as _;
+    let path = temp_db("v2-file");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inbox/v2.sqlite"),
+        &path,
+    )
+    .unwrap();
+    runtime().block_on(async {
+        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap();
+        let stats = inbox.stats().await.unwrap();
+        assert_eq!(
+            (stats.pending, stats.completed, stats.dead),
+            (3, 1, 1),
+            "{stats:?}"
+        );
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&path);
+        let mut conn = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        let version: i64 =
+            sqlx::query_scalar("SELECT MAX(version) FROM webhook_inbox_schema_version")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(version, 3);
+        let refs: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT item_id, kind, value FROM webhook_inbox_ref ORDER BY item_id, kind, value",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        let refs: Vec<(i64, &str, &str)> = refs
+            .iter()
+            .map(|(i, k, v)| (*i, k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            refs,
+            [
+                (1, "external_id", "SHIP_AMS_002"),
+                (1, "shipment_id", "PlakFjJkuYatSCXFvDxTs"),
+                (1, "tracking_number", "P123456789012345678"),
+                (2, "external_id", "78420240902-2"),
+                (2, "shipment_id", "fx6_ZSWp0RDc24csBqOj9"),
+                (2, "tracking_number", "P199684830307745678"),
+                (3, "order_id", "123456"),
+                (3, "waybill", "WK123456"),
+                (4, "eshop_order_id", "12345"),
+                (4, "external_id", "1"),
+                (4, "external_id", "4790712402150"),
+                (4, "external_id", "PARTNER-77"),
+                (4, "order_id", "12345"),
+                (4, "tracking_number", "012364479"),
+                (5, "order_id", "10254678901"),
+                (5, "po_number", "PO-2019-7781"),
+            ]
+        );
+        let causes: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, cause FROM webhook_inbox WHERE cause IS NOT NULL")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(
+            causes,
+            [(
+                2,
+                Some("handler: HTTP # from https://erp.example/orders/# after #".to_owned())
+            )]
+        );
+        let attempts: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
+            "SELECT item_id, attempt, outcome, error FROM webhook_inbox_attempt ORDER BY id",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(
+            attempts,
+            [
+                (1, 1, "completed".to_owned(), None),
+                (
+                    2,
+                    1,
+                    "dead".to_owned(),
+                    Some("handler: HTTP 503 from https://erp.example/orders/4711 after 30s".into())
+                ),
+            ]
+        );
+        let history: Vec<(i64, String, String)> =
+            sqlx::query_as("SELECT item_id, state, actor FROM webhook_inbox_history ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let states: Vec<(i64, &str)> = history
+            .iter()
+            .map(|(i, s, a)| {
+                assert_eq!(a, "migration");
+                (*i, s.as_str())
+            })
+            .collect();
+        assert_eq!(
+            states,
+            [
+                (1, "completed"),
+                (2, "dead"),
+                (3, "pending"),
+                (4, "pending"),
+                (5, "pending")
+            ]
+        );
+        conn.close().await.unwrap();
+        // The operator's queries read the migrated rows like new ones.
+        #[cfg(feature = "console")]
+        {
+            use delivery_webhooks::console::Console;
+            use delivery_webhooks::inbox::ItemId;
+            use delivery_webhooks::inbox::query::{Filter, RefField, Reference};
+            let console = Console::from(inbox.clone());
+            let groups = console.failures(None).await.unwrap();
+            assert_eq!(groups.len(), 1);
+            assert_eq!(
+                (
+                    groups[0].provider.as_str(),
+                    groups[0].count,
+                    groups[0].latest
+                ),
+                ("peddler", 1, ItemId(2))
+            );
+            let by_tracking = Filter::new().reference(Reference::of(
+                RefField::TrackingNumber,
+                "P199684830307745678",
+            ));
+            let page = console.list(&by_tracking, None, 10).await.unwrap();
+            assert_eq!(
+                page.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+                [ItemId(2)]
+            );
+            let story = console.story(&Reference::any("12345")).await.unwrap();
+            assert_eq!(
+                story.steps.iter().map(|s| s.item).collect::<Vec<_>>(),
+                [ItemId(4)]
+            );
+        }
+        let mut items = inbox.claim(10, Duration::from_secs(60)).await.unwrap();
+        items.sort_by_key(|i| i.id);
+        let keys: Vec<String> = items
+            .iter()
+            .map(|i| i.delivery.dedup_key().to_string())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "wakilni:e2986cd1-1e85-4ef1-a85a-89488dd27b92",
+                "skladon:UPDATE_ORDER_STATUS:12345:2022-05-23T18:45:02.000Z:inProcess",
+                "xoxoday:10000000000000000001"
+            ]
+        );
+    });
+}

@@ -85,3 +85,152 @@ pub fn skladon_type(name: &str) -> delivery_webhooks::skladon::WebhookType {
         other => panic!("no entity kind for fixture {other}"),
     }
 }
+
+/// The hostile shapes whose parse costs the most work per byte, per provider (issue 33,
+/// finding 5): `(name, provider or Skladon webhook type, body of about `size` bytes)`.
+/// `{i}` in an element is replaced by a counter, so map keys stay distinct.
+pub fn hostile(size: usize) -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let peddler = r#"{"id":"s","status":"DELIVERED","code":500,"ts":"2024-09-02T13:08:06Z","details":{"lang":{"#;
+    let xoxoday = String::from_utf8(
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/xoxoday/delivered.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let open = xoxoday.find('{').unwrap() + 1;
+    let xoxoday_head = format!(r#"{}"extra":{{"#, &xoxoday[..open]);
+    let xoxoday_tail = format!("}},{}", &xoxoday[open..]);
+    let shapes: [(&str, &str, &str, &str, &str); 17] = [
+        (
+            "peddler_empty_langs",
+            "peddler",
+            peddler,
+            r#""{i}":{}"#,
+            "}}}",
+        ),
+        (
+            "peddler_null_langs",
+            "peddler",
+            peddler,
+            r#""{i}":null"#,
+            "}}}",
+        ),
+        (
+            "peddler_half_langs",
+            "peddler",
+            peddler,
+            r#""{i}":{"headline":""}"#,
+            "}}}",
+        ),
+        (
+            "isendu_empty_orders",
+            "isendu",
+            r#"{"order":["#,
+            r#"{"uuid":""}"#,
+            "]}",
+        ),
+        (
+            "isendu_empty_trackings",
+            "isendu",
+            r#"{"tracking":["#,
+            r#"{"uuid":""}"#,
+            "]}",
+        ),
+        (
+            "isendu_empty_steps",
+            "isendu",
+            r#"{"tracking":[{"uuid":"t","steps":["#,
+            "{}",
+            "]}]}",
+        ),
+        (
+            "isendu_empty_items",
+            "isendu",
+            r#"{"order":[{"uuid":"o","items":["#,
+            "{}",
+            "]}]}",
+        ),
+        (
+            "isendu_order_extras",
+            "isendu",
+            r#"{"order":[{"uuid":"o","#,
+            r#""{i}":0"#,
+            "}]}",
+        ),
+        (
+            "isendu_order_nested_extras",
+            "isendu",
+            r#"{"order":[{"uuid":"o","x":{"#,
+            r#""{i}":{}"#,
+            "}}]}",
+        ),
+        (
+            "skladon_empty_files",
+            "UPDATE_RETURN",
+            r#"{"eshopReturnId":"R","files":["#,
+            "{}",
+            "]}",
+        ),
+        (
+            "skladon_empty_lines",
+            "UPDATE_RECEIVING_STATUS",
+            r#"{"eshopReceivingId":"R","products":["#,
+            r#"{"sku":""}"#,
+            "]}",
+        ),
+        (
+            "skladon_order_extras",
+            "UPDATE_ORDER",
+            r#"{"eshopOrderId":"1","#,
+            r#""{i}":0"#,
+            "}",
+        ),
+        (
+            "skladon_tracking_numbers",
+            "UPDATE_ORDER",
+            r#"{"eshopOrderId":"1","trackingNumbers":["#,
+            r#""""#,
+            "]}",
+        ),
+        (
+            "wakilni_unknown_object",
+            "wakilni",
+            r#"{"event_id":"e1","event":"Order Returned","timestamp":"2024-11-14 14:39:13","data":{"#,
+            r#""{i}":{}"#,
+            "}}",
+        ),
+        (
+            "wakilni_known_extra",
+            "wakilni",
+            r#"{"event_id":"e1","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{"order_id":1,"waybill":"W","created_at":"2024-11-14 14:39:10","extra":{"#,
+            r#""{i}":{}"#,
+            "}}}",
+        ),
+        (
+            "xoxoday_extra_object",
+            "xoxoday",
+            &xoxoday_head,
+            r#""{i}":{}"#,
+            &xoxoday_tail,
+        ),
+        ("value_empty_arrays", "value", "[", "[]", "]"),
+    ];
+    shapes
+        .iter()
+        .map(|&(name, provider, prefix, element, suffix)| {
+            let mut body = String::with_capacity(size + 64);
+            body.push_str(prefix);
+            let mut i = 0u64;
+            while body.len() < size {
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&element.replace("{i}", &format!("{i:x}")));
+                i += 1;
+            }
+            body.push_str(suffix);
+            (name, provider, body.into_bytes())
+        })
+        .collect()
+}

@@ -21,6 +21,13 @@ pub mod axum;
 pub(crate) const NOT_HANDLED: &str =
     "the receiver could not process this delivery now; send it again later";
 
+/// Bodies of at least this many bytes are verified and parsed off the async worker threads
+/// (axum on a multi-threaded runtime: `tokio::task::block_in_place`), so that one large body does
+/// not stall the other requests on its worker; smaller ones inline, where handing the worker
+/// over would cost more than the parse (issue 33, finding 5; see `docs/security.md`).
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
+pub(crate) const OFF_WORKER_MIN: usize = 64 * 1024;
+
 /// A body read under a limit and within the body budget: the one chunk received, without a
 /// copy, or several joined. The bytes it holds stay reserved in the [`BodyBudget`] until it is
 /// dropped.

@@ -34,6 +34,8 @@ pub(crate) struct Entry {
     pub(crate) full_key: Option<Vec<u8>>,
     /// A Skladon GET: deduplicated only against announcements still waiting or running.
     pub(crate) announce: bool,
+    /// Its shipment references, `(kind, value)` (`trail.rs`).
+    pub(crate) references: Vec<(&'static str, String)>,
 }
 
 impl Entry {
@@ -45,6 +47,7 @@ impl Entry {
             key,
             full_key,
             announce: is_announcement(delivery),
+            references: super::trail::references(delivery),
         }
     }
 
@@ -59,6 +62,11 @@ impl Entry {
             + r.context.as_ref().map_or(0, String::len)
             + self.key.len()
             + self.full_key.as_ref().map_or(0, Vec::len)
+            + self
+                .references
+                .iter()
+                .map(|(_, v)| v.len() + 16)
+                .sum::<usize>()
             + 64
     }
 }

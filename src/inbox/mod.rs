@@ -72,11 +72,25 @@ mod key;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod ops;
 mod options;
+#[cfg(feature = "console")]
+#[cfg_attr(docsrs, doc(cfg(feature = "console")))]
+pub mod query;
+#[cfg(all(
+    feature = "console",
+    any(feature = "inbox-sqlite", feature = "inbox-postgres")
+))]
+mod query_ops;
 mod rebuild;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod schema;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod sql;
+mod trail;
+#[cfg(all(
+    feature = "console",
+    any(feature = "inbox-sqlite", feature = "inbox-postgres")
+))]
+mod verbs;
 mod worker;
 
 #[cfg(feature = "inbox-postgres")]
@@ -375,6 +389,11 @@ pub(crate) fn duration_ms(d: Duration) -> i64 {
 
 pub(crate) use key::Entry;
 pub(crate) use rebuild::{Record, Row};
+#[cfg(all(
+    feature = "console",
+    any(feature = "inbox-sqlite", feature = "inbox-postgres")
+))]
+pub(crate) use trail::shipment_references as trail_references;
 
 #[cfg(all(test, any(feature = "inbox-sqlite", feature = "inbox-postgres")))]
 mod tests {

@@ -6,7 +6,7 @@
 /// `stats`, `depth`, replay's look), `sql`, `options` and `batcher`, and which has an
 /// `async fn checkpoint(&self)` (its upkeep after `retain`).
 macro_rules! impl_inbox {
-    ($ty:ty) => {
+    ($ty:ty, $db:ty) => {
         impl $ty {
             /// Fails a claim with `error` (the dead letters after `max_attempts`; at once with
             /// `dead_now`), checking its fencing token.
@@ -28,13 +28,16 @@ macro_rules! impl_inbox {
                     claim.attempt(),
                     u64::try_from(claim.id().0).unwrap_or_default(),
                 );
+                // The outcome, the attempt and the change of state: one transaction.
+                let mut tx = inner.pool.begin().await.map_err($crate::inbox::database)?;
                 let row = sqlx::query(&inner.sql.fail)
                     .bind(claim.id().0)
                     .bind(claim.token())
                     .bind(dead_after)
                     .bind(duration_ms(delay))
                     .bind(error)
-                    .fetch_optional(&inner.pool)
+                    .bind($crate::inbox::trail::cause(error))
+                    .fetch_optional(&mut *tx)
                     .await
                     .map_err($crate::inbox::database)?;
                 let Some(row) = row else {
@@ -44,11 +47,47 @@ macro_rules! impl_inbox {
                     });
                 };
                 let state: String = row.try_get(0).map_err($crate::inbox::database)?;
-                Ok(if state == ItemState::Dead.as_str() {
+                let dead = state == ItemState::Dead.as_str();
+                let outcome = if dead { "dead" } else { "failed" };
+                self.record_attempt(&mut tx, claim, outcome, Some(error), &state)
+                    .await?;
+                tx.commit().await.map_err($crate::inbox::database)?;
+                Ok(if dead {
                     Failure::Dead
                 } else {
                     Failure::RetryAt(from_ms(row.try_get(1).map_err($crate::inbox::database)?))
                 })
+            }
+
+            /// Records one attempt of `claim` (its `outcome` and `error`) and the state it
+            /// left the item in (`actor` `worker`), inside `tx`.
+            async fn record_attempt<'c>(
+                &self,
+                tx: &mut sqlx::Transaction<'c, $db>,
+                claim: $crate::inbox::Claim,
+                outcome: &str,
+                error: Option<&str>,
+                state: &str,
+            ) -> Result<(), $crate::inbox::InboxError> {
+                let trail = &self.inner.sql.trail;
+                sqlx::query(&trail.attempt)
+                    .bind(claim.id().0)
+                    .bind(i64::from(claim.attempt()))
+                    .bind(outcome)
+                    .bind(error)
+                    .bind(None::<i64>)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                sqlx::query(&trail.history)
+                    .bind(claim.id().0)
+                    .bind(state)
+                    .bind("worker")
+                    .bind(None::<i64>)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                Ok(())
             }
 
             /// Runs a purge statement (`sql.purge` or `sql.purge_dead`) for every provider, in
@@ -79,6 +118,80 @@ macro_rules! impl_inbox {
                     }
                 }
                 Ok(deleted)
+            }
+
+            /// Sends item `id` round again if it is dead or completed (and no announcement of
+            /// its entity waits), recording the change of state by `actor`: whether it did.
+            async fn replay_row(
+                &self,
+                id: $crate::inbox::ItemId,
+                actor: &str,
+            ) -> Result<bool, $crate::inbox::InboxError> {
+                let inner = &*self.inner;
+                let mut tx = inner.pool.begin().await.map_err($crate::inbox::database)?;
+                let done = sqlx::query(&inner.sql.replay)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                sqlx::query(&inner.sql.trail.history)
+                    .bind(id.0)
+                    .bind("pending")
+                    .bind(actor)
+                    .bind(None::<i64>)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                tx.commit().await.map_err($crate::inbox::database)?;
+                Ok(true)
+            }
+
+            /// [`Inbox::replay`], the change of state recorded as made by `actor`.
+            #[cfg_attr(not(feature = "console"), allow(dead_code))]
+            pub(crate) async fn replay_as(
+                &self,
+                id: $crate::inbox::ItemId,
+                actor: &str,
+            ) -> Result<$crate::inbox::Replay, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::{ItemState, Replay};
+                let inner = &*self.inner;
+                let Some(row) = sqlx::query(&inner.sql.row)
+                    .bind(id.0)
+                    .fetch_optional(&inner.readers)
+                    .await
+                    .map_err($crate::inbox::database)?
+                else {
+                    return Ok(Replay::NotFound);
+                };
+                let state: String = row.try_get(14).map_err($crate::inbox::database)?;
+                match ItemState::parse(&state) {
+                    Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
+                        return Ok(Replay::NotFinished(state));
+                    }
+                    _ => {}
+                }
+                let (stored, _) =
+                    $crate::inbox::sql::read_row(&row).map_err($crate::inbox::database)?;
+                if let Some(reason) = stored.into_item().err() {
+                    return Ok(Replay::Unreadable(reason));
+                }
+                let done = self.replay_row(id, actor).await?;
+                Ok(if done {
+                    Replay::Queued
+                } else {
+                    // Not pending, not claimed, readable: what stops it is a waiting
+                    // announcement of the same entity (or a concurrent replay did it first).
+                    let announce: i64 = row.try_get(15).map_err($crate::inbox::database)?;
+                    if announce == 1 {
+                        Replay::Coalesced
+                    } else {
+                        Replay::NotFinished(ItemState::Pending)
+                    }
+                })
             }
 
             /// `Ok` if a fenced write changed its row, [`LeaseLost`] if not.
@@ -188,13 +301,22 @@ macro_rules! impl_inbox {
                 &self,
                 claim: $crate::inbox::Claim,
             ) -> Result<(), $crate::inbox::InboxError> {
+                let mut tx = self
+                    .inner
+                    .pool
+                    .begin()
+                    .await
+                    .map_err($crate::inbox::database)?;
                 let done = sqlx::query(&self.inner.sql.complete)
                     .bind(claim.id().0)
                     .bind(claim.token())
-                    .execute(&self.inner.pool)
+                    .execute(&mut *tx)
                     .await
                     .map_err($crate::inbox::database)?;
-                Self::fenced(claim, done.rows_affected())
+                Self::fenced(claim, done.rows_affected())?;
+                self.record_attempt(&mut tx, claim, "completed", None, "completed")
+                    .await?;
+                tx.commit().await.map_err($crate::inbox::database)
             }
 
             async fn fail(
@@ -222,46 +344,7 @@ macro_rules! impl_inbox {
                 &self,
                 id: $crate::inbox::ItemId,
             ) -> Result<$crate::inbox::Replay, $crate::inbox::InboxError> {
-                use sqlx::Row as _;
-                use $crate::inbox::{ItemState, Replay};
-                let inner = &*self.inner;
-                let Some(row) = sqlx::query(&inner.sql.row)
-                    .bind(id.0)
-                    .fetch_optional(&inner.readers)
-                    .await
-                    .map_err($crate::inbox::database)?
-                else {
-                    return Ok(Replay::NotFound);
-                };
-                let state: String = row.try_get(14).map_err($crate::inbox::database)?;
-                match ItemState::parse(&state) {
-                    Some(state @ (ItemState::Pending | ItemState::Claimed)) => {
-                        return Ok(Replay::NotFinished(state));
-                    }
-                    _ => {}
-                }
-                let (stored, _) =
-                    $crate::inbox::sql::read_row(&row).map_err($crate::inbox::database)?;
-                if let Some(reason) = stored.into_item().err() {
-                    return Ok(Replay::Unreadable(reason));
-                }
-                let done = sqlx::query(&inner.sql.replay)
-                    .bind(id.0)
-                    .execute(&inner.pool)
-                    .await
-                    .map_err($crate::inbox::database)?;
-                Ok(if done.rows_affected() > 0 {
-                    Replay::Queued
-                } else {
-                    // Not pending, not claimed, readable: what stops it is a waiting
-                    // announcement of the same entity (or a concurrent replay did it first).
-                    let announce: i64 = row.try_get(15).map_err($crate::inbox::database)?;
-                    if announce == 1 {
-                        Replay::Coalesced
-                    } else {
-                        Replay::NotFinished(ItemState::Pending)
-                    }
-                })
+                self.replay_as(id, "replay").await
             }
 
             async fn purge(

@@ -172,6 +172,7 @@ async fn migrate(
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
+    super::trail::backfill_v3!(tx, sql, current);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
@@ -223,6 +224,7 @@ async fn insert(
     fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
         entries.iter().map(f).collect()
     }
+    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
     let rows = sqlx::query(&sql.insert)
         .bind(column(entries, |e| e.record.provider.to_owned()))
         .bind(column(entries, |e| e.key.clone()))
@@ -237,7 +239,7 @@ async fn insert(
         .bind(column(entries, |e| e.record.headers.clone()))
         .bind(column(entries, |e| e.record.body.clone()))
         .bind(column(entries, |e| e.record.payload.clone()))
-        .fetch_all(pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(rows.len());
@@ -248,7 +250,109 @@ async fn insert(
             row.try_get::<i64, _>(0).map_err(crate::inbox::database)?,
         );
     }
+    // The references and first history row of the new ones, in the same transaction.
+    let (mut ids, mut kinds, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for e in entries {
+        if let Some(id) = inserted.get(&e.key) {
+            for (kind, value) in &e.references {
+                ids.push(*id);
+                kinds.push(*kind);
+                values.push(value.as_str());
+            }
+        }
+    }
+    if !ids.is_empty() {
+        sqlx::query(&sql.trail.references_batch)
+            .bind(&ids)
+            .bind(&kinds)
+            .bind(&values)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+    }
+    let new: Vec<i64> = inserted.values().copied().collect();
+    if !new.is_empty() {
+        sqlx::query(&sql.trail.accepted_batch)
+            .bind(&new)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+    }
+    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 
-impl_inbox!(PostgresInbox);
+impl_inbox!(PostgresInbox, sqlx::Postgres);
+
+#[cfg(feature = "console")]
+super::query_ops::impl_queries!(PostgresInbox, sqlx::Postgres);
+#[cfg(feature = "console")]
+super::verbs::impl_verbs!(PostgresInbox, sqlx::Postgres);
+
+#[cfg(all(test, feature = "console"))]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use sqlx::Row as _;
+
+    use super::PostgresInbox;
+    use crate::delivery::Provider;
+    use crate::inbox::query::{Filter, RefField, Reference};
+    use crate::inbox::{InboxOptions, ItemId, ItemState};
+
+    /// With sequential scans priced out (`enable_seqscan = off`), PostgreSQL reaches the
+    /// inbox's table and the reference table through an index for every operator filter: a
+    /// `Seq Scan` left in the plan would mean no index can serve it. Runs under
+    /// `scripts/with-postgres.sh` (skipped without a server, unless required).
+    #[test]
+    fn console_queries_use_an_index_for_every_filter_on_postgres() {
+        let Ok(url) = std::env::var("DELIVERY_WEBHOOKS_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var("DELIVERY_WEBHOOKS_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "DELIVERY_WEBHOOKS_REQUIRE_POSTGRES=1 but no DELIVERY_WEBHOOKS_TEST_POSTGRES_URL"
+            );
+            eprintln!("SKIPPED: no PostgreSQL (run under scripts/with-postgres.sh)");
+            return;
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let ns = format!("t_plan_{}", std::process::id());
+            let inbox = PostgresInbox::connect(&url, InboxOptions::default().namespace(ns))
+                .await
+                .unwrap();
+            let at = Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+            for filter in [
+                Filter::new().item(ItemId(7)),
+                Filter::new().provider(Provider::Skladon),
+                Filter::new().state(ItemState::Dead),
+                Filter::new().state(ItemState::Dead).handled(false),
+                Filter::new().received(at, None),
+                Filter::new().dedup_key("peddler:A1"),
+                Filter::new().reference(Reference::any("123456")),
+                Filter::new().reference(Reference::of(RefField::Waybill, "WK1")),
+            ] {
+                let (sql, params) =
+                    super::super::query_ops::list_sql(super::SUMMARY, &filter, None, 50);
+                let sql = inbox.q_sql(&format!("EXPLAIN {sql}"));
+                let mut tx = inbox.inner.pool.begin().await.unwrap();
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                let rows = PostgresInbox::q_bind(&sql, &params)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap();
+                let plan: Vec<String> = rows.iter().map(|r| r.try_get(0).unwrap()).collect();
+                assert!(
+                    plan.iter().all(|l| !l.contains("Seq Scan")),
+                    "{filter:?}: {plan:#?}"
+                );
+                tx.rollback().await.unwrap();
+            }
+        });
+    }
+}

@@ -3,7 +3,7 @@
 //! fills them in.
 
 /// The newest schema version (see the migrations below and `docs/inbox.md`).
-pub(crate) const SCHEMA_VERSION: i64 = 2;
+pub(crate) const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1, SQLite.
 pub(crate) const SQLITE_V1: &str = "
@@ -79,6 +79,65 @@ CREATE INDEX {inbox}_completed ON {inbox} (completed_at) WHERE state = 'complete
 CREATE INDEX {inbox}_dead ON {inbox} (dead_at) WHERE state = 'dead';
 ";
 
+/// Version 3, SQLite: what the operator queries read (`docs/inbox.md`, "Schema"). The shipment
+/// references of each item (`_ref`), each attempt's outcome (`_attempt`), each change of state
+/// (`_history`), the operator verbs (`_audit`); per item the normalized cause of its last
+/// failure and whether an operator discarded it (`handled_*`); an index for every filter. The
+/// rows of the side tables go with their item (a trigger: SQLite enforces foreign keys only
+/// when each connection asks). The existing rows' references, causes and history are filled
+/// in by [`backfill_v3`], which re-reads their bodies.
+pub(crate) const SQLITE_V3: &str = "
+ALTER TABLE {inbox} ADD COLUMN cause TEXT;
+ALTER TABLE {inbox} ADD COLUMN handled_at INTEGER;
+ALTER TABLE {inbox} ADD COLUMN handled_by TEXT;
+ALTER TABLE {inbox} ADD COLUMN handled_reason TEXT;
+CREATE INDEX {index}_received ON {inbox} (received_at, id);
+CREATE INDEX {index}_provider_received ON {inbox} (provider, received_at, id);
+CREATE INDEX {index}_state_received ON {inbox} (state, received_at, id);
+CREATE INDEX {index}_dedup ON {inbox} (dedup_key, received_at, id);
+CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at)
+    WHERE state = 'dead' AND handled_at IS NULL;
+CREATE TABLE {inbox}_ref (
+    item_id INTEGER NOT NULL,
+    kind    TEXT    NOT NULL,
+    value   TEXT    NOT NULL,
+    PRIMARY KEY (item_id, kind, value)
+);
+CREATE INDEX {index}_ref_value ON {inbox}_ref (value, item_id);
+CREATE INDEX {index}_ref_kind_value ON {inbox}_ref (kind, value, item_id);
+CREATE TABLE {inbox}_attempt (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    at      INTEGER NOT NULL,
+    outcome TEXT    NOT NULL,
+    error   TEXT
+);
+CREATE INDEX {index}_attempt_item ON {inbox}_attempt (item_id, id);
+CREATE TABLE {inbox}_history (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL,
+    state   TEXT    NOT NULL,
+    at      INTEGER NOT NULL,
+    actor   TEXT    NOT NULL
+);
+CREATE INDEX {index}_history_item ON {inbox}_history (item_id, id);
+CREATE TABLE {inbox}_audit (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    verb   TEXT    NOT NULL,
+    target TEXT    NOT NULL,
+    actor  TEXT    NOT NULL,
+    reason TEXT,
+    at     INTEGER NOT NULL,
+    count  INTEGER NOT NULL
+);
+CREATE TRIGGER {index}_forget AFTER DELETE ON {inbox} BEGIN
+    DELETE FROM {inbox}_ref WHERE item_id = OLD.id;
+    DELETE FROM {inbox}_attempt WHERE item_id = OLD.id;
+    DELETE FROM {inbox}_history WHERE item_id = OLD.id;
+END;
+";
+
 /// Version 1, PostgreSQL.
 pub(crate) const POSTGRES_V1: &str = "
 CREATE TABLE {inbox} (
@@ -120,6 +179,56 @@ CREATE UNIQUE INDEX {index}_key ON {inbox} (dedup_key) WHERE announce = 0;
 CREATE UNIQUE INDEX {index}_open_key ON {inbox} (dedup_key)
     WHERE announce = 1 AND state IN ('pending', 'claimed');
 CREATE INDEX {index}_dead ON {inbox} (dead_at) WHERE state = 'dead';
+";
+
+/// Version 3, PostgreSQL: the same as SQLite's version 3; the side tables' rows go with their
+/// item by `ON DELETE CASCADE`.
+pub(crate) const POSTGRES_V3: &str = "
+ALTER TABLE {inbox}
+    ADD COLUMN cause          TEXT,
+    ADD COLUMN handled_at     BIGINT,
+    ADD COLUMN handled_by     TEXT,
+    ADD COLUMN handled_reason TEXT;
+CREATE INDEX {index}_received ON {inbox} (received_at, id);
+CREATE INDEX {index}_provider_received ON {inbox} (provider, received_at, id);
+CREATE INDEX {index}_state_received ON {inbox} (state, received_at, id);
+CREATE INDEX {index}_dedup ON {inbox} (dedup_key, received_at, id);
+CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at)
+    WHERE state = 'dead' AND handled_at IS NULL;
+CREATE TABLE {inbox}_ref (
+    item_id BIGINT NOT NULL REFERENCES {inbox} (id) ON DELETE CASCADE,
+    kind    TEXT   NOT NULL,
+    value   TEXT   NOT NULL,
+    PRIMARY KEY (item_id, kind, value)
+);
+CREATE INDEX {index}_ref_value ON {inbox}_ref (value, item_id);
+CREATE INDEX {index}_ref_kind_value ON {inbox}_ref (kind, value, item_id);
+CREATE TABLE {inbox}_attempt (
+    id      BIGSERIAL PRIMARY KEY,
+    item_id BIGINT NOT NULL REFERENCES {inbox} (id) ON DELETE CASCADE,
+    attempt BIGINT NOT NULL,
+    at      BIGINT NOT NULL,
+    outcome TEXT   NOT NULL,
+    error   TEXT
+);
+CREATE INDEX {index}_attempt_item ON {inbox}_attempt (item_id, id);
+CREATE TABLE {inbox}_history (
+    id      BIGSERIAL PRIMARY KEY,
+    item_id BIGINT NOT NULL REFERENCES {inbox} (id) ON DELETE CASCADE,
+    state   TEXT   NOT NULL,
+    at      BIGINT NOT NULL,
+    actor   TEXT   NOT NULL
+);
+CREATE INDEX {index}_history_item ON {inbox}_history (item_id, id);
+CREATE TABLE {inbox}_audit (
+    id     BIGSERIAL PRIMARY KEY,
+    verb   TEXT   NOT NULL,
+    target TEXT   NOT NULL,
+    actor  TEXT   NOT NULL,
+    reason TEXT,
+    at     BIGINT NOT NULL,
+    count  BIGINT NOT NULL
+);
 ";
 
 /// Inside a backend's migration transaction `$tx`, with the schema at version `$current`:

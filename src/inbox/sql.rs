@@ -4,7 +4,7 @@
 //! clocks share one notion of "now".
 
 use super::Row;
-use super::schema::{POSTGRES_V1, POSTGRES_V2, SQLITE_V1, SQLITE_V2};
+use super::schema::{POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, SQLITE_V1, SQLITE_V2, SQLITE_V3};
 
 /// The backends' SQL dialects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,8 +18,17 @@ pub(crate) enum Dialect {
 /// Every statement of one inbox, its table names filled in.
 #[derive(Debug)]
 pub(crate) struct Statements {
+    /// Whose SQL.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) dialect: Dialect,
+    /// The database's clock, in ms since the epoch.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) now: &'static str,
     /// The inbox's table (quoted, qualified), as PostgreSQL's errors name it.
-    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "inbox-postgres", feature = "console")),
+        allow(dead_code)
+    )]
     pub(crate) inbox: String,
     pub(crate) version_table: String,
     pub(crate) migrations: Vec<(i64, String)>,
@@ -38,10 +47,74 @@ pub(crate) struct Statements {
     pub(crate) depth: String,
     pub(crate) item: String,
     pub(crate) stats: String,
+    /// What the operator reads: references, attempts, history, audit.
+    pub(crate) trail: Trail,
+}
+
+/// The statements that write what the operator reads, one inbox's tables filled in.
+#[derive(Debug)]
+pub(crate) struct Trail {
+    /// `(item_id, kind, value)`.
+    pub(crate) reference: String,
+    /// `(item_id, attempt, outcome, error, at or NULL for now)`.
+    pub(crate) attempt: String,
+    /// `(item_id, state, actor, at or NULL for now)`.
+    pub(crate) history: String,
+    /// `(verb, target, actor, reason, count)`.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    pub(crate) audit: String,
+    /// Sets `cause` (`$2`) of item `$1`.
+    pub(crate) cause: String,
+    /// The rows after id `$1` (500), for the version-3 backfill: `{columns}, state,
+    /// last_error, the time of its last change`.
+    pub(crate) backfill: String,
+    /// PostgreSQL: the references of a whole batch (`UNNEST` of ids, kinds, values).
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    pub(crate) references_batch: String,
+    /// PostgreSQL: the first history row of a whole batch (`UNNEST` of ids).
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    pub(crate) accepted_batch: String,
+}
+
+impl Trail {
+    /// The statements, through the dialect's `fill`.
+    pub(crate) fn new(fill: &dyn Fn(&str) -> String) -> Self {
+        Self {
+            reference: fill(
+                "INSERT INTO {inbox}_ref (item_id, kind, value) VALUES ($1, $2, $3) \
+                 ON CONFLICT DO NOTHING",
+            ),
+            attempt: fill(
+                "INSERT INTO {inbox}_attempt (item_id, attempt, outcome, error, at) \
+                 VALUES ($1, $2, $3, $4, COALESCE($5, {now}))",
+            ),
+            history: fill(
+                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 VALUES ($1, $2, $3, COALESCE($4, {now}))",
+            ),
+            audit: fill(
+                "INSERT INTO {inbox}_audit (verb, target, actor, reason, count, at) \
+                 VALUES ($1, $2, $3, $4, $5, {now})",
+            ),
+            cause: fill("UPDATE {inbox} SET cause = $2 WHERE id = $1"),
+            backfill: fill(
+                "SELECT {columns}, state, last_error, COALESCE(dead_at, completed_at, received_at) \
+                 FROM {inbox} WHERE id > $1 ORDER BY id LIMIT 500",
+            ),
+            references_batch: fill(
+                "INSERT INTO {inbox}_ref (item_id, kind, value) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+            ),
+            accepted_batch: fill(
+                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 SELECT i, 'pending', 'receiver', {now} FROM UNNEST($1::bigint[]) AS v(i)",
+            ),
+        }
+    }
 }
 
 /// The columns [`read_row`] reads, in order.
-const COLUMNS: [&str; 14] = [
+pub(crate) const COLUMNS: [&str; 14] = [
     "id",
     "attempts",
     "provider",
@@ -87,7 +160,7 @@ impl Statements {
         };
         let (migrations, insert, claim) = match dialect {
             Dialect::Sqlite => (
-                [SQLITE_V1, SQLITE_V2],
+                [SQLITE_V1, SQLITE_V2, SQLITE_V3],
                 "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
                  VALUES ($1, $2, $3, $4, {now}, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
@@ -100,7 +173,7 @@ impl Statements {
                  RETURNING {columns}",
             ),
             Dialect::Postgres => (
-                [POSTGRES_V1, POSTGRES_V2],
+                [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3],
                 // Sorted by key: two batches sharing keys lock them in the same order.
                 "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
@@ -123,6 +196,8 @@ impl Statements {
         // out and whose item another worker claimed again writes nothing.
         let fenced = "WHERE id = $1 AND state = 'claimed' AND fence = $2";
         Self {
+            dialect,
+            now,
             inbox: inbox.to_owned(),
             version_table: version.to_owned(),
             migrations: migrations
@@ -149,7 +224,7 @@ impl Statements {
                 "UPDATE {{inbox}} SET \
                  state = CASE WHEN attempts >= $3 THEN 'dead' ELSE 'pending' END, \
                  dead_at = CASE WHEN attempts >= $3 THEN {{now}} END, \
-                 available_at = {{now}} + $4, last_error = $5 {fenced} \
+                 available_at = {{now}} + $4, last_error = $5, cause = $6 {fenced} \
                  RETURNING state, available_at"
             )),
             release: fill(&format!(
@@ -192,6 +267,7 @@ impl Statements {
                  FROM {inbox} WHERE id = $1",
             ),
             stats: fill("SELECT state, COUNT(*) FROM {inbox} GROUP BY state"),
+            trail: Trail::new(&fill),
         }
     }
 }

@@ -254,6 +254,7 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
         sql.version_table
     );
     super::schema::apply_migrations!(tx, sql, current, record);
+    super::trail::backfill_v3!(tx, sql, current);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
 }
@@ -295,10 +296,125 @@ async fn insert(
             .map_err(crate::inbox::database)?;
         if let Some(id) = id {
             inserted.insert(e.key.clone(), id);
+            for (kind, value) in &e.references {
+                sqlx::query(&sql.trail.reference)
+                    .bind(id)
+                    .bind(kind)
+                    .bind(value)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::inbox::database)?;
+            }
+            sqlx::query(&sql.trail.history)
+                .bind(id)
+                .bind("pending")
+                .bind("receiver")
+                .bind(None::<i64>)
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::inbox::database)?;
         }
     }
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 
-impl_inbox!(SqliteInbox);
+impl_inbox!(SqliteInbox, sqlx::Sqlite);
+
+#[cfg(feature = "console")]
+super::query_ops::impl_queries!(SqliteInbox, sqlx::Sqlite);
+#[cfg(feature = "console")]
+super::verbs::impl_verbs!(SqliteInbox, sqlx::Sqlite);
+
+#[cfg(all(test, feature = "console"))]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use sqlx::Row as _;
+
+    use super::SqliteInbox;
+    use crate::delivery::Provider;
+    use crate::inbox::query::{Filter, RefField, Reference};
+    use crate::inbox::{InboxOptions, ItemId, ItemState};
+
+    /// Every operator filter reads the inbox's table through an index (`SEARCH`), never a
+    /// scan; without a filter, the list walks the `(received_at, id)` index.
+    #[test]
+    fn console_queries_use_an_index_for_every_filter() {
+        let dir = std::env::temp_dir().join(format!(
+            "delivery-webhooks-plan-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let inbox = SqliteInbox::open(dir.join("inbox.db"), InboxOptions::default())
+                .await
+                .unwrap();
+            let at = Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+            let plan = |filter: Filter, after: Option<(i64, i64)>| {
+                let inbox = inbox.clone();
+                async move {
+                    let (sql, params) =
+                        super::super::query_ops::list_sql(super::SUMMARY, &filter, after, 50);
+                    let sql = inbox.q_sql(&format!("EXPLAIN QUERY PLAN {sql}"));
+                    let rows = SqliteInbox::q_bind(&sql, &params)
+                        .fetch_all(&inbox.inner.readers)
+                        .await
+                        .unwrap();
+                    rows.iter()
+                        .map(|r| r.try_get::<String, _>(3).unwrap())
+                        .collect::<Vec<_>>()
+                }
+            };
+            let all = plan(Filter::new(), None).await;
+            assert_eq!(
+                all,
+                ["SCAN webhook_inbox USING INDEX webhook_inbox_received"]
+            );
+            for filter in [
+                Filter::new().item(ItemId(7)),
+                Filter::new().provider(Provider::Skladon),
+                Filter::new().state(ItemState::Dead),
+                Filter::new().state(ItemState::Dead).handled(false),
+                Filter::new().received(at, None),
+                Filter::new().received(None, at),
+                Filter::new().dedup_key("peddler:A1"),
+                Filter::new().reference(Reference::any("123456")),
+                Filter::new().reference(Reference::of(RefField::Waybill, "WK1")),
+                Filter::new()
+                    .provider(Provider::Skladon)
+                    .state(ItemState::Dead)
+                    .received(at, None),
+            ] {
+                for after in [None, Some((1_700_000_000_000, 99))] {
+                    let lines = plan(filter.clone(), after).await;
+                    let table: Vec<&String> = lines
+                        .iter()
+                        .filter(|l| l.contains("webhook_inbox ") || l.ends_with("webhook_inbox"))
+                        .collect();
+                    assert!(
+                        !table.is_empty() && table.iter().all(|l| l.starts_with("SEARCH")),
+                        "{filter:?} {after:?}: {lines:?}"
+                    );
+                    let refs: Vec<&String> = lines
+                        .iter()
+                        .filter(|l| l.contains("webhook_inbox_ref "))
+                        .collect();
+                    assert!(
+                        refs.iter().all(|l| l.starts_with("SEARCH")),
+                        "{filter:?}: {lines:?}"
+                    );
+                }
+            }
+        });
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

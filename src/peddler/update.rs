@@ -1,7 +1,8 @@
 //! The body of a Peddler webhook: [`ShipmentUpdate`] and the types inside it.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -484,20 +485,26 @@ fn lang_map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Localize
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut out = BTreeMap::new();
             // Languages sent as `null` are left out, but still count as sent: a code repeated
-            // after one is refused too.
-            let mut nulls: Vec<String> = Vec::new();
+            // after one is refused too. A set, not a list: a body of a million `null`
+            // languages must not cost a million scans of the list (issue 33, finding 5).
+            let mut nulls: BTreeSet<String> = BTreeSet::new();
             while let Some(code) = map.next_key::<String>()? {
-                if out.contains_key(&code) || nulls.contains(&code) {
+                if nulls.contains(&code) {
                     return Err(wire::duplicate_key(&code));
                 }
+                // One search of the map per language, not one to check and one to insert.
+                let slot = match out.entry(code) {
+                    Entry::Occupied(taken) => return Err(wire::duplicate_key(taken.key())),
+                    Entry::Vacant(slot) => slot,
+                };
                 match map.next_value::<Option<LocalizedText>>()? {
                     Some(text) => {
                         wire::budget::take_entry::<String, LocalizedText, A::Error>()?;
-                        out.insert(code, text);
+                        slot.insert(text);
                     }
                     None => {
                         wire::budget::take_entry::<String, (), A::Error>()?;
-                        nulls.push(code);
+                        nulls.insert(slot.into_key());
                     }
                 }
             }

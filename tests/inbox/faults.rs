@@ -1498,23 +1498,30 @@ fn sqlite_reads_do_not_wait_for_the_writer() {
     });
 }
 
-/// The rollback script for `backend` (`PostgreSQL` or `SQLite`), as `docs/inbox.md` prints it.
+/// The rollback scripts for `backend` (`PostgreSQL` or `SQLite`) from version 3 to 1, as
+/// `docs/inbox.md` prints them.
 fn documented_rollback(backend: &str) -> String {
     let docs = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/inbox.md"),
     )
     .unwrap();
-    let marker = format!("-- rollback to version 1: {backend}\n");
-    let start = docs
-        .find(&marker)
-        .expect("the rollback script in docs/inbox.md");
-    let script = &docs[start..];
-    script[..script.find("```").unwrap()].to_owned()
+    // Version 3 to 2 first, then 2 to 1.
+    [2, 1]
+        .iter()
+        .map(|version| {
+            let marker = format!("-- rollback to version {version}: {backend}\n");
+            let start = docs
+                .find(&marker)
+                .expect("the rollback script in docs/inbox.md");
+            let script = &docs[start..];
+            script[..script.find("```").unwrap()].to_owned()
+        })
+        .collect()
 }
 
-/// 26.14: the rollback path. A version-2 inbox holding a pending item, two Skladon GET
+/// 26.14: the rollback path. A version-3 inbox holding a pending item, two Skladon GET
 /// announcements of one entity (one processed) and a key stored as its digest is taken back to
-/// version 1 by the script in `docs/inbox.md`: the version, the columns and the unique key are
+/// version 1 by the scripts in `docs/inbox.md` (3 to 2, then 2 to 1): the version, the columns and the unique key are
 /// version 1's, every item is kept but the older announcement; a version-2 build then migrates it
 /// forward again and processes what was pending.
 async fn the_documented_rollback_to_version_1_works(store: Store) {
@@ -2017,3 +2024,6 @@ async fn ids_beyond_64_bits_are_two_deliveries_not_a_duplicate(store: Store) {
 }
 
 on_both!(ids_beyond_64_bits_are_two_deliveries_not_a_duplicate);
+
+#[path = "console.rs"]
+mod console;

@@ -99,8 +99,29 @@ pub(super) async fn read_with_body<R: Receive + ?Sized>(
         .verify_head(receiver, &view(parts, &[]))
         .map_err(explain)?;
     let body = read_body(receiver, parts, body).await?;
-    let delivery = observer.receive(receiver, &view(parts, body.as_slice()))?;
+    let delivery = off_worker(body.as_slice().len(), || {
+        observer.receive(receiver, &view(parts, body.as_slice()))
+    })?;
     Ok((delivery, body))
+}
+
+/// Runs `parse` (the verification and parse of a body of `len` bytes) where it does not stall
+/// other requests: from [`OFF_WORKER_MIN`](crate::adapters::OFF_WORKER_MIN) bytes on, on a
+/// multi-threaded runtime, through `block_in_place`, which hands this worker's other tasks to
+/// another thread for as long as the parse runs; below it, or on a current-thread runtime
+/// (where nothing can take the tasks over), inline. `block_in_place` rather than
+/// `spawn_blocking`: the parse borrows the verifier and the request, so every mode (the
+/// public `receive` over a borrowed verifier too) is covered without a copy. A panic unwinds
+/// into the request's task as it would inline: that connection is closed, the server goes on.
+fn off_worker<T>(len: usize, parse: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let threaded =
+        || Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if len >= crate::adapters::OFF_WORKER_MIN && threaded() {
+        tokio::task::block_in_place(parse)
+    } else {
+        parse()
+    }
 }
 
 /// The body of a split request, read under `receiver`'s limit and within its time.

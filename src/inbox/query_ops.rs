@@ -1,0 +1,343 @@
+//! The operator queries of both backends (feature `console`; the verbs are in `verbs.rs`),
+//! written once over [`Statements`](super::sql::Statements) like `ops.rs`; `console::Console`
+//! is their public face.
+
+/// Implements the operator queries for `$ty` (database `$db`), whose `inner` has
+/// `pool`, `readers` and `sql`.
+macro_rules! impl_queries {
+    ($ty:ty, $db:ty) => {
+        /// The columns of an [`ItemSummary`](crate::inbox::query::ItemSummary), in order.
+        const SUMMARY: &str = "id, provider, dedup_key, state, attempts, received_at, \
+             last_error, CAST(CASE WHEN handled_at IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+
+        impl $ty {
+            /// `sql` with `{inbox}` filled in and `$n` as the dialect writes parameters.
+            fn q_sql(&self, sql: &str) -> String {
+                let sql = sql
+                    .replace("{inbox}", &self.inner.sql.inbox)
+                    .replace("{now}", self.inner.sql.now);
+                match self.inner.sql.dialect {
+                    $crate::inbox::sql::Dialect::Sqlite => sql.replace('$', "?"),
+                    $crate::inbox::sql::Dialect::Postgres => sql,
+                }
+            }
+
+            /// `sql` (from [`q_sql`](Self::q_sql)) with `params` bound in order.
+            fn q_bind<'q>(
+                sql: &'q str,
+                params: &[$crate::inbox::query::Param],
+            ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>> {
+                use $crate::inbox::query::Param;
+                let mut query = sqlx::query(sql);
+                for param in params {
+                    query = match param {
+                        Param::Int(i) => query.bind(*i),
+                        Param::Text(t) => query.bind(t.clone()),
+                    };
+                }
+                query
+            }
+
+            /// The items `filter` selects, newest first (by `received_at`, then id), after the
+            /// keyset `after` (`(received_at, id)` of the last item of the page before).
+            pub(crate) async fn q_list(
+                &self,
+                filter: &$crate::inbox::query::Filter,
+                after: Option<(i64, i64)>,
+                limit: u32,
+            ) -> Result<Vec<$crate::inbox::query::ItemSummary>, $crate::inbox::InboxError> {
+                let (sql, params) = $crate::inbox::query_ops::list_sql(SUMMARY, filter, after, limit);
+                let sql = self.q_sql(&sql);
+                let rows = Self::q_bind(&sql, &params)
+                    .fetch_all(&self.inner.readers)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                rows.iter()
+                    .map($crate::inbox::query_ops::read_summary)
+                    .collect::<Result<_, _>>()
+                    .map_err($crate::inbox::database)
+            }
+
+            /// One item in full, `None` if there is none.
+            pub(crate) async fn q_item(
+                &self,
+                id: $crate::inbox::ItemId,
+            ) -> Result<Option<$crate::inbox::query::ItemRecord>, $crate::inbox::InboxError>
+            {
+                use sqlx::Row as _;
+                use $crate::inbox::database;
+                use $crate::inbox::query::{Attempt, Handled, ItemRecord, RefField, StateChange};
+                let readers = &self.inner.readers;
+                let sql = self.q_sql(&format!(
+                    "SELECT {SUMMARY}, method, uri, peer, headers, body, handled_at, handled_by, \
+                     handled_reason FROM {{inbox}} WHERE id = $1"
+                ));
+                let Some(row) = sqlx::query(&sql)
+                    .bind(id.0)
+                    .fetch_optional(readers)
+                    .await
+                    .map_err(database)?
+                else {
+                    return Ok(None);
+                };
+                let summary = $crate::inbox::query_ops::read_summary(&row).map_err(database)?;
+                let headers: String = row.try_get(11).map_err(database)?;
+                let headers: Vec<(String, String)> =
+                    serde_json::from_str(&headers).unwrap_or_default();
+                let handled_at: Option<i64> = row.try_get(13).map_err(database)?;
+                let handled = match handled_at {
+                    Some(at) => Some(Handled {
+                        at: $crate::inbox::from_ms(at),
+                        by: row
+                            .try_get::<Option<String>, _>(14)
+                            .map_err(database)?
+                            .unwrap_or_default(),
+                        reason: row
+                            .try_get::<Option<String>, _>(15)
+                            .map_err(database)?
+                            .unwrap_or_default(),
+                    }),
+                    None => None,
+                };
+                let sql = self.q_sql(
+                    "SELECT kind, value FROM {inbox}_ref WHERE item_id = $1 ORDER BY kind, value",
+                );
+                let mut references = Vec::new();
+                for r in sqlx::query(&sql)
+                    .bind(id.0)
+                    .fetch_all(readers)
+                    .await
+                    .map_err(database)?
+                {
+                    let kind: String = r.try_get(0).map_err(database)?;
+                    if let Some(field) = RefField::parse(&kind) {
+                        references.push((field, r.try_get(1).map_err(database)?));
+                    }
+                }
+                references.sort();
+                let sql = self.q_sql(
+                    "SELECT attempt, at, outcome, error FROM {inbox}_attempt \
+                     WHERE item_id = $1 ORDER BY id",
+                );
+                let mut attempts = Vec::new();
+                for r in sqlx::query(&sql)
+                    .bind(id.0)
+                    .fetch_all(readers)
+                    .await
+                    .map_err(database)?
+                {
+                    attempts.push(Attempt {
+                        attempt: u32::try_from(r.try_get::<i64, _>(0).map_err(database)?)
+                            .unwrap_or(0),
+                        at: $crate::inbox::from_ms(r.try_get(1).map_err(database)?),
+                        outcome: r.try_get(2).map_err(database)?,
+                        error: r.try_get(3).map_err(database)?,
+                    });
+                }
+                let sql = self.q_sql(
+                    "SELECT state, at, actor FROM {inbox}_history WHERE item_id = $1 ORDER BY id",
+                );
+                let mut history = Vec::new();
+                for r in sqlx::query(&sql)
+                    .bind(id.0)
+                    .fetch_all(readers)
+                    .await
+                    .map_err(database)?
+                {
+                    history.push(StateChange {
+                        state: r.try_get(0).map_err(database)?,
+                        at: $crate::inbox::from_ms(r.try_get(1).map_err(database)?),
+                        actor: r.try_get(2).map_err(database)?,
+                    });
+                }
+                Ok(Some(ItemRecord {
+                    summary,
+                    method: row.try_get(8).map_err(database)?,
+                    uri: row.try_get(9).map_err(database)?,
+                    peer: row.try_get(10).map_err(database)?,
+                    headers,
+                    body: row.try_get(12).map_err(database)?,
+                    references,
+                    attempts,
+                    history,
+                    handled,
+                }))
+            }
+
+            /// Every item carrying `reference` (at most `limit`, oldest first), each with its
+            /// delivery rebuilt from the stored body (or why it cannot be).
+            pub(crate) async fn q_deliveries(
+                &self,
+                reference: &$crate::inbox::query::Reference,
+                limit: u32,
+            ) -> Result<
+                Vec<(
+                    $crate::inbox::ItemId,
+                    String,
+                    std::time::SystemTime,
+                    Result<$crate::any::AnyDelivery, String>,
+                )>,
+                $crate::inbox::InboxError,
+            > {
+                use $crate::inbox::query::{Filter, Param, where_clause};
+                let mut params = Vec::new();
+                let filter = Filter::new().reference(reference.clone());
+                let mut sql = format!(
+                    "SELECT {} FROM {{inbox}} WHERE {}",
+                    $crate::inbox::sql::COLUMNS.join(", "),
+                    where_clause(&filter, "{inbox}", &mut params)
+                );
+                params.push(Param::Int(i64::from(limit)));
+                sql.push_str(&format!(
+                    " ORDER BY received_at, id LIMIT ${}",
+                    params.len()
+                ));
+                let sql = self.q_sql(&sql);
+                let rows = Self::q_bind(&sql, &params)
+                    .fetch_all(&self.inner.readers)
+                    .await
+                    .map_err($crate::inbox::database)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let (stored, _) =
+                        $crate::inbox::sql::read_row(row).map_err($crate::inbox::database)?;
+                    let (id, provider) = ($crate::inbox::ItemId(stored.id), stored.provider.clone());
+                    let at = $crate::inbox::from_ms(stored.received_at);
+                    out.push((id, provider, at, stored.into_item().map(|i| i.delivery)));
+                }
+                Ok(out)
+            }
+
+            /// The dead items not discarded, grouped by provider and cause, the largest group
+            /// first.
+            pub(crate) async fn q_failures(
+                &self,
+                provider: Option<$crate::delivery::Provider>,
+            ) -> Result<Vec<$crate::inbox::query::FailureGroup>, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::{ItemId, database, from_ms};
+                let sql = self.q_sql(
+                    "SELECT provider, cause, COUNT(*), MIN(dead_at), MAX(dead_at), MAX(id) \
+                     FROM {inbox} WHERE state = 'dead' AND handled_at IS NULL \
+                     AND ($1 = '' OR provider = $1) \
+                     GROUP BY provider, cause ORDER BY COUNT(*) DESC, provider, cause",
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(provider.map_or("", |p| p.as_str()))
+                    .fetch_all(&self.inner.readers)
+                    .await
+                    .map_err(database)?;
+                let mut groups = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    groups.push($crate::inbox::query::FailureGroup {
+                        provider: row.try_get(0).map_err(database)?,
+                        cause: row
+                            .try_get::<Option<String>, _>(1)
+                            .map_err(database)?
+                            .unwrap_or_default(),
+                        count: u64::try_from(row.try_get::<i64, _>(2).map_err(database)?)
+                            .unwrap_or(0),
+                        first_seen: from_ms(
+                            row.try_get::<Option<i64>, _>(3)
+                                .map_err(database)?
+                                .unwrap_or(0),
+                        ),
+                        last_seen: from_ms(
+                            row.try_get::<Option<i64>, _>(4)
+                                .map_err(database)?
+                                .unwrap_or(0),
+                        ),
+                        latest: ItemId(row.try_get(5).map_err(database)?),
+                    });
+                }
+                Ok(groups)
+            }
+
+            /// The newest `limit` audit rows, newest first.
+            pub(crate) async fn q_audit(
+                &self,
+                limit: u32,
+            ) -> Result<Vec<$crate::inbox::query::AuditEntry>, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::database;
+                let sql = self.q_sql(
+                    "SELECT verb, target, actor, reason, at, count FROM {inbox}_audit \
+                     ORDER BY id DESC LIMIT $1",
+                );
+                let rows = sqlx::query(&sql)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.inner.readers)
+                    .await
+                    .map_err(database)?;
+                let mut entries = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    entries.push($crate::inbox::query::AuditEntry {
+                        verb: row.try_get(0).map_err(database)?,
+                        target: row.try_get(1).map_err(database)?,
+                        actor: row.try_get(2).map_err(database)?,
+                        reason: row.try_get(3).map_err(database)?,
+                        at: $crate::inbox::from_ms(row.try_get(4).map_err(database)?),
+                        count: u64::try_from(row.try_get::<i64, _>(5).map_err(database)?)
+                            .unwrap_or(0),
+                    });
+                }
+                Ok(entries)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_queries;
+
+/// The list statement (`$n` parameters, `{inbox}` unfilled) selecting `columns` and its
+/// parameters: `filter`, after the keyset `after`, newest first, `limit` rows.
+pub(crate) fn list_sql(
+    columns: &str,
+    filter: &super::query::Filter,
+    after: Option<(i64, i64)>,
+    limit: u32,
+) -> (String, Vec<super::query::Param>) {
+    use super::query::{Param, where_clause};
+    let mut params = Vec::new();
+    let mut sql = format!(
+        "SELECT {columns} FROM {{inbox}} WHERE {}",
+        where_clause(filter, "{inbox}", &mut params)
+    );
+    if let Some((at, id)) = after {
+        params.push(Param::Int(at));
+        params.push(Param::Int(id));
+        let (a, i) = (params.len() - 1, params.len());
+        sql.push_str(&format!(
+            " AND (received_at < ${a} OR (received_at = ${a} AND id < ${i}))"
+        ));
+    }
+    params.push(Param::Int(i64::from(limit)));
+    sql.push_str(&format!(
+        " ORDER BY received_at DESC, id DESC LIMIT ${}",
+        params.len()
+    ));
+    (sql, params)
+}
+
+/// Reads an [`ItemSummary`](super::query::ItemSummary) from the first 8 columns
+/// (`SUMMARY`).
+pub(crate) fn read_summary<R>(row: &R) -> Result<super::query::ItemSummary, sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let state: String = row.try_get(3)?;
+    Ok(super::query::ItemSummary {
+        id: super::ItemId(row.try_get(0)?),
+        provider: row.try_get(1)?,
+        dedup_key: row.try_get(2)?,
+        state: super::ItemState::parse(&state)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown inbox state {state:?}").into()))?,
+        attempts: u32::try_from(row.try_get::<i64, _>(4)?).unwrap_or(u32::MAX),
+        received_at: super::from_ms(row.try_get(5)?),
+        last_error: row.try_get::<Option<String>, _>(6)?,
+        handled: row.try_get::<i64, _>(7)? != 0,
+    })
+}
