@@ -44,6 +44,22 @@ enum Chunks<B> {
 }
 
 impl<B: AsRef<[u8]>> Collected<B> {
+    /// Takes the body out as an owned buffer for the inbox's row: the joined buffer, or a chunk
+    /// the framework lends uniquely, is moved, not copied (`Bytes` into `Vec` reuses a unique
+    /// allocation). The reservation stays with `self`, so the bytes stay counted in the budget
+    /// until the delivery is stored and `self` is dropped.
+    #[cfg(all(feature = "inbox", any_provider))]
+    pub(crate) fn take_vec(&mut self) -> Vec<u8>
+    where
+        B: Into<Vec<u8>>,
+    {
+        match std::mem::replace(&mut self.chunks, Chunks::Empty) {
+            Chunks::Empty => Vec::new(),
+            Chunks::One(b) => b.into(),
+            Chunks::Many(v) => v,
+        }
+    }
+
     pub(crate) fn as_slice(&self) -> &[u8] {
         match &self.chunks {
             Chunks::Empty => &[],
@@ -181,7 +197,7 @@ pub(crate) async fn store<I: crate::inbox::Inbox + ?Sized>(
     let reply = delivery.reply().clone();
     let provider = delivery.provider();
     let started = std::time::Instant::now();
-    let accepted = inbox.accept(&delivery, &raw()).await;
+    let accepted = inbox.accept_owned(&delivery, raw()).await;
     // Nothing was written: not an accept to time.
     if let Ok(Acceptance::NotStored) = accepted {
         return Ok(reply);
@@ -208,9 +224,9 @@ pub(crate) fn raw_delivery<'h>(
     uri: &str,
     peer: Option<std::net::IpAddr>,
     headers: impl Iterator<Item = (&'h str, &'h [u8])>,
-    body: &[u8],
+    body: Vec<u8>,
 ) -> crate::owned::OwnedRequest {
-    let mut raw = crate::owned::OwnedRequest::new(method, uri).body(body.to_vec());
+    let mut raw = crate::owned::OwnedRequest::new(method, uri).body(body);
     raw.peer = peer;
     raw.headers = headers
         .map(|(name, value)| {
@@ -274,6 +290,38 @@ mod tests {
             panic!("three chunks are joined")
         };
         assert_eq!((joined.len(), joined.capacity()), (100, 100));
+    }
+
+    /// Issue 33, finding 2: one copy of the body from the socket to the inbox's row. The joined
+    /// buffer moves out (same allocation), and the bytes stay counted in the budget until the
+    /// body itself is dropped (after the delivery is stored).
+    #[cfg(all(feature = "inbox", any_provider))]
+    #[tokio::test]
+    async fn the_body_moves_to_the_inbox_still_counted_until_dropped() {
+        let budget = budget(1000);
+        let mut body = collect(chunks(&[10, 10, 80]), Some(b"100"), 1024, budget)
+            .await
+            .unwrap();
+        let at = body.as_slice().as_ptr();
+        let taken = body.take_vec();
+        assert_eq!(
+            (taken.as_ptr(), taken.len()),
+            (at, 100),
+            "moved, not copied"
+        );
+        assert_eq!(
+            budget.available(),
+            900,
+            "still reserved while the body lives"
+        );
+        let raw = raw_delivery("POST", "/webhooks/peddler", None, std::iter::empty(), taken);
+        assert_eq!(
+            raw.body.as_ptr(),
+            at,
+            "into the stored request without a copy"
+        );
+        drop(body);
+        assert_eq!(budget.available(), 1000);
     }
 
     #[tokio::test]

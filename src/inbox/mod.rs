@@ -132,6 +132,17 @@ pub trait Inbox: Send + Sync {
         raw: &OwnedRequest,
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send;
 
+    /// [`accept`](Inbox::accept), taking the request by value: its body moves into the stored
+    /// row instead of being copied (the framework adapters' inbox mode, whose request is read
+    /// once and not needed after). The default calls `accept`; the crate's backends move.
+    fn accept_owned(
+        &self,
+        delivery: &AnyDelivery,
+        raw: OwnedRequest,
+    ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send {
+        async move { self.accept(delivery, &raw).await }
+    }
+
     /// Claims up to `n` items that are due (pending and past their back-off, or claimed by a
     /// worker whose lease ran out) for `lease`: no other worker gets them before the lease ends
     /// (extend it with [`extend`](Inbox::extend) while working). Each claim counts as an
@@ -216,6 +227,13 @@ impl<I: Inbox> Inbox for Arc<I> {
         raw: &OwnedRequest,
     ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send {
         (**self).accept(delivery, raw)
+    }
+    fn accept_owned(
+        &self,
+        delivery: &AnyDelivery,
+        raw: OwnedRequest,
+    ) -> impl Future<Output = Result<Acceptance, InboxError>> + Send {
+        (**self).accept_owned(delivery, raw)
     }
     fn claim(
         &self,

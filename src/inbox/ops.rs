@@ -216,6 +216,18 @@ macro_rules! impl_inbox {
                 delivery: &$crate::any::AnyDelivery,
                 raw: &$crate::owned::OwnedRequest,
             ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
+                // Checked before the copy: a handshake costs nothing.
+                if delivery.reply().holds_secret() {
+                    return Ok($crate::inbox::Acceptance::NotStored);
+                }
+                self.accept_owned(delivery, raw.clone()).await
+            }
+
+            async fn accept_owned(
+                &self,
+                delivery: &$crate::any::AnyDelivery,
+                raw: $crate::owned::OwnedRequest,
+            ) -> Result<$crate::inbox::Acceptance, $crate::inbox::InboxError> {
                 // The rule lives here, not in the adapters, so that it holds for every caller.
                 if delivery.reply().holds_secret() {
                     return Ok($crate::inbox::Acceptance::NotStored);

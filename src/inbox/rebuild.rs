@@ -28,7 +28,10 @@ pub(crate) struct Record {
 }
 
 impl Record {
-    pub(crate) fn new(delivery: &AnyDelivery, raw: &OwnedRequest) -> Result<Self, InboxError> {
+    /// The row for `delivery`; the request's body moves into it (one copy of the body from the
+    /// socket to the row: the adapters hand theirs over).
+    pub(crate) fn new(delivery: &AnyDelivery, mut raw: OwnedRequest) -> Result<Self, InboxError> {
+        let body = std::mem::take(&mut raw.body);
         let payload = delivery
             .payload_json()
             .map_err(|e| InboxError::Encode(e.to_string()))?;
@@ -44,14 +47,10 @@ impl Record {
             peer: raw.peer.map(|p| p.to_string()),
             headers: serde_json::to_string(&headers)
                 .map_err(|e| InboxError::Encode(e.to_string()))?,
-            body: raw.body.clone(),
             // The body itself (a Skladon body of an unknown type is kept as it came): stored
             // once, the payload column empty.
-            payload: if payload == raw.body {
-                Vec::new()
-            } else {
-                payload
-            },
+            payload: if payload == body { Vec::new() } else { payload },
+            body,
             received_at: now_ms(),
         })
     }
@@ -211,7 +210,7 @@ mod tests {
             let request = Request::new(&none, body).method(method).uri(uri);
             let delivery: AnyDelivery = verifier.receive(&request).unwrap().into();
             let raw = OwnedRequest::new(method, uri).body(body.to_vec());
-            let record = Record::new(&delivery, &raw).unwrap();
+            let record = Record::new(&delivery, raw).unwrap();
             assert!(!record.uri.contains("abcdef"), "{uri} -> {}", record.uri);
             let key: DedupKey = record.dedup_key.parse().unwrap();
             let again = rebuild(
@@ -224,5 +223,21 @@ mod tests {
             .unwrap();
             assert_eq!(again, delivery, "{uri}");
         }
+    }
+
+    /// Issue 33, finding 2: the request's body moves into the row (one copy of the body from
+    /// the socket to the row, not three).
+    #[test]
+    fn the_body_moves_into_the_row() {
+        let verifier = Verifier::new(TOKEN).unwrap();
+        let none: [(&str, &str); 0] = [];
+        let uri = "/webhooks/skladon/abcdef0123456789/UPDATE_RECEIVING_STATUS";
+        let body = br#"{"eshopReceivingId":"R-1","status":"received"}"#;
+        let request = Request::new(&none, body).method("POST").uri(uri);
+        let delivery: AnyDelivery = verifier.receive(&request).unwrap().into();
+        let raw = OwnedRequest::new("POST", uri).body(body.to_vec());
+        let at = raw.body.as_ptr();
+        let record = Record::new(&delivery, raw).unwrap();
+        assert_eq!((record.body.as_ptr(), &record.body[..]), (at, &body[..]));
     }
 }

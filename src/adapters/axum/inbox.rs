@@ -36,6 +36,7 @@ where
             }
         };
         telemetry::inspect(&delivery);
+        let mut body = body;
         let raw = || {
             crate::adapters::raw_delivery(
                 parts.method.as_str(),
@@ -45,7 +46,7 @@ where
                     .headers
                     .iter()
                     .map(|(name, value)| (name.as_str(), value.as_bytes())),
-                body.as_slice(),
+                body.take_vec(),
             )
         };
         match crate::adapters::store(inbox, delivery, raw).await {
