@@ -31,9 +31,14 @@ fn main() {
         "isendu_batch" => vec![("batch".into(), common::isendu_batch(1_000))],
         "skladon_receiving" => vec![("receiving".into(), common::skladon_receiving(1_000))],
         spec if spec.starts_with("hostile/") => {
-            // `hostile/<shape>`: one 1 MiB body of that shape (`common::hostile`).
+            // `hostile/<shape>`: one body of that shape (`common::hostile`), of `HOSTILE_BYTES`
+            // bytes (1 MiB unless set: CI counts smaller bodies, the ratios per byte alike).
             let shape = &spec["hostile/".len()..];
-            let (_, provider, body) = common::hostile(1 << 20)
+            let size = std::env::var("HOSTILE_BYTES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1 << 20);
+            let (_, provider, body) = common::hostile(size)
                 .into_iter()
                 .find(|(name, _, _)| *name == shape)
                 .unwrap_or_else(|| panic!("no hostile shape {shape}"));
