@@ -74,10 +74,9 @@ pub(crate) fn lossy() {
 /// and ASCII digits only.
 /// Returns the sign and the magnitude.
 pub(crate) fn integer(text: &str, quoted: bool) -> Result<(bool, u64), NotInteger> {
-    let t = text;
-    let (negative, digits) = match t.strip_prefix('-') {
+    let (negative, digits) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
-        None => (false, t),
+        None => (false, text),
     };
     let b = digits.as_bytes();
     let int_len = b.iter().take_while(|c| c.is_ascii_digit()).count();
