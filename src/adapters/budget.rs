@@ -37,10 +37,20 @@ use crate::error::Error;
 /// ```
 #[derive(Debug)]
 pub struct BodyBudget {
+    /// Every body's room, the small lane's aside.
     room: Semaphore,
+    /// The small lane: only bodies of at most [`SMALL_BODY`] bytes.
+    small: Semaphore,
     bytes: usize,
     wait: Duration,
 }
+
+/// The largest body that the [`BodyBudget`]'s small lane serves: Wakilni's default body limit,
+/// and many times what any provider's single event weighs.
+pub const SMALL_BODY: usize = 64 * 1024;
+
+/// The smallest budget that keeps a small lane (an eighth of it).
+const SMALL_LANE_FROM: usize = 16 * SMALL_BODY;
 
 static GLOBAL: OnceLock<BodyBudget> = OnceLock::new();
 
@@ -50,8 +60,10 @@ impl BodyBudget {
     #[must_use]
     pub fn new(bytes: usize, wait: Duration) -> Self {
         let bytes = bytes.clamp(1, Semaphore::MAX_PERMITS);
+        let small = lane_for(bytes);
         Self {
-            room: Semaphore::new(bytes),
+            room: Semaphore::new(bytes - small),
+            small: Semaphore::new(small),
             bytes,
             wait,
         }
@@ -95,7 +107,19 @@ impl BodyBudget {
     /// The bytes free now.
     #[must_use]
     pub fn available(&self) -> usize {
-        self.room.available_permits()
+        self.room.available_permits() + self.small.available_permits()
+    }
+
+    /// The bytes kept for small bodies (at most [`SMALL_BODY`] each): an eighth of a budget of
+    /// at least 1 MiB, else none.
+    #[must_use]
+    pub fn small_lane(&self) -> usize {
+        lane_for(self.bytes)
+    }
+
+    /// The bytes of the budget outside the small lane.
+    fn room_bytes(&self) -> usize {
+        self.bytes - lane_for(self.bytes)
     }
 
     /// An empty reservation on this budget.
@@ -103,7 +127,17 @@ impl BodyBudget {
         Reservation {
             budget: self,
             held: 0,
+            small: 0,
         }
+    }
+}
+
+/// The small lane of a budget of `bytes`.
+fn lane_for(bytes: usize) -> usize {
+    if bytes >= SMALL_LANE_FROM {
+        bytes / 8
+    } else {
+        0
     }
 }
 
@@ -111,52 +145,94 @@ impl BodyBudget {
 #[derive(Debug)]
 pub(crate) struct Reservation<'a> {
     budget: &'a BodyBudget,
+    /// Held in the budget's main room.
     held: usize,
+    /// Held in its small lane (never both: a body moves out of the lane whole).
+    small: usize,
 }
 
 impl Reservation<'_> {
     /// Holds `total` bytes in all (nothing more when it holds that many already), waiting up to
-    /// the budget's wait for room. A total over the whole budget holds the whole budget.
+    /// the budget's wait for room. A total over the budget's main room holds all of it.
     ///
     /// # Errors
     /// [`Error::Busy`] when no room was made in time; what was held before stays held.
     pub(crate) async fn grow_to(&mut self, total: usize) -> Result<(), Error> {
-        let total = total.min(self.budget.bytes);
-        if total <= self.held {
+        let budget = self.budget;
+        if total <= self.held + self.small {
             return Ok(());
         }
-        let more = total - self.held;
-        // Permits are counted in `u32`: a larger step waits in several.
-        let mut left = more;
-        while left > 0 {
-            let step = left.min(u32::MAX as usize);
-            let wanted = u32::try_from(step).unwrap_or(u32::MAX);
-            let acquired =
-                tokio::time::timeout(self.budget.wait, self.budget.room.acquire_many(wanted)).await;
-            match acquired {
-                Ok(Ok(permit)) => {
-                    // Owned by this reservation from here: given back in `drop`.
+        let lane = budget.small_lane();
+        if self.held == 0 && total <= SMALL_BODY.min(lane) {
+            let more = total - self.small;
+            // `more` is at most 64 KiB.
+            let wanted = u32::try_from(more).unwrap_or(u32::MAX);
+            // The lane first, then the main room if it has room now (queueing there would put
+            // this small body behind every large one waiting), else wait in the lane.
+            if let Ok(permit) = budget.small.try_acquire_many(wanted) {
+                permit.forget();
+                self.small += more;
+                return Ok(());
+            }
+            if self.small == 0 {
+                if let Ok(permit) = budget.room.try_acquire_many(wanted) {
                     permit.forget();
-                    self.held += step;
-                    left -= step;
-                }
-                // Timed out (or closed, which this crate never does).
-                _ => {
-                    return Err(Error::Busy {
-                        budget: self.budget.bytes,
-                        waited: self.budget.wait,
-                    });
+                    self.held = more;
+                    return Ok(());
                 }
             }
+            acquire(&budget.small, more, budget).await?;
+            self.small += more;
+            return Ok(());
+        }
+        // Too large for the lane (or grown out of it): the main room holds the whole body, and
+        // the lane's bytes go back once it does.
+        let total = total.min(budget.room_bytes());
+        if total > self.held {
+            acquire(&budget.room, total - self.held, budget).await?;
+            self.held = total;
+        }
+        if self.small > 0 {
+            budget.small.add_permits(self.small);
+            self.small = 0;
         }
         Ok(())
     }
+}
+
+/// Takes `bytes` permits of `room` for good (the caller gives them back), waiting up to the
+/// budget's wait; a failure keeps none.
+async fn acquire(room: &Semaphore, bytes: usize, budget: &BodyBudget) -> Result<(), Error> {
+    // Permits are counted in `u32`: a larger step waits in several.
+    let mut left = bytes;
+    while left > 0 {
+        let step = left.min(u32::MAX as usize);
+        let wanted = u32::try_from(step).unwrap_or(u32::MAX);
+        match tokio::time::timeout(budget.wait, room.acquire_many(wanted)).await {
+            Ok(Ok(permit)) => {
+                permit.forget();
+                left -= step;
+            }
+            // Timed out (or closed, which this crate never does).
+            _ => {
+                room.add_permits(bytes - left);
+                return Err(Error::Busy {
+                    budget: budget.bytes,
+                    waited: budget.wait,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Reservation<'_> {
     fn drop(&mut self) {
         if self.held > 0 {
             self.budget.room.add_permits(self.held);
+        }
+        if self.small > 0 {
+            self.budget.small.add_permits(self.small);
         }
     }
 }

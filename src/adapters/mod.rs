@@ -426,6 +426,79 @@ mod tests {
         assert_eq!(budget.available(), 1000);
     }
 
+    /// Issue 33, finding 2's flood: a genuine small delivery is not queued behind large bodies
+    /// waiting for room (the wait is first come, first served), it takes the small lane.
+    #[tokio::test]
+    async fn a_small_body_never_waits_behind_a_large_one() {
+        let budget: &'static BodyBudget = Box::leak(Box::new(BodyBudget::new(
+            16 << 20,
+            std::time::Duration::from_secs(3600),
+        )));
+        assert_eq!(budget.small_lane(), 2 << 20);
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        // A 12 MiB body holds most of the main room, its bytes never arriving.
+        let mut holder = Box::pin(collect(never(), Some(b"12582912"), 16 << 20, budget));
+        assert!(holder.as_mut().poll(&mut cx).is_pending());
+        // A 4 MiB body waits for room, holding the 2 MiB left as it waits.
+        let mut queued = Box::pin(collect(never(), Some(b"4194304"), 16 << 20, budget));
+        assert!(queued.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(budget.available(), 2 << 20);
+        // A 2 KiB delivery is read at once, in the small lane.
+        let mut small = Box::pin(collect(chunks(&[2048]), Some(b"2048"), 64 << 10, budget));
+        let std::task::Poll::Ready(Ok(body)) = small.as_mut().poll(&mut cx) else {
+            panic!("a small body waited behind a large one")
+        };
+        assert_eq!(body.as_slice().len(), 2048);
+        assert_eq!(budget.available(), (2 << 20) - 2048);
+        drop(body);
+        // The holder goes: the queued body gets its room, the rest is free again.
+        drop(holder);
+        assert!(queued.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(budget.available(), (16 << 20) - (4 << 20));
+        drop(queued);
+        assert_eq!(budget.available(), 16 << 20);
+    }
+
+    #[tokio::test]
+    async fn the_small_lane_holds_only_small_bodies() {
+        let budget = budget(1 << 20);
+        assert_eq!(budget.small_lane(), 128 << 10);
+        // A body of unknown length grown past `SMALL_BODY` moves to the main room whole.
+        let grown = collect(chunks(&[60 << 10, 10 << 10]), None, 1 << 20, budget)
+            .await
+            .unwrap();
+        assert_eq!(budget.available(), (1 << 20) - (70 << 10));
+        drop(grown);
+        // The main room held whole by one body: small bodies fill the lane, the next is busy.
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        let mut holder = Box::pin(collect(never(), Some(b"917504"), 1 << 20, budget));
+        assert!(holder.as_mut().poll(&mut cx).is_pending());
+        let one = collect(chunks(&[64 << 10]), Some(b"65536"), 64 << 10, budget)
+            .await
+            .unwrap();
+        let two = collect(chunks(&[64 << 10]), Some(b"65536"), 64 << 10, budget)
+            .await
+            .unwrap();
+        assert_eq!(budget.available(), 0);
+        let Err(err) = collect(chunks(&[10]), Some(b"10"), 64 << 10, budget).await else {
+            panic!("a full lane and a full room have no room")
+        };
+        assert!(matches!(err, Error::Busy { .. }), "{err:?}");
+        // A large body never takes the lane's room: one larger than the main room holds all
+        // of it, and the lane's free bytes stay free.
+        drop(holder);
+        drop(one);
+        let large = collect(chunks(&[10]), Some(b"983040"), 1 << 20, budget)
+            .await
+            .unwrap();
+        assert_eq!(budget.available(), 64 << 10);
+        drop(large);
+        drop(two);
+        assert_eq!(budget.available(), 1 << 20);
+    }
+
     /// A body stream whose bytes never come.
     fn never() -> impl Stream<Item = Result<Vec<u8>, ()>> + Unpin {
         struct Never;

@@ -133,7 +133,7 @@ mod inbox;
 mod respond;
 mod route;
 
-pub use crate::adapters::budget::BodyBudget;
+pub use crate::adapters::budget::{BodyBudget, SMALL_BODY};
 pub use extract::{Webhook, receive};
 #[cfg(all(feature = "inbox", any_provider))]
 pub use inbox::inbox_router;
