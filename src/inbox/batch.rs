@@ -134,6 +134,8 @@ impl Batcher {
         let write = Arc::new(write);
         let permits = Arc::new(Semaphore::new(limits.parallel.max(1)));
         tokio::spawn(async move {
+            // What has queued and is not written yet: a batch takes its head, the rest waits
+            // for the next free writer.
             let mut queued = Vec::with_capacity(max);
             loop {
                 // Wait for a free writer first: meanwhile, accepts keep queueing and the next
@@ -141,29 +143,40 @@ impl Batcher {
                 let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
                     return;
                 };
-                if rx.recv_many(&mut queued, max).await == 0 {
-                    return;
-                }
-                if !limits.linger.is_zero() {
-                    let until = tokio::time::Instant::now() + limits.linger;
-                    while queued.len() < max {
-                        let more = max - queued.len();
-                        match tokio::time::timeout_at(until, rx.recv_many(&mut queued, more)).await
-                        {
-                            Ok(0) | Err(_) => break,
-                            Ok(_) => {}
+                if queued.is_empty() {
+                    if rx.recv_many(&mut queued, max).await == 0 {
+                        return;
+                    }
+                    if !limits.linger.is_zero() {
+                        let until = tokio::time::Instant::now() + limits.linger;
+                        while queued.len() < max {
+                            let more = max - queued.len();
+                            match tokio::time::timeout_at(until, rx.recv_many(&mut queued, more))
+                                .await
+                            {
+                                Ok(0) | Err(_) => break,
+                                Ok(_) => {}
+                            }
                         }
                     }
                 }
-                let mut batch: Vec<(Entry, Reply)> = std::mem::take(&mut queued);
+                // What arrived while the last batch was written, without waiting.
+                while queued.len() < max {
+                    match rx.try_recv() {
+                        Ok(record) => queued.push(record),
+                        Err(_) => break,
+                    }
+                }
                 // Not written: the caller gave up (past its deadline, answered 503), so the
                 // provider sends it again.
-                batch.retain(|(_, reply)| !reply.answer.is_closed());
+                queued.retain(|(_, reply)| !reply.answer.is_closed());
+                if queued.is_empty() {
+                    continue;
+                }
+                let batch = take_fair(&mut queued, max, limits.bytes);
                 let write = Arc::clone(&write);
                 tokio::spawn(async move {
-                    for chunk in by_bytes(batch, limits.bytes) {
-                        write_chunk(&*write, chunk, limits.record_error).await;
-                    }
+                    write_chunk(&*write, batch, limits.record_error).await;
                     drop(permit);
                 });
             }
@@ -232,24 +245,53 @@ impl Batcher {
     }
 }
 
-/// Splits a batch into runs of at most `limit` bytes (a larger record alone).
-fn by_bytes(batch: Vec<(Entry, Reply)>, limit: usize) -> Vec<Vec<(Entry, Reply)>> {
-    let mut chunks: Vec<Vec<(Entry, Reply)>> = Vec::new();
-    let mut bytes: usize = 0;
-    for (entry, reply) in batch {
-        let size = entry.bytes();
-        match chunks.last_mut() {
-            Some(chunk) if bytes.saturating_add(size) <= limit => {
-                bytes += size;
-                chunk.push((entry, reply));
+/// Takes the next batch out of `queued`: at most `count` records and `bytes` bytes (a larger
+/// record alone), the providers taken in turn, the one with the fewest bytes waiting first,
+/// each provider's records in the order they came. So a lone delivery of one provider is in
+/// the next batch however many bytes another has queued before it (issue 33, finding 2), and
+/// what is not taken keeps its place for the next batch.
+fn take_fair(queued: &mut Vec<(Entry, Reply)>, count: usize, bytes: usize) -> Vec<(Entry, Reply)> {
+    let mut lanes: Vec<(usize, std::collections::VecDeque<(Entry, Reply)>)> = Vec::new();
+    let mut providers: Vec<Provider> = Vec::new();
+    for (entry, reply) in queued.drain(..) {
+        let lane = match providers.iter().position(|p| *p == entry.provider) {
+            Some(lane) => lane,
+            None => {
+                providers.push(entry.provider);
+                lanes.push((0, std::collections::VecDeque::new()));
+                lanes.len() - 1
             }
-            _ => {
-                bytes = size;
-                chunks.push(vec![(entry, reply)]);
+        };
+        lanes[lane].0 += entry.bytes();
+        lanes[lane].1.push_back((entry, reply));
+    }
+    // Stable: providers with as many bytes keep the order they came in.
+    lanes.sort_by_key(|(waiting, _)| *waiting);
+    let mut batch: Vec<(Entry, Reply)> = Vec::new();
+    let mut taken: usize = 0;
+    let mut full = false;
+    while !full && lanes.iter().any(|(_, lane)| !lane.is_empty()) {
+        for (_, lane) in &mut lanes {
+            let Some((entry, _)) = lane.front() else {
+                continue;
+            };
+            let size = entry.bytes();
+            if batch.len() >= count || (!batch.is_empty() && taken.saturating_add(size) > bytes) {
+                full = true;
+                break;
             }
+            taken = taken.saturating_add(size);
+            batch.extend(lane.pop_front());
         }
     }
-    chunks
+    // The rest, in turn again next time.
+    let mut rest: Vec<_> = lanes.into_iter().map(|(_, lane)| lane).collect();
+    while rest.iter().any(|lane| !lane.is_empty()) {
+        for lane in &mut rest {
+            queued.extend(lane.pop_front());
+        }
+    }
+    batch
 }
 
 /// Writes one chunk and answers each record; if the database refused a chunk of several,
@@ -333,6 +375,84 @@ pub(crate) fn acceptances(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A record of `provider` named `key`, of `size` body bytes, and its reply.
+    fn record(provider: Provider, key: &str, size: usize) -> (Entry, Reply) {
+        let record = super::super::rebuild::Record {
+            provider: provider.as_str(),
+            dedup_key: key.to_owned(),
+            delivery_attempt: None,
+            context: None,
+            method: String::new(),
+            uri: String::new(),
+            peer: None,
+            headers: String::new(),
+            body: vec![b' '; size],
+            payload: Vec::new(),
+            received_at: 0,
+        };
+        let entry = Entry {
+            record,
+            provider,
+            key: key.to_owned(),
+            full_key: None,
+            announce: false,
+            references: Vec::new(),
+        };
+        let (answer, _) = oneshot::channel();
+        let reply = Reply {
+            answer,
+            _slot: Slot {
+                budgets: Budgets::default(),
+                index: 0,
+                bytes: 0,
+            },
+        };
+        (entry, reply)
+    }
+
+    fn keys(records: &[(Entry, Reply)]) -> Vec<&str> {
+        records.iter().map(|(e, _)| e.key.as_str()).collect()
+    }
+
+    /// Issue 33, finding 2: a lone delivery of one provider goes in the next batch however many
+    /// bytes another provider queued before it.
+    #[test]
+    fn the_next_batch_takes_providers_in_turn_the_lightest_first() {
+        let mut queued: Vec<_> = (0..6)
+            .map(|i| record(Provider::Peddler, &format!("p{i}"), 64 << 10))
+            .collect();
+        queued.push(record(Provider::Wakilni, "w0", 2 << 10));
+        queued.push(record(Provider::Peddler, "p6", 64 << 10));
+        queued.push(record(Provider::Wakilni, "w1", 2 << 10));
+        // 150 KiB a batch: Wakilni (4 KiB waiting) first, then the providers in turn.
+        let batch = take_fair(&mut queued, 256, 150 << 10);
+        assert_eq!(keys(&batch), ["w0", "p0", "w1", "p1"]);
+        assert_eq!(keys(&queued), ["p2", "p3", "p4", "p5", "p6"]);
+        // Count bounds a batch too; the rest keeps its order.
+        let batch = take_fair(&mut queued, 2, usize::MAX);
+        assert_eq!(keys(&batch), ["p2", "p3"]);
+        assert_eq!(keys(&queued), ["p4", "p5", "p6"]);
+    }
+
+    #[test]
+    fn a_record_larger_than_a_batch_goes_alone() {
+        let mut queued = vec![
+            record(Provider::Peddler, "huge", 16 << 20),
+            record(Provider::Wakilni, "small", 1 << 10),
+            record(Provider::Peddler, "after", 1 << 10),
+        ];
+        let batch = take_fair(&mut queued, 256, 1 << 20);
+        // Wakilni waits fewer bytes: first; Peddler's next record does not fit beside it.
+        assert_eq!(keys(&batch), ["small"]);
+        let batch = take_fair(&mut queued, 256, 1 << 20);
+        assert_eq!(keys(&batch), ["huge"]);
+        let batch = take_fair(&mut queued, 256, 1 << 20);
+        assert_eq!(keys(&batch), ["after"]);
+        assert!(queued.is_empty());
+    }
+
     #[test]
     fn only_record_level_errors_isolate_records() {
         use super::{postgres_record_error as pg, sqlite_record_error as sqlite};

@@ -43,7 +43,7 @@ pub struct InboxOptions {
 impl Default for InboxOptions {
     /// 25 attempts, back-off with full jitter under a ceiling from 1 min doubling up to 3 days
     /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
-    /// batches of up to 256 accepts and 8 MiB, no lingering, a pool of 8 connections
+    /// batches of up to 256 accepts and 1 MiB, no lingering, a pool of 8 connections
     /// (PostgreSQL), the default namespace; completed items kept 7 days, dead letters 30 days
     /// (each at least its provider's dedup window), purged 1,000 rows per statement; an accept
     /// not stored within 5 s answered 503, and each provider at most 256 accepts and 16 MiB
@@ -56,7 +56,7 @@ impl Default for InboxOptions {
             jitter: true,
             namespace: None,
             max_batch: 256,
-            max_batch_bytes: 8 << 20,
+            max_batch_bytes: 1 << 20,
             batch_linger: Duration::ZERO,
             pool_size: 8,
             clock_skew_ms: 0,
@@ -126,9 +126,10 @@ impl InboxOptions {
         self
     }
 
-    /// The most bytes (bodies, headers, keys) written in one transaction, 8 MiB by default; a
+    /// The most bytes (bodies, headers, keys) written in one transaction, 1 MiB by default; a
     /// single larger delivery is written alone. Keeps a batch far below PostgreSQL's 1 GB
-    /// message limit whatever its deliveries hold.
+    /// message limit whatever its deliveries hold, and bounds how long a delivery that arrives
+    /// during a write waits for it (`docs/inbox.md`, "Group commit").
     #[must_use]
     pub fn max_batch_bytes(mut self, bytes: usize) -> Self {
         self.max_batch_bytes = bytes.max(1);

@@ -15,7 +15,8 @@ use super::sql::{Dialect, Statements};
 use super::{Entry, InboxError, InboxOptions};
 
 /// The most bytes SQLite's `-wal` file keeps once checkpointed (`journal_size_limit`): 16 MiB,
-/// twice the largest batch (`max_batch_bytes`, 8 MiB), so the usual write reuses the file.
+/// a lone 16 MiB delivery (a batch is 1 MiB by default, `max_batch_bytes`), so the usual write
+/// reuses the file.
 pub(crate) const JOURNAL_SIZE_LIMIT: u64 = 16 << 20;
 
 /// The embedded inbox: one SQLite file (WAL, `synchronous = FULL`), no server to run. The
