@@ -145,7 +145,9 @@ macro_rules! impl_inbox {
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::inbox::database)?;
+                self.announce(&mut tx).await?;
                 tx.commit().await.map_err($crate::inbox::database)?;
+                inner.wake.ring();
                 Ok(true)
             }
 
@@ -349,6 +351,7 @@ macro_rules! impl_inbox {
                     .execute(&self.inner.pool)
                     .await
                     .map_err($crate::inbox::database)?;
+                self.inner.wake.ring();
                 Self::fenced(claim, done.rows_affected())
             }
 
@@ -428,6 +431,10 @@ macro_rules! impl_inbox {
                     stats.add(&state, count);
                 }
                 Ok(stats)
+            }
+
+            fn wakeup(&self) -> Option<$crate::inbox::Wakeup> {
+                Some(self.wake_source())
             }
         }
     };

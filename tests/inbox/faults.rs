@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use delivery_webhooks::inbox::{
     Acceptance, Claim, Depth, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo,
-    ItemState, PostgresInbox, Replay, SqliteInbox, Stats, Worker,
+    ItemState, PostgresInbox, Replay, SqliteInbox, Stats, Wakeup, Worker,
 };
 use delivery_webhooks::{AnyDelivery, OwnedRequest};
 use sqlx::Connection as _;
@@ -181,6 +181,12 @@ impl Inbox for TestInbox {
     }
     async fn depth(&self) -> Result<Depth, InboxError> {
         each!(self, i => i.depth())
+    }
+    fn wakeup(&self) -> Option<Wakeup> {
+        match self {
+            TestInbox::Sqlite(i) => i.wakeup(),
+            TestInbox::Postgres(i) => i.wakeup(),
+        }
     }
 }
 
@@ -2027,3 +2033,6 @@ on_both!(ids_beyond_64_bits_are_two_deliveries_not_a_duplicate);
 
 #[path = "console.rs"]
 mod console;
+
+#[path = "wake.rs"]
+mod wake;
