@@ -15,7 +15,7 @@
 //!
 //! Each of `WAKE_BENCH_ITEMS` (default 200) Wakilni deliveries is accepted through
 //! `Inbox::accept` once the worker is idle again (the handler of the one before has started, then
-//! a pause of 20 to 57 ms, varied so that the arrivals fall at every phase of the look); its
+//! a pause of 20 to 219 ms, varied so that the arrivals fall at every phase of the look); its
 //! latency runs from `accept` returning (stored and committed) to its handler starting.
 //! Prints p50, p99 and max per run. Not a timed test: `docs/performance.md` records a run.
 //!
@@ -79,8 +79,9 @@ where
     ));
     let mut latencies = Vec::with_capacity(items);
     for n in 0..items {
-        // The worker is idle: its last handler started; pause 20 to 57 ms more.
-        tokio::time::sleep(Duration::from_millis(20 + (n as u64 * 7) % 38)).await;
+        // The worker is idle: its last handler started; pause 20 to 219 ms more, so that the
+        // arrivals fall at every phase of its look every 200 ms.
+        tokio::time::sleep(Duration::from_millis(20 + (n as u64 * 37) % 200)).await;
         let (parsed, raw) = delivery(label, n);
         store.accept(&parsed, &raw).await.unwrap();
         let accepted = Instant::now();

@@ -184,53 +184,48 @@ async fn notify(tx: &mut sqlx::Transaction<'_, Postgres>, channel: &str) -> Resu
     Ok(())
 }
 
-/// The process's `LISTEN` session: rings the inbox's [`Wakeup`] at each notification, until
-/// every handle of the inbox is dropped. When the session fails it starts again after a pause,
-/// and rings once (notifications sent meanwhile are lost; the workers' periodic look is what
-/// guarantees progress, `docs/inbox.md`, "Wake-up").
+/// The process's `LISTEN` session: rings the inbox's [`Wakeup`] at each notification. When the
+/// session is lost, sqlx opens a new one at the next receive; this rings once then, since
+/// notifications sent meanwhile are gone (the workers' periodic look is what guarantees
+/// progress, `docs/inbox.md`, "Wake-up"). It never cancels a receive (a cancelled one could
+/// drop a notification already read), so it ends at the first notification after every
+/// handle of the inbox is dropped, or when its runtime stops.
 async fn listen(shared: std::sync::Weak<Shared>) {
     let mut pause = Duration::from_millis(100);
     loop {
-        let listener = {
+        let mut listener = {
             let Some(inbox) = shared.upgrade() else {
                 return;
             };
-            let mut listener = match sqlx::postgres::PgListener::connect_with(&inbox.pool).await {
-                Ok(listener) => listener,
-                Err(_) => {
-                    drop(inbox);
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(Duration::from_secs(10));
-                    continue;
-                }
+            let listener = match sqlx::postgres::PgListener::connect_with(&inbox.pool).await {
+                Ok(mut listener) => match listener.listen(&inbox.channel).await {
+                    Ok(()) => Some(listener),
+                    Err(_) => None,
+                },
+                Err(_) => None,
             };
-            if listener.listen(&inbox.channel).await.is_err() {
+            let Some(listener) = listener else {
                 drop(inbox);
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(10));
                 continue;
-            }
+            };
             // Whatever was stored while no session listened is found at once.
             inbox.wake.ring();
             listener
         };
         pause = Duration::from_millis(100);
-        let mut listener = listener;
         loop {
-            tokio::select! {
-                received = listener.try_recv() => match received {
-                    Ok(Some(_)) => match shared.upgrade() {
-                        Some(inbox) => inbox.wake.ring(),
-                        None => return,
-                    },
-                    // The session was lost: listen again on a new one.
-                    Ok(None) | Err(_) => break,
-                },
-                () = tokio::time::sleep(Duration::from_secs(1)) => {
-                    if shared.strong_count() == 0 {
-                        return;
-                    }
-                }
+            let received = listener.try_recv().await;
+            let Some(inbox) = shared.upgrade() else {
+                return;
+            };
+            match received {
+                // A notification, or the session lost (`None`: the next receive opens a new
+                // one): ring either way.
+                Ok(_) => inbox.wake.ring(),
+                // Could not listen again: a new listener after a pause.
+                Err(_) => break,
             }
         }
     }
