@@ -776,6 +776,11 @@ fn a_hostile_body_is_printed_without_raw_escape_sequences() {
         item["body_json"]["data"]["note"],
         "\u{1b}]0;pwned\u{7}\u{9b}31m"
     );
+    assert!(
+        ok(&outputs[4]).starts_with("story of 777 (any kind): 1 step from 1 provider\n"),
+        "{}",
+        ok(&outputs[4])
+    );
     let story: Value = serde_json::from_str(&ok(&outputs[5])).unwrap();
     assert_eq!(
         story["steps"][0]["update"]["shipment"]["waybill"],
@@ -893,4 +898,26 @@ fn list_and_replay_on_postgres() {
         inbox.item(it.dead).await.unwrap().unwrap().state
     });
     assert_eq!(state, ItemState::Pending);
+}
+
+#[test]
+fn inbox_help_names_every_verb_the_database_and_the_confirmation_rule() {
+    let out = Command::new(env!("CARGO_BIN_EXE_delivery-webhooks"))
+        .args(["inbox", "--help"])
+        .output()
+        .unwrap();
+    let help = ok(&out);
+    for verb in [
+        "list", "show", "story", "replay", "discard", "expunge", "stats",
+    ] {
+        assert!(help.contains(&format!("\n  {verb} ")), "{verb}: {help}");
+    }
+    for needle in [
+        "DELIVERY_WEBHOOKS_DATABASE_URL",
+        "--yes answers yes",
+        "delivery-webhooks inbox list --state dead",
+        "docs/console.md",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
 }
