@@ -598,6 +598,15 @@ fn replay_with_yes_queues_the_dead_and_says_how_many() {
             .state
     });
     assert_eq!(state, ItemState::Pending);
+    // One item that cannot go round: said why.
+    let out = inbox(db, &["replay", &it.xoxoday.0.to_string()]);
+    assert_eq!(
+        ok(&out),
+        "queued 0 items for replay (the item is pending)\n"
+    );
+    let out = inbox(db, &["replay", "999999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "no item 999999 in this inbox\n");
     // Nothing left to replay: said, nothing done, no question.
     assert_eq!(
         ok(&inbox(db, &["replay", "--state", "dead"])),
@@ -682,6 +691,15 @@ fn discard_needs_a_reason_and_counts() {
     );
     let stats = json(&inbox(db, &["stats", "--json"]));
     assert_eq!(stats["failures"], serde_json::json!([]));
+    // Again by id: no question, nothing to do, and why.
+    let out = inbox(
+        db,
+        &["discard", &it.dead.0.to_string(), "--reason", "again"],
+    );
+    assert_eq!(
+        ok(&out),
+        "discarded 0 dead items (the item is dead, discarded)\n"
+    );
     assert_eq!(ok(&inbox(db, &["list", "--handled"])).lines().count(), 2);
 }
 
