@@ -610,7 +610,7 @@ fn replay_with_yes_queues_the_dead_and_says_how_many() {
     // Nothing left to replay: said, nothing done, no question.
     assert_eq!(
         ok(&inbox(db, &["replay", "--state", "dead"])),
-        "no item matches: nothing done\n"
+        "no dead or completed item matches: nothing done\n"
     );
 }
 
@@ -712,6 +712,10 @@ fn expunge_deletes_every_item_of_a_reference_and_counts_them() {
         &["expunge", "123456", "--yes", "--reason", "GDPR request 17"],
     );
     assert_eq!(ok(&out), "expunged 3 items\n");
+    assert_eq!(
+        ok(&inbox(db, &["expunge", "123456"])),
+        "no item carries this reference: nothing done\n"
+    );
     assert_eq!(
         ok(&inbox(db, &["list", "--ref", "123456"])),
         "no items match\n"

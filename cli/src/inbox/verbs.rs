@@ -87,7 +87,13 @@ pub async fn replay(console: &Console, args: ReplayArgs) -> Result<(), Failure> 
                 Some(ItemState::Completed) => "completed",
                 _ => "dead or completed",
             };
-            if !confirm(n, &format!("Replay {n} {what} {}?", items(n)), args.act.yes)? {
+            let question = format!("Replay {n} {what} {}?", items(n));
+            if !confirm(
+                n,
+                &question,
+                "no dead or completed item matches",
+                args.act.yes,
+            )? {
                 return Ok(());
             }
             None
@@ -114,7 +120,13 @@ pub async fn discard(console: &Console, args: DiscardArgs) -> Result<(), Failure
                 i.state == ItemState::Dead && !i.handled
             })
             .await?;
-            if !confirm(n, &format!("Discard {n} dead {}?", items(n)), args.act.yes)? {
+            let question = format!("Discard {n} dead {}?", items(n));
+            if !confirm(
+                n,
+                &question,
+                "no dead item left to discard matches",
+                args.act.yes,
+            )? {
                 return Ok(());
             }
             None
@@ -156,7 +168,7 @@ pub async fn expunge(console: &Console, args: ExpungeArgs) -> Result<(), Failure
         "Delete {n} {} carrying this reference, for good, whatever their state?",
         items(n)
     );
-    if !confirm(n, &question, args.act.yes)? {
+    if !confirm(n, &question, "no item carries this reference", args.act.yes)? {
         return Ok(());
     }
     let n = console
@@ -221,9 +233,9 @@ async fn count(
 
 /// Whether to go on: nothing to do is a no (said so), `--yes` a yes, otherwise the terminal's
 /// answer; without a terminal to ask, a refusal (exit 2).
-fn confirm(n: u64, question: &str, yes: bool) -> Result<bool, Failure> {
+fn confirm(n: u64, question: &str, none: &str, yes: bool) -> Result<bool, Failure> {
     if n == 0 {
-        print_line("no item matches: nothing done")?;
+        print_line(&format!("{none}: nothing done"))?;
         return Ok(false);
     }
     if yes {
