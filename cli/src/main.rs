@@ -7,7 +7,9 @@
 //!   carry the credential (the others);
 //! - `answer`: print isendu's handshake answer;
 //! - `send`: deliver a body to a running receiver exactly as the provider would, with its retries;
-//! - `schema`: print the JSON Schema of a provider's payloads.
+//! - `schema`: print the JSON Schema of a provider's payloads;
+//! - `inbox`: the operator's console over a receiver's inbox (`inbox/`): list, show, story,
+//!   replay, discard, expunge, stats.
 //!
 //! Secrets are read from an environment variable or a file, never from the command line (which
 //! other users of the machine can see, and shells keep in their history). Only `sign` and
@@ -16,13 +18,14 @@
 //! from outside (payloads, a receiver's answer) is printed with its control characters escaped
 //! (`terminal.rs`).
 //!
-//! Exit codes: 0 ok, 1 rejected or malformed, 2 usage or configuration error.
+//! Exit codes: 0 ok, 1 rejected or malformed (`inbox`: failed), 2 usage or configuration error.
 //!
 //! Layout: this file holds the command line (clap) and the dispatch; `common.rs` the pieces every
 //! provider shares (body input, headers, secrets, exit codes); one module per provider does the
 //! work with that provider's API.
 
 mod common;
+mod inbox;
 mod isendu;
 mod peddler;
 mod schema;
@@ -46,8 +49,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  ok: parsed, verified, signed or answered; `send`: the receiver answered 2xx
   1  rejected or malformed: the check failed, or the body is not what the provider sends;
-     `send`: the receiver's last answer was not 2xx
-  2  usage or configuration error: bad arguments, unreadable file, missing or empty secret
+     `send`: the receiver's last answer was not 2xx; `inbox`: the database failed, no such
+     item, or the question was answered no
+  2  usage or configuration error: bad arguments, unreadable file, missing or empty secret;
+     `inbox`: no such database file, a bulk verb without --yes and no terminal to ask on
 
 Secrets are read with --secret-env VAR or --secret-file PATH (`-`: standard input), never
 from the command line. `sign` and `answer` print a credential: that is their output. Nothing
@@ -206,6 +211,11 @@ unknown enum values are kept. Skladon: every entity, or with --type the entity o
 Example:
   delivery-webhooks schema xoxoday > xoxoday.schema.json")]
     Schema(SchemaArgs),
+
+    /// Look into a receiver's inbox and act on it: list, show, story, replay, discard,
+    /// expunge, stats.
+    #[command(after_help = inbox::HELP)]
+    Inbox(inbox::InboxArgs),
 }
 
 /// Providers whose bodies `parse` and `verify` handle.
@@ -487,6 +497,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             schema::print(args.provider, args.webhook_type.as_ref())
         }
+        Command::Inbox(args) => inbox::run(args),
         Command::Answer(args) => match args.provider {
             AnsweringProvider::Isendu => {
                 let key_id = args.key_id.resolve("--key-id")?;
