@@ -333,6 +333,11 @@ mod tests {
                 Filter::new().dedup_key("peddler:A1"),
                 Filter::new().reference(Reference::any("123456")),
                 Filter::new().reference(Reference::of(RefField::Waybill, "WK1")),
+                Filter::new()
+                    .provider(Provider::Skladon)
+                    .state(ItemState::Dead)
+                    .handled(false)
+                    .cause("order #: ERP answered #"),
             ] {
                 let (sql, params) =
                     super::super::query_ops::list_sql(super::SUMMARY, &filter, None, 50);

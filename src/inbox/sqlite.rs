@@ -392,6 +392,11 @@ mod tests {
                 Filter::new()
                     .provider(Provider::Skladon)
                     .state(ItemState::Dead)
+                    .handled(false)
+                    .cause("order #: ERP answered #"),
+                Filter::new()
+                    .provider(Provider::Skladon)
+                    .state(ItemState::Dead)
                     .received(at, None),
             ] {
                 for after in [None, Some((1_700_000_000_000, 99))] {

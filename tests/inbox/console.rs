@@ -386,6 +386,14 @@ async fn failures_group_by_provider_and_cause(store: Store) {
         ]
     );
     assert!(groups[0].first_seen <= groups[0].last_seen);
+    // One group, as a filter: what its bulk replay or discard selects.
+    let group = Filter::new()
+        .provider(Provider::Peddler)
+        .state(ItemState::Dead)
+        .handled(false)
+        .cause("order #: ERP answered #");
+    assert_eq!(ids_of(&c, &group).await, [ids[1], ids[0]]);
+    assert_eq!(ids_of(&c, &Filter::new().cause("order #")).await, []);
     assert_eq!(c.failures(Some(Provider::Wakilni)).await.unwrap().len(), 1);
 }
 
