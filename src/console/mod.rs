@@ -99,6 +99,9 @@ macro_rules! each {
 }
 
 mod overview;
+#[cfg(feature = "console-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "console-web")))]
+pub mod web;
 
 pub use overview::{Overview, ProviderOverview};
 
