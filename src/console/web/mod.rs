@@ -234,6 +234,20 @@ impl ConsoleWeb {
         }
     }
 
+    /// The answer to a body past [`MAX_BODY`] (for the mounts).
+    pub(crate) fn too_large(&self) -> Response<Vec<u8>> {
+        let mut response = problem(413, "the body is larger than the console accepts", None);
+        secure(response.headers_mut());
+        response
+    }
+
+    /// The answer to a request the mount could not rebuild (for the mounts).
+    pub(crate) fn bad_request_line(&self) -> Response<Vec<u8>> {
+        let mut response = problem(400, "malformed request", None);
+        secure(response.headers_mut());
+        response
+    }
+
     pub(crate) fn console(&self) -> &Console {
         &self.inner.console
     }
