@@ -1054,3 +1054,59 @@ async fn the_overview_warns_of_a_provider_about_to_disable_the_endpoint() {
     .json();
     assert_eq!(api["health"]["at_risk"], true);
 }
+
+/// The actix-web mount forwards to the same core: the path below its scope, the peer, the body.
+#[actix_web::test]
+async fn the_actix_scope_serves_the_same_console() {
+    use actix_web::test;
+    let store = sqlite("actix").await;
+    let id = store
+        .accept(&delivery("peddler", &fixture("peddler/failed_attempt")))
+        .await;
+    let web = ConsoleWeb::new(store.console(), ConsoleAuth::LoopbackOnly)
+        .unwrap()
+        .base_path("/console")
+        .unwrap();
+    let app = test::init_service(
+        actix_web::App::new().service(delivery_webhooks::actix::console_scope("/console", web)),
+    )
+    .await;
+    let local: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+    let request = test::TestRequest::get()
+        .uri("/console/items?provider=peddler")
+        .peer_addr(local)
+        .to_request();
+    let answer = test::call_service(&app, request).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers().get("x-frame-options").unwrap(), "DENY");
+    let body = String::from_utf8(test::read_body(answer).await.to_vec()).unwrap();
+    assert!(
+        body.contains(&format!(
+            "<tr class=\"item\" data-id=\"{}\" data-provider=\"peddler\" data-state=\"pending\">",
+            id.0
+        )),
+        "{body}"
+    );
+    assert!(body.contains("action=\"/console/items\""));
+    // Another peer is refused; a bad parameter is a 400 here too.
+    let far = test::TestRequest::get()
+        .uri("/console/")
+        .peer_addr("10.0.0.9:40000".parse().unwrap())
+        .to_request();
+    assert_eq!(test::call_service(&app, far).await.status(), 403);
+    let bad = test::TestRequest::get()
+        .uri("/console/items?limit=0")
+        .peer_addr(local)
+        .to_request();
+    assert_eq!(test::call_service(&app, bad).await.status(), 400);
+    // A POST from another site touches nothing.
+    let post = test::TestRequest::post()
+        .uri("/console/replay")
+        .peer_addr(local)
+        .insert_header(("origin", "http://evil.example"))
+        .insert_header(("content-type", "application/x-www-form-urlencoded"))
+        .set_payload(format!("id={}", id.0))
+        .to_request();
+    assert_eq!(test::call_service(&app, post).await.status(), 403);
+    assert!(store.console().audit(5).await.unwrap().is_empty());
+}

@@ -60,7 +60,7 @@ async fn serve(
                 .handle(req, request.peer_addr().map(|p| p.ip()))
                 .await
         }
-        Err(_) => console.bad_request_line(),
+        Err(_) => console.malformed(),
     };
     let mut out = HttpResponse::build(
         actix_web::http::StatusCode::from_u16(response.status().as_u16())

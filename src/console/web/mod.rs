@@ -234,15 +234,18 @@ impl ConsoleWeb {
         }
     }
 
-    /// The answer to a body past [`MAX_BODY`] (for the mounts).
-    pub(crate) fn too_large(&self) -> Response<Vec<u8>> {
+    /// The answer to a body past [`MAX_BODY`]: 413, for a mount of your own that stops
+    /// reading there.
+    #[must_use]
+    pub fn too_large(&self) -> Response<Vec<u8>> {
         let mut response = problem(413, "the body is larger than the console accepts", None);
         secure(response.headers_mut());
         response
     }
 
-    /// The answer to a request the mount could not rebuild (for the mounts).
-    pub(crate) fn bad_request_line(&self) -> Response<Vec<u8>> {
+    /// The answer to a request a mount could not turn into an `http::Request`: 400.
+    #[must_use]
+    pub fn malformed(&self) -> Response<Vec<u8>> {
         let mut response = problem(400, "malformed request", None);
         secure(response.headers_mut());
         response
@@ -353,6 +356,11 @@ pub(crate) fn console_error(e: &ConsoleError) -> Response<Vec<u8>> {
             };
             problem(400, &format!("{name}: must not be empty"), Some(name))
         }
-        _ => problem(500, "the inbox failed; see the server's log", None),
+        _ => {
+            // The detail (a database message) stays in the log, not in the answer.
+            #[cfg(feature = "tracing")]
+            tracing::error!(error = %e, "console: the inbox failed");
+            problem(500, "the inbox failed", None)
+        }
     }
 }
