@@ -36,7 +36,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The `Content-Security-Policy` of every answer: nothing but the console's own stylesheet and
 /// script, no framing, forms posting to the console only.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-     script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
 /// The console over HTTP: a [`Console`], how its users authenticate, where it is mounted and,
