@@ -1068,7 +1068,7 @@ async fn the_actix_scope_serves_the_same_console() {
         .base_path("/console")
         .unwrap();
     let app = test::init_service(
-        actix_web::App::new().service(delivery_webhooks::actix::console_scope("/console", web)),
+        actix_web::App::new().service(delivery_webhooks::actix::console_router(web)),
     )
     .await;
     let local: SocketAddr = "127.0.0.1:40000".parse().unwrap();

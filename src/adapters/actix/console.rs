@@ -5,8 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::console::web::{ConsoleWeb, MAX_BODY};
 
-/// The console's pages, JSON API and assets as a `Scope` at `path` (the console's
-/// [`base_path`](ConsoleWeb::base_path), `""` for the root). Bind the server to 127.0.0.1 with
+/// The console's pages, JSON API and assets as a `Scope` at the console's
+/// [`base_path`](ConsoleWeb::base_path) (the root when none is set): register it with
+/// `App::service`. Bind the server to 127.0.0.1 with
 /// [`ConsoleAuth::LoopbackOnly`](crate::console::web::ConsoleAuth::LoopbackOnly). A body past
 /// [`MAX_BODY`] is refused with 413.
 ///
@@ -19,14 +20,14 @@ use crate::console::web::{ConsoleWeb, MAX_BODY};
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let inbox = SqliteInbox::open("webhooks.db", InboxOptions::default()).await?;
 /// let web = ConsoleWeb::from_env(Console::from(inbox))?.base_path("/console")?;
-/// HttpServer::new(move || App::new().service(delivery_webhooks::actix::console_scope("/console", web.clone())))
+/// HttpServer::new(move || App::new().service(delivery_webhooks::actix::console_router(web.clone())))
 ///     .bind(("127.0.0.1", 3001))?
 ///     .run()
 ///     .await?;
 /// # Ok(()) }
 /// ```
-pub fn console_scope(path: &str, console: ConsoleWeb) -> actix_web::Scope {
-    web::scope(path)
+pub fn console_router(console: ConsoleWeb) -> actix_web::Scope {
+    web::scope(&console.base().to_owned())
         .app_data(web::Data::new(console))
         .app_data(web::PayloadConfig::new(MAX_BODY))
         .default_service(web::to(serve))

@@ -115,7 +115,7 @@ mod route;
 pub use crate::adapters::budget::BodyBudget;
 #[cfg(feature = "console-web")]
 #[cfg_attr(docsrs, doc(cfg(feature = "console-web")))]
-pub use console::console_scope;
+pub use console::console_router;
 pub use extract::{Webhook, receive};
 #[cfg(all(feature = "inbox", any_provider))]
 pub use inbox::inbox_router;

@@ -1,7 +1,7 @@
 //! The operator console over HTTP (feature `console-web`): server-rendered pages and a JSON
 //! API over [`Console`], framework-neutral. [`ConsoleWeb::handle`] takes an
 //! `http::Request<Vec<u8>>` and answers an `http::Response<Vec<u8>>`; the axum and actix-web
-//! adapters mount it (`console_router`, `console_scope`). Routes, authentication, the CSRF rule
+//! adapters mount it (`axum::console_router`, `actix::console_router`). Routes, authentication, the CSRF rule
 //! and the headers: `docs/console.md`, "HTTP".
 
 mod api;
