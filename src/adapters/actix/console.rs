@@ -27,7 +27,7 @@ use crate::console::web::{ConsoleWeb, MAX_BODY};
 /// # Ok(()) }
 /// ```
 pub fn console_router(console: ConsoleWeb) -> actix_web::Scope {
-    web::scope(&console.base().to_owned())
+    web::scope(console.base())
         .app_data(web::Data::new(console))
         .app_data(web::PayloadConfig::new(MAX_BODY))
         .default_service(web::to(serve))
