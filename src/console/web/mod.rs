@@ -364,3 +364,41 @@ pub(crate) fn console_error(e: &ConsoleError) -> Response<Vec<u8>> {
         }
     }
 }
+
+#[cfg(all(test, feature = "inbox-sqlite"))]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn base_paths_are_plain_paths() {
+        let dir =
+            std::env::temp_dir().join(format!("delivery-webhooks-base-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let inbox = crate::inbox::SqliteInbox::open(dir.join("inbox.db"), Default::default())
+            .await
+            .unwrap();
+        let web = ConsoleWeb::new(Console::from(inbox), ConsoleAuth::LoopbackOnly).unwrap();
+        for good in ["/", "/console", "/ops/console-1"] {
+            assert!(web.clone().base_path(good).is_ok(), "{good}");
+        }
+        assert_eq!(web.clone().base_path("/").unwrap().base(), "");
+        for bad in [
+            "",
+            "console",
+            "/console/",
+            "//evil.example",
+            "/a\"b",
+            "/c?x=1",
+            "/d e",
+        ] {
+            assert!(
+                matches!(
+                    web.clone().base_path(bad),
+                    Err(ConsoleWebError::BasePath(_))
+                ),
+                "{bad}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
