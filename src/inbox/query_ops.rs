@@ -320,7 +320,7 @@ pub(crate) use impl_queries;
 /// The overview's statements (`console::Console::overview`), each on an index, each answering
 /// rows of a text and integers: the oldest wait of a due pending item (over the `_due` index;
 /// one row, NULL when none waits), the dead letters not discarded and their distinct causes
-/// per known provider (the partial `_cause` index), the deliveries received in the last 5 minutes
+/// per provider (the partial `_cause` index), the deliveries received in the last 5 minutes
 /// and the last hour per known provider (a range of the `(provider, received_at, id)` index for
 /// each: `{providers}` is their list), the pending or claimed
 /// items whose last attempt failed per provider (the `_due` index).
@@ -328,12 +328,8 @@ pub(crate) const OVERVIEW: Overview = Overview {
     oldest: "SELECT 'oldest', CAST({now} - MIN(available_at) AS BIGINT) FROM {inbox} \
              WHERE state IN ('pending', 'claimed') AND state = 'pending' \
              AND available_at <= {now}",
-    // Per known provider and cause first: the partial `_cause` index's order and prefix, so
-    // that only the dead letters not discarded are visited (not every dead item).
-    dead: "SELECT provider, CAST(SUM(n) AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM \
-           (SELECT provider, cause, COUNT(*) AS n FROM {inbox} WHERE provider IN ({providers}) \
-           AND state = 'dead' AND handled_at IS NULL GROUP BY provider, cause) AS g \
-           GROUP BY provider",
+    dead: "SELECT provider, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT cause) AS BIGINT) \
+           FROM {inbox} WHERE state = 'dead' AND handled_at IS NULL GROUP BY provider",
     received: "SELECT provider, \
                CAST(SUM(CASE WHEN received_at >= {now} - 300000 THEN 1 ELSE 0 END) AS BIGINT), \
                CAST(COUNT(*) AS BIGINT) FROM {inbox} WHERE provider IN ({providers}) \
