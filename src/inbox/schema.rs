@@ -85,7 +85,8 @@ CREATE INDEX {inbox}_dead ON {inbox} (dead_at) WHERE state = 'dead';
 /// failure and whether an operator discarded it (`handled_*`); an index for every filter (the
 /// failures' index holds every column the failure groups read, `state` and `handled_at`
 /// included, so SQLite reads it alone, without the rows: `docs/performance.md`; the items
-/// retrying, those waiting with an error, have one too). The
+/// retrying, those waiting with an error, and the pending ones' due times, for the overview's
+/// oldest wait, have one too). The
 /// rows of the side tables go with their item (a trigger: SQLite enforces foreign keys only
 /// when each connection asks). The existing rows' references, causes and history are filled
 /// in by [`backfill_v3`], which re-reads their bodies.
@@ -102,6 +103,7 @@ CREATE INDEX {index}_cause ON {inbox} (state, handled_at, provider, cause, dead_
     WHERE state = 'dead' AND handled_at IS NULL;
 CREATE INDEX {index}_retrying ON {inbox} (state, provider)
     WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL;
+CREATE INDEX {index}_pending ON {inbox} (available_at) WHERE state = 'pending';
 CREATE TABLE {inbox}_ref (
     item_id INTEGER NOT NULL,
     kind    TEXT    NOT NULL,
@@ -202,6 +204,7 @@ CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at, id)
     WHERE state = 'dead' AND handled_at IS NULL;
 CREATE INDEX {index}_retrying ON {inbox} (state, provider)
     WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL;
+CREATE INDEX {index}_pending ON {inbox} (available_at) WHERE state = 'pending';
 CREATE TABLE {inbox}_ref (
     item_id BIGINT NOT NULL REFERENCES {inbox} (id) ON DELETE CASCADE,
     kind    TEXT   NOT NULL,
