@@ -175,7 +175,7 @@ fn walk(value: &mut Value, refs: &[(RefField, String)], numbers: &mut Vec<usize>
 
 /// The SQL of one chunk of copies of template `t`, items `$1`, `$1 + 5`, … up to `$2`, for each
 /// dialect: the item rows, their references, attempts and history. `{inbox}` is the table.
-/// Item `n`'s state: dead for 2 in 200 (of which 1 in 4 discarded by an operator), pending for
+/// Item `n`'s state: dead for 4 in 200 (of which 1 in 4 discarded by an operator), pending for
 /// 1 in 200, else completed; its references `value || lpad(n, 9)`.
 pub struct Bulk {
     pub items: String,
