@@ -374,7 +374,10 @@ pub(crate) fn list_sql(
         params.push(Param::Int(id));
         let (a, i) = (params.len() - 1, params.len());
         sql.push_str(&format!(
-            " AND (received_at < ${a} OR (received_at = ${a} AND id < ${i}))"
+            // A row comparison, not `received_at < a OR (received_at = a AND id < i)`:
+            // PostgreSQL seeks the `(…, received_at, id)` index to it, where the `OR` had it
+            // walk every newer entry (a page half-way down a million items took 589 ms).
+            " AND (received_at, id) < (${a}, ${i})"
         ));
     }
     params.push(Param::Int(i64::from(limit)));

@@ -82,7 +82,11 @@ CREATE INDEX {inbox}_dead ON {inbox} (dead_at) WHERE state = 'dead';
 /// Version 3, SQLite: what the operator queries read (`docs/inbox.md`, "Schema"). The shipment
 /// references of each item (`_ref`), each attempt's outcome (`_attempt`), each change of state
 /// (`_history`), the operator verbs (`_audit`); per item the normalized cause of its last
-/// failure and whether an operator discarded it (`handled_*`); an index for every filter. The
+/// failure and whether an operator discarded it (`handled_*`); an index for every filter (the
+/// failures' index holds every column the failure groups read, `state` and `handled_at`
+/// included, so SQLite reads it alone, without the rows: `docs/performance.md`; the items
+/// retrying, those waiting with an error, and the pending ones' due times, for the overview's
+/// oldest wait, have one too). The
 /// rows of the side tables go with their item (a trigger: SQLite enforces foreign keys only
 /// when each connection asks). The existing rows' references, causes and history are filled
 /// in by [`backfill_v3`], which re-reads their bodies.
@@ -95,8 +99,11 @@ CREATE INDEX {index}_received ON {inbox} (received_at, id);
 CREATE INDEX {index}_provider_received ON {inbox} (provider, received_at, id);
 CREATE INDEX {index}_state_received ON {inbox} (state, received_at, id);
 CREATE INDEX {index}_dedup ON {inbox} (dedup_key, received_at, id);
-CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at)
+CREATE INDEX {index}_cause ON {inbox} (state, handled_at, provider, cause, dead_at)
     WHERE state = 'dead' AND handled_at IS NULL;
+CREATE INDEX {index}_retrying ON {inbox} (state, provider)
+    WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL;
+CREATE INDEX {index}_pending ON {inbox} (available_at) WHERE state = 'pending';
 CREATE TABLE {inbox}_ref (
     item_id INTEGER NOT NULL,
     kind    TEXT    NOT NULL,
@@ -181,8 +188,8 @@ CREATE UNIQUE INDEX {index}_open_key ON {inbox} (dedup_key)
 CREATE INDEX {index}_dead ON {inbox} (dead_at) WHERE state = 'dead';
 ";
 
-/// Version 3, PostgreSQL: the same as SQLite's version 3; the side tables' rows go with their
-/// item by `ON DELETE CASCADE`.
+/// Version 3, PostgreSQL: the same as SQLite's version 3 (the failures' index with `id`, for an
+/// index-only scan); the side tables' rows go with their item by `ON DELETE CASCADE`.
 pub(crate) const POSTGRES_V3: &str = "
 ALTER TABLE {inbox}
     ADD COLUMN cause          TEXT,
@@ -193,8 +200,11 @@ CREATE INDEX {index}_received ON {inbox} (received_at, id);
 CREATE INDEX {index}_provider_received ON {inbox} (provider, received_at, id);
 CREATE INDEX {index}_state_received ON {inbox} (state, received_at, id);
 CREATE INDEX {index}_dedup ON {inbox} (dedup_key, received_at, id);
-CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at)
+CREATE INDEX {index}_cause ON {inbox} (provider, cause, dead_at, id)
     WHERE state = 'dead' AND handled_at IS NULL;
+CREATE INDEX {index}_retrying ON {inbox} (state, provider)
+    WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL;
+CREATE INDEX {index}_pending ON {inbox} (available_at) WHERE state = 'pending';
 CREATE TABLE {inbox}_ref (
     item_id BIGINT NOT NULL REFERENCES {inbox} (id) ON DELETE CASCADE,
     kind    TEXT   NOT NULL,
