@@ -12,9 +12,8 @@
 //!
 //! Peddler's limit is raised to 16 MiB here (its default is 64 KiB), and the process's body
 //! budget to twice the 8 GiB these connections declare (its main room, 7/8, holds them all), so
-//! that every one of them is let in and what
-//! is measured is what a declared but unsent body costs: the budget's own bound is
-//! `tests/forged_bodies.rs`'s.
+//! that every one of them is let in and what is measured is what a declared but unsent body
+//! costs: the budget's own bound is `tests/forged_bodies.rs`'s.
 #![cfg(all(
     target_os = "linux",
     feature = "axum",
