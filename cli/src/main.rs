@@ -7,7 +7,9 @@
 //!   carry the credential (the others);
 //! - `answer`: print isendu's handshake answer;
 //! - `send`: deliver a body to a running receiver exactly as the provider would, with its retries;
-//! - `schema`: print the JSON Schema of a provider's payloads.
+//! - `schema`: print the JSON Schema of a provider's payloads;
+//! - `inbox`: the operator's console over a receiver's inbox (`inbox/`): list, show, story,
+//!   replay, discard, expunge, stats.
 //!
 //! Secrets are read from an environment variable or a file, never from the command line (which
 //! other users of the machine can see, and shells keep in their history). Only `sign` and
@@ -23,6 +25,7 @@
 //! work with that provider's API.
 
 mod common;
+mod inbox;
 mod isendu;
 mod peddler;
 mod schema;
@@ -206,6 +209,11 @@ unknown enum values are kept. Skladon: every entity, or with --type the entity o
 Example:
   delivery-webhooks schema xoxoday > xoxoday.schema.json")]
     Schema(SchemaArgs),
+
+    /// Look into a receiver's inbox and act on it: list, show, story, replay, discard,
+    /// expunge, stats.
+    #[command(after_help = inbox::HELP)]
+    Inbox(inbox::InboxArgs),
 }
 
 /// Providers whose bodies `parse` and `verify` handle.
@@ -487,6 +495,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             schema::print(args.provider, args.webhook_type.as_ref())
         }
+        Command::Inbox(args) => inbox::run(args),
         Command::Answer(args) => match args.provider {
             AnsweringProvider::Isendu => {
                 let key_id = args.key_id.resolve("--key-id")?;

@@ -29,6 +29,44 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] for one value in a table row or after a label: newlines and tabs are escaped too,
+/// so a value cannot start a line that looks like another row.
+pub fn escape_line(text: &str) -> Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| needs_escape(c) || c == '\n' || c == '\t')
+    {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if needs_escape(c) || c == '\n' || c == '\t' {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// JSON text (as `serde_json` writes it: C0 controls already escaped) with every other
+/// character [`escape`] would escape written as a JSON escape, `\u009b`: still the same JSON
+/// document, and safe on a terminal. Such characters only occur inside strings.
+pub fn escape_json(json: &str) -> Cow<'_, str> {
+    if !json.chars().any(needs_escape) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if needs_escape(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(
@@ -50,5 +88,18 @@ mod tests {
         assert_eq!(escape("a\u{7f}b\u{9b}c\0"), "a\\u{7f}b\\u{9b}c\\u{0}");
         assert_eq!(escape("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
         assert!(matches!(escape("plain {\n  \"é\": 1\n}"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn one_line_values_escape_newlines_and_json_stays_json() {
+        assert_eq!(escape_line("a\nb\tc\u{9b}"), "a\\u{a}b\\u{9}c\\u{9b}");
+        let json =
+            serde_json::to_string(&serde_json::json!({"x": "\u{9b}2J\u{202e}\u{1b}"})).unwrap();
+        let safe = escape_json(&json);
+        assert_eq!(safe, r#"{"x":"\u009b2J\u202e\u001b"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap()["x"],
+            "\u{9b}2J\u{202e}\u{1b}"
+        );
     }
 }
