@@ -200,7 +200,7 @@ pub use config::{
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
-pub use outcome::{HandlerError, HandlerOutcome, HandlerResult};
+pub use outcome::{HandlerError, HandlerOutcome, HandlerResult, MAX_RETRY_AFTER, Retry};
 pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
