@@ -104,7 +104,8 @@ fn init_logs(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing::Level::INFO)
-        .with_target(false);
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Text => builder.try_init(),
@@ -117,10 +118,15 @@ async fn start(settings: Settings) -> Result<(), String> {
         .install_recorder()
         .map_err(|e| format!("cannot install the metrics recorder: {e}"))?;
     delivery_webhooks::telemetry::metrics::describe();
+    let mut options = InboxOptions::default();
+    if let Some(base) = settings.retry_base {
+        // The library's ceiling: 3 days.
+        options = options.backoff(base, Duration::from_secs(3 * 24 * 3600));
+    }
     let url = settings.database.trim();
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {
-        let inbox = PostgresInbox::connect(url, InboxOptions::default())
+        let inbox = PostgresInbox::connect(url, options)
             .await
             // The inbox's errors name no URL.
             .map_err(|e| format!("PostgreSQL inbox: {e}"))?;
@@ -140,7 +146,7 @@ async fn start(settings: Settings) -> Result<(), String> {
         if url.contains("://") && !lower.starts_with("sqlite://") {
             return Err("DELIVERY_WEBHOOKS_DATABASE_URL: expected a SQLite path, sqlite://PATH or a postgres:// URL".into());
         }
-        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+        let inbox = SqliteInbox::open(&path, options)
             .await
             .map_err(|e| format!("SQLite inbox {path}: {e}"))?;
         serve(settings, inbox, format!("SQLite file {path}"), metrics).await

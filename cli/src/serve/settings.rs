@@ -45,6 +45,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "`4`",
     ),
     (
+        "DELIVERY_WEBHOOKS_RETRY_BASE_SECS",
+        "the first back-off after a failed forward, doubling up to 3 days (docs/inbox.md, \"Retry schedule\")",
+        "`60`",
+    ),
+    (
         "DELIVERY_WEBHOOKS_SHUTDOWN_SECS",
         "how long a shutdown waits for requests and forwards in flight before exiting anyway",
         "`40`",
@@ -67,7 +72,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
 ];
 
 /// The default inbox when `DELIVERY_WEBHOOKS_DATABASE_URL` is unset.
-pub const DEFAULT_DATABASE: &str = "sqlite://delivery-webhooks.db";
+pub const DEFAULT_DATABASE: &str = "delivery-webhooks.db";
 
 /// The HTTP sink's settings.
 pub struct Forward {
@@ -106,6 +111,8 @@ pub struct Settings {
     pub workers: usize,
     /// The shutdown bound.
     pub shutdown: Duration,
+    /// The inbox's first back-off, when not the library's.
+    pub retry_base: Option<Duration>,
 }
 
 /// Every problem found: the library's (`ConfigErrors`) and serve's own, one per line, sorted by
@@ -201,11 +208,18 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
     let get = |name: &str| vars.get(name).map(|v| v.as_str()).filter(|v| !v.is_empty());
     // The library reads its own names; serve's are left out so that none is taken for a
     // misspelling of one of the library's (`DELIVERY_WEBHOOKS_OPS_LISTEN`, `..._LISTEN`).
-    let library = Config::from_pairs(
-        vars.iter()
-            .filter(|(k, _)| !own(k))
-            .map(|(k, v)| (k.clone(), v.to_string())),
-    );
+    // serve also takes `sqlite://PATH`, as `inbox --database` does; the library, a path.
+    let library = Config::from_pairs(vars.iter().filter(|(k, _)| !own(k)).map(|(k, v)| {
+        let v = match (k.as_str(), v.get(.."sqlite://".len())) {
+            ("DELIVERY_WEBHOOKS_DATABASE_URL", Some(scheme))
+                if scheme.eq_ignore_ascii_case("sqlite://") =>
+            {
+                &v["sqlite://".len()..]
+            }
+            _ => v.as_str(),
+        };
+        (k.clone(), v.to_owned())
+    }));
     let config = library.map_err(|e| problems.library = Some(e)).ok();
 
     let secret = |name: &str, problems: &mut Problems| -> Option<Vec<u8>> {
@@ -232,6 +246,13 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
     let workers = number("DELIVERY_WEBHOOKS_WORKERS", 4, &mut problems).min(256) as usize;
     let shutdown =
         Duration::from_secs(number("DELIVERY_WEBHOOKS_SHUTDOWN_SECS", 40, &mut problems));
+    let retry_base = get("DELIVERY_WEBHOOKS_RETRY_BASE_SECS").map(|_| {
+        Duration::from_secs(number(
+            "DELIVERY_WEBHOOKS_RETRY_BASE_SECS",
+            60,
+            &mut problems,
+        ))
+    });
 
     let current = secret("DELIVERY_WEBHOOKS_FORWARD_SECRET", &mut problems);
     let previous = secret("DELIVERY_WEBHOOKS_FORWARD_SECRET_PREVIOUS", &mut problems);
@@ -321,6 +342,7 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
             ops_listen,
             workers,
             shutdown,
+            retry_base,
         }),
         _ => Err(problems),
     }
