@@ -63,3 +63,58 @@ async fn ready<I: Inbox>(inbox: &I) -> axum::response::Response {
             .into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use delivery_webhooks::inbox::{InboxOptions, SqliteInbox};
+    use sqlx::Connection as _;
+
+    use super::*;
+
+    async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+        let response = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// `/readyz` answers 503 once the inbox's table is gone (as before the migrations ran), 200
+    /// again once it is back; `/healthz` answers 200 throughout.
+    #[tokio::test]
+    async fn readyz_follows_the_inbox_healthz_does_not() {
+        let dir = std::env::temp_dir().join(format!("dw-serve-readyz-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("inbox.db");
+        let inbox = SqliteInbox::open(&path, InboxOptions::default())
+            .await
+            .unwrap();
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let app = router(inbox, recorder.handle());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+        assert_eq!(get(addr, "/readyz").await, (200, "ready\n".to_owned()));
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::raw_sql("ALTER TABLE webhook_inbox RENAME TO webhook_inbox_away")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let (status, body) = get(addr, "/readyz").await;
+        assert_eq!(status, 503);
+        assert!(
+            body.starts_with("not ready: inbox database:") && body.contains("webhook_inbox"),
+            "{body}"
+        );
+        assert_eq!(get(addr, "/healthz").await, (200, "ok\n".to_owned()));
+        sqlx::raw_sql("ALTER TABLE webhook_inbox_away RENAME TO webhook_inbox")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(get(addr, "/readyz").await, (200, "ready\n".to_owned()));
+        let (status, metrics) = get(addr, "/metrics").await;
+        assert_eq!((status, metrics.as_str()), (200, ""));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
