@@ -17,6 +17,7 @@ const WAKILNI: &str = "wk-secret-serve-4a7c";
 const PEDDLER: &str = "pd-token-serve-9e2b";
 const SKLADON: &str = "sk-token-serve-5f1c9a";
 const FORWARD: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const CONSOLE: &str = "console-token-serve-7d1e2f";
 /// The key inside `FORWARD`, which must not be logged either.
 const FORWARD_KEY: &str = "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -138,6 +139,7 @@ impl Serve {
             )
             .env("DELIVERY_WEBHOOKS_FORWARD_SECRET", FORWARD)
             .env("DELIVERY_WEBHOOKS_FORWARD_TIMEOUT_SECS", "5")
+            .env("DELIVERY_WEBHOOKS_CONSOLE_TOKEN", CONSOLE)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
@@ -205,7 +207,15 @@ impl Serve {
     }
 
     fn get(&self, path: &str) -> (u16, String) {
-        let response = ureq::get(&format!("http://{}{path}", self.ops))
+        self.get_with(path, None)
+    }
+
+    fn get_with(&self, path: &str, bearer: Option<&str>) -> (u16, String) {
+        let mut request = ureq::get(&format!("http://{}{path}", self.ops));
+        if let Some(token) = bearer {
+            request = request.header("authorization", &format!("Bearer {token}"));
+        }
+        let response = request
             .config()
             .http_status_as_error(false)
             .build()
@@ -313,6 +323,12 @@ fn deliveries_are_forwarded_once_signed_and_it_stops_cleanly_on_sigterm() {
         "{metrics}"
     );
 
+    // The console, on the operations address, with its own authentication.
+    assert_eq!(serve.get("/console/api/overview").0, 401);
+    let (status, overview) = serve.get_with("/console/api/overview", Some(CONSOLE));
+    assert_eq!(status, 200, "{overview}");
+    assert!(overview.contains("\"peddler\""), "{overview}");
+
     let (code, stderr) = serve.terminate();
     assert_eq!(code, 0, "{stderr}");
     // Nothing more arrived: the duplicate was never forwarded.
@@ -385,7 +401,10 @@ fn it_refuses_to_start_naming_every_problem_at_once() {
         stderr.ends_with("error: serve cannot start; fix these settings:\n\
          DELIVERY_WEBHOOKS_FORWARD_SECRET: expected a Standard Webhooks secret: whsec_ then base64\n\
          DELIVERY_WEBHOOKS_FORWARD_URL: expected an http:// or https:// URL\n\
-         PEDDLER_WEBHOOK_TOKEN: empty secret\n"),
+         PEDDLER_WEBHOOK_TOKEN: empty secret\n\
+         console: no authentication configured: set DELIVERY_WEBHOOKS_CONSOLE_TOKEN (bearer), or \
+         DELIVERY_WEBHOOKS_CONSOLE_USER and DELIVERY_WEBHOOKS_CONSOLE_PASSWORD (basic), or \
+         DELIVERY_WEBHOOKS_CONSOLE_LOOPBACK_ONLY=1 (loopback only)\n"),
         "{stderr}"
     );
     assert!(!stderr.contains("pa55"), "{stderr}");

@@ -21,6 +21,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
+use delivery_webhooks::console::Console;
+use delivery_webhooks::console::web::ConsoleWeb;
 use delivery_webhooks::inbox::{Inbox, InboxOptions, Item, PostgresInbox, SqliteInbox, Worker};
 use delivery_webhooks::{HandlerError, HandlerResult};
 use zeroize::Zeroizing;
@@ -197,6 +199,7 @@ async fn serve<I>(
 ) -> Result<(), String>
 where
     I: Inbox + Clone + 'static,
+    Console: From<I>,
 {
     let Settings {
         config,
@@ -205,8 +208,12 @@ where
         ops_listen,
         workers,
         shutdown: grace,
+        console_auth,
         ..
     } = settings;
+    let console = ConsoleWeb::new(Console::from(inbox.clone()), console_auth)
+        .and_then(|web| web.base_path(ops::CONSOLE_PATH))
+        .map_err(|e| format!("console: {e}"))?;
     let _ = &nats;
     let listen = config.listen_addr.as_str().to_owned();
     let receiver = tokio::net::TcpListener::bind(&listen)
@@ -261,6 +268,10 @@ where
     summary.push(format!(
         "  operations on http://{ops_addr}: /healthz /readyz /metrics"
     ));
+    summary.push(format!(
+        "  console at http://{ops_addr}{}/",
+        ops::CONSOLE_PATH
+    ));
     eprintln!("{}", summary.join("\n"));
     let sinks = Arc::new(Sinks {
         http,
@@ -287,13 +298,16 @@ where
         .await
         .map_err(|e| format!("receiver: {e}"))
     });
-    let ops_app = ops::router(inbox.clone(), metrics);
+    let ops_app = ops::router(inbox.clone(), metrics, Some(console));
     let shutdown = until_stopped();
     tasks.spawn(async move {
-        axum::serve(ops, ops_app)
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(|e| format!("operations endpoints: {e}"))
+        axum::serve(
+            ops,
+            ops_app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| format!("operations endpoints: {e}"))
     });
     for _ in 0..workers {
         let sinks = Arc::clone(&sinks);

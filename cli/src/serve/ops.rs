@@ -1,6 +1,7 @@
 //! The operations endpoints, on their own listen address: `/healthz` (the process answers),
-//! `/readyz` (the inbox's database answers and its schema is in place) and `/metrics`
-//! (Prometheus text, fed by the library's feature `metrics`).
+//! `/readyz` (the inbox's database answers and its schema is in place), `/metrics`
+//! (Prometheus text, fed by the library's feature `metrics`) and the operator console under
+//! `/console` (its own authentication).
 
 use std::time::Duration;
 
@@ -8,18 +9,27 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use delivery_webhooks::console::web::ConsoleWeb;
 use delivery_webhooks::inbox::Inbox;
 use metrics_exporter_prometheus::PrometheusHandle;
 
 /// How long `/readyz` waits for the database before answering 503.
 pub const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// The router of the operations endpoints over `inbox`.
-pub fn router<I>(inbox: I, metrics: PrometheusHandle) -> Router
+/// Where the console is mounted on the operations address.
+pub const CONSOLE_PATH: &str = "/console";
+
+/// The router of the operations endpoints over `inbox`, with the console if given (built with
+/// [`CONSOLE_PATH`] as its base path).
+pub fn router<I>(inbox: I, metrics: PrometheusHandle, console: Option<ConsoleWeb>) -> Router
 where
     I: Inbox + Clone + 'static,
 {
-    Router::new()
+    let router = match console {
+        Some(web) => Router::new().nest(CONSOLE_PATH, delivery_webhooks::axum::console_router(web)),
+        None => Router::new(),
+    };
+    router
         .route("/healthz", get(|| async { "ok\n" }))
         .route(
             "/readyz",
@@ -88,7 +98,7 @@ mod tests {
             .await
             .unwrap();
         let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
-        let app = router(inbox, recorder.handle());
+        let app = router(inbox, recorder.handle(), None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

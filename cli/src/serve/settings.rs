@@ -7,6 +7,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use delivery_webhooks::console::web::ConsoleAuth;
 use delivery_webhooks::{Config, ConfigErrors};
 use zeroize::Zeroizing;
 
@@ -113,6 +114,9 @@ pub struct Settings {
     pub shutdown: Duration,
     /// The inbox's first back-off, when not the library's.
     pub retry_base: Option<Duration>,
+    /// How the console on the operations address authenticates (its own variables,
+    /// `DELIVERY_WEBHOOKS_CONSOLE_*`; one mode is required).
+    pub console_auth: ConsoleAuth,
 }
 
 /// Every problem found: the library's (`ConfigErrors`) and serve's own, one per line, sorted by
@@ -121,6 +125,8 @@ pub struct Settings {
 pub struct Problems {
     library: Option<ConfigErrors>,
     own: Vec<(String, String)>,
+    /// Problems of the whole, each a sentence naming its variables (the console's).
+    whole: Vec<String>,
 }
 
 impl Problems {
@@ -142,6 +148,7 @@ impl Problems {
                     .map(|(n, r)| (n.map(str::to_owned), r.to_owned())),
             );
         }
+        lines.extend(self.whole.iter().map(|w| (None, w.clone())));
         lines.sort_by(|a, b| (a.0.is_none(), &a.0).cmp(&(b.0.is_none(), &b.0)));
         lines
     }
@@ -323,6 +330,10 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
     if ops_listen.parse::<delivery_webhooks::ListenAddr>().is_err() {
         problems.add("DELIVERY_WEBHOOKS_OPS_LISTEN", "expected host:port");
     }
+    // The console's own rules (one mode, exactly): its messages name its variables, never a value.
+    let console_auth = ConsoleAuth::from_vars(|name| get(name).map(str::to_owned))
+        .map_err(|e| problems.whole.push(e.to_string()))
+        .ok();
     let database = Zeroizing::new(
         config
             .as_ref()
@@ -330,11 +341,9 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
             .unwrap_or(DEFAULT_DATABASE)
             .to_owned(),
     );
-    match (
-        config,
-        problems.library.is_none() && problems.own.is_empty(),
-    ) {
-        (Some(config), true) => Ok(Settings {
+    let clean = problems.library.is_none() && problems.own.is_empty() && problems.whole.is_empty();
+    match (config, console_auth, clean) {
+        (Some(config), Some(console_auth), true) => Ok(Settings {
             config,
             database,
             forward,
@@ -343,6 +352,7 @@ pub fn settings(vars: &BTreeMap<String, Zeroizing<String>>) -> Result<Settings, 
             workers,
             shutdown,
             retry_base,
+            console_auth,
         }),
         _ => Err(problems),
     }

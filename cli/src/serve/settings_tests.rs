@@ -37,7 +37,10 @@ fn every_problem_is_named_at_once_and_no_value_is_shown() {
          DELIVERY_WEBHOOKS_FORWARD_URL: expected an http:// or https:// URL\n\
          DELIVERY_WEBHOOKS_OPS_LISTEN: expected host:port\n\
          DELIVERY_WEBHOOKS_WORKERS: expected a whole number above 0\n\
-         WAKILNI_WEBHOOK_SECRET: empty secret"
+         WAKILNI_WEBHOOK_SECRET: empty secret\n\
+         console: no authentication configured: set DELIVERY_WEBHOOKS_CONSOLE_TOKEN (bearer), or \
+         DELIVERY_WEBHOOKS_CONSOLE_USER and DELIVERY_WEBHOOKS_CONSOLE_PASSWORD (basic), or \
+         DELIVERY_WEBHOOKS_CONSOLE_LOOPBACK_ONLY=1 (loopback only)"
     );
     assert!(!text.contains("pa55"));
 }
@@ -48,9 +51,18 @@ fn no_provider_and_no_sink_are_both_refused() {
     let lines = err.lines();
     assert_eq!(lines[0].0.as_deref(), Some("DELIVERY_WEBHOOKS_FORWARD_URL"));
     assert!(lines[0].1.starts_with("no sink"), "{lines:?}");
-    assert_eq!(lines.len(), 2, "{lines:?}");
-    assert_eq!(lines[1].0, None);
-    assert!(lines[1].1.contains("no provider"), "{lines:?}");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!((lines[1].0.as_deref(), lines[2].0.as_deref()), (None, None));
+    assert!(
+        lines.iter().any(|l| l.1.contains("no provider")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.1.starts_with("console: no authentication")),
+        "{lines:?}"
+    );
 }
 
 #[test]
@@ -64,6 +76,7 @@ fn a_complete_configuration_gives_its_settings() {
         ("DELIVERY_WEBHOOKS_FORWARD_SECRET", SECRET),
         ("DELIVERY_WEBHOOKS_FORWARD_SECRET_PREVIOUS", SECRET),
         ("DELIVERY_WEBHOOKS_OPS_LISTEN", "127.0.0.1:0"),
+        ("DELIVERY_WEBHOOKS_CONSOLE_LOOPBACK_ONLY", "1"),
     ]))
     .ok()
     .unwrap();
@@ -91,6 +104,7 @@ fn a_complete_configuration_gives_its_settings() {
         settings.config.providers(),
         [delivery_webhooks::Provider::Peddler]
     );
+    assert!(matches!(settings.console_auth, ConsoleAuth::LoopbackOnly));
 }
 
 #[test]
