@@ -97,10 +97,10 @@ fn a_delivery_becomes_one_message_and_a_duplicate_publish_is_dropped() {
         let jetstream = async_nats::jetstream::new(client);
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut handle = loop {
-            if let Ok(mut handle) = jetstream.get_stream(&stream).await {
-                if handle.info().await.unwrap().state.messages >= 1 {
-                    break handle;
-                }
+            if let Ok(mut handle) = jetstream.get_stream(&stream).await
+                && handle.info().await.unwrap().state.messages >= 1
+            {
+                break handle;
             }
             assert!(Instant::now() < deadline, "no message in the stream");
             tokio::time::sleep(Duration::from_millis(20)).await;
