@@ -273,6 +273,12 @@ pub struct PerformanceDoctests;
 #[doc = include_str!("../docs/security.md")]
 pub struct SecurityDoctests;
 
+/// docs/serve.md's Rust blocks, as doctests (it has none today: it documents the command-line
+/// tool, with snippets in other languages).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/serve.md")]
+pub struct ServeDoctests;
+
 /// docs/skladon.md's Rust blocks, as doctests.
 #[cfg(all(doctest, feature = "skladon"))]
 #[doc = include_str!("../docs/skladon.md")]

@@ -37,7 +37,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "DELIVERY_WEBHOOKS_OPS_LISTEN",
-        "host and port of the operations endpoints (`/healthz`, `/readyz`, `/metrics`)",
+        "host and port of the operations endpoints and the console",
         "`127.0.0.1:9090`",
     ),
     (
@@ -47,12 +47,12 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ),
     (
         "DELIVERY_WEBHOOKS_RETRY_BASE_SECS",
-        "the first back-off after a failed forward, doubling up to 3 days (docs/inbox.md, \"Retry schedule\")",
+        "the first back-off after a failed forward, doubling up to 3 days",
         "`60`",
     ),
     (
         "DELIVERY_WEBHOOKS_SHUTDOWN_SECS",
-        "how long a shutdown waits for requests and forwards in flight before exiting anyway",
+        "how long a shutdown waits for the work in flight",
         "`40`",
     ),
     (

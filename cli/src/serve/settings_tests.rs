@@ -138,3 +138,15 @@ fn a_toml_file_is_read_and_its_errors_show_no_value() {
     assert!(!err.contains("pa55"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn docs_serve_md_lists_every_variable_with_its_default() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/serve.md"),
+    )
+    .unwrap();
+    for (name, meaning, default) in VARIABLES {
+        let row = format!("| `{name}` | {meaning} | {default} |");
+        assert!(doc.contains(&row), "docs/serve.md lacks the row\n{row}");
+    }
+}
