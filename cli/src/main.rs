@@ -18,7 +18,7 @@
 //! from outside (payloads, a receiver's answer) is printed with its control characters escaped
 //! (`terminal.rs`).
 //!
-//! Exit codes: 0 ok, 1 rejected or malformed, 2 usage or configuration error.
+//! Exit codes: 0 ok, 1 rejected or malformed (`inbox`: failed), 2 usage or configuration error.
 //!
 //! Layout: this file holds the command line (clap) and the dispatch; `common.rs` the pieces every
 //! provider shares (body input, headers, secrets, exit codes); one module per provider does the
@@ -50,8 +50,10 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  ok: parsed, verified, signed or answered; `send`: the receiver answered 2xx
   1  rejected or malformed: the check failed, or the body is not what the provider sends;
-     `send`: the receiver's last answer was not 2xx
-  2  usage or configuration error: bad arguments, unreadable file, missing or empty secret
+     `send`: the receiver's last answer was not 2xx; `inbox`: the database failed, no such
+     item, or the question was answered no
+  2  usage or configuration error: bad arguments, unreadable file, missing or empty secret;
+     `inbox`: no such database file, a bulk verb without --yes and no terminal to ask on
 
 Secrets are read with --secret-env VAR or --secret-file PATH (`-`: standard input), never
 from the command line. `sign` and `answer` print a credential: that is their output. Nothing

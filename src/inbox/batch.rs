@@ -359,6 +359,14 @@ pub(crate) fn sqlite_record_error(code: &str) -> bool {
         .is_ok_and(|code| matches!(code & 0xff, 18 | 19 | 20 | 25))
 }
 
+/// Whether a batch write stored a new item (then the inbox's [`Wakeup`](super::Wakeup) rings).
+pub(crate) fn stored_new(written: &Written) -> bool {
+    written
+        .1
+        .as_ref()
+        .is_ok_and(|answers| answers.iter().any(|a| matches!(a, Acceptance::Accepted(_))))
+}
+
 /// Which records of a batch are new: the first of each stored key that `inserted` holds.
 pub(crate) fn acceptances(
     entries: &[Entry],

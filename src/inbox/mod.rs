@@ -92,6 +92,7 @@ mod trail;
     any(feature = "inbox-sqlite", feature = "inbox-postgres")
 ))]
 mod verbs;
+mod wake;
 mod worker;
 
 #[cfg(feature = "inbox-postgres")]
@@ -110,6 +111,7 @@ pub use postgres::PostgresInbox;
 #[cfg(feature = "inbox-sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inbox-sqlite")))]
 pub use sqlite::SqliteInbox;
+pub use wake::Wakeup;
 pub use worker::{Worker, WorkerReport};
 
 /// A durable, deduplicating store of verified deliveries, and the queue workers take them from.
@@ -240,6 +242,15 @@ pub trait Inbox: Send + Sync {
 
     /// How many items wait, run or are dead: cheap at any table size (the [`Worker`]'s gauges).
     fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send;
+
+    /// The signal this inbox rings when an item becomes due (stored, replayed, released), for
+    /// an idle [`Worker`] to start at once instead of at its next look; `None` (the default):
+    /// the worker only looks every [`idle`](Worker::idle). Both built-in inboxes have one; on
+    /// PostgreSQL the first call also starts the process's `LISTEN` session, so that what other
+    /// processes store rings it too (`docs/inbox.md`, "Wake-up").
+    fn wakeup(&self) -> Option<Wakeup> {
+        None
+    }
 }
 
 impl<I: Inbox> Inbox for Arc<I> {
@@ -312,6 +323,9 @@ impl<I: Inbox> Inbox for Arc<I> {
     }
     fn depth(&self) -> impl Future<Output = Result<Depth, InboxError>> + Send {
         (**self).depth()
+    }
+    fn wakeup(&self) -> Option<Wakeup> {
+        (**self).wakeup()
     }
 }
 

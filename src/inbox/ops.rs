@@ -149,7 +149,9 @@ macro_rules! impl_inbox {
                     .execute(&mut *tx)
                     .await
                     .map_err($crate::inbox::database)?;
+                self.announce(&mut tx).await?;
                 tx.commit().await.map_err($crate::inbox::database)?;
+                inner.wake.ring();
                 Ok(true)
             }
 
@@ -380,6 +382,7 @@ macro_rules! impl_inbox {
                     .execute(&self.inner.pool)
                     .await
                     .map_err($crate::inbox::database)?;
+                self.inner.wake.ring();
                 Self::fenced(claim, done.rows_affected())
             }
 
@@ -459,6 +462,10 @@ macro_rules! impl_inbox {
                     stats.add(&state, count);
                 }
                 Ok(stats)
+            }
+
+            fn wakeup(&self) -> Option<$crate::inbox::Wakeup> {
+                Some(self.wake_source())
             }
         }
     };

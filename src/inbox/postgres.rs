@@ -8,10 +8,10 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Pool, Postgres, Row as _};
 
-use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error};
+use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error, stored_new};
 use super::ops::impl_inbox;
 use super::sql::{Dialect, Statements};
-use super::{Entry, InboxError, InboxOptions};
+use super::{Entry, InboxError, InboxOptions, Wakeup};
 
 /// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
 /// database.
@@ -50,6 +50,13 @@ struct Shared {
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
+    /// Rung when an item becomes due here, or, once a worker asked for it, when another
+    /// process notifies `channel`.
+    wake: Wakeup,
+    /// The `LISTEN`/`NOTIFY` channel of this inbox (its namespace's).
+    channel: String,
+    /// Whether the `LISTEN` session was started.
+    listening: std::sync::atomic::AtomicBool,
 }
 
 impl fmt::Debug for PostgresInbox {
@@ -102,12 +109,22 @@ impl PostgresInbox {
         probe(&pool, &sql).await?;
         // Half the pool writes accepts, the rest serves workers.
         let writers = (options.pool_size / 2).max(1) as usize;
+        let wake = Wakeup::default();
+        let channel = channel(options.namespace.as_deref());
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+            let (wake, channel) = (wake.clone(), channel.clone());
             let limits = Limits::new(&options, postgres_record_error, writers);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-                async move { write(&pool, &sql, records).await }
+                let (wake, channel) = (wake.clone(), channel.clone());
+                async move {
+                    let written = write(&pool, &sql, &channel, records).await;
+                    if stored_new(&written) {
+                        wake.ring();
+                    }
+                    written
+                }
             })
         };
         Ok(Self {
@@ -117,17 +134,100 @@ impl PostgresInbox {
                 sql,
                 options,
                 batcher,
+                wake,
+                channel,
+                listening: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
 }
 
 impl PostgresInbox {
+    /// The process's wake-up; the first call starts the `LISTEN` session that rings it when
+    /// another process stores or replays an item.
+    fn wake_source(&self) -> Wakeup {
+        use std::sync::atomic::Ordering;
+        if !self.inner.listening.swap(true, Ordering::SeqCst) {
+            tokio::spawn(listen(Arc::downgrade(&self.inner)));
+        }
+        self.inner.wake.clone()
+    }
+
+    /// Notifies the other processes' workers when `tx` commits.
+    async fn announce(&self, tx: &mut sqlx::Transaction<'_, Postgres>) -> Result<(), InboxError> {
+        notify(tx, &self.inner.channel).await
+    }
+
     /// Nothing to do: PostgreSQL recycles its write-ahead log and autovacuum reclaims the
     /// purged rows (the SQLite inbox truncates its `-wal` here).
     #[allow(clippy::unused_async)]
     async fn checkpoint(&self) -> Result<(), InboxError> {
         Ok(())
+    }
+}
+
+/// The `LISTEN`/`NOTIFY` channel of the inbox in `namespace`: an identifier of at most 63
+/// bytes (a long namespace is cut; two namespaces sharing a channel only wake each other's
+/// workers for nothing).
+fn channel(namespace: Option<&str>) -> String {
+    let mut channel = format!("delivery_webhooks_{}", namespace.unwrap_or("inbox"));
+    channel.truncate(63);
+    channel
+}
+
+async fn notify(tx: &mut sqlx::Transaction<'_, Postgres>, channel: &str) -> Result<(), InboxError> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(channel)
+        .execute(&mut **tx)
+        .await
+        .map_err(crate::inbox::database)?;
+    Ok(())
+}
+
+/// The process's `LISTEN` session: rings the inbox's [`Wakeup`] at each notification. When the
+/// session is lost, sqlx opens a new one at the next receive; this rings once then, since
+/// notifications sent meanwhile are gone (the workers' periodic look is what guarantees
+/// progress, `docs/inbox.md`, "Wake-up"). It never cancels a receive (a cancelled one could
+/// drop a notification already read), so it ends at the first notification after every
+/// handle of the inbox is dropped, or when its runtime stops.
+async fn listen(shared: std::sync::Weak<Shared>) {
+    let mut pause = Duration::from_millis(100);
+    loop {
+        let mut listener = {
+            let Some(inbox) = shared.upgrade() else {
+                return;
+            };
+            let listener = match sqlx::postgres::PgListener::connect_with(&inbox.pool).await {
+                Ok(mut listener) => match listener.listen(&inbox.channel).await {
+                    Ok(()) => Some(listener),
+                    Err(_) => None,
+                },
+                Err(_) => None,
+            };
+            let Some(listener) = listener else {
+                drop(inbox);
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+                continue;
+            };
+            // Whatever was stored while no session listened is found at once.
+            inbox.wake.ring();
+            listener
+        };
+        pause = Duration::from_millis(100);
+        loop {
+            let received = listener.try_recv().await;
+            let Some(inbox) = shared.upgrade() else {
+                return;
+            };
+            match received {
+                // A notification, or the session lost (`None`: the next receive opens a new
+                // one): ring either way.
+                Ok(_) => inbox.wake.ring(),
+                // Could not listen again: a new listener after a pause.
+                Err(_) => break,
+            }
+        }
     }
 }
 
@@ -198,11 +298,16 @@ async fn probe(pool: &Pool<Postgres>, sql: &Statements) -> Result<(), InboxError
 /// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`
 /// statement, tried again (up to 5 times) when PostgreSQL cancels it for a deadlock (`40P01`)
 /// or a serialization failure (`40001`).
-async fn write(pool: &Pool<Postgres>, sql: &Statements, entries: Vec<Entry>) -> Written {
+async fn write(
+    pool: &Pool<Postgres>,
+    sql: &Statements,
+    channel: &str,
+    entries: Vec<Entry>,
+) -> Written {
     let mut tries = 0;
     loop {
         tries += 1;
-        match insert(pool, sql, &entries).await {
+        match insert(pool, sql, channel, &entries).await {
             Err(err) if tries < 5 && retryable(&err) => {
                 tokio::time::sleep(Duration::from_millis(5 << tries)).await;
             }
@@ -219,6 +324,7 @@ fn retryable(err: &InboxError) -> bool {
 async fn insert(
     pool: &Pool<Postgres>,
     sql: &Statements,
+    channel: &str,
     entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
     fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
@@ -277,6 +383,8 @@ async fn insert(
             .execute(&mut *tx)
             .await
             .map_err(crate::inbox::database)?;
+        // Delivered at commit, to every process listening (their workers wake).
+        notify(&mut tx, channel).await?;
     }
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))

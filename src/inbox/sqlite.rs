@@ -9,10 +9,10 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error};
+use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error, stored_new};
 use super::ops::impl_inbox;
 use super::sql::{Dialect, Statements};
-use super::{Entry, InboxError, InboxOptions};
+use super::{Entry, InboxError, InboxOptions, Wakeup};
 
 /// The most bytes SQLite's `-wal` file keeps once checkpointed (`journal_size_limit`): 16 MiB,
 /// a lone 16 MiB delivery (a batch is 1 MiB by default, `max_batch_bytes`), so the usual write
@@ -52,6 +52,8 @@ struct Shared {
     sql: Arc<Statements>,
     options: InboxOptions,
     batcher: Batcher,
+    /// Rung when an item becomes due: the process's idle workers start at once.
+    wake: Wakeup,
 }
 
 impl fmt::Debug for SqliteInbox {
@@ -110,12 +112,19 @@ impl SqliteInbox {
             .connect_with(connect.read_only(true).create_if_missing(false))
             .await
             .map_err(crate::inbox::database)?;
+        let wake = Wakeup::default();
         let batcher = {
-            let (pool, sql) = (pool.clone(), Arc::clone(&sql));
+            let (pool, sql, wake) = (pool.clone(), Arc::clone(&sql), wake.clone());
             let limits = Limits::new(&options, sqlite_record_error, 1);
             Batcher::spawn(limits, move |records| {
-                let (pool, sql) = (pool.clone(), Arc::clone(&sql));
-                async move { write(&pool, &sql, records).await }
+                let (pool, sql, wake) = (pool.clone(), Arc::clone(&sql), wake.clone());
+                async move {
+                    let written = write(&pool, &sql, records).await;
+                    if stored_new(&written) {
+                        wake.ring();
+                    }
+                    written
+                }
             })
         };
         Ok(Self {
@@ -126,6 +135,7 @@ impl SqliteInbox {
                 sql,
                 options,
                 batcher,
+                wake,
             }),
         })
     }
@@ -158,6 +168,18 @@ fn create_private(path: &Path) -> Result<(), InboxError> {
 }
 
 impl SqliteInbox {
+    /// The process's wake-up: SQLite has no notifications between processes, so another
+    /// process's accept is found at the worker's next look.
+    fn wake_source(&self) -> Wakeup {
+        self.inner.wake.clone()
+    }
+
+    /// Nothing to announce beyond this process (rung after the commit).
+    #[allow(clippy::unused_async)]
+    async fn announce(&self, _: &mut sqlx::Transaction<'_, Sqlite>) -> Result<(), InboxError> {
+        Ok(())
+    }
+
     /// Copies the `-wal` back into the database and truncates it to nothing
     /// (`wal_checkpoint(TRUNCATE)`), from [`Inbox::retain`](super::Inbox::retain): after a purge,
     /// the file would otherwise keep its largest size. A reader still in a transaction keeps

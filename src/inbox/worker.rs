@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::{Failure, Inbox, InboxError, Item};
+use super::{Failure, Inbox, InboxError, Item, Wakeup};
 use crate::delivery::DedupKey;
 use crate::outcome::{HandlerOutcome, Retry};
 
@@ -21,7 +21,10 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// completes it (`Ok`) or fails it (`Err`, a panic, or running past the
 /// [`timeout`](Worker::timeout): back-off, then the dead letters). While the handler runs, a
 /// heartbeat extends the lease of the running item and of the batch's waiting ones, on the
-/// database's clock. When nothing is due it waits [`idle`](Worker::idle) and looks again.
+/// database's clock. When nothing is due it waits until the inbox's [`Wakeup`] rings (an item
+/// stored, replayed or released; across processes on PostgreSQL) or [`idle`](Worker::idle)
+/// has passed, and looks again: the periodic look is what guarantees progress when a wake-up
+/// is lost.
 ///
 /// The worker is supervised: a panicking handler fails its item (with the panic message), a
 /// hanging one is cut off at the timeout, and an inbox error (the database unreachable, say)
@@ -71,6 +74,7 @@ pub struct Worker<I> {
     timeout: Duration,
     retain_every: Option<Duration>,
     on_error: Option<OnError>,
+    wakeups: bool,
 }
 
 impl<I: fmt::Debug> fmt::Debug for Worker<I> {
@@ -82,6 +86,7 @@ impl<I: fmt::Debug> fmt::Debug for Worker<I> {
             .field("heartbeat", &self.heartbeat)
             .field("idle", &self.idle)
             .field("timeout", &self.timeout)
+            .field("wakeups", &self.wakeups)
             .finish_non_exhaustive()
     }
 }
@@ -133,7 +138,17 @@ impl<I: Inbox> Worker<I> {
             timeout: Duration::from_secs(300),
             retain_every: Some(Duration::from_secs(3600)),
             on_error: None,
+            wakeups: true,
         }
+    }
+
+    /// Whether an idle worker starts as soon as the inbox's [`Wakeup`] rings (the default),
+    /// or only at its next look every [`idle`](Worker::idle): off, what wake-ups buy can be
+    /// measured (`benches/wake.rs`); there is no other reason to turn them off.
+    #[must_use]
+    pub fn wakeups(mut self, on: bool) -> Self {
+        self.wakeups = on;
+        self
     }
 
     /// Items claimed at once (at least 1). A crash leaves at most this many to the lease.
@@ -216,6 +231,11 @@ impl<I: Inbox> Worker<I> {
         const GAUGES_EVERY: Duration = Duration::from_secs(5);
         let mut gauges_at: Option<std::time::Instant> = None;
         let mut retained_at: Option<std::time::Instant> = None;
+        let wake = if self.wakeups {
+            self.inbox.wakeup()
+        } else {
+            None
+        };
         loop {
             if gauges_at.is_none_or(|at| at.elapsed() >= GAUGES_EVERY) {
                 gauges_at = Some(std::time::Instant::now());
@@ -241,6 +261,9 @@ impl<I: Inbox> Worker<I> {
             if poll_ready(&mut shutdown) {
                 return report;
             }
+            // Read before the look: a ring after it (an item stored after the claim's query
+            // saw none) ends the wait below at once.
+            let seen = wake.as_ref().map(Wakeup::seen);
             let claimed = self.inbox.claim(self.batch, self.lease).await;
             let wait = match claimed {
                 Ok(items) if items.is_empty() => {
@@ -271,6 +294,7 @@ impl<I: Inbox> Worker<I> {
             tokio::select! {
                 biased;
                 () = &mut shutdown => return report,
+                () = rung(wake.as_ref(), seen) => {}
                 () = tokio::time::sleep(wait) => {}
             }
         }
@@ -452,6 +476,14 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned())
+}
+
+/// Completes when `wake` has rung since `seen`; never without a wake-up.
+async fn rung(wake: Option<&Wakeup>, seen: Option<u64>) {
+    match (wake, seen) {
+        (Some(wake), Some(seen)) => wake.rung_since(seen).await,
+        _ => std::future::pending().await,
+    }
 }
 
 /// Whether `future` has completed, polling it once without waiting.

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use delivery_webhooks::inbox::{
     Acceptance, Claim, Depth, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo,
-    ItemState, PostgresInbox, Replay, SqliteInbox, Stats, Worker,
+    ItemState, PostgresInbox, Replay, SqliteInbox, Stats, Wakeup, Worker,
 };
 use delivery_webhooks::{AnyDelivery, OwnedRequest};
 use sqlx::Connection as _;
@@ -189,6 +189,12 @@ impl Inbox for TestInbox {
     }
     async fn depth(&self) -> Result<Depth, InboxError> {
         each!(self, i => i.depth())
+    }
+    fn wakeup(&self) -> Option<Wakeup> {
+        match self {
+            TestInbox::Sqlite(i) => i.wakeup(),
+            TestInbox::Postgres(i) => i.wakeup(),
+        }
     }
 }
 
@@ -2038,3 +2044,6 @@ mod console;
 
 #[path = "retry_hints.rs"]
 mod retry_hints;
+
+#[path = "wake.rs"]
+mod wake;

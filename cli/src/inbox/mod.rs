@@ -37,7 +37,7 @@ waybill, tracking_number, po_number, external_id; without one, a value of any ki
 
 replay, discard and expunge first count what they would touch and ask `Replay 40 dead or
 completed items? [y/N]` on the terminal; --yes answers yes. Without --yes and without a
-terminal on standard input they refuse. `replay <ID>` of one item does not ask. Each prints
+terminal on standard input they refuse. A verb on one <ID> does not ask. Each prints
 how many items it touched and is recorded in the inbox's audit log with --actor (default
 $USER@host).
 

@@ -99,11 +99,12 @@ pub async fn story(console: &Console, args: &StoryArgs) -> Result<(), Failure> {
     let mut providers: Vec<&str> = story.steps.iter().map(|s| s.provider.as_str()).collect();
     providers.sort_unstable();
     providers.dedup();
+    let (steps, from) = (story.steps.len(), providers.len());
     print_line(&format!(
-        "story of {} ({kind}): {} steps from {} providers",
+        "story of {} ({kind}): {steps} {} from {from} {}",
         escape_line(&story.reference.value),
-        story.steps.len(),
-        providers.len()
+        if steps == 1 { "step" } else { "steps" },
+        if from == 1 { "provider" } else { "providers" },
     ))?;
     if !story.steps.is_empty() {
         let mut rows = vec![

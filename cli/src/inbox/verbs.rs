@@ -74,48 +74,84 @@ pub struct ExpungeArgs {
 pub async fn replay(console: &Console, args: ReplayArgs) -> Result<(), Failure> {
     let filter = selection(args.id, &args.filter, args.all, "replay")?;
     let actor = actor(args.act.actor);
-    // One item by id is not a bulk act: no question.
-    if args.id.is_none() {
-        let n = count(console, &filter, |i| {
-            matches!(i.state, ItemState::Dead | ItemState::Completed)
-        })
-        .await?;
-        let what = match args.filter.state() {
-            Some(ItemState::Dead) => "dead",
-            Some(ItemState::Completed) => "completed",
-            _ => "dead or completed",
-        };
-        if !confirm(n, &format!("Replay {n} {what} {}?", items(n)), args.act.yes)? {
-            return Ok(());
+    // One item by id is not a bulk act: no question, but why nothing happened.
+    let state = match args.id {
+        Some(id) => Some(state_of(console, id).await?),
+        None => {
+            let n = count(console, &filter, |i| {
+                matches!(i.state, ItemState::Dead | ItemState::Completed)
+            })
+            .await?;
+            let what = match args.filter.state() {
+                Some(ItemState::Dead) => "dead",
+                Some(ItemState::Completed) => "completed",
+                _ => "dead or completed",
+            };
+            let question = format!("Replay {n} {what} {}?", items(n));
+            if !confirm(
+                n,
+                &question,
+                "no dead or completed item matches",
+                args.act.yes,
+            )? {
+                return Ok(());
+            }
+            None
         }
-    } else if let Some(id) = args.id {
-        exists(console, id).await?;
-    }
+    };
     let n = console
         .replay(&filter, &actor, args.reason.as_deref())
         .await
         .map_err(failed)?;
-    print_line(&format!("queued {n} {} for replay", items(n)))
+    print_line(&format!(
+        "queued {n} {} for replay{}",
+        items(n),
+        why_not(n, state)
+    ))
 }
 
 pub async fn discard(console: &Console, args: DiscardArgs) -> Result<(), Failure> {
     let filter = selection(args.id, &args.filter, args.all, "discard")?;
     let actor = actor(args.act.actor);
-    if let Some(id) = args.id {
-        exists(console, id).await?;
-    }
-    let n = count(console, &filter, |i| {
-        i.state == ItemState::Dead && !i.handled
-    })
-    .await?;
-    if !confirm(n, &format!("Discard {n} dead {}?", items(n)), args.act.yes)? {
-        return Ok(());
-    }
+    let state = match args.id {
+        Some(id) => Some(state_of(console, id).await?),
+        None => {
+            let n = count(console, &filter, |i| {
+                i.state == ItemState::Dead && !i.handled
+            })
+            .await?;
+            let question = format!("Discard {n} dead {}?", items(n));
+            if !confirm(
+                n,
+                &question,
+                "no dead item left to discard matches",
+                args.act.yes,
+            )? {
+                return Ok(());
+            }
+            None
+        }
+    };
     let n = console
         .discard(&filter, &actor, &args.reason)
         .await
         .map_err(failed)?;
-    print_line(&format!("discarded {n} dead {}", items(n)))
+    print_line(&format!(
+        "discarded {n} dead {}{}",
+        items(n),
+        why_not(n, state)
+    ))
+}
+
+/// For a verb on one item that touched none: the item's state, which says why.
+fn why_not(n: u64, state: Option<(ItemState, bool)>) -> String {
+    match state {
+        Some((state, handled)) if n == 0 => {
+            let discarded = if handled { ", discarded" } else { "" };
+            format!(" (the item is {}{discarded})", state.as_str())
+        }
+        _ => String::new(),
+    }
 }
 
 pub async fn expunge(console: &Console, args: ExpungeArgs) -> Result<(), Failure> {
@@ -132,7 +168,7 @@ pub async fn expunge(console: &Console, args: ExpungeArgs) -> Result<(), Failure
         "Delete {n} {} carrying this reference, for good, whatever their state?",
         items(n)
     );
-    if !confirm(n, &question, args.act.yes)? {
+    if !confirm(n, &question, "no item carries this reference", args.act.yes)? {
         return Ok(());
     }
     let n = console
@@ -162,13 +198,14 @@ fn selection(id: Option<i64>, args: &FilterArgs, all: bool, verb: &str) -> Resul
     }
 }
 
-async fn exists(console: &Console, id: i64) -> Result<(), Failure> {
+/// Item `id`'s state and whether it was discarded; no such item is a failure (exit 1).
+async fn state_of(console: &Console, id: i64) -> Result<(ItemState, bool), Failure> {
     match console
         .item(delivery_webhooks::inbox::ItemId(id))
         .await
         .map_err(failed)?
     {
-        Some(_) => Ok(()),
+        Some(view) => Ok((view.record.summary.state, view.record.summary.handled)),
         None => Err(Failure::Rejected(format!("no item {id} in this inbox"))),
     }
 }
@@ -196,9 +233,9 @@ async fn count(
 
 /// Whether to go on: nothing to do is a no (said so), `--yes` a yes, otherwise the terminal's
 /// answer; without a terminal to ask, a refusal (exit 2).
-fn confirm(n: u64, question: &str, yes: bool) -> Result<bool, Failure> {
+fn confirm(n: u64, question: &str, none: &str, yes: bool) -> Result<bool, Failure> {
     if n == 0 {
-        print_line("no item matches: nothing done")?;
+        print_line(&format!("{none}: nothing done"))?;
         return Ok(false);
     }
     if yes {
