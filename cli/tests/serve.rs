@@ -96,9 +96,9 @@ impl Downstream {
             .collect()
     }
 
-    /// Waits (up to 60 s, then fails) until `n` events arrived.
+    /// Waits (up to 90 s: past a claim's 30 s lease, then fails) until `n` events arrived.
     fn wait_for(&self, n: usize) -> Vec<serde_json::Value> {
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_secs(90);
         loop {
             let events = self.events();
             if events.len() >= n {
@@ -383,6 +383,40 @@ fn while_the_downstream_fails_nothing_is_lost_across_a_sigterm_and_a_restart() {
     assert_eq!(events.len(), 3);
     let (code, _) = serve.terminate();
     assert_eq!(code, 0);
+}
+
+#[test]
+fn after_kill_9_mid_stream_a_restart_forwards_everything_once() {
+    let dir = scratch("kill9");
+    let downstream = Downstream::start(Some(503));
+    let fast = [("DELIVERY_WEBHOOKS_RETRY_BASE_SECS", "1")];
+    let mut serve = Serve::start(&dir, &downstream, &fast);
+    let files = [
+        "peddler/out_for_delivery.json",
+        "peddler/failed_attempt.json",
+        "peddler/delivered_in_mailbox.json",
+        "peddler/shipment_in_warehouse.json",
+    ];
+    for file in files {
+        assert_eq!(serve.send("peddler", file, &[]), 0);
+    }
+    // SIGKILL: no shutdown at all, whatever the workers were doing.
+    serve.child.kill().unwrap();
+    serve.child.wait().unwrap();
+    drop(serve);
+    *downstream.failing.lock().unwrap() = None;
+    let serve = Serve::start(&dir, &downstream, &fast);
+    let events = downstream.wait_for(files.len());
+    let mut ids: Vec<_> = events
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), files.len());
+    let (code, _) = serve.terminate();
+    assert_eq!(code, 0);
+    assert_eq!(downstream.events().len(), files.len());
 }
 
 #[test]
