@@ -204,7 +204,7 @@ pub use config::{
 pub use delivery::{DedupKey, Delivery, Provider, Receive, UnknownProvider};
 pub use error::{ConfigError, ConfigErrorKind, Error, PayloadError, Result};
 pub use headers::Headers;
-pub use outcome::{HandlerError, HandlerOutcome, HandlerResult};
+pub use outcome::{HandlerError, HandlerOutcome, HandlerResult, MAX_RETRY_AFTER, Retry};
 pub use owned::OwnedRequest;
 pub use problem::Problem;
 pub use reply::Reply;
@@ -272,6 +272,12 @@ pub struct PerformanceDoctests;
 #[cfg(all(doctest, all_providers))]
 #[doc = include_str!("../docs/security.md")]
 pub struct SecurityDoctests;
+
+/// docs/serve.md's Rust blocks, as doctests (it has none today: it documents the command-line
+/// tool, with snippets in other languages).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/serve.md")]
+pub struct ServeDoctests;
 
 /// docs/skladon.md's Rust blocks, as doctests.
 #[cfg(all(doctest, feature = "skladon"))]

@@ -2,6 +2,7 @@
 //! [`HandlerOutcome`], and the `Ok(())`-friendly [`HandlerResult`] / [`HandlerError`].
 
 use std::fmt;
+use std::time::Duration;
 
 /// What a handler may return: the handler given to a ready router (axum's and actix's
 /// `route` and `router`) and the handler of the inbox's `Worker::run` accept the same shapes.
@@ -76,7 +77,35 @@ impl<E: fmt::Display + 'static> HandlerOutcome for Result<(), E> {
 /// It implements `Display` and `Debug` but not `std::error::Error` itself (so that the blanket
 /// `From` is possible, as with `anyhow::Error`); [`source`](HandlerError::source) gives the
 /// error it was made from.
-pub struct HandlerError(Box<dyn std::error::Error + Send + Sync + 'static>);
+///
+/// It also says what should happen next ([`retry`](HandlerError::retry)): by default the
+/// inbox retries with back-off; [`permanent`](HandlerError::permanent) makes the item dead
+/// after this attempt, [`retry_after`](HandlerError::retry_after) asks for a minimum wait
+/// (a downstream's `Retry-After`). A router answers `500` whichever it is.
+pub struct HandlerError {
+    error: Box<dyn std::error::Error + Send + Sync + 'static>,
+    retry: Retry,
+}
+
+/// What a failed handler asks of the inbox: see [`HandlerError::retry`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Retry {
+    /// Retry after the inbox's back-off, until `max_attempts` (the default).
+    #[default]
+    Backoff,
+    /// Do not retry: the item is dead after this attempt, the error kept in its history (a
+    /// downstream that refused the event for good, say a `400`).
+    Never,
+    /// Retry no sooner than this from now (and no sooner than the back-off), still counted
+    /// against `max_attempts`. At most [`MAX_RETRY_AFTER`].
+    After(Duration),
+}
+
+/// The longest wait [`HandlerError::retry_after`] keeps: one day. A longer one (a downstream's
+/// `Retry-After` a year away, by mistake or malice) is cut to it, so an item is never parked
+/// beyond the inbox's retry horizon by a single answer.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
 
 /// What a handler returns when it wants `?` and a bare `Ok(())`: see [`HandlerOutcome`].
 pub type HandlerResult = Result<(), HandlerError>;
@@ -84,31 +113,68 @@ pub type HandlerResult = Result<(), HandlerError>;
 impl HandlerError {
     /// A failure described by `message` alone.
     pub fn msg(message: impl fmt::Display) -> Self {
-        Self(Box::new(Message(message.to_string())))
+        Self {
+            error: Box::new(Message(message.to_string())),
+            retry: Retry::Backoff,
+        }
+    }
+
+    /// A failure that retrying cannot cure: the inbox makes the item dead after this attempt,
+    /// `message` kept as its last error and in its history ([`Retry::Never`]).
+    pub fn permanent(message: impl fmt::Display) -> Self {
+        Self::msg(message).with_retry(Retry::Never)
+    }
+
+    /// A failure to retry no sooner than `wait` from now ([`Retry::After`]; `wait` is cut to
+    /// [`MAX_RETRY_AFTER`]). The inbox still applies its back-off if that is longer, and
+    /// still counts the attempt against `max_attempts`.
+    pub fn retry_after(message: impl fmt::Display, wait: Duration) -> Self {
+        Self::msg(message).with_retry(Retry::After(wait))
+    }
+
+    /// This error, asking for `retry` instead (a `Retry::After` is cut to [`MAX_RETRY_AFTER`]).
+    #[must_use]
+    pub fn with_retry(mut self, retry: Retry) -> Self {
+        self.retry = match retry {
+            Retry::After(wait) => Retry::After(wait.min(MAX_RETRY_AFTER)),
+            other => other,
+        };
+        self
+    }
+
+    /// What the handler asks of the inbox: [`Retry::Backoff`] unless made with
+    /// [`permanent`](HandlerError::permanent), [`retry_after`](HandlerError::retry_after) or
+    /// [`with_retry`](HandlerError::with_retry).
+    #[must_use]
+    pub fn retry(&self) -> Retry {
+        self.retry
     }
 
     /// The error this one was made from (a [`msg`](HandlerError::msg)'s is a plain message).
     #[must_use]
     pub fn source(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        &*self.0
+        &*self.error
     }
 }
 
 impl<E: std::error::Error + Send + Sync + 'static> From<E> for HandlerError {
     fn from(err: E) -> Self {
-        Self(Box::new(err))
+        Self {
+            error: Box::new(err),
+            retry: Retry::Backoff,
+        }
     }
 }
 
 impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.0, f)
+        fmt::Display::fmt(&self.error, f)
     }
 }
 
 impl fmt::Debug for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
+        fmt::Debug::fmt(&self.error, f)
     }
 }
 
@@ -150,5 +216,24 @@ mod tests {
                 .downcast_ref::<std::num::ParseIntError>()
                 .is_some()
         );
+    }
+
+    #[test]
+    fn a_handler_error_says_how_to_retry() {
+        assert_eq!(HandlerError::msg("x").retry(), Retry::Backoff);
+        let permanent = HandlerError::permanent("HTTP 400: bad event");
+        assert_eq!(
+            (permanent.retry(), permanent.to_string()),
+            (Retry::Never, "HTTP 400: bad event".to_owned())
+        );
+        let later = HandlerError::retry_after("HTTP 429", Duration::from_secs(90));
+        assert_eq!(later.retry(), Retry::After(Duration::from_secs(90)));
+        let far = HandlerError::retry_after("HTTP 503", Duration::from_secs(10 * 24 * 3600));
+        assert_eq!(far.retry(), Retry::After(MAX_RETRY_AFTER));
+        // Kept through the handler-outcome conversion.
+        let kept = Err::<(), _>(HandlerError::permanent("gone"))
+            .into_outcome()
+            .unwrap_err();
+        assert_eq!(kept.retry(), Retry::Never);
     }
 }

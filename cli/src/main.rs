@@ -30,6 +30,7 @@ mod isendu;
 mod peddler;
 mod schema;
 mod send;
+mod serve;
 mod skladon;
 mod terminal;
 mod wakilni;
@@ -216,6 +217,11 @@ Example:
     /// expunge, stats.
     #[command(after_help = inbox::HELP)]
     Inbox(inbox::InboxArgs),
+
+    /// Run the whole receiver: verify, store, normalize and forward each delivery, signed per
+    /// Standard Webhooks (docs/serve.md).
+    #[command(after_help = serve::HELP)]
+    Serve(serve::ServeArgs),
 }
 
 /// Providers whose bodies `parse` and `verify` handle.
@@ -498,6 +504,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             schema::print(args.provider, args.webhook_type.as_ref())
         }
         Command::Inbox(args) => inbox::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Answer(args) => match args.provider {
             AnsweringProvider::Isendu => {
                 let key_id = args.key_id.resolve("--key-id")?;

@@ -63,6 +63,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::any::AnyDelivery;
+use crate::outcome::Retry;
 use crate::owned::OwnedRequest;
 
 mod batch;
@@ -186,6 +187,27 @@ pub trait Inbox: Send + Sync {
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send;
 
+    /// [`fail`](Inbox::fail), as the handler asked ([`HandlerError::retry`](crate::HandlerError::retry)):
+    /// [`Retry::Backoff`] is `fail`; [`Retry::Never`] makes the item dead now, `error` in its
+    /// history; [`Retry::After`] makes it due no sooner than that wait from now (and no sooner
+    /// than the back-off: a downstream answering `Retry-After: 0` forever still backs off),
+    /// the attempt counted against `max_attempts`. The [`Worker`] calls this.
+    ///
+    /// The default calls `fail` whatever the hint (an implementation written before hints
+    /// existed keeps working); the crate's backends honour it.
+    ///
+    /// # Errors
+    /// [`InboxError::LeaseLost`] if the claim no longer holds the item: nothing is written.
+    fn fail_with(
+        &self,
+        claim: Claim,
+        error: &str,
+        retry: Retry,
+    ) -> impl Future<Output = Result<Failure, InboxError>> + Send {
+        let _ = retry;
+        self.fail(claim, error)
+    }
+
     /// Gives a claimed item back without counting the attempt: pending and due now (a worker
     /// shutting down releases what it has not started).
     ///
@@ -269,6 +291,14 @@ impl<I: Inbox> Inbox for Arc<I> {
         error: &str,
     ) -> impl Future<Output = Result<Failure, InboxError>> + Send {
         (**self).fail(claim, error)
+    }
+    fn fail_with(
+        &self,
+        claim: Claim,
+        error: &str,
+        retry: Retry,
+    ) -> impl Future<Output = Result<Failure, InboxError>> + Send {
+        (**self).fail_with(claim, error, retry)
     }
     fn release(&self, claim: Claim) -> impl Future<Output = Result<(), InboxError>> + Send {
         (**self).release(claim)

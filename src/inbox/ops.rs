@@ -9,12 +9,13 @@ macro_rules! impl_inbox {
     ($ty:ty, $db:ty) => {
         impl $ty {
             /// Fails a claim with `error` (the dead letters after `max_attempts`; at once with
-            /// `dead_now`), checking its fencing token.
+            /// `dead_now`; due no sooner than `at_least` from now), checking its fencing token.
             async fn fail_claim(
                 &self,
                 claim: $crate::inbox::Claim,
                 error: &str,
                 dead_now: bool,
+                at_least: std::time::Duration,
             ) -> Result<$crate::inbox::Failure, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 use $crate::inbox::{Failure, InboxError, ItemState, duration_ms, from_ms};
@@ -24,10 +25,13 @@ macro_rules! impl_inbox {
                 } else {
                     i64::from(inner.options.max_attempts)
                 };
-                let delay = inner.options.retry_delay(
-                    claim.attempt(),
-                    u64::try_from(claim.id().0).unwrap_or_default(),
-                );
+                let delay = inner
+                    .options
+                    .retry_delay(
+                        claim.attempt(),
+                        u64::try_from(claim.id().0).unwrap_or_default(),
+                    )
+                    .max(at_least.min($crate::outcome::MAX_RETRY_AFTER));
                 // The outcome, the attempt and the change of state: one transaction.
                 let mut tx = inner.pool.begin().await.map_err($crate::inbox::database)?;
                 let row = sqlx::query(&inner.sql.fail)
@@ -270,7 +274,10 @@ macro_rules! impl_inbox {
                             row.attempts - 1
                         );
                         // Another claim may have taken it meanwhile: then it is not ours to bury.
-                        match self.fail_claim(claim, &reason, true).await {
+                        match self
+                            .fail_claim(claim, &reason, true, std::time::Duration::ZERO)
+                            .await
+                        {
                             Ok(_) | Err($crate::inbox::InboxError::LeaseLost { .. }) => {}
                             Err(err) => return Err(err),
                         }
@@ -285,7 +292,10 @@ macro_rules! impl_inbox {
                             // Another build (older or newer) may read it: back off like any
                             // failure, and bury it only after the whole horizon.
                             let reason = format!("cannot rebuild the stored delivery: {reason}");
-                            match self.fail_claim(claim, &reason, false).await {
+                            match self
+                                .fail_claim(claim, &reason, false, std::time::Duration::ZERO)
+                                .await
+                            {
                                 Ok(_) | Err($crate::inbox::InboxError::LeaseLost { .. }) => {}
                                 Err(err) => return Err(err),
                             }
@@ -338,7 +348,28 @@ macro_rules! impl_inbox {
                 claim: $crate::inbox::Claim,
                 error: &str,
             ) -> Result<$crate::inbox::Failure, $crate::inbox::InboxError> {
-                self.fail_claim(claim, error, false).await
+                self.fail_claim(claim, error, false, std::time::Duration::ZERO)
+                    .await
+            }
+
+            async fn fail_with(
+                &self,
+                claim: $crate::inbox::Claim,
+                error: &str,
+                retry: $crate::outcome::Retry,
+            ) -> Result<$crate::inbox::Failure, $crate::inbox::InboxError> {
+                use $crate::outcome::Retry;
+                match retry {
+                    Retry::Never => {
+                        self.fail_claim(claim, error, true, std::time::Duration::ZERO)
+                            .await
+                    }
+                    Retry::After(wait) => self.fail_claim(claim, error, false, wait).await,
+                    _ => {
+                        self.fail_claim(claim, error, false, std::time::Duration::ZERO)
+                            .await
+                    }
+                }
             }
 
             async fn release(

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::{Failure, Inbox, InboxError, Item, Wakeup};
 use crate::delivery::DedupKey;
-use crate::outcome::HandlerOutcome;
+use crate::outcome::{HandlerOutcome, Retry};
 
 /// A callback told of every inbox error the worker survives.
 type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
@@ -118,7 +118,7 @@ pub struct WorkerReport {
 /// How one handler call ended.
 enum Outcome {
     Done,
-    Failed(String),
+    Failed(String, Retry),
     Panicked(String),
     TimedOut,
     Lost,
@@ -324,7 +324,7 @@ impl<I: Inbox> Worker<I> {
             match std::panic::catch_unwind(AssertUnwindSafe(|| work.as_mut().poll(cx))) {
                 Ok(Poll::Ready(outcome)) => Poll::Ready(match outcome.into_outcome() {
                     Ok(()) => Outcome::Done,
-                    Err(err) => Outcome::Failed(err.to_string()),
+                    Err(err) => Outcome::Failed(err.to_string(), err.retry()),
                 }),
                 Ok(Poll::Pending) => Poll::Pending,
                 Err(panic) => Poll::Ready(Outcome::Panicked(panic_message(panic.as_ref()))),
@@ -371,20 +371,26 @@ impl<I: Inbox> Worker<I> {
         outcome: Outcome,
         report: &mut WorkerReport,
     ) {
-        let reason = match outcome {
+        let (reason, retry) = match outcome {
             Outcome::Lost => {
                 report.lost += 1;
                 return;
             }
-            Outcome::Done => None,
-            Outcome::Failed(err) => Some(err),
+            Outcome::Done => (None, Retry::Backoff),
+            Outcome::Failed(err, retry) => (Some(err), retry),
             Outcome::Panicked(message) => {
                 report.panicked += 1;
-                Some(format!("the handler panicked: {message}"))
+                (
+                    Some(format!("the handler panicked: {message}")),
+                    Retry::Backoff,
+                )
             }
             Outcome::TimedOut => {
                 report.timed_out += 1;
-                Some(format!("timed out after {:?}", self.timeout))
+                (
+                    Some(format!("timed out after {:?}", self.timeout)),
+                    Retry::Backoff,
+                )
             }
         };
         if let Some(reason) = &reason {
@@ -397,11 +403,15 @@ impl<I: Inbox> Worker<I> {
                 None => self.inbox.complete(claim).await.map(|()| {
                     report.completed += 1;
                 }),
-                Some(reason) => self.inbox.fail(claim, reason).await.map(|failure| {
-                    if failure == Failure::Dead {
-                        report.dead += 1;
-                    }
-                }),
+                Some(reason) => self
+                    .inbox
+                    .fail_with(claim, reason, retry)
+                    .await
+                    .map(|failure| {
+                        if failure == Failure::Dead {
+                            report.dead += 1;
+                        }
+                    }),
             };
             match written {
                 Ok(()) => return,

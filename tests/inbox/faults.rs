@@ -161,6 +161,14 @@ impl Inbox for TestInbox {
     async fn fail(&self, claim: Claim, error: &str) -> Result<Failure, InboxError> {
         each!(self, i => i.fail(claim, error))
     }
+    async fn fail_with(
+        &self,
+        claim: Claim,
+        error: &str,
+        retry: delivery_webhooks::Retry,
+    ) -> Result<Failure, InboxError> {
+        each!(self, i => i.fail_with(claim, error, retry))
+    }
     async fn release(&self, claim: Claim) -> Result<(), InboxError> {
         each!(self, i => i.release(claim))
     }
@@ -2033,6 +2041,9 @@ on_both!(ids_beyond_64_bits_are_two_deliveries_not_a_duplicate);
 
 #[path = "console.rs"]
 mod console;
+
+#[path = "retry_hints.rs"]
+mod retry_hints;
 
 #[path = "wake.rs"]
 mod wake;
