@@ -9,6 +9,8 @@
 //! - [`Console::story`]: every delivery of one shipment reference, across providers, with its
 //!   [`Timeline`] and where each step came from;
 //! - [`Console::failures`]: the dead items grouped by provider and normalized cause;
+//! - [`Console::overview`]: depth, the oldest wait, and per provider dead letters, failures and
+//!   recent deliveries;
 //! - verbs [`replay`](Console::replay), [`discard`](Console::discard) and
 //!   [`expunge`](Console::expunge): each says how many items it touched and is recorded in the
 //!   [`audit`](Console::audit) log.
@@ -95,6 +97,13 @@ macro_rules! each {
         }
     };
 }
+
+mod overview;
+#[cfg(feature = "console-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "console-web")))]
+pub mod web;
+
+pub use overview::{Overview, ProviderOverview};
 
 /// A console call that failed.
 #[derive(Debug, Clone, thiserror::Error)]

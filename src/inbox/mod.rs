@@ -79,7 +79,7 @@ pub mod query;
     feature = "console",
     any(feature = "inbox-sqlite", feature = "inbox-postgres")
 ))]
-mod query_ops;
+pub(crate) mod query_ops;
 mod rebuild;
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 mod schema;

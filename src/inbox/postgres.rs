@@ -333,6 +333,11 @@ mod tests {
                 Filter::new().dedup_key("peddler:A1"),
                 Filter::new().reference(Reference::any("123456")),
                 Filter::new().reference(Reference::of(RefField::Waybill, "WK1")),
+                Filter::new()
+                    .provider(Provider::Skladon)
+                    .state(ItemState::Dead)
+                    .handled(false)
+                    .cause("order #: ERP answered #"),
             ] {
                 let (sql, params) =
                     super::super::query_ops::list_sql(super::SUMMARY, &filter, None, 50);
@@ -350,6 +355,28 @@ mod tests {
                 assert!(
                     plan.iter().all(|l| !l.contains("Seq Scan")),
                     "{filter:?}: {plan:#?}"
+                );
+                tx.rollback().await.unwrap();
+            }
+            // The overview's statements.
+            for statement in super::super::query_ops::OVERVIEW.all() {
+                let statement = statement.replace("{providers}", "'peddler', 'skladon'");
+                let sql = inbox.q_sql(&format!("EXPLAIN {statement}"));
+                let mut tx = inbox.inner.pool.begin().await.unwrap();
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                let plan: Vec<String> = sqlx::query(&sql)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get(0).unwrap())
+                    .collect();
+                assert!(
+                    plan.iter().all(|l| !l.contains("Seq Scan")),
+                    "{statement}: {plan:#?}"
                 );
                 tx.rollback().await.unwrap();
             }

@@ -126,6 +126,9 @@ pub struct Filter {
     /// Discarded by an operator (`true`), or not (`false`): with `state(Dead)`, the dead
     /// letters still to look at are `handled(false)`.
     pub handled: Option<bool>,
+    /// Dead with this normalized cause (a [`FailureGroup`]'s `cause`): with `provider`,
+    /// `state(Dead)` and `handled(false)`, one line of the failures, over its partial index.
+    pub cause: Option<String>,
 }
 
 impl Filter {
@@ -177,6 +180,12 @@ impl Filter {
         self.handled = Some(handled);
         self
     }
+    /// Only those whose normalized cause is `cause` ([`FailureGroup::cause`]).
+    #[must_use]
+    pub fn cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
+        self
+    }
 }
 
 /// The filter as the audit records it: `provider=skladon state=dead received_from=<ms>`, or
@@ -208,6 +217,9 @@ impl fmt::Display for Filter {
         }
         if let Some(h) = self.handled {
             parts.push(format!("handled={h}"));
+        }
+        if let Some(c) = &self.cause {
+            parts.push(format!("cause={c:?}"));
         }
         if parts.is_empty() {
             f.write_str("all")
@@ -375,6 +387,9 @@ pub(crate) fn where_clause(filter: &Filter, inbox: &str, params: &mut Vec<Param>
     }
     if let Some(k) = &filter.dedup_key {
         push("dedup_key = $?", Param::Text(k.clone()), params);
+    }
+    if let Some(c) = &filter.cause {
+        push("cause = $?", Param::Text(c.clone()), params);
     }
     match filter.handled {
         Some(true) => conditions.push("handled_at IS NOT NULL".to_owned()),

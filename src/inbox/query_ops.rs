@@ -253,6 +253,34 @@ macro_rules! impl_queries {
                 Ok(groups)
             }
 
+            /// Runs one of the [`OVERVIEW`] statements: each row a text and integers (NULL
+            /// read as `None`).
+            pub(crate) async fn q_counts(
+                &self,
+                sql: &str,
+            ) -> Result<Vec<(String, Vec<Option<i64>>)>, $crate::inbox::InboxError> {
+                use sqlx::Row as _;
+                use $crate::inbox::database;
+                let providers: Vec<String> = $crate::delivery::Provider::ALL
+                    .iter()
+                    .map(|p| format!("'{}'", p.as_str()))
+                    .collect();
+                let sql = self.q_sql(&sql.replace("{providers}", &providers.join(", ")));
+                let rows = sqlx::query(&sql)
+                    .fetch_all(&self.inner.readers)
+                    .await
+                    .map_err(database)?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    let mut numbers = Vec::with_capacity(row.len() - 1);
+                    for i in 1..row.len() {
+                        numbers.push(row.try_get::<Option<i64>, _>(i).map_err(database)?);
+                    }
+                    out.push((row.try_get(0).map_err(database)?, numbers));
+                }
+                Ok(out)
+            }
+
             /// The newest `limit` audit rows, newest first.
             pub(crate) async fn q_audit(
                 &self,
@@ -288,6 +316,44 @@ macro_rules! impl_queries {
 }
 
 pub(crate) use impl_queries;
+
+/// The overview's statements (`console::Console::overview`), each on an index, each answering
+/// rows of a text and integers: the oldest wait of a due pending item (over the `_due` index;
+/// one row, NULL when none waits), the dead letters not discarded and their distinct causes
+/// per provider (the partial `_cause` index), the deliveries received in the last 5 minutes
+/// and the last hour per known provider (a range of the `(provider, received_at, id)` index for
+/// each: `{providers}` is their list), the pending or claimed
+/// items whose last attempt failed per provider (the `_due` index).
+pub(crate) const OVERVIEW: Overview = Overview {
+    oldest: "SELECT 'oldest', CAST({now} - MIN(available_at) AS BIGINT) FROM {inbox} \
+             WHERE state IN ('pending', 'claimed') AND state = 'pending' \
+             AND available_at <= {now}",
+    dead: "SELECT provider, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT cause) AS BIGINT) \
+           FROM {inbox} WHERE state = 'dead' AND handled_at IS NULL GROUP BY provider",
+    received: "SELECT provider, \
+               CAST(SUM(CASE WHEN received_at >= {now} - 300000 THEN 1 ELSE 0 END) AS BIGINT), \
+               CAST(COUNT(*) AS BIGINT) FROM {inbox} WHERE provider IN ({providers}) \
+               AND received_at >= {now} - 3600000 GROUP BY provider",
+    retrying: "SELECT provider, CAST(COUNT(*) AS BIGINT) FROM {inbox} \
+               WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL \
+               GROUP BY provider",
+};
+
+/// The statements of [`OVERVIEW`].
+pub(crate) struct Overview {
+    pub(crate) oldest: &'static str,
+    pub(crate) dead: &'static str,
+    pub(crate) received: &'static str,
+    pub(crate) retrying: &'static str,
+}
+
+impl Overview {
+    /// All four, for the plan tests.
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> [&'static str; 4] {
+        [self.oldest, self.dead, self.received, self.retrying]
+    }
+}
 
 /// The list statement (`$n` parameters, `{inbox}` unfilled) selecting `columns` and its
 /// parameters: `filter`, after the keyset `after`, newest first, `limit` rows.

@@ -393,6 +393,11 @@ mod tests {
                 Filter::new()
                     .provider(Provider::Skladon)
                     .state(ItemState::Dead)
+                    .handled(false)
+                    .cause("order #: ERP answered #"),
+                Filter::new()
+                    .provider(Provider::Skladon)
+                    .state(ItemState::Dead)
                     .received(at, None),
             ] {
                 for after in [None, Some((1_700_000_000_000, 99))] {
@@ -414,6 +419,26 @@ mod tests {
                         "{filter:?}: {lines:?}"
                     );
                 }
+            }
+            // The overview's statements: each over an index, none reads the whole table.
+            for statement in super::super::query_ops::OVERVIEW.all() {
+                let statement = statement.replace("{providers}", "'peddler', 'skladon'");
+                let sql = inbox.q_sql(&format!("EXPLAIN QUERY PLAN {statement}"));
+                let lines: Vec<String> = sqlx::query(&sql)
+                    .fetch_all(&inbox.inner.readers)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.try_get::<String, _>(3).unwrap())
+                    .collect();
+                let table: Vec<&String> = lines
+                    .iter()
+                    .filter(|l| l.contains("webhook_inbox ") || l.ends_with("webhook_inbox"))
+                    .collect();
+                assert!(
+                    !table.is_empty() && table.iter().all(|l| l.starts_with("SEARCH")),
+                    "{statement}: {lines:?}"
+                );
             }
         });
         let _ = std::fs::remove_dir_all(dir);

@@ -386,6 +386,14 @@ async fn failures_group_by_provider_and_cause(store: Store) {
         ]
     );
     assert!(groups[0].first_seen <= groups[0].last_seen);
+    // One group, as a filter: what its bulk replay or discard selects.
+    let group = Filter::new()
+        .provider(Provider::Peddler)
+        .state(ItemState::Dead)
+        .handled(false)
+        .cause("order #: ERP answered #");
+    assert_eq!(ids_of(&c, &group).await, [ids[1], ids[0]]);
+    assert_eq!(ids_of(&c, &Filter::new().cause("order #")).await, []);
     assert_eq!(c.failures(Some(Provider::Wakilni)).await.unwrap().len(), 1);
 }
 
@@ -533,6 +541,97 @@ async fn verbs_count_what_they_touch_and_are_audited(store: Store) {
     ));
 }
 
+async fn the_overview_counts_depth_failures_and_rates(store: Store) {
+    let options = InboxOptions::default()
+        .max_attempts(2)
+        .backoff(Duration::ZERO, Duration::ZERO)
+        .jitter(false);
+    let inbox = store.open(options).await;
+    let c = console(&inbox);
+    let mut ids = Vec::new();
+    for name in MIX {
+        ids.push(accept(&inbox, &named(name, |_| {})).await);
+    }
+    let line = |o: &delivery_webhooks::console::Overview, p: &str| {
+        let l = o
+            .providers
+            .iter()
+            .find(|l| l.provider == p)
+            .unwrap()
+            .clone();
+        (
+            l.dead,
+            l.failures,
+            l.retrying,
+            l.last_5_minutes,
+            l.last_hour,
+        )
+    };
+    let o = c.overview().await.unwrap();
+    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (6, 0, 0));
+    assert!(o.oldest_pending_age.unwrap() < Duration::from_secs(3600));
+    let names: Vec<&str> = o.providers.iter().map(|l| l.provider.as_str()).collect();
+    assert_eq!(
+        names,
+        ["wakilni", "peddler", "xoxoday", "isendu", "skladon"]
+    );
+    assert_eq!(line(&o, "peddler"), (0, 0, 0, 2, 2));
+    assert_eq!(line(&o, "skladon"), (0, 0, 0, 1, 1));
+
+    // Every item claimed; three fail once (back to pending, retrying), one completes.
+    let claimed = inbox.claim(6, MINUTE).await.unwrap();
+    let claim = |id: ItemId| claimed.iter().find(|i| i.id == id).unwrap().claim;
+    inbox
+        .fail(claim(ids[0]), "order 4711: ERP answered 503")
+        .await
+        .unwrap();
+    inbox
+        .fail(claim(ids[1]), "order 4712: ERP answered 503")
+        .await
+        .unwrap();
+    inbox
+        .fail(claim(ids[2]), "timeout after 30s")
+        .await
+        .unwrap();
+    inbox.complete(claim(ids[3])).await.unwrap();
+    let o = c.overview().await.unwrap();
+    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (3, 2, 0));
+    assert_eq!(line(&o, "peddler"), (0, 0, 2, 2, 2));
+    assert_eq!(line(&o, "wakilni"), (0, 0, 1, 1, 1));
+
+    // Their second attempt fails too: dead, two causes.
+    let again = inbox.claim(6, MINUTE).await.unwrap();
+    let mut again_ids: Vec<ItemId> = again.iter().map(|i| i.id).collect();
+    again_ids.sort();
+    assert_eq!(again_ids, ids[..3]);
+    for (item, error) in again.iter().zip([
+        "order 4711: ERP answered 503",
+        "order 4712: ERP answered 503",
+        "timeout after 30s",
+    ]) {
+        inbox.fail(item.claim, error).await.unwrap();
+    }
+    let o = c.overview().await.unwrap();
+    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (0, 2, 3));
+    assert_eq!(o.oldest_pending_age, None);
+    assert_eq!(line(&o, "peddler").0, 2);
+    assert_eq!(line(&o, "wakilni"), (1, 1, 0, 1, 1));
+    let failures: u64 = o.providers.iter().map(|l| l.failures).sum();
+    assert_eq!(
+        failures,
+        u64::try_from(c.failures(None).await.unwrap().len()).unwrap()
+    );
+
+    // A discarded dead letter leaves the provider's line (the depth still counts it).
+    let wakilni = Filter::new()
+        .provider(Provider::Wakilni)
+        .state(ItemState::Dead);
+    assert_eq!(c.discard(&wakilni, "carol", "known").await.unwrap(), 1);
+    let o = c.overview().await.unwrap();
+    assert_eq!(o.depth.dead, 3);
+    assert_eq!(line(&o, "wakilni"), (0, 0, 0, 1, 1));
+}
+
 async fn ids_of(console: &Console, filter: &Filter) -> Vec<ItemId> {
     ids(console, filter).await
 }
@@ -544,4 +643,5 @@ on_both!(
     a_shipment_s_story_across_providers,
     failures_group_by_provider_and_cause,
     verbs_count_what_they_touch_and_are_audited,
+    the_overview_counts_depth_failures_and_rates,
 );
