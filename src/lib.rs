@@ -70,6 +70,10 @@
 //! - `inbox-sqlite`, `inbox-postgres`: the durable [`inbox`] that stores each
 //!   delivery before answering and deduplicates retries (embedded SQLite, or PostgreSQL shared
 //!   by several instances), its worker runner, and the adapters' inbox mode;
+//! - `console`: the operator's queries and verbs over the inbox (`console::Console`: list,
+//!   item, story, failures, overview, replay, discard, expunge, audit);
+//! - `console-web`: the console over HTTP (`console::web`), pages and a JSON API, authenticated
+//!   and CSRF-protected, mounted by the axum and actix-web adapters (`docs/console.md`);
 //! - `tracing`: a span per delivery in the framework adapters ([`telemetry`]);
 //! - `metrics`: counters, histograms and gauges through the `metrics` facade ([`telemetry`]).
 //!
@@ -228,7 +232,13 @@ pub struct ReadmeDoctests;
 pub struct ArchitectureDoctests;
 
 /// docs/console.md's Rust blocks, as doctests.
-#[cfg(all(doctest, feature = "console", feature = "inbox-sqlite"))]
+#[cfg(all(
+    doctest,
+    feature = "console-web",
+    feature = "inbox-sqlite",
+    feature = "axum",
+    feature = "actix"
+))]
 #[doc = include_str!("../docs/console.md")]
 pub struct ConsoleDoctests;
 

@@ -26,6 +26,12 @@ macro_rules! with_variables {
             "DELIVERY_WEBHOOKS_BODY_LIMIT", "the largest body accepted, in bytes, for every provider without its own `<PROVIDER>_BODY_LIMIT` (`body_limit`); a larger one is refused with 413", "each verifier's `DEFAULT_BODY_LIMIT`: 64 KiB for Wakilni, Peddler and Xoxoday, 16 MiB for isendu and Skladon";
             "DELIVERY_WEBHOOKS_BODY_BUDGET", "the bytes of bodies the ready receivers hold at once, across every request and provider (`body_budget`); a request that would pass it waits up to 1 s, then is answered 503 with `Retry-After`", "`67108864` (64 MiB)";
             "DELIVERY_WEBHOOKS_DATABASE_URL", "the inbox's database, for your code to open (`Config::database_url`): a SQLite file path, or a `postgres://` or `postgresql://` URL; never shown, as it may hold a password", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_TOKEN", "the operator console's bearer token (`console::web::ConsoleAuth::from_env`, feature `console-web`): every request must carry `Authorization: Bearer <value>`; one authentication mode is required (`docs/console.md`, \"HTTP\")", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_TOKEN_PREVIOUS", "a second accepted console token, while rotating", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_USER", "the console's basic-authentication user, with `DELIVERY_WEBHOOKS_CONSOLE_PASSWORD`: what a browser asks for", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_PASSWORD", "the console user's password", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_PASSWORD_PREVIOUS", "a second accepted console password, while rotating", "unset";
+            "DELIVERY_WEBHOOKS_CONSOLE_LOOPBACK_ONLY", "`1` serves the console without a credential, to loopback peers only (bind it to 127.0.0.1)", "unset";
             "WAKILNI_WEBHOOK_SECRET", "Wakilni's webhook secret; enables `POST /webhooks/wakilni`", "unset: no route";
             "WAKILNI_WEBHOOK_SECRET_PREVIOUS", "a second accepted secret, while rotating", "unset";
             "PEDDLER_WEBHOOK_TOKEN", "Peddler's `x-webhook-shared-token`; enables `POST /webhooks/peddler`", "unset: no route";
@@ -80,7 +86,9 @@ macro_rules! rows {
     };
 }
 
-/// Every variable [`Config::from_env`](super::Config::from_env) reads, in the documented order.
+/// Every variable [`Config::from_env`](super::Config::from_env) reads, in the documented order,
+/// and the console's (`console::web::ConsoleAuth::from_env` reads those), so that none of them
+/// is taken for a misspelling.
 pub(super) const VARIABLES: &[EnvVariable] = with_variables!(rows);
 
 /// The Markdown table of `VARIABLES`, as in `Config`'s documentation and the README.

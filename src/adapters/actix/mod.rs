@@ -104,6 +104,8 @@ macro_rules! mount_every_provider {
     };
 }
 
+#[cfg(feature = "console-web")]
+mod console;
 mod extract;
 #[cfg(all(feature = "inbox", any_provider))]
 mod inbox;
@@ -111,6 +113,9 @@ mod respond;
 mod route;
 
 pub use crate::adapters::budget::{BodyBudget, SMALL_BODY};
+#[cfg(feature = "console-web")]
+#[cfg_attr(docsrs, doc(cfg(feature = "console-web")))]
+pub use console::console_router;
 pub use extract::{Webhook, receive};
 #[cfg(all(feature = "inbox", any_provider))]
 pub use inbox::inbox_router;

@@ -207,7 +207,9 @@ pub(crate) async fn verb(
             let kept: Vec<String> = form
                 .pairs()
                 .iter()
-                .filter(|(n, v)| FILTER_FIELDS.contains(&n.as_str()) && !v.trim().is_empty())
+                .filter(|(n, v)| {
+                    (FILTER_FIELDS.contains(&n.as_str()) || n == "ref_kind") && !v.trim().is_empty()
+                })
                 .map(|(n, v)| format!("{}={}", encode(n), encode(v)))
                 .collect();
             format!("{}?{notice}&{}", ctx.href("/items"), kept.join("&"))

@@ -1,7 +1,7 @@
 //! The operator console over HTTP (feature `console-web`): server-rendered pages and a JSON
 //! API over [`Console`], framework-neutral. [`ConsoleWeb::handle`] takes an
 //! `http::Request<Vec<u8>>` and answers an `http::Response<Vec<u8>>`; the axum and actix-web
-//! adapters mount it (`console_router`, `console_scope`). Routes, authentication, the CSRF rule
+//! adapters mount it (`axum::console_router`, `actix::console_router`). Routes, authentication, the CSRF rule
 //! and the headers: `docs/console.md`, "HTTP".
 
 mod api;
@@ -36,7 +36,7 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// The `Content-Security-Policy` of every answer: nothing but the console's own stylesheet and
 /// script, no framing, forms posting to the console only.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
-     script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     script-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
 
 /// The console over HTTP: a [`Console`], how its users authenticate, where it is mounted and,
@@ -234,6 +234,23 @@ impl ConsoleWeb {
         }
     }
 
+    /// The answer to a body past [`MAX_BODY`]: 413, for a mount of your own that stops
+    /// reading there.
+    #[must_use]
+    pub fn too_large(&self) -> Response<Vec<u8>> {
+        let mut response = problem(413, "the body is larger than the console accepts", None);
+        secure(response.headers_mut());
+        response
+    }
+
+    /// The answer to a request a mount could not turn into an `http::Request`: 400.
+    #[must_use]
+    pub fn malformed(&self) -> Response<Vec<u8>> {
+        let mut response = problem(400, "malformed request", None);
+        secure(response.headers_mut());
+        response
+    }
+
     pub(crate) fn console(&self) -> &Console {
         &self.inner.console
     }
@@ -339,6 +356,11 @@ pub(crate) fn console_error(e: &ConsoleError) -> Response<Vec<u8>> {
             };
             problem(400, &format!("{name}: must not be empty"), Some(name))
         }
-        _ => problem(500, "the inbox failed; see the server's log", None),
+        _ => {
+            // The detail (a database message) stays in the log, not in the answer.
+            #[cfg(feature = "tracing")]
+            tracing::error!(error = %e, "console: the inbox failed");
+            problem(500, "the inbox failed", None)
+        }
     }
 }

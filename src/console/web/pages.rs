@@ -217,8 +217,7 @@ async fn items(web: &ConsoleWeb, ctx: &Ctx, query: &Params) -> Page {
             }
             @if page_.items.is_empty() { p.empty { "No item matches." } }
             @if let Some(next) = &page_.next {
-                @let mut pairs = kept.clone();
-                @let _ = pairs.push(("cursor", next.as_str()));
+                @let pairs: Vec<(&str, &str)> = kept.iter().copied().chain([("cursor", next.as_str())]).collect();
                 p { a #next rel="next" href=(ctx.link("/items", &pairs)) { "Older items" } }
             }
             @if filtered {

@@ -18,6 +18,9 @@ pub(crate) struct Ctx {
 impl Ctx {
     /// `path` below the mount.
     pub(crate) fn href(&self, path: &str) -> String {
+        if path == "/" && !self.base.is_empty() {
+            return self.base.clone();
+        }
         format!("{}{path}", self.base)
     }
 
