@@ -29,8 +29,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
+use url::Url;
 
 use delivery_webhooks::console::Console;
 use delivery_webhooks::console::web::{ConsoleAuth, ConsoleWeb};
@@ -475,30 +477,30 @@ async fn attr(b: &Client, css: &str, name: &str) -> Option<String> {
     element.attr(name).await.unwrap()
 }
 
-/// The value of `name` in the current URL's query, once the browser is on `path`.
-async fn query_of(b: &Client, path: &str, name: &str) -> Option<String> {
-    let url = b.current_url().await.ok()?;
-    if url.path() != path {
-        return None;
+/// Clicks `button` and waits until the browser has left `from` (the page it was on): the
+/// address it went to.
+async fn click_and_leave(b: &Client, button: Element) -> Url {
+    let from = b.current_url().await.unwrap();
+    button.click().await.unwrap();
+    for _ in 0..200 {
+        let now = b.current_url().await.unwrap();
+        if now != from {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    panic!("the browser never left {from}");
+}
+
+/// The value of `name` in `url`'s query.
+fn query(url: &Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.into_owned())
 }
 
-/// Waits until the browser is on `path` with `name` in its query; the value.
-async fn wait_query(b: &Client, path: &str, name: &str) -> String {
-    for _ in 0..200 {
-        if let Some(value) = query_of(b, path, name).await {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("gave up waiting for {path}?{name}=…");
-}
-
 /// An attribute an element must have.
-async fn data(element: &fantoccini::elements::Element, name: &str) -> String {
+async fn data(element: &Element, name: &str) -> String {
     element
         .attr(name)
         .await
@@ -578,14 +580,13 @@ fn a_filter_narrows_the_list() {
             .await
             .unwrap();
         select.select_by_value("peddler").await.unwrap();
-        form.find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
+        let submit = form
+            .find(Locator::Css("button[type=submit]"))
             .await
             .unwrap();
-        let provider = wait_query(&b, "/items", "provider").await;
-        assert_eq!(provider, "peddler");
+        let url = click_and_leave(&b, submit).await;
+        assert_eq!(url.path(), "/items");
+        assert_eq!(query(&url, "provider").as_deref(), Some("peddler"));
         assert_eq!(
             rows(&b).await,
             [
@@ -605,18 +606,14 @@ fn a_filter_narrows_the_list() {
         );
         let state = form.find(Locator::Css("select[name=state]")).await.unwrap();
         state.select_by_value("dead").await.unwrap();
-        form.find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
+        let submit = form
+            .find(Locator::Css("button[type=submit]"))
             .await
             .unwrap();
-        let state = wait_query(&b, "/items", "state").await;
-        assert_eq!(state, "dead");
-        assert_eq!(
-            query_of(&b, "/items", "provider").await.as_deref(),
-            Some("peddler")
-        );
+        let url = click_and_leave(&b, submit).await;
+        assert_eq!(url.path(), "/items");
+        assert_eq!(query(&url, "state").as_deref(), Some("dead"));
+        assert_eq!(query(&url, "provider").as_deref(), Some("peddler"));
         assert_eq!(
             rows(&b).await,
             [(i.dead.0, "peddler".to_owned(), "dead".to_owned())]
@@ -636,14 +633,13 @@ fn a_waybill_finds_the_shipment_across_providers() {
             .send_keys(WAYBILL)
             .await
             .unwrap();
-        form.find(Locator::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
+        let submit = form
+            .find(Locator::Css("button[type=submit]"))
             .await
             .unwrap();
-        let searched = wait_query(&b, "/story", "ref").await;
-        assert_eq!(searched, WAYBILL);
+        let url = click_and_leave(&b, submit).await;
+        assert_eq!(url.path(), "/story");
+        assert_eq!(query(&url, "ref").as_deref(), Some(WAYBILL));
         let mut steps = Vec::new();
         for step in b
             .find_all(Locator::Css("main#story li.step"))
@@ -683,15 +679,14 @@ fn the_replay_button_sends_a_dead_item_round_again() {
         );
         assert!(text(&b, "main#item").await.contains(HANDLER_ERROR));
         screenshot(&b, "item.png").await;
-        b.find(Locator::Css("form#replay button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
+        let replay = b
+            .find(Locator::Css("form#replay button[type=submit]"))
             .await
             .unwrap();
         // The POST answers 303 to the item's page, with a notice.
-        let notice = wait_query(&b, &format!("/items/{}", dead.0), "notice").await;
-        assert_eq!(notice, "replay");
+        let url = click_and_leave(&b, replay).await;
+        assert_eq!(url.path(), format!("/items/{}", dead.0));
+        assert_eq!(query(&url, "notice").as_deref(), Some("replay"));
         assert_eq!(
             attr(&b, "main#item", "data-state").await.as_deref(),
             Some("pending")
@@ -772,23 +767,11 @@ fn a_cross_origin_post_is_refused() {
         assert_ne!(other.port(), site.addr.port());
         tokio::spawn(async move { axum::serve(listener, elsewhere).await });
         b.goto(&format!("http://{other}/")).await.unwrap();
-        b.find(Locator::Id("go"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        // The console's answer to the foreign form: its URL is the console's /replay.
-        let mut arrived = false;
-        for _ in 0..200 {
-            let url = b.current_url().await.unwrap();
-            if url.port() == Some(site.addr.port()) && url.path() == "/replay" {
-                arrived = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(arrived, "the browser never reached the console's /replay");
+        let go = b.find(Locator::Id("go")).await.unwrap();
+        // The console's answer to the foreign form.
+        let url = click_and_leave(&b, go).await;
+        assert_eq!(url.port(), Some(site.addr.port()));
+        assert_eq!(url.path(), "/replay");
         let answers = site.answers.lock().unwrap().clone();
         let posts: Vec<&(String, String, u16)> = answers.iter().filter(|a| a.0 == "POST").collect();
         assert_eq!(
