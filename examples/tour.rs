@@ -337,7 +337,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let _ = stop.send(());
     let report = worker.await?;
-    let processed = processed.lock().expect("the tally");
+    let processed = std::mem::take(&mut *processed.lock().expect("the tally"));
     assert!(
         processed.values().all(|n| *n == 1),
         "each delivery processed once"
@@ -347,7 +347,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         processed.len(),
         report.completed
     );
-    drop(processed);
 
     // The console's overview answers, with what the worker did.
     let url = format!("http://{addr}/console");
