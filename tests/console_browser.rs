@@ -401,6 +401,7 @@ async fn browser(webdriver: &str, profile: &Path) -> Client {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
+                // A proxy from the environment must not stand between it and loopback.
                 "--no-proxy-server",
                 format!("--user-data-dir={}", profile.display()),
             ],
