@@ -853,6 +853,49 @@ async fn pages_and_api(store: Store) {
     assert_eq!(api_items["items"][0]["state"], "dead");
     assert!(api_items["next"].as_str().unwrap().starts_with("c1."));
 
+    // The list's bulk verb keeps the filter, and comes back to it.
+    let filtered =
+        get("/console/items?provider=wakilni&ref=WK123456&ref_kind=waybill".into()).await;
+    assert!(
+        filtered
+            .body
+            .contains("<form id=\"bulk-replay\" method=\"post\" action=\"/console/replay\">")
+    );
+    let bulk = form(&[
+        ("csrf", &csrf(&filtered.body)),
+        ("provider", "wakilni"),
+        ("ref", "WK123456"),
+        ("ref_kind", "waybill"),
+        ("back", "items"),
+        ("reason", "dry run"),
+    ]);
+    let origin = format!("http://{addr}");
+    let form_headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("origin", origin.as_str()),
+    ];
+    let discarded = send(addr, "POST", "/console/discard", &form_headers, &bulk).await;
+    assert_eq!(
+        discarded.header("location"),
+        Some(
+            "/console/items?notice=discard&count=1&provider=wakilni&ref=WK123456&ref_kind=waybill"
+        )
+    );
+    let c = store.console();
+    let handled = c
+        .item(wakilni_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .record
+        .handled
+        .unwrap();
+    assert_eq!(
+        (handled.by.as_str(), handled.reason.as_str()),
+        (USER, "dry run")
+    );
+
     // One item in full.
     let item = get(format!("/console/items/{}", first.0)).await;
     assert!(item.body.contains(&format!(
@@ -928,7 +971,6 @@ async fn pages_and_api(store: Store) {
             .contains("<section class=\"failure\" data-provider=\"peddler\" data-count=\"2\">")
     );
     let token = csrf(&failures.body);
-    let origin = format!("http://{addr}");
     let replay = form(&[
         ("csrf", &token),
         ("provider", "peddler"),
@@ -979,7 +1021,7 @@ async fn pages_and_api(store: Store) {
         "POST",
         "/console/api/discard",
         &json_headers,
-        "{\"provider\":\"wakilni\",\"state\":\"dead\",\"reason\":\"test order\"}",
+        "{\"provider\":\"xoxoday\",\"state\":\"dead\",\"reason\":\"test order\"}",
     )
     .await;
     assert_eq!(discard.json(), serde_json::json!({ "count": 1 }));
@@ -1012,7 +1054,15 @@ async fn pages_and_api(store: Store) {
         .iter()
         .map(|e| (e["verb"].as_str().unwrap(), e["count"].as_u64().unwrap()))
         .collect();
-    assert_eq!(verbs, [("expunge", 2), ("discard", 1), ("replay", 2)]);
+    assert_eq!(
+        verbs,
+        [
+            ("expunge", 2),
+            ("discard", 1),
+            ("replay", 2),
+            ("discard", 1)
+        ]
+    );
     let audit_page = get("/console/audit".into()).await;
     assert!(
         audit_page

@@ -159,7 +159,12 @@ impl ConsoleWeb {
         let actor = match self.inner.auth.check(authorization, peer) {
             Ok(actor) => actor,
             Err(status) => {
-                let mut response = problem(status, "authentication required", None);
+                let detail = if status == 403 {
+                    "this console serves loopback peers only"
+                } else {
+                    "authentication required"
+                };
+                let mut response = problem(status, detail, None);
                 if let (401, Some(challenge)) = (status, self.inner.auth.challenge()) {
                     response.headers_mut().insert(
                         header::WWW_AUTHENTICATE,
@@ -203,20 +208,23 @@ impl ConsoleWeb {
                 if !matches!(verb, "/replay" | "/discard" | "/expunge") {
                     return not_found_or_405(p);
                 }
+                // A bearer token is never sent by a browser on its own: a script holding it
+                // needs no CSRF token. Every other POST (any form; the API under basic or
+                // loopback-only, whose credential a browser sends by itself) needs both checks,
+                // the origin before the body is read.
+                let bearer_api = api && matches!(self.inner.auth, ConsoleAuth::Bearer(_));
+                let h = request.headers();
+                let get = |n: &str| h.get(n).map(HeaderValue::as_bytes);
+                if !bearer_api
+                    && !csrf::same_origin(get("origin"), get("sec-fetch-site"), get("host"))
+                {
+                    return problem(403, "cross-origin request refused", None);
+                }
                 let form = match body_params(&request) {
                     Ok(f) => f,
                     Err(e) => return bad_request(&e),
                 };
-                // A bearer token is never sent by a browser on its own: a script holding it
-                // needs no CSRF token. Every other POST (any form; the API under basic or
-                // loopback-only, whose credential a browser sends by itself) needs both checks.
-                let bearer_api = api && matches!(self.inner.auth, ConsoleAuth::Bearer(_));
                 if !bearer_api {
-                    let h = request.headers();
-                    let get = |n: &str| h.get(n).map(HeaderValue::as_bytes);
-                    if !csrf::same_origin(get("origin"), get("sec-fetch-site"), get("host")) {
-                        return problem(403, "cross-origin request refused", None);
-                    }
                     let token = form
                         .get("csrf")
                         .or_else(|| h.get("x-csrf-token").and_then(|v| v.to_str().ok()));
@@ -362,5 +370,43 @@ pub(crate) fn console_error(e: &ConsoleError) -> Response<Vec<u8>> {
             tracing::error!(error = %e, "console: the inbox failed");
             problem(500, "the inbox failed", None)
         }
+    }
+}
+
+#[cfg(all(test, feature = "inbox-sqlite"))]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn base_paths_are_plain_paths() {
+        let dir =
+            std::env::temp_dir().join(format!("delivery-webhooks-base-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let inbox = crate::inbox::SqliteInbox::open(dir.join("inbox.db"), Default::default())
+            .await
+            .unwrap();
+        let web = ConsoleWeb::new(Console::from(inbox), ConsoleAuth::LoopbackOnly).unwrap();
+        for good in ["/", "/console", "/ops/console-1"] {
+            assert!(web.clone().base_path(good).is_ok(), "{good}");
+        }
+        assert_eq!(web.clone().base_path("/").unwrap().base(), "");
+        for bad in [
+            "",
+            "console",
+            "/console/",
+            "//evil.example",
+            "/a\"b",
+            "/c?x=1",
+            "/d e",
+        ] {
+            assert!(
+                matches!(
+                    web.clone().base_path(bad),
+                    Err(ConsoleWebError::BasePath(_))
+                ),
+                "{bad}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -156,7 +156,7 @@ pub(super) async fn story(web: &ConsoleWeb, ctx: &Ctx, query: &Params) -> Page {
                         input type="hidden" name="ref_kind" value=(query.get("ref_kind").unwrap_or(""));
                         label { "Reason " input type="text" name="reason"; }
                         label.confirm { input type="checkbox" name="confirm" value="yes" required;
-                            " Delete every stored delivery carrying " code { (value) } ", in any state. This cannot be undone." }
+                            span { "Delete every stored delivery carrying " code { (value) } ", in any state. This cannot be undone." } }
                         button type="submit" { "Expunge" }
                     }
                 }
