@@ -12,7 +12,7 @@
 //! condition (a URL, an attribute), never a sleep that decides the verdict.
 //!
 //! With `DELIVERY_WEBHOOKS_CONSOLE_SCREENSHOTS=<dir>` the overview, story and item tests save
-//! `overview.png`, `story.png` and `item.png` there, at 1280×900 (`docs/console.md`,
+//! `overview.png`, `story.png` and `item.png` there, in a 1280×900 window (`docs/console.md`,
 //! "Screenshots").
 #![cfg(all(
     feature = "console-web",
