@@ -8,7 +8,12 @@
 //! stored, and so processed, once. A forged delivery is refused. The worker then prints the
 //! processed events as a short typed summary.
 //!
-//! Run it from the repository root: `cargo run --example tour --features axum,inbox-sqlite`.
+//! The operator console is mounted beside the receiver at `/console` (loopback only), and the
+//! tour ends by printing its URL. With `--serve` it keeps serving the receiver and the console
+//! until Ctrl-C, so you can open the console in a browser; without it, it exits by itself.
+//!
+//! Run it from the repository root:
+//! `cargo run --example tour --features axum,inbox-sqlite,console-web` (add `-- --serve`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -16,6 +21,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use delivery_webhooks::console::Console;
+use delivery_webhooks::console::web::{ConsoleAuth, ConsoleWeb};
 use delivery_webhooks::inbox::{Inbox, InboxOptions, Item, SqliteInbox, Worker};
 use delivery_webhooks::{AnyDelivery, Config, HandlerResult, isendu, wakilni};
 
@@ -208,6 +215,11 @@ fn send(addr: SocketAddr, call: &Call) -> Result<(u16, String), ureq::Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let serve = match std::env::args().nth(1).as_deref() {
+        None => false,
+        Some("--serve") => true,
+        Some(other) => return Err(format!("unknown argument {other:?}; expected --serve").into()),
+    };
     let config = Config::builder()
         .wakilni_secret(WAKILNI_SECRET)
         .peddler_token(PEDDLER_TOKEN)
@@ -224,10 +236,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&dir)?;
     let inbox = SqliteInbox::open(dir.join("inbox.db"), InboxOptions::default()).await?;
 
-    // The receiver: verify, store, answer 200, on loopback.
+    // The receiver: verify, store, answer 200, on loopback; the operator console beside it,
+    // for this machine only (no credential: every peer off the loopback interface is refused).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = delivery_webhooks::axum::inbox_router(config, inbox.clone());
+    let console = ConsoleWeb::new(Console::from(inbox.clone()), ConsoleAuth::LoopbackOnly)?
+        .health(config.health.clone())
+        .base_path("/console")?;
+    let app = delivery_webhooks::axum::inbox_router(config, inbox.clone())
+        .nest("/console", delivery_webhooks::axum::console_router(console));
     tokio::spawn(async move {
         axum::serve(
             listener,
@@ -320,7 +337,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let _ = stop.send(());
     let report = worker.await?;
-    let processed = processed.lock().expect("the tally");
+    let processed = std::mem::take(&mut *processed.lock().expect("the tally"));
     assert!(
         processed.values().all(|n| *n == 1),
         "each delivery processed once"
@@ -330,6 +347,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         processed.len(),
         report.completed
     );
+
+    // The console's overview answers, with what the worker did.
+    let url = format!("http://{addr}/console");
+    let overview = Call {
+        what: "the console's overview".into(),
+        method: "GET",
+        path: "/console".into(),
+        headers: Vec::new(),
+        body: Vec::new(),
+    };
+    let (status, page) = tokio::task::spawn_blocking(move || send(addr, &overview)).await??;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<main id=\"overview\">"), "{page}");
+    println!("\nThe operator console (this machine only): {url}");
+    if serve {
+        println!("Serving the receiver on http://{addr}/webhooks/… and the console until Ctrl-C.");
+        tokio::signal::ctrl_c().await?;
+        println!("Stopped.");
+    } else {
+        println!("Run the tour with `-- --serve` to keep it open in a browser.");
+    }
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
