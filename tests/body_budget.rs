@@ -10,8 +10,10 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
+use delivery_webhooks::Config;
 use delivery_webhooks::axum::BodyBudget;
-use delivery_webhooks::{AnyDelivery, Config};
+
+mod servers;
 
 const LIMIT: usize = 64 * 1024;
 /// Attempts before giving up on a state the server reaches in milliseconds.
@@ -25,46 +27,11 @@ fn config() -> Config {
 }
 
 fn start_axum() -> (SocketAddr, tokio::runtime::Runtime) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let app = delivery_webhooks::axum::router(config(), |_: AnyDelivery| async {});
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    (addr, runtime)
+    servers::start_axum(config, 1)
 }
 
 fn start_actix() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(delivery_webhooks::actix::router(
-                    config(),
-                    |_: AnyDelivery| async {},
-                ))
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run()
-            .await
-        })
-    });
-    addr
+    servers::start_actix(config, 1)
 }
 
 /// A forged Wakilni head declaring `len` bytes, and `sent` bytes of the body.

@@ -23,7 +23,9 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
 use delivery_webhooks::axum::BodyBudget;
-use delivery_webhooks::{AnyDelivery, Config, DEFAULT_BODY_BUDGET, Provider, wakilni};
+use delivery_webhooks::{Config, DEFAULT_BODY_BUDGET, Provider, wakilni};
+
+mod servers;
 
 const SECRET: &str = "flood-lane-wakilni-secret";
 const TOKEN: &str = "flood-lane-peddler-token";
@@ -39,46 +41,11 @@ fn config() -> Config {
 }
 
 fn start_axum() -> (SocketAddr, tokio::runtime::Runtime) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let app = delivery_webhooks::axum::router(config(), |_: AnyDelivery| async {});
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    (addr, runtime)
+    servers::start_axum(config, 2)
 }
 
 fn start_actix() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(delivery_webhooks::actix::router(
-                    config(),
-                    |_: AnyDelivery| async {},
-                ))
-            })
-            .workers(2)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run()
-            .await
-        })
-    });
-    addr
+    servers::start_actix(config, 2)
 }
 
 /// A Peddler head with the genuine token, declaring 16 MiB, and no body yet.

@@ -25,7 +25,9 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use delivery_webhooks::{AnyDelivery, Config};
+use delivery_webhooks::Config;
+
+mod servers;
 
 const TOKEN: &str = "slow-senders-peddler-token";
 const CONNECTIONS: usize = 500;
@@ -61,46 +63,11 @@ fn status_kib(field: &str) -> u64 {
 }
 
 fn start_axum() -> (SocketAddr, tokio::runtime::Runtime) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let app = delivery_webhooks::axum::router(config(), |_: AnyDelivery| async {});
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    (addr, runtime)
+    servers::start_axum(config, 1)
 }
 
 fn start_actix() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(delivery_webhooks::actix::router(
-                    config(),
-                    |_: AnyDelivery| async {},
-                ))
-            })
-            .workers(1)
-            .disable_signals()
-            .listen(listener)
-            .unwrap()
-            .run()
-            .await
-        })
-    });
-    addr
+    servers::start_actix(config, 1)
 }
 
 /// Opens a connection, sends the head declaring 16 MiB and 1 KiB of the body.
