@@ -32,6 +32,8 @@ pub(crate) struct Statements {
     pub(crate) inbox: String,
     pub(crate) version_table: String,
     pub(crate) migrations: Vec<(i64, String)>,
+    /// PostgreSQL: the insert of a whole batch (`UNNEST`); SQLite: the head of a multi-row
+    /// insert ([`SQLITE_INSERT_ROW`]).
     pub(crate) insert: String,
     /// The start-up check that the inbox can write: one row, in a transaction rolled back.
     pub(crate) probe: String,
@@ -68,17 +70,36 @@ pub(crate) struct Trail {
     /// The rows after id `$1` (500), for the version-3 backfill: `{columns}, state,
     /// last_error, the time of its last change`.
     pub(crate) backfill: String,
-    /// PostgreSQL: the references of a whole batch (`UNNEST` of ids, kinds, values).
-    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    /// The references of a whole batch, in one statement: PostgreSQL `UNNEST`s three arrays
+    /// (ids `$1`, kinds `$2`, values `$3`); SQLite reads one JSON array of `[id, kind, value]`
+    /// (`$1`), since it has no arrays. One statement per batch, not one per reference: on
+    /// SQLite each statement is a round trip to the connection's thread.
     pub(crate) references_batch: String,
-    /// PostgreSQL: the first history row of a whole batch (`UNNEST` of ids).
-    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))]
+    /// The first history row of a whole batch: PostgreSQL `UNNEST`s ids (`$1`), SQLite reads
+    /// them from a JSON array (`$1`).
     pub(crate) accepted_batch: String,
 }
 
 impl Trail {
     /// The statements, through the dialect's `fill`.
-    pub(crate) fn new(fill: &dyn Fn(&str) -> String) -> Self {
+    pub(crate) fn new(fill: &dyn Fn(&str) -> String, dialect: Dialect) -> Self {
+        let (references_batch, accepted_batch) = match dialect {
+            Dialect::Postgres => (
+                "INSERT INTO {inbox}_ref (item_id, kind, value) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
+                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 SELECT i, 'pending', 'receiver', {now} FROM UNNEST($1::bigint[]) AS v(i)",
+            ),
+            // `WHERE true`: SQLite's grammar needs it between a SELECT and its ON CONFLICT.
+            // `->>` rather than `json_extract(v, '$[0]')`: `fill` makes every `$` a `?`.
+            Dialect::Sqlite => (
+                "INSERT INTO {inbox}_ref (item_id, kind, value) \
+                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1) \
+                 WHERE true ON CONFLICT DO NOTHING",
+                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 SELECT value, 'pending', 'receiver', {now} FROM json_each($1)",
+            ),
+        };
         Self {
             reference: fill(
                 "INSERT INTO {inbox}_ref (item_id, kind, value) VALUES ($1, $2, $3) \
@@ -101,17 +122,15 @@ impl Trail {
                 "SELECT {columns}, state, last_error, COALESCE(dead_at, completed_at, received_at) \
                  FROM {inbox} WHERE id > $1 ORDER BY id LIMIT 500",
             ),
-            references_batch: fill(
-                "INSERT INTO {inbox}_ref (item_id, kind, value) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
-            ),
-            accepted_batch: fill(
-                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
-                 SELECT i, 'pending', 'receiver', {now} FROM UNNEST($1::bigint[]) AS v(i)",
-            ),
+            references_batch: fill(references_batch),
+            accepted_batch: fill(accepted_batch),
         }
     }
 }
+
+/// One record's values in SQLite's multi-row insert (after [`Statements::insert`]), its
+/// thirteen parameters bound in order; `{now}` is filled in by [`Statements::new`]'s caller.
+pub(crate) const SQLITE_INSERT_ROW: &str = "(?, ?, ?, ?, {now}, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// The columns [`read_row`] reads, in order.
 pub(crate) const COLUMNS: [&str; 14] = [
@@ -161,10 +180,11 @@ impl Statements {
         let (migrations, insert, claim) = match dialect {
             Dialect::Sqlite => (
                 [SQLITE_V1, SQLITE_V2, SQLITE_V3],
+                // The head of a multi-row insert: `sqlite::insert` appends one
+                // `SQLITE_INSERT_ROW` per record and `ON CONFLICT DO NOTHING RETURNING id, dedup_key`.
                 "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
-                 VALUES ($1, $2, $3, $4, {now}, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-                 ON CONFLICT DO NOTHING RETURNING id",
+                 VALUES ",
                 // One writer at a time: the subquery is evaluated once, under the write lock.
                 "UPDATE {inbox} SET state = 'claimed', attempts = attempts + 1, fence = fence + 1, \
                  available_at = {now} + $1 \
@@ -267,7 +287,7 @@ impl Statements {
                  FROM {inbox} WHERE id = $1",
             ),
             stats: fill("SELECT state, COUNT(*) FROM {inbox} GROUP BY state"),
-            trail: Trail::new(&fill),
+            trail: Trail::new(&fill, dialect),
         }
     }
 }

@@ -11,7 +11,7 @@ use sqlx::{Pool, Sqlite};
 
 use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error, stored_new};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, Statements};
+use super::sql::{Dialect, SQLITE_INSERT_ROW, Statements};
 use super::{Entry, InboxError, InboxOptions, Wakeup};
 
 /// The most bytes SQLite's `-wal` file keeps once checkpointed (`journal_size_limit`): 16 MiB,
@@ -282,6 +282,9 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
     Ok(())
 }
 
+/// Records per multi-row insert: 13 parameters each, far below SQLite's limit of 32,766.
+const ROWS_PER_INSERT: usize = 128;
+
 /// One group commit: every record in one write transaction.
 async fn write(pool: &Pool<Sqlite>, sql: &Statements, entries: Vec<Entry>) -> Written {
     let written = insert(pool, sql, &entries).await;
@@ -298,48 +301,74 @@ async fn insert(
         .await
         .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(entries.len());
-    for e in entries {
-        let r = &e.record;
-        let id: Option<i64> = sqlx::query_scalar(&sql.insert)
-            .bind(r.provider)
-            .bind(&e.key)
-            .bind(e.full_key.as_deref())
-            .bind(i64::from(e.announce))
-            .bind(r.received_at)
-            .bind(r.delivery_attempt)
-            .bind(r.context.as_deref())
-            .bind(&r.method)
-            .bind(&r.uri)
-            .bind(r.peer.as_deref())
-            .bind(&r.headers)
-            .bind(&r.body)
-            .bind(&r.payload)
-            .fetch_optional(&mut *tx)
+    let mut new: Vec<i64> = Vec::with_capacity(entries.len());
+    // A batch in as few statements as SQLite's parameter limit allows: each statement is a
+    // round trip to the connection's thread, which costs more than the row.
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let row = SQLITE_INSERT_ROW.replace("{now}", sql.now);
+        let statement = format!(
+            "{}{} ON CONFLICT DO NOTHING RETURNING id, dedup_key",
+            sql.insert,
+            vec![row.as_str(); chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&statement);
+        for e in chunk {
+            let r = &e.record;
+            query = query
+                .bind(r.provider)
+                .bind(&e.key)
+                .bind(e.full_key.as_deref())
+                .bind(i64::from(e.announce))
+                .bind(r.received_at)
+                .bind(r.delivery_attempt)
+                .bind(r.context.as_deref())
+                .bind(&r.method)
+                .bind(&r.uri)
+                .bind(r.peer.as_deref())
+                .bind(&r.headers)
+                .bind(&r.body)
+                .bind(&r.payload);
+        }
+        let rows = query
+            .fetch_all(&mut *tx)
             .await
             .map_err(crate::inbox::database)?;
-        if let Some(id) = id {
-            inserted.insert(e.key.clone(), id);
-            for (kind, value) in &e.references {
-                sqlx::query(&sql.trail.reference)
-                    .bind(id)
-                    .bind(kind)
-                    .bind(value)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(crate::inbox::database)?;
-            }
-            sqlx::query(&sql.trail.history)
-                .bind(id)
-                .bind("pending")
-                .bind("receiver")
-                .bind(None::<i64>)
-                .execute(&mut *tx)
-                .await
-                .map_err(crate::inbox::database)?;
+        for (id, key) in rows {
+            inserted.insert(key, id);
+            new.push(id);
         }
+    }
+    new.sort_unstable();
+    // The references of the first record of each new key (a repeat in the batch is a duplicate).
+    let mut taken = std::collections::HashSet::with_capacity(inserted.len());
+    let mut references: Vec<(i64, &str, &String)> = Vec::new();
+    for e in entries {
+        if let Some(id) = inserted.get(&e.key).filter(|_| taken.insert(&e.key)) {
+            references.extend(e.references.iter().map(|(kind, value)| (*id, *kind, value)));
+        }
+    }
+    // The new items' references and first history rows: one statement each for the batch.
+    if !references.is_empty() {
+        sqlx::query(&sql.trail.references_batch)
+            .bind(json(&references)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+    }
+    if !new.is_empty() {
+        sqlx::query(&sql.trail.accepted_batch)
+            .bind(json(&new)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
     }
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
+}
+
+/// `rows` as the JSON array the batch statements read with `json_each`.
+fn json<T: serde::Serialize>(rows: &T) -> Result<String, InboxError> {
+    serde_json::to_string(rows).map_err(|err| InboxError::Database(std::sync::Arc::new(err)))
 }
 
 impl_inbox!(SqliteInbox, sqlx::Sqlite);
