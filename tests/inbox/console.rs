@@ -632,6 +632,66 @@ async fn the_overview_counts_depth_failures_and_rates(store: Store) {
     assert_eq!(line(&o, "wakilni"), (0, 0, 0, 1, 1));
 }
 
+/// 150 deliveries, each accepted twice at once, written in one batch (SQLite writes it in
+/// multi-row inserts of at most 128 rows): each stored once, its repeat a duplicate, and each
+/// item's references and first history row written once, its own.
+async fn a_batch_with_repeats_writes_each_item_s_trail_once(store: Store) {
+    let inbox = store
+        .open(
+            InboxOptions::default()
+                .max_batch(300)
+                .provider_budget(300, 16 << 20)
+                .batch_linger(Duration::from_millis(300)),
+        )
+        .await;
+    let c = console(&inbox);
+    let calls: Vec<_> = (0..150)
+        .map(|n| {
+            named("wakilni/order_created", |b| {
+                b["event_id"] = format!("batch-{n}").into();
+                b["data"]["order_id"] = (700_000 + n).into();
+                b["data"]["waybill"] = format!("WB{n}").into();
+            })
+        })
+        .collect();
+    let tasks: Vec<_> = calls
+        .iter()
+        .chain(&calls)
+        .map(|(delivery, raw)| {
+            let (inbox, delivery, raw) = (inbox.clone(), delivery.clone(), raw.clone());
+            tokio::spawn(async move { inbox.accept(&delivery, &raw).await.unwrap() })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    for (n, pair) in answers[..150].iter().zip(&answers[150..]).enumerate() {
+        let id = match pair {
+            (Acceptance::Accepted(id), Acceptance::Duplicate)
+            | (Acceptance::Duplicate, Acceptance::Accepted(id)) => *id,
+            other => panic!("delivery {n}: {other:?}"),
+        };
+        let record = c.item(id).await.unwrap().unwrap().record;
+        assert_eq!(record.summary.dedup_key, format!("wakilni:batch-{n}"));
+        assert_eq!(
+            record.references,
+            [
+                (RefField::OrderId, (700_000 + n).to_string()),
+                (RefField::Waybill, format!("WB{n}")),
+            ],
+            "delivery {n}"
+        );
+        let history: Vec<(&str, &str)> = record
+            .history
+            .iter()
+            .map(|h| (h.state.as_str(), h.actor.as_str()))
+            .collect();
+        assert_eq!(history, [("pending", "receiver")], "delivery {n}");
+    }
+    assert_eq!(inbox.stats().await.unwrap().pending, 150);
+}
+
 async fn ids_of(console: &Console, filter: &Filter) -> Vec<ItemId> {
     ids(console, filter).await
 }
@@ -644,4 +704,5 @@ on_both!(
     failures_group_by_provider_and_cause,
     verbs_count_what_they_touch_and_are_audited,
     the_overview_counts_depth_failures_and_rates,
+    a_batch_with_repeats_writes_each_item_s_trail_once,
 );
