@@ -330,7 +330,16 @@ async fn insert(
     fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
         entries.iter().map(f).collect()
     }
-    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
+    // Each record's references, by its dedup key (a repeat's are its first's).
+    let (mut ref_keys, mut kinds, mut values) = (Vec::new(), Vec::new(), Vec::new());
+    for e in entries {
+        for (kind, value) in &e.references {
+            ref_keys.push(e.key.as_str());
+            kinds.push(*kind);
+            values.push(value.as_str());
+        }
+    }
+    // One statement, so atomic without a transaction (`sql::Statements::insert`).
     let rows = sqlx::query(&sql.insert)
         .bind(column(entries, |e| e.record.provider.to_owned()))
         .bind(column(entries, |e| e.key.clone()))
@@ -345,7 +354,11 @@ async fn insert(
         .bind(column(entries, |e| e.record.headers.clone()))
         .bind(column(entries, |e| e.record.body.clone()))
         .bind(column(entries, |e| e.record.payload.clone()))
-        .fetch_all(&mut *tx)
+        .bind(&ref_keys)
+        .bind(&kinds)
+        .bind(&values)
+        .bind(channel)
+        .fetch_all(pool)
         .await
         .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(rows.len());
@@ -356,37 +369,6 @@ async fn insert(
             row.try_get::<i64, _>(0).map_err(crate::inbox::database)?,
         );
     }
-    // The references and first history row of the new ones, in the same transaction.
-    let (mut ids, mut kinds, mut values) = (Vec::new(), Vec::new(), Vec::new());
-    for e in entries {
-        if let Some(id) = inserted.get(&e.key) {
-            for (kind, value) in &e.references {
-                ids.push(*id);
-                kinds.push(*kind);
-                values.push(value.as_str());
-            }
-        }
-    }
-    if !ids.is_empty() {
-        sqlx::query(&sql.trail.references_batch)
-            .bind(&ids)
-            .bind(&kinds)
-            .bind(&values)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-    }
-    let new: Vec<i64> = inserted.values().copied().collect();
-    if !new.is_empty() {
-        sqlx::query(&sql.trail.accepted_batch)
-            .bind(&new)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-        // Delivered at commit, to every process listening (their workers wake).
-        notify(&mut tx, channel).await?;
-    }
-    tx.commit().await.map_err(crate::inbox::database)?;
     Ok(acceptances(entries, inserted))
 }
 

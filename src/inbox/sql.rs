@@ -70,36 +70,27 @@ pub(crate) struct Trail {
     /// The rows after id `$1` (500), for the version-3 backfill: `{columns}, state,
     /// last_error, the time of its last change`.
     pub(crate) backfill: String,
-    /// The references of a whole batch, in one statement: PostgreSQL `UNNEST`s three arrays
-    /// (ids `$1`, kinds `$2`, values `$3`); SQLite reads one JSON array of `[id, kind, value]`
-    /// (`$1`), since it has no arrays. One statement per batch, not one per reference: on
-    /// SQLite each statement is a round trip to the connection's thread.
+    /// SQLite: the references of a whole batch, in one statement, read from one JSON array of
+    /// `[id, kind, value]` (`$1`): SQLite has no arrays, and each statement is a round trip to
+    /// the connection's thread. (PostgreSQL's batch insert writes them itself.)
+    #[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
     pub(crate) references_batch: String,
-    /// The first history row of a whole batch: PostgreSQL `UNNEST`s ids (`$1`), SQLite reads
-    /// them from a JSON array (`$1`).
+    /// SQLite: the first history row of a whole batch, ids from a JSON array (`$1`).
+    #[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
     pub(crate) accepted_batch: String,
 }
 
 impl Trail {
     /// The statements, through the dialect's `fill`.
-    pub(crate) fn new(fill: &dyn Fn(&str) -> String, dialect: Dialect) -> Self {
-        let (references_batch, accepted_batch) = match dialect {
-            Dialect::Postgres => (
-                "INSERT INTO {inbox}_ref (item_id, kind, value) \
-                 SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING",
-                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
-                 SELECT i, 'pending', 'receiver', {now} FROM UNNEST($1::bigint[]) AS v(i)",
-            ),
-            // `WHERE true`: SQLite's grammar needs it between a SELECT and its ON CONFLICT.
-            // `->>` rather than `json_extract(v, '$[0]')`: `fill` makes every `$` a `?`.
-            Dialect::Sqlite => (
-                "INSERT INTO {inbox}_ref (item_id, kind, value) \
-                 SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1) \
-                 WHERE true ON CONFLICT DO NOTHING",
-                "INSERT INTO {inbox}_history (item_id, state, actor, at) \
-                 SELECT value, 'pending', 'receiver', {now} FROM json_each($1)",
-            ),
-        };
+    pub(crate) fn new(fill: &dyn Fn(&str) -> String) -> Self {
+        // `WHERE true`: SQLite's grammar needs it between a SELECT and its ON CONFLICT.
+        // `->>` rather than `json_extract(v, '$[0]')`: `fill` makes every `$` a `?`.
+        // (Filled for both dialects, run by SQLite only.)
+        let references_batch = "INSERT INTO {inbox}_ref (item_id, kind, value) \
+             SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1) \
+             WHERE true ON CONFLICT DO NOTHING";
+        let accepted_batch = "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+             SELECT value, 'pending', 'receiver', {now} FROM json_each($1)";
         Self {
             reference: fill(
                 "INSERT INTO {inbox}_ref (item_id, kind, value) VALUES ($1, $2, $3) \
@@ -194,14 +185,25 @@ impl Statements {
             ),
             Dialect::Postgres => (
                 [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3],
+                // One statement for the whole batch, so one round trip and no explicit
+                // transaction: the items, their first history rows and references (by
+                // dedup key: `$14` keys, `$15` kinds, `$16` values), and a notification on
+                // channel `$17` (folded into one per commit by PostgreSQL) for the workers.
                 // Sorted by key: two batches sharing keys lock them in the same order.
-                "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
+                "WITH ins AS (INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
                  SELECT p, k, fk, an, {now}, r, a, c, m, u, pe, h, b, pl FROM UNNEST($1::text[], \
                  $2::text[], $3::bytea[], $4::smallint[], $5::bigint[], $6::bigint[], $7::text[], \
                  $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) \
                  AS v(p, k, fk, an, r, a, c, m, u, pe, h, b, pl) ORDER BY k \
-                 ON CONFLICT DO NOTHING RETURNING id, dedup_key",
+                 ON CONFLICT DO NOTHING RETURNING id, dedup_key), \
+                 history AS (INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 SELECT id, 'pending', 'receiver', {now} FROM ins), \
+                 refs AS (INSERT INTO {inbox}_ref (item_id, kind, value) \
+                 SELECT DISTINCT ins.id, r.kind, r.value FROM ins \
+                 JOIN UNNEST($14::text[], $15::text[], $16::text[]) AS r(k, kind, value) \
+                 ON r.k = ins.dedup_key ON CONFLICT DO NOTHING) \
+                 SELECT id, dedup_key, pg_notify($17, '') FROM ins",
                 // Materialised: the LIMIT applies once, whatever plan the UPDATE gets (an
                 // `IN (subquery)` planned as a nested loop may claim more than `n` rows).
                 "WITH due AS MATERIALIZED (SELECT id FROM {inbox} \
@@ -287,7 +289,7 @@ impl Statements {
                  FROM {inbox} WHERE id = $1",
             ),
             stats: fill("SELECT state, COUNT(*) FROM {inbox} GROUP BY state"),
-            trail: Trail::new(&fill, dialect),
+            trail: Trail::new(&fill),
         }
     }
 }

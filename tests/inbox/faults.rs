@@ -1263,7 +1263,7 @@ fn a_deadlocked_batch_is_retried_not_failed_on_postgres() {
         loop {
             let waiting: i64 = sqlx::query_scalar(
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' \
-                 AND query LIKE 'INSERT INTO%UNNEST%' AND strpos(query, $1) > 0",
+                 AND query LIKE 'WITH ins AS (INSERT INTO%UNNEST%' AND strpos(query, $1) > 0",
             )
             .bind(format!("\"{ns}\".webhook_inbox"))
             .fetch_one(&mut watch)
@@ -1400,8 +1400,8 @@ fn connections_killed_mid_flow_lose_nothing_on_postgres() {
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             let (writers, others): (i64, i64) = sqlx::query_as(
-                "SELECT count(*) FILTER (WHERE query LIKE 'INSERT INTO%'), \
-                 count(*) FILTER (WHERE query NOT LIKE 'INSERT INTO%') \
+                "SELECT count(*) FILTER (WHERE query LIKE 'WITH ins AS (INSERT INTO%'), \
+                 count(*) FILTER (WHERE query NOT LIKE 'WITH ins AS (INSERT INTO%') \
                  FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
             )
             .bind(&app)
