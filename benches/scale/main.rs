@@ -56,6 +56,9 @@ use tokio::runtime::Runtime;
 use db::Raw;
 use fill::Span;
 
+/// The disk space a fill leaves free (other work shares the disk).
+const KEEP_FREE: f64 = 9e9;
+
 /// The Wakilni fixtures the five templates are made of.
 const FIXTURES: [&str; 5] = [
     "order_created",
@@ -231,8 +234,22 @@ where
     };
     let mut out = Vec::new();
     let mut filled = 0;
-    for size in [0, items / 10, items] {
+    let mut used_per_item = 0.0;
+    for mut size in [0, items / 10, items] {
+        // Leave `KEEP_FREE` of disk: a fill that would not fit stops at the largest that does.
+        if used_per_item > 0.0 {
+            let room = (steps::disk_free_bytes() as f64 - KEEP_FREE) / used_per_item;
+            let most = filled + (room as i64 / 100_000) * 100_000;
+            if most < size {
+                println!(
+                    "  the disk holds {most} items, not {size} ({:.0} bytes per item): filling to {most}",
+                    used_per_item
+                );
+                size = most;
+            }
+        }
         if size > filled {
+            let free_before = steps::disk_free_bytes();
             let started = Instant::now();
             server.block_on(fill::copy(
                 raw,
@@ -247,6 +264,8 @@ where
             let copied = started.elapsed().as_secs_f64();
             let started = Instant::now();
             server.block_on(analyze(raw, table));
+            used_per_item = free_before.saturating_sub(steps::disk_free_bytes()) as f64
+                / (size - filled) as f64;
             println!(
                 "  filled to {size} items in {copied:.0} s, analyzed in {:.0} s; disk free: {}",
                 started.elapsed().as_secs_f64(),

@@ -342,6 +342,22 @@ pub fn disk_free() -> String {
         .unwrap_or_default()
 }
 
+/// The free bytes of the temp directory's file system (`df`).
+pub fn disk_free_bytes() -> u64 {
+    std::process::Command::new("df")
+        .args(["--output=avail", "-B1"])
+        .arg(std::env::temp_dir())
+        .output()
+        .ok()
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .nth(1)
+                .and_then(|l| l.trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
 pub fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
