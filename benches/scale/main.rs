@@ -27,7 +27,7 @@
 //! purge and the three console queries, from the statements the library ran (caught from
 //! sqlx's `sqlx::query` events, as `benches/console` does).
 //!
-//! Env: `SCALE_ITEMS` (default 10,000,000), `SCALE_BACKEND` (`sqlite` or `postgres`; default
+//! Env: `SCALE_ITEMS` (default 10,000,000), `SCALE_BACKLOG` (the items purged; default a tenth), `SCALE_BACKEND` (`sqlite` or `postgres`; default
 //! both, PostgreSQL when `DELIVERY_WEBHOOKS_TEST_POSTGRES_URL` is set), `SCALE_SECS` (each load
 //! window, default 10). Run one backend at a time at full size (each needs 10–15 GB of disk):
 //! `SCALE_BACKEND=sqlite scripts/with-postgres.sh cargo bench --bench scale --all-features`.
@@ -68,20 +68,10 @@ const FIXTURES: [&str; 5] = [
     "order_completed",
 ];
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .map(|v| {
-            v.replace('_', "")
-                .parse()
-                .unwrap_or_else(|_| panic!("{name}: a number"))
-        })
-        .unwrap_or(default)
-}
-
 fn main() {
     plans::install();
-    let items = env_number("SCALE_ITEMS", 10_000_000) as i64;
-    let secs = env_number("SCALE_SECS", 10);
+    let items = steps::env_number("SCALE_ITEMS", 10_000_000) as i64;
+    let secs = steps::env_number("SCALE_SECS", 10);
     let url = std::env::var("DELIVERY_WEBHOOKS_TEST_POSTGRES_URL").ok();
     let backends = std::env::var("SCALE_BACKEND").unwrap_or_else(|_| "sqlite,postgres".into());
     // The receiver (server, worker, console, retention) on two threads; the client on one.
@@ -276,7 +266,7 @@ where
         out.push(ctx.step(size));
     }
     // Retention: the oldest tenth of the copies, completed longer ago than the limit.
-    let backlog = items / 10;
+    let backlog = steps::env_number("SCALE_BACKLOG", items as u64 / 10) as i64;
     let half = out.last().unwrap()["accept_max_per_s"].as_f64().unwrap() / 2.0;
     let retention = ctx.retention(&span, backlog, half);
     let plans = ctx.plans(&span, backlog);

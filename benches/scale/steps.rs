@@ -317,6 +317,16 @@ fn status_kb(key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+pub fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .map(|v| {
+            v.replace('_', "")
+                .parse()
+                .unwrap_or_else(|_| panic!("{name}: a number"))
+        })
+        .unwrap_or(default)
+}
+
 pub fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .unwrap_or_default()
