@@ -84,6 +84,22 @@ where
     )
     .await;
     fill::reserve_ids(raw, postgres, table, last).await;
+    let mut out = Vec::new();
+    if !postgres {
+        // A receiver's SQLite file has no statistics (no one runs `ANALYZE` on it): the claim
+        // must take its index all the same.
+        let (claimed, sql) = plans::catch(inbox.claim(1, Duration::from_secs(60))).await;
+        assert_eq!(claimed.unwrap().len(), 1);
+        let mut plans = Vec::new();
+        for sql in sql {
+            let plan = raw.plan(&sql, &[P::I(60_000), P::I(1)]).await;
+            plans.push((sql, plan));
+        }
+        out.push(Caught {
+            operation: "claim (no statistics)",
+            plans,
+        });
+    }
     if postgres {
         for t in ["", "_ref", "_attempt", "_history"] {
             raw.run(&format!("VACUUM ANALYZE {table}{t}"), &[]).await;
@@ -96,7 +112,6 @@ where
         ITEMS + 5
     );
 
-    let mut out = Vec::new();
     let mut add = async |operation, statements: Vec<String>, params: Vec<P>| {
         assert!(!statements.is_empty(), "{operation}: no statement caught");
         let mut plans = Vec::new();
