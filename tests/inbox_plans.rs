@@ -171,7 +171,8 @@ where
     out
 }
 
-/// Every operation reads the inbox's tables through an index, and through `expected[op]`.
+/// Every operation reads the inbox's tables through an index, and through each of
+/// `expected[op]` (`a|b`: either).
 fn check(caught: &[Caught], full_scan: impl Fn(&str) -> bool, expected: &[(&str, &[&str])]) {
     for c in caught {
         for (sql, plan) in &c.plans {
@@ -196,7 +197,8 @@ fn check(caught: &[Caught], full_scan: impl Fn(&str) -> bool, expected: &[(&str,
         let all: Vec<&String> = c.plans.iter().flat_map(|(_, p)| p).collect();
         for index in want {
             assert!(
-                all.iter().any(|l| l.contains(index)),
+                all.iter()
+                    .any(|l| index.split('|').any(|name| l.contains(name))),
                 "{}: no use of {index}\n{:#?}",
                 c.operation,
                 c.plans
@@ -316,18 +318,24 @@ fn postgres_plans_at_100k_items_use_the_indexes() {
     check(
         &caught,
         |line| line.contains("Seq Scan on webhook_inbox"),
+        // PostgreSQL's `ANALYZE` samples rows, so between two fit indexes its choice may change
+        // from run to run (at 7.3 M items the dead letters by cause went through `_dead`): the
+        // alternatives are named; a full scan never passes. SQLite's plans are exact.
         &[
             ("claim", &["webhook_inbox_due"]),
-            ("retention purge", &["webhook_inbox_completed"]),
+            (
+                "retention purge",
+                &["webhook_inbox_completed|webhook_inbox_state_received"],
+            ),
             (
                 "console overview",
-                &["webhook_inbox_pending", "webhook_inbox_cause"],
+                &[
+                    "webhook_inbox_pending|webhook_inbox_due|webhook_inbox_state_received",
+                    "webhook_inbox_cause|webhook_inbox_dead",
+                ],
             ),
             ("console list: provider + dead", &["webhook_inbox_"]),
-            (
-                "console reference search",
-                &["webhook_inbox_ref_kind_value"],
-            ),
+            ("console reference search", &["webhook_inbox_ref_"]),
         ],
     );
 }
