@@ -16,8 +16,11 @@
 //! and writes `target/console-bench.json`; figures recorded in `docs/performance.md`.
 #![allow(missing_docs)]
 
+#[path = "../common/db.rs"]
 mod db;
+#[path = "../common/fill.rs"]
 mod fill;
+#[path = "../common/plans.rs"]
 mod plans;
 
 use std::time::{Duration, Instant, SystemTime};
@@ -30,8 +33,8 @@ use delivery_webhooks::inbox::{
 };
 use serde_json::json;
 
-use db::{P, Raw, begin, commit, key_of, keyset, ms, payload_of, received_of, t, waybill_of};
-use fill::{Span, Template};
+use db::{P, Raw, key_of, keyset, ms, received_of, t, waybill_of};
+use fill::Span;
 
 const WARM_UP: usize = 20;
 const RUNS: usize = 200;
@@ -162,49 +165,10 @@ where
     println!("\n== {name} ==");
 
     // The templates: one genuine delivery per provider; four die of the four causes, one completes.
-    let mut template_ids = Vec::new();
-    for p in 0..5 {
-        template_ids
-            .push(fill::accept(&inbox, &fill::genuine(&config, p, 1_000_000 + p as u64)).await);
-    }
-    let mut causes = vec![String::new(); fill::ERRORS.len()];
-    for attempt in 0..3 {
-        let claimed = inbox.claim(5, Duration::from_secs(60)).await.unwrap();
-        assert_eq!(
-            claimed.len(),
-            if attempt == 0 { 5 } else { 4 },
-            "attempt {attempt}"
-        );
-        for item in claimed {
-            let k = template_ids.iter().position(|i| *i == item.id).unwrap();
-            if k < fill::ERRORS.len() {
-                let error = fill::ERRORS[k].replace("{n}", &item.id.0.to_string());
-                inbox.fail(item.claim, &error).await.unwrap();
-            } else if attempt == 0 {
-                inbox.complete(item.claim).await.unwrap();
-            }
-        }
-    }
-    for group in console.failures(None).await.unwrap() {
-        let k = template_ids
-            .iter()
-            .position(|i| *i == group.latest)
-            .unwrap();
-        causes[k] = group.cause;
-    }
-    assert!(causes.iter().all(|c| !c.is_empty()), "{causes:?}");
-    let mut templates: Vec<Template> = Vec::new();
-    for id in &template_ids {
-        let view = console.item(*id).await.unwrap().unwrap();
-        let payload = payload_of(raw, table, *id).await;
-        let refs = view
-            .record
-            .references
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
-        templates.push(fill::template(id.0, refs, &view.record.body, &payload));
-    }
+    let (templates, causes) = fill::templates(&inbox, &console, raw, table, |k| {
+        fill::genuine(&config, k, 1_000_000 + k as u64)
+    })
+    .await;
 
     // The copies: items 1000.. (`n % 5` picks the template), received over 30 days.
     let genuine_total = GENUINE as i64 * 5 + 5;
@@ -218,36 +182,11 @@ where
         per_item: fill::SPAN_MS as f64 / copies as f64,
     };
     let started = Instant::now();
-    const CHUNK: i64 = 100_000;
-    let mut from = first;
-    while from <= last {
-        let to = (from + CHUNK - 1).min(last);
-        begin(raw).await;
-        for (k, t) in templates.iter().enumerate() {
-            let bulk = fill::bulk_sql(postgres, table, t, &span, &causes);
-            // This template's items: n % 5 == k.
-            let start = from + (k as i64 - from % 5).rem_euclid(5);
-            raw.run(&bulk.items, &[start, to]).await;
-            for sql in bulk.refs.iter().chain(&bulk.attempts).chain(&bulk.history) {
-                raw.run(sql, &[start, to]).await;
-            }
-        }
-        commit(raw).await;
-        from = to + 1;
-        eprint!(
-            "\r  copied {} of {copies} items ({:.0} s)",
-            to - first + 1,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    eprintln!();
-    if postgres {
-        raw.run(
-            &format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"),
-            &[],
-        )
-        .await;
-    }
+    fill::copy(
+        raw, postgres, table, &templates, &causes, &span, first, last,
+    )
+    .await;
+    fill::reserve_ids(raw, postgres, table, last).await;
     let fill_secs = started.elapsed().as_secs_f64();
 
     // Genuine deliveries after the copies: the newest items.

@@ -221,13 +221,15 @@ pub trait Inbox: Send + Sync {
 
     /// Deletes completed items completed more than `older_than` ago whose provider's
     /// [`dedup_window`] has also passed since they were received (so a late retry is still
-    /// recognised as a duplicate). Returns how many were deleted.
+    /// recognised as a duplicate), in statements of [`purge_batch`](InboxOptions::purge_batch)
+    /// rows paced as [`retain`](Inbox::retain)'s. Returns how many were deleted.
     fn purge(&self, older_than: Duration) -> impl Future<Output = Result<u64, InboxError>> + Send;
 
     /// Applies the retention of [`InboxOptions::retention`]: deletes completed items completed
     /// longer ago than its first period, and dead letters dead longer than its second, never
     /// inside their provider's [`dedup_window`], in statements of
-    /// [`purge_batch`](InboxOptions::purge_batch) rows; then SQLite's `-wal` file is
+    /// [`purge_batch`](InboxOptions::purge_batch) rows, each followed by a pause as long as
+    /// it took (accepts get the writer at least half the time); then SQLite's `-wal` file is
     /// checkpointed and truncated. The [`Worker`] runs it every hour. Returns how many were
     /// deleted.
     fn retain(&self) -> impl Future<Output = Result<u64, InboxError>> + Send;

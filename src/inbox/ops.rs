@@ -96,7 +96,10 @@ macro_rules! impl_inbox {
 
             /// Runs a purge statement (`sql.purge` or `sql.purge_dead`) for every provider, in
             /// batches, until nothing older than `older_than` and outside the provider's dedup
-            /// window is left.
+            /// window is left. After each full batch it waits as long as the batch took: the
+            /// writer (SQLite's one, PostgreSQL's pool and disk) is free for accepts at least
+            /// half the time, so a backlog of a million rows does not hold up the receiver
+            /// (`docs/performance.md`, "The inbox at ten million items").
             async fn purge_where(
                 &self,
                 statement: &str,
@@ -107,6 +110,7 @@ macro_rules! impl_inbox {
                 let mut deleted = 0;
                 for provider in $crate::delivery::Provider::ALL {
                     loop {
+                        let started = std::time::Instant::now();
                         let done = sqlx::query(statement)
                             .bind(duration_ms(older_than))
                             .bind(provider.as_str())
@@ -119,6 +123,7 @@ macro_rules! impl_inbox {
                         if done.rows_affected() < batch as u64 {
                             break;
                         }
+                        tokio::time::sleep(started.elapsed()).await;
                     }
                 }
                 Ok(deleted)

@@ -45,7 +45,7 @@ impl Default for InboxOptions {
     /// (a horizon of about 39 days at most, 19 on average: the table in `docs/inbox.md`),
     /// batches of up to 256 accepts and 1 MiB, no lingering, a pool of 8 connections
     /// (PostgreSQL), the default namespace; completed items kept 7 days, dead letters 30 days
-    /// (each at least its provider's dedup window), purged 1,000 rows per statement; an accept
+    /// (each at least its provider's dedup window), purged 250 rows per statement (each followed by a pause as long as it took); an accept
     /// not stored within 5 s answered 503, and each provider at most 256 accepts and 16 MiB
     /// waiting for the writer.
     fn default() -> Self {
@@ -63,7 +63,7 @@ impl Default for InboxOptions {
             allow_asynchronous_commit: false,
             keep_completed: Duration::from_secs(7 * 24 * 3600),
             keep_dead: Duration::from_secs(30 * 24 * 3600),
-            purge_batch: 1000,
+            purge_batch: 250,
             acquire_timeout: Duration::from_secs(5),
             accept_deadline: Duration::from_secs(5),
             provider_items: 256,
@@ -176,8 +176,10 @@ impl InboxOptions {
         self
     }
 
-    /// Rows deleted per statement when purging (at least 1; 1,000 by default): a purge never
-    /// holds a long lock or a huge transaction, whatever the backlog.
+    /// Rows deleted per statement when purging (at least 1; 250 by default): a purge never
+    /// holds a long lock or a huge transaction, whatever the backlog, and after each full
+    /// batch it pauses as long as the batch took, so accepts get the writer at least half the
+    /// time.
     #[must_use]
     pub fn purge_batch(mut self, rows: usize) -> Self {
         self.purge_batch = rows.max(1);

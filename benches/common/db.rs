@@ -1,5 +1,6 @@
 //! The database under the console, for what the library does not do: the bulk copies, the
 //! plans, and picking values to search for.
+#![allow(dead_code)] // each user takes its own subset
 
 use std::time::SystemTime;
 
@@ -60,6 +61,7 @@ impl Raw {
                     q = match p {
                         P::I(i) => q.bind(*i),
                         P::T(t) => q.bind(t.clone()),
+                        P::N => q.bind(None::<String>),
                     };
                 }
                 let rows = q
@@ -87,6 +89,7 @@ impl Raw {
                     q = match p {
                         P::I(i) => q.bind(*i),
                         P::T(t) => q.bind(t.clone()),
+                        P::N => q.bind(None::<String>),
                     };
                 }
                 let rows = q
@@ -104,6 +107,8 @@ impl Raw {
 pub enum P {
     I(i64),
     T(String),
+    /// NULL (as text: PostgreSQL casts it to the array a batch statement takes).
+    N,
 }
 
 pub fn t(s: impl Into<String>) -> P {

@@ -1,7 +1,12 @@
-//! Filling an inbox for the console benchmark: five genuine template deliveries accepted
-//! through the library, then `INSERT … SELECT` copies of their rows (one per item, with the
-//! side rows the worker and receiver write), then a few hundred genuine deliveries.
+//! Filling an inbox fast, for the console and scale benchmarks and the plan regression test:
+//! five genuine template deliveries accepted through the library (four failed to the dead
+//! letters, one completed, through the worker's calls), then `INSERT … SELECT` copies of their
+//! rows (one per item, with the side rows the worker and receiver write) in big transactions.
+#![allow(dead_code)] // each user takes its own subset
 
+use std::time::{Duration, Instant};
+
+use delivery_webhooks::console::Console;
 use delivery_webhooks::inbox::query::RefField;
 use delivery_webhooks::inbox::{Acceptance, Inbox, ItemId};
 use delivery_webhooks::skladon::WebhookType;
@@ -107,6 +112,135 @@ pub fn genuine(config: &Config, provider: usize, i: u64) -> (AnyDelivery, OwnedR
             let d = config.skladon.as_ref().unwrap().receive(&raw.request());
             (d.unwrap().into(), raw)
         }
+    }
+}
+
+/// Wakilni delivery `i` from fixture `name` (its event id, order id and waybill made unique).
+pub fn wakilni(config: &Config, name: &str, i: u64) -> (AnyDelivery, OwnedRequest) {
+    let mut body = fixture(&format!("wakilni/{name}"));
+    body["event_id"] = json!(format!("e{i:08}-1e85-4ef1-a85a-89488dd27b92"));
+    body["data"]["order_id"] = json!(500_000_000 + i);
+    body["data"]["waybill"] = json!(format!("WK{i:09}"));
+    let raw = testing::wakilni::request(WAKILNI_SECRET, serde_json::to_vec(&body).unwrap()).build();
+    let d = config.wakilni.as_ref().unwrap().receive(&raw.request());
+    (d.unwrap().into(), raw)
+}
+
+/// The five templates, made through the library: `make(k)` is delivery `k` (0 to 4); the
+/// first four die of the four [`ERRORS`] (three attempts), the fifth completes. Returns them
+/// with the four causes as the inbox normalized them (`causes[k]` for `ERRORS[k]`). The inbox
+/// must be opened with three attempts and no back-off.
+pub async fn templates<I: Inbox>(
+    inbox: &I,
+    console: &Console,
+    raw: &crate::db::Raw,
+    table: &str,
+    make: impl Fn(usize) -> (AnyDelivery, OwnedRequest),
+) -> (Vec<Template>, Vec<String>) {
+    let mut template_ids = Vec::new();
+    for k in 0..5 {
+        template_ids.push(accept(inbox, &make(k)).await);
+    }
+    let mut causes = vec![String::new(); ERRORS.len()];
+    for attempt in 0..3 {
+        let claimed = inbox.claim(5, Duration::from_secs(60)).await.unwrap();
+        assert_eq!(
+            claimed.len(),
+            if attempt == 0 { 5 } else { 4 },
+            "attempt {attempt}"
+        );
+        for item in claimed {
+            let k = template_ids.iter().position(|i| *i == item.id).unwrap();
+            if k < ERRORS.len() {
+                let error = ERRORS[k].replace("{n}", &item.id.0.to_string());
+                inbox.fail(item.claim, &error).await.unwrap();
+            } else if attempt == 0 {
+                inbox.complete(item.claim).await.unwrap();
+            }
+        }
+    }
+    for group in console.failures(None).await.unwrap() {
+        let k = template_ids
+            .iter()
+            .position(|i| *i == group.latest)
+            .unwrap();
+        causes[k] = group.cause;
+    }
+    assert!(causes.iter().all(|c| !c.is_empty()), "{causes:?}");
+    let mut templates: Vec<Template> = Vec::new();
+    for id in &template_ids {
+        let view = console.item(*id).await.unwrap().unwrap();
+        let payload = crate::db::payload_of(raw, table, *id).await;
+        let refs = view
+            .record
+            .references
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        templates.push(template(id.0, refs, &view.record.body, &payload));
+    }
+    (templates, causes)
+}
+
+/// Copies the templates to items `from..=to` (item `n` a copy of template `n % 5`), 100,000
+/// items per transaction, printing progress to stderr.
+#[allow(clippy::too_many_arguments)]
+pub async fn copy(
+    raw: &crate::db::Raw,
+    postgres: bool,
+    table: &str,
+    templates: &[Template],
+    causes: &[String],
+    span: &Span,
+    from: i64,
+    to: i64,
+) {
+    const CHUNK: i64 = 100_000;
+    let started = Instant::now();
+    let mut at = from;
+    while at <= to {
+        let end = (at + CHUNK - 1).min(to);
+        crate::db::begin(raw).await;
+        for (k, t) in templates.iter().enumerate() {
+            let bulk = bulk_sql(postgres, table, t, span, causes);
+            // This template's items: n % 5 == k.
+            let start = at + (k as i64 - at % 5).rem_euclid(5);
+            raw.run(&bulk.items, &[start, end]).await;
+            for sql in bulk.refs.iter().chain(&bulk.attempts).chain(&bulk.history) {
+                raw.run(sql, &[start, end]).await;
+            }
+        }
+        crate::db::commit(raw).await;
+        at = end + 1;
+        eprint!(
+            "\r  copied {} of {} items ({:.0} s)",
+            end - from + 1,
+            to - from + 1,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    eprintln!();
+}
+
+/// Makes the ids the inbox hands out next start after `at_least` (and after every row).
+pub async fn reserve_ids(raw: &crate::db::Raw, postgres: bool, table: &str, at_least: i64) {
+    if postgres {
+        raw.run(
+            &format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 GREATEST({at_least}, (SELECT MAX(id) FROM {table})))"
+            ),
+            &[],
+        )
+        .await;
+    } else {
+        raw.run(
+            &format!(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, {at_least}) WHERE name = '{table}'"
+            ),
+            &[],
+        )
+        .await;
     }
 }
 
