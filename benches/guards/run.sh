@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The three instruction-count guards of issue 36, as CI runs them: the typed parse against
+# `serde_json::Value` per fixture (known misses held at their ceilings), the axum extractor
+# against a by-hand handler, Wakilni's verify against raw HMAC-SHA256. Exits 1 if any fails.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+status=0
+echo "parse (crate / Value, per fixture):"
+KNOWN_MISSES=benches/guards/parse-misses.txt bash benches/guards/parse.sh || status=1
+echo; echo "adapter (extractor / by hand, per request):"
+bash benches/guards/adapter.sh || status=1
+echo; echo "verify (crate / raw HMAC):"
+bash benches/guards/verify.sh || status=1
+exit "$status"
