@@ -11,7 +11,9 @@
 //! cost of the call itself, which the scripts subtract.
 //!
 //! ```text
-//! guards parse <provider> <N>        per fixture: empty, crate (N parses), value (N parses)
+//! guards parse <provider> <N>        per fixture: empty, crate (N parses), value (N parses),
+//!                                    and plain (N parses into `benches/common/plain.rs`'s
+//!                                    plain derive, where it has the provider and reads the body)
 //! guards adapter <N>                 empty, extractor (N requests), by_hand (N requests)
 //! guards verify <N>                  per size: empty, hmac (N), crate (N)
 //! ```
@@ -35,6 +37,8 @@ mod common;
 #[path = "../common/handlers.rs"]
 #[allow(dead_code)] // the bare handler is the other benches'
 mod handlers;
+#[path = "../common/plain.rs"]
+mod plain;
 
 /// Runs `work` where callgrind collects (see the module's doc), then names it on stdout.
 #[inline(never)]
@@ -89,9 +93,24 @@ fn parse(provider: &str, n: usize) {
     let value = |body: &[u8]| {
         black_box(serde_json::from_slice::<serde_json::Value>(body).unwrap());
     };
+    // The plain derive of the same fields, where there is one and it reads the body.
+    let plain = |body: &[u8]| -> Option<()> {
+        fn read<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<()> {
+            serde_json::from_slice::<T>(body)
+                .ok()
+                .map(|t| drop(black_box(t)))
+        }
+        match provider {
+            "wakilni" => read::<plain::WakilniEvent>(body),
+            "peddler" => read::<plain::PeddlerUpdate>(body),
+            "xoxoday" => read::<plain::XoxodayWebhook>(body),
+            _ => None,
+        }
+    };
     for (name, body) in &bodies {
         typed(name, body);
         value(body);
+        plain(body);
     }
     for (name, body) in &bodies {
         measure(&format!("{name} empty"), || {});
@@ -105,6 +124,13 @@ fn parse(provider: &str, n: usize) {
                 value(black_box(body));
             }
         });
+        if plain(body).is_some() {
+            measure(&format!("{name} plain"), || {
+                for _ in 0..n {
+                    plain(black_box(body));
+                }
+            });
+        }
     }
 }
 

@@ -28,15 +28,16 @@ ceiling_of() {
   echo "$bound"
 }
 status=0
-printf '| fixture | crate, instructions | `Value`, instructions | ratio | bound |\n|---|---:|---:|---:|---|\n'
+printf '| fixture | crate, instructions | `Value`, instructions | ratio | bound | plain derive, instructions | crate / plain |\n|---|---:|---:|---:|---|---:|---:|\n'
 for provider in "${providers[@]}"; do
-  declare -A crate=() value=() empty=()
+  declare -A crate=() value=() empty=() plain=()
   names=()
   while read -r name kind count; do
     case $kind in
       empty) empty[$name]=$count; names+=("$name") ;;
       crate) crate[$name]=$count ;;
       value) value[$name]=$count ;;
+      plain) plain[$name]=$count ;;
     esac
   done < <(counts parse "$provider" "$N")
   for name in "${names[@]}"; do
@@ -47,8 +48,14 @@ for provider in "${providers[@]}"; do
     verdict=met
     if awk "BEGIN { exit !($c > $bound * $v) }"; then verdict="**over**"; status=1; fi
     [ "$bound" != "$MAX_RATIO" ] && verdict="$verdict (known miss, held at $bound)"
-    printf '| %s/%s | %d | %d | %s | %s |\n' "$provider" "$name" "$c" "$v" "$ratio" "$verdict"
+    # The plain derive (benches/common/plain.rs), for reference: no bound.
+    p=- vs_plain=-
+    if [ -n "${plain[$name]:-}" ]; then
+      p=$(( (plain[$name] - empty[$name]) / N ))
+      vs_plain=$(awk "BEGIN { printf \"%.3f\", $c / $p }")
+    fi
+    printf '| %s/%s | %d | %d | %s | %s | %s | %s |\n' "$provider" "$name" "$c" "$v" "$ratio" "$verdict" "$p" "$vs_plain"
   done
-  unset crate value empty
+  unset crate value empty plain
 done
 exit "$status"
