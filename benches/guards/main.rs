@@ -14,7 +14,7 @@
 //! guards parse <provider> <N>        per fixture: empty, crate (N parses), value (N parses),
 //!                                    and plain (N parses into `benches/common/plain.rs`'s
 //!                                    plain derive, where it has the provider and reads the body)
-//! guards adapter <N>                 empty, extractor (N requests), by_hand (N requests)
+//! guards adapter <N>                 empty, bare, extractor, by_hand (N requests each)
 //! guards verify <N>                  per size: empty, hmac (N), crate (N)
 //! ```
 
@@ -35,7 +35,6 @@ use tower::ServiceExt;
 #[path = "../common/mod.rs"]
 mod common;
 #[path = "../common/handlers.rs"]
-#[allow(dead_code)] // the bare handler is the other benches'
 mod handlers;
 #[path = "../common/plain.rs"]
 mod plain;
@@ -139,9 +138,10 @@ async fn extractor(Webhook(delivery): Webhook<wakilni::Verifier>) -> StatusCode 
     StatusCode::OK
 }
 
-/// A signed Wakilni delivery through two axum routers in process (`oneshot`, no sockets): the
-/// crate's `Webhook` extractor, and a handler taking `HeaderMap` and `Bytes` that calls the
-/// same `receive` (verify, then parse) by hand. The requests are built outside the segments.
+/// A signed Wakilni delivery through axum routers in process (`oneshot`, no sockets): the
+/// crate's `Webhook` extractor, a handler taking `HeaderMap` and `Bytes` that calls the same
+/// `receive` (verify, then parse) by hand, and that handler without `receive` (bare, for
+/// scale). The requests are built outside the segments.
 fn adapter(n: usize) {
     const SECRET: &str = "bench-wakilni-secret";
     const PATH: &str = "/webhooks/wakilni";
@@ -165,6 +165,10 @@ fn adapter(n: usize) {
         request
     };
     let routers = [
+        (
+            "bare",
+            axum::Router::new().route(PATH, post(handlers::bare)),
+        ),
         (
             "extractor",
             axum::Router::new()
