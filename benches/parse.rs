@@ -1,7 +1,10 @@
 //! Typed parsing against parsing the same bytes into `serde_json::Value`, for every provider's
-//! fixtures, and for large bodies at two sizes ten times apart (to show linear cost).
+//! fixtures, and for large bodies at two sizes ten times apart (to show linear cost); and, side
+//! by side in one group per provider (`parse_plain/<provider>`), against a plain
+//! `#[derive(Deserialize)]` of the same fields without the lenient codec (`benches/common/plain.rs`).
 //!
-//! `cargo bench --bench parse`; the tables and ratios are in docs/performance.md.
+//! `cargo bench --bench parse`; `cargo bench --bench parse -- parse_plain` for the plain-derive
+//! groups alone; the tables and ratios are in docs/performance.md.
 
 use std::hint::black_box;
 
@@ -9,6 +12,8 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use delivery_webhooks::{Error, isendu, peddler, skladon, wakilni, xoxoday};
 
 mod common;
+#[path = "common/plain.rs"]
+mod plain;
 
 /// Benchmarks `parse` and the `Value` baseline over `bodies` in one group.
 fn compare<T>(
@@ -56,6 +61,38 @@ fn fixtures(c: &mut Criterion) {
     });
 }
 
+/// The crate's parse against a plain derive of the same fields (`plain::*`), on every fixture
+/// the plain model reads (the lenient ones, a string id or an object-or-list location, it
+/// refuses: those are what the codec is for).
+fn against_plain<T, P: serde::de::DeserializeOwned>(
+    c: &mut Criterion,
+    provider: &str,
+    parse: impl Fn(&[u8]) -> Result<T, Error>,
+) {
+    let mut g = c.benchmark_group(format!("parse_plain/{provider}"));
+    for (name, body) in common::fixtures(provider) {
+        parse(&body).unwrap_or_else(|e| panic!("{provider}/{name}: {e}"));
+        if serde_json::from_slice::<P>(&body).is_err() {
+            eprintln!("parse_plain/{provider}/{name}: the plain model refuses it, left out");
+            continue;
+        }
+        g.throughput(Throughput::Bytes(body.len() as u64));
+        g.bench_with_input(BenchmarkId::new("plain_derive", &name), &body, |b, body| {
+            b.iter(|| black_box(serde_json::from_slice::<P>(black_box(body)).unwrap()))
+        });
+        g.bench_with_input(BenchmarkId::new("crate_parse", &name), &body, |b, body| {
+            b.iter(|| black_box(parse(black_box(body)).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+fn plain(c: &mut Criterion) {
+    against_plain::<_, plain::WakilniEvent>(c, "wakilni", wakilni::parse);
+    against_plain::<_, plain::PeddlerUpdate>(c, "peddler", peddler::parse);
+    against_plain::<_, plain::XoxodayWebhook>(c, "xoxoday", xoxoday::parse);
+}
+
 /// Large bodies at sizes ten times apart: within one memory regime (100 → 1,000 trackings, both
 /// in cache; 10,000 → 100,000, both not) and across it (1,000 → 10,000).
 fn large(c: &mut Criterion) {
@@ -76,7 +113,7 @@ fn large(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = common::config();
-    targets = fixtures
+    targets = fixtures, plain
 }
 // A 100,000-tracking batch (53 MB) takes half a second: ten samples are enough.
 criterion_group! {

@@ -81,10 +81,11 @@ impl RequestHeaders {
     #[cfg(feature = "http")]
     #[cfg_attr(not(feature = "axum"), allow(dead_code))]
     pub(crate) fn from_http(map: http::HeaderMap, is_credential: fn(&str) -> bool) -> Self {
-        if map
-            .values()
-            .all(|v| std::str::from_utf8(v.as_bytes()).is_ok())
-        {
+        // ASCII first: nearly every value is, and that check is a fraction of UTF-8's.
+        if map.values().all(|v| {
+            let bytes = v.as_bytes();
+            bytes.is_ascii() || std::str::from_utf8(bytes).is_ok()
+        }) {
             Self {
                 lines: Lines::Http {
                     map: Box::new(map),

@@ -69,9 +69,10 @@ impl<B: AsRef<[u8]>> Collected<B> {
     }
 }
 
-/// The length a `Content-Length` header declares, if it is there and readable.
+/// The length a `Content-Length` header declares, if it is there and readable. ASCII
+/// whitespace around the digits is ignored (a header value holds no other kind).
 fn declared_length(value: Option<&[u8]>) -> Option<u64> {
-    std::str::from_utf8(value?).ok()?.trim().parse().ok()
+    std::str::from_utf8(value?.trim_ascii()).ok()?.parse().ok()
 }
 
 /// The `Content-Length` that governs a request's body: none when `Transfer-Encoding` is
@@ -129,8 +130,14 @@ where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
 {
-    check_declared(content_length, limit)?;
+    // `check_declared`, reading the header once.
     let declared = declared_length(content_length);
+    if let Some(len) = declared.filter(|&len| len > limit as u64) {
+        return Err(Error::BodyTooLarge {
+            len: usize::try_from(len).unwrap_or(usize::MAX),
+            limit,
+        });
+    }
     let mut reservation = budget.reservation();
     if let Some(declared) = declared {
         // At most the limit, checked above.

@@ -171,12 +171,13 @@ impl PickupLocation {
     /// value (which then names no office).
     #[must_use]
     pub fn from_raw(raw: RawJson) -> Self {
+        // Any failure is no office. A list is read in one pass: its first element as an
+        // office where it stands, not kept and read again.
         let office = match shape(&raw) {
             Some(b'{') => serde_json::from_str(raw.get()).ok(),
-            Some(b'[') => serde_json::from_str::<First<'_>>(raw.get())
+            Some(b'[') => serde_json::from_str::<FirstOffice>(raw.get())
                 .ok()
-                .and_then(|first| first.0)
-                .and_then(|value| serde_json::from_str(value.get()).ok()),
+                .and_then(|first| first.0),
             _ => None,
         };
         Self { office, raw }
@@ -240,24 +241,25 @@ impl<'de> Deserialize<'de> for PickupLocation {
     }
 }
 
-/// The raw text of a list's first element, the rest skipped without being kept.
-struct First<'a>(Option<&'a RawValue>);
+/// The office a list of offices names first (the rest skipped without being kept); fails where
+/// the first element is not an office object.
+struct FirstOffice(Option<PickupOffice>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for First<'a> {
+impl<'de> Deserialize<'de> for FirstOffice {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
-            type Value = First<'a>;
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FirstOffice;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list")
+                f.write_str("a list of offices")
             }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<First<'a>, A::Error> {
-                let first = seq.next_element::<&'a RawValue>()?;
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<FirstOffice, A::Error> {
+                let first = seq.next_element::<PickupOffice>()?;
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(First(first))
+                Ok(FirstOffice(first))
             }
         }
-        d.deserialize_seq(V(std::marker::PhantomData))
+        d.deserialize_seq(V)
     }
 }
 

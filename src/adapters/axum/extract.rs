@@ -131,15 +131,27 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
     body: Body,
 ) -> Result<Collected<Bytes>, Error> {
     let after = receiver.body_timeout();
-    let collected = collect(
+    let mut collected = std::pin::pin!(collect(
         body.into_data_stream(),
         content_length(parts),
         receiver.body_limit(),
         BodyBudget::global(),
-    );
-    tokio::time::timeout(after, collected)
-        .await
-        .unwrap_or(Err(Error::BodyTimeout { after }))
+    ));
+    // A body that has arrived whole is read at the first poll, without waiting: no timer is
+    // armed for it (a clock read and a timer entry per request). Any wait runs under the deadline.
+    let first = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(match collected.as_mut().poll(cx) {
+            std::task::Poll::Ready(read) => Some(read),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await;
+    match first {
+        Some(read) => read,
+        None => tokio::time::timeout(after, collected)
+            .await
+            .unwrap_or(Err(Error::BodyTimeout { after })),
+    }
 }
 
 /// Names the call that gives the peer address, where a verifier needed it (Xoxoday's source
