@@ -38,6 +38,18 @@ pub struct InboxOptions {
     pub(crate) accept_deadline: Duration,
     pub(crate) provider_items: usize,
     pub(crate) provider_bytes: usize,
+    /// PostgreSQL: where the `LISTEN` session connects, when not through the pool.
+    pub(crate) listen_url: Option<Redacted>,
+}
+
+/// A URL that may hold a password: `Debug` shows `<redacted>`.
+#[derive(Clone)]
+pub(crate) struct Redacted(pub(crate) String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for InboxOptions {
@@ -68,6 +80,7 @@ impl Default for InboxOptions {
             accept_deadline: Duration::from_secs(5),
             provider_items: 256,
             provider_bytes: 16 << 20,
+            listen_url: None,
         }
     }
 }
@@ -218,6 +231,18 @@ impl InboxOptions {
     pub fn provider_budget(mut self, items: usize, bytes: usize) -> Self {
         self.provider_items = items.max(1);
         self.provider_bytes = bytes;
+        self
+    }
+
+    /// PostgreSQL: the URL the process's `LISTEN` session (the workers' wake-up from other
+    /// processes) connects to, when the inbox's own URL goes through a pooler in transaction
+    /// mode (PgBouncer's `pool_mode = transaction`), where a `LISTEN` is lost as soon as its
+    /// transaction ends and notifications would never arrive: the server itself, or a
+    /// session-mode pool (`DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`, `docs/inbox.md`, "Beyond one
+    /// machine"). Unset: a connection like the pool's. One connection per process; never shown.
+    #[must_use]
+    pub fn listen_url(mut self, url: impl Into<String>) -> Self {
+        self.listen_url = Some(Redacted(url.into()));
         self
     }
 

@@ -219,7 +219,12 @@ async fn listen(shared: std::sync::Weak<Shared>) {
             let Some(inbox) = shared.upgrade() else {
                 return;
             };
-            let listener = match sqlx::postgres::PgListener::connect_with(&inbox.pool).await {
+            // Its own URL when the pool goes through a pooler in transaction mode.
+            let connected = match &inbox.options.listen_url {
+                Some(url) => sqlx::postgres::PgListener::connect(&url.0).await,
+                None => sqlx::postgres::PgListener::connect_with(&inbox.pool).await,
+            };
+            let listener = match connected {
                 Ok(mut listener) => match listener.listen(&inbox.channel).await {
                     Ok(()) => Some(listener),
                     Err(_) => None,
