@@ -178,7 +178,8 @@ async fn stop_workers(
     stop: tokio::sync::watch::Sender<bool>,
     running: Vec<tokio::task::JoinHandle<WorkerReport>>,
 ) -> u64 {
-    stop.send(true).unwrap();
+    // No receiver left when there is no worker.
+    let _ = stop.send(true);
     let mut completed = 0;
     for r in running {
         completed += r.await.unwrap().completed;
@@ -206,6 +207,38 @@ async fn drain<I: Inbox + Clone + 'static, W: Inbox>(inboxes: &[I], watch: &W, i
     let elapsed = started.elapsed().as_secs_f64();
     stop_workers(stop, running).await;
     done as f64 / elapsed
+}
+
+/// What the server's active sessions were doing, sampled every 50 ms for `secs`: each
+/// `wait_event_type:wait_event` (`CPU` when none), as a share of the samples' sessions.
+async fn waits(url: String, secs: u64) -> String {
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity \
+             WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        for (wait,) in rows {
+            *counts.entry(wait).or_default() += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let total: u64 = counts.values().sum();
+    let mut counts: Vec<_> = counts.into_iter().collect();
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts
+        .iter()
+        .take(6)
+        .map(|(wait, n)| format!("{wait} {:.0}%", 100.0 * *n as f64 / total.max(1) as f64))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn load_line() -> String {
@@ -388,17 +421,26 @@ fn main() {
                 secs,
                 items,
             );
-            // 1 vs 2 receivers, distinct deliveries, no worker.
+            // 1 vs 2 receivers, distinct deliveries, no worker; then 2 receivers and 2 workers,
+            // what the server's sessions wait on sampled meanwhile.
             let next = Arc::new(AtomicU64::new(1 << 40));
-            for n in [1usize, 2] {
+            for (n, workers) in [(1usize, 0usize), (2, 0), (2, 2)] {
                 let receivers: Vec<Receiver> = (0..n).map(|_| serve(open())).collect();
                 let addrs: Vec<SocketAddr> = receivers.iter().map(|r| r.addr).collect();
+                let drainers: Vec<PostgresInbox> = (0..workers).map(|_| open()).collect();
+                let (stop, running) = client.block_on(async { start_workers(&drainers) });
+                let sampling = client.spawn(waits(url.clone(), secs));
                 let started = Instant::now();
                 let accepted = client.block_on(load(&addrs, secs, Arc::clone(&next)));
+                let elapsed = started.elapsed().as_secs_f64();
+                let completed = client.block_on(stop_workers(stop, running));
+                let waits = client.block_on(sampling).unwrap();
                 println!(
-                    "PostgreSQL accept (max), {n} receiver(s)             {:>8.0} items/s",
-                    accepted as f64 / started.elapsed().as_secs_f64()
+                    "PostgreSQL {n} receiver(s), {workers} worker(s)   {:>8.0} accepted/s {:>8.0} completed/s",
+                    accepted as f64 / elapsed,
+                    completed as f64 / elapsed
                 );
+                println!("           sessions of the server, sampled every 50 ms: {waits}");
             }
             println!("PostgreSQL: load average {}", load_line());
         }

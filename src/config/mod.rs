@@ -267,7 +267,7 @@ impl Config {
     /// connects when [`database_url`](Config::database_url) goes through a pooler in
     /// transaction mode (PgBouncer), where a `LISTEN` does not last: the server itself or a
     /// session-mode pool. Hand it to
-    /// [`InboxOptions::listen_url`](crate::inbox::InboxOptions::listen_url) (feature `inbox`).
+    /// `inbox::InboxOptions::listen_url` (features `inbox-*`).
     /// Never shown in `Debug` or an error.
     #[must_use]
     pub fn database_listen_url(&self) -> Option<&str> {

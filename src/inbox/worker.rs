@@ -126,7 +126,7 @@ pub struct WorkerReport {
 const QUICK_HANDLER: Duration = Duration::from_millis(5);
 
 /// How many times [`Worker::batch`] a claim grows to while a backlog of quick items lasts.
-const GROWTH: usize = 4;
+const GROWTH: usize = 16;
 
 /// How one handler call ended.
 enum Outcome {
@@ -138,7 +138,7 @@ enum Outcome {
 }
 
 impl<I: Inbox> Worker<I> {
-    /// A worker over `inbox`: batches of 16 (up to 64 while quick items wait), a lease of 30 s extended every 10 s while the
+    /// A worker over `inbox`: batches of 16 (up to 256 while quick items wait), a lease of 30 s extended every 10 s while the
     /// handler runs, a timeout of 5 minutes per item, 200 ms between looks when idle, the
     /// inbox's retention applied at start and every hour.
     pub fn new(inbox: I) -> Self {
@@ -165,9 +165,10 @@ impl<I: Inbox> Worker<I> {
     }
 
     /// Items claimed at once (at least 1). While claims come back full and every handler is
-    /// quick (under 5 ms), each next claim takes twice as many, up to 4× this, so that a
-    /// backlog drains in fewer, larger commits; after a slower handler or an empty look, back
-    /// to this. A crash leaves at most 4× this many to the lease.
+    /// quick (under 5 ms), each next claim takes twice as many, up to 16× this (256 by default,
+    /// the size of the receiver's largest accept batch), so that a backlog drains in as few
+    /// commits as it was accepted in; after a slower handler or an empty look, back to this. A
+    /// crash leaves at most that many to the lease.
     #[must_use]
     pub fn batch(mut self, n: usize) -> Self {
         self.batch = n.max(1);
