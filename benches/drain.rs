@@ -232,7 +232,7 @@ async fn waits(url: String, secs: u64) -> String {
     }
     let total: u64 = counts.values().sum();
     let mut counts: Vec<_> = counts.into_iter().collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts
         .iter()
         .take(6)
