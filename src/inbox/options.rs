@@ -44,7 +44,9 @@ pub struct InboxOptions {
 
 /// A URL that may hold a password: `Debug` shows `<redacted>`.
 #[derive(Clone)]
-pub(crate) struct Redacted(pub(crate) String);
+pub(crate) struct Redacted(
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))] pub(crate) String,
+);
 
 impl std::fmt::Debug for Redacted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -320,6 +322,14 @@ mod tests {
 
     /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
     /// to 38 d 16 h 31 min (about 19 days on average with full jitter).
+    #[test]
+    fn the_listen_url_is_never_shown() {
+        let options = InboxOptions::default().listen_url("postgres://inbox:s3cret-pw@db/inbox");
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("listen_url: Some(<redacted>)"), "{shown}");
+    }
+
     #[test]
     fn the_default_horizon_is_weeks() {
         let options = InboxOptions::default();
