@@ -320,8 +320,6 @@ pub fn dedup_window(provider: Provider) -> Duration {
 mod tests {
     use super::*;
 
-    /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
-    /// to 38 d 16 h 31 min (about 19 days on average with full jitter).
     #[test]
     fn the_listen_url_is_never_shown() {
         let options = InboxOptions::default().listen_url("postgres://inbox:s3cret-pw@db/inbox");
@@ -330,6 +328,8 @@ mod tests {
         assert!(shown.contains("listen_url: Some(<redacted>)"), "{shown}");
     }
 
+    /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
+    /// to 38 d 16 h 31 min (about 19 days on average with full jitter).
     #[test]
     fn the_default_horizon_is_weeks() {
         let options = InboxOptions::default();
