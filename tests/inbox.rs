@@ -1102,7 +1102,8 @@ fn storm_child() {
 /// The duplicate storm through two receiver instances on one PostgreSQL, processed by worker
 /// processes killed with SIGKILL at random moments and replaced: every distinct event is
 /// completed exactly once (counted), none is lost, and the handler ran again only for items a
-/// killed worker held (at most one per kill: a worker runs one handler at a time).
+/// killed worker held (at most one per kill: a worker runs one handler at a time, and writes
+/// the completion of one slower than 5 ms, as these are, before starting the next).
 #[test]
 fn a_storm_processed_by_workers_killed_at_random_completes_each_event_once_on_postgres() {
     let Some(_) = postgres_url(

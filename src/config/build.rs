@@ -41,6 +41,7 @@ impl ConfigBuilder {
             listen_addr: self.listen_addr.clone(),
             health: self.health.clone().unwrap_or_default(),
             database_url: keep(problems, self.checked_database_url()).flatten(),
+            database_listen_url: keep(problems, self.checked_listen_url()).flatten(),
             ..Config::default()
         };
         let mut usable = |rotation: &Rotation| keep(problems, check_rotation(rotation)).is_some();
@@ -163,15 +164,26 @@ impl ConfigBuilder {
         if trimmed.is_empty() {
             return Err(ConfigError::new(NAME, "empty"));
         }
-        let postgres = ["postgres://", "postgresql://"].iter().any(|scheme| {
-            trimmed
-                .get(..scheme.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
-        });
-        if trimmed.contains("://") && !postgres {
+        if trimmed.contains("://") && !is_postgres_url(trimmed) {
             return Err(ConfigError::new(
                 NAME,
                 "expected a SQLite file path, or a postgres:// or postgresql:// URL",
+            ));
+        }
+        Ok(Some(super::builder::secret(trimmed)))
+    }
+
+    /// `DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`: a PostgreSQL URL (only PostgreSQL listens).
+    fn checked_listen_url(&self) -> Result<Option<Secret>, ConfigError> {
+        const NAME: &str = "DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL";
+        let Some(url) = &self.database_listen_url else {
+            return Ok(None);
+        };
+        let trimmed = url.trim();
+        if !is_postgres_url(trimmed) {
+            return Err(ConfigError::new(
+                NAME,
+                "expected a postgres:// or postgresql:// URL",
             ));
         }
         Ok(Some(super::builder::secret(trimmed)))
@@ -516,4 +528,12 @@ fn check_url_token_length(rotation: &Rotation) -> Result<(), ConfigError> {
         }
         None => Ok(()),
     }
+}
+
+/// Whether `url` starts `postgres://` or `postgresql://` (any case).
+fn is_postgres_url(url: &str) -> bool {
+    ["postgres://", "postgresql://"].iter().any(|scheme| {
+        url.get(..scheme.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(scheme))
+    })
 }

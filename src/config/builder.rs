@@ -127,6 +127,7 @@ pub struct ConfigBuilder {
     pub(super) provider_body: [(Option<usize>, Option<std::time::Duration>); 5],
     pub(super) body_budget: Option<usize>,
     pub(super) database_url: Option<Secret>,
+    pub(super) database_listen_url: Option<Secret>,
     /// The problems found reading the environment, reported by `build` with its own.
     pub(super) read_problems: Vec<ConfigError>,
 }
@@ -158,6 +159,7 @@ impl Default for ConfigBuilder {
             provider_body: [(None, None); 5],
             body_budget: None,
             database_url: None,
+            database_listen_url: None,
             read_problems: Vec::new(),
         }
     }
@@ -196,6 +198,10 @@ impl fmt::Debug for ConfigBuilder {
             .field(
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
+            .field(
+                "database_listen_url",
+                &self.database_listen_url.as_ref().map(|_| "<redacted>"),
             )
             .finish()
     }
@@ -238,6 +244,15 @@ impl ConfigBuilder {
     #[must_use]
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.database_url = Some(secret(url));
+        self
+    }
+
+    /// `DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`: where a PostgreSQL inbox's `LISTEN` session
+    /// connects when the database URL goes through a pooler in transaction mode
+    /// ([`Config::database_listen_url`](super::Config::database_listen_url)). Never shown.
+    #[must_use]
+    pub fn database_listen_url(mut self, url: impl Into<String>) -> Self {
+        self.database_listen_url = Some(secret(url));
         self
     }
 

@@ -156,6 +156,7 @@ fn read_crate_settings(
         }
     }
     builder.database_url = var("DELIVERY_WEBHOOKS_DATABASE_URL");
+    builder.database_listen_url = var("DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL");
 }
 
 /// A comma-separated list, entries trimmed, empty entries dropped.

@@ -116,6 +116,8 @@ pub struct Config {
     pub body_budget: Option<usize>,
     /// `DELIVERY_WEBHOOKS_DATABASE_URL`, wiped on drop and never shown: it may hold a password.
     database_url: Option<builder::Secret>,
+    /// `DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`, wiped on drop and never shown.
+    database_listen_url: Option<builder::Secret>,
 }
 
 impl std::fmt::Debug for Config {
@@ -137,6 +139,10 @@ impl std::fmt::Debug for Config {
         s.field(
             "database_url",
             &self.database_url.as_ref().map(|_| "<redacted>"),
+        )
+        .field(
+            "database_listen_url",
+            &self.database_listen_url.as_ref().map(|_| "<redacted>"),
         )
         .finish()
     }
@@ -160,6 +166,7 @@ impl Default for Config {
             skladon: None,
             body_budget: None,
             database_url: None,
+            database_listen_url: None,
         }
     }
 }
@@ -254,6 +261,17 @@ impl Config {
     #[must_use]
     pub fn database_url(&self) -> Option<&str> {
         self.database_url.as_ref().map(|url| url.as_str())
+    }
+
+    /// `DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`: where a PostgreSQL inbox's `LISTEN` session
+    /// connects when [`database_url`](Config::database_url) goes through a pooler in
+    /// transaction mode (PgBouncer), where a `LISTEN` does not last: the server itself or a
+    /// session-mode pool. Hand it to
+    /// `inbox::InboxOptions::listen_url` (features `inbox-*`).
+    /// Never shown in `Debug` or an error.
+    #[must_use]
+    pub fn database_listen_url(&self) -> Option<&str> {
+        self.database_listen_url.as_ref().map(|url| url.as_str())
     }
 
     /// Sets every configured verifier's body timeout (see

@@ -348,6 +348,25 @@ macro_rules! impl_inbox {
                 tx.commit().await.map_err($crate::inbox::database)
             }
 
+            async fn complete_batch(
+                &self,
+                claims: &[$crate::inbox::Claim],
+            ) -> Result<Vec<Result<(), $crate::inbox::InboxError>>, $crate::inbox::InboxError> {
+                if claims.is_empty() {
+                    return Ok(Vec::new());
+                }
+                // The backend's one transaction: the (id, token) pairs it completed.
+                let done: std::collections::HashSet<(i64, i64)> =
+                    self.complete_claims(claims).await?.into_iter().collect();
+                Ok(claims
+                    .iter()
+                    .map(|claim| {
+                        let held = done.contains(&(claim.id().0, claim.token()));
+                        Self::fenced(*claim, u64::from(held))
+                    })
+                    .collect())
+            }
+
             async fn fail(
                 &self,
                 claim: $crate::inbox::Claim,

@@ -38,6 +38,20 @@ pub struct InboxOptions {
     pub(crate) accept_deadline: Duration,
     pub(crate) provider_items: usize,
     pub(crate) provider_bytes: usize,
+    /// PostgreSQL: where the `LISTEN` session connects, when not through the pool.
+    pub(crate) listen_url: Option<Redacted>,
+}
+
+/// A URL that may hold a password: `Debug` shows `<redacted>`.
+#[derive(Clone)]
+pub(crate) struct Redacted(
+    #[cfg_attr(not(feature = "inbox-postgres"), allow(dead_code))] pub(crate) String,
+);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for InboxOptions {
@@ -68,6 +82,7 @@ impl Default for InboxOptions {
             accept_deadline: Duration::from_secs(5),
             provider_items: 256,
             provider_bytes: 16 << 20,
+            listen_url: None,
         }
     }
 }
@@ -223,6 +238,18 @@ impl InboxOptions {
         self
     }
 
+    /// PostgreSQL: the URL the process's `LISTEN` session (the workers' wake-up from other
+    /// processes) connects to, when the inbox's own URL goes through a pooler in transaction
+    /// mode (PgBouncer's `pool_mode = transaction`), where a `LISTEN` is lost as soon as its
+    /// transaction ends and notifications would never arrive: the server itself, or a
+    /// session-mode pool (`DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL`, `docs/inbox.md`, "Beyond one
+    /// machine"). Unset: a connection like the pool's. One connection per process; never shown.
+    #[must_use]
+    pub fn listen_url(mut self, url: impl Into<String>) -> Self {
+        self.listen_url = Some(Redacted(url.into()));
+        self
+    }
+
     /// Connections to PostgreSQL (at least 2); SQLite always uses one writer connection.
     #[must_use]
     pub fn pool_size(mut self, n: u32) -> Self {
@@ -294,6 +321,14 @@ pub fn dedup_window(provider: Provider) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_listen_url_is_never_shown() {
+        let options = InboxOptions::default().listen_url("postgres://inbox:s3cret-pw@db/inbox");
+        let shown = format!("{options:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains("listen_url: Some(<redacted>)"), "{shown}");
+    }
 
     /// The schedule table in `docs/inbox.md`: 25 attempts, 24 back-offs whose ceilings add up
     /// to 38 d 16 h 31 min (about 19 days on average with full jitter).

@@ -158,6 +158,28 @@ impl PostgresInbox {
         notify(tx, &self.inner.channel).await
     }
 
+    /// Completes `claims` in one statement (the fenced update and its attempt and history
+    /// rows, one commit). Returns the `(id, token)` pairs completed.
+    async fn complete_claims(
+        &self,
+        claims: &[super::Claim],
+    ) -> Result<Vec<(i64, i64)>, InboxError> {
+        // Sorted: two batches lock their rows in the same order.
+        let mut pairs: Vec<(i64, i64)> = claims.iter().map(|c| (c.id().0, c.token())).collect();
+        pairs.sort_unstable();
+        let (ids, tokens): (Vec<i64>, Vec<i64>) = pairs.into_iter().unzip();
+        let rows = sqlx::query(&self.inner.sql.complete_batch)
+            .bind(ids)
+            .bind(tokens)
+            .fetch_all(&self.inner.pool)
+            .await
+            .map_err(crate::inbox::database)?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(crate::inbox::database)
+    }
+
     /// Nothing to do: PostgreSQL recycles its write-ahead log and autovacuum reclaims the
     /// purged rows (the SQLite inbox truncates its `-wal` here).
     #[allow(clippy::unused_async)]
@@ -197,7 +219,12 @@ async fn listen(shared: std::sync::Weak<Shared>) {
             let Some(inbox) = shared.upgrade() else {
                 return;
             };
-            let listener = match sqlx::postgres::PgListener::connect_with(&inbox.pool).await {
+            // Its own URL when the pool goes through a pooler in transaction mode.
+            let connected = match &inbox.options.listen_url {
+                Some(url) => sqlx::postgres::PgListener::connect(&url.0).await,
+                None => sqlx::postgres::PgListener::connect_with(&inbox.pool).await,
+            };
+            let listener = match connected {
                 Ok(mut listener) => match listener.listen(&inbox.channel).await {
                     Ok(()) => Some(listener),
                     Err(_) => None,

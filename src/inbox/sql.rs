@@ -40,6 +40,11 @@ pub(crate) struct Statements {
     pub(crate) claim: String,
     pub(crate) extend: String,
     pub(crate) complete: String,
+    /// Completes a batch of claims, each fenced by its own token, and returns `id, fence,
+    /// attempts` of those it completed. PostgreSQL: `$1` ids and `$2` tokens as arrays, the
+    /// attempt and history rows written by the same statement. SQLite (no writable CTE): `$1`
+    /// a JSON array of `[id, token]` pairs; [`Trail::completed`] writes the rest.
+    pub(crate) complete_batch: String,
     pub(crate) fail: String,
     pub(crate) release: String,
     pub(crate) row: String,
@@ -70,6 +75,10 @@ pub(crate) struct Trail {
     /// The rows after id `$1` (500), for the version-3 backfill: `{columns}, state,
     /// last_error, the time of its last change`.
     pub(crate) backfill: String,
+    /// SQLite: the attempt and history rows of a completed batch, `$1` a JSON array of
+    /// `[id, attempt]` pairs.
+    #[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
+    pub(crate) completed: [String; 2],
     /// SQLite: the references of a whole batch, in one statement, read from one JSON array of
     /// `[id, kind, value]` (`$1`): SQLite has no arrays, and each statement is a round trip to
     /// the connection's thread. (PostgreSQL's batch insert writes them itself.)
@@ -113,6 +122,16 @@ impl Trail {
                 "SELECT {columns}, state, last_error, COALESCE(dead_at, completed_at, received_at) \
                  FROM {inbox} WHERE id > $1 ORDER BY id LIMIT 500",
             ),
+            completed: [
+                fill(
+                    "INSERT INTO {inbox}_attempt (item_id, attempt, outcome, error, at) \
+                     SELECT value ->> 0, value ->> 1, 'completed', NULL, {now} FROM json_each($1)",
+                ),
+                fill(
+                    "INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                     SELECT value ->> 0, 'completed', 'worker', {now} FROM json_each($1)",
+                ),
+            ],
             references_batch: fill(references_batch),
             accepted_batch: fill(accepted_batch),
         }
@@ -168,7 +187,7 @@ impl Statements {
                 Dialect::Postgres => sql,
             }
         };
-        let (migrations, insert, claim) = match dialect {
+        let (migrations, insert, claim, complete_batch) = match dialect {
             Dialect::Sqlite => (
                 [SQLITE_V1, SQLITE_V2, SQLITE_V3],
                 // The head of a multi-row insert: `sqlite::insert` appends one
@@ -182,6 +201,11 @@ impl Statements {
                  WHERE id IN (SELECT id FROM {inbox} WHERE state IN ('pending', 'claimed') \
                  AND available_at <= {now} ORDER BY available_at, id LIMIT $2) \
                  RETURNING {columns}",
+                // Looked up by id, one row per pair: never a scan, whatever the table's size.
+                "UPDATE {inbox} SET state = 'completed', completed_at = {now}, last_error = NULL \
+                 FROM (SELECT value ->> 0 AS id, value ->> 1 AS fence FROM json_each($1)) AS v \
+                 WHERE {inbox}.id = v.id AND {inbox}.state = 'claimed' AND {inbox}.fence = v.fence \
+                 RETURNING id, fence, attempts",
             ),
             Dialect::Postgres => (
                 [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3],
@@ -212,6 +236,18 @@ impl Statements {
                  UPDATE {inbox} AS t SET state = 'claimed', attempts = t.attempts + 1, \
                  fence = t.fence + 1, available_at = {now} + $1 \
                  FROM due WHERE t.id = due.id RETURNING {t.columns}",
+                // One statement: the fenced update, and the attempt and history rows of what
+                // it completed (a writable CTE sees the update's rows, not the table's).
+                "WITH v AS (SELECT * FROM UNNEST($1::bigint[], $2::bigint[]) AS v(id, fence)), \
+                 done AS (UPDATE {inbox} AS t SET state = 'completed', completed_at = {now}, \
+                 last_error = NULL FROM v \
+                 WHERE t.id = v.id AND t.state = 'claimed' AND t.fence = v.fence \
+                 RETURNING t.id, t.fence, t.attempts), \
+                 a AS (INSERT INTO {inbox}_attempt (item_id, attempt, outcome, error, at) \
+                 SELECT id, attempts, 'completed', NULL, {now} FROM done), \
+                 h AS (INSERT INTO {inbox}_history (item_id, state, actor, at) \
+                 SELECT id, 'completed', 'worker', {now} FROM done) \
+                 SELECT id, fence, attempts FROM done",
             ),
         };
         // Every write after a claim holds the claim's fencing token: a worker whose lease ran
@@ -249,6 +285,7 @@ impl Statements {
                  available_at = {{now}} + $4, last_error = $5, cause = $6 {fenced} \
                  RETURNING state, available_at"
             )),
+            complete_batch: fill(complete_batch),
             release: fill(&format!(
                 "UPDATE {{inbox}} SET state = 'pending', attempts = attempts - 1, \
                  available_at = {{now}} {fenced}"

@@ -180,6 +180,50 @@ impl SqliteInbox {
         Ok(())
     }
 
+    /// Completes `claims` in one write transaction (one commit): the fenced update, then the
+    /// attempt and history rows of what it completed. Returns the `(id, token)` pairs completed.
+    async fn complete_claims(
+        &self,
+        claims: &[super::Claim],
+    ) -> Result<Vec<(i64, i64)>, InboxError> {
+        use sqlx::Row as _;
+        let sql = &self.inner.sql;
+        let pairs = json_pairs(claims.iter().map(|c| (c.id().0, c.token())));
+        let mut tx = self
+            .inner
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(crate::inbox::database)?;
+        let rows = sqlx::query(&sql.complete_batch)
+            .bind(pairs)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(crate::inbox::database)?;
+        let mut done = Vec::with_capacity(rows.len());
+        let mut attempts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: i64 = row.try_get(0).map_err(crate::inbox::database)?;
+            done.push((id, row.try_get(1).map_err(crate::inbox::database)?));
+            attempts.push((
+                id,
+                row.try_get::<i64, _>(2).map_err(crate::inbox::database)?,
+            ));
+        }
+        if !attempts.is_empty() {
+            let attempts = json_pairs(attempts.into_iter());
+            for statement in &sql.trail.completed {
+                sqlx::query(statement)
+                    .bind(&attempts)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(crate::inbox::database)?;
+            }
+        }
+        tx.commit().await.map_err(crate::inbox::database)?;
+        Ok(done)
+    }
+
     /// Copies the `-wal` back into the database and truncates it to nothing
     /// (`wal_checkpoint(TRUNCATE)`), from [`Inbox::retain`](super::Inbox::retain): after a purge,
     /// the file would otherwise keep its largest size. A reader still in a transaction keeps
@@ -191,6 +235,19 @@ impl SqliteInbox {
             .map_err(crate::inbox::database)?;
         Ok(())
     }
+}
+
+/// `[[a, b], ...]`: pairs of integers as the JSON array SQLite's `json_each` reads.
+fn json_pairs(pairs: impl Iterator<Item = (i64, i64)>) -> String {
+    let mut json = String::from("[");
+    for (i, (a, b)) in pairs.enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&format!("[{a},{b}]"));
+    }
+    json.push(']');
+    json
 }
 
 /// The writer's pool, its schema brought up to date.

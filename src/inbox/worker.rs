@@ -1,6 +1,5 @@
 //! [`Worker`]: claims items, calls the user's handler under supervision, records each outcome.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -9,9 +8,12 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use super::{Failure, Inbox, InboxError, Item, Wakeup};
-use crate::delivery::DedupKey;
+use super::{Inbox, InboxError, Item, Wakeup};
 use crate::outcome::{HandlerOutcome, Retry};
+
+mod records;
+
+use records::{Batch, Pause};
 
 /// A callback told of every inbox error the worker survives.
 type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
@@ -19,9 +21,12 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// Runs a handler over an [`Inbox`]: claims up to [`batch`](Worker::batch) due items under a
 /// [`lease`](Worker::lease), calls the handler with each (one at a time, oldest first), then
 /// completes it (`Ok`) or fails it (`Err`, a panic, or running past the
-/// [`timeout`](Worker::timeout): back-off, then the dead letters). While the handler runs, a
-/// heartbeat extends the lease of the running item and of the batch's waiting ones, on the
-/// database's clock. When nothing is due it waits until the inbox's [`Wakeup`] rings (an item
+/// [`timeout`](Worker::timeout): back-off, then the dead letters). Completions of quick handlers
+/// (under 5 ms) are written together, one commit per batch ([`Inbox::complete_batch`]), so that
+/// the worker drains as fast as the receiver's group commit accepts; a slower handler's is
+/// written at once. While the handler runs, a heartbeat writes the completions waiting and
+/// extends the lease of the running item and of the batch's waiting ones, on the database's
+/// clock. When nothing is due it waits until the inbox's [`Wakeup`] rings (an item
 /// stored, replayed or released; across processes on PostgreSQL) or [`idle`](Worker::idle)
 /// has passed, and looks again: the periodic look is what guarantees progress when a wake-up
 /// is lost.
@@ -33,7 +38,8 @@ type OnError = Arc<dyn Fn(&InboxError) + Send + Sync>;
 /// without counting an attempt.
 ///
 /// Delivery into the handler is at least once: an item whose worker crashed comes back when
-/// its lease runs out, so make the handler idempotent on [`Item::id`] or the dedup key. Run
+/// its lease runs out (the one it was running, and the quick ones finished since its last
+/// write), so make the handler idempotent on [`Item::id`] or the dedup key. Run
 /// several workers (tasks, processes, instances) to process in parallel; they never share a
 /// live lease, and a worker whose lease was lost cannot record an outcome (fencing).
 ///
@@ -115,6 +121,13 @@ pub struct WorkerReport {
     pub purged: u64,
 }
 
+/// A handler call shorter than this has its completion written with the batch's other quick
+/// ones (one commit for them all); a longer one is written at once.
+const QUICK_HANDLER: Duration = Duration::from_millis(5);
+
+/// How many times [`Worker::batch`] a claim grows to while a backlog of quick items lasts.
+const GROWTH: usize = 16;
+
 /// How one handler call ended.
 enum Outcome {
     Done,
@@ -125,7 +138,7 @@ enum Outcome {
 }
 
 impl<I: Inbox> Worker<I> {
-    /// A worker over `inbox`: batches of 16, a lease of 30 s extended every 10 s while the
+    /// A worker over `inbox`: batches of 16 (up to 256 while quick items wait), a lease of 30 s extended every 10 s while the
     /// handler runs, a timeout of 5 minutes per item, 200 ms between looks when idle, the
     /// inbox's retention applied at start and every hour.
     pub fn new(inbox: I) -> Self {
@@ -151,7 +164,11 @@ impl<I: Inbox> Worker<I> {
         self
     }
 
-    /// Items claimed at once (at least 1). A crash leaves at most this many to the lease.
+    /// Items claimed at once (at least 1). While claims come back full and every handler is
+    /// quick (under 5 ms), each next claim takes twice as many, up to 16× this (256 by default,
+    /// the size of the receiver's largest accept batch), so that a backlog drains in as few
+    /// commits as it was accepted in; after a slower handler or an empty look, back to this. A
+    /// crash leaves at most that many to the lease.
     #[must_use]
     pub fn batch(mut self, n: usize) -> Self {
         self.batch = n.max(1);
@@ -231,6 +248,8 @@ impl<I: Inbox> Worker<I> {
         const GAUGES_EVERY: Duration = Duration::from_secs(5);
         let mut gauges_at: Option<std::time::Instant> = None;
         let mut retained_at: Option<std::time::Instant> = None;
+        // Items to claim next: `batch`, grown while a backlog of quick items lasts.
+        let mut size = self.batch;
         let wake = if self.wakeups {
             self.inbox.wakeup()
         } else {
@@ -264,26 +283,52 @@ impl<I: Inbox> Worker<I> {
             // Read before the look: a ring after it (an item stored after the claim's query
             // saw none) ends the wait below at once.
             let seen = wake.as_ref().map(Wakeup::seen);
-            let claimed = self.inbox.claim(self.batch, self.lease).await;
+            let claimed = self.inbox.claim(size, self.lease).await;
             let wait = match claimed {
                 Ok(items) if items.is_empty() => {
                     pause.reset();
+                    size = self.batch;
                     self.idle
                 }
                 Ok(items) => {
                     pause.reset();
-                    let mut queue = VecDeque::from(items);
-                    while let Some(item) = queue.pop_front() {
+                    let full = items.len() >= size;
+                    let mut quick = true;
+                    let mut batch = Batch::new(items);
+                    while let Some(item) = batch.waiting.pop_front() {
                         if poll_ready(&mut shutdown) {
-                            queue.push_front(item);
-                            self.release(queue, &mut report).await;
+                            batch.waiting.push_front(item);
+                            self.flush(&mut batch, &mut report).await;
+                            self.release(batch.waiting, &mut report).await;
                             return report;
                         }
                         let claim = item.claim;
                         let key = item.delivery.dedup_key().clone();
-                        let outcome = self.process(&handler, item, &mut queue, &mut report).await;
-                        self.record(claim, &key, outcome, &mut report).await;
+                        let started = std::time::Instant::now();
+                        let outcome = self.process(&handler, item, &mut batch, &mut report).await;
+                        quick &= started.elapsed() < QUICK_HANDLER;
+                        match outcome {
+                            // Recorded with the batch's others, in one commit; after a slow
+                            // handler at once (a commit saved is worth little beside it, and a
+                            // crash then re-runs only the item it was running).
+                            Outcome::Done => {
+                                batch.done.push(claim);
+                                if started.elapsed() >= QUICK_HANDLER {
+                                    self.flush(&mut batch, &mut report).await;
+                                }
+                            }
+                            outcome => self.record(claim, &key, outcome, &mut report).await,
+                        }
                     }
+                    self.flush(&mut batch, &mut report).await;
+                    // A backlog of quick items: fewer, larger claims and commits. Anything
+                    // slow: back to `batch`, so that several workers share the work.
+                    size = if full && quick {
+                        size.saturating_mul(2)
+                            .min(self.batch.saturating_mul(GROWTH))
+                    } else {
+                        self.batch
+                    };
                     continue;
                 }
                 Err(err) => {
@@ -301,12 +346,15 @@ impl<I: Inbox> Worker<I> {
     }
 
     /// Runs the handler over one item: catches its panic, cuts it off at the timeout, and
-    /// extends the leases of this item and the waiting ones meanwhile.
+    /// meanwhile keeps the batch's leases (records what it finished, extends this item's and
+    /// the waiting ones') every [`heartbeat`](Worker::heartbeat), counted from the batch's last
+    /// extension, not from this item's start: a batch of handlers each shorter than the
+    /// heartbeat still keeps its leases.
     async fn process<H, Fut>(
         &self,
         handler: &H,
         item: Item,
-        waiting: &mut VecDeque<Item>,
+        batch: &mut Batch,
         report: &mut WorkerReport,
     ) -> Outcome
     where
@@ -334,107 +382,17 @@ impl<I: Inbox> Worker<I> {
         let mut deadline = std::pin::pin!(deadline);
         let every = self.heartbeat_every();
         loop {
+            let beat = tokio::time::Instant::from_std(batch.extended_at + every);
             tokio::select! {
                 biased;
                 outcome = &mut work => return outcome,
                 () = &mut deadline => return Outcome::TimedOut,
-                () = tokio::time::sleep(every) => {
-                    match self.inbox.extend(claim, self.lease).await {
-                        Ok(()) => {}
+                () = tokio::time::sleep_until(beat) => {
+                    if !self.keep_leases(claim, batch, report).await {
                         // Another worker has it: stop working on it, record nothing.
-                        Err(InboxError::LeaseLost { .. }) => return Outcome::Lost,
-                        Err(err) => self.survived(report, &err),
+                        return Outcome::Lost;
                     }
-                    let mut kept = VecDeque::with_capacity(waiting.len());
-                    for item in waiting.drain(..) {
-                        match self.inbox.extend(item.claim, self.lease).await {
-                            Err(InboxError::LeaseLost { .. }) => report.lost += 1,
-                            Err(err) => {
-                                self.survived(report, &err);
-                                kept.push_back(item);
-                            }
-                            Ok(()) => kept.push_back(item),
-                        }
-                    }
-                    *waiting = kept;
                 }
-            }
-        }
-    }
-
-    /// Records an outcome, retrying an inbox error a few times (the heartbeat has kept the
-    /// lease; if recording never succeeds, the item comes back when it runs out).
-    async fn record(
-        &self,
-        claim: super::Claim,
-        key: &DedupKey,
-        outcome: Outcome,
-        report: &mut WorkerReport,
-    ) {
-        let (reason, retry) = match outcome {
-            Outcome::Lost => {
-                report.lost += 1;
-                return;
-            }
-            Outcome::Done => (None, Retry::Backoff),
-            Outcome::Failed(err, retry) => (Some(err), retry),
-            Outcome::Panicked(message) => {
-                report.panicked += 1;
-                (
-                    Some(format!("the handler panicked: {message}")),
-                    Retry::Backoff,
-                )
-            }
-            Outcome::TimedOut => {
-                report.timed_out += 1;
-                (
-                    Some(format!("timed out after {:?}", self.timeout)),
-                    Retry::Backoff,
-                )
-            }
-        };
-        if let Some(reason) = &reason {
-            report.failed += 1;
-            crate::telemetry::record_handler_failure(key, claim.attempt, reason);
-        }
-        let mut pause = Pause::default();
-        for _ in 0..5 {
-            let written = match &reason {
-                None => self.inbox.complete(claim).await.map(|()| {
-                    report.completed += 1;
-                }),
-                Some(reason) => self
-                    .inbox
-                    .fail_with(claim, reason, retry)
-                    .await
-                    .map(|failure| {
-                        if failure == Failure::Dead {
-                            report.dead += 1;
-                        }
-                    }),
-            };
-            match written {
-                Ok(()) => return,
-                Err(InboxError::LeaseLost { .. }) => {
-                    report.lost += 1;
-                    return;
-                }
-                Err(err) => {
-                    self.survived(report, &err);
-                    tokio::time::sleep(pause.next()).await;
-                }
-            }
-        }
-    }
-
-    /// Gives back claims not started (shutdown): pending again, the attempt not counted.
-    async fn release(&self, items: VecDeque<Item>, report: &mut WorkerReport) {
-        for item in items {
-            match self.inbox.release(item.claim).await {
-                Ok(()) => report.released += 1,
-                Err(InboxError::LeaseLost { .. }) => report.lost += 1,
-                // It comes back when its lease runs out.
-                Err(err) => self.survived(report, &err),
             }
         }
     }
@@ -446,26 +404,6 @@ impl<I: Inbox> Worker<I> {
         if let Some(callback) = &self.on_error {
             callback(err);
         }
-    }
-}
-
-/// The back-off after inbox errors: 100 ms doubling to 10 s.
-#[derive(Debug, Default)]
-struct Pause {
-    errors: u32,
-}
-
-impl Pause {
-    fn next(&mut self) -> Duration {
-        let wait = Duration::from_millis(100)
-            .saturating_mul(1 << self.errors.min(7))
-            .min(Duration::from_secs(10));
-        self.errors = self.errors.saturating_add(1);
-        wait
-    }
-
-    fn reset(&mut self) {
-        self.errors = 0;
     }
 }
 

@@ -158,6 +158,12 @@ impl Inbox for TestInbox {
     async fn complete(&self, claim: Claim) -> Result<(), InboxError> {
         each!(self, i => i.complete(claim))
     }
+    async fn complete_batch(
+        &self,
+        claims: &[Claim],
+    ) -> Result<Vec<Result<(), InboxError>>, InboxError> {
+        each!(self, i => i.complete_batch(claims))
+    }
     async fn fail(&self, claim: Claim, error: &str) -> Result<Failure, InboxError> {
         each!(self, i => i.fail(claim, error))
     }
@@ -2047,3 +2053,6 @@ mod retry_hints;
 
 #[path = "wake.rs"]
 mod wake;
+
+#[path = "drain.rs"]
+mod drain;

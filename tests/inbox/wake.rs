@@ -124,3 +124,40 @@ async fn a_lost_wake_up_is_found_at_the_next_look(store: Store) {
     let _ = stop.send(());
     assert_eq!(running.await.unwrap().completed, 2);
 }
+
+/// With `InboxOptions::listen_url` (the operator's way past a transaction pooler, where a
+/// `LISTEN` does not last), the `LISTEN` session connects there, and an item stored by another
+/// instance still wakes the idle worker: here the server's own URL (or, under
+/// `scripts/with-pgbouncer.sh`, the server behind the bouncer).
+#[test]
+fn a_listen_url_of_its_own_carries_the_wake_up_on_postgres() {
+    let test = "a_listen_url_of_its_own_carries_the_wake_up_on_postgres";
+    let Some(url) = postgres_url(test) else {
+        return;
+    };
+    let listen =
+        std::env::var("DELIVERY_WEBHOOKS_TEST_POSTGRES_LISTEN_URL").unwrap_or_else(|_| url.clone());
+    let store = Store::Postgres {
+        url,
+        ns: namespace("listen_url"),
+    };
+    runtime().block_on(async {
+        let inbox = store.open(InboxOptions::default().listen_url(listen)).await;
+        let two = distinct(2);
+        let (mut keys, stop, running) = start_worker(inbox.clone(), HOUR);
+        inbox.accept(&two[0].0, &two[0].1).await.unwrap();
+        assert_eq!(
+            next(&mut keys, "first").await,
+            two[0].0.dedup_key().to_string()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let other = store.open(InboxOptions::default()).await;
+        other.accept(&two[1].0, &two[1].1).await.unwrap();
+        assert_eq!(
+            next(&mut keys, "second").await,
+            two[1].0.dedup_key().to_string()
+        );
+        let _ = stop.send(());
+        assert_eq!(running.await.unwrap().completed, 2);
+    });
+}

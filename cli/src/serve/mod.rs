@@ -125,6 +125,10 @@ async fn start(settings: Settings) -> Result<(), String> {
         // The library's ceiling: 3 days.
         options = options.backoff(base, Duration::from_secs(3 * 24 * 3600));
     }
+    // The workers' LISTEN session, when the database URL goes through a transaction pooler.
+    if let Some(listen) = settings.config.database_listen_url() {
+        options = options.listen_url(listen);
+    }
     let url = settings.database.trim();
     let lower = url.to_ascii_lowercase();
     if lower.starts_with("postgres://") || lower.starts_with("postgresql://") {

@@ -106,6 +106,29 @@ fn the_database_url_is_checked_and_never_shown() {
 }
 
 #[test]
+fn the_listen_url_is_a_postgres_url_and_never_shown() {
+    let url = "postgres://inbox:s3cret-pw@db-primary.internal:5432/inbox";
+    let config = from(&[WAKILNI, ("DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL", url)]).unwrap();
+    assert_eq!(config.database_listen_url(), Some(url));
+    assert_eq!(config.database_url(), None);
+    assert!(!format!("{config:?}").contains("s3cret-pw"), "{config:?}");
+    let builder = Config::builder().database_listen_url(url);
+    assert!(!format!("{builder:?}").contains("s3cret-pw"), "{builder:?}");
+    for bad in [
+        "/var/lib/s3cret-pw.db",
+        "mysql://root:s3cret-pw@db/inbox",
+        " ",
+    ] {
+        let err = from(&[WAKILNI, ("DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL", bad)]).unwrap_err();
+        assert_eq!(
+            err.variable(),
+            Some("DELIVERY_WEBHOOKS_DATABASE_LISTEN_URL")
+        );
+        assert!(!format!("{err} {err:?}").contains("s3cret-pw"), "{err:?}");
+    }
+}
+
+#[test]
 fn a_name_of_0_2_is_refused_naming_its_replacement() {
     for (old, new) in variables::RENAMED {
         let err = from(&[WAKILNI, (old, "1234")]).unwrap_err();

@@ -228,7 +228,7 @@ fn errors_name_the_variable_and_never_show_the_value() {
 #[test]
 fn every_list_of_variables_comes_from_the_table() {
     let names: Vec<&str> = Config::VARIABLES.iter().map(|v| v.name).collect();
-    assert_eq!(names.len(), 46);
+    assert_eq!(names.len(), 47);
     for (_, limit, timeout) in variables::PROVIDER_BODY {
         assert!(
             names.contains(&limit) && names.contains(&timeout),
