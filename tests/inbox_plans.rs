@@ -123,14 +123,14 @@ where
     };
     let d = fill::wakilni(&config, "order_created", 999_999);
     let (_, sql) = plans::catch(inbox.accept(&d.0, &d.1)).await;
-    // At most 17 parameters: PostgreSQL's one-statement batch (items, references, notify).
-    add("accept", sql, vec![P::N; 17]).await;
+    // At most 16 parameters: PostgreSQL's one-statement batch (items and references).
+    add("accept", sql, vec![P::N; 16]).await;
     let (dup, sql) = plans::catch(inbox.accept(&d.0, &d.1)).await;
     assert!(
         dup.unwrap() == delivery_webhooks::inbox::Acceptance::Duplicate,
         "the second accept is a duplicate"
     );
-    add("accept (duplicate)", sql, vec![P::N; 17]).await;
+    add("accept (duplicate)", sql, vec![P::N; 16]).await;
     let (claimed, sql) = plans::catch(inbox.claim(1, Duration::from_secs(60))).await;
     assert_eq!(claimed.unwrap().len(), 1);
     add("claim", sql, vec![P::I(60_000), P::I(1)]).await;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
@@ -114,14 +115,17 @@ impl PostgresInbox {
         let batcher = {
             let (pool, sql) = (pool.clone(), Arc::clone(&sql));
             let (wake, channel) = (wake.clone(), channel.clone());
+            let announcer = Arc::new(Announcer::default());
             let limits = Limits::new(&options, postgres_record_error, writers);
             Batcher::spawn(limits, move |records| {
                 let (pool, sql) = (pool.clone(), Arc::clone(&sql));
                 let (wake, channel) = (wake.clone(), channel.clone());
+                let announcer = Arc::clone(&announcer);
                 async move {
-                    let written = write(&pool, &sql, &channel, records).await;
+                    let written = write(&pool, &sql, records).await;
                     if stored_new(&written) {
                         wake.ring();
+                        announcer.announce(&pool, &channel);
                     }
                     written
                 }
@@ -195,6 +199,48 @@ fn channel(namespace: Option<&str>) -> String {
     let mut channel = format!("delivery_webhooks_{}", namespace.unwrap_or("inbox"));
     channel.truncate(63);
     channel
+}
+
+/// Tells the other processes' workers that accepts were stored: a `NOTIFY` of its own, after the
+/// batches committed, one at a time. Not in the batch's statement: a transaction that notifies
+/// takes one lock for the whole database at its commit (PostgreSQL's notification queue), so a
+/// `pg_notify` in every batch made the batches of every receiver commit one after another
+/// (measured: `docs/inbox.md`, "Beyond one machine"). Batches stored while a `NOTIFY` is on its
+/// way share the next one. Best effort, as every notification: the workers' periodic look
+/// guarantees progress.
+#[derive(Debug, Default)]
+struct Announcer {
+    /// A batch was stored since the last `NOTIFY` was sent.
+    due: AtomicBool,
+    /// A task is sending.
+    sending: AtomicBool,
+}
+
+impl Announcer {
+    /// Called after a batch committed: sends a `NOTIFY` on `channel` unless one sending now
+    /// will see `due` and send again.
+    fn announce(self: &Arc<Self>, pool: &Pool<Postgres>, channel: &str) {
+        self.due.store(true, Ordering::SeqCst);
+        if self.sending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (this, pool, channel) = (Arc::clone(self), pool.clone(), channel.to_owned());
+        tokio::spawn(async move {
+            loop {
+                this.due.store(false, Ordering::SeqCst);
+                // Not sent: a listener finds the items at its next look.
+                let _ = sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(&channel)
+                    .execute(&pool)
+                    .await;
+                this.sending.store(false, Ordering::SeqCst);
+                // A batch stored after `due` was cleared, whose caller saw this task sending.
+                if !this.due.load(Ordering::SeqCst) || this.sending.swap(true, Ordering::SeqCst) {
+                    return;
+                }
+            }
+        });
+    }
 }
 
 async fn notify(tx: &mut sqlx::Transaction<'_, Postgres>, channel: &str) -> Result<(), InboxError> {
@@ -325,16 +371,11 @@ async fn probe(pool: &Pool<Postgres>, sql: &Statements) -> Result<(), InboxError
 /// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`
 /// statement, tried again (up to 5 times) when PostgreSQL cancels it for a deadlock (`40P01`)
 /// or a serialization failure (`40001`).
-async fn write(
-    pool: &Pool<Postgres>,
-    sql: &Statements,
-    channel: &str,
-    entries: Vec<Entry>,
-) -> Written {
+async fn write(pool: &Pool<Postgres>, sql: &Statements, entries: Vec<Entry>) -> Written {
     let mut tries = 0;
     loop {
         tries += 1;
-        match insert(pool, sql, channel, &entries).await {
+        match insert(pool, sql, &entries).await {
             Err(err) if tries < 5 && retryable(&err) => {
                 tokio::time::sleep(Duration::from_millis(5 << tries)).await;
             }
@@ -351,7 +392,6 @@ fn retryable(err: &InboxError) -> bool {
 async fn insert(
     pool: &Pool<Postgres>,
     sql: &Statements,
-    channel: &str,
     entries: &[Entry],
 ) -> Result<Vec<super::Acceptance>, InboxError> {
     fn column<T>(entries: &[Entry], f: impl Fn(&Entry) -> T) -> Vec<T> {
@@ -384,7 +424,6 @@ async fn insert(
         .bind(&ref_keys)
         .bind(&kinds)
         .bind(&values)
-        .bind(channel)
         .fetch_all(pool)
         .await
         .map_err(crate::inbox::database)?;

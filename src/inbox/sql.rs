@@ -211,8 +211,8 @@ impl Statements {
                 [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3],
                 // One statement for the whole batch, so one round trip and no explicit
                 // transaction: the items, their first history rows and references (by
-                // dedup key: `$14` keys, `$15` kinds, `$16` values), and a notification on
-                // channel `$17` (folded into one per commit by PostgreSQL) for the workers.
+                // dedup key: `$14` keys, `$15` kinds, `$16` values). The workers' NOTIFY is
+                // sent after, on its own (`postgres::Announcer`).
                 // Sorted by key: two batches sharing keys lock them in the same order.
                 "WITH ins AS (INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
@@ -227,7 +227,7 @@ impl Statements {
                  SELECT DISTINCT ins.id, r.kind, r.value FROM ins \
                  JOIN UNNEST($14::text[], $15::text[], $16::text[]) AS r(k, kind, value) \
                  ON r.k = ins.dedup_key ON CONFLICT DO NOTHING) \
-                 SELECT id, dedup_key, pg_notify($17, '') FROM ins",
+                 SELECT id, dedup_key FROM ins",
                 // Materialised: the LIMIT applies once, whatever plan the UPDATE gets (an
                 // `IN (subquery)` planned as a nested loop may claim more than `n` rows).
                 "WITH due AS MATERIALIZED (SELECT id FROM {inbox} \
