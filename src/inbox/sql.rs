@@ -140,6 +140,7 @@ impl Trail {
 
 /// One record's values in SQLite's multi-row insert (after [`Statements::insert`]), its
 /// thirteen parameters bound in order; `{now}` is filled in by [`Statements::new`]'s caller.
+#[cfg(feature = "inbox-sqlite")]
 pub(crate) const SQLITE_INSERT_ROW: &str = "(?, ?, ?, ?, {now}, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// The columns [`read_row`] reads, in order.
