@@ -100,6 +100,8 @@ mod worker;
 mod postgres;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;
+#[cfg(feature = "inbox-sqlite")]
+mod sqlite_write;
 
 pub use item::{
     Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, Replay, Stats,

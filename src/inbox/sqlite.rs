@@ -1,6 +1,5 @@
 //! [`SqliteInbox`]: the embedded inbox, one SQLite file in WAL mode.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,10 +8,10 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Sqlite};
 
-use super::batch::{Batcher, Limits, Written, acceptances, sqlite_record_error, stored_new};
+use super::batch::{Batcher, Limits, sqlite_record_error, stored_new};
 use super::ops::impl_inbox;
-use super::sql::{Dialect, SQLITE_INSERT_ROW, Statements};
-use super::{Entry, InboxError, InboxOptions, Wakeup};
+use super::sql::{Dialect, Statements};
+use super::{InboxError, InboxOptions, Wakeup};
 
 /// The most bytes SQLite's `-wal` file keeps once checkpointed (`journal_size_limit`): 16 MiB,
 /// a lone 16 MiB delivery (a batch is 1 MiB by default, `max_batch_bytes`), so the usual write
@@ -119,7 +118,7 @@ impl SqliteInbox {
             Batcher::spawn(limits, move |records| {
                 let (pool, sql, wake) = (pool.clone(), Arc::clone(&sql), wake.clone());
                 async move {
-                    let written = write(&pool, &sql, records).await;
+                    let written = super::sqlite_write::write(&pool, &sql, records).await;
                     if stored_new(&written) {
                         wake.ring();
                     }
@@ -180,48 +179,13 @@ impl SqliteInbox {
         Ok(())
     }
 
-    /// Completes `claims` in one write transaction (one commit): the fenced update, then the
-    /// attempt and history rows of what it completed. Returns the `(id, token)` pairs completed.
+    /// Completes `claims` in one write transaction (one commit); returns the `(id, token)`
+    /// pairs completed (`sqlite_write::complete`).
     async fn complete_claims(
         &self,
         claims: &[super::Claim],
     ) -> Result<Vec<(i64, i64)>, InboxError> {
-        use sqlx::Row as _;
-        let sql = &self.inner.sql;
-        let pairs = json_pairs(claims.iter().map(|c| (c.id().0, c.token())));
-        let mut tx = self
-            .inner
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(crate::inbox::database)?;
-        let rows = sqlx::query(&sql.complete_batch)
-            .bind(pairs)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-        let mut done = Vec::with_capacity(rows.len());
-        let mut attempts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.try_get(0).map_err(crate::inbox::database)?;
-            done.push((id, row.try_get(1).map_err(crate::inbox::database)?));
-            attempts.push((
-                id,
-                row.try_get::<i64, _>(2).map_err(crate::inbox::database)?,
-            ));
-        }
-        if !attempts.is_empty() {
-            let attempts = json_pairs(attempts.into_iter());
-            for statement in &sql.trail.completed {
-                sqlx::query(statement)
-                    .bind(&attempts)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(crate::inbox::database)?;
-            }
-        }
-        tx.commit().await.map_err(crate::inbox::database)?;
-        Ok(done)
+        super::sqlite_write::complete(&self.inner.pool, &self.inner.sql, claims).await
     }
 
     /// Copies the `-wal` back into the database and truncates it to nothing
@@ -235,19 +199,6 @@ impl SqliteInbox {
             .map_err(crate::inbox::database)?;
         Ok(())
     }
-}
-
-/// `[[a, b], ...]`: pairs of integers as the JSON array SQLite's `json_each` reads.
-fn json_pairs(pairs: impl Iterator<Item = (i64, i64)>) -> String {
-    let mut json = String::from("[");
-    for (i, (a, b)) in pairs.enumerate() {
-        if i > 0 {
-            json.push(',');
-        }
-        json.push_str(&format!("[{a},{b}]"));
-    }
-    json.push(']');
-    json
 }
 
 /// The writer's pool, its schema brought up to date.
@@ -337,95 +288,6 @@ async fn migrate(pool: &Pool<Sqlite>, sql: &Statements) -> Result<(), InboxError
     super::trail::backfill_v3!(tx, sql, current);
     tx.commit().await.map_err(crate::inbox::database)?;
     Ok(())
-}
-
-/// Records per multi-row insert: 13 parameters each, far below SQLite's limit of 32,766.
-const ROWS_PER_INSERT: usize = 128;
-
-/// One group commit: every record in one write transaction.
-async fn write(pool: &Pool<Sqlite>, sql: &Statements, entries: Vec<Entry>) -> Written {
-    let written = insert(pool, sql, &entries).await;
-    (entries, written)
-}
-
-async fn insert(
-    pool: &Pool<Sqlite>,
-    sql: &Statements,
-    entries: &[Entry],
-) -> Result<Vec<super::Acceptance>, InboxError> {
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(crate::inbox::database)?;
-    let mut inserted = HashMap::with_capacity(entries.len());
-    let mut new: Vec<i64> = Vec::with_capacity(entries.len());
-    // A batch in as few statements as SQLite's parameter limit allows: each statement is a
-    // round trip to the connection's thread, which costs more than the row.
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
-        let row = SQLITE_INSERT_ROW.replace("{now}", sql.now);
-        let statement = format!(
-            "{}{} ON CONFLICT DO NOTHING RETURNING id, dedup_key",
-            sql.insert,
-            vec![row.as_str(); chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query_as::<_, (i64, String)>(&statement);
-        for e in chunk {
-            let r = &e.record;
-            query = query
-                .bind(r.provider)
-                .bind(&e.key)
-                .bind(e.full_key.as_deref())
-                .bind(i64::from(e.announce))
-                .bind(r.received_at)
-                .bind(r.delivery_attempt)
-                .bind(r.context.as_deref())
-                .bind(&r.method)
-                .bind(&r.uri)
-                .bind(r.peer.as_deref())
-                .bind(&r.headers)
-                .bind(&r.body)
-                .bind(&r.payload);
-        }
-        let rows = query
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-        for (id, key) in rows {
-            inserted.insert(key, id);
-            new.push(id);
-        }
-    }
-    new.sort_unstable();
-    // The references of the first record of each new key (a repeat in the batch is a duplicate).
-    let mut taken = std::collections::HashSet::with_capacity(inserted.len());
-    let mut references: Vec<(i64, &str, &String)> = Vec::new();
-    for e in entries {
-        if let Some(id) = inserted.get(&e.key).filter(|_| taken.insert(&e.key)) {
-            references.extend(e.references.iter().map(|(kind, value)| (*id, *kind, value)));
-        }
-    }
-    // The new items' references and first history rows: one statement each for the batch.
-    if !references.is_empty() {
-        sqlx::query(&sql.trail.references_batch)
-            .bind(json(&references)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-    }
-    if !new.is_empty() {
-        sqlx::query(&sql.trail.accepted_batch)
-            .bind(json(&new)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-    }
-    tx.commit().await.map_err(crate::inbox::database)?;
-    Ok(acceptances(entries, inserted))
-}
-
-/// `rows` as the JSON array the batch statements read with `json_each`.
-fn json<T: serde::Serialize>(rows: &T) -> Result<String, InboxError> {
-    serde_json::to_string(rows).map_err(|err| InboxError::Database(std::sync::Arc::new(err)))
 }
 
 impl_inbox!(SqliteInbox, sqlx::Sqlite);
