@@ -91,17 +91,20 @@ pub(crate) fn governing_length<'a>(
 
 /// Refuses a body whose `Content-Length` declares more than `limit`: the first check of all,
 /// before the head's credential (as [`Receive::verify`](crate::Receive::verify) checks the size
-/// first), since it costs nothing and needs nothing.
+/// first), since it costs nothing and needs nothing. Returns the declared length, if readable.
 ///
 /// # Errors
 /// [`Error::BodyTooLarge`] (413).
-pub(crate) fn check_declared(content_length: Option<&[u8]>, limit: usize) -> Result<(), Error> {
+pub(crate) fn check_declared(
+    content_length: Option<&[u8]>,
+    limit: usize,
+) -> Result<Option<u64>, Error> {
     match declared_length(content_length) {
         Some(len) if len > limit as u64 => Err(Error::BodyTooLarge {
             len: usize::try_from(len).unwrap_or(usize::MAX),
             limit,
         }),
-        _ => Ok(()),
+        declared => Ok(declared),
     }
 }
 
@@ -130,14 +133,7 @@ where
     S: Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
 {
-    // `check_declared`, reading the header once.
-    let declared = declared_length(content_length);
-    if let Some(len) = declared.filter(|&len| len > limit as u64) {
-        return Err(Error::BodyTooLarge {
-            len: usize::try_from(len).unwrap_or(usize::MAX),
-            limit,
-        });
-    }
+    let declared = check_declared(content_length, limit)?;
     let mut reservation = budget.reservation();
     if let Some(declared) = declared {
         // At most the limit, checked above.
