@@ -306,14 +306,15 @@ impl<I: Inbox> Worker<I> {
                         let key = item.delivery.dedup_key().clone();
                         let started = std::time::Instant::now();
                         let outcome = self.process(&handler, item, &mut batch, &mut report).await;
-                        quick &= started.elapsed() < QUICK_HANDLER;
+                        let was_quick = started.elapsed() < QUICK_HANDLER;
+                        quick &= was_quick;
                         match outcome {
                             // Recorded with the batch's others, in one commit; after a slow
                             // handler at once (a commit saved is worth little beside it, and a
                             // crash then re-runs only the item it was running).
                             Outcome::Done => {
                                 batch.done.push(claim);
-                                if started.elapsed() >= QUICK_HANDLER {
+                                if !was_quick {
                                     self.flush(&mut batch, &mut report).await;
                                 }
                             }
