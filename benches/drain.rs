@@ -28,6 +28,9 @@
 //! ("Beyond one machine").
 #![allow(missing_docs)]
 
+#[path = "common/load.rs"]
+mod load;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,10 +41,9 @@ use delivery_webhooks::inbox::{
     Acceptance, Claim, Depth, Failure, Inbox, InboxError, InboxOptions, Item, ItemId, ItemInfo,
     PostgresInbox, Replay, SqliteInbox, Stats, Wakeup, Worker, WorkerReport,
 };
-use delivery_webhooks::{AnyDelivery, Config, OwnedRequest, Retry, wakilni};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use delivery_webhooks::{AnyDelivery, OwnedRequest, Retry};
+use tokio::io::AsyncWriteExt;
 
-const SECRET: &str = "drain-bench-secret";
 const CONNECTIONS: usize = 64;
 
 fn env(name: &str, default: u64) -> u64 {
@@ -49,24 +51,6 @@ fn env(name: &str, default: u64) -> u64 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn config() -> Config {
-    Config::builder().wakilni_secret(SECRET).build().unwrap()
-}
-
-/// One signed request for event `n`, as raw HTTP/1.1.
-fn request(n: u64) -> Vec<u8> {
-    let body = format!(
-        r#"{{"event_id":"drain-{n}","event":"Order Created","timestamp":"2024-11-14 14:39:13","data":{{"order_id":{n},"waybill":"W{n}","created_at":"2024-11-14 14:39:10"}}}}"#
-    );
-    let signature = wakilni::sign(SECRET, body.as_bytes());
-    format!(
-        "POST /webhooks/wakilni HTTP/1.1\r\nhost: bench\r\ncontent-type: application/json\r\n\
-         x-webhook-signature: {signature}\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
 }
 
 /// A receiver: `inbox_router` over `inbox` on its own one-thread runtime.
@@ -81,38 +65,11 @@ fn serve<I: Inbox + Clone + 'static>(inbox: I) -> Receiver {
         .enable_all()
         .build()
         .unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let app = delivery_webhooks::axum::inbox_router(config(), inbox);
-    runtime.spawn(async move {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
+    let addr = load::listen(&runtime, inbox);
     Receiver {
         addr,
         _runtime: runtime,
     }
-}
-
-/// Reads one response; panics unless it is a 200.
-async fn read_response(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) {
-    buf.clear();
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        let n = stream.read(&mut chunk).await.unwrap();
-        assert!(n > 0, "connection closed");
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    assert!(
-        buf.starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(buf)
-    );
 }
 
 /// Sends distinct deliveries over `CONNECTIONS` connections (spread over `addrs`) as fast as
@@ -130,8 +87,8 @@ async fn load(addrs: &[SocketAddr], secs: u64, next: Arc<AtomicU64>) -> u64 {
             let mut answered = 0u64;
             while Instant::now() < deadline {
                 let n = next.fetch_add(1, Ordering::Relaxed);
-                stream.write_all(&request(n)).await.unwrap();
-                read_response(&mut stream, &mut buf).await;
+                stream.write_all(&load::request(n)).await.unwrap();
+                load::read_response(&mut stream, &mut buf).await;
                 answered += 1;
             }
             answered
