@@ -29,8 +29,10 @@ async fn the_worker_carries_a_handler_s_retry_hint_to_the_inbox(store: Store) {
         .await;
     let ids = fill(&inbox, 3).await;
     let (refused, later, fine) = (ids[0], ids[1], ids[2]);
-    // The database keeps milliseconds.
-    let before = SystemTime::now() - Duration::from_millis(1);
+    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
+    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    let before = SystemTime::now() - Duration::from_millis(2);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(
         Worker::new(inbox.clone())
@@ -116,8 +118,10 @@ async fn retry_after_is_a_floor_under_the_back_off_and_still_counts(store: Store
     let [id] = fill(&inbox, 1).await[..] else {
         unreachable!()
     };
-    // The database keeps milliseconds.
-    let before = SystemTime::now() - Duration::from_millis(1);
+    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
+    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    let before = SystemTime::now() - Duration::from_millis(2);
     let claim = inbox.claim(1, MINUTE).await.unwrap()[0].claim;
     let failure = inbox
         .fail_with(claim, "HTTP 503", Retry::After(Duration::from_secs(5)))
@@ -143,8 +147,10 @@ async fn retry_after_is_a_floor_under_the_back_off_and_still_counts(store: Store
 
     // Replayed, then asked back beyond the maximum: cut to one day.
     assert!(matches!(inbox.replay(id).await.unwrap(), Replay::Queued));
-    // The database keeps milliseconds.
-    let before = SystemTime::now() - Duration::from_millis(1);
+    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
+    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    let before = SystemTime::now() - Duration::from_millis(2);
     let claim = inbox.claim(1, MINUTE).await.unwrap()[0].claim;
     let Failure::RetryAt(at) = inbox
         .fail_with(claim, "HTTP 429", Retry::After(10 * MAX_RETRY_AFTER))
