@@ -29,9 +29,9 @@ async fn the_worker_carries_a_handler_s_retry_hint_to_the_inbox(store: Store) {
         .await;
     let ids = fill(&inbox, 3).await;
     let (refused, later, fine) = (ids[0], ids[1], ids[2]);
-    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // The database's clock, in whole milliseconds, may read up to two milliseconds behind this
     // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
-    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    // through a float): a margin of two, so the rounding never fails the test.
     let before = SystemTime::now() - Duration::from_millis(2);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let worker = tokio::spawn(
@@ -118,9 +118,9 @@ async fn retry_after_is_a_floor_under_the_back_off_and_still_counts(store: Store
     let [id] = fill(&inbox, 1).await[..] else {
         unreachable!()
     };
-    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // The database's clock, in whole milliseconds, may read up to two milliseconds behind this
     // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
-    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    // through a float): a margin of two, so the rounding never fails the test.
     let before = SystemTime::now() - Duration::from_millis(2);
     let claim = inbox.claim(1, MINUTE).await.unwrap()[0].claim;
     let failure = inbox
@@ -147,9 +147,9 @@ async fn retry_after_is_a_floor_under_the_back_off_and_still_counts(store: Store
 
     // Replayed, then asked back beyond the maximum: cut to one day.
     assert!(matches!(inbox.replay(id).await.unwrap(), Replay::Queued));
-    // The database's clock, in whole milliseconds, may read up to a millisecond behind this
+    // The database's clock, in whole milliseconds, may read up to two milliseconds behind this
     // process's (SQLite's `julianday('now')` is kept in milliseconds, then truncated again
-    // through a float): two milliseconds of margin, so the rounding never fails the test.
+    // through a float): a margin of two, so the rounding never fails the test.
     let before = SystemTime::now() - Duration::from_millis(2);
     let claim = inbox.claim(1, MINUTE).await.unwrap()[0].claim;
     let Failure::RetryAt(at) = inbox
