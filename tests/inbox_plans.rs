@@ -266,10 +266,7 @@ fn sqlite_plans_at_100k_items_use_the_indexes() {
                 &["webhook_inbox_pending", "webhook_inbox_cause"],
             ),
             ("console list: provider + dead", &["webhook_inbox_"]),
-            (
-                "console reference search",
-                &["webhook_inbox_ref_kind_value"],
-            ),
+            ("console reference search", &["webhook_inbox_ref_value"]),
         ],
     );
 }

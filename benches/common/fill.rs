@@ -424,11 +424,8 @@ pub fn bulk_sql(postgres: bool, inbox: &str, t: &Template, span: &Span, causes: 
              WHERE st = 'dead'"
         ),
     ];
+    // No row for the receiver's accept: since schema 4 the item's `received_at` is its first.
     let history = vec![
-        format!(
-            "INSERT INTO {inbox}_history (item_id, state, at, actor) \
-             SELECT n, 'pending', r, 'receiver' FROM ({g}) AS g"
-        ),
         format!(
             "INSERT INTO {inbox}_history (item_id, state, at, actor) \
              SELECT n, 'pending', r + 1200000 * a, 'worker' \

@@ -137,17 +137,29 @@ macro_rules! impl_queries {
                 let sql = self.q_sql(
                     "SELECT state, at, actor FROM {inbox}_history WHERE item_id = $1 ORDER BY id",
                 );
-                let mut history = Vec::new();
+                // The first change is the receiver's, at `received_at`: since schema 4 it is
+                // not stored (one row and two index entries less per accept); a row stored by
+                // an older version says the same and is skipped.
+                let mut history = vec![StateChange {
+                    state: "pending".to_owned(),
+                    at: summary.received_at,
+                    actor: "receiver".to_owned(),
+                }];
                 for r in sqlx::query(&sql)
                     .bind(id.0)
                     .fetch_all(readers)
                     .await
                     .map_err(database)?
                 {
+                    let (state, actor): (String, String) =
+                        (r.try_get(0).map_err(database)?, r.try_get(2).map_err(database)?);
+                    if history.len() == 1 && state == "pending" && actor == "receiver" {
+                        continue;
+                    }
                     history.push(StateChange {
-                        state: r.try_get(0).map_err(database)?,
+                        state,
                         at: $crate::inbox::from_ms(r.try_get(1).map_err(database)?),
-                        actor: r.try_get(2).map_err(database)?,
+                        actor,
                     });
                 }
                 Ok(Some(ItemRecord {

@@ -1,9 +1,10 @@
 //! The schema migrations of each dialect, version by version. `{inbox}` is the (quoted,
-//! qualified) table name, `{index}` the prefix of index names; [`Statements`](super::sql::Statements)
+//! qualified) table name, `{index}` the prefix of index names, `{schema.}` the table's schema
+//! and a dot where it has one (an index is named in its table's schema); [`Statements`](super::sql::Statements)
 //! fills them in.
 
 /// The newest schema version (see the migrations below and `docs/inbox.md`).
-pub(crate) const SCHEMA_VERSION: i64 = 3;
+pub(crate) const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1, SQLite.
 pub(crate) const SQLITE_V1: &str = "
@@ -239,6 +240,42 @@ CREATE TABLE {inbox}_audit (
     at     BIGINT NOT NULL,
     count  BIGINT NOT NULL
 );
+";
+
+/// Version 4, SQLite: one index serves both reference searches, by value and by kind and value
+/// (a value is shared by a handful of items, so those are sorted, not walked in order); one
+/// entry less per reference stored. (The history row the receiver wrote at accept is no longer
+/// written: the item's `received_at` says the same, and the reader puts it first.)
+pub(crate) const SQLITE_V4: &str = "
+DROP INDEX {index}_ref_kind_value;
+DROP INDEX {index}_ref_value;
+CREATE INDEX {index}_ref_value ON {inbox}_ref (value, kind, item_id);
+";
+
+/// Version 4, PostgreSQL: the reference index as SQLite's version 4, and the side tables'
+/// foreign keys replaced by one trigger per deleting statement. A foreign key costs a check
+/// (a query and a row lock on the item) for every reference, attempt and history row written,
+/// and its cascade a query per row deleted; the trigger deletes a statement's side rows in three
+/// set-based statements. Every side row is written by a statement that holds its item (the
+/// accept's, or a fenced update's), so no check is lost: `tests/inbox.rs`,
+/// `deleting_items_deletes_their_references_attempts_and_history`.
+pub(crate) const POSTGRES_V4: &str = "
+ALTER TABLE {inbox}_ref DROP CONSTRAINT {index}_ref_item_id_fkey;
+ALTER TABLE {inbox}_attempt DROP CONSTRAINT {index}_attempt_item_id_fkey;
+ALTER TABLE {inbox}_history DROP CONSTRAINT {index}_history_item_id_fkey;
+CREATE FUNCTION {inbox}_forget() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    DELETE FROM {inbox}_ref WHERE item_id IN (SELECT id FROM gone);
+    DELETE FROM {inbox}_attempt WHERE item_id IN (SELECT id FROM gone);
+    DELETE FROM {inbox}_history WHERE item_id IN (SELECT id FROM gone);
+    RETURN NULL;
+END
+$body$;
+CREATE TRIGGER {index}_forget AFTER DELETE ON {inbox}
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION {inbox}_forget();
+DROP INDEX {schema.}{index}_ref_kind_value;
+DROP INDEX {schema.}{index}_ref_value;
+CREATE INDEX {index}_ref_value ON {inbox}_ref (value, kind, item_id);
 ";
 
 /// Inside a backend's migration transaction `$tx`, with the schema at version `$current`:

@@ -4,7 +4,9 @@
 //! clocks share one notion of "now".
 
 use super::Row;
-use super::schema::{POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, SQLITE_V1, SQLITE_V2, SQLITE_V3};
+use super::schema::{
+    POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, POSTGRES_V4, SQLITE_V1, SQLITE_V2, SQLITE_V3, SQLITE_V4,
+};
 
 /// The backends' SQL dialects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +86,6 @@ pub(crate) struct Trail {
     /// the connection's thread. (PostgreSQL's batch insert writes them itself.)
     #[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
     pub(crate) references_batch: String,
-    /// SQLite: the first history row of a whole batch, ids from a JSON array (`$1`).
-    #[cfg_attr(not(feature = "inbox-sqlite"), allow(dead_code))]
-    pub(crate) accepted_batch: String,
 }
 
 impl Trail {
@@ -98,8 +97,6 @@ impl Trail {
         let references_batch = "INSERT INTO {inbox}_ref (item_id, kind, value) \
              SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each($1) \
              WHERE true ON CONFLICT DO NOTHING";
-        let accepted_batch = "INSERT INTO {inbox}_history (item_id, state, actor, at) \
-             SELECT value, 'pending', 'receiver', {now} FROM json_each($1)";
         Self {
             reference: fill(
                 "INSERT INTO {inbox}_ref (item_id, kind, value) VALUES ($1, $2, $3) \
@@ -133,7 +130,6 @@ impl Trail {
                 ),
             ],
             references_batch: fill(references_batch),
-            accepted_batch: fill(accepted_batch),
         }
     }
 }
@@ -175,8 +171,11 @@ impl Statements {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        // `"ns".webhook_inbox` with index prefix `webhook_inbox`: `"ns".`.
+        let schema = inbox.strip_suffix(index).unwrap_or("");
         let fill = |sql: &str| {
             let sql = sql
+                .replace("{schema.}", schema)
                 .replace("{inbox}", inbox)
                 .replace("{index}", index)
                 .replace("{now}", now)
@@ -190,7 +189,7 @@ impl Statements {
         };
         let (migrations, insert, claim, complete_batch) = match dialect {
             Dialect::Sqlite => (
-                [SQLITE_V1, SQLITE_V2, SQLITE_V3],
+                [SQLITE_V1, SQLITE_V2, SQLITE_V3, SQLITE_V4],
                 // The head of a multi-row insert: `sqlite::insert` appends one
                 // `SQLITE_INSERT_ROW` per record and `ON CONFLICT DO NOTHING RETURNING id, dedup_key`.
                 "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
@@ -209,10 +208,11 @@ impl Statements {
                  RETURNING id, fence, attempts",
             ),
             Dialect::Postgres => (
-                [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3],
+                [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, POSTGRES_V4],
                 // One statement for the whole batch, so one round trip and no explicit
-                // transaction: the items, their first history rows and references (by
-                // dedup key: `$14` keys, `$15` kinds, `$16` values). The workers' NOTIFY is
+                // transaction: the items and their references (by dedup key: `$14` keys,
+                // `$15` kinds, `$16` values; new items only, so no conflict to check). No
+                // history row: the item's `received_at` is its first. The workers' NOTIFY is
                 // sent after, on its own (`postgres::Announcer`).
                 // Sorted by key: two batches sharing keys lock them in the same order.
                 "WITH ins AS (INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
@@ -222,12 +222,10 @@ impl Statements {
                  $8::text[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::bytea[]) \
                  AS v(p, k, fk, an, r, a, c, m, u, pe, h, b, pl) ORDER BY k \
                  ON CONFLICT DO NOTHING RETURNING id, dedup_key), \
-                 history AS (INSERT INTO {inbox}_history (item_id, state, actor, at) \
-                 SELECT id, 'pending', 'receiver', {now} FROM ins), \
                  refs AS (INSERT INTO {inbox}_ref (item_id, kind, value) \
                  SELECT DISTINCT ins.id, r.kind, r.value FROM ins \
                  JOIN UNNEST($14::text[], $15::text[], $16::text[]) AS r(k, kind, value) \
-                 ON r.k = ins.dedup_key ON CONFLICT DO NOTHING) \
+                 ON r.k = ins.dedup_key) \
                  SELECT id, dedup_key FROM ins",
                 // Materialised: the LIMIT applies once, whatever plan the UPDATE gets (an
                 // `IN (subquery)` planned as a nested loop may claim more than `n` rows).

@@ -29,7 +29,6 @@ async fn insert(
         .await
         .map_err(crate::inbox::database)?;
     let mut inserted = HashMap::with_capacity(entries.len());
-    let mut new: Vec<i64> = Vec::with_capacity(entries.len());
     // A batch in as few statements as SQLite's parameter limit allows: each statement is a
     // round trip to the connection's thread, which costs more than the row.
     for chunk in entries.chunks(ROWS_PER_INSERT) {
@@ -63,10 +62,8 @@ async fn insert(
             .map_err(crate::inbox::database)?;
         for (id, key) in rows {
             inserted.insert(key, id);
-            new.push(id);
         }
     }
-    new.sort_unstable();
     // The references of the first record of each new key (a repeat in the batch is a duplicate).
     let mut taken = std::collections::HashSet::with_capacity(inserted.len());
     let mut references: Vec<(i64, &str, &String)> = Vec::new();
@@ -75,17 +72,11 @@ async fn insert(
             references.extend(e.references.iter().map(|(kind, value)| (*id, *kind, value)));
         }
     }
-    // The new items' references and first history rows: one statement each for the batch.
+    // The new items' references: one statement for the batch. (No history row: the item's
+    // `received_at` is its first.)
     if !references.is_empty() {
         sqlx::query(&sql.trail.references_batch)
             .bind(json(&references)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-    }
-    if !new.is_empty() {
-        sqlx::query(&sql.trail.accepted_batch)
-            .bind(json(&new)?)
             .execute(&mut *tx)
             .await
             .map_err(crate::inbox::database)?;

@@ -692,6 +692,72 @@ async fn a_batch_with_repeats_writes_each_item_s_trail_once(store: Store) {
     assert_eq!(inbox.stats().await.unwrap().pending, 150);
 }
 
+/// Deleting items deletes their references, attempts and history rows, whichever statement
+/// deletes them: the operator's expunge (one item) and retention's purge (two in one
+/// statement). SQLite deletes them by a trigger per row; PostgreSQL, since schema 4 dropped
+/// the side tables' foreign keys, by one trigger per statement. And an accept writes no
+/// history row: the item's `received_at` is its first.
+async fn deleting_items_deletes_their_references_attempts_and_history(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let c = console(&inbox);
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let call = named("wakilni/order_created", |b| {
+            b["event_id"] = format!("forget-{n}").into();
+            b["data"]["order_id"] = (900_000 + n).into();
+            b["data"]["waybill"] = format!("FORGET{n}").into();
+        });
+        ids.push(accept(&inbox, &call).await);
+    }
+    let sides = ["{inbox}_ref", "{inbox}_attempt", "{inbox}_history"];
+    let rows = |id: Option<ItemId>| {
+        let store = &store;
+        async move {
+            let mut counts = Vec::new();
+            for side in sides {
+                let filter = id.map_or(String::new(), |id| format!(" WHERE item_id = {}", id.0));
+                counts.push(
+                    store
+                        .count(&format!("SELECT COUNT(*) FROM {side}{filter}"))
+                        .await,
+                );
+            }
+            counts
+        }
+    };
+    assert_eq!(
+        rows(None).await,
+        [6, 0, 0],
+        "an accept writes references only"
+    );
+    for item in inbox.claim(3, MINUTE).await.unwrap() {
+        inbox.complete(item.claim).await.unwrap();
+    }
+    assert_eq!(rows(None).await, [6, 3, 3]);
+    assert_eq!(
+        c.item(ids[0]).await.unwrap().unwrap().record.history.len(),
+        2,
+        "the receiver's, then the worker's"
+    );
+
+    let reference = Reference::of(RefField::OrderId, "900000");
+    assert_eq!(c.expunge(&reference, "dpo", None).await.unwrap(), 1);
+    assert_eq!(
+        rows(Some(ids[0])).await,
+        [0, 0, 0],
+        "expunged with its item"
+    );
+    assert_eq!(rows(None).await, [4, 2, 2], "the others' rows are kept");
+
+    // Completed long ago, outside Wakilni's dedup window: one purge statement takes both.
+    store
+        .sql("UPDATE {inbox} SET received_at = 0, completed_at = 0")
+        .await;
+    assert_eq!(inbox.purge(Duration::from_secs(1)).await.unwrap(), 2);
+    assert_eq!(rows(None).await, [0, 0, 0], "purged with their items");
+    assert_eq!(store.count("SELECT COUNT(*) FROM {inbox}").await, 0);
+}
+
 async fn ids_of(console: &Console, filter: &Filter) -> Vec<ItemId> {
     ids(console, filter).await
 }
@@ -705,4 +771,5 @@ on_both!(
     verbs_count_what_they_touch_and_are_audited,
     the_overview_counts_depth_failures_and_rates,
     a_batch_with_repeats_writes_each_item_s_trail_once,
+    deleting_items_deletes_their_references_attempts_and_history,
 );
