@@ -72,6 +72,7 @@ impl Raw {
                 let mut depth: Vec<(i64, usize)> = Vec::new();
                 rows.iter()
                     .map(|r| {
+                        assert!(r.len() == 4, "{} columns for {explain}", r.len());
                         let (id, parent): (i64, i64) = (r.get(0), r.get(1));
                         let d = depth
                             .iter()

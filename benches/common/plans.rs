@@ -54,7 +54,10 @@ pub fn install() {
     tracing::subscriber::set_global_default(subscriber).unwrap();
 }
 
-/// Runs `f` and returns the distinct statements it ran, in the order first run.
+/// Runs `f` and returns the distinct statements it ran that have a plan, in the order first
+/// run. A pool that opens a connection meanwhile runs its set-up (`PRAGMA …` on SQLite, `SET …`
+/// on PostgreSQL) inside `f` too: that is no statement of the library's, and explaining it
+/// failed a run.
 pub async fn catch<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
     CAUGHT.lock().unwrap().clear();
     CATCHING.store(true, Ordering::SeqCst);
@@ -65,9 +68,22 @@ pub async fn catch<F: std::future::Future>(f: F) -> (F::Output, Vec<String>) {
         .lock()
         .unwrap()
         .drain(..)
-        .filter(|s| seen.insert(s.clone()))
+        .filter(|s| planned(s) && seen.insert(s.clone()))
         .collect();
     (out, caught)
+}
+
+/// Whether `sql` is a statement with a plan to explain.
+fn planned(sql: &str) -> bool {
+    let word: String = sql
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH"
+    )
 }
 
 /// How many `$n` / `?n` parameters `sql` has: the highest number named.
