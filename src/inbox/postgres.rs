@@ -14,6 +14,9 @@ use super::ops::impl_inbox;
 use super::sql::{Dialect, Statements};
 use super::{Entry, InboxError, InboxOptions, Wakeup};
 
+/// How long a pooled connection may sit idle before it is pinged on its next use.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// The shared inbox: PostgreSQL, for several receiver instances (processes, machines) over one
 /// database.
 ///
@@ -82,6 +85,19 @@ impl PostgresInbox {
         let pool = PgPoolOptions::new()
             .max_connections(options.pool_size)
             .acquire_timeout(options.acquire_timeout)
+            // sqlx pings every connection it hands out: a round trip, and as many wake-ups on
+            // both sides, for each batch of one statement. Only one idle long enough for the
+            // server or a proxy to have dropped it is pinged; a connection lost since its last
+            // use fails its statement, as it would between a ping and the statement.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_AFTER_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .map_err(crate::inbox::database)?;

@@ -106,6 +106,7 @@ impl SqliteInbox {
         };
         // Opened after the migration: the tables exist.
         let readers = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(connect.read_only(true).create_if_missing(false))
@@ -207,6 +208,8 @@ async fn open_and_migrate(
     sql: &Statements,
 ) -> Result<Pool<Sqlite>, InboxError> {
     let pool = SqlitePoolOptions::new()
+        // A ping is a round trip to the connection's thread and tells nothing about a file.
+        .test_before_acquire(false)
         .max_connections(1)
         .min_connections(1)
         .idle_timeout(None)
