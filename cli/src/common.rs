@@ -438,8 +438,13 @@ impl SecretArgs {
 /// Writes one line on stdout, its control characters escaped ([`terminal::escape`]). A closed
 /// stdout (`| head`) is reported instead of panicking.
 pub fn print_line(line: &str) -> Result<(), Failure> {
+    write_stdout(&terminal::escape(line))
+}
+
+/// Writes `text`, already made safe, and a newline on stdout.
+fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut out = io::stdout().lock();
-    writeln!(out, "{}", terminal::escape(line))
+    writeln!(out, "{text}")
         .and_then(|()| out.flush())
         .map_err(|e| Failure::Usage(format!("cannot write to standard output: {e}")))
 }
@@ -450,11 +455,13 @@ pub fn note(line: &str) {
     eprintln!("{}", terminal::escape(line));
 }
 
-/// Writes `value` as pretty JSON on stdout, followed by a newline.
+/// Writes `value` as pretty JSON on stdout, followed by a newline: C1 controls and
+/// bidirectional formatting characters as JSON escapes (`\u009b`, [`terminal::escape_json`]),
+/// so that the output is still JSON (a Rust escape, `\u{9b}`, inside a string is not).
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| Failure::Rejected(format!("cannot serialize the payload: {e}")))?;
-    print_line(&json)
+    write_stdout(&terminal::escape_json(&json))
 }
 
 #[cfg(test)]

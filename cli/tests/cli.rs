@@ -2088,3 +2088,29 @@ fn parse_prints_untrusted_fields_with_control_characters_escaped() {
         assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     }
 }
+
+/// C1 controls (`\u{9b}` is a CSI on many terminals) and bidirectional overrides in a payload
+/// reach stdout as JSON escapes, and stdout stays JSON that reads back to the same text.
+#[test]
+fn parse_prints_c1_controls_and_bidi_overrides_as_json_escapes() {
+    let body = std::fs::read_to_string(fixture_path("peddler", "failed_attempt")).unwrap();
+    let body = body.replace("\"fx6_ZSWp0RDc24csBqOj9\"", r#""fx6\u009b2J\u202eevil""#);
+    let out = run_with_stdin(&["parse", "peddler", "-"], Some(body.as_bytes()));
+    assert_exit(&out, 0);
+    assert!(
+        out.stdout.contains(r#""fx6\u009b2J\u202eevil""#),
+        "{}",
+        out.stdout
+    );
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(
+        value.to_string().contains("fx6\u{9b}2J\u{202e}evil"),
+        "{value}"
+    );
+    for text in [&out.stdout, &out.stderr] {
+        assert!(
+            !text.contains('\u{9b}') && !text.contains('\u{202e}'),
+            "{text:?}"
+        );
+    }
+}

@@ -16,8 +16,7 @@ use clap::{Args, Subcommand};
 use delivery_webhooks::console::{Console, ConsoleError};
 use delivery_webhooks::inbox::{InboxError, InboxOptions, PostgresInbox, SqliteInbox};
 
-use crate::common::{Failure, print_line};
-use crate::terminal;
+use crate::common::Failure;
 
 /// The configuration variable the receiver reads its database from (`Config::database_url`).
 const DATABASE_VAR: &str = "DELIVERY_WEBHOOKS_DATABASE_URL";
@@ -227,14 +226,6 @@ fn failed(err: ConsoleError) -> Failure {
 
 fn inbox_failed(err: &InboxError) -> Failure {
     Failure::Rejected(err.to_string())
-}
-
-/// `value` as pretty JSON on stdout: the characters a terminal would act on written as JSON
-/// escapes, so the output is the same document and safe to show.
-fn print_json<T: serde::Serialize>(value: &T) -> Result<(), Failure> {
-    let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Failure::Rejected(format!("cannot write JSON: {e}")))?;
-    print_line(&terminal::escape_json(&json))
 }
 
 #[cfg(test)]

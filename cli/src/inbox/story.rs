@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::filter::{parse_ref_kind, reference, rfc3339, short};
 use super::view::print_table;
-use super::{Store, failed, inbox_failed, print_json};
+use super::{Store, failed, inbox_failed};
+use crate::common::print_json;
 use crate::common::{Failure, print_line};
 use crate::terminal::escape_line;
 

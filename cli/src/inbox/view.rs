@@ -9,8 +9,9 @@ use delivery_webhooks::inbox::ItemId;
 use delivery_webhooks::inbox::query::{ItemRecord, ItemSummary, RefField};
 use serde::Serialize;
 
+use super::failed;
 use super::filter::{FilterArgs, rfc3339, short};
-use super::{failed, print_json};
+use crate::common::print_json;
 use crate::common::{Failure, print_line};
 use crate::terminal::escape_line;
 
