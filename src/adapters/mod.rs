@@ -185,6 +185,29 @@ pub(crate) const NOT_STORED: &str =
 #[cfg(all(feature = "inbox", any_provider))]
 pub(crate) const NOT_STORED_RETRY_AFTER: u32 = 30;
 
+/// `collected` (a body being read) done at its first poll when the body has arrived whole,
+/// with no timer armed for it (a clock read and a timer entry per request); otherwise read
+/// under the deadline `after` (408).
+pub(crate) async fn within<T>(
+    collected: impl std::future::Future<Output = Result<T, Error>>,
+    after: std::time::Duration,
+) -> Result<T, Error> {
+    let mut collected = std::pin::pin!(collected);
+    let first = poll_fn(|cx| {
+        std::task::Poll::Ready(match collected.as_mut().poll(cx) {
+            std::task::Poll::Ready(read) => Some(read),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await;
+    match first {
+        Some(read) => read,
+        None => tokio::time::timeout(after, collected)
+            .await
+            .unwrap_or(Err(Error::BodyTimeout { after })),
+    }
+}
+
 /// Inbox mode, after verification: the delivery is handed to `inbox` (stored, found to be a
 /// duplicate, or, for a reply that holds a secret such as isendu's handshake, not stored by the
 /// inbox's own rule) and then answered with its reply. `Err` is the 503 (with `Retry-After`) to

@@ -1,7 +1,9 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], [`Headers`] for actix's header map, and the request view the verifier sees (head first, then the body under its limit and time).
 
 use crate::adapters::budget::BodyBudget;
-use crate::adapters::{Collected, OFF_WORKER_MIN, check_declared, collect, governing_length};
+use crate::adapters::{
+    Collected, OFF_WORKER_MIN, check_declared, collect, governing_length, within,
+};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::headers::Headers;
@@ -207,16 +209,13 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
     request: &HttpRequest,
     payload: Payload,
 ) -> Result<Collected<Bytes>, Error> {
-    let after = receiver.body_timeout();
     let collected = collect(
         payload,
         content_length(request),
         receiver.body_limit(),
         BodyBudget::global(),
     );
-    actix_web::rt::time::timeout(after, collected)
-        .await
-        .unwrap_or(Err(Error::BodyTimeout { after }))
+    within(collected, receiver.body_timeout()).await
 }
 
 /// Says why the peer address is missing, where a verifier needed it (Xoxoday's source check):

@@ -1,7 +1,7 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], and the request view the verifier sees (head first, then the body under its limit and time).
 
 use crate::adapters::budget::BodyBudget;
-use crate::adapters::{Collected, check_declared, collect, governing_length};
+use crate::adapters::{Collected, check_declared, collect, governing_length, within};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::request::Request;
@@ -130,28 +130,13 @@ pub(super) async fn read_body<R: Receive + ?Sized>(
     parts: &Parts,
     body: Body,
 ) -> Result<Collected<Bytes>, Error> {
-    let after = receiver.body_timeout();
-    let mut collected = std::pin::pin!(collect(
+    let collected = collect(
         body.into_data_stream(),
         content_length(parts),
         receiver.body_limit(),
         BodyBudget::global(),
-    ));
-    // A body that has arrived whole is read at the first poll, without waiting: no timer is
-    // armed for it (a clock read and a timer entry per request). Any wait runs under the deadline.
-    let first = std::future::poll_fn(|cx| {
-        std::task::Poll::Ready(match collected.as_mut().poll(cx) {
-            std::task::Poll::Ready(read) => Some(read),
-            std::task::Poll::Pending => None,
-        })
-    })
-    .await;
-    match first {
-        Some(read) => read,
-        None => tokio::time::timeout(after, collected)
-            .await
-            .unwrap_or(Err(Error::BodyTimeout { after })),
-    }
+    );
+    within(collected, receiver.body_timeout()).await
 }
 
 /// Names the call that gives the peer address, where a verifier needed it (Xoxoday's source
