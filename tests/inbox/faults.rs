@@ -240,7 +240,12 @@ where
     F: FnOnce(Store) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    runtime().block_on(scenario(Store::Sqlite(temp_db(test))));
+    let path = temp_db(test);
+    runtime().block_on(scenario(Store::Sqlite(path.clone())));
+    // Passed: its file goes (a failed test's stays, to be looked at).
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 /// Runs `scenario` in a fresh schema of the test PostgreSQL server (skipped without one,
