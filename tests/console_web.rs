@@ -795,7 +795,7 @@ async fn pages_and_api(store: Store) {
     let api = get("/console/api/overview".into()).await.json();
     assert_eq!(
         api["depth"],
-        serde_json::json!({ "pending": 0, "claimed": 0, "dead": 4 })
+        serde_json::json!({ "pending": 0, "claimed": 0, "dead": 4, "capped": [] })
     );
     let peddler = api["providers"]
         .as_array()
@@ -812,6 +812,8 @@ async fn pages_and_api(store: Store) {
         ),
         (Some(2), Some(1), Some(2))
     );
+    assert_eq!(peddler["capped"], serde_json::json!([]));
+    assert_eq!(api["count_cap"], 10_000);
 
     // The filter narrows the list; the rows carry their id, provider and state.
     let items = get("/console/items?provider=peddler&state=dead".into()).await;

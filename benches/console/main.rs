@@ -12,6 +12,9 @@
 //! a copy and a genuine item are read back through the console (a schema mismatch fails the
 //! run), and the tables are analyzed.
 //!
+//! `CONSOLE_BENCH_BACKLOG=<dead>,<pending>` turns that many completed copies into dead letters
+//! (Wakilni's) and items retrying received in the last hour (Peddler's) before the timing.
+//!
 //! Run: `scripts/with-postgres.sh cargo bench --bench console --all-features`. Prints a table
 //! and writes `target/console-bench.json`; figures recorded in `docs/performance.md`.
 #![allow(missing_docs)]
@@ -290,6 +293,55 @@ where
         "  read back: copy {} (waybill {waybill}) and genuine {} as written",
         copy.0, genuine[3].0
     );
+
+    // A backlog on top (`CONSOLE_BENCH_BACKLOG=<dead>,<pending>`): that many completed Wakilni
+    // copies turned into dead letters (one more cause), and Peddler copies into items waiting
+    // to be retried that arrived in the last hour: what a receiver whose handler fails, or
+    // whose worker stopped, holds. The overview's counts read these.
+    if let Ok(backlog) = std::env::var("CONSOLE_BENCH_BACKLOG") {
+        let (dead, pending) = backlog
+            .split_once(',')
+            .and_then(|(d, p)| Some((d.parse::<i64>().ok()?, p.parse::<i64>().ok()?)))
+            .expect("CONSOLE_BENCH_BACKLOG: <dead>,<pending>, e.g. 200000,100000");
+        let started = Instant::now();
+        let now = now_ms();
+        let pick = |provider: &str, n: i64| {
+            format!(
+                "SELECT id FROM {table} WHERE state = 'completed' AND provider = '{provider}' \
+                 ORDER BY id LIMIT {n}"
+            )
+        };
+        let died = raw
+            .run(
+                &format!(
+                    "UPDATE {table} SET state = 'dead', attempts = 3, completed_at = NULL, \
+                     dead_at = {now}, last_error = 'backlog: ERP answered 503', \
+                     cause = 'backlog: ERP answered #' WHERE id IN ({})",
+                    pick("wakilni", dead)
+                ),
+                &[],
+            )
+            .await;
+        let waiting = raw
+            .run(
+                &format!(
+                    "UPDATE {table} SET state = 'pending', attempts = 1, completed_at = NULL, \
+                     available_at = {now} - 1000, received_at = {now} - (id % 3000000), \
+                     last_error = 'timeout after 30s' WHERE id IN ({})",
+                    pick("peddler", pending)
+                ),
+                &[],
+            )
+            .await;
+        match raw {
+            Raw::Sqlite(_) => raw.run("ANALYZE", &[]).await,
+            Raw::Postgres(_) => raw.run(&format!("VACUUM ANALYZE {table}"), &[]).await,
+        };
+        println!(
+            "  backlog: {died} dead letters and {waiting} items retrying added in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     // The queries.
     let mut pick = Picker(0x9e37_79b9_7f4a_7c15);

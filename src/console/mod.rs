@@ -103,7 +103,7 @@ mod overview;
 #[cfg_attr(docsrs, doc(cfg(feature = "console-web")))]
 pub mod web;
 
-pub use overview::{Overview, ProviderOverview};
+pub use overview::{COUNT_CAP, Count, Overview, OverviewDepth, ProviderOverview};
 
 /// A console call that failed.
 #[derive(Debug, Clone, thiserror::Error)]

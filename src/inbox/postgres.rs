@@ -531,9 +531,10 @@ mod tests {
                 tx.rollback().await.unwrap();
             }
             // The overview's statements.
-            for statement in super::super::query_ops::OVERVIEW.all() {
-                let statement = statement.replace("{providers}", "'peddler', 'skladon'");
-                let sql = inbox.q_sql(&format!("EXPLAIN {statement}"));
+            for statement in super::super::query_ops::overview_all(10_001) {
+                let sql = inbox
+                    .q_sql(&format!("EXPLAIN {statement}"))
+                    .replace("{provider}", "'peddler'");
                 let mut tx = inbox.inner.pool.begin().await.unwrap();
                 sqlx::query("SET LOCAL enable_seqscan = off")
                     .execute(&mut *tx)

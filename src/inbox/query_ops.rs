@@ -265,19 +265,36 @@ macro_rules! impl_queries {
                 Ok(groups)
             }
 
-            /// Runs one of the [`OVERVIEW`] statements: each row a text and integers (NULL
-            /// read as `None`).
+            /// Runs one of the overview's statements ([`overview_depth`], [`OVERVIEW_PROVIDERS`],
+            /// [`overview_line`]): each row a text and integers (NULL read as `None`). A statement
+            /// with a `{provider}` placeholder runs once per name in `providers`, as one
+            /// `UNION ALL`: the names are written into it as string literals (stored names, read
+            /// back from the inbox or this build's), quoted after `{inbox}` and `{now}` are filled
+            /// in, so nothing in a name is read as SQL or as a parameter.
+            ///
+            /// [`overview_depth`]: crate::inbox::query_ops::overview_depth
+            /// [`OVERVIEW_PROVIDERS`]: crate::inbox::query_ops::OVERVIEW_PROVIDERS
+            /// [`overview_line`]: crate::inbox::query_ops::overview_line
             pub(crate) async fn q_counts(
                 &self,
                 sql: &str,
+                providers: &[String],
             ) -> Result<Vec<(String, Vec<Option<i64>>)>, $crate::inbox::InboxError> {
                 use sqlx::Row as _;
                 use $crate::inbox::database;
-                let providers: Vec<String> = $crate::delivery::Provider::ALL
-                    .iter()
-                    .map(|p| format!("'{}'", p.as_str()))
-                    .collect();
-                let sql = self.q_sql(&sql.replace("{providers}", &providers.join(", ")));
+                let filled = self.q_sql(sql);
+                let sql = if filled.contains("{provider}") {
+                    if providers.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    providers
+                        .iter()
+                        .map(|p| filled.replace("{provider}", &format!("'{}'", p.replace('\'', "''"))))
+                        .collect::<Vec<_>>()
+                        .join(" UNION ALL ")
+                } else {
+                    filled
+                };
                 let rows = sqlx::query(&sql)
                     .fetch_all(&self.inner.readers)
                     .await
@@ -329,42 +346,93 @@ macro_rules! impl_queries {
 
 pub(crate) use impl_queries;
 
-/// The overview's statements (`console::Console::overview`), each on an index, each answering
-/// rows of a text and integers: the oldest wait of a due pending item (over the `_due` index;
-/// one row, NULL when none waits), the dead letters not discarded and their distinct causes
-/// per provider (the partial `_cause` index), the deliveries received in the last 5 minutes
-/// and the last hour per known provider (a range of the `(provider, received_at, id)` index for
-/// each: `{providers}` is their list), the pending or claimed
-/// items whose last attempt failed per provider (the `_due` index).
-pub(crate) const OVERVIEW: Overview = Overview {
-    oldest: "SELECT 'oldest', CAST({now} - MIN(available_at) AS BIGINT) FROM {inbox} \
-             WHERE state IN ('pending', 'claimed') AND state = 'pending' \
-             AND available_at <= {now}",
-    dead: "SELECT provider, CAST(COUNT(*) AS BIGINT), CAST(COUNT(DISTINCT cause) AS BIGINT) \
-           FROM {inbox} WHERE state = 'dead' AND handled_at IS NULL GROUP BY provider",
-    received: "SELECT provider, \
-               CAST(SUM(CASE WHEN received_at >= {now} - 300000 THEN 1 ELSE 0 END) AS BIGINT), \
-               CAST(COUNT(*) AS BIGINT) FROM {inbox} WHERE provider IN ({providers}) \
-               AND received_at >= {now} - 3600000 GROUP BY provider",
-    retrying: "SELECT provider, CAST(COUNT(*) AS BIGINT) FROM {inbox} \
-               WHERE state IN ('pending', 'claimed') AND last_error IS NOT NULL \
-               GROUP BY provider",
-};
-
-/// The statements of [`OVERVIEW`].
-pub(crate) struct Overview {
-    pub(crate) oldest: &'static str,
-    pub(crate) dead: &'static str,
-    pub(crate) received: &'static str,
-    pub(crate) retrying: &'static str,
+/// A count of the rows `condition` selects, stopped at `limit` rows: a `LIMIT` under the
+/// `COUNT`, so the database reads at most `limit` entries of the index the condition seeks,
+/// however many rows match (`console::Console::overview`'s bounded counts).
+fn bounded(condition: &str, limit: u64) -> String {
+    format!("(SELECT COUNT(*) FROM (SELECT 1 FROM {{inbox}} WHERE {condition} LIMIT {limit}) AS n)")
 }
 
-impl Overview {
-    /// All four, for the plan tests.
-    #[cfg(test)]
-    pub(crate) fn all(&self) -> [&'static str; 4] {
-        [self.oldest, self.dead, self.received, self.retrying]
-    }
+/// Not discarded dead letters: the partial `_cause` index's condition.
+const DEAD: &str = "state = 'dead' AND handled_at IS NULL";
+/// Waiting or running after a failed attempt: the partial `_retrying` index's condition.
+const RETRYING: &str = "state IN ('pending', 'claimed') AND last_error IS NOT NULL";
+
+/// The overview's depth, each count stopped at `limit` rows: rows `pending`, `claimed` and
+/// `dead` (every dead letter, discarded or not, as `Inbox::depth` counts them), each read over
+/// an index on `state`; and `oldest`, the wait of the due pending item that waited longest
+/// (the first entry of the partial `_pending` index; NULL when none waits). `state IN
+/// ('pending', 'claimed')` beside `state = …` lets SQLite use the partial `_due` index, whose
+/// condition it must find written in the query.
+pub(crate) fn overview_depth(limit: u64) -> String {
+    format!(
+        "SELECT 'pending', {} UNION ALL SELECT 'claimed', {} UNION ALL SELECT 'dead', {} \
+         UNION ALL SELECT 'oldest', (SELECT CAST({{now}} - MIN(available_at) AS BIGINT) \
+         FROM {{inbox}} WHERE state IN ('pending', 'claimed') AND state = 'pending' \
+         AND available_at <= {{now}})",
+        bounded(
+            "state IN ('pending', 'claimed') AND state = 'pending'",
+            limit
+        ),
+        bounded(
+            "state IN ('pending', 'claimed') AND state = 'claimed'",
+            limit
+        ),
+        bounded("state = 'dead'", limit),
+    )
+}
+
+/// Every provider with dead letters not discarded (one text per row): a skip scan of the
+/// `_cause` index, one probe per provider (the next name after the last one found), not a read
+/// of their entries. The overview shows these besides the providers this build knows: an item
+/// of a provider this build cannot read fails until it is dead, and shows then. (Not the
+/// providers of items retrying: on SQLite the same skip scan over the `_retrying` index sorted
+/// every entry of a state for each probe.)
+pub(crate) const OVERVIEW_PROVIDERS: &str = "WITH RECURSIVE \
+    d(provider) AS (SELECT (SELECT provider FROM {inbox} WHERE state = 'dead' \
+        AND handled_at IS NULL ORDER BY provider LIMIT 1) \
+      UNION ALL SELECT (SELECT provider FROM {inbox} WHERE state = 'dead' \
+        AND handled_at IS NULL AND provider > d.provider ORDER BY provider LIMIT 1) \
+      FROM d WHERE d.provider IS NOT NULL) \
+    SELECT provider FROM d WHERE provider IS NOT NULL";
+
+/// One provider's line of the overview (`{provider}` its name as a string literal), each count
+/// stopped at `limit`: its not discarded dead letters (the `_cause` index), their distinct
+/// causes, its items retrying (the `_retrying` index), its deliveries received in the last 5
+/// minutes and the last hour (the `(provider, received_at, id)` index). The causes are counted
+/// by a skip scan of the `_cause` index: one probe per distinct cause (the next cause after the
+/// last one found), not a read of every dead letter with a `COUNT(DISTINCT …)`.
+pub(crate) fn overview_line(limit: u64) -> String {
+    let dead = format!("{DEAD} AND provider = {{provider}}");
+    format!(
+        "SELECT {{provider}}, {}, \
+         (WITH RECURSIVE c(cause, n) AS (\
+         SELECT (SELECT cause FROM {{inbox}} WHERE {dead} AND cause IS NOT NULL \
+         ORDER BY cause LIMIT 1), 1 \
+         UNION ALL SELECT (SELECT cause FROM {{inbox}} WHERE {dead} AND cause > c.cause \
+         ORDER BY cause LIMIT 1), c.n + 1 FROM c WHERE c.cause IS NOT NULL AND c.n < {limit}) \
+         SELECT CAST(COUNT(cause) AS BIGINT) FROM c), {}, {}, {}",
+        bounded(&dead, limit),
+        bounded(&format!("{RETRYING} AND provider = {{provider}}"), limit),
+        bounded(
+            "provider = {provider} AND received_at >= {now} - 300000",
+            limit
+        ),
+        bounded(
+            "provider = {provider} AND received_at >= {now} - 3600000",
+            limit
+        ),
+    )
+}
+
+/// Every statement of the overview with `limit`, for the plan tests.
+#[cfg(test)]
+pub(crate) fn overview_all(limit: u64) -> [String; 3] {
+    [
+        overview_depth(limit),
+        OVERVIEW_PROVIDERS.to_owned(),
+        overview_line(limit),
+    ]
 }
 
 /// The list statement (`$n` parameters, `{inbox}` unfilled) selecting `columns` and its

@@ -2,7 +2,7 @@
 //! stable pages, one item in full, a shipment's story across providers, failures grouped by
 //! cause, and replay, discard and expunge with their counts and audit rows.
 
-use delivery_webhooks::console::{Console, ConsoleError};
+use delivery_webhooks::console::{COUNT_CAP, Console, ConsoleError, Count};
 use delivery_webhooks::inbox::query::{Filter, RefField, Reference};
 use delivery_webhooks::{Provider, ShipmentStatus};
 
@@ -559,16 +559,31 @@ async fn the_overview_counts_depth_failures_and_rates(store: Store) {
             .find(|l| l.provider == p)
             .unwrap()
             .clone();
+        let exact = |n: Count| {
+            assert!(!n.is_capped(), "{p}: {n}");
+            n.value()
+        };
         (
-            l.dead,
-            l.failures,
-            l.retrying,
-            l.last_5_minutes,
-            l.last_hour,
+            exact(l.dead),
+            exact(l.failures),
+            exact(l.retrying),
+            exact(l.last_5_minutes),
+            exact(l.last_hour),
+        )
+    };
+    let depth = |o: &delivery_webhooks::console::Overview| {
+        let d = o.depth;
+        (d.pending, d.claimed, d.dead)
+    };
+    let exact = |pending, claimed, dead| {
+        (
+            Count::exact(pending),
+            Count::exact(claimed),
+            Count::exact(dead),
         )
     };
     let o = c.overview().await.unwrap();
-    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (6, 0, 0));
+    assert_eq!(depth(&o), exact(6, 0, 0));
     assert!(o.oldest_pending_age.unwrap() < Duration::from_secs(3600));
     let names: Vec<&str> = o.providers.iter().map(|l| l.provider.as_str()).collect();
     assert_eq!(
@@ -595,7 +610,7 @@ async fn the_overview_counts_depth_failures_and_rates(store: Store) {
         .unwrap();
     inbox.complete(claim(ids[3])).await.unwrap();
     let o = c.overview().await.unwrap();
-    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (3, 2, 0));
+    assert_eq!(depth(&o), exact(3, 2, 0));
     assert_eq!(line(&o, "peddler"), (0, 0, 2, 2, 2));
     assert_eq!(line(&o, "wakilni"), (0, 0, 1, 1, 1));
 
@@ -612,11 +627,11 @@ async fn the_overview_counts_depth_failures_and_rates(store: Store) {
         inbox.fail(item.claim, error).await.unwrap();
     }
     let o = c.overview().await.unwrap();
-    assert_eq!((o.depth.pending, o.depth.claimed, o.depth.dead), (0, 2, 3));
+    assert_eq!(depth(&o), exact(0, 2, 3));
     assert_eq!(o.oldest_pending_age, None);
     assert_eq!(line(&o, "peddler").0, 2);
     assert_eq!(line(&o, "wakilni"), (1, 1, 0, 1, 1));
-    let failures: u64 = o.providers.iter().map(|l| l.failures).sum();
+    let failures: u64 = o.providers.iter().map(|l| l.failures.value()).sum();
     assert_eq!(
         failures,
         u64::try_from(c.failures(None).await.unwrap().len()).unwrap()
@@ -628,8 +643,163 @@ async fn the_overview_counts_depth_failures_and_rates(store: Store) {
         .state(ItemState::Dead);
     assert_eq!(c.discard(&wakilni, "carol", "known").await.unwrap(), 1);
     let o = c.overview().await.unwrap();
-    assert_eq!(o.depth.dead, 3);
+    assert_eq!(o.depth.dead, Count::exact(3));
     assert_eq!(line(&o, "wakilni"), (0, 0, 0, 1, 1));
+}
+
+/// `rows` copies of item `template` written behind the inbox's back, `provider`'s, in `state`,
+/// received `received` (`{now}`: this moment, in ms), each with its own dedup key (`tag`
+/// and its number) and, when given, `last_error` and a dead letter's `cause` and `dead_at`
+/// (`{n}`: its number).
+struct Bulk<'a> {
+    provider: &'a str,
+    tag: &'a str,
+    state: &'a str,
+    received: &'a str,
+    last_error: &'a str,
+    cause: &'a str,
+    dead_at: &'a str,
+}
+
+async fn bulk(store: &Store, template: ItemId, rows: u64, b: Bulk<'_>) {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
+    let fill = |s: &str| s.replace("{n}", "n.i").replace("{now}", &now);
+    store
+        .sql(&format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {rows}) \
+             INSERT INTO {{inbox}} (provider, dedup_key, announce, state, attempts, fence, \
+             available_at, received_at, dead_at, last_error, cause, method, uri, peer, headers, \
+             body, payload) \
+             SELECT '{}', '{}-' || n.i, 0, '{}', 1, 1, {now}, {}, {}, {}, {}, t.method, t.uri, \
+             t.peer, t.headers, t.body, t.payload FROM n, {{inbox}} t WHERE t.id = {}",
+            b.provider,
+            b.tag,
+            b.state,
+            fill(b.received),
+            fill(b.dead_at),
+            fill(b.last_error),
+            fill(b.cause),
+            template.0,
+        ))
+        .await;
+}
+
+/// Past `COUNT_CAP`, each of the overview's counts stops and says so (`10,000+`); at the cap
+/// it is exact. Filled behind the inbox's back: more than the cap of dead letters (each its
+/// own cause) received just now, of items retrying, and the cap exactly of deliveries in the
+/// last hour; and a provider this build does not know.
+async fn the_overview_stops_counting_at_the_cap(store: Store) {
+    let inbox = store.open(InboxOptions::default()).await;
+    let c = console(&inbox);
+    let template = accept(&inbox, &named("wakilni/order_created", |_| {})).await;
+    let over = COUNT_CAP + 1;
+    // Wakilni: COUNT_CAP + 1 dead letters, each its own cause, received now.
+    bulk(
+        &store,
+        template,
+        over,
+        Bulk {
+            provider: "wakilni",
+            tag: "dead",
+            state: "dead",
+            received: "{now}",
+            last_error: "'ERP answered 503'",
+            cause: "'cause ' || {n}",
+            dead_at: "{now}",
+        },
+    )
+    .await;
+    // Peddler: COUNT_CAP + 1 items retrying (pending after a failure), received two hours ago.
+    bulk(
+        &store,
+        template,
+        over,
+        Bulk {
+            provider: "peddler",
+            tag: "retrying",
+            state: "pending",
+            received: "{now} - 7200000",
+            last_error: "'timeout after 30s'",
+            cause: "NULL",
+            dead_at: "NULL",
+        },
+    )
+    .await;
+    // Xoxoday: COUNT_CAP completed deliveries, received ten minutes ago: exact.
+    bulk(
+        &store,
+        template,
+        COUNT_CAP,
+        Bulk {
+            provider: "xoxoday",
+            tag: "hour",
+            state: "completed",
+            received: "{now} - 600000",
+            last_error: "NULL",
+            cause: "NULL",
+            dead_at: "NULL",
+        },
+    )
+    .await;
+    // A provider this build does not know, with one dead letter.
+    bulk(
+        &store,
+        template,
+        1,
+        Bulk {
+            provider: "acme",
+            tag: "acme",
+            state: "dead",
+            received: "{now} - 7200000",
+            last_error: "'no handler'",
+            cause: "'no handler'",
+            dead_at: "{now}",
+        },
+    )
+    .await;
+
+    let o = c.overview().await.unwrap();
+    let capped = Count::at_least(COUNT_CAP);
+    assert_eq!(
+        (o.depth.pending, o.depth.claimed, o.depth.dead),
+        (capped, Count::exact(0), capped)
+    );
+    assert_eq!(capped.to_string(), "10,000+");
+    // The oldest wait is the template's (its `available_at` is its acceptance), not counted.
+    assert!(o.oldest_pending_age.unwrap() < Duration::from_secs(3600));
+    let names: Vec<&str> = o.providers.iter().map(|l| l.provider.as_str()).collect();
+    assert_eq!(
+        names,
+        ["wakilni", "peddler", "xoxoday", "isendu", "skladon", "acme"]
+    );
+    let line = |p: &str| {
+        let l = o.providers.iter().find(|l| l.provider == p).unwrap();
+        (
+            l.dead,
+            l.failures,
+            l.retrying,
+            l.last_5_minutes,
+            l.last_hour,
+        )
+    };
+    let e = Count::exact;
+    // Wakilni: its dead letters and causes, and the deliveries of the last 5 minutes and hour
+    // (the copies and the template) all past the cap.
+    assert_eq!(line("wakilni"), (capped, capped, e(0), capped, capped));
+    assert_eq!(line("peddler"), (e(0), e(0), capped, e(0), e(0)));
+    assert_eq!(line("xoxoday"), (e(0), e(0), e(0), e(0), e(COUNT_CAP)));
+    assert_eq!(line("isendu"), (e(0), e(0), e(0), e(0), e(0)));
+    assert_eq!(line("acme"), (e(1), e(1), e(0), e(0), e(0)));
+    // The gauges' figure stays exact.
+    let depth = inbox.depth().await.unwrap();
+    assert_eq!(
+        (depth.pending, depth.claimed, depth.dead),
+        (over + 1, 0, over + 1)
+    );
 }
 
 /// 150 deliveries, each accepted twice at once, written in one batch (SQLite writes it in
@@ -770,6 +940,7 @@ on_both!(
     failures_group_by_provider_and_cause,
     verbs_count_what_they_touch_and_are_audited,
     the_overview_counts_depth_failures_and_rates,
+    the_overview_stops_counting_at_the_cap,
     a_batch_with_repeats_writes_each_item_s_trail_once,
     deleting_items_deletes_their_references_attempts_and_history,
 );

@@ -4,6 +4,7 @@
 use http::{HeaderValue, Response, header};
 use serde_json::{Value, json};
 
+use crate::console::{COUNT_CAP, Count};
 use crate::inbox::query::{AuditEntry, FailureGroup, ItemSummary};
 
 use super::render::{Ctx, encode, time_ms};
@@ -24,12 +25,25 @@ pub(crate) async fn get(web: &ConsoleWeb, path: &str, query: &Params) -> Respons
         Ok(match path {
             "/overview" => {
                 let o = c.overview().await.map_err(|e| console_error(&e))?;
+                let capped = |counts: &[(&str, Count)]| -> Vec<String> {
+                    counts.iter().filter(|(_, n)| n.is_capped()).map(|(k, _)| (*k).to_owned()).collect()
+                };
+                let d = &o.depth;
                 json!({
-                    "depth": { "pending": o.depth.pending, "claimed": o.depth.claimed, "dead": o.depth.dead },
+                    "count_cap": COUNT_CAP,
+                    "depth": {
+                        "pending": d.pending.value(), "claimed": d.claimed.value(), "dead": d.dead.value(),
+                        "capped": capped(&[("pending", d.pending), ("claimed", d.claimed), ("dead", d.dead)]),
+                    },
                     "oldest_pending_age_ms": o.oldest_pending_age.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
                     "providers": o.providers.iter().map(|l| json!({
-                        "provider": l.provider, "dead": l.dead, "failures": l.failures,
-                        "retrying": l.retrying, "last_5_minutes": l.last_5_minutes, "last_hour": l.last_hour,
+                        "provider": l.provider, "dead": l.dead.value(), "failures": l.failures.value(),
+                        "retrying": l.retrying.value(), "last_5_minutes": l.last_5_minutes.value(),
+                        "last_hour": l.last_hour.value(),
+                        "capped": capped(&[
+                            ("dead", l.dead), ("failures", l.failures), ("retrying", l.retrying),
+                            ("last_5_minutes", l.last_5_minutes), ("last_hour", l.last_hour),
+                        ]),
                     })).collect::<Vec<_>>(),
                     "health": web.health_report(),
                 })

@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use crate::delivery::Provider;
 use crate::inbox::query::RefField;
 
-use super::render::{Ctx, age, layout, notice_box, time};
+use super::render::{Ctx, age, count, layout, notice_box, time};
 use super::{ConsoleWeb, Params, bad_request, console_error, params, problem, respond};
 
 #[path = "page_item.rs"]
@@ -60,10 +60,10 @@ async fn overview(web: &ConsoleWeb, ctx: &Ctx, query: &Params) -> Page {
         main #overview {
             h1 { "Overview" }
             (notice_box(query))
-            dl #depth data-pending=(o.depth.pending) data-claimed=(o.depth.claimed) data-dead=(o.depth.dead) {
-                div { dt { "Pending" } dd #pending { (o.depth.pending) } }
-                div { dt { "In progress" } dd #claimed { (o.depth.claimed) } }
-                div { dt { "Dead" } dd #dead { (o.depth.dead) } }
+            dl #depth data-pending=(o.depth.pending.value()) data-claimed=(o.depth.claimed.value()) data-dead=(o.depth.dead.value()) {
+                div { dt { "Pending" } dd #pending { (count(o.depth.pending)) } }
+                div { dt { "In progress" } dd #claimed { (count(o.depth.claimed)) } }
+                div { dt { "Dead" } dd #dead { (count(o.depth.dead)) } }
                 div {
                     dt { "Oldest pending" }
                     dd #oldest { @match o.oldest_pending_age { Some(d) => (age(d)), None => "none waiting" } }
@@ -78,13 +78,13 @@ async fn overview(web: &ConsoleWeb, ctx: &Ctx, query: &Params) -> Page {
                     } }
                     tbody {
                         @for l in &o.providers {
-                            tr.provider data-provider=(l.provider) data-dead=(l.dead) {
+                            tr.provider data-provider=(l.provider) data-dead=(l.dead.value()) {
                                 td { (l.provider) }
-                                td { a href=(ctx.link("/items", &[("provider", &l.provider), ("state", "dead"), ("handled", "false")])) { (l.dead) } }
-                                td { a href=(ctx.link("/failures", &[("provider", &l.provider)])) { (l.failures) } }
-                                td { (l.retrying) }
-                                td { (l.last_5_minutes) }
-                                td { (l.last_hour) }
+                                td { a href=(ctx.link("/items", &[("provider", &l.provider), ("state", "dead"), ("handled", "false")])) { (count(l.dead)) } }
+                                td { a href=(ctx.link("/failures", &[("provider", &l.provider)])) { (count(l.failures)) } }
+                                td { (count(l.retrying)) }
+                                td { (count(l.last_5_minutes)) }
+                                td { (count(l.last_hour)) }
                             }
                         }
                     }

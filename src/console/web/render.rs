@@ -4,6 +4,8 @@
 use std::time::{Duration, SystemTime};
 
 use maud::{DOCTYPE, Markup, html};
+
+use crate::console::Count;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -117,6 +119,16 @@ pub(crate) fn age(d: Duration) -> String {
     }
 }
 
+/// An overview count: `1,234`, or `10,000+` when counting stopped at the cap, which the
+/// title says.
+pub(crate) fn count(n: Count) -> Markup {
+    if n.is_capped() {
+        html! { span.capped title={ "at least " (Count::exact(n.value())) ": the overview stops counting there" } { (n) } }
+    } else {
+        html! { (n) }
+    }
+}
+
 /// Percent-encodes everything but unreserved characters.
 pub(crate) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -133,6 +145,15 @@ pub(crate) fn encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_capped_count_reads_10_000_plus_and_says_why() {
+        assert_eq!(count(Count::exact(1_234)).into_string(), "1,234");
+        assert_eq!(
+            count(Count::at_least(10_000)).into_string(),
+            "<span class=\"capped\" title=\"at least 10,000: the overview stops counting there\">10,000+</span>"
+        );
+    }
 
     #[test]
     fn links_encode_and_ages_read() {
