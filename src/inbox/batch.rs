@@ -133,6 +133,9 @@ impl Batcher {
         let (tx, mut rx) = mpsc::channel::<(Entry, Reply)>(capacity);
         let write = Arc::new(write);
         let permits = Arc::new(Semaphore::new(limits.parallel.max(1)));
+        // With several writers, large records may hold all of them but one: that one is kept
+        // for small records, which also go in batches of their own (`next_batch`).
+        let large = (limits.parallel > 1).then(|| Arc::new(Semaphore::new(limits.parallel - 1)));
         tokio::spawn(async move {
             // What has queued and is not written yet: a batch takes its head, the rest waits
             // for the next free writer.
@@ -173,10 +176,30 @@ impl Batcher {
                 if queued.is_empty() {
                     continue;
                 }
-                let batch = take_fair(&mut queued, max, limits.bytes);
+                let large_permit = match &large {
+                    Some(large) if !queued.iter().any(|(e, _)| e.bytes() <= SMALL_RECORD) => {
+                        match Arc::clone(large).try_acquire_owned() {
+                            Ok(held) => Some(held),
+                            // Every other writer is on large records: this one waits for a
+                            // small record, or for one of them to finish.
+                            Err(_) => {
+                                tokio::select! {
+                                    got = rx.recv_many(&mut queued, max) => if got == 0 {
+                                        return;
+                                    },
+                                    _ = Arc::clone(large).acquire_owned() => {}
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    _ => None,
+                };
+                let batch = next_batch(&mut queued, max, limits.bytes, large.is_some());
                 let write = Arc::clone(&write);
                 tokio::spawn(async move {
                     write_chunk(&*write, batch, limits.record_error).await;
+                    drop(large_permit);
                     drop(permit);
                 });
             }
@@ -243,6 +266,32 @@ impl Batcher {
             bytes: size,
         })
     }
+}
+
+/// A record this size or smaller (a delivery of any provider as documented, headers and
+/// payload included) is small: with several writers, small records are batched apart from
+/// larger ones and always find a writer free.
+pub(crate) const SMALL_RECORD: usize = 16 << 10;
+
+/// The next batch out of `queued` ([`take_fair`]); with `split` (several writers), only its
+/// small records while there are any, so that a small delivery is not written in the same
+/// statement as a megabyte of another provider's large ones (issue 33, finding 2).
+fn next_batch(
+    queued: &mut Vec<(Entry, Reply)>,
+    count: usize,
+    bytes: usize,
+    split: bool,
+) -> Vec<(Entry, Reply)> {
+    if !split || !queued.iter().any(|(e, _)| e.bytes() <= SMALL_RECORD) {
+        return take_fair(queued, count, bytes);
+    }
+    let (mut small, large): (Vec<_>, Vec<_>) = queued
+        .drain(..)
+        .partition(|(e, _)| e.bytes() <= SMALL_RECORD);
+    let batch = take_fair(&mut small, count, bytes);
+    queued.extend(small);
+    queued.extend(large);
+    batch
 }
 
 /// Takes the next batch out of `queued`: at most `count` records and `bytes` bytes (a larger
@@ -459,6 +508,94 @@ mod tests {
         let batch = take_fair(&mut queued, 256, 1 << 20);
         assert_eq!(keys(&batch), ["after"]);
         assert!(queued.is_empty());
+    }
+
+    /// With several writers, small records go in batches of their own while any are queued.
+    #[test]
+    fn small_records_are_batched_apart_from_large_ones() {
+        let mut queued = vec![
+            record(Provider::Peddler, "p0", 64 << 10),
+            record(Provider::Wakilni, "w0", 1 << 10),
+            record(Provider::Peddler, "p1", 64 << 10),
+            record(Provider::Peddler, "small", 2 << 10),
+            record(Provider::Wakilni, "w1", 1 << 10),
+        ];
+        let batch = next_batch(&mut queued, 256, 1 << 20, true);
+        assert_eq!(keys(&batch), ["small", "w0", "w1"]);
+        assert_eq!(keys(&queued), ["p0", "p1"]);
+        let batch = next_batch(&mut queued, 256, 1 << 20, true);
+        assert_eq!(keys(&batch), ["p0", "p1"]);
+        // One writer (SQLite): one batch for all, the lightest provider first.
+        let mut queued = vec![
+            record(Provider::Peddler, "p0", 64 << 10),
+            record(Provider::Wakilni, "w0", 1 << 10),
+        ];
+        let batch = next_batch(&mut queued, 256, 1 << 20, false);
+        assert_eq!(keys(&batch), ["w0", "p0"]);
+    }
+
+    /// With two writers, large records hold one at most: while a large batch is being written
+    /// and more large records wait, a small record is stored at once by the other writer.
+    /// (Paused clock: if the small record found no writer, every task would wait, the clock
+    /// would jump to the hour-long bound below and the test fail at once.)
+    #[tokio::test(start_paused = true)]
+    async fn a_small_record_finds_a_writer_while_large_ones_hold_the_others() {
+        let release = Arc::new(Semaphore::new(0));
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let limits = Limits {
+            count: 256,
+            bytes: 1 << 20,
+            linger: Duration::ZERO,
+            parallel: 2,
+            record_error: |_| false,
+            deadline: Duration::from_secs(3600),
+            provider_items: 256,
+            provider_bytes: 64 << 20,
+        };
+        let (gate, log) = (Arc::clone(&release), Arc::clone(&written));
+        let batcher = Batcher::spawn(limits, move |entries: Vec<Entry>| {
+            let (gate, log) = (Arc::clone(&gate), Arc::clone(&log));
+            async move {
+                let keys: Vec<String> = entries.iter().map(|e| e.key.clone()).collect();
+                if entries.iter().any(|e| e.bytes() > SMALL_RECORD) {
+                    // A large batch is written when the test lets it.
+                    gate.acquire().await.unwrap().forget();
+                }
+                log.lock().unwrap().push(keys);
+                let n = i64::try_from(entries.len()).unwrap();
+                (
+                    entries,
+                    Ok((0..n)
+                        .map(|i| Acceptance::Accepted(super::super::ItemId(i)))
+                        .collect()),
+                )
+            }
+        });
+        let entry = |provider, key: &str, size| record(provider, key, size).0;
+        // Each 2 MiB: a batch of its own (1 MiB a batch), so two large batches.
+        let large = |key: &str| {
+            let batcher = batcher.clone();
+            let e = entry(Provider::Peddler, key, 2 << 20);
+            tokio::spawn(async move { batcher.accept(e).await })
+        };
+        let first = large("p0");
+        let second = large("p1");
+        // The clock is paused: it moves on only when every task waits, so after this both
+        // large records are as far as they get (one in a write, one waiting).
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(written.lock().unwrap().is_empty());
+        let small = tokio::time::timeout(
+            Duration::from_secs(60),
+            batcher.accept(entry(Provider::Wakilni, "w0", 1 << 10)),
+        )
+        .await
+        .expect("the small record waited for a writer held by large ones");
+        assert!(matches!(small, Ok(Acceptance::Accepted(_))), "{small:?}");
+        assert_eq!(*written.lock().unwrap(), [vec!["w0".to_owned()]]);
+        release.add_permits(2);
+        assert!(first.await.unwrap().is_ok());
+        assert!(second.await.unwrap().is_ok());
+        assert_eq!(written.lock().unwrap().len(), 3);
     }
 
     #[test]
