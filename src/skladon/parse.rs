@@ -64,7 +64,11 @@ pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
 pub(crate) fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
     refuse_array(body)?;
     Ok(match kind {
-        EntityKind::Order => Entity::Order(wire::parse(body)?),
+        EntityKind::Order => {
+            let mut order = <super::Order as wire::FillIn>::unset();
+            wire::parse_in_place(body, &mut order)?;
+            Entity::Order(order)
+        }
         EntityKind::Product => Entity::Product(wire::parse(body)?),
         EntityKind::Receiving => Entity::Receiving(wire::parse(body)?),
         EntityKind::Return => Entity::Return(wire::parse(body)?),
