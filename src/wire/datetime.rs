@@ -164,9 +164,9 @@ impl Timestamp {
 pub(crate) fn parse_date(b: &[u8]) -> Option<Date> {
     let b: &[u8; 10] = b.try_into().ok()?;
     // `YYYY-MM-` as one word: the two dashes and six digits checked at once.
-    let v = digits_around(word(b, 0), b'-', 4, 7)?;
-    let year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
-    let month = Month::try_from((v[5] * 10 + v[6]) as u8).ok()?;
+    let d = digits_around(word(b, 0), b'-', 4, 7)?;
+    let year = pair(d, 0) * 100 + pair(d, 2);
+    let month = Month::try_from(pair(d, 5) as u8).ok()?;
     Date::from_calendar_date(year as i32, month, two(b[8], b[9])? as u8).ok()
 }
 
@@ -179,11 +179,11 @@ fn word(b: &[u8], at: usize) -> u64 {
 }
 
 /// Reads eight bytes (`w`, little-endian) that are ASCII digits except for `sep` at byte
-/// positions `i` and `j`: the value of each byte (the separators' as 0), or `None` if any byte
-/// is not what it should be. One test for all eight bytes instead of one per pair, as most
-/// timestamps are `YYYY-MM-DD` and `HH:MM:SS`.
-#[inline]
-fn digits_around(w: u64, sep: u8, i: u32, j: u32) -> Option<[u32; 8]> {
+/// positions `i` and `j`: the value of each byte (the separators' as 0) as the bytes of a word,
+/// or `None` if any byte is not what it should be. One test for all eight bytes instead of one
+/// per pair, as most timestamps are `YYYY-MM-DD` and `HH:MM:SS`.
+#[inline(always)]
+fn digits_around(w: u64, sep: u8, i: u32, j: u32) -> Option<u64> {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
     let seps = (0xFFu64 << (8 * i)) | (0xFFu64 << (8 * j));
@@ -197,8 +197,15 @@ fn digits_around(w: u64, sep: u8, i: u32, j: u32) -> Option<[u32; 8]> {
     if w & HIGH != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
         return None;
     }
-    let d = (w - ZEROS).to_le_bytes();
-    Some(d.map(u32::from))
+    Some(w - ZEROS)
+}
+
+/// The value of the two digits at byte positions `at` and `at + 1` of `d` (from
+/// [`digits_around`]).
+#[inline(always)]
+fn pair(d: u64, at: u32) -> u32 {
+    let byte = |k: u32| ((d >> (8 * k)) & 0xFF) as u32;
+    byte(at) * 10 + byte(at + 1)
 }
 
 /// The value of two ASCII digits, `None` if either is not one.
@@ -244,8 +251,8 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
     let (hour, minute, second);
     let mut rest = if rest.len() >= 8 && rest[5] == b':' {
         // `HH:MM:SS`, the usual form, in one word.
-        let v = digits_around(word(rest, 0), b':', 2, 5)?;
-        (hour, minute, second) = (v[0] * 10 + v[1], v[3] * 10 + v[4], v[6] * 10 + v[7]);
+        let d = digits_around(word(rest, 0), b':', 2, 5)?;
+        (hour, minute, second) = (pair(d, 0), pair(d, 3), pair(d, 6));
         layout.seconds = true;
         &rest[8..]
     } else {
