@@ -719,6 +719,13 @@ mod tests {
             Some(offset!(+3))
         );
         assert!(serde_json::from_str::<Opt>(r#"{"at":{}}"#).is_err());
+        let err = serde_json::from_str::<Opt>(r#"{"at": true}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid type: boolean `true`, expected a date or date-time as a string at line 1 \
+             column 12"
+        );
+        assert!(serde_json::from_str::<Opt>(r#"{"at":nul}"#).is_err());
         let dup = serde_json::from_str::<Opt>(r#"{"at":null,"at":"2024-11-14"}"#).unwrap_err();
         assert!(dup.to_string().contains("duplicate field `at`"), "{dup}");
     }
