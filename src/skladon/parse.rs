@@ -65,9 +65,12 @@ pub(crate) fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error>
     refuse_array(body)?;
     Ok(match kind {
         EntityKind::Order => {
-            let mut order = <super::Order as wire::FillIn>::unset();
-            wire::parse_in_place(body, &mut order)?;
-            Entity::Order(order)
+            // Filled where it stands, inside the entity: not moved into it afterwards.
+            let mut entity = Entity::Order(<super::Order as wire::FillIn>::unset());
+            if let Entity::Order(order) = &mut entity {
+                wire::parse_in_place(body, order)?;
+            }
+            entity
         }
         EntityKind::Product => Entity::Product(wire::parse(body)?),
         EntityKind::Receiving => Entity::Receiving(wire::parse(body)?),
