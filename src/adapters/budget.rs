@@ -181,7 +181,10 @@ impl Reservation<'_> {
                     return Ok(());
                 }
             }
-            acquire(&budget.small, more, budget).await?;
+            // Boxed, as below: waiting is rare, and the wait's timer and semaphore entry would
+            // otherwise sit in every request's future, which the framework boxes (a few hundred
+            // bytes, past the allocator's small sizes).
+            Box::pin(acquire(&budget.small, more, budget)).await?;
             self.small += more;
             return Ok(());
         }
@@ -189,7 +192,7 @@ impl Reservation<'_> {
         // the lane's bytes go back once it does.
         let total = total.min(budget.room_bytes());
         if total > self.held {
-            acquire(&budget.room, total - self.held, budget).await?;
+            Box::pin(acquire(&budget.room, total - self.held, budget)).await?;
             self.held = total;
         }
         if self.small > 0 {

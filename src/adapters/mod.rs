@@ -123,8 +123,9 @@ pub(crate) fn check_declared(
 /// # Errors
 /// [`Error::BodyTooLarge`] (413), [`Error::Busy`] (503) when the budget stays full,
 /// [`Error::IncompleteBody`] (400) when the stream fails.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) async fn collect<S, B, E>(
-    mut stream: S,
+    stream: S,
     content_length: Option<&[u8]>,
     limit: usize,
     budget: &'static BodyBudget,
@@ -134,6 +135,21 @@ where
     B: AsRef<[u8]>,
 {
     let declared = check_declared(content_length, limit)?;
+    collect_declared(stream, declared, limit, budget).await
+}
+
+/// [`collect`] after [`check_declared`]: `declared` is what it returned. The adapters check the
+/// declared length before the head, and pass it on rather than look the headers up again.
+pub(crate) async fn collect_declared<S, B, E>(
+    mut stream: S,
+    declared: Option<u64>,
+    limit: usize,
+    budget: &'static BodyBudget,
+) -> Result<Collected<B>, Error>
+where
+    S: Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+{
     let mut reservation = budget.reservation();
     if let Some(declared) = declared {
         // At most the limit, checked above.
@@ -202,7 +218,9 @@ pub(crate) async fn within<T>(
     .await;
     match first {
         Some(read) => read,
-        None => tokio::time::timeout(after, collected)
+        // Boxed: only a body still arriving pays for the timer's room, not every request's
+        // future.
+        None => Box::pin(tokio::time::timeout(after, collected))
             .await
             .unwrap_or(Err(Error::BodyTimeout { after })),
     }

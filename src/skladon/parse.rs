@@ -63,13 +63,22 @@ pub fn parse(webhook_type: &WebhookType, body: &[u8]) -> Result<Entity, Error> {
 /// Parses the body as an entity of `kind` (the entity of a known webhook type).
 pub(crate) fn parse_kind(kind: EntityKind, body: &[u8]) -> Result<Entity, Error> {
     refuse_array(body)?;
-    Ok(match kind {
-        EntityKind::Order => Entity::Order(wire::parse(body)?),
-        EntityKind::Product => Entity::Product(wire::parse(body)?),
-        EntityKind::Receiving => Entity::Receiving(wire::parse(body)?),
-        EntityKind::Return => Entity::Return(wire::parse(body)?),
-        EntityKind::StockMovement => Entity::StockMovement(wire::parse(body)?),
-    })
+    // Each arm gives the result itself: an entity taken out of one `Result` and put into
+    // another is one more copy of it (a Skladon entity is several hundred bytes).
+    match kind {
+        EntityKind::Order => {
+            // Filled where it stands, inside the entity: not moved into it afterwards.
+            let mut entity = Entity::Order(<super::Order as wire::FillIn>::unset());
+            if let Entity::Order(order) = &mut entity {
+                wire::parse_in_place(body, order)?;
+            }
+            Ok(entity)
+        }
+        EntityKind::Product => wire::parse(body).map(Entity::Product),
+        EntityKind::Receiving => wire::parse(body).map(Entity::Receiving),
+        EntityKind::Return => wire::parse(body).map(Entity::Return),
+        EntityKind::StockMovement => wire::parse(body).map(Entity::StockMovement),
+    }
 }
 
 /// Serde's derived structs also accept a JSON array of their fields in order; a Skladon entity

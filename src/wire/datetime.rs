@@ -163,12 +163,49 @@ impl Timestamp {
 /// `YYYY-MM-DD` exactly (ten bytes).
 pub(crate) fn parse_date(b: &[u8]) -> Option<Date> {
     let b: &[u8; 10] = b.try_into().ok()?;
-    if b[4] != b'-' || b[7] != b'-' {
+    // `YYYY-MM-` as one word: the two dashes and six digits checked at once.
+    let d = digits_around(word(b, 0), b'-', 4, 7)?;
+    let year = pair(d, 0) * 100 + pair(d, 2);
+    let month = Month::try_from(pair(d, 5) as u8).ok()?;
+    Date::from_calendar_date(year as i32, month, two(b[8], b[9])? as u8).ok()
+}
+
+/// Eight bytes of `b` from `at` as one little-endian word (`b` holds them: callers check).
+#[inline]
+fn word(b: &[u8], at: usize) -> u64 {
+    let mut w = [0; 8];
+    w.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Reads eight bytes (`w`, little-endian) that are ASCII digits except for `sep` at byte
+/// positions `i` and `j`: the value of each byte (the separators' as 0) as the bytes of a word,
+/// or `None` if any byte is not what it should be. One test for all eight bytes instead of one
+/// per pair, as most timestamps are `YYYY-MM-DD` and `HH:MM:SS`.
+#[inline(always)]
+fn digits_around(w: u64, sep: u8, i: u32, j: u32) -> Option<u64> {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let seps = (0xFFu64 << (8 * i)) | (0xFFu64 << (8 * j));
+    if w & seps != (u64::from(sep) << (8 * i)) | (u64::from(sep) << (8 * j)) {
         return None;
     }
-    let year = two(b[0], b[1])? * 100 + two(b[2], b[3])?;
-    let month = Month::try_from(two(b[5], b[6])? as u8).ok()?;
-    Date::from_calendar_date(year as i32, month, two(b[8], b[9])? as u8).ok()
+    // The separators read as `0`; then a byte is a digit when its high half is 3 both as it is
+    // and after adding 6 (0x30..=0x39 and nothing else; no byte carries into the next, as every
+    // byte is 0x30..=0x3F once the first test holds).
+    let w = (w & !seps) | (ZEROS & seps);
+    if w & HIGH != ZEROS || w.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+        return None;
+    }
+    Some(w - ZEROS)
+}
+
+/// The value of the two digits at byte positions `at` and `at + 1` of `d` (from
+/// [`digits_around`]).
+#[inline(always)]
+fn pair(d: u64, at: u32) -> u32 {
+    let byte = |k: u32| ((d >> (8 * k)) & 0xFF) as u32;
+    byte(at) * 10 + byte(at + 1)
 }
 
 /// The value of two ASCII digits, `None` if either is not one.
@@ -206,27 +243,40 @@ fn parse_bytes(b: &[u8]) -> Option<Timestamp> {
     if !matches!(separator, b'T' | b't' | b' ') || rest.len() < 5 || rest[2] != b':' {
         return None;
     }
-    let (hour, minute) = (two(rest[0], rest[1])?, two(rest[3], rest[4])?);
-    let mut rest = &rest[5..];
     let mut layout = Layout {
         separator,
         seconds: false,
         ..Layout::DATE_TIME
     };
-    let (mut second, mut nanos) = (0, 0);
-    if let [b':', s0, s1, after @ ..] = rest {
-        second = two(*s0, *s1)?;
+    let (hour, minute, second);
+    let mut rest = if rest.len() >= 8 && rest[5] == b':' {
+        // `HH:MM:SS`, the usual form, in one word.
+        let d = digits_around(word(rest, 0), b':', 2, 5)?;
+        (hour, minute, second) = (pair(d, 0), pair(d, 3), pair(d, 6));
         layout.seconds = true;
-        rest = after;
+        &rest[8..]
+    } else {
+        (hour, minute, second) = (two(rest[0], rest[1])?, two(rest[3], rest[4])?, 0);
+        &rest[5..]
+    };
+    let mut nanos = 0;
+    if layout.seconds {
         if let Some(frac) = rest.strip_prefix(b".") {
-            let len = frac.iter().take_while(|d| d.is_ascii_digit()).count();
+            // One pass: count the digits, keeping the value of the first nine.
+            let (mut len, mut value) = (0, 0u32);
+            for &d in frac {
+                if !d.is_ascii_digit() {
+                    break;
+                }
+                if len < 9 {
+                    value = value * 10 + u32::from(d - b'0');
+                }
+                len += 1;
+            }
             if len == 0 {
                 return None;
             }
             let kept = len.min(9);
-            let value = frac[..kept]
-                .iter()
-                .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
             nanos = value * SCALE[kept];
             layout.fraction = kept as u8;
             rest = &frac[len..];
@@ -601,6 +651,13 @@ mod tests {
         "2024-11-14T14:39:13+5",
         "2024-11-14T14:39:13 Z",
         "2024-11-14X14:39:13",
+        "2024-1:-14",
+        "2024-11-1:",
+        "20/4-11-14",
+        "2024-11-14T14:3?:13Z",
+        "2024-11-14T14:39:1;Z",
+        "2024-11-14T14-39-13",
+        "2024-11-14T\u{7f}4:39:13",
         "2024-11-14T14",
         "2024-11-1",
         "+024-11-14",
@@ -662,6 +719,13 @@ mod tests {
             Some(offset!(+3))
         );
         assert!(serde_json::from_str::<Opt>(r#"{"at":{}}"#).is_err());
+        let err = serde_json::from_str::<Opt>(r#"{"at": true}"#).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid type: boolean `true`, expected a date or date-time as a string at line 1 \
+             column 12"
+        );
+        assert!(serde_json::from_str::<Opt>(r#"{"at":nul}"#).is_err());
         let dup = serde_json::from_str::<Opt>(r#"{"at":null,"at":"2024-11-14"}"#).unwrap_err();
         assert!(dup.to_string().contains("duplicate field `at`"), "{dup}");
     }

@@ -10,6 +10,8 @@
 //!   space treated alike), chosen per enum from what the provider's own pages show.
 
 /// Compares two wire values ignoring ASCII case and treating `_`, `-` and ` ` as one separator.
+/// Inline: an unknown value is compared with every documented one, and most differ in length.
+#[inline]
 pub(crate) fn eq_loose(a: &str, b: &str) -> bool {
     fn norm(c: u8) -> u8 {
         match c {

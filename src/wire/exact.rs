@@ -83,6 +83,12 @@ pub(crate) fn integer(text: &str, quoted: bool) -> Result<(bool, u64), NotIntege
     if int_len == 0 {
         return Err(NotInteger::NotNumber);
     }
+    if int_len == b.len() && int_len <= 19 {
+        // Digits only, as most ids and counts are: nineteen digits always fit a `u64`, and
+        // leading zeros add nothing, so the plain fold is the exact value.
+        let value = b.iter().fold(0u64, |acc, d| acc * 10 + u64::from(d - b'0'));
+        return Ok((negative, value));
+    }
     let (int, mut rest) = b.split_at(int_len);
     let mut frac: &[u8] = &[];
     let mut exp: i64 = 0;
@@ -172,4 +178,40 @@ pub(crate) fn not_integer<E: de::Error>(
     E::custom(format_args!(
         "invalid value: {q}{shown}{more}{q}{why}, expected {expected}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Case = (&'static str, bool, Result<(bool, u64), NotInteger>);
+
+    /// Digits only up to nineteen take the short path; the results are those of the long one.
+    #[test]
+    fn plain_digits_read_the_same_on_both_paths() {
+        let cases: &[Case] = &[
+            ("0", true, Ok((false, 0))),
+            ("-0", true, Ok((true, 0))),
+            ("007", true, Ok((false, 7))),
+            (
+                "9999999999999999999",
+                true,
+                Ok((false, 9_999_999_999_999_999_999)),
+            ),
+            (
+                "9999999999999999999",
+                false,
+                Ok((false, 9_999_999_999_999_999_999)),
+            ),
+            ("18446744073709551615", true, Ok((false, u64::MAX))),
+            ("18446744073709551616", false, Err(NotInteger::OutOfRange)),
+            ("0000000000000000000000123", true, Ok((false, 123))),
+            ("12a", true, Err(NotInteger::NotNumber)),
+            ("1.0", true, Err(NotInteger::NotNumber)),
+            ("1.0", false, Ok((false, 1))),
+        ];
+        for (text, quoted, expected) in cases {
+            assert_eq!(&integer(text, *quoted), expected, "{text} {quoted}");
+        }
+    }
 }

@@ -153,8 +153,41 @@ impl<'de> Deserialize<'de> for TimestampOrText {
 /// anything else is kept (read, or as its text). Use with `#[serde(default)]`.
 pub(crate) struct OptTimestamp;
 
+/// [`FastLoose`] where `null` is `None`: what [`OptTimestamp`] reads in fast mode, in one call
+/// into the deserializer (`deserialize_any`, where `null` arrives as a unit) rather than two
+/// (`deserialize_option`, then `deserialize_any`), as it runs for every optional timestamp.
+struct FastOptLoose;
+
+impl Visitor<'_> for FastOptLoose {
+    type Value = Option<TimestampOrText>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        FastLoose.expecting(f)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        FastLoose.visit_str(v)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        FastLoose.visit_u64(v)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        FastLoose.visit_i64(v)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        FastLoose.visit_f64(v)
+    }
+}
+
 impl<'de> DeserializeAs<'de, Option<TimestampOrText>> for OptTimestamp {
     fn deserialize_as<D: Deserializer<'de>>(d: D) -> Result<Option<TimestampOrText>, D::Error> {
+        if exact::fast() {
+            return d.deserialize_any(FastOptLoose);
+        }
         struct V;
         impl<'de> Visitor<'de> for V {
             type Value = Option<TimestampOrText>;

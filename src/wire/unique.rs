@@ -132,7 +132,11 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     let mut any_escaped = false;
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
+        i = next_stop(b, i);
+        let Some(&c) = b.get(i) else {
+            break;
+        };
+        match c {
             b'"' => {
                 let start = i + 1;
                 let escaped;
@@ -174,20 +178,54 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
     None
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Flags (high bit) the zero bytes of `x`; the lowest flag is exact (a flag above a true one may
+/// be false), which is all the scans need.
+#[inline]
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
+/// The index of the first byte at or after `i`, outside a string, that the scan acts on: a
+/// quote, a comma or a bracket (`b.len()` if none). Eight bytes at a time: between them are
+/// whitespace, `:`, numbers and literals. The brackets `{}[]` are the bytes with
+/// `x & 0xD9 == 0x59`, a test that also takes `Y`, `_`, `y` and DEL, which valid JSON has only
+/// inside strings (and the scan ignores them anyway).
+#[inline]
+fn next_stop(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let found = zero_bytes(w ^ (ONES * u64::from(b'"')))
+            | zero_bytes(w ^ (ONES * u64::from(b',')))
+            | zero_bytes((w & (ONES * 0xD9)) ^ (ONES * 0x59));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if matches!(c, b'"' | b',' | b'{' | b'}' | b'[' | b']') {
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
 /// The index of the quote that closes the string whose content starts at `i` (or the end),
 /// and whether the string has an escape. Eight bytes at a time while no quote or backslash is
 /// among them: most of a value is text.
 #[inline]
 fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut escaped = false;
     loop {
         while let Some(chunk) = b.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
             let (q, e) = (w ^ (ONES * u64::from(b'"')), w ^ (ONES * u64::from(b'\\')));
             // A zero byte in `q` or `e` is a quote or a backslash; the lowest flag is exact.
-            let found = (q.wrapping_sub(ONES) & !q | e.wrapping_sub(ONES) & !e) & HIGH;
+            let found = zero_bytes(q) | zero_bytes(e);
             if found != 0 {
                 i += (found.trailing_zeros() / 8) as usize;
                 break;
@@ -274,7 +312,11 @@ fn path_to(json: &str, target: usize) -> String {
     let mut expect_key = false;
     let mut i = 0;
     while i < b.len() {
-        match b[i] {
+        i = next_stop(b, i);
+        let Some(&c) = b.get(i) else {
+            break;
+        };
+        match c {
             b'"' => {
                 let start = i + 1;
                 i = start;
@@ -375,6 +417,19 @@ mod tests {
             check(r#"{"a":1,"\u0061":2}"#),
             Some(("a".into(), "a".into()))
         );
+    }
+
+    /// Whitespace, numbers and literals between the tokens, in runs longer than the eight bytes
+    /// the scan skips at once, and keys holding the bytes its bracket test also takes.
+    #[test]
+    fn pretty_printed_values_and_lookalike_bytes() {
+        let pretty = "{\n    \"Y_y\": 1234567890.5e-3,\n        \"ok\":   true  ,\n    \"n\": \
+                      [ null ,  false,\t-0.25E+10 ]\n}";
+        assert_eq!(check(pretty), None);
+        let repeated = pretty.replace("\"n\"", "\"Y_y\"");
+        assert_eq!(check(&repeated), Some(("Y_y".into(), "Y_y".into())));
+        let nested = "{ \"a\" :\n   { \"_\" : 1 ,\n     \"y\" : 2 ,\n     \"_\" : 3 } }";
+        assert_eq!(check(nested), Some(("a._".into(), "_".into())));
     }
 
     #[test]

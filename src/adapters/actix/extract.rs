@@ -2,7 +2,7 @@
 
 use crate::adapters::budget::BodyBudget;
 use crate::adapters::{
-    Collected, OFF_WORKER_MIN, check_declared, collect, governing_length, within,
+    Collected, OFF_WORKER_MIN, check_declared, collect_declared, governing_length, within,
 };
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
@@ -140,11 +140,11 @@ async fn read_head_and_body<R: Receive + ?Sized>(
     payload: Payload,
     observer: &mut Observer,
 ) -> Result<Collected<Bytes>, Error> {
-    check_declared(content_length(request), receiver.body_limit())?;
+    let declared = check_declared(content_length(request), receiver.body_limit())?;
     observer
         .verify_head(receiver, &view(request, &[]))
         .map_err(explain)?;
-    read_body(receiver, request, payload).await
+    read_body(receiver, declared, payload).await
 }
 
 /// Verifies and parses a large body on actix's blocking pool ([`web::block`]), so that the
@@ -203,15 +203,16 @@ impl Detached {
     }
 }
 
-/// The body of `request`, read under `receiver`'s limit and within its time.
+/// The body of a request whose declared length ([`check_declared`]) is `declared`, read under
+/// `receiver`'s limit and within its time.
 pub(super) async fn read_body<R: Receive + ?Sized>(
     receiver: &R,
-    request: &HttpRequest,
+    declared: Option<u64>,
     payload: Payload,
 ) -> Result<Collected<Bytes>, Error> {
-    let collected = collect(
+    let collected = collect_declared(
         payload,
-        content_length(request),
+        declared,
         receiver.body_limit(),
         BodyBudget::global(),
     );

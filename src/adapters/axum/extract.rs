@@ -1,7 +1,7 @@
 //! Extraction: the [`Webhook`] extractor, [`receive`], and the request view the verifier sees (head first, then the body under its limit and time).
 
 use crate::adapters::budget::BodyBudget;
-use crate::adapters::{Collected, check_declared, collect, governing_length, within};
+use crate::adapters::{Collected, check_declared, collect_declared, governing_length, within};
 use crate::delivery::{Delivery, Receive};
 use crate::error::Error;
 use crate::request::Request;
@@ -94,13 +94,15 @@ pub(super) async fn read_with_body<R: Receive + ?Sized>(
     // A declared size over the limit, then the head: a sender without a credential is
     // answered before one body byte is read. (The request views are not `Send`: each ends
     // with its statement.)
-    check_declared(content_length(parts), receiver.body_limit())?;
+    let declared = check_declared(content_length(parts), receiver.body_limit())?;
+    // The target and the peer, looked up once for both views.
+    let (uri, peer) = (target(parts), peer(parts));
     observer
-        .verify_head(receiver, &view(parts, &[]))
+        .verify_head(receiver, &view(parts, uri, peer, &[]))
         .map_err(explain)?;
-    let body = read_body(receiver, parts, body).await?;
+    let body = read_body(receiver, declared, body).await?;
     let delivery = off_worker(body.as_slice().len(), || {
-        observer.receive(receiver, &view(parts, body.as_slice()))
+        observer.receive(receiver, &view(parts, uri, peer, body.as_slice()))
     })?;
     Ok((delivery, body))
 }
@@ -124,15 +126,16 @@ fn off_worker<T>(len: usize, parse: impl FnOnce() -> T) -> T {
     }
 }
 
-/// The body of a split request, read under `receiver`'s limit and within its time.
+/// The body of a split request whose declared length ([`check_declared`]) is `declared`, read
+/// under `receiver`'s limit and within its time.
 pub(super) async fn read_body<R: Receive + ?Sized>(
     receiver: &R,
-    parts: &Parts,
+    declared: Option<u64>,
     body: Body,
 ) -> Result<Collected<Bytes>, Error> {
-    let collected = collect(
+    let collected = collect_declared(
         body.into_data_stream(),
-        content_length(parts),
+        declared,
         receiver.body_limit(),
         BodyBudget::global(),
     );
@@ -182,10 +185,11 @@ pub(super) fn peer(parts: &Parts) -> Option<IpAddr> {
     Some(peer.ip())
 }
 
-/// What the verifier sees of a split request and its body.
-pub(super) fn view<'a>(parts: &'a Parts, body: &'a [u8]) -> Request<'a> {
-    let request = Request::from_http(parts, body).uri(target(parts));
-    match peer(parts) {
+/// What the verifier sees of a split request and its body, given the request's [`target`] and
+/// [`peer`] (looked up once for the head's view and the body's).
+fn view<'a>(parts: &'a Parts, uri: &'a str, peer: Option<IpAddr>, body: &'a [u8]) -> Request<'a> {
+    let request = Request::from_http(parts, body).uri(uri);
+    match peer {
         Some(peer) => request.peer(peer),
         None => request,
     }

@@ -10,7 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::enums::{OrderStatus, OrderType};
-use crate::wire::{self, Key, RawJson, Seen, TimestampOrText};
+use crate::wire::{self, FillIn, Key, RawJson, Seen, TimestampOrText};
 
 mod contact;
 mod field;
@@ -167,22 +167,34 @@ impl Order {
 
 impl<'de> Deserialize<'de> for Order {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_map(OrderVisitor)
+        let mut o = Order::unset();
+        <Order as FillIn>::fill(&mut o, d)?;
+        Ok(o)
     }
 }
 
-struct OrderVisitor;
+impl FillIn for Order {
+    fn unset() -> Self {
+        Order::unset()
+    }
+    fn fill<'de, D: Deserializer<'de>>(place: &mut Self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(OrderVisitor(place))
+    }
+}
 
-impl<'de> Visitor<'de> for OrderVisitor {
-    type Value = Order;
+/// Fills an unset order.
+struct OrderVisitor<'a>(&'a mut Order);
+
+impl<'de> Visitor<'de> for OrderVisitor<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Skladon order object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Order, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut seen = Seen::default();
-        let mut o = Order::unset();
+        let o = self.0;
         while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
             // Every key once, optional or not (principle 3).
             if o.read_typed(&key, &mut map, &mut seen)? {
@@ -214,8 +226,7 @@ impl<'de> Visitor<'de> for OrderVisitor {
                 }
             }
         }
-        Order::check_required(&seen)?;
-        Ok(o)
+        Order::check_required(&seen)
     }
 }
 
