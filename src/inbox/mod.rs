@@ -97,6 +97,10 @@ mod wake;
 mod worker;
 
 #[cfg(feature = "inbox-postgres")]
+mod pg_migrate;
+#[cfg(feature = "inbox-postgres")]
+mod pg_notify;
+#[cfg(feature = "inbox-postgres")]
 mod postgres;
 #[cfg(feature = "inbox-sqlite")]
 mod sqlite;

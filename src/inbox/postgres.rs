@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sqlx::postgres::PgPoolOptions;
@@ -11,6 +10,8 @@ use sqlx::{Pool, Postgres, Row as _};
 
 use super::batch::{Batcher, Limits, Written, acceptances, postgres_record_error, stored_new};
 use super::ops::impl_inbox;
+use super::pg_migrate::{migrate, probe};
+use super::pg_notify::{Announcer, channel, notify};
 use super::sql::{Dialect, Statements};
 use super::{Entry, InboxError, InboxOptions, Wakeup};
 
@@ -208,66 +209,6 @@ impl PostgresInbox {
     }
 }
 
-/// The `LISTEN`/`NOTIFY` channel of the inbox in `namespace`: an identifier of at most 63
-/// bytes (a long namespace is cut; two namespaces sharing a channel only wake each other's
-/// workers for nothing).
-fn channel(namespace: Option<&str>) -> String {
-    let mut channel = format!("delivery_webhooks_{}", namespace.unwrap_or("inbox"));
-    channel.truncate(63);
-    channel
-}
-
-/// Tells the other processes' workers that accepts were stored: a `NOTIFY` of its own, after the
-/// batches committed, one at a time. Not in the batch's statement: a transaction that notifies
-/// takes one lock for the whole database at its commit (PostgreSQL's notification queue), so a
-/// `pg_notify` in every batch made the batches of every receiver commit one after another
-/// (measured: `docs/inbox.md`, "Beyond one machine"). Batches stored while a `NOTIFY` is on its
-/// way share the next one. Best effort, as every notification: the workers' periodic look
-/// guarantees progress.
-#[derive(Debug, Default)]
-struct Announcer {
-    /// A batch was stored since the last `NOTIFY` was sent.
-    due: AtomicBool,
-    /// A task is sending.
-    sending: AtomicBool,
-}
-
-impl Announcer {
-    /// Called after a batch committed: sends a `NOTIFY` on `channel` unless one sending now
-    /// will see `due` and send again.
-    fn announce(self: &Arc<Self>, pool: &Pool<Postgres>, channel: &str) {
-        self.due.store(true, Ordering::SeqCst);
-        if self.sending.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let (this, pool, channel) = (Arc::clone(self), pool.clone(), channel.to_owned());
-        tokio::spawn(async move {
-            loop {
-                this.due.store(false, Ordering::SeqCst);
-                // Not sent: a listener finds the items at its next look.
-                let _ = sqlx::query("SELECT pg_notify($1, '')")
-                    .bind(&channel)
-                    .execute(&pool)
-                    .await;
-                this.sending.store(false, Ordering::SeqCst);
-                // A batch stored after `due` was cleared, whose caller saw this task sending.
-                if !this.due.load(Ordering::SeqCst) || this.sending.swap(true, Ordering::SeqCst) {
-                    return;
-                }
-            }
-        });
-    }
-}
-
-async fn notify(tx: &mut sqlx::Transaction<'_, Postgres>, channel: &str) -> Result<(), InboxError> {
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(channel)
-        .execute(&mut **tx)
-        .await
-        .map_err(crate::inbox::database)?;
-    Ok(())
-}
-
 /// The process's `LISTEN` session: rings the inbox's [`Wakeup`] at each notification. When the
 /// session is lost, sqlx opens a new one at the next receive; this rings once then, since
 /// notifications sent meanwhile are gone (the workers' periodic look is what guarantees
@@ -318,70 +259,6 @@ async fn listen(shared: std::sync::Weak<Shared>) {
             }
         }
     }
-}
-
-/// Brings the schema up to [`SCHEMA_VERSION`](super::schema::SCHEMA_VERSION) in one transaction, under an advisory lock so that
-/// instances starting together migrate one at a time.
-async fn migrate(
-    pool: &Pool<Postgres>,
-    sql: &Statements,
-    namespace: Option<&str>,
-) -> Result<(), InboxError> {
-    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-        .bind(format!(
-            "delivery-webhooks inbox {}",
-            namespace.unwrap_or("")
-        ))
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::inbox::database)?;
-    if let Some(ns) = namespace {
-        sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{ns}\""))
-            .execute(&mut *tx)
-            .await
-            .map_err(crate::inbox::database)?;
-    }
-    sqlx::query(&format!(
-        "CREATE TABLE IF NOT EXISTS {} (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
-        sql.version_table
-    ))
-    .execute(&mut *tx)
-    .await
-    .map_err(crate::inbox::database)?;
-    let current: i64 = sqlx::query_scalar(&format!(
-        "SELECT COALESCE(MAX(version), 0)::BIGINT FROM {}",
-        sql.version_table
-    ))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(crate::inbox::database)?;
-    let record = format!(
-        "INSERT INTO {} (version, applied_at) VALUES ($1, $2)",
-        sql.version_table
-    );
-    super::schema::apply_migrations!(tx, sql, current, record);
-    super::trail::backfill_v3!(tx, sql, current);
-    tx.commit().await.map_err(crate::inbox::database)?;
-    Ok(())
-}
-
-/// Checks that the inbox can insert (a role without `INSERT`, a read-only replica or
-/// `default_transaction_read_only`): one row in a transaction rolled back. The error names the
-/// table, never the URL (it may hold a password).
-async fn probe(pool: &Pool<Postgres>, sql: &Statements) -> Result<(), InboxError> {
-    let mut tx = pool.begin().await.map_err(crate::inbox::database)?;
-    let inserted = sqlx::query(&sql.probe)
-        .bind(Vec::<u8>::new())
-        .execute(&mut *tx)
-        .await;
-    if let Err(err) = inserted {
-        return Err(InboxError::NotWritable {
-            location: sql.inbox.clone(),
-            reason: err.to_string(),
-        });
-    }
-    tx.rollback().await.map_err(crate::inbox::database)
 }
 
 /// One group commit: every record in one `INSERT … SELECT FROM UNNEST(…) ORDER BY key`

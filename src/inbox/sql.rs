@@ -213,7 +213,7 @@ impl Statements {
                 // transaction: the items and their references (by dedup key: `$14` keys,
                 // `$15` kinds, `$16` values; new items only, so no conflict to check). No
                 // history row: the item's `received_at` is its first. The workers' NOTIFY is
-                // sent after, on its own (`postgres::Announcer`).
+                // sent after, on its own (`pg_notify::Announcer`).
                 // Sorted by key: two batches sharing keys lock them in the same order.
                 "WITH ins AS (INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
                  received_at, delivery_attempt, context, method, uri, peer, headers, body, payload) \
