@@ -108,9 +108,10 @@ pub(crate) fn check_declared(
     }
 }
 
-/// Reads the body chunk by chunk and stops at `limit`: a length its `Content-Length` header
-/// (`content_length`) declares over the limit is refused before anything is read, a body that
-/// grows past it as soon as it does, so an oversized body never sits in memory. Its bytes are
+/// Reads the body chunk by chunk and stops at `limit`: `declared` is what [`check_declared`]
+/// returned (a length over the limit was refused there, before anything is read; the adapters
+/// check it before the head and pass it on), and a body that grows past the limit is refused
+/// as soon as it does, so an oversized body never sits in memory. Its bytes are
 /// reserved in `budget` first: the declared length before the first byte is read, else each
 /// chunk as it arrives. A declared body is joined in one buffer of its declared size (at most
 /// the limit, and held in the budget already), so it is never copied as it grows: growing by
@@ -123,23 +124,6 @@ pub(crate) fn check_declared(
 /// # Errors
 /// [`Error::BodyTooLarge`] (413), [`Error::Busy`] (503) when the budget stays full,
 /// [`Error::IncompleteBody`] (400) when the stream fails.
-#[cfg_attr(not(test), allow(dead_code))]
-pub(crate) async fn collect<S, B, E>(
-    stream: S,
-    content_length: Option<&[u8]>,
-    limit: usize,
-    budget: &'static BodyBudget,
-) -> Result<Collected<B>, Error>
-where
-    S: Stream<Item = Result<B, E>> + Unpin,
-    B: AsRef<[u8]>,
-{
-    let declared = check_declared(content_length, limit)?;
-    collect_declared(stream, declared, limit, budget).await
-}
-
-/// [`collect`] after [`check_declared`]: `declared` is what it returned. The adapters check the
-/// declared length before the head, and pass it on rather than look the headers up again.
 pub(crate) async fn collect_declared<S, B, E>(
     mut stream: S,
     declared: Option<u64>,
@@ -286,6 +270,21 @@ pub(crate) fn raw_delivery<'h>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`check_declared`] then [`collect_declared`], as the adapters read a body.
+    async fn collect<S, B, E>(
+        stream: S,
+        content_length: Option<&[u8]>,
+        limit: usize,
+        budget: &'static BodyBudget,
+    ) -> Result<Collected<B>, Error>
+    where
+        S: Stream<Item = Result<B, E>> + Unpin,
+        B: AsRef<[u8]>,
+    {
+        let declared = check_declared(content_length, limit)?;
+        collect_declared(stream, declared, limit, budget).await
+    }
 
     /// A body arriving in the given chunks.
     struct Arriving(std::collections::VecDeque<Result<Vec<u8>, ()>>);
