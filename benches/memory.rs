@@ -119,7 +119,12 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or_else(|| panic!("{field} not in /proc/self/status"))
 }
 
-fn run<I: Inbox + Clone + 'static>(name: &str, server: &tokio::runtime::Runtime, inbox: I, items: u64) {
+fn run<I: Inbox + Clone + 'static>(
+    name: &str,
+    server: &tokio::runtime::Runtime,
+    inbox: I,
+    items: u64,
+) {
     let addr = load::listen(server, inbox.clone());
     let processed = Arc::new(AtomicU64::new(0));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -147,7 +152,10 @@ fn run<I: Inbox + Clone + 'static>(name: &str, server: &tokio::runtime::Runtime,
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         loadavg()
     );
-    println!("{:>12} {:>10} {:>10} {:>10} {:>9}", "processed", "RSS MB", "peak MB", "items/s", "at s");
+    println!(
+        "{:>12} {:>10} {:>10} {:>10} {:>9}",
+        "processed", "RSS MB", "peak MB", "items/s", "at s"
+    );
     let step = (items / 10).max(1);
     let started = Instant::now();
     let mut marks = Vec::new();

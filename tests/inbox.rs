@@ -1324,7 +1324,7 @@ fn a_real_version_2_sqlite_file_is_migrated_with_its_references() {
                 .fetch_one(&mut conn)
                 .await
                 .unwrap();
-        assert_eq!(version, 4);
+        assert_eq!(version, 5);
         let refs: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT item_id, kind, value FROM webhook_inbox_ref ORDER BY item_id, kind, value",
         )

@@ -2,7 +2,7 @@
 //! bulk path (`benches/common/fill.rs`: Wakilni items, 195 in 200 completed, 4 dead, 1 pending,
 //! with their references, attempts and history), analyzed, then the statements the library
 //! runs for claim, accept (new and duplicate), retention and the console's overview, filtered
-//! list and reference search are caught as sqlx runs them, and their plans
+//! list, reference search and search by dedup key are caught as sqlx runs them, and their plans
 //! (`EXPLAIN QUERY PLAN`, `EXPLAIN`) must read the inbox's tables through the expected indexes,
 //! never by a full scan. Plans, not timings: the check is deterministic.
 //!
@@ -169,6 +169,16 @@ where
         vec![t("waybill"), t(&waybill), P::I(50)],
     )
     .await;
+    let key = db::key_of(raw, table, FIRST + 5 * 7_001).await;
+    let by_key = Filter::new().dedup_key(&key);
+    let (page, sql) = plans::catch(console.list(&by_key, None, 50)).await;
+    assert_eq!(page.unwrap().items.len(), 1, "{key}");
+    add(
+        "console dedup key search",
+        sql,
+        vec![t(&key), t(&key), P::I(50)],
+    )
+    .await;
     out
 }
 
@@ -264,7 +274,8 @@ fn sqlite_plans_at_100k_items_use_the_indexes() {
             (
                 "console overview",
                 &[
-                    "webhook_inbox_pending",
+                    "webhook_inbox_due",
+                    "webhook_inbox_state_received",
                     "webhook_inbox_cause",
                     "webhook_inbox_retrying",
                     "webhook_inbox_provider_received",
@@ -272,6 +283,10 @@ fn sqlite_plans_at_100k_items_use_the_indexes() {
             ),
             ("console list: provider + dead", &["webhook_inbox_"]),
             ("console reference search", &["webhook_inbox_ref_value"]),
+            (
+                "console dedup key search",
+                &["webhook_inbox_key", "webhook_inbox_announce_key"],
+            ),
         ],
     );
 }
@@ -335,7 +350,7 @@ fn postgres_plans_at_100k_items_use_the_indexes() {
             (
                 "console overview",
                 &[
-                    "webhook_inbox_pending|webhook_inbox_due|webhook_inbox_state_received",
+                    "webhook_inbox_due|webhook_inbox_state_received",
                     // The causes' skip scan: one probe of the covering index per cause.
                     "webhook_inbox_cause",
                     "webhook_inbox_retrying|webhook_inbox_state_received",
@@ -344,6 +359,10 @@ fn postgres_plans_at_100k_items_use_the_indexes() {
             ),
             ("console list: provider + dead", &["webhook_inbox_"]),
             ("console reference search", &["webhook_inbox_ref_"]),
+            (
+                "console dedup key search",
+                &["webhook_inbox_key", "webhook_inbox_announce_key"],
+            ),
         ],
     );
 }

@@ -111,7 +111,7 @@ pub use item::{
     Acceptance, Claim, Depth, Failure, Item, ItemId, ItemInfo, ItemState, Replay, Stats,
 };
 pub use key::MAX_STORED_KEY;
-pub use options::{InboxOptions, dedup_window};
+pub use options::{InboxOptions, PURGE_STATEMENT_TARGET, dedup_window};
 #[cfg(feature = "inbox-postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "inbox-postgres")))]
 pub use postgres::PostgresInbox;

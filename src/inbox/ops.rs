@@ -96,10 +96,12 @@ macro_rules! impl_inbox {
 
             /// Runs a purge statement (`sql.purge` or `sql.purge_dead`) for every provider, in
             /// batches, until nothing older than `older_than` and outside the provider's dedup
-            /// window is left. After each full batch it waits as long as the batch took: the
-            /// writer (SQLite's one, PostgreSQL's pool and disk) is free for accepts at least
-            /// half the time, so a backlog of a million rows does not hold up the receiver
-            /// (`docs/performance.md`, "The inbox at ten million items").
+            /// window is left. Each batch is sized to hold the writer about
+            /// `PURGE_STATEMENT_TARGET` (`next_purge_rows`), and after each full batch it waits
+            /// as long as the batch took: the writer (SQLite's one, PostgreSQL's pool and disk)
+            /// is free for accepts at least half the time, and never held long, so a backlog of
+            /// a million rows does not hold up the receiver (`docs/performance.md`, "The inbox
+            /// at ten million items").
             async fn purge_where(
                 &self,
                 statement: &str,
@@ -107,6 +109,7 @@ macro_rules! impl_inbox {
             ) -> Result<u64, $crate::inbox::InboxError> {
                 use $crate::inbox::{dedup_window, duration_ms};
                 let batch = self.inner.options.purge_batch;
+                let mut rows = batch;
                 let mut deleted = 0;
                 for provider in $crate::delivery::Provider::ALL {
                     loop {
@@ -115,15 +118,17 @@ macro_rules! impl_inbox {
                             .bind(duration_ms(older_than))
                             .bind(provider.as_str())
                             .bind(duration_ms(dedup_window(provider)))
-                            .bind(i64::try_from(batch).unwrap_or(i64::MAX))
+                            .bind(i64::try_from(rows).unwrap_or(i64::MAX))
                             .execute(&self.inner.pool)
                             .await
                             .map_err($crate::inbox::database)?;
                         deleted += done.rows_affected();
-                        if done.rows_affected() < batch as u64 {
+                        if done.rows_affected() < rows as u64 {
                             break;
                         }
-                        tokio::time::sleep(started.elapsed()).await;
+                        let took = started.elapsed();
+                        rows = $crate::inbox::options::next_purge_rows(rows, took, batch);
+                        tokio::time::sleep(took).await;
                     }
                 }
                 Ok(deleted)

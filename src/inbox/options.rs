@@ -191,10 +191,12 @@ impl InboxOptions {
         self
     }
 
-    /// Rows deleted per statement when purging (at least 1; 250 by default): a purge never
-    /// holds a long lock or a huge transaction, whatever the backlog, and after each full
-    /// batch it pauses as long as the batch took, so accepts get the writer at least half the
-    /// time.
+    /// Rows deleted per statement when purging, at most (at least 1; 250 by default): a purge
+    /// never holds a long lock or a huge transaction, whatever the backlog. Fewer while a
+    /// statement takes longer than [`PURGE_STATEMENT_TARGET`] (halved each time, grown back
+    /// when quick), so that an accept waiting for SQLite's one writer waits a couple of
+    /// milliseconds at most; and after each full batch the purge pauses as long as the batch
+    /// took, so accepts get the writer at least half the time.
     #[must_use]
     pub fn purge_batch(mut self, rows: usize) -> Self {
         self.purge_batch = rows.max(1);
@@ -290,6 +292,30 @@ impl InboxOptions {
     }
 }
 
+/// How long one purge statement should hold the writer: about an accept's own median at half
+/// its maximum rate on SQLite (1.8 ms at 600,000 items). A statement that takes longer halves
+/// the next one; one under half of it doubles the next, up to
+/// [`purge_batch`](InboxOptions::purge_batch) (`docs/performance.md`, "Retention").
+pub const PURGE_STATEMENT_TARGET: Duration = Duration::from_millis(2);
+
+/// The fewest rows a purge statement deletes while its backlog lasts (unless
+/// [`purge_batch`](InboxOptions::purge_batch) is smaller): below this a statement's own cost,
+/// not its rows, would take the writer.
+const PURGE_MIN_ROWS: usize = 16;
+
+/// The rows the next purge statement deletes, after one of `rows` rows took `took`, with at
+/// most `max` rows a statement.
+pub(crate) fn next_purge_rows(rows: usize, took: Duration, max: usize) -> usize {
+    let floor = PURGE_MIN_ROWS.min(max);
+    if took > PURGE_STATEMENT_TARGET {
+        (rows / 2).max(floor)
+    } else if took < PURGE_STATEMENT_TARGET / 2 {
+        rows.saturating_mul(2).min(max)
+    } else {
+        rows
+    }
+}
+
 /// How long an item's dedup key is kept after it was received, at least: longer than the
 /// provider goes on retrying, so that a late retry is still a duplicate. [`Inbox::purge`](super::Inbox::purge)
 /// never deletes an item inside its window.
@@ -320,6 +346,33 @@ pub fn dedup_window(provider: Provider) -> Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_slow_purge_statement_halves_the_next_and_a_quick_one_doubles_it_within_bounds() {
+        use super::{PURGE_STATEMENT_TARGET as TARGET, next_purge_rows};
+        let slow = TARGET * 3;
+        let quick = TARGET / 4;
+        assert_eq!(next_purge_rows(250, slow, 250), 125);
+        assert_eq!(next_purge_rows(125, slow, 250), 62);
+        assert_eq!(next_purge_rows(20, slow, 250), 16, "never under 16 rows");
+        assert_eq!(
+            next_purge_rows(4, slow, 4),
+            4,
+            "nor over the configured batch"
+        );
+        assert_eq!(next_purge_rows(62, quick, 250), 124);
+        assert_eq!(
+            next_purge_rows(200, quick, 250),
+            250,
+            "never over the configured batch"
+        );
+        assert_eq!(
+            next_purge_rows(100, TARGET * 3 / 4, 250),
+            100,
+            "near the target: kept"
+        );
+        assert_eq!(next_purge_rows(100, TARGET, 250), 100);
+    }
+
     use super::*;
 
     #[test]

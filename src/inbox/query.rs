@@ -362,7 +362,8 @@ pub(crate) enum Param {
 
 /// The `WHERE` clause (without the keyword; `1 = 1` for none) of `filter` over the inbox's
 /// table, its parameters appended to `params` as `$n`. Each condition is on an indexed column;
-/// the reference through the reference table's `(value, …)` or `(kind, value, …)` index.
+/// the dedup key through the `_key` and `_announce_key` indexes; the reference through the
+/// reference table's `(value, kind, item_id)` index.
 #[cfg(any(feature = "inbox-sqlite", feature = "inbox-postgres"))]
 pub(crate) fn where_clause(filter: &Filter, inbox: &str, params: &mut Vec<Param>) -> String {
     let mut conditions = vec!["1 = 1".to_owned()];
@@ -385,11 +386,19 @@ pub(crate) fn where_clause(filter: &Filter, inbox: &str, params: &mut Vec<Param>
     if let Some(t) = filter.received_before {
         push("received_at < $?", Param::Int(to_ms(t)), params);
     }
-    if let Some(k) = &filter.dedup_key {
-        push("dedup_key = $?", Param::Text(k.clone()), params);
-    }
     if let Some(c) = &filter.cause {
         push("cause = $?", Param::Text(c.clone()), params);
+    }
+    if let Some(k) = &filter.dedup_key {
+        // Through the unique `_key` index (every item but an announcement) and the partial
+        // `_announce_key` (Skladon's announcements): each the index its condition names.
+        params.push(Param::Text(k.clone()));
+        params.push(Param::Text(k.clone()));
+        let (a, b) = (params.len() - 1, params.len());
+        conditions.push(format!(
+            "id IN (SELECT id FROM {inbox} WHERE dedup_key = ${a} AND announce = 0 \
+             UNION ALL SELECT id FROM {inbox} WHERE dedup_key = ${b} AND announce = 1)"
+        ));
     }
     match filter.handled {
         Some(true) => conditions.push("handled_at IS NOT NULL".to_owned()),

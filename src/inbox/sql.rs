@@ -5,7 +5,8 @@
 
 use super::Row;
 use super::schema::{
-    POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, POSTGRES_V4, SQLITE_V1, SQLITE_V2, SQLITE_V3, SQLITE_V4,
+    POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, POSTGRES_V4, POSTGRES_V5, SQLITE_V1, SQLITE_V2,
+    SQLITE_V3, SQLITE_V4, SQLITE_V5,
 };
 
 /// The backends' SQL dialects.
@@ -189,7 +190,7 @@ impl Statements {
         };
         let (migrations, insert, claim, complete_batch) = match dialect {
             Dialect::Sqlite => (
-                [SQLITE_V1, SQLITE_V2, SQLITE_V3, SQLITE_V4],
+                [SQLITE_V1, SQLITE_V2, SQLITE_V3, SQLITE_V4, SQLITE_V5],
                 // The head of a multi-row insert: `sqlite::insert` appends one
                 // `SQLITE_INSERT_ROW` per record and `ON CONFLICT DO NOTHING RETURNING id, dedup_key`.
                 "INSERT INTO {inbox} (provider, dedup_key, full_key, announce, available_at, \
@@ -208,7 +209,13 @@ impl Statements {
                  RETURNING id, fence, attempts",
             ),
             Dialect::Postgres => (
-                [POSTGRES_V1, POSTGRES_V2, POSTGRES_V3, POSTGRES_V4],
+                [
+                    POSTGRES_V1,
+                    POSTGRES_V2,
+                    POSTGRES_V3,
+                    POSTGRES_V4,
+                    POSTGRES_V5,
+                ],
                 // One statement for the whole batch, so one round trip and no explicit
                 // transaction: the items and their references (by dedup key: `$14` keys,
                 // `$15` kinds, `$16` values; new items only, so no conflict to check). No
@@ -312,12 +319,11 @@ impl Statements {
                  WHERE state = 'dead' AND dead_at < {now} - $1 \
                  AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
             ),
-            // Over the partial indexes only: cheap however many completed items are kept.
+            // Each over its state's entries of `(state, received_at, id)` alone: cheap however
+            // many completed items are kept.
             depth: fill(
-                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
-                 AND state = 'pending' UNION ALL \
-                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
-                 AND state = 'claimed' UNION ALL \
+                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state = 'pending' UNION ALL \
+                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state = 'claimed' UNION ALL \
                  SELECT 'dead', COUNT(*) FROM {inbox} WHERE state = 'dead'",
             ),
             item: fill(

@@ -1553,15 +1553,15 @@ fn sqlite_reads_do_not_wait_for_the_writer() {
     });
 }
 
-/// The rollback scripts for `backend` (`PostgreSQL` or `SQLite`) from version 3 to 1, as
+/// The rollback scripts for `backend` (`PostgreSQL` or `SQLite`) from version 5 to 1, as
 /// `docs/inbox.md` prints them.
 fn documented_rollback(backend: &str) -> String {
     let docs = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/inbox.md"),
     )
     .unwrap();
-    // Version 4 to 3 first, then 3 to 2, then 2 to 1.
-    [3, 2, 1]
+    // Version 5 to 4 first, then 4 to 3, 3 to 2, then 2 to 1.
+    [4, 3, 2, 1]
         .iter()
         .map(|version| {
             let marker = format!("-- rollback to version {version}: {backend}\n");
@@ -1574,9 +1574,9 @@ fn documented_rollback(backend: &str) -> String {
         .collect()
 }
 
-/// 26.14: the rollback path. A version-4 inbox holding a pending item, two Skladon GET
+/// 26.14: the rollback path. A version-5 inbox holding a pending item, two Skladon GET
 /// announcements of one entity (one processed) and a key stored as its digest is taken back to
-/// version 1 by the scripts in `docs/inbox.md` (4 to 3, 3 to 2, then 2 to 1): the version, the columns and the unique key are
+/// version 1 by the scripts in `docs/inbox.md` (5 to 4, 4 to 3, 3 to 2, then 2 to 1): the version, the columns and the unique key are
 /// version 1's, every item is kept but the older announcement; a version-2 build then migrates it
 /// forward again and processes what was pending.
 async fn the_documented_rollback_to_version_1_works(store: Store) {
