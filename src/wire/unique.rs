@@ -290,7 +290,7 @@ fn zero_bytes(x: u64) -> u64 {
 
 /// The index of the first byte at or after `i`, outside a string, that the repeated-key scan
 /// acts on: a quote or a bracket (`b.len()` if none). Eight bytes at a time, as [`next_stop`].
-#[inline]
+#[inline(always)]
 fn next_token(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
@@ -339,7 +339,7 @@ fn next_stop(b: &[u8], mut i: usize) -> usize {
 /// The index of the quote that closes the string whose content starts at `i` (or the end),
 /// and whether the string has an escape. Eight bytes at a time while no quote or backslash is
 /// among them: most of a value is text.
-#[inline]
+#[inline(always)]
 fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
     let mut escaped = false;
     loop {
@@ -371,7 +371,31 @@ fn offset(n: usize) -> u32 {
 }
 
 /// The second of two keys of one object that are equal, if any.
+#[inline(always)]
 fn repeated(json: &str, keys: &[Key], escaped: bool) -> Option<Key> {
+    if escaped || keys.len() > INLINE {
+        return repeated_slow(json, keys, escaped);
+    }
+    let b = json.as_bytes();
+    for (n, k) in keys.iter().enumerate() {
+        // The lengths first: most keys of an object differ in length.
+        let len = k.end - k.start;
+        for e in &keys[..n] {
+            if e.end - e.start == len
+                && b.get(e.start as usize..e.end as usize)
+                    == b.get(k.start as usize..k.end as usize)
+            {
+                return Some(*k);
+            }
+        }
+    }
+    None
+}
+
+/// [`repeated`] for keys with escapes, or more keys than compared pairwise.
+#[cold]
+#[inline(never)]
+fn repeated_slow(json: &str, keys: &[Key], escaped: bool) -> Option<Key> {
     let text = |k: &Key| &json.as_bytes()[k.start as usize..k.end as usize];
     if escaped {
         // `"a"` and `"\u0061"` are one key: compare what they say.
@@ -385,19 +409,6 @@ fn repeated(json: &str, keys: &[Key], escaped: bool) -> Option<Key> {
             .windows(2)
             .find(|w| w[0].0 == w[1].0)
             .map(|w| keys[w[0].1.max(w[1].1)]);
-    }
-    if keys.len() <= INLINE {
-        for (n, k) in keys.iter().enumerate() {
-            // The lengths first: most keys of an object differ in length.
-            let len = k.end - k.start;
-            if keys[..n]
-                .iter()
-                .any(|e| e.end - e.start == len && text(e) == text(k))
-            {
-                return Some(*k);
-            }
-        }
-        return None;
     }
     // Sorted by text, then by position: the later of two equal keys is the repeat.
     let mut sorted: Vec<Key> = keys.to_vec();
