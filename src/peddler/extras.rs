@@ -43,11 +43,10 @@ impl<'de> Deserialize<'de> for DateValue {
         // allocated, and what is not a date is kept exactly as sent.
         let raw = raw_text(d)?;
         if let Some(inner) = raw.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            // Dates have no escapes; a string with some is kept as sent.
-            if !inner.contains('\\') {
-                if let Some(t) = Timestamp::parse(inner) {
-                    return Ok(DateValue::Timestamp(t));
-                }
+            // Dates have no escapes; a string with some is kept as sent. No search for a
+            // backslash first: `Timestamp::parse` reads none in any form, so it refuses those.
+            if let Some(t) = Timestamp::parse(inner) {
+                return Ok(DateValue::Timestamp(t));
             }
         }
         RawJson::from_raw_text(raw).map(DateValue::Other)

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::value::RawValue;
 
+use crate::wire::unique::Field;
 use crate::wire::{self, RawJson, Timestamp};
 
 use super::Status;
@@ -236,8 +237,58 @@ impl Serialize for PickupLocation {
 
 impl<'de> Deserialize<'de> for PickupLocation {
     /// Any JSON value (an absent or `null` location is `None` around it).
+    ///
+    /// One pass over the text kept checks its keys ([`RawJson`]'s rule) and, in the usual
+    /// case, reads the office too: its fields as plain strings or `null`. Any other shape is
+    /// read by [`from_raw`](Self::from_raw), to the same result.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        RawJson::deserialize(d).map(Self::from_raw)
+        let raw = Box::<RawValue>::deserialize(d)?;
+        let text = raw.get();
+        let noted = wire::unique::first_repeated_key_noting(
+            text,
+            first_object(text.as_bytes()),
+            ["office_name", "phone_number"],
+        )
+        .map_err(wire::unique::RepeatedKey::into_error)?;
+        let office = noted.and_then(|[name, phone]| Some((plain(name)?, plain(phone)?)));
+        let raw = RawJson::keys_checked(raw);
+        match office {
+            Some((office_name, phone_number)) => Ok(Self {
+                office: Some(PickupOffice {
+                    office_name,
+                    phone_number,
+                }),
+                raw,
+            }),
+            None => Ok(Self::from_raw(raw)),
+        }
+    }
+}
+
+/// Where the office [`PickupLocation::office`] reads starts: the value itself when it is an
+/// object, a list's first element when that is one (`usize::MAX`: none).
+fn first_object(b: &[u8]) -> usize {
+    let at = |from: usize| {
+        b.iter()
+            .skip(from)
+            .position(|c| !c.is_ascii_whitespace())
+            .map(|n| n + from)
+    };
+    match at(0) {
+        Some(i) if b[i] == b'{' => i,
+        Some(i) if b[i] == b'[' => at(i + 1).filter(|&j| b[j] == b'{').unwrap_or(usize::MAX),
+        _ => usize::MAX,
+    }
+}
+
+/// An office field read without serde where that is sure to give what `wire::Text` gives:
+/// absent or `null` is `Some(None)`, a string without escapes its content; `None` for any
+/// other value (then the office is read by serde).
+fn plain(field: Field<'_>) -> Option<Option<String>> {
+    match field {
+        Field::Absent | Field::Null => Some(None),
+        Field::Plain(text) => Some(Some(text.to_owned())),
+        Field::Other => None,
     }
 }
 
@@ -322,6 +373,70 @@ impl StatusChange {
             previous_status_code: None,
             previous_status: None,
             updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A location read in one pass (the usual shapes) or by `from_raw` (any other) is the
+    /// location `from_raw` reads from the same text.
+    #[test]
+    fn one_pass_reads_what_from_raw_reads() {
+        for json in [
+            r#"{"office_name":"Wakilni Dekwaneh","phone_number":"+96101123456"}"#,
+            r#"[ {"phone_number": null, "extra": {"office_name": "inner"}}, 7 ]"#,
+            r#"[{"office_name":"A"},{"office_name":"B","opening_hours":"9-18"}]"#,
+            r#"{"office_name":"Caf\u00e9","phone_number":961}"#,
+            r#"{"office_name":"A","phone_number":true}"#,
+            r#"{"office_\u006eame":"A"}"#,
+            r#"[["A","B"]]"#,
+            "[]",
+            r#""Dekwaneh""#,
+            "{}",
+        ] {
+            let read: PickupLocation = serde_json::from_str(json).unwrap();
+            let again = PickupLocation::from_raw(RawJson::new(json).unwrap());
+            assert_eq!(read, again, "{json}");
+            assert_eq!(read.raw().get(), json);
+        }
+        let office = |json| {
+            serde_json::from_str::<PickupLocation>(json)
+                .unwrap()
+                .office()
+                .cloned()
+        };
+        assert_eq!(
+            office(r#"[{"office_name":"A","phone_number":"1"},{}]"#),
+            Some(PickupOffice {
+                office_name: Some("A".into()),
+                phone_number: Some("1".into()),
+            })
+        );
+        assert_eq!(
+            office(r#"{"office_name":"Caf\u00e9","phone_number":961}"#),
+            Some(PickupOffice {
+                office_name: Some("Café".into()),
+                phone_number: Some("961".into()),
+            })
+        );
+        assert_eq!(office(r#"{"office_name":true}"#), None);
+    }
+
+    /// A key repeated anywhere in the location is refused, as in any value kept raw.
+    #[test]
+    fn a_repeated_key_is_refused() {
+        for json in [
+            r#"{"office_name":"A","office_name":"B"}"#,
+            r#"[{"office_name":"A"},{"x":1,"x":2}]"#,
+        ] {
+            let err = serde_json::from_str::<PickupLocation>(json).unwrap_err();
+            assert!(
+                err.to_string().starts_with("duplicate field"),
+                "{json}: {err}"
+            );
         }
     }
 }

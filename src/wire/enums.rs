@@ -11,6 +11,8 @@
 
 /// Compares two wire values ignoring ASCII case and treating `_`, `-` and ` ` as one separator.
 /// Inline: an unknown value is compared with every documented one, and most differ in length.
+/// From the last byte back: values of one kind tend to share a prefix (`Order ...`), and an
+/// unknown one differs from those of its length sooner there.
 #[inline]
 pub(crate) fn eq_loose(a: &str, b: &str) -> bool {
     fn norm(c: u8) -> u8 {
@@ -19,7 +21,11 @@ pub(crate) fn eq_loose(a: &str, b: &str) -> bool {
             c => c.to_ascii_lowercase(),
         }
     }
-    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| norm(x) == norm(y))
+    a.len() == b.len()
+        && a.bytes()
+            .rev()
+            .zip(b.bytes().rev())
+            .all(|(x, y)| x == y || norm(x) == norm(y))
 }
 
 /// Exact comparison, the default matching rule.

@@ -61,6 +61,12 @@ impl RawJson {
         }
     }
 
+    /// Keeps a value whose keys its reader has already checked, in its own pass
+    /// ([`first_repeated_key_noting`](super::unique::first_repeated_key_noting)).
+    pub(crate) fn keys_checked(raw: Box<serde_json::value::RawValue>) -> Self {
+        RawJson(raw)
+    }
+
     /// The JSON text, exactly as sent.
     #[must_use]
     pub fn get(&self) -> &str {

@@ -11,7 +11,10 @@
 //! [`RawJson`]: super::RawJson
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
+
+mod path;
+
+use path::path_to;
 
 /// Keys and open containers held without allocating.
 const INLINE: usize = 16;
@@ -77,16 +80,23 @@ impl<T: Copy + Default> Stack<T> {
         !self.heap.is_empty()
     }
 
+    #[inline]
     fn push(&mut self, v: T) {
         if self.len < INLINE && !self.spilled() {
             self.inline[self.len] = v;
+            self.len += 1;
         } else {
-            if !self.spilled() {
-                self.heap.extend_from_slice(&self.inline[..self.len]);
-            }
-            self.heap.truncate(self.len);
-            self.heap.push(v);
+            self.push_spilled(v);
         }
+    }
+
+    #[cold]
+    fn push_spilled(&mut self, v: T) {
+        if !self.spilled() {
+            self.heap.extend_from_slice(&self.inline[..self.len]);
+        }
+        self.heap.truncate(self.len);
+        self.heap.push(v);
         self.len += 1;
     }
 
@@ -118,21 +128,87 @@ impl<T: Copy + Default> Stack<T> {
 
 /// The first key repeated in one object of `json` (one valid JSON value), if any.
 pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
+    scan(json, usize::MAX, |_, _| {})
+}
+
+/// A value of a key [`first_repeated_key_noting`] was asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Field<'a> {
+    /// The object has no such key.
+    Absent,
+    /// `null`.
+    Null,
+    /// A string without escapes: its content.
+    Plain(&'a str),
+    /// Any other value (a string with an escape, a number, a boolean, an object, an array).
+    Other,
+}
+
+/// [`first_repeated_key`] in the same pass, and the values of the keys `wanted` of the object
+/// that starts at byte `object` of `json`, in the order asked: for a reader that needs only a
+/// few of its fields. `Ok(None)` when the keys cannot be compared by their bytes (a key up to
+/// the object's end has an escape), or no object starts at `object`.
+pub(crate) fn first_repeated_key_noting<'a, const N: usize>(
+    json: &'a str,
+    object: usize,
+    wanted: [&str; N],
+) -> Result<Option<[Field<'a>; N]>, RepeatedKey> {
+    let mut noted = None;
+    if let Some(repeated) = scan(json, object, |keys, escaped| {
+        if escaped {
+            return;
+        }
+        let mut values = [Field::Absent; N];
+        for k in keys {
+            let key = &json[k.start as usize..k.end as usize];
+            if let Some(n) = wanted.iter().position(|w| *w == key) {
+                values[n] = match (k.value_end, json.as_bytes()[k.value as usize]) {
+                    (0, b'n') => Field::Null,
+                    (0, _) => Field::Other,
+                    (end, _) => Field::Plain(&json[k.value as usize + 1..end as usize]),
+                };
+            }
+        }
+        noted = Some(values);
+    }) {
+        return Err(repeated);
+    }
+    Ok(noted)
+}
+
+/// A key of an open object, as the scan keeps it: byte offsets into the value checked.
+#[derive(Clone, Copy, Default)]
+struct Key {
+    /// The key's content (escapes unresolved), from its first byte to its closing quote.
+    start: u32,
+    end: u32,
+    /// The first byte of the key's value.
+    value: u32,
+    /// For a string value without escapes, its closing quote; 0 for any other value.
+    value_end: u32,
+}
+
+/// The repeated-key scan, handing `close` the key ranges of the object that starts at byte
+/// `object` (if any) as that object closes without a repeated key, and whether a key so far had
+/// an escape.
+#[inline]
+fn scan(json: &str, object: usize, mut close: impl FnMut(&[Key], bool)) -> Option<RepeatedKey> {
     let b = json.as_bytes();
     if !matches!(b.first(), Some(b'{' | b'[')) {
         return None;
     }
-    // The content of each key of the open objects, as byte ranges (escapes unresolved).
-    let mut keys: Stack<(u32, u32)> = Stack::new();
+    // Each key of the open objects.
+    let mut keys: Stack<Key> = Stack::new();
     // Each open container: for an object, one more than the index of its first key; 0 for an
     // array.
     let mut open: Stack<u32> = Stack::new();
-    let mut expect_key = false;
     // Whether a key has an escape: then keys are compared by what they say, not their bytes.
     let mut any_escaped = false;
+    // The depth of the object at byte `object` while it is open (0: not open).
+    let mut noted_depth = 0;
     let mut i = 0;
     while i < b.len() {
-        i = next_stop(b, i);
+        i = next_token(b, i);
         let Some(&c) = b.get(i) else {
             break;
         };
@@ -141,37 +217,64 @@ pub(crate) fn first_repeated_key(json: &str) -> Option<RepeatedKey> {
                 let start = i + 1;
                 let escaped;
                 (i, escaped) = string_end(b, start);
-                if expect_key {
+                // A key is the string a colon follows (the value is valid JSON): no state to
+                // keep between tokens, and commas need not stop the scan.
+                let mut after = i + 1;
+                while b.get(after).is_some_and(u8::is_ascii_whitespace) {
+                    after += 1;
+                }
+                if b.get(after) == Some(&b':') {
                     any_escaped |= escaped;
-                    keys.push((offset(start), offset(i.min(b.len()))));
-                    expect_key = false;
+                    let end = i.min(b.len());
+                    // The value: a string is passed here (one token less to find), and noted.
+                    let mut value = after + 1;
+                    while b.get(value).is_some_and(u8::is_ascii_whitespace) {
+                        value += 1;
+                    }
+                    let mut value_end = 0;
+                    if b.get(value) == Some(&b'"') {
+                        let escaped;
+                        (i, escaped) = string_end(b, value + 1);
+                        if !escaped {
+                            value_end = offset(i.min(b.len()));
+                        }
+                    } else {
+                        i = value - 1;
+                    }
+                    keys.push(Key {
+                        start: offset(start),
+                        end: offset(end),
+                        value: offset(value),
+                        value_end,
+                    });
                 }
             }
             b'{' => {
+                if i == object {
+                    noted_depth = open.len + 1;
+                }
                 open.push(offset(keys.len) + 1);
-                expect_key = true;
             }
             b'[' => open.push(0),
-            b',' => expect_key = open.last().is_some_and(|o| o != 0),
             b'}' => {
                 let first = open.last().map_or(0, |o| o.saturating_sub(1) as usize);
                 let keys_here = &keys.as_slice()[first.min(keys.len)..];
                 if let Some(second) = repeated(json, keys_here, any_escaped) {
-                    let key = unescape(&json[second.0 as usize..second.1 as usize]).into_owned();
+                    let key = unescape(&json[second.start as usize..second.end as usize]);
                     return Some(RepeatedKey {
-                        path: path_to(json, second.0 as usize),
-                        key,
+                        path: path_to(json, second.start as usize),
+                        key: key.into_owned(),
                     });
+                }
+                if open.len == noted_depth {
+                    close(keys_here, any_escaped);
+                    noted_depth = 0;
                 }
                 keys.truncate(first);
                 open.truncate(open.len - 1);
-                expect_key = false;
             }
-            b']' => {
-                open.truncate(open.len.saturating_sub(1));
-                expect_key = false;
-            }
-            _ => {}
+            // `]`, and the bytes `next_token`'s test also takes, inside strings only.
+            _ => open.truncate(open.len.saturating_sub(usize::from(c == b']'))),
         }
         i += 1;
     }
@@ -188,17 +291,16 @@ fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGH
 }
 
-/// The index of the first byte at or after `i`, outside a string, that the scan acts on: a
-/// quote, a comma or a bracket (`b.len()` if none). Eight bytes at a time: between them are
-/// whitespace, `:`, numbers and literals. The brackets `{}[]` are the bytes with
+/// The index of the first byte at or after `i`, outside a string, that the repeated-key scan
+/// acts on: a quote or a bracket (`b.len()` if none). Eight bytes at a time: between them are
+/// whitespace, `:`, `,`, numbers and literals. The brackets `{}[]` are the bytes with
 /// `x & 0xD9 == 0x59`, a test that also takes `Y`, `_`, `y` and DEL, which valid JSON has only
 /// inside strings (and the scan ignores them anyway).
-#[inline]
-fn next_stop(b: &[u8], mut i: usize) -> usize {
+#[inline(always)]
+fn next_token(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let found = zero_bytes(w ^ (ONES * u64::from(b'"')))
-            | zero_bytes(w ^ (ONES * u64::from(b',')))
             | zero_bytes((w & (ONES * 0xD9)) ^ (ONES * 0x59));
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
@@ -206,7 +308,7 @@ fn next_stop(b: &[u8], mut i: usize) -> usize {
         i += 8;
     }
     while let Some(&c) = b.get(i) {
-        if matches!(c, b'"' | b',' | b'{' | b'}' | b'[' | b']') {
+        if matches!(c, b'"' | b'{' | b'}' | b'[' | b']') {
             return i;
         }
         i += 1;
@@ -217,7 +319,7 @@ fn next_stop(b: &[u8], mut i: usize) -> usize {
 /// The index of the quote that closes the string whose content starts at `i` (or the end),
 /// and whether the string has an escape. Eight bytes at a time while no quote or backslash is
 /// among them: most of a value is text.
-#[inline]
+#[inline(always)]
 fn string_end(b: &[u8], mut i: usize) -> (usize, bool) {
     let mut escaped = false;
     loop {
@@ -249,14 +351,38 @@ fn offset(n: usize) -> u32 {
 }
 
 /// The second of two keys of one object that are equal, if any.
-fn repeated(json: &str, keys: &[(u32, u32)], escaped: bool) -> Option<(u32, u32)> {
-    let text = |k: &(u32, u32)| &json.as_bytes()[k.0 as usize..k.1 as usize];
+#[inline(always)]
+fn repeated(json: &str, keys: &[Key], escaped: bool) -> Option<Key> {
+    if escaped || keys.len() > INLINE {
+        return repeated_slow(json, keys, escaped);
+    }
+    let b = json.as_bytes();
+    for (n, k) in keys.iter().enumerate() {
+        // The lengths first: most keys of an object differ in length.
+        let len = k.end - k.start;
+        for e in &keys[..n] {
+            if e.end - e.start == len
+                && b.get(e.start as usize..e.end as usize)
+                    == b.get(k.start as usize..k.end as usize)
+            {
+                return Some(*k);
+            }
+        }
+    }
+    None
+}
+
+/// [`repeated`] for keys with escapes, or more keys than compared pairwise.
+#[cold]
+#[inline(never)]
+fn repeated_slow(json: &str, keys: &[Key], escaped: bool) -> Option<Key> {
+    let text = |k: &Key| &json.as_bytes()[k.start as usize..k.end as usize];
     if escaped {
         // `"a"` and `"\u0061"` are one key: compare what they say.
         let mut said: Vec<(Cow<'_, str>, usize)> = keys
             .iter()
             .enumerate()
-            .map(|(n, k)| (unescape(&json[k.0 as usize..k.1 as usize]), n))
+            .map(|(n, k)| (unescape(&json[k.start as usize..k.end as usize]), n))
             .collect();
         said.sort();
         return said
@@ -264,17 +390,9 @@ fn repeated(json: &str, keys: &[(u32, u32)], escaped: bool) -> Option<(u32, u32)
             .find(|w| w[0].0 == w[1].0)
             .map(|w| keys[w[0].1.max(w[1].1)]);
     }
-    if keys.len() <= INLINE {
-        for (n, k) in keys.iter().enumerate() {
-            if keys[..n].iter().any(|e| text(e) == text(k)) {
-                return Some(*k);
-            }
-        }
-        return None;
-    }
     // Sorted by text, then by position: the later of two equal keys is the repeat.
-    let mut sorted: Vec<(u32, u32)> = keys.to_vec();
-    sorted.sort_unstable_by(|x, y| text(x).cmp(text(y)).then(x.0.cmp(&y.0)));
+    let mut sorted: Vec<Key> = keys.to_vec();
+    sorted.sort_unstable_by(|x, y| text(x).cmp(text(y)).then(x.start.cmp(&y.start)));
     sorted
         .windows(2)
         .find(|w| text(&w[0]) == text(&w[1]))
@@ -288,86 +406,6 @@ fn unescape(content: &str) -> Cow<'_, str> {
     }
     serde_json::from_str::<String>(&format!("\"{content}\""))
         .map_or(Cow::Borrowed(content), Cow::Owned)
-}
-
-/// One step of a path: an object's current key (its byte range) or an array's index.
-#[derive(Clone, Copy)]
-enum Step {
-    Key(u32, u32),
-    Index(u32),
-}
-
-impl Default for Step {
-    fn default() -> Self {
-        Step::Index(0)
-    }
-}
-
-/// The path of the key whose content starts at byte `target`: the error's slow path, a second
-/// scan that follows each container's current key or index.
-fn path_to(json: &str, target: usize) -> String {
-    let b = json.as_bytes();
-    let mut steps: Stack<Step> = Stack::new();
-    let mut objects: Vec<bool> = Vec::new();
-    let mut expect_key = false;
-    let mut i = 0;
-    while i < b.len() {
-        i = next_stop(b, i);
-        let Some(&c) = b.get(i) else {
-            break;
-        };
-        match c {
-            b'"' => {
-                let start = i + 1;
-                i = start;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                if expect_key {
-                    steps.set_last(Step::Key(offset(start), offset(i.min(b.len()))));
-                    expect_key = false;
-                    if start == target {
-                        break;
-                    }
-                }
-            }
-            b'{' => {
-                steps.push(Step::Key(0, 0));
-                objects.push(true);
-                expect_key = true;
-            }
-            b'[' => {
-                steps.push(Step::Index(0));
-                objects.push(false);
-            }
-            b',' => match (objects.last(), steps.last()) {
-                (Some(true), _) => expect_key = true,
-                (Some(false), Some(Step::Index(n))) => steps.set_last(Step::Index(n + 1)),
-                _ => {}
-            },
-            b'}' | b']' => {
-                steps.truncate(steps.len.saturating_sub(1));
-                objects.pop();
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let mut out = String::new();
-    for step in steps.as_slice() {
-        match *step {
-            Step::Key(a, z) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(&unescape(&json[a as usize..z as usize]));
-            }
-            Step::Index(n) => {
-                let _ = write!(out, "[{n}]");
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -430,6 +468,40 @@ mod tests {
         assert_eq!(check(&repeated), Some(("Y_y".into(), "Y_y".into())));
         let nested = "{ \"a\" :\n   { \"_\" : 1 ,\n     \"y\" : 2 ,\n     \"_\" : 3 } }";
         assert_eq!(check(nested), Some(("a._".into(), "_".into())));
+    }
+
+    /// The values noted of one object, and a repeated key refused as without noting.
+    #[test]
+    fn noting_the_values_of_one_object() {
+        let wanted = ["a", "b", "c"];
+        let json = r#"[ {"x": {"a": 1}, "a" : "one", "c": null}, {"b": "two"} ]"#;
+        assert_eq!(
+            first_repeated_key_noting(json, 2, wanted),
+            Ok(Some([Field::Plain("one"), Field::Absent, Field::Null]))
+        );
+        // The inner object: only its own keys.
+        let inner = json.find("{\"a\"").unwrap();
+        assert_eq!(
+            first_repeated_key_noting(json, inner, wanted),
+            Ok(Some([Field::Other, Field::Absent, Field::Absent]))
+        );
+        let json = r#"{"a":"t\u0041b","b":[1],"c":false}"#;
+        assert_eq!(
+            first_repeated_key_noting(json, 0, wanted),
+            Ok(Some([Field::Other, Field::Other, Field::Other]))
+        );
+        // No object there, or a key with an escape: nothing noted.
+        assert_eq!(first_repeated_key_noting(json, 1, wanted), Ok(None));
+        let escaped = r#"{"\u0061":"x"}"#;
+        assert_eq!(first_repeated_key_noting(escaped, 0, wanted), Ok(None));
+        let repeated = r#"{"a":"x","z":{"b":1,"b":2}}"#;
+        assert_eq!(
+            first_repeated_key_noting(repeated, 0, wanted),
+            Err(RepeatedKey {
+                path: "z.b".into(),
+                key: "b".into()
+            })
+        );
     }
 
     #[test]
