@@ -274,8 +274,7 @@ fn sqlite_plans_at_100k_items_use_the_indexes() {
             (
                 "console overview",
                 &[
-                    "webhook_inbox_due",
-                    "webhook_inbox_state_received",
+                    "webhook_inbox_pending",
                     "webhook_inbox_cause",
                     "webhook_inbox_retrying",
                     "webhook_inbox_provider_received",
@@ -350,7 +349,7 @@ fn postgres_plans_at_100k_items_use_the_indexes() {
             (
                 "console overview",
                 &[
-                    "webhook_inbox_due|webhook_inbox_state_received",
+                    "webhook_inbox_pending|webhook_inbox_due|webhook_inbox_state_received",
                     // The causes' skip scan: one probe of the covering index per cause.
                     "webhook_inbox_cause",
                     "webhook_inbox_retrying|webhook_inbox_state_received",

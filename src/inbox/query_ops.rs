@@ -360,19 +360,24 @@ const RETRYING: &str = "state IN ('pending', 'claimed') AND last_error IS NOT NU
 
 /// The overview's depth, each count stopped at `limit` rows: rows `pending`, `claimed` and
 /// `dead` (every dead letter, discarded or not, as `Inbox::depth` counts them), each read over
-/// the `(state, received_at, id)` index alone; and `oldest`, the wait of the due pending item
-/// that waited longest (NULL when none waits): the first pending entry of the partial `_due`
-/// index, in `available_at` order (`state IN ('pending', 'claimed')` lets SQLite use it, whose
-/// condition it must find written in the query; a claimed item's `available_at` is its lease's
-/// end, so it sorts after every due one but an expired lease's).
+/// an index on `state`; and `oldest`, the wait of the due pending item that waited longest
+/// (the first entry of the partial `_pending` index; NULL when none waits). `state IN
+/// ('pending', 'claimed')` beside `state = …` lets SQLite use the partial `_due` index, whose
+/// condition it must find written in the query.
 pub(crate) fn overview_depth(limit: u64) -> String {
     format!(
         "SELECT 'pending', {} UNION ALL SELECT 'claimed', {} UNION ALL SELECT 'dead', {} \
-         UNION ALL SELECT 'oldest', (SELECT CAST({{now}} - available_at AS BIGINT) \
-         FROM {{inbox}} WHERE state IN ('pending', 'claimed') AND available_at <= {{now}} \
-         AND state = 'pending' ORDER BY available_at LIMIT 1)",
-        bounded("state = 'pending'", limit),
-        bounded("state = 'claimed'", limit),
+         UNION ALL SELECT 'oldest', (SELECT CAST({{now}} - MIN(available_at) AS BIGINT) \
+         FROM {{inbox}} WHERE state IN ('pending', 'claimed') AND state = 'pending' \
+         AND available_at <= {{now}})",
+        bounded(
+            "state IN ('pending', 'claimed') AND state = 'pending'",
+            limit
+        ),
+        bounded(
+            "state IN ('pending', 'claimed') AND state = 'claimed'",
+            limit
+        ),
         bounded("state = 'dead'", limit),
     )
 }

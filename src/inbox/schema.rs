@@ -278,22 +278,20 @@ DROP INDEX {schema.}{index}_ref_value;
 CREATE INDEX {index}_ref_value ON {inbox}_ref (value, kind, item_id);
 ";
 
-/// Version 5, SQLite: two indexes less, each the copy of another (issue 36). The dedup key's
+/// Version 5, SQLite: one index less, the copy of another (issue 36). The dedup key's
 /// `(dedup_key, received_at, id)` repeated the unique `_key` index of every item not an
 /// announcement; the console's search by key reads `_key` and, for Skladon's announcements, the
 /// new partial `_announce_key` (as small as they are few), and sorts the handful of rows found.
-/// The pending items' `(available_at)` repeated the `_due` index (pending and claimed): the
-/// oldest wait is read from `_due`, the counts of a state from `(state, received_at, id)`.
-/// Two index entries less per delivery stored.
+/// One index entry less per delivery stored. (`_pending`, which `_due` nearly repeats, stays:
+/// without it PostgreSQL counted pending items by a sequential scan whenever its statistics
+/// were behind a backlog, `docs/performance.md`, "Schema 5".)
 pub(crate) const SQLITE_V5: &str = "
-DROP INDEX {index}_pending;
 DROP INDEX {index}_dedup;
 CREATE INDEX {index}_announce_key ON {inbox} (dedup_key) WHERE announce = 1;
 ";
 
 /// Version 5, PostgreSQL: as SQLite's version 5.
 pub(crate) const POSTGRES_V5: &str = "
-DROP INDEX {schema.}{index}_pending;
 DROP INDEX {schema.}{index}_dedup;
 CREATE INDEX {index}_announce_key ON {inbox} (dedup_key) WHERE announce = 1;
 ";

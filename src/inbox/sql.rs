@@ -319,11 +319,12 @@ impl Statements {
                  WHERE state = 'dead' AND dead_at < {now} - $1 \
                  AND provider = $2 AND received_at < {now} - $3 LIMIT $4)",
             ),
-            // Each over its state's entries of `(state, received_at, id)` alone: cheap however
-            // many completed items are kept.
+            // Over the partial indexes only: cheap however many completed items are kept.
             depth: fill(
-                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state = 'pending' UNION ALL \
-                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state = 'claimed' UNION ALL \
+                "SELECT 'pending', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'pending' UNION ALL \
+                 SELECT 'claimed', COUNT(*) FROM {inbox} WHERE state IN ('pending', 'claimed') \
+                 AND state = 'claimed' UNION ALL \
                  SELECT 'dead', COUNT(*) FROM {inbox} WHERE state = 'dead'",
             ),
             item: fill(
