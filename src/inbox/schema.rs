@@ -283,8 +283,7 @@ CREATE INDEX {index}_ref_value ON {inbox}_ref (value, kind, item_id);
 /// announcement; the console's search by key reads `_key` and, for Skladon's announcements, the
 /// new partial `_announce_key` (as small as they are few), and sorts the handful of rows found.
 /// One index entry less per delivery stored. (`_pending`, which `_due` nearly repeats, stays:
-/// without it PostgreSQL counted pending items by a sequential scan whenever its statistics
-/// were behind a backlog, `docs/performance.md`, "Schema 5".)
+/// dropping it is a measurement not made, `docs/performance.md`, "Schema 5".)
 pub(crate) const SQLITE_V5: &str = "
 DROP INDEX {index}_dedup;
 CREATE INDEX {index}_announce_key ON {inbox} (dedup_key) WHERE announce = 1;
